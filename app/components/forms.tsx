@@ -1,0 +1,67 @@
+import { type FieldMetadata, getInputProps } from '@conform-to/react'
+import { type ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
+
+/** Errors are translation keys; this turns them into text in the reader's language. */
+export function ErrorList({ id, errors }: { id?: string; errors?: string[] | null }) {
+	const { t } = useTranslation()
+	if (!errors?.length) return null
+	return (
+		<ul id={id} className="error-text">
+			{errors.map((e) => (
+				<li key={e}>{t(e)}</li>
+			))}
+		</ul>
+	)
+}
+
+/** A form-level message box, announced to screen readers when it appears. */
+export function FormAlert({ id, errors, children }: { id?: string; errors?: string[] | null; children?: ReactNode }) {
+	const { t } = useTranslation()
+	if (!errors?.length && !children) return null
+	return (
+		<div id={id} role="alert" className="alert-error">
+			{children}
+			{errors?.map((e) => (
+				<p key={e}>{t(e)}</p>
+			))}
+		</div>
+	)
+}
+
+type FieldProps = {
+	label: string
+	meta: FieldMetadata<string | undefined>
+	type?: 'text' | 'email' | 'password'
+	autoComplete?: string
+	hint?: string
+	readOnly?: boolean
+}
+
+export function Field({ label, meta, type = 'text', autoComplete, hint, readOnly }: FieldProps) {
+	const hintId = hint ? `${meta.id}-hint` : undefined
+	const describedBy = [hintId, meta.errors?.length ? meta.errorId : undefined].filter(Boolean).join(' ') || undefined
+	const { key, ...inputProps } = getInputProps(meta, { type, ariaAttributes: false })
+	return (
+		<div>
+			<label htmlFor={meta.id} className="label">
+				{label}
+			</label>
+			<input
+				key={key}
+				{...inputProps}
+				autoComplete={autoComplete}
+				readOnly={readOnly}
+				aria-invalid={meta.errors?.length ? true : undefined}
+				aria-describedby={describedBy}
+				className="input"
+			/>
+			{hint ? (
+				<p id={hintId} className="mt-1 text-sm text-slate-700">
+					{hint}
+				</p>
+			) : null}
+			<ErrorList id={meta.errorId} errors={meta.errors} />
+		</div>
+	)
+}

@@ -1,0 +1,94 @@
+import { Form, Link, useLocation } from '@remix-run/react'
+import { useTranslation } from 'react-i18next'
+import { type Language, languageNames, supportedLanguages } from '#app/utils/i18n.ts'
+
+export function SiteHeader({ user, language }: { user: { displayName: string } | null; language: string }) {
+	const { t } = useTranslation()
+	return (
+		<header className="border-b border-slate-200 bg-white">
+			<div className="mx-auto flex w-full max-w-5xl flex-wrap items-center gap-x-6 gap-y-3 px-4 py-3">
+				<Link to="/" className="text-lg font-bold text-slate-900 no-underline">
+					{t('shell.productName')}
+				</Link>
+				<nav aria-label={t('shell.mainNav')} className="flex-1">
+					<ul className="flex flex-wrap gap-4">
+						<li>
+							<Link to="/">{t('shell.home')}</Link>
+						</li>
+					</ul>
+				</nav>
+				<LanguageSwitcher current={language} />
+				{user ? <AccountMenu displayName={user.displayName} /> : <SignInLinks />}
+			</div>
+		</header>
+	)
+}
+
+function LanguageSwitcher({ current }: { current: string }) {
+	const { t } = useTranslation()
+	const location = useLocation()
+	return (
+		<Form method="post" action="/language" className="flex items-center gap-1" aria-label={t('shell.language')}>
+			<input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+			<span className="sr-only">{t('shell.language')}</span>
+			{supportedLanguages.map((lng: Language) => (
+				<button
+					key={lng}
+					type="submit"
+					name="lng"
+					value={lng}
+					lang={lng}
+					aria-pressed={lng === current}
+					className="rounded px-2 py-1 text-sm text-slate-800 hover:bg-slate-100 aria-pressed:bg-slate-800 aria-pressed:text-white"
+				>
+					{languageNames[lng]}
+				</button>
+			))}
+		</Form>
+	)
+}
+
+function AccountMenu({ displayName }: { displayName: string }) {
+	const { t } = useTranslation()
+	return (
+		<details className="relative">
+			<summary className="cursor-pointer rounded px-2 py-1 text-sm hover:bg-slate-100">
+				<span className="sr-only">{t('shell.accountMenu')}: </span>
+				{displayName}
+			</summary>
+			<div className="absolute end-0 z-10 mt-2 w-56 rounded-md border border-slate-200 bg-white p-2 shadow-lg">
+				<ul className="flex flex-col gap-1">
+					<li>
+						<Link to="/account" className="block rounded px-2 py-1 hover:bg-slate-100">
+							{t('shell.profile')}
+						</Link>
+					</li>
+					<li>
+						<Link to="/account/password" className="block rounded px-2 py-1 hover:bg-slate-100">
+							{t('shell.changePassword')}
+						</Link>
+					</li>
+					<li>
+						<Form method="post" action="/signout">
+							<button type="submit" className="btn-link block w-full px-2 py-1 text-start">
+								{t('shell.signOut')}
+							</button>
+						</Form>
+					</li>
+				</ul>
+			</div>
+		</details>
+	)
+}
+
+function SignInLinks() {
+	const { t } = useTranslation()
+	return (
+		<div className="flex items-center gap-3 text-sm">
+			<Link to="/signin">{t('shell.signIn')}</Link>
+			<Link to="/signup" className="btn btn-primary">
+				{t('shell.signUp')}
+			</Link>
+		</div>
+	)
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod'
+import { supportedLanguages } from '#app/utils/i18n.ts'
+
+// Messages are translation keys (common namespace), rendered by the form in the reader's language.
+export const PASSWORD_MIN = 10
+export const PASSWORD_MAX = 256
+
+export const emailField = z
+	.string({ error: 'validation.required' })
+	.trim()
+	.toLowerCase()
+	.max(254, { error: 'validation.emailTooLong' })
+	.pipe(z.email({ error: 'validation.email' }))
+
+const newPassword = z
+	.string({ error: 'validation.required' })
+	.min(PASSWORD_MIN, { error: 'validation.passwordTooShort' })
+	.max(PASSWORD_MAX, { error: 'validation.passwordTooLong' })
+
+const displayName = z
+	.string({ error: 'validation.required' })
+	.trim()
+	.min(1, { error: 'validation.required' })
+	.max(80, { error: 'validation.displayNameTooLong' })
+
+export const SignUpSchema = z.object({
+	email: emailField,
+	displayName,
+	password: newPassword,
+	redirectTo: z.string().optional(),
+})
+
+export const SignInSchema = z.object({
+	email: emailField,
+	password: z.string({ error: 'validation.required' }).max(PASSWORD_MAX, { error: 'validation.passwordTooLong' }),
+	redirectTo: z.string().optional(),
+})
+
+export const ProfileSchema = z.object({
+	displayName,
+	// Empty means "follow my browser".
+	preferredLanguage: z.enum(supportedLanguages, { error: 'validation.invalidChoice' }).optional(),
+})
+
+export const ChangePasswordSchema = z
+	.object({
+		currentPassword: z.string({ error: 'validation.required' }).max(PASSWORD_MAX, { error: 'validation.passwordTooLong' }),
+		newPassword,
+		confirmPassword: z.string({ error: 'validation.required' }),
+	})
+	.refine((v) => v.newPassword === v.confirmPassword, { path: ['confirmPassword'], error: 'validation.passwordsDiffer' })

@@ -1,0 +1,46 @@
+import { RemixBrowser } from '@remix-run/react'
+import i18next, { type BackendModule } from 'i18next'
+import { startTransition, StrictMode } from 'react'
+import { hydrateRoot } from 'react-dom/client'
+import { I18nextProvider, initReactI18next } from 'react-i18next'
+import { getInitialNamespaces } from 'remix-i18next/client'
+import { defaultNamespace, supportedLanguages } from './utils/i18n.ts'
+
+// Loads translations from the /locales resource route (the server renders them into HTML first).
+const fetchBackend: BackendModule = {
+	type: 'backend',
+	init() {},
+	read(language, namespace, callback) {
+		fetch(`/locales/${language}/${namespace}`)
+			.then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
+			.then((data) => callback(null, data))
+			.catch((error: Error) => callback(error, false))
+	},
+}
+
+async function hydrate() {
+	await i18next
+		.use(initReactI18next)
+		.use(fetchBackend)
+		.init({
+			lng: document.documentElement.lang,
+			fallbackLng: false,
+			supportedLngs: [...supportedLanguages],
+			ns: getInitialNamespaces(),
+			defaultNS: defaultNamespace,
+			interpolation: { escapeValue: false },
+		})
+
+	startTransition(() => {
+		hydrateRoot(
+			document,
+			<I18nextProvider i18n={i18next}>
+				<StrictMode>
+					<RemixBrowser />
+				</StrictMode>
+			</I18nextProvider>,
+		)
+	})
+}
+
+void hydrate()

@@ -1,0 +1,108 @@
+import { data, type LinksFunction, type LoaderFunctionArgs } from '@remix-run/node'
+import {
+	isRouteErrorResponse,
+	Links,
+	Meta,
+	Outlet,
+	Scripts,
+	ScrollRestoration,
+	useRouteError,
+	useRouteLoaderData,
+} from '@remix-run/react'
+import { type ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
+import { useChangeLanguage } from 'remix-i18next/react'
+import { DocumentTitle } from './components/document-title.tsx'
+import { SiteHeader } from './components/site-header.tsx'
+import tailwindHref from './tailwind.css?url'
+import { getSessionCookieUpdate, getUser } from './utils/auth.server.ts'
+import { getLanguage } from './utils/i18n.server.ts'
+import { directionOf, fallbackLanguage } from './utils/i18n.ts'
+import { useNonce } from './utils/nonce-provider.tsx'
+
+export const links: LinksFunction = () => [
+	{ rel: 'stylesheet', href: tailwindHref },
+	{ rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+]
+
+export const handle = { i18n: ['common'] }
+
+export async function loader({ request }: LoaderFunctionArgs) {
+	const [user, language, setCookie] = await Promise.all([getUser(request), getLanguage(request), getSessionCookieUpdate(request)])
+	return data(
+		{
+			language,
+			// Only what the header shows; the email stays on the profile page.
+			user: user ? { displayName: user.displayName } : null,
+		},
+		setCookie ? { headers: { 'Set-Cookie': setCookie } } : undefined,
+	)
+}
+
+export type RootData = ReturnType<typeof useRootData>
+export function useRootData() {
+	return useRouteLoaderData<typeof loader>('root')
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+	const error = useRouteError()
+	const rootData = useRootData()
+	const { i18n, t } = useTranslation()
+	const language = rootData?.language ?? i18n.language ?? fallbackLanguage
+	const nonce = useNonce()
+	const title = error ? t(`errorPage.${errorKey(error)}.title`) : undefined
+	return (
+		<html lang={language} dir={directionOf(language)}>
+			<head>
+				<meta charSet="utf-8" />
+				<meta name="viewport" content="width=device-width, initial-scale=1" />
+				<DocumentTitle override={title} />
+				<Meta />
+				<Links />
+			</head>
+			<body className="min-h-screen">
+				<a
+					href="#main"
+					className="sr-only focus:not-sr-only focus:absolute focus:start-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2"
+				>
+					{t('shell.skipToContent')}
+				</a>
+				<SiteHeader user={rootData?.user ?? null} language={language} />
+				<main id="main" tabIndex={-1} className="mx-auto w-full max-w-5xl px-4 py-8 focus:outline-none">
+					{children}
+				</main>
+				<footer className="mx-auto w-full max-w-5xl border-t border-slate-200 px-4 py-6 text-sm text-slate-700">
+					{t('shell.footer')}
+				</footer>
+				<ScrollRestoration nonce={nonce} />
+				<Scripts nonce={nonce} />
+			</body>
+		</html>
+	)
+}
+
+export default function App() {
+	const rootData = useRootData()
+	useChangeLanguage(rootData?.language ?? fallbackLanguage)
+	return <Outlet />
+}
+
+export function ErrorBoundary() {
+	const error = useRouteError()
+	const { t } = useTranslation()
+	const key = errorKey(error)
+	return (
+		<div className="card max-w-xl">
+			<h1>{t(`errorPage.${key}.title`)}</h1>
+			<p className="mt-3">{t(`errorPage.${key}.body`)}</p>
+			<p className="mt-6">
+				<a href="/">{t('errorPage.home')}</a>
+			</p>
+		</div>
+	)
+}
+
+function errorKey(error: unknown) {
+	const status = isRouteErrorResponse(error) ? error.status : 500
+	return status === 404 ? 'notFound' : status === 403 ? 'forbidden' : status === 503 ? 'unavailable' : 'unexpected'
+}

@@ -1,0 +1,177 @@
+/**
+ * The only module that touches `lucia` (v3, deprecated upstream). Everything else calls the
+ * functions below; docs/decisions/002-sessions-behind-one-module.md says how to replace it.
+ */
+import { redirect } from '@remix-run/node'
+import { eq, lte } from 'drizzle-orm'
+import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan } from 'lucia'
+import { sessions, users } from '#db/schema/accounts.ts'
+import { sha256Hex } from './crypto.server.ts'
+import { db } from './db.server.ts'
+import { cookieSecure, getEnv } from './env.server.ts'
+
+type UserAttributes = { email: string; displayName: string; preferredLanguage: string | null }
+
+declare module 'lucia' {
+	interface Register {
+		Lucia: Lucia<Record<never, never>, UserAttributes>
+		DatabaseUserAttributes: UserAttributes
+	}
+}
+
+const toDatabaseSession = (row: { userId: string; expiresAt: Date }, id: string): DatabaseSession => ({
+	id,
+	userId: row.userId,
+	expiresAt: row.expiresAt,
+	attributes: {},
+})
+
+/** Lucia adapter that stores only the SHA-256 of each session id: a leaked table opens no session. */
+const hashedAdapter: Adapter = {
+	async getSessionAndUser(sessionId) {
+		const [row] = await db
+			.select({
+				userId: sessions.userId,
+				expiresAt: sessions.expiresAt,
+				email: users.email,
+				displayName: users.displayName,
+				preferredLanguage: users.preferredLanguage,
+			})
+			.from(sessions)
+			.innerJoin(users, eq(users.id, sessions.userId))
+			.where(eq(sessions.id, sha256Hex(sessionId)))
+		if (!row) return [null, null]
+		const user: DatabaseUser = {
+			id: row.userId,
+			attributes: { email: row.email, displayName: row.displayName, preferredLanguage: row.preferredLanguage },
+		}
+		return [toDatabaseSession(row, sessionId), user]
+	},
+	async getUserSessions(userId) {
+		const rows = await db
+			.select({ id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt })
+			.from(sessions)
+			.where(eq(sessions.userId, userId))
+		// Only hashes are stored; callers get them as opaque ids.
+		return rows.map((r) => toDatabaseSession(r, r.id))
+	},
+	async setSession(session) {
+		await db.insert(sessions).values({ id: sha256Hex(session.id), userId: session.userId, expiresAt: session.expiresAt })
+	},
+	async updateSessionExpiration(sessionId, expiresAt) {
+		await db.update(sessions).set({ expiresAt }).where(eq(sessions.id, sha256Hex(sessionId)))
+	},
+	async deleteSession(sessionId) {
+		await db.delete(sessions).where(eq(sessions.id, sha256Hex(sessionId)))
+	},
+	async deleteUserSessions(userId) {
+		await db.delete(sessions).where(eq(sessions.userId, userId))
+	},
+	async deleteExpiredSessions() {
+		await db.delete(sessions).where(lte(sessions.expiresAt, new Date()))
+	},
+}
+
+function createLucia() {
+	const secure = cookieSecure()
+	return new Lucia(hashedAdapter, {
+		sessionExpiresIn: new TimeSpan(getEnv().SESSION_DAYS, 'd'),
+		sessionCookie: {
+			// __Host- pins the cookie to this exact origin over HTTPS.
+			name: secure ? '__Host-roundtable_session' : 'roundtable_session',
+			attributes: { secure, sameSite: 'lax', path: '/' },
+		},
+		getUserAttributes: (a) => ({ email: a.email, displayName: a.displayName, preferredLanguage: a.preferredLanguage }),
+	})
+}
+
+let lucia: ReturnType<typeof createLucia> | undefined
+function auth() {
+	lucia ??= createLucia()
+	return lucia
+}
+
+export type SessionUser = { id: string; email: string; displayName: string; preferredLanguage: string | null }
+type Resolved = { user: SessionUser | null; sessionId: string | null; setCookie: string | null }
+
+// One validation per request, however many loaders ask.
+const perRequest = new WeakMap<Request, Promise<Resolved>>()
+
+async function resolve(request: Request): Promise<Resolved> {
+	const l = auth()
+	const sessionId = l.readSessionCookie(request.headers.get('Cookie') ?? '')
+	if (!sessionId) return { user: null, sessionId: null, setCookie: null }
+	const { session, user } = await l.validateSession(sessionId)
+	if (!session) return { user: null, sessionId: null, setCookie: l.createBlankSessionCookie().serialize() }
+	return {
+		user: { id: user.id, email: user.email, displayName: user.displayName, preferredLanguage: user.preferredLanguage },
+		sessionId: session.id,
+		setCookie: session.fresh ? l.createSessionCookie(session.id).serialize() : null,
+	}
+}
+
+function resolved(request: Request) {
+	let p = perRequest.get(request)
+	if (!p) {
+		p = resolve(request)
+		perRequest.set(request, p)
+	}
+	return p
+}
+
+export async function getUser(request: Request): Promise<SessionUser | null> {
+	return (await resolved(request)).user
+}
+
+/** A Set-Cookie value when the session was extended or found invalid (the root loader sends it). */
+export async function getSessionCookieUpdate(request: Request): Promise<string | null> {
+	return (await resolved(request)).setCookie
+}
+
+export function safeRedirectPath(to: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
+	if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) return fallback
+	return to
+}
+
+/** Guard for loaders and actions: the signed-in user, or a redirect to sign-in that comes back. */
+export async function requireUser(request: Request): Promise<SessionUser> {
+	const user = await getUser(request)
+	if (user) return user
+	const url = new URL(request.url)
+	const back = url.pathname + url.search
+	throw redirect(`/signin?${new URLSearchParams({ redirectTo: back })}`)
+}
+
+export async function requireAnonymous(request: Request): Promise<void> {
+	if (await getUser(request)) throw redirect('/')
+}
+
+/**
+ * Starts a fresh session (never reusing one the browser brought: no fixation) and returns the
+ * Set-Cookie headers: one ending the old session if any, one for the new.
+ */
+export async function startSession(request: Request, userId: string): Promise<Headers> {
+	const l = auth()
+	const previous = l.readSessionCookie(request.headers.get('Cookie') ?? '')
+	if (previous) await l.invalidateSession(previous)
+	const session = await l.createSession(userId, {})
+	const headers = new Headers()
+	headers.append('Set-Cookie', l.createSessionCookie(session.id).serialize())
+	return headers
+}
+
+export async function endSession(request: Request): Promise<Headers> {
+	const l = auth()
+	const current = l.readSessionCookie(request.headers.get('Cookie') ?? '')
+	if (current) await l.invalidateSession(current)
+	return new Headers({ 'Set-Cookie': l.createBlankSessionCookie().serialize() })
+}
+
+/** Ends every session of the user (password change, account removal). */
+export async function endAllSessions(userId: string): Promise<void> {
+	await auth().invalidateUserSessions(userId)
+}
+
+export async function pruneExpiredSessions(): Promise<void> {
+	await auth().deleteExpiredSessions()
+}

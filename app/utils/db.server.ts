@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { PGlite } from '@electric-sql/pglite'
+import { sql, type SQL } from 'drizzle-orm'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import { type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
+import postgres from 'postgres'
+import { schema, type Schema } from '#db/schema/all.ts'
+import { getEnv } from './env.server.ts'
+
+/**
+ * The one module that knows which database driver runs: PGlite (embedded, in DATA_DIR)
+ * when DATABASE_URL is unset, postgres.js otherwise. Everything else sees `Db`.
+ */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+
+type Handle =
+	| { kind: 'pglite'; client: PGlite; db: Db }
+	| { kind: 'postgres'; client: postgres.Sql; db: Db; url: string }
+
+let handle: Handle | undefined
+
+const migrationsFolder = path.resolve(
+	path.dirname(fileURLToPath(import.meta.url)),
+	'../../db/migrations',
+)
+
+function open(): Handle {
+	const env = getEnv()
+	if (env.DATABASE_URL) {
+		const client = postgres(env.DATABASE_URL, {
+			max: env.DATABASE_POOL_SIZE,
+			onnotice: () => {},
+			connection: { application_name: 'roundtable' },
+		})
+		return { kind: 'postgres', client, db: drizzlePostgres(client, { schema }) as unknown as Db, url: env.DATABASE_URL }
+	}
+	const dir = env.DATA_DIR
+	if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true })
+	const client = new PGlite(dir.startsWith('memory://') ? undefined : path.resolve(dir))
+	return { kind: 'pglite', client, db: drizzlePglite(client, { schema }) as unknown as Db }
+}
+
+function current(): Handle {
+	handle ??= open()
+	return handle
+}
+
+/** The drizzle database. Opened on first use, so tests can choose the database first. */
+export const db: Db = new Proxy({} as Db, {
+	get(_target, prop) {
+		const target = current().db as unknown as Record<string | symbol, unknown>
+		const value = target[prop]
+		return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+	},
+})
+
+export function isEmbedded(): boolean {
+	return !getEnv().DATABASE_URL
+}
+
+/** Rows of a raw query, whatever the driver returns them in. */
+export async function query<T extends Record<string, unknown>>(statement: SQL, executor: Pick<Db, 'execute'> = db): Promise<T[]> {
+	const result = (await executor.execute(statement)) as unknown
+	if (Array.isArray(result)) return result as T[]
+	return (result as { rows: T[] }).rows
+}
+
+const MIGRATION_LOCK = 7_317_001
+
+/** Applies pending migrations; on PostgreSQL under an advisory lock so instances may start together. */
+export async function migrate(): Promise<void> {
+	const h = current()
+	if (h.kind === 'pglite') {
+		await migratePglite(h.db as never, { migrationsFolder })
+		return
+	}
+	const lockClient = postgres(h.url, { max: 1, onnotice: () => {} })
+	try {
+		await lockClient`select pg_advisory_lock(${MIGRATION_LOCK})`
+		await migratePostgres(drizzlePostgres(lockClient), { migrationsFolder })
+		await lockClient`select pg_advisory_unlock(${MIGRATION_LOCK})`
+	} finally {
+		await lockClient.end({ timeout: 5 })
+	}
+}
+
+export async function checkDatabase(): Promise<void> {
+	await query(sql`select 1 as ok`)
+}
+
+export async function closeDb(): Promise<void> {
+	const h = handle
+	handle = undefined
+	if (!h) return
+	if (h.kind === 'pglite') await h.client.close()
+	else await h.client.end({ timeout: 5 })
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod'
+
+const bool = z
+	.enum(['true', 'false', '1', '0', 'yes', 'no'])
+	.transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+const positiveInt = z.coerce.number().int().positive()
+
+const schema = z.object({
+	NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),
+	PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+	HOST: z.string().min(1).default('0.0.0.0'),
+	DATABASE_URL: z
+		.string()
+		.regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+		.optional(),
+	DATA_DIR: z.string().min(1).default('./.data'),
+	DATABASE_POOL_SIZE: positiveInt.default(10),
+	APP_URL: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL such as https://roundtable.example.org' }).optional(),
+	TRUST_PROXY: bool.default(false),
+	COOKIE_SECURE: bool.optional(),
+	SEED_DEMO: bool.optional(),
+	SESSION_DAYS: positiveInt.default(30),
+	SIGNIN_LIMIT_PER_ACCOUNT: positiveInt.default(10),
+	SIGNIN_LIMIT_PER_IP: positiveInt.default(50),
+	SIGNUP_LIMIT_PER_IP: positiveInt.default(30),
+	RATE_LIMIT_WINDOW_MINUTES: positiveInt.default(15),
+})
+
+export type Env = z.infer<typeof schema>
+
+let cached: Env | undefined
+
+/** Reads and validates the environment once; the error names each bad variable and why. */
+export function getEnv(): Env {
+	if (cached) return cached
+	const result = schema.safeParse(process.env)
+	if (!result.success) {
+		const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+		throw new Error(`Invalid environment configuration:\n${lines.join('\n')}`)
+	}
+	cached = result.data
+	return cached
+}
+
+/** Secure cookies unless told otherwise: on in production, off when APP_URL is plain http. */
+export function cookieSecure(env: Env = getEnv()): boolean {
+	if (env.COOKIE_SECURE !== undefined) return env.COOKIE_SECURE
+	if (env.APP_URL) return env.APP_URL.startsWith('https:')
+	return env.NODE_ENV === 'production'
+}
+
+/** Test hook: forget the cached environment (tests change variables between files). */
+export function resetEnvCache() {
+	cached = undefined
+}

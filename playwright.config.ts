@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs'
+import { defineConfig, devices } from '@playwright/test'
+
+const PORT = Number(process.env.E2E_PORT ?? 3210)
+
+/** Debian's Chromium (or CHROMIUM_PATH) when present, else Playwright's own download. */
+function chromiumPath(): string | undefined {
+	const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[]
+	const found = candidates.find((p) => existsSync(p))
+	if (found) return found
+	return undefined
+}
+
+const executablePath = chromiumPath()
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	globalSetup: './tests/e2e/global-setup.ts',
+	fullyParallel: true,
+	workers: process.env.CI ? 2 : undefined,
+	retries: 0,
+	forbidOnly: !!process.env.CI,
+	reporter: process.env.CI ? [['list']] : [['list']],
+	timeout: 60_000,
+	use: {
+		baseURL: `http://localhost:${PORT}`,
+		trace: 'retain-on-failure',
+		locale: 'en-US',
+	},
+	projects: [
+		{
+			name: 'chromium',
+			use: {
+				...devices['Desktop Chrome'],
+				launchOptions: {
+					executablePath,
+					args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+				},
+			},
+		},
+	],
+	webServer: {
+		// The built app, exactly as `npm start` serves it (npm run test:e2e builds first).
+		command: 'node build/server.js',
+		url: `http://localhost:${PORT}/healthz`,
+		reuseExistingServer: false,
+		timeout: 120_000,
+		stdout: 'pipe',
+		env: {
+			PORT: String(PORT),
+			HOST: '127.0.0.1',
+			NODE_ENV: 'production',
+			// A throwaway embedded database per run, unless the suite runs against PostgreSQL.
+			DATA_DIR: 'memory://',
+			SEED_DEMO: 'false',
+			SIGNUP_LIMIT_PER_IP: '1000',
+			...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+		},
+	},
+})

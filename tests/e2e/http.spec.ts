@@ -1,0 +1,62 @@
+import { expect, test } from '@playwright/test'
+import { expectAccessible, msg } from './fixtures.ts'
+
+test('a POST with a foreign, missing or null Origin gets 403 and changes nothing', async ({ request, baseURL }) => {
+	const form = { email: 'x@example.org', password: 'whatever password', displayName: 'X' }
+	for (const origin of ['https://evil.example', 'null', undefined]) {
+		const res = await request.post('/signup', { form, headers: origin ? { Origin: origin } : {}, maxRedirects: 0 })
+		expect(res.status(), `Origin ${origin}`).toBe(403)
+	}
+	const same = await request.post('/signup', { form: { ...form, password: 'short' }, headers: { Origin: baseURL! }, maxRedirects: 0 })
+	expect(same.status()).toBe(400)
+})
+
+test('HTML responses carry a nonce CSP and the security headers; static files too', async ({ request }) => {
+	const page = await request.get('/')
+	const csp = page.headers()['content-security-policy'] ?? ''
+	expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/)
+	expect(csp).toContain("frame-ancestors 'none'")
+	expect(page.headers()['x-content-type-options']).toBe('nosniff')
+	expect(page.headers()['referrer-policy']).toBe('same-origin')
+	const nonce = /'nonce-([^']+)'/.exec(csp)![1]!
+	const html = await page.text()
+	expect(html).toContain(`nonce="${nonce}"`)
+	// A fresh nonce per response.
+	const again = (await request.get('/')).headers()['content-security-policy']
+	expect(again).not.toBe(csp)
+
+	const icon = await request.get('/favicon.svg')
+	expect(icon.headers()['x-content-type-options']).toBe('nosniff')
+})
+
+test('/healthz answers JSON after checking the database', async ({ request }) => {
+	const res = await request.get('/healthz')
+	expect(res.status()).toBe(200)
+	expect(await res.json()).toEqual({ status: 'ok', database: 'ok' })
+})
+
+test.describe('in a Spanish browser', () => {
+	test.use({ locale: 'es-ES' })
+
+	test('an unknown page is a translated 404 with the shell around it', async ({ page }) => {
+	const res = await page.goto('/no/such/page')
+	expect(res?.status()).toBe(404)
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(msg('es', 'errorPage.notFound.title'))
+	await expect(page.locator('html')).toHaveAttribute('lang', 'es')
+	await expectAccessible(page)
+	})
+})
+
+test('a GET never signs anyone out', async ({ request }) => {
+	const res = await request.get('/signout', { maxRedirects: 0 })
+	expect(res.status()).toBe(302)
+})
+
+test('keyboard: the first Tab reaches the skip link, which moves focus to the main content', async ({ page }) => {
+	await page.goto('/signin')
+	await page.keyboard.press('Tab')
+	const skip = page.getByRole('link', { name: 'Skip to main content' })
+	await expect(skip).toBeFocused()
+	await page.keyboard.press('Enter')
+	await expect(page.locator('main')).toBeFocused()
+})
