@@ -20,7 +20,7 @@ export default defineConfig({
 	workers: process.env.CI ? 2 : undefined,
 	retries: 0,
 	forbidOnly: !!process.env.CI,
-	reporter: process.env.CI ? [['list']] : [['list']],
+	reporter: process.env.CI ? [['list'], ['json', { outputFile: `.ci-out/playwright-${process.env.RT_TEST_LABEL ?? 'run'}.json` }]] : [['list']],
 	timeout: 60_000,
 	use: {
 		baseURL: `http://localhost:${PORT}`,

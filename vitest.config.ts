@@ -10,6 +10,9 @@ export default defineConfig({
 		pool: 'forks',
 		testTimeout: 30_000,
 		hookTimeout: 60_000,
-		reporters: process.env.CI ? ['default'] : ['default'],
+		// CI also writes a JSON report; .ci/summary.mjs turns them into one closing line.
+		reporters: process.env.CI
+			? ['default', ['json', { outputFile: `.ci-out/vitest-${process.env.RT_TEST_LABEL ?? 'run'}.json` }]]
+			: ['default'],
 	},
 })

@@ -1,4 +1,5 @@
-import { type FieldMetadata, getInputProps } from '@conform-to/react'
+import { type FieldMetadata, type FormMetadata, FormProvider, getFormProps, getInputProps, useField } from '@conform-to/react'
+import { Form, type FormProps } from '@remix-run/react'
 import { type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 
@@ -38,7 +39,22 @@ type FieldProps = {
 	readOnly?: boolean
 }
 
-export function Field({ label, meta, type = 'text', autoComplete, hint, readOnly }: FieldProps) {
+/**
+ * A Remix <Form> (a plain POST without JavaScript) wired to Conform. The provider lets fields
+ * subscribe to their own errors, so a child component re-renders when validation changes.
+ */
+export function ValidatedForm({ form, children, ...props }: { form: FormMetadata<any> } & Omit<FormProps, 'id'>) {
+	return (
+		<FormProvider context={form.context}>
+			<Form method="post" {...getFormProps(form)} {...props}>
+				{children}
+			</Form>
+		</FormProvider>
+	)
+}
+
+export function Field({ label, meta: passed, type = 'text', autoComplete, hint, readOnly }: FieldProps) {
+	const [meta] = useField<string | undefined>(passed.name, { formId: passed.formId })
 	const hintId = hint ? `${meta.id}-hint` : undefined
 	const describedBy = [hintId, meta.errors?.length ? meta.errorId : undefined].filter(Boolean).join(' ') || undefined
 	const { key, ...inputProps } = getInputProps(meta, { type, ariaAttributes: false })

@@ -112,3 +112,19 @@ test.describe('without JavaScript', () => {
 		await expect(page.getByRole('banner').getByRole('link', { name: msg('fr', 'shell.signIn') })).toBeVisible()
 	})
 })
+
+test('with JavaScript, mistakes are shown next to their fields before anything is sent', async ({ page }) => {
+	await page.goto('/signup')
+	let posted = false
+	page.on('request', (r) => {
+		if (r.method() === 'POST') posted = true
+	})
+	await page.getByLabel('Email').fill('not-an-email')
+	await page.getByRole('button', { name: 'Create account' }).click()
+	await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true')
+	await expect(page.getByText(msg('en', 'validation.email'))).toBeVisible()
+	await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true')
+	await expect(page.getByLabel('Email')).toBeFocused()
+	expect(posted).toBe(false)
+	await expectAccessible(page)
+})

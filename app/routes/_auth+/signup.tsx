@@ -1,9 +1,9 @@
-import { getFormProps, useForm } from '@conform-to/react'
+import { useForm } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod/v4'
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
+import { Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { Field, FormAlert } from '#app/components/forms.tsx'
+import { Field, FormAlert, ValidatedForm } from '#app/components/forms.tsx'
 import { SignUpSchema } from '#app/domain/account.ts'
 import { createUser } from '#app/models/user.server.ts'
 import { requireAnonymous, safeRedirectPath, startSession } from '#app/utils/auth.server.ts'
@@ -65,7 +65,7 @@ export default function SignUp() {
 		<div className="mx-auto max-w-md">
 			<h1>{t('auth:signup.title')}</h1>
 			<p className="mt-2 text-slate-700">{t('auth:signup.intro')}</p>
-			<Form method="post" {...getFormProps(form)} className="card mt-6 flex flex-col gap-4">
+			<ValidatedForm form={form} className="card mt-6 flex flex-col gap-4">
 				{actionData?.retryAfterMinutes ? (
 					<FormAlert>{t('common:errors.rateLimited', { count: actionData.retryAfterMinutes })}</FormAlert>
 				) : (
@@ -84,7 +84,7 @@ export default function SignUp() {
 				<button type="submit" className="btn btn-primary" disabled={navigation.state === 'submitting'}>
 					{t('auth:signup.submit')}
 				</button>
-			</Form>
+			</ValidatedForm>
 			<p className="mt-4 text-sm">
 				{t('auth:signup.haveAccount')}{' '}
 				<Link to={redirectTo ? `/signin?${new URLSearchParams({ redirectTo })}` : '/signin'}>{t('auth:signup.signInInstead')}</Link>

@@ -1,9 +1,9 @@
-import { getFormProps, getSelectProps, useForm } from '@conform-to/react'
+import { getSelectProps, useForm } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod/v4'
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { ErrorList, Field } from '#app/components/forms.tsx'
+import { ErrorList, Field, ValidatedForm } from '#app/components/forms.tsx'
 import { ProfileSchema } from '#app/domain/account.ts'
 import { getProfile, updateProfile } from '#app/models/user.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
@@ -46,7 +46,7 @@ export default function Profile() {
 	return (
 		<div className="mx-auto max-w-md">
 			<h1>{t('auth:profile.title')}</h1>
-			<Form method="post" {...getFormProps(form)} className="card mt-6 flex flex-col gap-4">
+			<ValidatedForm form={form} className="card mt-6 flex flex-col gap-4">
 				{actionData?.saved ? (
 					<p role="status" className="alert-success">
 						{t('auth:profile.saved')}
@@ -77,7 +77,7 @@ export default function Profile() {
 				<button type="submit" className="btn btn-primary" disabled={navigation.state === 'submitting'}>
 					{t('auth:profile.submit')}
 				</button>
-			</Form>
+			</ValidatedForm>
 		</div>
 	)
 }

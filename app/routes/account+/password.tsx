@@ -1,9 +1,9 @@
-import { getFormProps, useForm } from '@conform-to/react'
+import { useForm } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod/v4'
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
-import { Form, useActionData, useNavigation } from '@remix-run/react'
+import { useActionData, useNavigation } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { Field, FormAlert } from '#app/components/forms.tsx'
+import { Field, FormAlert, ValidatedForm } from '#app/components/forms.tsx'
 import { ChangePasswordSchema } from '#app/domain/account.ts'
 import { getPasswordHash, setPassword } from '#app/models/user.server.ts'
 import { endAllSessions, requireUser, startSession } from '#app/utils/auth.server.ts'
@@ -52,7 +52,7 @@ export default function ChangePassword() {
 		<div className="mx-auto max-w-md">
 			<h1>{t('auth:password.title')}</h1>
 			<p className="mt-2 text-slate-700">{t('auth:password.intro')}</p>
-			<Form method="post" {...getFormProps(form)} className="card mt-6 flex flex-col gap-4">
+			<ValidatedForm form={form} className="card mt-6 flex flex-col gap-4">
 				{actionData?.changed ? (
 					<p role="status" className="alert-success">
 						{t('auth:password.changed')}
@@ -71,7 +71,7 @@ export default function ChangePassword() {
 				<button type="submit" className="btn btn-primary" disabled={navigation.state === 'submitting'}>
 					{t('auth:password.submit')}
 				</button>
-			</Form>
+			</ValidatedForm>
 		</div>
 	)
 }
