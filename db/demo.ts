@@ -1,11 +1,12 @@
 import { count } from 'drizzle-orm'
-import { canonicalSampleContent } from '#app/domain/sample.ts'
-import { sha256Hex } from '#app/utils/crypto.server.ts'
+import { createDataset } from '#app/models/dataset.server.ts'
+import { runImport } from '#app/models/import.server.ts'
+import { createUseCase } from '#app/models/use-case.server.ts'
+import { createVersion } from '#app/models/version.server.ts'
 import { db, isEmbedded } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { hashPassword } from '#app/utils/password.server.ts'
 import { users } from './schema/accounts.ts'
-import { datasetMembers, datasets, samples, useCases, versions } from './schema/datasets.ts'
 import { demoDatasets } from './demo-data.ts'
 
 export const DEMO_PASSWORD = 'roundtable-demo'
@@ -30,39 +31,31 @@ export async function seedDemoIfEmpty(): Promise<DemoLogin[] | null> {
 
 export async function seedDemo(): Promise<DemoLogin[]> {
 	const passwordHash = await hashPassword(DEMO_PASSWORD)
-	await db.transaction(async (tx) => {
-		const created = await tx
-			.insert(users)
-			.values(demoAccounts.map((a) => ({ email: a.email, displayName: a.displayName, preferredLanguage: a.preferredLanguage, passwordHash })))
-			.onConflictDoNothing({ target: users.email })
-			.returning({ id: users.id, email: users.email })
-		const owner = created.find((u) => u.email === demoAccounts[0].email)
-		if (!owner) return // already seeded
+	const created = await db
+		.insert(users)
+		.values(demoAccounts.map((a) => ({ email: a.email, displayName: a.displayName, preferredLanguage: a.preferredLanguage, passwordHash })))
+		.onConflictDoNothing({ target: users.email })
+		.returning({ id: users.id, email: users.email })
+	const owner = created.find((u) => u.email === demoAccounts[0].email)
+	if (owner) {
 		for (const d of demoDatasets) {
-			const [dataset] = await tx
-				.insert(datasets)
-				.values({ slug: d.slug, name: d.name, description: d.description, createdBy: owner.id })
-				.returning({ id: datasets.id })
+			const dataset = await createDataset({ slug: d.slug, name: d.name, description: d.description, ownerId: owner.id })
 			if (!dataset) continue
-			await tx.insert(datasetMembers).values({ datasetId: dataset.id, userId: owner.id, role: 'owner' })
-			await tx.insert(useCases).values(d.useCases.map((u) => ({ ...u, datasetId: dataset.id })))
-			const [version] = await tx
-				.insert(versions)
-				.values({ ...d.version, datasetId: dataset.id, createdBy: owner.id, sampleCount: d.samples.length })
-				.returning({ id: versions.id })
-			if (!version) continue
-			await tx.insert(samples).values(
-				d.samples.map((s) => ({
-					versionId: version.id,
-					externalId: s.id,
-					content: s.content ?? null,
-					messages: s.messages ?? null,
-					language: s.language,
-					metadata: s.metadata,
-					contentHash: sha256Hex(canonicalSampleContent(s)),
-				})),
-			)
+			for (const u of d.useCases) await createUseCase(dataset.id, u, owner.id)
+			const result = await createVersion({ ...d.version, datasetId: dataset.id, parentLabel: null, userId: owner.id })
+			if (!result.version) continue
+			// The demo goes through the same import path as an uploaded file.
+			const jsonl = d.samples.map((s) => JSON.stringify(s)).join('\n')
+			await runImport({
+				versionId: result.version.id,
+				format: 'jsonl',
+				filename: `${d.slug}.jsonl`,
+				userId: owner.id,
+				source: (async function* () {
+					yield new TextEncoder().encode(jsonl)
+				})(),
+			})
 		}
-	})
+	}
 	return demoAccounts.map((a) => ({ role: a.role, email: a.email, password: DEMO_PASSWORD }))
 }

@@ -1,4 +1,4 @@
-import { type FieldMetadata, type FormMetadata, FormProvider, getFormProps, getInputProps, useField } from '@conform-to/react'
+import { type FieldMetadata, type FormMetadata, FormProvider, getFormProps, getInputProps, getSelectProps, getTextareaProps, useField } from '@conform-to/react'
 import { Form, type FormProps } from '@remix-run/react'
 import { type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -78,6 +78,70 @@ export function Field({ label, meta: passed, type = 'text', autoComplete, hint, 
 				</p>
 			) : null}
 			<ErrorList id={meta.errorId} errors={meta.errors} />
+		</div>
+	)
+}
+
+type TextAreaProps = { label: string; meta: FieldMetadata<string | undefined>; hint?: string; rows?: number; dir?: 'auto' }
+
+/** A multi-line field; `dir="auto"` by default so text in any script reads the right way. */
+export function TextAreaField({ label, meta: passed, hint, rows = 4 }: TextAreaProps) {
+	const [meta] = useField<string | undefined>(passed.name, { formId: passed.formId })
+	const hintId = hint ? `${meta.id}-hint` : undefined
+	const describedBy = [hintId, meta.errors?.length ? meta.errorId : undefined].filter(Boolean).join(' ') || undefined
+	const { key, ...props } = getTextareaProps(meta, { ariaAttributes: false })
+	return (
+		<div>
+			<label htmlFor={meta.id} className="label">
+				{label}
+			</label>
+			<textarea key={key} {...props} rows={rows} dir="auto" aria-invalid={meta.errors?.length ? true : undefined} aria-describedby={describedBy} className="input" />
+			{hint ? (
+				<p id={hintId} className="mt-1 text-sm text-slate-700">
+					{hint}
+				</p>
+			) : null}
+			<ErrorList id={meta.errorId} errors={meta.errors} />
+		</div>
+	)
+}
+
+type SelectProps = { label: string; meta: FieldMetadata<string | undefined>; options: Array<{ value: string; label: string }>; hint?: string }
+
+export function SelectField({ label, meta: passed, options, hint }: SelectProps) {
+	const [meta] = useField<string | undefined>(passed.name, { formId: passed.formId })
+	const hintId = hint ? `${meta.id}-hint` : undefined
+	const describedBy = [hintId, meta.errors?.length ? meta.errorId : undefined].filter(Boolean).join(' ') || undefined
+	const { key, ...props } = getSelectProps(meta, { ariaAttributes: false })
+	return (
+		<div>
+			<label htmlFor={meta.id} className="label">
+				{label}
+			</label>
+			<select key={key} {...props} aria-invalid={meta.errors?.length ? true : undefined} aria-describedby={describedBy} className="input">
+				{options.map((o) => (
+					<option key={o.value} value={o.value}>
+						{o.label}
+					</option>
+				))}
+			</select>
+			{hint ? (
+				<p id={hintId} className="mt-1 text-sm text-slate-700">
+					{hint}
+				</p>
+			) : null}
+			<ErrorList id={meta.errorId} errors={meta.errors} />
+		</div>
+	)
+}
+
+/** Shown when someone else saved the same thing after this form was opened: nothing was overwritten. */
+export function ConflictNotice({ show }: { show: boolean }) {
+	const { t } = useTranslation()
+	if (!show) return null
+	return (
+		<div role="alert" className="alert-error">
+			{t('errors.editConflict')}
 		</div>
 	)
 }

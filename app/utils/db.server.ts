@@ -101,3 +101,92 @@ export async function closeDb(): Promise<void> {
 	if (h.kind === 'pglite') await h.client.close()
 	else await h.client.end({ timeout: 5 })
 }
+
+export type BulkWriter = {
+	/** Values in column order: strings, numbers, null, or objects (stored as JSON). */
+	write(values: ReadonlyArray<unknown>): Promise<void>
+	/** Makes every written row durable (not yet visible to anyone who filters on the import). */
+	finish(): Promise<void>
+	/** Drops what was written (on PostgreSQL the COPY fails as a whole; on PGlite the caller deletes). */
+	abort(): Promise<void>
+}
+
+const PGLITE_BATCH = 500
+
+/**
+ * Streams rows into `table`: `COPY … FROM STDIN` on PostgreSQL, batched multi-row INSERTs on
+ * PGlite (which has no streaming COPY). Rows are written outside any long transaction, so other
+ * requests keep being served while a large file imports.
+ */
+export async function openBulkWriter(table: string, columns: readonly string[]): Promise<BulkWriter> {
+	const h = current()
+	const columnList = columns.map((c) => `"${c}"`).join(', ')
+	if (h.kind === 'postgres') {
+		const stream = await h.client.unsafe(`copy "${table}" (${columnList}) from stdin`).writable()
+		let failed: Error | undefined
+		stream.on('error', (e: Error) => (failed = e))
+		let chunk = ''
+		const flush = async () => {
+			if (!chunk) return
+			const ok = stream.write(chunk)
+			chunk = ''
+			if (!ok) await new Promise<void>((resolve, reject) => {
+				stream.once('drain', resolve)
+				stream.once('error', reject)
+			})
+		}
+		return {
+			async write(values) {
+				if (failed) throw failed
+				chunk += values.map(copyText).join('\t') + '\n'
+				if (chunk.length > 256 * 1024) await flush()
+			},
+			async finish() {
+				await flush()
+				await new Promise<void>((resolve, reject) => {
+					stream.once('finish', resolve)
+					stream.once('close', resolve)
+					stream.once('error', reject)
+					stream.end()
+				})
+				if (failed) throw failed
+			},
+			async abort() {
+				chunk = ''
+				await new Promise<void>((resolve) => {
+					stream.once('close', resolve)
+					stream.once('error', () => resolve())
+					stream.destroy(new Error('import aborted'))
+				})
+			},
+		}
+	}
+	let batch: unknown[][] = []
+	const flush = async () => {
+		if (!batch.length) return
+		const params: unknown[] = []
+		const tuples = batch.map((row) => `(${row.map((v) => {
+			params.push(v !== null && typeof v === 'object' ? JSON.stringify(v) : v)
+			return `$${params.length}`
+		}).join(', ')})`)
+		batch = []
+		await h.client.query(`insert into "${table}" (${columnList}) values ${tuples.join(', ')}`, params)
+	}
+	return {
+		async write(values) {
+			batch.push([...values])
+			if (batch.length >= PGLITE_BATCH) await flush()
+		},
+		finish: flush,
+		async abort() {
+			batch = []
+		},
+	}
+}
+
+/** One value in COPY's text format. */
+function copyText(value: unknown): string {
+	if (value === null || value === undefined) return '\\N'
+	const text = typeof value === 'object' ? JSON.stringify(value) : String(value)
+	return text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'))
+}

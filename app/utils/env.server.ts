@@ -25,6 +25,10 @@ const schema = z.object({
 	SIGNIN_LIMIT_PER_IP: positiveInt.default(50),
 	SIGNUP_LIMIT_PER_IP: positiveInt.default(30),
 	RATE_LIMIT_WINDOW_MINUTES: positiveInt.default(15),
+	IMPORT_MAX_LINE_BYTES: positiveInt.default(1024 * 1024),
+	IMPORT_MAX_JSON_DEPTH: positiveInt.default(32),
+	IMPORT_MAX_ROWS: positiveInt.default(2_000_000),
+	IMPORT_MAX_FILE_MB: positiveInt.default(2048),
 })
 
 export type Env = z.infer<typeof schema>
@@ -48,6 +52,17 @@ export function cookieSecure(env: Env = getEnv()): boolean {
 	if (env.COOKIE_SECURE !== undefined) return env.COOKIE_SECURE
 	if (env.APP_URL) return env.APP_URL.startsWith('https:')
 	return env.NODE_ENV === 'production'
+}
+
+/** The caps on sample files (README, "Sample files"). */
+export function importLimits(env: Env = getEnv()) {
+	return {
+		maxLineBytes: env.IMPORT_MAX_LINE_BYTES,
+		maxDepth: env.IMPORT_MAX_JSON_DEPTH,
+		maxRows: env.IMPORT_MAX_ROWS,
+		maxFileBytes: env.IMPORT_MAX_FILE_MB * 1024 * 1024,
+		maxIdLength: 256,
+	}
 }
 
 /** Test hook: forget the cached environment (tests change variables between files). */

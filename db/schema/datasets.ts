@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
+	type AnyPgColumn,
 	bigint,
 	check,
 	index,
@@ -21,6 +22,8 @@ export const datasets = pgTable(
 		slug: text('slug').notNull(),
 		name: text('name').notNull(),
 		description: text('description').notNull().default(''),
+		// Bumped on every edit; a form that saw an older revision is told, not overwritten.
+		revision: integer('revision').notNull().default(1),
 		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -63,6 +66,7 @@ export const useCases = pgTable(
 			enum: ['training', 'fine_tuning', 'evaluation', 'scoring'],
 		}).notNull(),
 		riskNotes: text('risk_notes').notNull().default(''),
+		revision: integer('revision').notNull().default(1),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 	},
@@ -81,7 +85,7 @@ export const versions = pgTable(
 			.references(() => datasets.id, { onDelete: 'cascade' }),
 		label: text('label').notNull(),
 		status: text('status', { enum: versionStatuses }).notNull().default('draft'),
-		parentId: uuid('parent_id'),
+		parentId: uuid('parent_id').references((): AnyPgColumn => versions.id, { onDelete: 'set null' }),
 		modelName: text('model_name').notNull().default(''),
 		modelVersion: text('model_version').notNull().default(''),
 		modelProvider: text('model_provider').notNull().default(''),
@@ -91,6 +95,9 @@ export const versions = pgTable(
 		seedDataDescription: text('seed_data_description').notNull().default(''),
 		knownLimitations: text('known_limitations').notNull().default(''),
 		changelog: text('changelog').notNull().default(''),
+		revision: integer('revision').notNull().default(1),
+		// The import whose samples are this version's; null until the first import succeeds.
+		currentImportId: uuid('current_import_id').references((): AnyPgColumn => imports.id, { onDelete: 'set null' }),
 		// Counter kept in a column so pages never COUNT(*) a million samples.
 		sampleCount: integer('sample_count').notNull().default(0),
 		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
@@ -100,13 +107,47 @@ export const versions = pgTable(
 	(t) => [uniqueIndex('versions_dataset_label_key').on(t.datasetId, t.label)],
 )
 
+export const importStatuses = ['running', 'succeeded', 'failed'] as const
+
+/**
+ * One upload of a sample file into a version. Its rows land under the import while it runs and
+ * become the version's samples in one short transaction (versions.current_import_id) when it
+ * succeeds; a failed or crashed import is never visible and its rows are deleted.
+ */
+export const imports = pgTable(
+	'imports',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		versionId: uuid('version_id')
+			.notNull()
+			.references(() => versions.id, { onDelete: 'cascade' }),
+		status: text('status', { enum: importStatuses }).notNull().default('running'),
+		format: text('format', { enum: ['jsonl', 'csv'] }).notNull(),
+		filename: text('filename').notNull().default(''),
+		bytesTotal: bigint('bytes_total', { mode: 'number' }),
+		bytesRead: bigint('bytes_read', { mode: 'number' }).notNull().default(0),
+		rowsRead: integer('rows_read').notNull().default(0),
+		errorCount: integer('error_count').notNull().default(0),
+		// The first 100 errors: [{ line, code, params }].
+		errors: jsonb('errors').$type<Array<{ line: number; code: string; params?: Record<string, string | number> }>>().notNull().default([]),
+		// Metadata facets counted while importing: { "persona.origin": { "Oaxaca": 12, … } }.
+		facets: jsonb('facets').$type<Record<string, Record<string, number>>>().notNull().default({}),
+		languages: jsonb('languages').$type<Record<string, number>>().notNull().default({}),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+		heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+		finishedAt: timestamp('finished_at', { withTimezone: true }),
+	},
+	(t) => [index('imports_version_idx').on(t.versionId, t.startedAt), index('imports_running_idx').on(t.status, t.heartbeatAt)],
+)
+
 export const samples = pgTable(
 	'samples',
 	{
 		id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-		versionId: uuid('version_id')
+		importId: uuid('import_id')
 			.notNull()
-			.references(() => versions.id, { onDelete: 'cascade' }),
+			.references(() => imports.id, { onDelete: 'cascade' }),
 		externalId: text('external_id').notNull(),
 		// Plain text content, or null for a chat (then `messages` holds the turns).
 		content: text('content'),
@@ -117,5 +158,27 @@ export const samples = pgTable(
 		metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
 		contentHash: text('content_hash').notNull(),
 	},
-	(t) => [uniqueIndex('samples_version_external_key').on(t.versionId, t.externalId)],
+	(t) => [
+		// Also the keyset for browsing (samples are listed in external id order).
+		uniqueIndex('samples_import_external_key').on(t.importId, t.externalId),
+		index('samples_metadata_idx').using('gin', sql`${t.metadata} jsonb_path_ops`),
+		// 'simple': no stemming, since samples come in many languages.
+		index('samples_search_idx').using('gin', sql`to_tsvector('simple'::regconfig, coalesce(${t.content}, ${t.messages}::text, ''))`),
+	],
+)
+
+/** Every saved state of a use case, so its history can be read. */
+export const useCaseRevisions = pgTable(
+	'use_case_revisions',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		useCaseId: uuid('use_case_id')
+			.notNull()
+			.references(() => useCases.id, { onDelete: 'cascade' }),
+		revision: integer('revision').notNull(),
+		snapshot: jsonb('snapshot').$type<Record<string, string>>().notNull(),
+		editedBy: uuid('edited_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+	},
+	(t) => [uniqueIndex('use_case_revisions_key').on(t.useCaseId, t.revision)],
 )

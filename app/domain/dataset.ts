@@ -1,0 +1,31 @@
+import { z } from 'zod'
+import { emailField } from './account.ts'
+
+export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
+
+export const DatasetSchema = z.object({
+	name: z.string({ error: 'validation.required' }).trim().min(1, { error: 'validation.required' }).max(120, { error: 'validation.tooLong' }),
+	slug: z
+		.string({ error: 'validation.required' })
+		.trim()
+		.toLowerCase()
+		.max(60, { error: 'validation.tooLong' })
+		.regex(SLUG, { error: 'validation.slug' }),
+	description: z.string().trim().max(20_000, { error: 'validation.tooLong' }).optional().default(''),
+})
+
+export const EditDatasetSchema = DatasetSchema.extend({ revision: z.coerce.number().int() })
+
+export const AddMaintainerSchema = z.object({ intent: z.literal('add'), email: emailField })
+export const RemoveMaintainerSchema = z.object({ intent: z.literal('remove'), userId: z.uuid() })
+
+/** A slug suggestion from a name: "Tutoring hints (v2)" → "tutoring-hints-v2". */
+export function slugify(name: string): string {
+	return name
+		.normalize('NFKD')
+		.replace(/[\u0300-\u036f]/g, '')
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, '-')
+		.replace(/^-+|-+$/g, '')
+		.slice(0, 60)
+}

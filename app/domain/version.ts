@@ -1,0 +1,26 @@
+import { z } from 'zod'
+import { generationMethods } from '#db/schema/datasets.ts'
+
+const text = (max: number) => z.string().trim().max(max, { error: 'validation.tooLong' }).optional().default('')
+
+export const VERSION_LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/
+
+export const ProvenanceSchema = z.object({
+	modelName: text(200),
+	modelVersion: text(200),
+	modelProvider: text(200),
+	generationMethod: z.enum(generationMethods, { error: 'validation.invalidChoice' }),
+	promptTemplates: text(50_000),
+	personaDefinitions: text(50_000),
+	seedDataDescription: text(10_000),
+	knownLimitations: text(10_000),
+	changelog: text(10_000),
+})
+export type ProvenanceInput = z.infer<typeof ProvenanceSchema>
+
+export const NewVersionSchema = ProvenanceSchema.extend({
+	label: z.string({ error: 'validation.required' }).trim().regex(VERSION_LABEL, { error: 'validation.versionLabel' }),
+	parent: z.string().trim().optional(),
+})
+
+export const EditProvenanceSchema = ProvenanceSchema.extend({ revision: z.coerce.number().int() })

@@ -1,0 +1,95 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import { users } from '#db/schema/accounts.ts'
+import { datasetMembers, datasets, versions } from '#db/schema/datasets.ts'
+import { type DatasetRole } from '#app/domain/permissions.ts'
+import { db } from '#app/utils/db.server.ts'
+
+/** The dataset as its team sees it, or null when `userId` is not on the team (the caller answers 404). */
+export async function getDatasetForMember({ slug, userId }: { slug: string; userId: string }) {
+	const [row] = await db
+		.select({
+			id: datasets.id,
+			slug: datasets.slug,
+			name: datasets.name,
+			description: datasets.description,
+			revision: datasets.revision,
+			role: datasetMembers.role,
+		})
+		.from(datasets)
+		.innerJoin(datasetMembers, and(eq(datasetMembers.datasetId, datasets.id), eq(datasetMembers.userId, userId)))
+		.where(eq(datasets.slug, slug))
+	return row ? { ...row, role: row.role as DatasetRole } : null
+}
+
+export async function listDatasetsForMember(userId: string) {
+	return db
+		.select({
+			slug: datasets.slug,
+			name: datasets.name,
+			role: datasetMembers.role,
+			updatedAt: datasets.updatedAt,
+			versionCount: sql<number>`(select count(*)::int from ${versions} where ${versions.datasetId} = ${datasets.id})`,
+		})
+		.from(datasets)
+		.innerJoin(datasetMembers, and(eq(datasetMembers.datasetId, datasets.id), eq(datasetMembers.userId, userId)))
+		.orderBy(desc(datasets.updatedAt))
+}
+
+export async function slugTaken(slug: string, exceptId?: string) {
+	const [row] = await db.select({ id: datasets.id }).from(datasets).where(eq(datasets.slug, slug))
+	return !!row && row.id !== exceptId
+}
+
+export async function createDataset(input: { slug: string; name: string; description: string; ownerId: string }) {
+	return db.transaction(async (tx) => {
+		const [dataset] = await tx
+			.insert(datasets)
+			.values({ slug: input.slug, name: input.name, description: input.description, createdBy: input.ownerId })
+			.onConflictDoNothing({ target: datasets.slug })
+			.returning({ id: datasets.id, slug: datasets.slug })
+		if (!dataset) return null
+		await tx.insert(datasetMembers).values({ datasetId: dataset.id, userId: input.ownerId, role: 'owner' })
+		return dataset
+	})
+}
+
+/** Saves only if nobody saved since `revision` was read; returns false on a conflict. */
+export async function updateDataset(input: { id: string; revision: number; slug: string; name: string; description: string }) {
+	const rows = await db
+		.update(datasets)
+		.set({ slug: input.slug, name: input.name, description: input.description, revision: sql`${datasets.revision} + 1`, updatedAt: new Date() })
+		.where(and(eq(datasets.id, input.id), eq(datasets.revision, input.revision)))
+		.returning({ id: datasets.id })
+	return rows.length === 1
+}
+
+export async function listTeam(datasetId: string) {
+	return db
+		.select({ userId: users.id, displayName: users.displayName, email: users.email, role: datasetMembers.role, since: datasetMembers.createdAt })
+		.from(datasetMembers)
+		.innerJoin(users, eq(users.id, datasetMembers.userId))
+		.where(eq(datasetMembers.datasetId, datasetId))
+		.orderBy(asc(datasetMembers.createdAt))
+}
+
+export type AddMaintainerResult = 'added' | 'already_member' | 'no_account'
+
+export async function addMaintainer(datasetId: string, email: string): Promise<AddMaintainerResult> {
+	const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, email))
+	if (!user) return 'no_account'
+	const rows = await db
+		.insert(datasetMembers)
+		.values({ datasetId, userId: user.id, role: 'maintainer' })
+		.onConflictDoNothing()
+		.returning({ userId: datasetMembers.userId })
+	return rows.length ? 'added' : 'already_member'
+}
+
+/** Removes a maintainer; owners are never removed this way (a dataset always keeps its owner). */
+export async function removeMaintainer(datasetId: string, userId: string) {
+	const rows = await db
+		.delete(datasetMembers)
+		.where(and(eq(datasetMembers.datasetId, datasetId), eq(datasetMembers.userId, userId), eq(datasetMembers.role, 'maintainer')))
+		.returning({ userId: datasetMembers.userId })
+	return rows.length === 1
+}

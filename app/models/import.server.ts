@@ -1,0 +1,215 @@
+import { and, desc, eq, lt, ne, sql } from 'drizzle-orm'
+import { imports, samples, versions } from '#db/schema/datasets.ts'
+import { FacetCounter } from '#app/domain/import/facets.ts'
+import { parseSamples } from '#app/domain/import/parse.ts'
+import { type ImportError, type ImportFormat, type ImportLimits } from '#app/domain/import/types.ts'
+import { canonicalSampleContent } from '#app/domain/sample.ts'
+import { sha256Hex } from '#app/utils/crypto.server.ts'
+import { db, openBulkWriter } from '#app/utils/db.server.ts'
+import { importLimits } from '#app/utils/env.server.ts'
+
+export const MAX_REPORTED_ERRORS = 100
+const PROGRESS_EVERY_MS = 750
+const STALE_AFTER_SECONDS = 120
+
+const sampleColumns = ['import_id', 'external_id', 'content', 'messages', 'image_url', 'image_alt', 'language', 'metadata', 'content_hash'] as const
+
+export type ImportOutcome = {
+	importId: string
+	status: 'succeeded' | 'failed'
+	rows: number
+	errorCount: number
+	errors: ImportError[]
+}
+
+export class ImportNotAllowedError extends Error {}
+
+export function detectFormat(filename: string, contentType?: string | null): ImportFormat | null {
+	const name = filename.toLowerCase()
+	if (/\.(jsonl|ndjson|json)$/.test(name)) return 'jsonl'
+	if (name.endsWith('.csv')) return 'csv'
+	if (contentType?.includes('ndjson') || contentType?.includes('jsonl')) return 'jsonl'
+	if (contentType?.includes('csv')) return 'csv'
+	return null
+}
+
+/**
+ * Imports a sample file into a draft version, all or nothing. Rows stream in under a new import
+ * that nobody can see; only when the whole file is valid does one short transaction make it the
+ * version's sample set. A failed, aborted or crashed import never becomes visible.
+ */
+export async function runImport(input: {
+	versionId: string
+	format: ImportFormat
+	filename: string
+	bytesTotal?: number | null
+	userId: string | null
+	importId?: string
+	source: AsyncIterable<Uint8Array>
+	limits?: ImportLimits
+}): Promise<ImportOutcome> {
+	const [version] = await db.select({ status: versions.status }).from(versions).where(eq(versions.id, input.versionId))
+	if (!version || version.status !== 'draft') throw new ImportNotAllowedError('Samples can only change while the version is a draft')
+
+	const values = {
+		versionId: input.versionId,
+		format: input.format,
+		filename: input.filename.slice(0, 255),
+		bytesTotal: input.bytesTotal ?? null,
+		createdBy: input.userId,
+	}
+	// The browser proposes the id (to poll progress while uploading); a clash just gets a fresh one.
+	let [created] = input.importId
+		? await db.insert(imports).values({ ...values, id: input.importId }).onConflictDoNothing().returning({ id: imports.id })
+		: []
+	created ??= (await db.insert(imports).values(values).returning({ id: imports.id }))[0]
+	const importId = created!.id
+
+	const errors: ImportError[] = []
+	let errorCount = 0
+	let rows = 0
+	let bytes = 0
+	let lastProgress = Date.now()
+	const facets = new FacetCounter()
+	let writer = await openBulkWriter('samples', sampleColumns)
+	let writing = true
+
+	const reportProgress = async () => {
+		lastProgress = Date.now()
+		await db.update(imports).set({ bytesRead: bytes, rowsRead: rows, errorCount, heartbeatAt: new Date() }).where(eq(imports.id, importId))
+	}
+
+	try {
+		for await (const event of parseSamples(input.source, input.format, input.limits ?? importLimits())) {
+			if (event.kind === 'sample') {
+				rows++
+				if (!writing) continue
+				const s = event.sample
+				facets.add(s.metadata, s.language)
+				await writer.write([
+					importId,
+					s.externalId,
+					s.content,
+					s.messages,
+					s.imageUrl,
+					s.imageAlt,
+					s.language,
+					s.metadata,
+					sha256Hex(canonicalSampleContent(s)),
+				])
+			} else if (event.kind === 'error') {
+				errorCount++
+				if (errors.length < MAX_REPORTED_ERRORS) errors.push(event.error)
+				if (writing) {
+					// Nothing of this file will land; keep reading only to report every error.
+					writing = false
+					await writer.abort()
+				}
+			} else {
+				bytes = event.bytes
+				if (Date.now() - lastProgress > PROGRESS_EVERY_MS) await reportProgress()
+			}
+		}
+		if (writing && rows === 0 && errorCount === 0) {
+			errorCount = 1
+			errors.push({ line: 1, code: 'empty_file' })
+			await writer.abort()
+			writing = false
+		}
+		if (errorCount > 0) return await fail(importId, { rows, bytes, errorCount, errors })
+
+		await writer.finish()
+		const summary = facets.toJSON()
+		const published = await db.transaction(async (tx) => {
+			const [v] = await tx
+				.select({ status: versions.status, previous: versions.currentImportId })
+				.from(versions)
+				.where(eq(versions.id, input.versionId))
+				.for('update')
+			if (!v || v.status !== 'draft') return null
+			await tx
+				.update(versions)
+				.set({ currentImportId: importId, sampleCount: rows, updatedAt: new Date() })
+				.where(eq(versions.id, input.versionId))
+			await tx
+				.update(imports)
+				.set({ status: 'succeeded', rowsRead: rows, bytesRead: bytes, finishedAt: new Date(), heartbeatAt: new Date(), facets: summary.facets, languages: summary.languages })
+				.where(eq(imports.id, importId))
+			return { previous: v.previous }
+		})
+		if (!published) return await fail(importId, { rows, bytes, errorCount: 1, errors: [{ line: 0, code: 'version_frozen' }] })
+		// The replaced sample set is no longer reachable; drop its rows.
+		if (published.previous) await db.delete(samples).where(eq(samples.importId, published.previous))
+		return { importId, status: 'succeeded', rows, errorCount: 0, errors: [] }
+	} catch (error) {
+		if (writing) await writer.abort().catch(() => {})
+		await fail(importId, { rows, bytes, errorCount: errorCount + 1, errors: [...errors, { line: 0, code: 'interrupted' }] })
+		throw error
+	}
+}
+
+async function fail(importId: string, r: { rows: number; bytes: number; errorCount: number; errors: ImportError[] }): Promise<ImportOutcome> {
+	await db.delete(samples).where(eq(samples.importId, importId))
+	await db
+		.update(imports)
+		.set({ status: 'failed', rowsRead: r.rows, bytesRead: r.bytes, errorCount: r.errorCount, errors: r.errors, finishedAt: new Date() })
+		.where(eq(imports.id, importId))
+	return { importId, status: 'failed', rows: r.rows, errorCount: r.errorCount, errors: r.errors }
+}
+
+/** Imports whose process died (no heartbeat for 2 minutes) are marked failed and their rows dropped. */
+export async function reapStaleImports() {
+	const stale = await db
+		.update(imports)
+		.set({ status: 'failed', errorCount: sql`${imports.errorCount} + 1`, errors: sql`${imports.errors} || '[{"line":0,"code":"interrupted"}]'::jsonb`, finishedAt: new Date() })
+		.where(and(eq(imports.status, 'running'), lt(imports.heartbeatAt, sql`now() - make_interval(secs => ${STALE_AFTER_SECONDS})`)))
+		.returning({ id: imports.id })
+	for (const { id } of stale) await db.delete(samples).where(eq(samples.importId, id))
+	return stale.length
+}
+
+export async function getImport({ importId, versionId }: { importId: string; versionId: string }) {
+	const [row] = await db
+		.select({
+			id: imports.id,
+			status: imports.status,
+			format: imports.format,
+			filename: imports.filename,
+			bytesTotal: imports.bytesTotal,
+			bytesRead: imports.bytesRead,
+			rowsRead: imports.rowsRead,
+			errorCount: imports.errorCount,
+			errors: imports.errors,
+			startedAt: imports.startedAt,
+			finishedAt: imports.finishedAt,
+		})
+		.from(imports)
+		.where(and(eq(imports.id, importId), eq(imports.versionId, versionId)))
+	return row ?? null
+}
+
+export async function listImports(versionId: string) {
+	return db
+		.select({
+			id: imports.id,
+			status: imports.status,
+			filename: imports.filename,
+			rowsRead: imports.rowsRead,
+			errorCount: imports.errorCount,
+			startedAt: imports.startedAt,
+		})
+		.from(imports)
+		.where(and(eq(imports.versionId, versionId), ne(imports.status, 'running')))
+		.orderBy(desc(imports.startedAt))
+		.limit(20)
+}
+
+/** A file refused before parsing (e.g. not .jsonl or .csv): recorded like any failed import so the result page explains it. */
+export async function recordRejectedUpload(input: { versionId: string; filename: string; userId: string | null; code: ImportError['code'] }): Promise<ImportOutcome> {
+	const errors: ImportError[] = [{ line: 0, code: input.code }]
+	const [row] = await db
+		.insert(imports)
+		.values({ versionId: input.versionId, format: 'jsonl', filename: input.filename.slice(0, 255), status: 'failed', errorCount: 1, errors, createdBy: input.userId, finishedAt: new Date() })
+		.returning({ id: imports.id })
+	return { importId: row!.id, status: 'failed', rows: 0, errorCount: 1, errors }
+}

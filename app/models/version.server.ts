@@ -1,0 +1,102 @@
+import { and, desc, eq, sql } from 'drizzle-orm'
+import { users } from '#db/schema/accounts.ts'
+import { imports, versions } from '#db/schema/datasets.ts'
+import { type VersionAction, type VersionStatus, transitionVersion } from '#app/domain/version-status.ts'
+import { type ProvenanceInput } from '#app/domain/version.ts'
+import { db } from '#app/utils/db.server.ts'
+
+const versionColumns = {
+	id: versions.id,
+	label: versions.label,
+	status: versions.status,
+	parentId: versions.parentId,
+	modelName: versions.modelName,
+	modelVersion: versions.modelVersion,
+	modelProvider: versions.modelProvider,
+	generationMethod: versions.generationMethod,
+	promptTemplates: versions.promptTemplates,
+	personaDefinitions: versions.personaDefinitions,
+	seedDataDescription: versions.seedDataDescription,
+	knownLimitations: versions.knownLimitations,
+	changelog: versions.changelog,
+	sampleCount: versions.sampleCount,
+	currentImportId: versions.currentImportId,
+	revision: versions.revision,
+	createdAt: versions.createdAt,
+}
+
+export async function listVersions(datasetId: string) {
+	return db
+		.select({ id: versions.id, label: versions.label, status: versions.status, sampleCount: versions.sampleCount, parentId: versions.parentId, createdAt: versions.createdAt })
+		.from(versions)
+		.where(eq(versions.datasetId, datasetId))
+		.orderBy(desc(versions.createdAt))
+}
+
+/** A version of `datasetId` by label (the dataset guard ran first, so the caller may see it). */
+export async function getVersion({ datasetId, label }: { datasetId: string; label: string }) {
+	const [row] = await db
+		.select({ ...versionColumns, createdBy: users.displayName })
+		.from(versions)
+		.leftJoin(users, eq(users.id, versions.createdBy))
+		.where(and(eq(versions.datasetId, datasetId), eq(versions.label, label)))
+	if (!row) return null
+	const parent = row.parentId
+		? ((await db.select({ label: versions.label, currentImportId: versions.currentImportId }).from(versions).where(and(eq(versions.id, row.parentId), eq(versions.datasetId, datasetId))))[0] ?? null)
+		: null
+	return { ...row, parent }
+}
+
+export async function versionLabelTaken(datasetId: string, label: string) {
+	const [row] = await db.select({ id: versions.id }).from(versions).where(and(eq(versions.datasetId, datasetId), eq(versions.label, label)))
+	return !!row
+}
+
+export async function createVersion(input: ProvenanceInput & { datasetId: string; label: string; parentLabel: string | null; userId: string }) {
+	const { datasetId, label, parentLabel, userId, ...provenance } = input
+	let parentId: string | null = null
+	if (parentLabel) {
+		const [parent] = await db.select({ id: versions.id }).from(versions).where(and(eq(versions.datasetId, datasetId), eq(versions.label, parentLabel)))
+		if (!parent) return { error: 'parent_not_found' as const }
+		parentId = parent.id
+	}
+	const [row] = await db
+		.insert(versions)
+		.values({ datasetId, label, parentId, createdBy: userId, ...provenance })
+		.onConflictDoNothing({ target: [versions.datasetId, versions.label] })
+		.returning({ id: versions.id, label: versions.label })
+	if (!row) return { error: 'label_taken' as const }
+	return { version: row }
+}
+
+/** Provenance edits, guarded by the revision the form was opened at. */
+export async function updateProvenance(input: ProvenanceInput & { versionId: string; revision: number }) {
+	const { versionId, revision, ...provenance } = input
+	const rows = await db
+		.update(versions)
+		.set({ ...provenance, revision: sql`${versions.revision} + 1`, updatedAt: new Date() })
+		.where(and(eq(versions.id, versionId), eq(versions.revision, revision)))
+		.returning({ id: versions.id })
+	return rows.length === 1
+}
+
+/** Applies a lifecycle action; the rule itself is app/domain/version-status.ts. */
+export async function changeVersionStatus(input: { versionId: string; action: VersionAction; openBlockingIssues?: number; justification?: string | null }) {
+	return db.transaction(async (tx) => {
+		const [v] = await tx.select({ status: versions.status, currentImportId: versions.currentImportId }).from(versions).where(eq(versions.id, input.versionId)).for('update')
+		if (!v) return { ok: false as const, reason: 'not_allowed' as const }
+		if (input.action === 'open_consultation' && !v.currentImportId) return { ok: false as const, reason: 'no_samples' as const }
+		const result = transitionVersion(v.status as VersionStatus, input.action, {
+			openBlockingIssues: input.openBlockingIssues ?? 0,
+			overrideJustification: input.justification,
+		})
+		if (!result.ok) return result
+		await tx.update(versions).set({ status: result.to, revision: sql`${versions.revision} + 1`, updatedAt: new Date() }).where(eq(versions.id, input.versionId))
+		return result
+	})
+}
+
+export async function getImportSummary(importId: string) {
+	const [row] = await db.select({ facets: imports.facets, languages: imports.languages }).from(imports).where(eq(imports.id, importId))
+	return row ?? { facets: {}, languages: {} }
+}

@@ -1,0 +1,31 @@
+import { type FieldMetadata } from '@conform-to/react'
+import { useTranslation } from 'react-i18next'
+import { Field, SelectField, TextAreaField } from '#app/components/forms.tsx'
+import { generationMethods } from '#db/schema/datasets.ts'
+
+type Name = 'modelName' | 'modelVersion' | 'modelProvider' | 'generationMethod' | 'promptTemplates' | 'personaDefinitions' | 'seedDataDescription' | 'knownLimitations' | 'changelog'
+
+/** Provenance: what generated the samples, shown to reviewers and in the report. */
+export function ProvenanceFields({ fields }: { fields: Record<Name, FieldMetadata<string | undefined>> }) {
+	const { t } = useTranslation('datasets')
+	return (
+		<fieldset className="flex flex-col gap-4">
+			<legend className="mb-2 text-lg font-semibold">{t('provenance.title')}</legend>
+			<div className="grid gap-4 sm:grid-cols-3">
+				<Field label={t('provenance.modelName')} meta={fields.modelName} />
+				<Field label={t('provenance.modelVersion')} meta={fields.modelVersion} />
+				<Field label={t('provenance.modelProvider')} meta={fields.modelProvider} />
+			</div>
+			<SelectField
+				label={t('provenance.generationMethod')}
+				meta={fields.generationMethod}
+				options={generationMethods.map((m) => ({ value: m, label: t(`generationMethod.${m}`) }))}
+			/>
+			<TextAreaField label={t('provenance.promptTemplates')} meta={fields.promptTemplates} rows={6} hint={t('provenance.promptTemplatesHint')} />
+			<TextAreaField label={t('provenance.personaDefinitions')} meta={fields.personaDefinitions} rows={6} hint={t('provenance.personaDefinitionsHint')} />
+			<TextAreaField label={t('provenance.seedDataDescription')} meta={fields.seedDataDescription} />
+			<TextAreaField label={t('provenance.knownLimitations')} meta={fields.knownLimitations} />
+			<TextAreaField label={t('provenance.changelog')} meta={fields.changelog} />
+		</fieldset>
+	)
+}

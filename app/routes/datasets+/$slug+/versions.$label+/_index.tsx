@@ -1,0 +1,152 @@
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { useTranslation } from 'react-i18next'
+import { PageHeader } from '#app/components/page-header.tsx'
+import { VersionStatusBadge } from '#app/components/status-badge.tsx'
+import { can } from '#app/domain/permissions.ts'
+import { availableActions, canChangeSamples, type VersionAction, type VersionStatus } from '#app/domain/version-status.ts'
+import { listImports, reapStaleImports } from '#app/models/import.server.ts'
+import { changeVersionStatus } from '#app/models/version.server.ts'
+import { requireVersion } from '#app/utils/permissions.server.ts'
+import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { ImportForm } from './__import-form.tsx'
+
+export const handle: RouteHandle = {
+	i18n: ['datasets'],
+	title: (t, data) => {
+		const d = data as { version?: { label: string }; dataset?: { name: string } } | undefined
+		return d?.version ? `${d.version.label} · ${d.dataset?.name}` : t('datasets:version.title')
+	},
+}
+
+// Lifecycle actions a team member may take here; consultation opens with a round, not a button.
+const manualActions: VersionAction[] = ['approve', 'release', 'archive']
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+	const { dataset, version } = await requireVersion(request, params, 'view')
+	await reapStaleImports()
+	const imports = await listImports(version.id)
+	const status = version.status as VersionStatus
+	return {
+		dataset: { slug: dataset.slug, name: dataset.name },
+		version: { ...version, createdAt: version.createdAt.toISOString(), currentImportId: undefined, hasSamples: !!version.currentImportId },
+		imports: imports.map((i) => ({ ...i, startedAt: i.startedAt.toISOString() })),
+		canImport: can(dataset.role, 'import') && canChangeSamples(status),
+		canEdit: can(dataset.role, 'manage_versions') && canChangeSamples(status),
+		actions: can(dataset.role, 'approve') ? availableActions(status).filter((a) => manualActions.includes(a)) : [],
+	}
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+	const { version } = await requireVersion(request, params, 'approve')
+	const form = await request.formData()
+	const intent = String(form.get('intent') ?? '')
+	if (!manualActions.includes(intent as VersionAction)) throw new Response('Unknown intent', { status: 400 })
+	const result = await changeVersionStatus({ versionId: version.id, action: intent as VersionAction })
+	if (!result.ok) return data({ error: `errors.transition.${result.reason}` }, { status: 409 })
+	return { error: null }
+}
+
+export default function VersionPage() {
+	const { t, i18n } = useTranslation(['datasets', 'common'])
+	const { dataset, version, imports, canImport, canEdit, actions } = useLoaderData<typeof loader>()
+	const actionData = useActionData<typeof action>()
+	const base = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
+	const provenance = [
+		['modelName', version.modelName],
+		['modelVersion', version.modelVersion],
+		['modelProvider', version.modelProvider],
+		['generationMethod', t(`generationMethod.${version.generationMethod}`)],
+		['promptTemplates', version.promptTemplates],
+		['personaDefinitions', version.personaDefinitions],
+		['seedDataDescription', version.seedDataDescription],
+		['knownLimitations', version.knownLimitations],
+		['changelog', version.changelog],
+	] as const
+	return (
+		<div className="flex flex-col gap-8">
+			<PageHeader
+				crumbs={[{ to: '/datasets', label: t('list.title') }, { to: `/datasets/${dataset.slug}`, label: dataset.name }]}
+				title={
+					<span className="flex flex-wrap items-center gap-3">
+						{t('version.heading', { label: version.label })} <VersionStatusBadge status={version.status} />
+					</span>
+				}
+				actions={
+					<>
+						{version.hasSamples ? (
+							<Link to={`${base}/samples`} className="btn btn-primary">
+								{t('version.browse', { count: version.sampleCount })}
+							</Link>
+						) : null}
+						{version.parent ? (
+							<Link to={`${base}/diff`} className="btn">
+								{t('version.diffWith', { parent: version.parent.label })}
+							</Link>
+						) : null}
+						{canEdit ? (
+							<Link to={`${base}/edit`} className="btn">
+								{t('version.editProvenance')}
+							</Link>
+						) : null}
+						<Link to={`/datasets/${dataset.slug}/versions/new?parent=${encodeURIComponent(version.label)}`} className="btn">
+							{t('version.newFromThis')}
+						</Link>
+					</>
+				}
+			/>
+			{actionData?.error ? (
+				<p role="alert" className="alert-error">
+					{t(actionData.error)}
+				</p>
+			) : null}
+			{!canChangeSamples(version.status as VersionStatus) ? <p className="text-sm text-slate-700">{t('version.frozen')}</p> : null}
+
+			{canImport ? <ImportForm action={`${base}/import`} hasSamples={version.hasSamples} /> : null}
+
+			<section aria-labelledby="provenance-heading" className="card">
+				<h2 id="provenance-heading">{t('provenance.title')}</h2>
+				<dl className="mt-3 grid gap-x-6 gap-y-3 sm:grid-cols-[12rem_1fr]">
+					<dt className="font-medium">{t('fields.parent')}</dt>
+					<dd>{version.parent ? <Link to={`/datasets/${dataset.slug}/versions/${encodeURIComponent(version.parent.label)}`}>{version.parent.label}</Link> : '—'}</dd>
+					{provenance.map(([key, value]) => (
+						<div key={key} className="contents">
+							<dt className="font-medium">{t(`provenance.${key}`)}</dt>
+							<dd dir="auto" className="whitespace-pre-wrap break-words">
+								{value || '—'}
+							</dd>
+						</div>
+					))}
+				</dl>
+			</section>
+
+			{imports.length ? (
+				<section aria-labelledby="imports-heading" className="flex flex-col gap-2">
+					<h2 id="imports-heading">{t('imports.title')}</h2>
+					<ul className="flex flex-col gap-1 text-sm">
+						{imports.map((i) => (
+							<li key={i.id}>
+								<Link to={`${base}/imports/${i.id}`}>{i.filename || i.id}</Link> · {t(`imports.status.${i.status}`)} · {t('imports.rows', { count: i.rowsRead })}
+								{i.errorCount ? ` · ${t('imports.errors', { count: i.errorCount })}` : ''} ·{' '}
+								<time dateTime={i.startedAt}>{new Date(i.startedAt).toLocaleString(i18n.language, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' })} UTC</time>
+							</li>
+						))}
+					</ul>
+				</section>
+			) : null}
+
+			{actions.length ? (
+				<section aria-labelledby="lifecycle-heading" className="flex flex-col gap-2">
+					<h2 id="lifecycle-heading">{t('version.lifecycle')}</h2>
+					<Form method="post" className="flex flex-wrap gap-2">
+						{actions.map((a) => (
+							<button key={a} type="submit" name="intent" value={a} className="btn">
+								{t(`versionAction.${a}`)}
+							</button>
+						))}
+					</Form>
+				</section>
+			) : null}
+		</div>
+	)
+}

@@ -1,0 +1,50 @@
+import { type ActionFunctionArgs, redirect, unstable_parseMultipartFormData } from '@remix-run/node'
+import { canChangeSamples, type VersionStatus } from '#app/domain/version-status.ts'
+import { detectFormat, type ImportOutcome, recordRejectedUpload, runImport } from '#app/models/import.server.ts'
+import { requireVersion } from '#app/utils/permissions.server.ts'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export async function loader({ params }: ActionFunctionArgs) {
+	return redirect(`/datasets/${params.slug}/versions/${params.label}`)
+}
+
+/** The upload: the file streams from the request straight through the parser into the database. */
+export async function action({ request, params }: ActionFunctionArgs) {
+	const { user, dataset, version } = await requireVersion(request, params, 'import')
+	const back = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
+	if (!canChangeSamples(version.status as VersionStatus)) throw redirect(`${back}?notice=frozen`)
+	let importId: string | undefined
+	let outcome: ImportOutcome | undefined
+	const contentLength = Number(request.headers.get('Content-Length')) || null
+
+	await unstable_parseMultipartFormData(request, async (part) => {
+		const iterator = part.data[Symbol.asyncIterator]()
+		const drain = async () => {
+			while (!(await iterator.next()).done) {}
+		}
+		if (part.name === 'importId' && !part.filename) {
+			let text = ''
+			for (let r = await iterator.next(); !r.done; r = await iterator.next()) if (text.length < 64) text += new TextDecoder().decode(r.value)
+			if (UUID.test(text)) importId = text
+			return undefined
+		}
+		if (part.name === 'file' && part.filename && !outcome) {
+			const format = detectFormat(part.filename, part.contentType)
+			if (!format) {
+				await drain()
+				outcome = await recordRejectedUpload({ versionId: version.id, filename: part.filename, userId: user.id, code: 'unsupported_format' })
+				return undefined
+			}
+			// The parser may stop early (a fatal error); the wrapper keeps the request stream open to drain it.
+			const source = { [Symbol.asyncIterator]: () => ({ next: () => iterator.next() }) }
+			outcome = await runImport({ versionId: version.id, format, filename: part.filename, bytesTotal: contentLength, userId: user.id, importId, source })
+			await drain()
+			return undefined
+		}
+		await drain()
+		return undefined
+	})
+	if (!outcome) throw redirect(`${back}?notice=nofile`)
+	throw redirect(`${back}/imports/${outcome.importId}`)
+}
