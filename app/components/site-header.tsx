@@ -15,6 +15,11 @@ export function SiteHeader({ user, language }: { user: { displayName: string } |
 						<li>
 							<Link to="/">{t('shell.home')}</Link>
 						</li>
+						{user ? (
+							<li>
+								<Link to="/datasets">{t('shell.datasets')}</Link>
+							</li>
+						) : null}
 					</ul>
 				</nav>
 				<LanguageSwitcher current={language} />

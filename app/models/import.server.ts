@@ -2,13 +2,12 @@ import { and, desc, eq, lt, ne, sql } from 'drizzle-orm'
 import { imports, samples, versions } from '#db/schema/datasets.ts'
 import { FacetCounter } from '#app/domain/import/facets.ts'
 import { parseSamples } from '#app/domain/import/parse.ts'
-import { type ImportError, type ImportFormat, type ImportLimits } from '#app/domain/import/types.ts'
+import { type ImportError, type ImportFormat, type ImportLimits, MAX_REPORTED_ERRORS } from '#app/domain/import/types.ts'
 import { canonicalSampleContent } from '#app/domain/sample.ts'
 import { sha256Hex } from '#app/utils/crypto.server.ts'
 import { db, openBulkWriter } from '#app/utils/db.server.ts'
 import { importLimits } from '#app/utils/env.server.ts'
 
-export const MAX_REPORTED_ERRORS = 100
 const PROGRESS_EVERY_MS = 750
 const STALE_AFTER_SECONDS = 120
 

@@ -88,3 +88,6 @@ export const defaultImportLimits: ImportLimits = {
 }
 
 export type ParseEvent = { kind: 'sample'; sample: ParsedSample } | { kind: 'error'; error: ImportError } | { kind: 'progress'; bytes: number; line: number }
+
+/** How many errors an import keeps and shows; the total is always counted. */
+export const MAX_REPORTED_ERRORS = 100

@@ -27,7 +27,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	await reapStaleImports()
 	const imports = await listImports(version.id)
 	const status = version.status as VersionStatus
+	const notice = new URL(request.url).searchParams.get('notice')
 	return {
+		notice: notice === 'frozen' || notice === 'nofile' ? notice : null,
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: { ...version, createdAt: version.createdAt.toISOString(), currentImportId: undefined, hasSamples: !!version.currentImportId },
 		imports: imports.map((i) => ({ ...i, startedAt: i.startedAt.toISOString() })),
@@ -49,7 +51,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function VersionPage() {
 	const { t, i18n } = useTranslation(['datasets', 'common'])
-	const { dataset, version, imports, canImport, canEdit, actions } = useLoaderData<typeof loader>()
+	const { dataset, version, imports, canImport, canEdit, actions, notice } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const base = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
 	const provenance = [
@@ -95,6 +97,11 @@ export default function VersionPage() {
 					</>
 				}
 			/>
+			{notice ? (
+				<p role="alert" className="alert-error">
+					{t(`version.notice.${notice}`)}
+				</p>
+			) : null}
 			{actionData?.error ? (
 				<p role="alert" className="alert-error">
 					{t(actionData.error)}
