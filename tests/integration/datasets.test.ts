@@ -11,6 +11,13 @@ import { loader as sampleLoader } from '#app/routes/datasets+/$slug+/versions.$l
 import { loader as browseLoader } from '#app/routes/datasets+/$slug+/versions.$label+/samples._index.tsx'
 import { loader as versionLoader } from '#app/routes/datasets+/$slug+/versions.$label+/_index.tsx'
 import { action as newDataset } from '#app/routes/datasets+/new.tsx'
+import { loader as editProvenanceLoader, action as editProvenance } from '#app/routes/datasets+/$slug+/versions.$label+/edit.tsx'
+import { action as importAction } from '#app/routes/datasets+/$slug+/versions.$label+/import.tsx'
+import { loader as importResult } from '#app/routes/datasets+/$slug+/versions.$label+/imports.$importId.tsx'
+import { loader as importProgress } from '#app/routes/datasets+/$slug+/versions.$label+/imports.$importId.progress.ts'
+import { loader as newVersionLoader } from '#app/routes/datasets+/$slug+/versions.new.tsx'
+import { loader as newUseCaseLoader } from '#app/routes/datasets+/$slug+/use-cases.new.tsx'
+import { loader as editUseCaseLoader } from '#app/routes/datasets+/$slug+/use-cases.$useCaseId.edit.tsx'
 import { loader as myDatasets } from '#app/routes/datasets+/_index.tsx'
 import { action as signupAction } from '#app/routes/_auth+/signup.tsx'
 import { runImport } from '#app/models/import.server.ts'
@@ -63,8 +70,14 @@ describe('dataset pages', () => {
 	test('someone off the team gets 404 on every dataset page, not 403', async () => {
 		const { owner, stranger } = await world()
 		await importInto(owner, 'v1', sample('e-1', 'hello'))
-		const p = { slug: 'emails', label: 'v1', externalId: 'e-1', useCaseId: '00000000-0000-0000-0000-000000000000' }
-		for (const loader of [overview, editDatasetLoader, teamLoader, versionLoader, browseLoader, sampleLoader]) {
+		await importInto(owner, 'v2', sample('e-1', 'hello again'), 'v1')
+		await run(newUseCase, formRequest('/u', { title: 'Eval', pipelineStage: 'evaluation' }, { cookie: owner }), {}, { slug: 'emails' })
+		const { useCases } = (await run(overview, getRequest('/', { cookie: owner }), {}, { slug: 'emails' })).data as { useCases: Array<{ id: string }> }
+		const ds = await getDatasetForMemberBySlug(owner)
+		const v2 = await getVersion({ datasetId: ds.id, label: 'v2' })
+		const p = { slug: 'emails', label: 'v2', externalId: 'e-1', useCaseId: useCases[0]!.id, importId: v2!.currentImportId! }
+		const loaders = [overview, editDatasetLoader, teamLoader, versionLoader, browseLoader, sampleLoader, diffLoader, importResult, importProgress, editProvenanceLoader, newVersionLoader, newUseCaseLoader, editUseCaseLoader, historyLoader]
+		for (const loader of loaders) {
 			const res = await run(loader as never, getRequest('/datasets/emails', { cookie: stranger }), {}, p)
 			expect(res.status).toBe(404)
 			const own = await run(loader as never, getRequest('/datasets/emails', { cookie: owner }), {}, p)
@@ -75,6 +88,11 @@ describe('dataset pages', () => {
 		expect(anon.headers.get('Location')).toMatch(/^\/signin\?redirectTo=/)
 		const edit = await run(editDataset, formRequest('/datasets/emails/edit', { name: 'Mine now', slug: 'emails', revision: '1' }, { cookie: stranger }), {}, p)
 		expect(edit.status).toBe(404)
+		for (const action of [editProvenance, importAction, newVersion, newUseCase, teamAction]) {
+			const res = await run(action as never, formRequest('/x', { label: 'v9', intent: 'add', email: 'stranger@example.org', title: 'x', pipelineStage: 'training', generationMethod: 'other' }, { cookie: stranger }), {}, p)
+			expect(res.status).toBe(404)
+		}
+		expect((await run(overview, getRequest('/', { cookie: owner }), {}, p)).data).toMatchObject({ useCases: [{ title: 'Eval' }] })
 	})
 
 	test('a maintainer added by email sees the dataset but cannot change the team; removal ends access', async () => {

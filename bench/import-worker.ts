@@ -1,0 +1,35 @@
+/**
+ * One measured import in its own process (so peak RSS is its own): `ours` streams the JSONL file
+ * through the same runImport() the upload uses; `copy` is the reference, a raw COPY of the same
+ * rows (pre-rendered, same columns) into a scratch table shaped like `samples`.
+ * Prints one JSON line: { mode, db, rows, seconds, rowsPerSecond, peakRssBytes }.
+ */
+import { createReadStream } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { users } from '#db/schema/accounts.ts'
+import { createDataset } from '#app/models/dataset.server.ts'
+import { runImport } from '#app/models/import.server.ts'
+import { createVersion } from '#app/models/version.server.ts'
+import { closeDb, db, migrate, rawCopyForBenchmark } from '#app/utils/db.server.ts'
+
+const [mode, file, rowsArg] = process.argv.slice(2) as ['ours' | 'copy', string, string]
+const rows = Number(rowsArg)
+
+await migrate()
+let seconds: number
+if (mode === 'ours') {
+	const [owner] = await db.insert(users).values({ email: `bench-${Date.now()}@example.org`, displayName: 'Bench', passwordHash: 'x' }).returning({ id: users.id })
+	const dataset = await createDataset({ slug: `bench-${Date.now()}`, name: 'Bench', description: '', ownerId: owner!.id })
+	const v = await createVersion({ datasetId: dataset!.id, label: 'v1', parentLabel: null, userId: owner!.id, generationMethod: 'other', modelName: '', modelVersion: '', modelProvider: '', promptTemplates: '', personaDefinitions: '', seedDataDescription: '', knownLimitations: '', changelog: '' })
+	const started = performance.now()
+	const outcome = await runImport({ versionId: v.version!.id, format: 'jsonl', filename: 'bench.jsonl', userId: owner!.id, source: createReadStream(file, { highWaterMark: 256 * 1024 }) })
+	seconds = (performance.now() - started) / 1000
+	if (outcome.status !== 'succeeded' || outcome.rows !== rows) throw new Error(`import failed: ${JSON.stringify(outcome).slice(0, 500)}`)
+} else {
+	const started = performance.now()
+	const copied = await rawCopyForBenchmark(file, () => readFile(file))
+	seconds = (performance.now() - started) / 1000
+	if (copied !== rows) throw new Error(`copy wrote ${copied} rows, expected ${rows}`)
+}
+await closeDb()
+console.log(JSON.stringify({ mode, rows, seconds, rowsPerSecond: rows / seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024 }))

@@ -1,0 +1,111 @@
+/**
+ * `npm run bench:import [-- --rows 1000000] [-- --only pglite|postgres]`
+ * Generates N synthetic samples, then measures side by side, in this one run and on each database:
+ * our import (the upload's code path) and a raw COPY of the same rows; prints rows/s, the ratio
+ * and each process's peak RSS. PostgreSQL is BENCH_DATABASE_URL (default: the local server).
+ */
+import { execFileSync } from 'node:child_process'
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { once } from 'node:events'
+import postgres from 'postgres'
+import { canonicalSampleContent } from '#app/domain/sample.ts'
+import { sha256Hex } from '#app/utils/crypto.server.ts'
+
+const args = process.argv.slice(2)
+const arg = (name: string) => {
+	const i = args.indexOf(`--${name}`)
+	return i >= 0 ? args[i + 1] : undefined
+}
+const rows = Number(arg('rows') ?? 100_000)
+const only = arg('only')
+const pgUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const out = path.resolve('bench/.out')
+mkdirSync(out, { recursive: true })
+
+const origins = ['Oaxaca', 'Lagos', 'Amman', 'Bogotá', 'Lucknow', 'Glasgow', 'Dakar', 'Hanoi']
+const roles = ['nurse', 'teacher', 'warehouse supervisor', 'software engineer', 'farmer', 'accountant']
+const words = 'the of and to in a is that for it as with was on be by this are from at or an have not they which one you were her all she there would their we him been has when who will more no if out so said what up its about into than them can only other new some could time these two may then do first any my now such like our over man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three'.split(' ')
+
+async function generate(jsonlFile: string, copyFile: string) {
+	const jsonl = createWriteStream(jsonlFile)
+	const copy = createWriteStream(copyFile)
+	let seed = 42
+	const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+	const escape = (t: string) => t.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'))
+	for (let i = 0; i < rows; i++) {
+		const n = 30 + Math.floor(rand() * 50)
+		const content = Array.from({ length: n }, () => words[Math.floor(rand() * words.length)]).join(' ')
+		const metadata = { persona: { origin: origins[i % origins.length], role: roles[i % roles.length], age: 20 + (i % 50) }, prompt_id: `t${i % 7}` }
+		const id = `s-${String(i).padStart(8, '0')}`
+		const sample = { id, content, language: 'en', metadata }
+		jsonl.write(JSON.stringify(sample) + '\n')
+		const hash = sha256Hex(canonicalSampleContent({ content }))
+		copy.write(['00000000-0000-0000-0000-000000000000', id, escape(content), '\\N', '\\N', '\\N', 'en', escape(JSON.stringify(metadata)), hash].join('\t') + '\n')
+		// Wait on whichever stream still needs to drain (a drain already emitted is not waited for).
+		if (jsonl.writableNeedDrain) await once(jsonl, 'drain')
+		if (copy.writableNeedDrain) await once(copy, 'drain')
+	}
+	jsonl.end()
+	copy.end()
+	await Promise.all([once(jsonl, 'finish'), once(copy, 'finish')])
+}
+
+type Result = { mode: string; rows: number; seconds: number; rowsPerSecond: number; peakRssBytes: number }
+
+function measure(mode: 'ours' | 'copy', file: string, env: Record<string, string>): Result {
+	const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, NODE_ENV: 'production', SEED_DEMO: 'false' }
+	for (const [k, v] of Object.entries(childEnv)) if (v === '') delete childEnv[k]
+	const output = execFileSync(process.execPath, ['--import', 'tsx', 'bench/import-worker.ts', mode, file, String(rows)], {
+		env: childEnv,
+		encoding: 'utf8',
+		maxBuffer: 1 << 24,
+		stdio: ['ignore', 'pipe', 'inherit'],
+	})
+	return JSON.parse(output.trim().split('\n').pop()!) as Result
+}
+
+const jsonlFile = path.join(out, `samples-${rows}.jsonl`)
+const copyFile = path.join(out, `samples-${rows}.copy`)
+console.log(`Generating ${rows.toLocaleString()} samples…`)
+await generate(jsonlFile, copyFile)
+
+const results: Record<string, { ours: Result; copy: Result; ratio: number }> = {}
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`
+
+async function runOn(name: string, envFor: () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }>) {
+	const a = await envFor()
+	const copy = measure('copy', copyFile, a.env)
+	await a.cleanup()
+	const b = await envFor()
+	const ours = measure('ours', jsonlFile, b.env)
+	await b.cleanup()
+	results[name] = { ours, copy, ratio: ours.rowsPerSecond / copy.rowsPerSecond }
+	console.log(
+		`${name.padEnd(10)} ours ${Math.round(ours.rowsPerSecond).toLocaleString().padStart(9)} rows/s (peak RSS ${mb(ours.peakRssBytes)})  ` +
+			`raw COPY ${Math.round(copy.rowsPerSecond).toLocaleString().padStart(9)} rows/s (peak RSS ${mb(copy.peakRssBytes)})  ratio ${results[name].ratio.toFixed(2)}`,
+	)
+}
+
+if (only !== 'pglite') {
+	const admin = postgres(pgUrl, { max: 1, onnotice: () => {} })
+	await runOn('postgres', async () => {
+		const name = `rt_bench_${Date.now()}`
+		await admin.unsafe(`create database ${name}`)
+		const u = new URL(pgUrl)
+		u.pathname = `/${name}`
+		return { env: { DATABASE_URL: u.toString() }, cleanup: async () => void (await admin.unsafe(`drop database ${name} with (force)`)) }
+	})
+	await admin.end()
+}
+if (only !== 'postgres') {
+	await runOn('pglite', async () => {
+		const dir = path.join(out, `pglite-${Date.now()}`)
+		return { env: { DATA_DIR: dir, DATABASE_URL: '' }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) }
+	})
+}
+
+const report = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, rows, results }
+writeFileSync(path.join(out, 'import.json'), JSON.stringify(report, null, 2))
+console.log(`\nWritten to bench/.out/import.json`)
