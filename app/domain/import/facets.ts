@@ -34,11 +34,11 @@ export class FacetCounter {
 		}
 	}
 
-	/** Keys whose values repeat (so filtering by them means something), most common values first. */
+	/** Keys where some value repeats (so filtering by them means something), most common values first. */
 	toJSON(): { facets: Record<string, Record<string, number>>; languages: Record<string, number> } {
 		const facets: Record<string, Record<string, number>> = {}
 		for (const [key, values] of this.facets) {
-			if (values.size < 2 && [...values.values()][0] === 1) continue
+			if (![...values.values()].some((n) => n > 1)) continue
 			const sorted = [...values.entries()].sort((a, b) => b[1] - a[1])
 			facets[key] = Object.fromEntries(sorted)
 		}
