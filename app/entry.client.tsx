@@ -18,6 +18,12 @@ const fetchBackend: BackendModule = {
 	},
 }
 
+// Tell the server our time zone, so dates render in it (without JavaScript they show in UTC).
+const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone
+if (timeZone && !document.cookie.includes(`tz=${encodeURIComponent(timeZone)}`)) {
+	document.cookie = `tz=${encodeURIComponent(timeZone)}; path=/; max-age=31536000; samesite=lax`
+}
+
 async function hydrate() {
 	await i18next
 		.use(initReactI18next)

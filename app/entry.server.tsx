@@ -11,17 +11,22 @@ import { getI18n, getLanguage } from './utils/i18n.server.ts'
 import { isSupportedLanguage } from './utils/i18n.ts'
 import { NonceProvider } from './utils/nonce-provider.tsx'
 import { pruneLimits } from './utils/rate-limit.server.ts'
+import { startRoundScheduler, stopRoundScheduler } from './models/round-flow.server.ts'
+import { reapStaleImports } from './models/import.server.ts'
 
 const ABORT_DELAY = 5_000
 
 /** Called once by the server before it listens: schema up to date, demo seeded on an empty embedded database. */
 export async function startup() {
 	await migrate()
-	await Promise.all([pruneExpiredSessions(), pruneLimits()])
-	return { demo: await seedDemoIfEmpty() }
+	await Promise.all([pruneExpiredSessions(), pruneLimits(), reapStaleImports()])
+	const demo = await seedDemoIfEmpty()
+	startRoundScheduler()
+	return { demo }
 }
 
 export async function shutdown() {
+	stopRoundScheduler()
 	await closeDb()
 }
 

@@ -17,6 +17,8 @@ import { SiteHeader } from './components/site-header.tsx'
 import tailwindHref from './tailwind.css?url'
 import { getSessionCookieUpdate, getUser } from './utils/auth.server.ts'
 import { getLanguage } from './utils/i18n.server.ts'
+import { getTimeZone } from './utils/time.server.ts'
+import { unreadCount } from './models/notification.server.ts'
 import { directionOf, fallbackLanguage } from './utils/i18n.ts'
 import { useNonce } from './utils/nonce-provider.tsx'
 
@@ -32,8 +34,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 	return data(
 		{
 			language,
+			timeZone: getTimeZone(request),
 			// Only what the header shows; the email stays on the profile page.
-			user: user ? { displayName: user.displayName } : null,
+			user: user ? { displayName: user.displayName, unread: await unreadCount(user.id) } : null,
 		},
 		setCookie ? { headers: { 'Set-Cookie': setCookie } } : undefined,
 	)

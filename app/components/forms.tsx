@@ -32,8 +32,8 @@ export function FormAlert({ id, errors, children }: { id?: string; errors?: stri
 
 type FieldProps = {
 	label: string
-	meta: FieldMetadata<string | undefined>
-	type?: 'text' | 'email' | 'password'
+	meta: FieldMetadata<any>
+	type?: 'text' | 'email' | 'password' | 'number' | 'datetime-local'
 	autoComplete?: string
 	hint?: string
 	readOnly?: boolean
@@ -82,7 +82,7 @@ export function Field({ label, meta: passed, type = 'text', autoComplete, hint, 
 	)
 }
 
-type TextAreaProps = { label: string; meta: FieldMetadata<string | undefined>; hint?: string; rows?: number; dir?: 'auto' }
+type TextAreaProps = { label: string; meta: FieldMetadata<any>; hint?: string; rows?: number; dir?: 'auto' }
 
 /** A multi-line field; `dir="auto"` by default so text in any script reads the right way. */
 export function TextAreaField({ label, meta: passed, hint, rows = 4 }: TextAreaProps) {
@@ -106,7 +106,7 @@ export function TextAreaField({ label, meta: passed, hint, rows = 4 }: TextAreaP
 	)
 }
 
-type SelectProps = { label: string; meta: FieldMetadata<string | undefined>; options: Array<{ value: string; label: string }>; hint?: string }
+type SelectProps = { label: string; meta: FieldMetadata<any>; options: Array<{ value: string; label: string }>; hint?: string }
 
 export function SelectField({ label, meta: passed, options, hint }: SelectProps) {
 	const [meta] = useField<string | undefined>(passed.name, { formId: passed.formId })
@@ -142,6 +142,28 @@ export function ConflictNotice({ show }: { show: boolean }) {
 	return (
 		<div role="alert" className="alert-error">
 			{t('errors.editConflict')}
+		</div>
+	)
+}
+
+export function CheckboxField({ label, meta: passed, hint }: { label: string; meta: FieldMetadata<any>; hint?: string }) {
+	const [meta] = useField<boolean | string | undefined>(passed.name, { formId: passed.formId })
+	const hintId = hint ? `${meta.id}-hint` : undefined
+	const { key, ...props } = getInputProps(meta, { type: 'checkbox', ariaAttributes: false })
+	return (
+		<div className="flex items-start gap-2">
+			<input key={key} {...props} aria-describedby={hintId} className="mt-1 size-4" />
+			<div>
+				<label htmlFor={meta.id} className="text-sm font-medium">
+					{label}
+				</label>
+				{hint ? (
+					<p id={hintId} className="text-sm text-slate-700">
+						{hint}
+					</p>
+				) : null}
+				<ErrorList id={meta.errorId} errors={meta.errors} />
+			</div>
 		</div>
 	)
 }

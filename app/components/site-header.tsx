@@ -2,7 +2,7 @@ import { Form, Link, useLocation } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { type Language, languageNames, supportedLanguages } from '#app/utils/i18n.ts'
 
-export function SiteHeader({ user, language }: { user: { displayName: string } | null; language: string }) {
+export function SiteHeader({ user, language }: { user: { displayName: string; unread: number } | null; language: string }) {
 	const { t } = useTranslation()
 	return (
 		<header className="border-b border-slate-200 bg-white">
@@ -16,9 +16,14 @@ export function SiteHeader({ user, language }: { user: { displayName: string } |
 							<Link to="/">{t('shell.home')}</Link>
 						</li>
 						{user ? (
-							<li>
-								<Link to="/datasets">{t('shell.datasets')}</Link>
-							</li>
+							<>
+								<li>
+									<Link to="/datasets">{t('shell.datasets')}</Link>
+								</li>
+								<li>
+									<Link to="/notifications">{user.unread ? t('shell.notificationsUnread', { count: user.unread }) : t('shell.notifications')}</Link>
+								</li>
+							</>
 						) : null}
 					</ul>
 				</nav>

@@ -25,10 +25,17 @@ const schema = z.object({
 	SIGNIN_LIMIT_PER_IP: positiveInt.default(50),
 	SIGNUP_LIMIT_PER_IP: positiveInt.default(30),
 	RATE_LIMIT_WINDOW_MINUTES: positiveInt.default(15),
+	INVITATION_TTL_DAYS: positiveInt.default(14),
+	INVITATION_PENDING_CAP: positiveInt.default(500),
 	IMPORT_MAX_LINE_BYTES: positiveInt.default(1024 * 1024),
 	IMPORT_MAX_JSON_DEPTH: positiveInt.default(32),
 	IMPORT_MAX_ROWS: positiveInt.default(2_000_000),
 	IMPORT_MAX_FILE_MB: positiveInt.default(2048),
+	SMTP_URL: z
+		.string()
+		.regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://, such as smtps://user:password@mail.example.org:465')
+		.optional(),
+	MAIL_FROM: z.string().min(1).default('Roundtable <no-reply@roundtable.invalid>'),
 })
 
 export type Env = z.infer<typeof schema>

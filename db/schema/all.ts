@@ -1,6 +1,7 @@
 import * as accounts from './accounts.ts'
 import * as datasets from './datasets.ts'
+import * as rounds from './rounds.ts'
 
 /** The single schema object handed to drizzle (tables themselves live in files by aggregate). */
-export const schema = { ...accounts, ...datasets }
+export const schema = { ...accounts, ...datasets, ...rounds }
 export type Schema = typeof schema

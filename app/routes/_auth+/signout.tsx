@@ -1,5 +1,5 @@
 import { type ActionFunctionArgs, redirect } from '@remix-run/node'
-import { endSession } from '#app/utils/auth.server.ts'
+import { endSession, safeRedirectPath } from '#app/utils/auth.server.ts'
 
 // Signing out changes state, so it is POST only; a GET just goes home.
 export async function loader() {
@@ -7,5 +7,7 @@ export async function loader() {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-	return redirect('/', { headers: await endSession(request) })
+	// e.g. an invitation page asking to switch accounts sends people back to it.
+	const back = safeRedirectPath(new URL(request.url).searchParams.get('redirectTo'))
+	return redirect(back === '/' ? '/' : `/signin?${new URLSearchParams({ redirectTo: back })}`, { headers: await endSession(request) })
 }

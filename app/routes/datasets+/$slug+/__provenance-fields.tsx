@@ -6,7 +6,7 @@ import { generationMethods } from '#db/schema/datasets.ts'
 type Name = 'modelName' | 'modelVersion' | 'modelProvider' | 'generationMethod' | 'promptTemplates' | 'personaDefinitions' | 'seedDataDescription' | 'knownLimitations' | 'changelog'
 
 /** Provenance: what generated the samples, shown to reviewers and in the report. */
-export function ProvenanceFields({ fields }: { fields: Record<Name, FieldMetadata<string | undefined>> }) {
+export function ProvenanceFields({ fields }: { fields: Record<Name, FieldMetadata<any>> }) {
 	const { t } = useTranslation('datasets')
 	return (
 		<fieldset className="flex flex-col gap-4">

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import { Field, SelectField, TextAreaField } from '#app/components/forms.tsx'
 import { pipelineStages } from '#app/domain/use-case.ts'
 
-type Fields = Record<'title' | 'purpose' | 'modelUsers' | 'deploymentContext' | 'pipelineStage' | 'riskNotes', FieldMetadata<string | undefined>>
+type Fields = Record<'title' | 'purpose' | 'modelUsers' | 'deploymentContext' | 'pipelineStage' | 'riskNotes', FieldMetadata<any>>
 
 /** The fields shared by "new use case" and "edit use case". */
 export function UseCaseFields({ fields }: { form: FormMetadata<any>; fields: Fields }) {

@@ -6,13 +6,14 @@ import { VersionStatusBadge } from '#app/components/status-badge.tsx'
 import { can } from '#app/domain/permissions.ts'
 import { availableActions, canChangeSamples, type VersionAction, type VersionStatus } from '#app/domain/version-status.ts'
 import { listImports, reapStaleImports } from '#app/models/import.server.ts'
+import { listRounds } from '#app/models/round.server.ts'
 import { changeVersionStatus } from '#app/models/version.server.ts'
 import { requireVersion } from '#app/utils/permissions.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { ImportForm } from './__import-form.tsx'
 
 export const handle: RouteHandle = {
-	i18n: ['datasets'],
+	i18n: ['datasets', 'rounds'],
 	title: (t, data) => {
 		const d = data as { version?: { label: string }; dataset?: { name: string } } | undefined
 		return d?.version ? `${d.version.label} · ${d.dataset?.name}` : t('datasets:version.title')
@@ -25,7 +26,7 @@ const manualActions: VersionAction[] = ['approve', 'release', 'archive']
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset, version } = await requireVersion(request, params, 'view')
 	await reapStaleImports()
-	const imports = await listImports(version.id)
+	const [imports, rounds] = await Promise.all([listImports(version.id), listRounds(version.id)])
 	const status = version.status as VersionStatus
 	const notice = new URL(request.url).searchParams.get('notice')
 	return {
@@ -33,6 +34,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: { ...version, createdAt: version.createdAt.toISOString(), currentImportId: undefined, hasSamples: !!version.currentImportId },
 		imports: imports.map((i) => ({ ...i, startedAt: i.startedAt.toISOString() })),
+		rounds: rounds.map((r) => ({ ...r, closesAt: r.closesAt?.toISOString() ?? null })),
+		canRunRounds: can(dataset.role, 'manage_versions') && !!version.currentImportId && status !== 'archived' && status !== 'released',
 		canImport: can(dataset.role, 'import') && canChangeSamples(status),
 		canEdit: can(dataset.role, 'manage_versions') && canChangeSamples(status),
 		actions: can(dataset.role, 'approve') ? availableActions(status).filter((a) => manualActions.includes(a)) : [],
@@ -50,8 +53,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function VersionPage() {
-	const { t, i18n } = useTranslation(['datasets', 'common'])
-	const { dataset, version, imports, canImport, canEdit, actions, notice } = useLoaderData<typeof loader>()
+	const { t, i18n } = useTranslation(['datasets', 'rounds', 'common'])
+	const { dataset, version, imports, rounds, canRunRounds, canImport, canEdit, actions, notice } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const base = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
 	const provenance = [
@@ -108,6 +111,30 @@ export default function VersionPage() {
 				</p>
 			) : null}
 			{!canChangeSamples(version.status as VersionStatus) ? <p className="text-sm text-slate-700">{t('version.frozen')}</p> : null}
+
+			<section aria-labelledby="rounds-heading" className="flex flex-col gap-2">
+				<div className="flex flex-wrap items-center justify-between gap-2">
+					<h2 id="rounds-heading">{t('rounds:list.title')}</h2>
+					{canRunRounds ? (
+						<Link to={`${base}/rounds/new`} className="btn btn-primary">
+							{t('rounds:list.new')}
+						</Link>
+					) : null}
+				</div>
+				{rounds.length === 0 ? <p className="text-slate-700">{t('rounds:list.none')}</p> : null}
+				<ul className="flex flex-col gap-2">
+					{rounds.map((r) => (
+						<li key={r.id} className="card flex flex-wrap items-baseline justify-between gap-2 p-4">
+							<Link to={`${base}/rounds/${r.id}`} className="font-semibold">
+								{r.title}
+							</Link>
+							<span className="text-sm text-slate-700">
+								{t(`rounds:stage.${r.stage}`)} · {t(`rounds:status.${r.status}`)} · {t('rounds:list.people', { count: r.participants })} · {t('rounds:list.samples', { count: r.sampleCount })}
+							</span>
+						</li>
+					))}
+				</ul>
+			</section>
 
 			{canImport ? <ImportForm action={`${base}/import`} hasSamples={version.hasSamples} /> : null}
 

@@ -1,0 +1,80 @@
+import { z } from 'zod'
+import { participantRoles, roundStages, selectionModes } from '#db/schema/rounds.ts'
+import { emailField } from './account.ts'
+
+const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean())
+const optionalInt = (min: number, max: number) =>
+	z.coerce.number({ error: 'validation.number' }).int({ error: 'validation.number' }).min(min, { error: 'validation.number' }).max(max, { error: 'validation.number' })
+
+export const RoundSchema = z
+	.object({
+		stage: z.enum(roundStages, { error: 'validation.invalidChoice' }),
+		title: z.string({ error: 'validation.required' }).trim().min(1, { error: 'validation.required' }).max(200, { error: 'validation.tooLong' }),
+		guidelines: z.string().trim().max(20_000, { error: 'validation.tooLong' }).optional().default(''),
+		opensAt: z.string().optional(),
+		closesAt: z.string().optional(),
+		selectionMode: z.enum(selectionModes, { error: 'validation.invalidChoice' }),
+		sampleN: optionalInt(1, 10_000_000).optional(),
+		seed: optionalInt(0, 2_147_483_647).optional(),
+		attribute: z.string().trim().max(200).optional(),
+		perValue: optionalInt(1, 100_000).optional(),
+		externalIds: z.string().max(1_000_000, { error: 'validation.tooLong' }).optional(),
+		overlap: optionalInt(1, 20),
+		blindReview: checkbox,
+		blockThreshold: optionalInt(1, 50),
+		opposedBlocks: checkbox,
+		contentWarning: z.string().trim().max(2000, { error: 'validation.tooLong' }).optional().default(''),
+	})
+	.superRefine((v, ctx) => {
+		if (v.selectionMode === 'random' && !v.sampleN) ctx.addIssue({ code: 'custom', path: ['sampleN'], message: 'validation.required' })
+		if (v.selectionMode === 'stratified') {
+			if (!v.attribute) ctx.addIssue({ code: 'custom', path: ['attribute'], message: 'validation.required' })
+			if (!v.perValue) ctx.addIssue({ code: 'custom', path: ['perValue'], message: 'validation.required' })
+		}
+		if (v.selectionMode === 'manual' && !v.externalIds?.trim()) ctx.addIssue({ code: 'custom', path: ['externalIds'], message: 'validation.required' })
+	})
+export type RoundInput = z.infer<typeof RoundSchema>
+
+export const RoundActionSchema = z.object({
+	intent: z.enum(['open', 'close', 'reopen']),
+	reason: z.string().trim().max(2000).optional(),
+	revision: z.coerce.number().int(),
+})
+
+/** One line of a pasted list or CSV: `email[, role[, expertise]]`. */
+export type InviteLine = { line: number; email: string; role: (typeof participantRoles)[number]; expertise: string }
+export type InviteLineError = { line: number; input: string; error: string }
+
+export function parseInviteList(text: string, defaults: { role: InviteLine['role']; expertise: string }): { ok: InviteLine[]; errors: InviteLineError[] } {
+	const ok: InviteLine[] = []
+	const errors: InviteLineError[] = []
+	const seen = new Set<string>()
+	text.split(/\r?\n/).forEach((raw, i) => {
+		const input = raw.trim()
+		if (!input || (i === 0 && /^e-?mail\b/i.test(input))) return
+		const [emailPart = '', rolePart = '', ...rest] = input.split(/[,;\t]/).map((p) => p.trim())
+		const email = emailField.safeParse(emailPart)
+		if (!email.success) return void errors.push({ line: i + 1, input, error: 'invite.errors.email' })
+		const role = rolePart ? (rolePart.toLowerCase() as InviteLine['role']) : defaults.role
+		if (!(participantRoles as readonly string[]).includes(role)) return void errors.push({ line: i + 1, input, error: 'invite.errors.role' })
+		if (seen.has(email.data)) return void errors.push({ line: i + 1, input, error: 'invite.errors.duplicate' })
+		seen.add(email.data)
+		const expertise = (rest.join(', ') || (role === 'expert' ? defaults.expertise : '')).slice(0, 200)
+		ok.push({ line: i + 1, email: email.data, role, expertise })
+	})
+	return { ok, errors }
+}
+
+export const InviteSchema = z.object({
+	intent: z.literal('invite'),
+	emails: z.string({ error: 'validation.required' }).min(3, { error: 'validation.required' }).max(200_000, { error: 'validation.tooLong' }),
+	role: z.enum(participantRoles, { error: 'validation.invalidChoice' }),
+	expertise: z.string().trim().max(200, { error: 'validation.tooLong' }).optional().default(''),
+	message: z.string().trim().max(2000, { error: 'validation.tooLong' }).optional().default(''),
+	language: z.enum(['en', 'es', 'fr', 'ar']).optional(),
+})
+
+/** How a participant appears to the dataset team: "Community member 4", "Expert 2 · linguist". */
+export function pseudonymKey(role: (typeof participantRoles)[number]) {
+	return role === 'expert' ? 'participants.expert' : 'participants.community'
+}

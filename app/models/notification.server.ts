@@ -1,0 +1,32 @@
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { notifications } from '#db/schema/rounds.ts'
+import { db } from '#app/utils/db.server.ts'
+
+export async function notify(userIds: string[], kind: string, params: Record<string, string | number>, link: string) {
+	if (!userIds.length) return
+	await db.insert(notifications).values(userIds.map((userId) => ({ userId, kind, params, link })))
+}
+
+export async function listNotifications(userId: string, limit = 50) {
+	return db
+		.select({ id: notifications.id, kind: notifications.kind, params: notifications.params, link: notifications.link, readAt: notifications.readAt, createdAt: notifications.createdAt })
+		.from(notifications)
+		.where(eq(notifications.userId, userId))
+		.orderBy(desc(notifications.createdAt))
+		.limit(limit)
+}
+
+export async function unreadCount(userId: string): Promise<number> {
+	const [row] = await db
+		.select({ n: sql<number>`count(*)::int` })
+		.from(notifications)
+		.where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
+	return row?.n ?? 0
+}
+
+export async function markRead(userId: string, ids?: string[]) {
+	await db
+		.update(notifications)
+		.set({ readAt: new Date() })
+		.where(and(eq(notifications.userId, userId), isNull(notifications.readAt), ids ? inArray(notifications.id, ids) : undefined))
+}

@@ -1,0 +1,284 @@
+import { and, asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm'
+import { users } from '#db/schema/accounts.ts'
+import { datasets, samples, versions } from '#db/schema/datasets.ts'
+import { assignments, participants, roundEvents, roundSamples, rounds } from '#db/schema/rounds.ts'
+import { rebalance } from '#app/domain/assignment.ts'
+import { randomSeed } from '#app/domain/random.ts'
+import { type RoundAction, type RoundStatus, transitionRound } from '#app/domain/round-status.ts'
+import { db, query, type Tx } from '#app/utils/db.server.ts'
+
+export type SelectionSpec =
+	| { mode: 'all' }
+	| { mode: 'random'; n: number; seed: number }
+	| { mode: 'stratified'; attribute: string; perValue: number; seed: number }
+	| { mode: 'manual'; externalIds: string[] }
+
+export type RoundSettings = {
+	stage: 'generation' | 'validation'
+	title: string
+	guidelines: string
+	opensAt: Date | null
+	closesAt: Date | null
+	overlap: number
+	blindReview: boolean
+	blockThreshold: number
+	opposedBlocks: boolean
+	contentWarning: string
+}
+
+/**
+ * Puts the chosen samples of the version into the round, in SQL so a million-sample version is
+ * never loaded into memory. Random and stratified choices order by md5(seed ‖ external id): the
+ * recorded seed reproduces the same selection.
+ */
+async function selectSamples(tx: Tx, roundId: string, importId: string, spec: SelectionSpec): Promise<{ count: number; unknown?: string[] }> {
+	let statement
+	if (spec.mode === 'all') {
+		statement = sql`select id, row_number() over (order by external_id) as position from ${samples} where import_id = ${importId}`
+	} else if (spec.mode === 'random') {
+		statement = sql`select id, row_number() over (order by md5(${String(spec.seed)} || external_id), external_id) as position
+			from ${samples} where import_id = ${importId} order by md5(${String(spec.seed)} || external_id), external_id limit ${spec.n}`
+	} else if (spec.mode === 'stratified') {
+		// Interleave the groups (1st of each value, then 2nd of each…) so early positions cover every value.
+		statement = sql`select id, row_number() over (order by rn, value) as position from (
+				select id, metadata #>> string_to_array(${spec.attribute}, '.') as value,
+					row_number() over (partition by metadata #>> string_to_array(${spec.attribute}, '.') order by md5(${String(spec.seed)} || external_id), external_id) as rn
+				from ${samples} where import_id = ${importId} and metadata #>> string_to_array(${spec.attribute}, '.') is not null
+			) s where rn <= ${spec.perValue}`
+	} else {
+		const list = spec.externalIds.join('\n')
+		statement = sql`select id, array_position(string_to_array(${list}, E'\\n'), external_id) as position
+			from ${samples} where import_id = ${importId} and external_id = any(string_to_array(${list}, E'\\n'))`
+	}
+	await tx.execute(sql`insert into ${roundSamples} (round_id, sample_id, position) select ${roundId}::uuid, id, position from (${statement}) chosen`)
+	const [row] = await query<{ n: number }>(sql`select count(*)::int as n from ${roundSamples} where round_id = ${roundId}`, tx)
+	const count = row?.n ?? 0
+	if (spec.mode === 'manual' && count < spec.externalIds.length) {
+		const found = await query<{ external_id: string }>(
+			sql`select s.external_id from ${roundSamples} r join ${samples} s on s.id = r.sample_id where r.round_id = ${roundId}`,
+			tx,
+		)
+		const have = new Set(found.map((f) => f.external_id))
+		return { count, unknown: spec.externalIds.filter((id) => !have.has(id)).slice(0, 20) }
+	}
+	return { count }
+}
+
+export async function createRound(input: { versionId: string; importId: string; userId: string; settings: RoundSettings; selection: SelectionSpec }) {
+	class Rollback extends Error {
+		constructor(readonly result: { error: 'empty' | 'unknown_ids'; unknown?: string[] }) {
+			super('rollback')
+		}
+	}
+	try {
+		return await db.transaction(async (tx) => {
+			const [round] = await tx
+				.insert(rounds)
+				.values({
+					versionId: input.versionId,
+					...input.settings,
+					selectionMode: input.selection.mode,
+					selectionParams: input.selection as unknown as Record<string, unknown>,
+					assignmentSeed: randomSeed(),
+					createdBy: input.userId,
+				})
+				.returning({ id: rounds.id })
+			const picked = await selectSamples(tx, round!.id, input.importId, input.selection)
+			if (picked.unknown?.length) throw new Rollback({ error: 'unknown_ids', unknown: picked.unknown })
+			if (picked.count === 0) throw new Rollback({ error: 'empty' })
+			await tx.update(rounds).set({ sampleCount: picked.count }).where(eq(rounds.id, round!.id))
+			return { roundId: round!.id, sampleCount: picked.count }
+		})
+	} catch (error) {
+		if (error instanceof Rollback) return error.result
+		throw error
+	}
+}
+
+const roundColumns = {
+	id: rounds.id,
+	versionId: rounds.versionId,
+	stage: rounds.stage,
+	title: rounds.title,
+	guidelines: rounds.guidelines,
+	opensAt: rounds.opensAt,
+	closesAt: rounds.closesAt,
+	selectionMode: rounds.selectionMode,
+	selectionParams: rounds.selectionParams,
+	overlap: rounds.overlap,
+	blindReview: rounds.blindReview,
+	blockThreshold: rounds.blockThreshold,
+	opposedBlocks: rounds.opposedBlocks,
+	contentWarning: rounds.contentWarning,
+	status: rounds.status,
+	sampleCount: rounds.sampleCount,
+	revision: rounds.revision,
+	openedAt: rounds.openedAt,
+	closedAt: rounds.closedAt,
+}
+
+export async function listRounds(versionId: string) {
+	return db
+		.select({
+			id: rounds.id,
+			title: rounds.title,
+			stage: rounds.stage,
+			status: rounds.status,
+			sampleCount: rounds.sampleCount,
+			closesAt: rounds.closesAt,
+			participants: sql<number>`(select count(*)::int from ${participants} p where p.round_id = ${rounds.id} and p.consented_at is not null and p.withdrawn_at is null)`,
+		})
+		.from(rounds)
+		.where(eq(rounds.versionId, versionId))
+		.orderBy(desc(rounds.createdAt))
+}
+
+/** A round of a version the caller's team owns (the version guard already ran). */
+export async function getRound({ roundId, versionId }: { roundId: string; versionId: string }) {
+	const [row] = await db.select(roundColumns).from(rounds).where(and(eq(rounds.id, roundId), eq(rounds.versionId, versionId)))
+	return row ?? null
+}
+
+/** A round and its dataset, for participant pages (the caller checks participation). */
+export async function getRoundWithDataset(roundId: string) {
+	const [row] = await db
+		.select({
+			...roundColumns,
+			datasetId: datasets.id,
+			datasetName: datasets.name,
+			datasetSlug: datasets.slug,
+			versionLabel: versions.label,
+			promptTemplates: versions.promptTemplates,
+			personaDefinitions: versions.personaDefinitions,
+		})
+		.from(rounds)
+		.innerJoin(versions, eq(versions.id, rounds.versionId))
+		.innerJoin(datasets, eq(datasets.id, versions.datasetId))
+		.where(eq(rounds.id, roundId))
+	return row ?? null
+}
+
+export type RoundChange = { ok: true; to: RoundStatus; from: RoundStatus } | { ok: false; reason: string }
+
+/** Open, close or reopen, guarded by the round's revision; opening also starts the version's consultation. */
+export async function changeRoundStatus(input: { roundId: string; action: RoundAction; reason?: string | null; revision: number; actorId: string | null; now?: Date }): Promise<RoundChange> {
+	return db.transaction(async (tx) => {
+		const [r] = await tx
+			.select({ status: rounds.status, revision: rounds.revision, sampleCount: rounds.sampleCount, closesAt: rounds.closesAt, versionId: rounds.versionId })
+			.from(rounds)
+			.where(eq(rounds.id, input.roundId))
+			.for('update')
+		if (!r) return { ok: false, reason: 'not_allowed' }
+		if (r.revision !== input.revision) return { ok: false, reason: 'conflict' }
+		const now = input.now ?? new Date()
+		const result = transitionRound(r.status, input.action, { reason: input.reason, sampleCount: r.sampleCount, now, closesAt: r.closesAt })
+		if (!result.ok) return result
+		await tx
+			.update(rounds)
+			.set({
+				status: result.to,
+				revision: sql`${rounds.revision} + 1`,
+				updatedAt: now,
+				...(result.to === 'open' ? { openedAt: now, reminderSentAt: null } : { closedAt: now }),
+			})
+			.where(eq(rounds.id, input.roundId))
+		await tx.insert(roundEvents).values({ roundId: input.roundId, from: r.status, to: result.to, reason: input.reason ?? '', actorId: input.actorId })
+		if (result.to === 'open') {
+			// Samples freeze once consultation starts.
+			await tx
+				.update(versions)
+				.set({ status: 'in_consultation', revision: sql`${versions.revision} + 1`, updatedAt: now })
+				.where(and(eq(versions.id, r.versionId), sql`${versions.status} in ('draft', 'approved')`))
+		}
+		return { ok: true, to: result.to, from: r.status }
+	})
+}
+
+/** Participants as the dataset team may see them: role, number, expertise, a name only if opted in. */
+export async function listParticipantsForTeam(roundId: string) {
+	return db
+		.select({
+			id: participants.id,
+			role: participants.role,
+			number: participants.number,
+			expertise: participants.expertise,
+			name: sql<string | null>`case when ${participants.showName} then ${users.displayName} else null end`,
+			consented: sql<boolean>`${participants.consentedAt} is not null`,
+			withdrawn: sql<boolean>`${participants.withdrawnAt} is not null`,
+			assigned: sql<number>`(select count(*)::int from ${assignments} a where a.participant_id = ${participants.id})`,
+			done: sql<number>`(select count(*)::int from ${assignments} a where a.participant_id = ${participants.id} and a.completed_at is not null)`,
+		})
+		.from(participants)
+		.innerJoin(users, eq(users.id, participants.userId))
+		.where(eq(participants.roundId, roundId))
+		.orderBy(asc(participants.role), asc(participants.number))
+}
+
+export async function getParticipant({ roundId, userId }: { roundId: string; userId: string }) {
+	const [row] = await db
+		.select({ id: participants.id, role: participants.role, number: participants.number, consentedAt: participants.consentedAt, withdrawnAt: participants.withdrawnAt, showName: participants.showName })
+		.from(participants)
+		.where(and(eq(participants.roundId, roundId), eq(participants.userId, userId)))
+	return row ?? null
+}
+
+/** Recomputes who reviews what after a join, a withdrawal or opening; completed reviews never move. */
+export async function rebalanceRound(roundId: string, tx?: Tx) {
+	const run = async (tx: Tx) => {
+		const [round] = await tx.select({ overlap: rounds.overlap, seed: rounds.assignmentSeed, status: rounds.status }).from(rounds).where(eq(rounds.id, roundId)).for('update')
+		if (!round || round.status !== 'open') return
+		const sampleRows = await tx.select({ id: roundSamples.sampleId }).from(roundSamples).where(eq(roundSamples.roundId, roundId)).orderBy(asc(roundSamples.position))
+		const active = await tx
+			.select({ id: participants.id })
+			.from(participants)
+			.where(and(eq(participants.roundId, roundId), isNotNull(participants.consentedAt), isNull(participants.withdrawnAt)))
+			.orderBy(asc(participants.createdAt), asc(participants.id))
+		const current = await tx
+			.select({ participantId: assignments.participantId, sampleId: assignments.sampleId, completedAt: assignments.completedAt })
+			.from(assignments)
+			.where(eq(assignments.roundId, roundId))
+		const change = rebalance({
+			sampleIds: sampleRows.map((s) => s.id),
+			participantIds: active.map((p) => p.id),
+			k: round.overlap,
+			seed: round.seed,
+			current: current.map(({ participantId, sampleId }) => ({ participantId, sampleId })),
+			completed: current.filter((c) => c.completedAt).map(({ participantId, sampleId }) => ({ participantId, sampleId })),
+		})
+		for (const r of change.remove) {
+			await tx.delete(assignments).where(and(eq(assignments.participantId, r.participantId), eq(assignments.sampleId, r.sampleId), isNull(assignments.completedAt)))
+		}
+		if (change.add.length) {
+			const position = new Map(sampleRows.map((s, i) => [s.id, i + 1]))
+			for (let i = 0; i < change.add.length; i += 1000) {
+				await tx.insert(assignments).values(change.add.slice(i, i + 1000).map((a) => ({ roundId, ...a, position: position.get(a.sampleId) ?? 0 })))
+			}
+		}
+	}
+	return tx ? run(tx) : db.transaction(run)
+}
+
+/** n of m for a participant, and their queue in order (pending first). */
+export async function getQueue(participantId: string, limit = 200) {
+	const [progress] = await query<{ done: number; total: number }>(
+		sql`select count(*) filter (where completed_at is not null)::int as done, count(*)::int as total from ${assignments} where participant_id = ${participantId}`,
+	)
+	const queue = await db
+		.select({ externalId: samples.externalId, completed: sql<boolean>`${assignments.completedAt} is not null`, preview: sql<string | null>`left(coalesce(${samples.content}, ${samples.messages}->0->>'content'), 160)`, language: samples.language })
+		.from(assignments)
+		.innerJoin(samples, eq(samples.id, assignments.sampleId))
+		.where(eq(assignments.participantId, participantId))
+		.orderBy(sql`${assignments.completedAt} is not null`, asc(assignments.position))
+		.limit(limit)
+	return { done: progress?.done ?? 0, total: progress?.total ?? 0, queue }
+}
+
+export async function roundProgress(roundId: string) {
+	const [row] = await query<{ covered: number; assigned: number; done: number }>(sql`
+		select
+			(select count(*)::int from (select sample_id from ${assignments} where round_id = ${roundId} and completed_at is not null group by sample_id having count(*) >= (select overlap from ${rounds} where id = ${roundId})) c) as covered,
+			count(*)::int as assigned,
+			count(*) filter (where completed_at is not null)::int as done
+		from ${assignments} where round_id = ${roundId}`)
+	return row ?? { covered: 0, assigned: 0, done: 0 }
+}

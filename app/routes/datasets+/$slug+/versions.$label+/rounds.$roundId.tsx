@@ -1,0 +1,330 @@
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { useTranslation } from 'react-i18next'
+import { DateTime } from '#app/components/date-time.tsx'
+import { Markdown } from '#app/components/markdown.tsx'
+import { PageHeader } from '#app/components/page-header.tsx'
+import { availableRoundActions, type RoundAction } from '#app/domain/round-status.ts'
+import { InviteSchema, parseInviteList, pseudonymKey, RoundActionSchema } from '#app/domain/round.ts'
+import { inviteToRound, listInvitations, revokeInvitation, rotateInvitation } from '#app/models/invitation.server.ts'
+import { afterRoundClosed, afterRoundOpened, emailInvitations } from '#app/models/round-flow.server.ts'
+import { changeRoundStatus, getRound, getRoundWithDataset, listParticipantsForTeam, roundProgress } from '#app/models/round.server.ts'
+import { getLanguage } from '#app/utils/i18n.server.ts'
+import { invariantResponse } from '#app/utils/misc.ts'
+import { appOrigin } from '#app/utils/origin.server.ts'
+import { requireVersion } from '#app/utils/permissions.server.ts'
+import { type RouteHandle } from '#app/utils/route-handle.ts'
+
+export const handle: RouteHandle = {
+	i18n: ['rounds', 'datasets'],
+	title: (t, data) => (data as { round?: { title: string } } | undefined)?.round?.title ?? t('rounds:round.title'),
+}
+
+const UUID = /^[0-9a-f-]{36}$/i
+
+async function load(request: Request, params: Record<string, string | undefined>, capability: 'view' | 'manage_versions') {
+	const ctx = await requireVersion(request, params, capability)
+	const round = params.roundId && UUID.test(params.roundId) ? await getRound({ roundId: params.roundId, versionId: ctx.version.id }) : null
+	invariantResponse(round, 'Not found', { status: 404 })
+	return { ...ctx, round }
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+	const { dataset, version, round } = await load(request, params, 'view')
+	const [people, invitations, progress] = await Promise.all([listParticipantsForTeam(round.id), listInvitations(round.id), roundProgress(round.id)])
+	return {
+		dataset: { slug: dataset.slug, name: dataset.name },
+		version: { label: version.label },
+		round: { ...round, opensAt: round.opensAt?.toISOString() ?? null, closesAt: round.closesAt?.toISOString() ?? null },
+		actions: availableRoundActions(round.status),
+		participants: people,
+		invitations: invitations.map((i) => ({ ...i, expiresAt: i.expiresAt.toISOString(), lastSentAt: i.lastSentAt.toISOString() })),
+		progress,
+	}
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+	const { round, user } = await load(request, params, 'manage_versions')
+	const form = await request.formData()
+	const intent = String(form.get('intent') ?? '')
+	const origin = appOrigin(request)
+	if (intent === 'open' || intent === 'close' || intent === 'reopen') {
+		const parsed = RoundActionSchema.safeParse(Object.fromEntries(form))
+		if (!parsed.success) throw new Response('Bad request', { status: 400 })
+		const result = await changeRoundStatus({ roundId: round.id, action: intent as RoundAction, reason: parsed.data.reason, revision: parsed.data.revision, actorId: user.id })
+		if (!result.ok) return data({ error: `rounds:errors.transition.${result.reason}`, invite: null }, { status: 409 })
+		if (result.to === 'open') await afterRoundOpened(round.id, origin)
+		if (result.to === 'closed') await afterRoundClosed(round.id, origin)
+		return { error: null, invite: null }
+	}
+	if (intent === 'invite') {
+		const parsed = InviteSchema.safeParse(Object.fromEntries(form))
+		if (!parsed.success) return data({ error: 'rounds:errors.inviteForm', invite: null }, { status: 400 })
+		const { ok, errors } = parseInviteList(parsed.data.emails, { role: parsed.data.role, expertise: parsed.data.expertise })
+		const language = parsed.data.language ?? (await getLanguage(request))
+		const outcomes = ok.length ? await inviteToRound({ roundId: round.id, lines: ok, message: parsed.data.message, language, createdBy: user.id }) : []
+		const full = await getRoundWithDataset(round.id)
+		await emailInvitations({
+			outcomes,
+			round: { id: round.id, title: round.title, datasetId: full!.datasetId, datasetName: full!.datasetName },
+			role: parsed.data.role,
+			expertiseByEmail: new Map(ok.map((l) => [l.email, l.expertise])),
+			message: parsed.data.message,
+			origin,
+		})
+		return data(
+			{ error: null, invite: { results: outcomes.map(({ line, email, result }) => ({ line, email, result })), errors } },
+			{ status: errors.length && !outcomes.length ? 400 : 200 },
+		)
+	}
+	if (intent === 'revoke' || intent === 'resend') {
+		const invitationId = String(form.get('invitationId') ?? '')
+		invariantResponse(UUID.test(invitationId), 'Not found', { status: 404 })
+		if (intent === 'revoke') {
+			const done = await revokeInvitation({ roundId: round.id, invitationId })
+			return data({ error: done ? null : 'rounds:errors.notPending', invite: null }, { status: done ? 200 : 409 })
+		}
+		const rotated = await rotateInvitation({ roundId: round.id, invitationId })
+		if (!rotated) return data({ error: 'rounds:errors.notPending', invite: null }, { status: 409 })
+		const full = await getRoundWithDataset(round.id)
+		await emailInvitations({
+			outcomes: [{ line: 0, email: rotated.email, result: 'resent', token: rotated.token, language: (rotated.language as 'en') ?? 'en' }],
+			round: { id: round.id, title: round.title, datasetId: full!.datasetId, datasetName: full!.datasetName },
+			role: rotated.role,
+			expertiseByEmail: new Map([[rotated.email, rotated.expertise]]),
+			message: rotated.message,
+			origin,
+		})
+		return { error: null, invite: null }
+	}
+	throw new Response('Unknown intent', { status: 400 })
+}
+
+export default function TeamRoundPage() {
+	const { t } = useTranslation(['rounds', 'datasets', 'common'])
+	const { dataset, version, round, actions, participants, invitations, progress } = useLoaderData<typeof loader>()
+	const actionData = useActionData<typeof action>()
+	const versionPath = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
+	return (
+		<div className="flex flex-col gap-8">
+			<PageHeader
+				crumbs={[
+					{ to: '/datasets', label: t('datasets:list.title') },
+					{ to: `/datasets/${dataset.slug}`, label: dataset.name },
+					{ to: versionPath, label: version.label },
+				]}
+				title={round.title}
+				actions={
+					<Link to={`/datasets/${dataset.slug}/outbox`} className="btn">
+						{t('outbox.link')}
+					</Link>
+				}
+			/>
+			{actionData?.error ? (
+				<p role="alert" className="alert-error">
+					{t(actionData.error)}
+				</p>
+			) : null}
+			<section aria-labelledby="summary-heading" className="card flex flex-col gap-3">
+				<h2 id="summary-heading">{t('round.summary')}</h2>
+				<dl className="grid gap-x-6 gap-y-2 sm:grid-cols-[14rem_1fr]">
+					<dt className="font-medium">{t('fields.status')}</dt>
+					<dd>{t(`status.${round.status}`)}</dd>
+					<dt className="font-medium">{t('fields.stage')}</dt>
+					<dd>{t(`stage.${round.stage}`)}</dd>
+					<dt className="font-medium">{t('round.dates')}</dt>
+					<dd>
+						<DateTime value={round.opensAt} /> – <DateTime value={round.closesAt} />
+					</dd>
+					<dt className="font-medium">{t('round.samples')}</dt>
+					<dd>{t('round.samplesValue', { count: round.sampleCount, mode: t(`selection.${round.selectionMode}`) })}</dd>
+					<dt className="font-medium">{t('fields.overlap')}</dt>
+					<dd>{round.overlap}</dd>
+					<dt className="font-medium">{t('round.coverage')}</dt>
+					<dd>{t('round.coverageValue', { covered: progress.covered, total: round.sampleCount, done: progress.done, assigned: progress.assigned })}</dd>
+					<dt className="font-medium">{t('fields.blindReview')}</dt>
+					<dd>{round.blindReview ? t('round.yes') : t('round.no')}</dd>
+					<dt className="font-medium">{t('fields.blockThreshold')}</dt>
+					<dd>{round.blockThreshold}</dd>
+				</dl>
+				{round.guidelines ? <Markdown>{round.guidelines}</Markdown> : null}
+				{actions.length ? (
+					<Form method="post" className="flex flex-col gap-3 border-t border-slate-200 pt-3">
+						<input type="hidden" name="revision" value={round.revision} />
+						{actions.includes('reopen') ? (
+							<div>
+								<label htmlFor="reason" className="label">
+									{t('round.reopenReason')}
+								</label>
+								<textarea id="reason" name="reason" rows={2} className="input" dir="auto" />
+							</div>
+						) : null}
+						<div className="flex flex-wrap gap-2">
+							{actions.map((a) => (
+								<button key={a} type="submit" name="intent" value={a} className={`btn ${a === 'open' ? 'btn-primary' : ''}`}>
+									{t(`action.${a}`)}
+								</button>
+							))}
+						</div>
+					</Form>
+				) : null}
+			</section>
+
+			<section aria-labelledby="participants-heading" className="flex flex-col gap-2">
+				<h2 id="participants-heading">{t('participants.title', { count: participants.length })}</h2>
+				<p className="text-sm text-slate-700">{t('participants.pseudonymNote')}</p>
+				{participants.length ? (
+					<table className="w-full border-collapse text-sm">
+						<thead>
+							<tr className="border-b border-slate-300">
+								<th scope="col" className="py-2 text-start">{t('participants.who')}</th>
+								<th scope="col" className="py-2 text-start">{t('participants.state')}</th>
+								<th scope="col" className="py-2 text-start">{t('participants.progress')}</th>
+							</tr>
+						</thead>
+						<tbody>
+							{participants.map((p) => (
+								<tr key={p.id} className="border-b border-slate-200">
+									<td className="py-2">
+										{t(pseudonymKey(p.role), { n: p.number })}
+										{p.expertise ? ` · ${p.expertise}` : ''}
+										{p.name ? ` (${p.name})` : ''}
+									</td>
+									<td className="py-2">{p.withdrawn ? t('participants.withdrawn') : p.consented ? t('participants.active') : t('participants.awaitingConsent')}</td>
+									<td className="py-2">{t('participants.progressValue', { done: p.done, total: p.assigned })}</td>
+								</tr>
+							))}
+						</tbody>
+					</table>
+				) : (
+					<p>{t('participants.none')}</p>
+				)}
+			</section>
+
+			<section aria-labelledby="invite-heading" className="card flex flex-col gap-4">
+				<h2 id="invite-heading">{t('invite.title')}</h2>
+				{actionData?.invite ? <InviteResults invite={actionData.invite} /> : null}
+				<Form method="post" className="flex flex-col gap-4">
+					<input type="hidden" name="intent" value="invite" />
+					<div>
+						<label htmlFor="emails" className="label">
+							{t('invite.emails')}
+						</label>
+						<textarea id="emails" name="emails" rows={4} required className="input" aria-describedby="emails-hint" />
+						<p id="emails-hint" className="mt-1 text-sm text-slate-700">
+							{t('invite.emailsHint')}
+						</p>
+					</div>
+					<div className="grid gap-4 sm:grid-cols-3">
+						<div>
+							<label htmlFor="role" className="label">
+								{t('invite.role')}
+							</label>
+							<select id="role" name="role" className="input" defaultValue="community">
+								<option value="community">{t('roles.community')}</option>
+								<option value="expert">{t('roles.expert')}</option>
+							</select>
+						</div>
+						<div>
+							<label htmlFor="expertise" className="label">
+								{t('invite.expertise')}
+							</label>
+							<input id="expertise" name="expertise" className="input" dir="auto" />
+						</div>
+						<div>
+							<label htmlFor="language" className="label">
+								{t('invite.language')}
+							</label>
+							<select id="language" name="language" className="input" defaultValue="">
+								<option value="">{t('invite.languageMine')}</option>
+								<option value="en" lang="en">English</option>
+								<option value="es" lang="es">Español</option>
+								<option value="fr" lang="fr">Français</option>
+								<option value="ar" lang="ar">العربية</option>
+							</select>
+						</div>
+					</div>
+					<div>
+						<label htmlFor="message" className="label">
+							{t('invite.message')}
+						</label>
+						<textarea id="message" name="message" rows={3} className="input" dir="auto" />
+					</div>
+					<button type="submit" className="btn btn-primary self-start">
+						{t('invite.submit')}
+					</button>
+				</Form>
+			</section>
+
+			<section aria-labelledby="invitations-heading" className="flex flex-col gap-2">
+				<h2 id="invitations-heading">{t('invitations.title')}</h2>
+				{invitations.length ? (
+					<table className="w-full border-collapse text-sm">
+						<thead>
+							<tr className="border-b border-slate-300">
+								<th scope="col" className="py-2 text-start">{t('invitations.who')}</th>
+								<th scope="col" className="py-2 text-start">{t('invitations.state')}</th>
+								<th scope="col" className="py-2 text-start">{t('invitations.lastSent')}</th>
+								<th scope="col" className="py-2 text-start">
+									<span className="sr-only">{t('invitations.actions')}</span>
+								</th>
+							</tr>
+						</thead>
+						<tbody>
+							{invitations.map((i) => (
+								<tr key={i.id} className="border-b border-slate-200">
+									<td className="py-2">
+										{i.email ?? t('invitations.acceptedHidden')} · {t(`roles.${i.role}`)}
+									</td>
+									<td className="py-2">{t(`invitations.states.${i.state}`)}</td>
+									<td className="py-2">
+										<DateTime value={i.lastSentAt} />
+									</td>
+									<td className="py-2">
+										{i.state === 'pending' || i.state === 'expired' ? (
+											<Form method="post" className="flex gap-2">
+												<input type="hidden" name="invitationId" value={i.id} />
+												<button type="submit" name="intent" value="resend" className="btn">
+													{t('invitations.resend', { email: i.email })}
+												</button>
+												{i.state === 'pending' ? (
+													<button type="submit" name="intent" value="revoke" className="btn">
+														{t('invitations.revoke', { email: i.email })}
+													</button>
+												) : null}
+											</Form>
+										) : null}
+									</td>
+								</tr>
+							))}
+						</tbody>
+					</table>
+				) : (
+					<p>{t('invitations.none')}</p>
+				)}
+			</section>
+		</div>
+	)
+}
+
+function InviteResults({ invite }: { invite: { results: Array<{ line: number; email: string; result: string }>; errors: Array<{ line: number; input: string; error: string }> } }) {
+	const { t } = useTranslation('rounds')
+	return (
+		<div role="status" className="flex flex-col gap-2 text-sm">
+			{invite.results.length ? (
+				<ul className="alert-success">
+					{invite.results.map((r) => (
+						<li key={`${r.line}-${r.email}`}>{t(`invite.results.${r.result}`, { email: r.email })}</li>
+					))}
+				</ul>
+			) : null}
+			{invite.errors.length ? (
+				<ul className="alert-error">
+					{invite.errors.map((e) => (
+						<li key={e.line}>{t('invite.lineError', { line: e.line, input: e.input, reason: t(e.error) })}</li>
+					))}
+				</ul>
+			) : null}
+		</div>
+	)
+}

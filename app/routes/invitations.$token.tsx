@@ -1,0 +1,173 @@
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { useTranslation } from 'react-i18next'
+import { emailField, PASSWORD_MAX, PASSWORD_MIN } from '#app/domain/account.ts'
+import { acceptInvitation, findInvitation, roundTeam } from '#app/models/invitation.server.ts'
+import { notify } from '#app/models/notification.server.ts'
+import { createUser } from '#app/models/user.server.ts'
+import { getUser, startSession } from '#app/utils/auth.server.ts'
+import { getLanguage } from '#app/utils/i18n.server.ts'
+import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { users } from '#db/schema/accounts.ts'
+import { db } from '#app/utils/db.server.ts'
+import { eq } from 'drizzle-orm'
+
+export const handle: RouteHandle = { i18n: ['rounds'], title: (t) => t('rounds:accept.title') }
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+	const invitation = await findInvitation(params.token)
+	const user = await getUser(request)
+	if (!invitation) return data({ state: 'invalid' as const, invitation: null, user: null, hasAccount: false }, { status: 404 })
+	if (invitation.state === 'accepted' && user && invitation.acceptedBy === user.id) throw redirect(`/rounds/${invitation.roundId}`)
+	const view = {
+		roundTitle: invitation.roundTitle,
+		datasetName: invitation.datasetName,
+		role: invitation.role,
+		expertise: invitation.expertise,
+		message: invitation.message,
+		// The invited address is shown only to someone holding the link, to say which account to use.
+		email: invitation.state === 'pending' ? invitation.email : null,
+		expiresAt: invitation.expiresAt.toISOString(),
+	}
+	const [account] = invitation.state === 'pending' ? await db.select({ id: users.id }).from(users).where(eq(users.email, invitation.email)) : []
+	const status = invitation.state === 'pending' ? 200 : 410
+	return data({ state: invitation.state, invitation: view, user: user ? { email: user.email } : null, hasAccount: !!account }, { status })
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+	const token = params.token ?? ''
+	const form = await request.formData()
+	const intent = form.get('intent')
+	const invitation = await findInvitation(token)
+	if (!invitation) return data({ error: 'accept.errors.invalid' }, { status: 404 })
+
+	if (intent === 'request_new_link') {
+		// Expired links are not a dead end: the team is told someone wants a new one.
+		if (invitation.state === 'expired') await notify(await roundTeam(invitation.roundId), 'invitation_renewal_requested', { round: invitation.roundTitle }, `/datasets`)
+		return { error: null, requested: true }
+	}
+
+	let user = await getUser(request)
+	let headers: Headers | undefined
+	if (intent === 'signup' && !user) {
+		if (invitation.state !== 'pending') return data({ error: `accept.errors.${invitation.state}` }, { status: 410 })
+		const displayName = String(form.get('displayName') ?? '').trim()
+		const password = String(form.get('password') ?? '')
+		if (!displayName || displayName.length > 80) return data({ error: 'accept.errors.displayName' }, { status: 400 })
+		if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) return data({ error: 'accept.errors.password' }, { status: 400 })
+		// The account is created for the invited address, whatever the form says.
+		const email = emailField.parse(invitation.email)
+		const created = await createUser({ email, displayName, password, preferredLanguage: await getLanguage(request) })
+		if (!created) return data({ error: 'accept.errors.accountExists' }, { status: 400 })
+		headers = await startSession(request, created.id)
+		user = { id: created.id, email, displayName, preferredLanguage: null }
+	}
+	if (!user) throw redirect(`/signin?${new URLSearchParams({ redirectTo: `/invitations/${token}` })}`)
+	void context
+	const result = await acceptInvitation(token, user)
+	if (!result.ok) return data({ error: `accept.errors.${result.reason}` }, { status: result.reason === 'wrong_account' ? 403 : 410, headers })
+	throw redirect(`/rounds/${result.roundId}/consent`, { headers })
+}
+
+export default function AcceptInvitation() {
+	const { t } = useTranslation(['rounds', 'auth', 'common'])
+	const { state, invitation, user, hasAccount } = useLoaderData<typeof loader>()
+	const actionData = useActionData<typeof action>()
+	const here = typeof window === 'undefined' ? '' : window.location.pathname
+	if (state !== 'pending' || !invitation) {
+		return (
+			<div className="card mx-auto max-w-xl">
+				<h1>{t(`accept.states.${state}.title`)}</h1>
+				<p className="mt-3">{t(`accept.states.${state}.body`)}</p>
+				{state === 'expired' ? (
+					actionData && 'requested' in actionData ? (
+						<p role="status" className="alert-success mt-4">
+							{t('accept.requested')}
+						</p>
+					) : (
+						<Form method="post" className="mt-4">
+							<button type="submit" name="intent" value="request_new_link" className="btn btn-primary">
+								{t('accept.requestNewLink')}
+							</button>
+						</Form>
+					)
+				) : null}
+			</div>
+		)
+	}
+	const wrongAccount = user && user.email !== invitation.email
+	return (
+		<div className="mx-auto flex max-w-xl flex-col gap-4">
+			<h1>{t('accept.heading', { round: invitation.roundTitle })}</h1>
+			<p>{t(invitation.role === 'expert' ? 'accept.introExpert' : 'accept.introCommunity', { dataset: invitation.datasetName })}</p>
+			{invitation.expertise ? <p className="text-sm">{t('accept.expertise', { expertise: invitation.expertise })}</p> : null}
+			{invitation.message ? (
+				<blockquote dir="auto" className="whitespace-pre-wrap border-s-4 border-slate-300 ps-3 text-slate-800">
+					{invitation.message}
+				</blockquote>
+			) : null}
+			{actionData?.error ? (
+				<p role="alert" className="alert-error">
+					{t(actionData.error)}
+				</p>
+			) : null}
+			{wrongAccount ? (
+				<div role="alert" className="card flex flex-col gap-3">
+					<p>{t('accept.wrongAccount', { current: user.email, invited: invitation.email })}</p>
+					<Form method="post" action={`/signout?redirectTo=${encodeURIComponent(here)}`}>
+						<button type="submit" className="btn">
+							{t('accept.switchAccount')}
+						</button>
+					</Form>
+				</div>
+			) : user ? (
+				<Form method="post" className="card">
+					<button type="submit" name="intent" value="accept" className="btn btn-primary">
+						{t('accept.accept')}
+					</button>
+				</Form>
+			) : hasAccount ? (
+				<div className="card flex flex-col gap-3">
+					<p>{t('accept.signInFirst', { email: invitation.email })}</p>
+					<Link to={`/signin?${new URLSearchParams({ redirectTo: here })}`} className="btn btn-primary self-start">
+						{t('auth:signin.submit')}
+					</Link>
+				</div>
+			) : (
+				<Form method="post" className="card flex flex-col gap-4">
+					<h2>{t('accept.createAccount')}</h2>
+					<div>
+						<label htmlFor="invited-email" className="label">
+							{t('auth:fields.email')}
+						</label>
+						<input id="invited-email" type="email" value={invitation.email ?? ''} readOnly className="input bg-slate-100" aria-describedby="invited-email-hint" />
+						<p id="invited-email-hint" className="mt-1 text-sm text-slate-700">
+							{t('accept.emailFixed')}
+						</p>
+					</div>
+					<div>
+						<label htmlFor="displayName" className="label">
+							{t('auth:fields.displayName')}
+						</label>
+						<input id="displayName" name="displayName" required maxLength={80} autoComplete="nickname" className="input" aria-describedby="displayName-hint" />
+						<p id="displayName-hint" className="mt-1 text-sm text-slate-700">
+							{t('auth:signup.displayNameHint')}
+						</p>
+					</div>
+					<div>
+						<label htmlFor="password" className="label">
+							{t('auth:fields.password')}
+						</label>
+						<input id="password" name="password" type="password" required minLength={PASSWORD_MIN} autoComplete="new-password" className="input" aria-describedby="password-hint" />
+						<p id="password-hint" className="mt-1 text-sm text-slate-700">
+							{t('auth:signup.passwordHint')}
+						</p>
+					</div>
+					<button type="submit" name="intent" value="signup" className="btn btn-primary self-start">
+						{t('accept.createAndAccept')}
+					</button>
+				</Form>
+			)}
+		</div>
+	)
+}

@@ -1,0 +1,82 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from '@remix-run/node'
+import { Form, useLoaderData } from '@remix-run/react'
+import { and, eq } from 'drizzle-orm'
+import { useTranslation } from 'react-i18next'
+import { participants } from '#db/schema/rounds.ts'
+import { rebalanceRound } from '#app/models/round.server.ts'
+import { db } from '#app/utils/db.server.ts'
+import { requireParticipant } from '#app/utils/participant.server.ts'
+import { type RouteHandle } from '#app/utils/route-handle.ts'
+
+export const handle: RouteHandle = { i18n: ['rounds'], title: (t) => t('rounds:consent.title') }
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+	const { round, participant } = await requireParticipant(request, params.roundId, { consented: false })
+	return {
+		round: { id: round.id, title: round.title, datasetName: round.datasetName, stage: round.stage, contentWarning: round.contentWarning },
+		participant: { role: participant.role, consented: !!participant.consentedAt, showName: participant.showName },
+	}
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+	const { round, participant } = await requireParticipant(request, params.roundId, { consented: false })
+	const form = await request.formData()
+	if (form.get('agree') !== 'yes') return { error: 'consent.mustAgree' }
+	await db
+		.update(participants)
+		.set({ consentedAt: participant.consentedAt ?? new Date(), showName: form.get('showName') === 'on' })
+		.where(and(eq(participants.id, participant.id), eq(participants.roundId, round.id)))
+	// A late joiner takes a fair share of what is not yet reviewed.
+	if (round.status === 'open') await rebalanceRound(round.id)
+	throw redirect(`/rounds/${round.id}`)
+}
+
+export default function Consent() {
+	const { t } = useTranslation('rounds')
+	const { round, participant } = useLoaderData<typeof loader>()
+	return (
+		<div className="mx-auto flex max-w-2xl flex-col gap-5">
+			<h1>{t('consent.heading', { round: round.title })}</h1>
+			<section aria-labelledby="what-heading" className="card flex flex-col gap-2">
+				<h2 id="what-heading">{t('consent.whatTitle')}</h2>
+				<p>{t(round.stage === 'generation' ? 'consent.whatGeneration' : 'consent.whatValidation', { dataset: round.datasetName })}</p>
+			</section>
+			<section aria-labelledby="use-heading" className="card flex flex-col gap-2">
+				<h2 id="use-heading">{t('consent.useTitle')}</h2>
+				<p>{t('consent.useBody')}</p>
+			</section>
+			<section aria-labelledby="pseudonym-heading" className="card flex flex-col gap-2">
+				<h2 id="pseudonym-heading">{t('consent.pseudonymTitle')}</h2>
+				<p>{t(participant.role === 'expert' ? 'consent.pseudonymExpert' : 'consent.pseudonymCommunity')}</p>
+			</section>
+			{round.contentWarning ? (
+				<section aria-labelledby="warning-heading" className="rounded-lg border border-amber-300 bg-amber-50 p-6">
+					<h2 id="warning-heading">{t('consent.warningTitle')}</h2>
+					<p dir="auto" className="mt-2 whitespace-pre-wrap">
+						{round.contentWarning}
+					</p>
+				</section>
+			) : null}
+			<section aria-labelledby="withdraw-heading" className="card flex flex-col gap-2">
+				<h2 id="withdraw-heading">{t('consent.withdrawTitle')}</h2>
+				<p>{t('consent.withdrawBody')}</p>
+			</section>
+			<Form method="post" className="card flex flex-col gap-4">
+				<div className="flex items-start gap-2">
+					<input id="showName" name="showName" type="checkbox" defaultChecked={participant.showName} className="mt-1 size-4" aria-describedby="showName-hint" />
+					<div>
+						<label htmlFor="showName" className="font-medium">
+							{t('consent.showName')}
+						</label>
+						<p id="showName-hint" className="text-sm text-slate-700">
+							{t('consent.showNameHint')}
+						</p>
+					</div>
+				</div>
+				<button type="submit" name="agree" value="yes" className="btn btn-primary self-start">
+					{participant.consented ? t('consent.save') : t('consent.agree')}
+				</button>
+			</Form>
+		</div>
+	)
+}
