@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { defineConfig, devices } from '@playwright/test'
 
 const PORT = Number(process.env.E2E_PORT ?? 3210)
+export const SMTP_PORT = Number(process.env.E2E_SMTP_PORT ?? 2626)
 
 /** Debian's Chromium (or CHROMIUM_PATH) when present, else Playwright's own download. */
 function chromiumPath(): string | undefined {
@@ -52,7 +53,9 @@ export default defineConfig({
 			NODE_ENV: 'production',
 			// A throwaway embedded database per run, unless the suite runs against PostgreSQL.
 			DATA_DIR: 'memory://',
-			SEED_DEMO: 'false',
+			// The demo gives the round tests a version to consult on; mail goes to the suite's SMTP sink.
+			SEED_DEMO: 'true',
+			SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
 			SIGNUP_LIMIT_PER_IP: '1000',
 			...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
 		},

@@ -71,7 +71,8 @@ export const InviteSchema = z.object({
 	role: z.enum(participantRoles, { error: 'validation.invalidChoice' }),
 	expertise: z.string().trim().max(200, { error: 'validation.tooLong' }).optional().default(''),
 	message: z.string().trim().max(2000, { error: 'validation.tooLong' }).optional().default(''),
-	language: z.enum(['en', 'es', 'fr', 'ar']).optional(),
+	// '' is "their language if known, else mine".
+	language: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['en', 'es', 'fr', 'ar']).optional()),
 })
 
 /** How a participant appears to the dataset team: "Community member 4", "Expert 2 · linguist". */

@@ -282,3 +282,15 @@ export async function roundProgress(roundId: string) {
 		from ${assignments} where round_id = ${roundId}`)
 	return row ?? { covered: 0, assigned: 0, done: 0 }
 }
+
+/** The rounds a person takes part in, for their home page. */
+export async function listMyRounds(userId: string) {
+	return db
+		.select({ id: rounds.id, title: rounds.title, status: rounds.status, datasetName: datasets.name, consented: sql<boolean>`${participants.consentedAt} is not null` })
+		.from(participants)
+		.innerJoin(rounds, eq(rounds.id, participants.roundId))
+		.innerJoin(versions, eq(versions.id, rounds.versionId))
+		.innerJoin(datasets, eq(datasets.id, versions.datasetId))
+		.where(and(eq(participants.userId, userId), isNull(participants.withdrawnAt)))
+		.orderBy(desc(participants.createdAt))
+}

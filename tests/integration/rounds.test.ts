@@ -222,7 +222,7 @@ describe('invitations', () => {
 		const { owner } = await world(2)
 		const roundId = await createRound(owner)
 		await account('noor', 'ar')
-		await roundAction(owner, roundId, { intent: 'invite', emails: 'noor@example.org', role: 'community', message: 'Marhaba <b>!</b>' })
+		await roundAction(owner, roundId, { intent: 'invite', emails: 'noor@example.org', role: 'community', message: 'Marhaba <b>!</b>', language: '' })
 		const mail = [...sink.messages].reverse().find((m) => m.to.includes('noor@example.org'))!
 		expect(mail.decoded).toMatch(/[\u0600-\u06FF]/)
 		expect(mail.decoded).toContain('dir="rtl"')
