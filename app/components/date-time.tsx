@@ -7,12 +7,7 @@ export function DateTime({ value, withTime = true }: { value: string | Date | nu
 	const timeZone = useRootData()?.timeZone ?? 'UTC'
 	if (!value) return <>—</>
 	const date = typeof value === 'string' ? new Date(value) : value
-	const text = new Intl.DateTimeFormat(i18n.language, {
-		dateStyle: 'medium',
-		...(withTime ? { timeStyle: 'short' } : {}),
-		timeZone,
-		...(withTime ? {} : {}),
-	}).format(date)
+	const text = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', ...(withTime ? { timeStyle: 'short' } : {}), timeZone }).format(date)
 	const zone = withTime ? new Intl.DateTimeFormat(i18n.language, { timeZone, timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value : null
 	return (
 		<time dateTime={date.toISOString()}>

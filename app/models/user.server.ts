@@ -44,3 +44,8 @@ export async function setPassword(userId: string, password: string) {
 	const passwordHash = await hashPassword(password)
 	await db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId))
 }
+
+export async function accountExists(email: string) {
+	const [row] = await db.select({ id: users.id }).from(users).where(eq(users.email, email))
+	return !!row
+}

@@ -1,16 +1,13 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useLocation } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { emailField, PASSWORD_MAX, PASSWORD_MIN } from '#app/domain/account.ts'
 import { acceptInvitation, findInvitation, roundTeam } from '#app/models/invitation.server.ts'
 import { notify } from '#app/models/notification.server.ts'
-import { createUser } from '#app/models/user.server.ts'
+import { accountExists, createUser } from '#app/models/user.server.ts'
 import { getUser, startSession } from '#app/utils/auth.server.ts'
 import { getLanguage } from '#app/utils/i18n.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
-import { users } from '#db/schema/accounts.ts'
-import { db } from '#app/utils/db.server.ts'
-import { eq } from 'drizzle-orm'
 
 export const handle: RouteHandle = { i18n: ['rounds'], title: (t) => t('rounds:accept.title') }
 
@@ -29,12 +26,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		email: invitation.state === 'pending' ? invitation.email : null,
 		expiresAt: invitation.expiresAt.toISOString(),
 	}
-	const [account] = invitation.state === 'pending' ? await db.select({ id: users.id }).from(users).where(eq(users.email, invitation.email)) : []
+	const hasAccount = invitation.state === 'pending' ? await accountExists(invitation.email) : false
 	const status = invitation.state === 'pending' ? 200 : 410
-	return data({ state: invitation.state, invitation: view, user: user ? { email: user.email } : null, hasAccount: !!account }, { status })
+	return data({ state: invitation.state, invitation: view, user: user ? { email: user.email } : null, hasAccount }, { status })
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export async function action({ request, params }: ActionFunctionArgs) {
 	const token = params.token ?? ''
 	const form = await request.formData()
 	const intent = form.get('intent')
@@ -63,7 +60,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 		user = { id: created.id, email, displayName, preferredLanguage: null }
 	}
 	if (!user) throw redirect(`/signin?${new URLSearchParams({ redirectTo: `/invitations/${token}` })}`)
-	void context
 	const result = await acceptInvitation(token, user)
 	if (!result.ok) return data({ error: `accept.errors.${result.reason}` }, { status: result.reason === 'wrong_account' ? 403 : 410, headers })
 	throw redirect(`/rounds/${result.roundId}/consent`, { headers })
@@ -73,7 +69,7 @@ export default function AcceptInvitation() {
 	const { t } = useTranslation(['rounds', 'auth', 'common'])
 	const { state, invitation, user, hasAccount } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
-	const here = typeof window === 'undefined' ? '' : window.location.pathname
+	const here = useLocation().pathname
 	if (state !== 'pending' || !invitation) {
 		return (
 			<div className="card mx-auto max-w-xl">

@@ -85,6 +85,21 @@ test('an owner opens a validation round on a demo version; an expert and a commu
 	expect(res?.status()).toBe(410)
 	await expect(rp.getByRole('heading', { level: 1 })).toHaveText(msg('en', 'rounds:accept.states.revoked.title'))
 	await expectAccessible(rp)
+	// An expired link fails and offers to ask for a new one. Expiry needs the clock moved, which
+	// only the PostgreSQL pass can do from outside the server (PGlite lives inside it).
+	if (process.env.DATABASE_URL) {
+		const expired = uniqueEmail('expired')
+		await invite(page, expired, 'community')
+		const { default: postgres } = await import('postgres')
+		const sql = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} })
+		await sql`update invitations set expires_at = now() - interval '1 minute' where email = ${expired}`
+		await sql.end()
+		const gone = await rp.goto(invitationPath(await mailTo(expired)))
+		expect(gone?.status()).toBe(410)
+		await expect(rp.getByRole('heading', { level: 1 })).toHaveText(msg('en', 'rounds:accept.states.expired.title'))
+		await rp.getByRole('button', { name: msg('en', 'rounds:accept.requestNewLink') }).click()
+		await expect(rp.getByRole('status')).toHaveText(msg('en', 'rounds:accept.requested'))
+	}
 	// A link that was never valid fails too.
 	const bad = await rp.goto('/invitations/not-a-real-token-but-long-enough-to-look-like-one')
 	expect(bad?.status()).toBe(404)

@@ -15,6 +15,7 @@ import { action as consentAction } from '#app/routes/rounds+/$roundId+/consent.t
 import { loader as roundHome } from '#app/routes/rounds+/$roundId+/_index.tsx'
 import { action as withdrawAction } from '#app/routes/rounds+/$roundId+/withdraw.tsx'
 import { action as signupAction } from '#app/routes/_auth+/signup.tsx'
+import { action as signoutAction } from '#app/routes/_auth+/signout.tsx'
 import { getUser } from '#app/utils/auth.server.ts'
 import { db, query } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
@@ -228,6 +229,37 @@ describe('invitations', () => {
 		expect(mail.decoded).toContain('dir="rtl"')
 		// The owner's words are text: escaped in the HTML part (the plain-text part shows them as typed).
 		expect(mail.decoded).toContain('Marhaba &lt;b&gt;!&lt;/b&gt;')
+	})
+
+	test('someone who already has an account is asked to sign in, and a wrong account can switch and come back', async () => {
+		const { owner } = await world(2)
+		const roundId = await createRound(owner)
+		const existing = await account('old-timer')
+		await roundAction(owner, roundId, { intent: 'invite', emails: 'old-timer@example.org', role: 'community' })
+		const token = tokenFor('old-timer@example.org')!
+		expect((await run(acceptLoader, getRequest('/'), {}, { token })).data).toMatchObject({ state: 'pending', hasAccount: true, user: null })
+		const anonymous = await run(acceptAction, formRequest('/i', { intent: 'accept' }), {}, { token })
+		expect(anonymous.headers.get('Location')).toBe(`/signin?redirectTo=${encodeURIComponent(`/invitations/${token}`)}`)
+		const other = await account('someone')
+		const out = await run(signoutAction, formRequest(`/signout?redirectTo=/invitations/${token}`, {}, { cookie: other }))
+		expect(out.headers.get('Location')).toBe(`/signin?redirectTo=${encodeURIComponent(`/invitations/${token}`)}`)
+		const ok = await run(acceptAction, formRequest('/i', { intent: 'accept' }, { cookie: existing }), {}, { token })
+		expect(ok.headers.get('Location')).toBe(`/rounds/${roundId}/consent`)
+	})
+
+	test('pending invitations per round are capped', async () => {
+		process.env.INVITATION_PENDING_CAP = '2'
+		resetEnvCache()
+		try {
+			const { owner } = await world(2)
+			const roundId = await createRound(owner)
+			const res = await roundAction(owner, roundId, { intent: 'invite', emails: 'p1@example.org\np2@example.org\np3@example.org', role: 'community' })
+			expect((res.data as { invite: { results: Array<{ result: string }> } }).invite.results.map((r) => r.result)).toEqual(['invited', 'invited', 'cap_reached'])
+			expect(await db.select({ id: invitations.id }).from(invitations)).toHaveLength(2)
+		} finally {
+			delete process.env.INVITATION_PENDING_CAP
+			resetEnvCache()
+		}
 	})
 
 	test('a participant of one round gets 404 on another', async () => {
