@@ -30,15 +30,6 @@ export function FormAlert({ id, errors, children }: { id?: string; errors?: stri
 	)
 }
 
-type FieldProps = {
-	label: string
-	meta: FieldMetadata<any>
-	type?: 'text' | 'email' | 'password' | 'number' | 'datetime-local'
-	autoComplete?: string
-	hint?: string
-	readOnly?: boolean
-}
-
 /**
  * A Remix <Form> (a plain POST without JavaScript) wired to Conform. The provider lets fields
  * subscribe to their own errors, so a child component re-renders when validation changes.
@@ -53,85 +44,81 @@ export function ValidatedForm({ form, children, ...props }: { form: FormMetadata
 	)
 }
 
+type FieldProps = {
+	label: string
+	meta: FieldMetadata<any>
+	type?: 'text' | 'email' | 'password' | 'number' | 'datetime-local'
+	autoComplete?: string
+	hint?: string
+	readOnly?: boolean
+}
+
+/** Label, control, hint and errors wired together (ids, aria-describedby, aria-invalid) for every field kind. */
+function FieldShell({
+	meta,
+	label,
+	hint,
+	children,
+}: {
+	meta: { id: string; errorId: string; errors?: string[] }
+	label: string
+	hint?: string
+	children: (aria: { 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode
+}) {
+	const hintId = hint ? `${meta.id}-hint` : undefined
+	const describedBy = [hintId, meta.errors?.length ? meta.errorId : undefined].filter(Boolean).join(' ') || undefined
+	return (
+		<div>
+			<label htmlFor={meta.id} className="label">
+				{label}
+			</label>
+			{children({ 'aria-invalid': meta.errors?.length ? true : undefined, 'aria-describedby': describedBy })}
+			{hint ? (
+				<p id={hintId} className="mt-1 text-sm text-slate-700">
+					{hint}
+				</p>
+			) : null}
+			<ErrorList id={meta.errorId} errors={meta.errors} />
+		</div>
+	)
+}
+
 export function Field({ label, meta: passed, type = 'text', autoComplete, hint, readOnly }: FieldProps) {
 	const [meta] = useField<string | undefined>(passed.name, { formId: passed.formId })
-	const hintId = hint ? `${meta.id}-hint` : undefined
-	const describedBy = [hintId, meta.errors?.length ? meta.errorId : undefined].filter(Boolean).join(' ') || undefined
 	const { key, ...inputProps } = getInputProps(meta, { type, ariaAttributes: false })
 	return (
-		<div>
-			<label htmlFor={meta.id} className="label">
-				{label}
-			</label>
-			<input
-				key={key}
-				{...inputProps}
-				autoComplete={autoComplete}
-				readOnly={readOnly}
-				aria-invalid={meta.errors?.length ? true : undefined}
-				aria-describedby={describedBy}
-				className="input"
-			/>
-			{hint ? (
-				<p id={hintId} className="mt-1 text-sm text-slate-700">
-					{hint}
-				</p>
-			) : null}
-			<ErrorList id={meta.errorId} errors={meta.errors} />
-		</div>
+		<FieldShell meta={meta} label={label} hint={hint}>
+			{(aria) => <input key={key} {...inputProps} {...aria} autoComplete={autoComplete} readOnly={readOnly} className="input" />}
+		</FieldShell>
 	)
 }
 
-type TextAreaProps = { label: string; meta: FieldMetadata<any>; hint?: string; rows?: number; dir?: 'auto' }
-
-/** A multi-line field; `dir="auto"` by default so text in any script reads the right way. */
-export function TextAreaField({ label, meta: passed, hint, rows = 4 }: TextAreaProps) {
+/** A multi-line field; `dir="auto"` so text in any script reads the right way. */
+export function TextAreaField({ label, meta: passed, hint, rows = 4 }: { label: string; meta: FieldMetadata<any>; hint?: string; rows?: number }) {
 	const [meta] = useField<string | undefined>(passed.name, { formId: passed.formId })
-	const hintId = hint ? `${meta.id}-hint` : undefined
-	const describedBy = [hintId, meta.errors?.length ? meta.errorId : undefined].filter(Boolean).join(' ') || undefined
 	const { key, ...props } = getTextareaProps(meta, { ariaAttributes: false })
 	return (
-		<div>
-			<label htmlFor={meta.id} className="label">
-				{label}
-			</label>
-			<textarea key={key} {...props} rows={rows} dir="auto" aria-invalid={meta.errors?.length ? true : undefined} aria-describedby={describedBy} className="input" />
-			{hint ? (
-				<p id={hintId} className="mt-1 text-sm text-slate-700">
-					{hint}
-				</p>
-			) : null}
-			<ErrorList id={meta.errorId} errors={meta.errors} />
-		</div>
+		<FieldShell meta={meta} label={label} hint={hint}>
+			{(aria) => <textarea key={key} {...props} {...aria} rows={rows} dir="auto" className="input" />}
+		</FieldShell>
 	)
 }
 
-type SelectProps = { label: string; meta: FieldMetadata<any>; options: Array<{ value: string; label: string }>; hint?: string }
-
-export function SelectField({ label, meta: passed, options, hint }: SelectProps) {
+export function SelectField({ label, meta: passed, options, hint }: { label: string; meta: FieldMetadata<any>; options: Array<{ value: string; label: string }>; hint?: string }) {
 	const [meta] = useField<string | undefined>(passed.name, { formId: passed.formId })
-	const hintId = hint ? `${meta.id}-hint` : undefined
-	const describedBy = [hintId, meta.errors?.length ? meta.errorId : undefined].filter(Boolean).join(' ') || undefined
 	const { key, ...props } = getSelectProps(meta, { ariaAttributes: false })
 	return (
-		<div>
-			<label htmlFor={meta.id} className="label">
-				{label}
-			</label>
-			<select key={key} {...props} aria-invalid={meta.errors?.length ? true : undefined} aria-describedby={describedBy} className="input">
-				{options.map((o) => (
-					<option key={o.value} value={o.value}>
-						{o.label}
-					</option>
-				))}
-			</select>
-			{hint ? (
-				<p id={hintId} className="mt-1 text-sm text-slate-700">
-					{hint}
-				</p>
-			) : null}
-			<ErrorList id={meta.errorId} errors={meta.errors} />
-		</div>
+		<FieldShell meta={meta} label={label} hint={hint}>
+			{(aria) => (
+				<select key={key} {...props} {...aria} className="input">
+					{options.map((o) => (
+						<option key={o.value} value={o.value}>
+							{o.label}
+						</option>
+					))}
+				</select>
+			)}
+		</FieldShell>
 	)
 }
 

@@ -4,6 +4,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { ConflictNotice, Field, FormAlert, TextAreaField, ValidatedForm } from '#app/components/forms.tsx'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { EditDatasetSchema } from '#app/domain/dataset.ts'
 import { slugTaken, updateDataset } from '#app/models/dataset.server.ts'
@@ -41,7 +42,7 @@ export default function EditDataset() {
 	})
 	return (
 		<div className="max-w-2xl">
-			<PageHeader crumbs={[{ to: '/datasets', label: t('list.title') }, { to: `/datasets/${dataset.slug}`, label: dataset.name }]} title={t('edit.title')} />
+			<PageHeader crumbs={datasetCrumbs(t, dataset)} title={t('edit.title')} />
 			<ValidatedForm form={form} className="card flex flex-col gap-4">
 				<ConflictNotice show={!!actionData?.conflict} />
 				<FormAlert id={form.errorId} errors={form.errors} />

@@ -2,6 +2,7 @@ import { type LoaderFunctionArgs } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { DateTime } from '#app/components/date-time.tsx'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { listOutbox } from '#app/utils/email.server.ts'
 import { requireDatasetRole } from '#app/utils/permissions.server.ts'
@@ -21,7 +22,7 @@ export default function Outbox() {
 	const { dataset, items } = useLoaderData<typeof loader>()
 	return (
 		<div className="flex flex-col gap-4">
-			<PageHeader crumbs={[{ to: '/datasets', label: t('datasets:list.title') }, { to: `/datasets/${dataset.slug}`, label: dataset.name }]} title={t('outbox.title')} />
+			<PageHeader crumbs={datasetCrumbs(t, dataset)} title={t('outbox.title')} />
 			<p className="text-slate-700">{t('outbox.intro')}</p>
 			{items.length === 0 ? <p className="card">{t('outbox.none')}</p> : null}
 			<ul className="flex flex-col gap-3">

@@ -4,6 +4,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-r
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { Field, ValidatedForm } from '#app/components/forms.tsx'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { AddMaintainerSchema, RemoveMaintainerSchema } from '#app/domain/dataset.ts'
 import { addMaintainer, listTeam, removeMaintainer } from '#app/models/dataset.server.ts'
@@ -50,7 +51,7 @@ export default function Team() {
 	})
 	return (
 		<div className="flex max-w-2xl flex-col gap-6">
-			<PageHeader crumbs={[{ to: '/datasets', label: t('list.title') }, { to: `/datasets/${dataset.slug}`, label: dataset.name }]} title={t('team.title')} />
+			<PageHeader crumbs={datasetCrumbs(t, dataset)} title={t('team.title')} />
 			<p className="text-slate-700">{t('team.intro')}</p>
 			{actionData?.notice ? (
 				<p role="status" className="alert-success">

@@ -4,6 +4,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { ConflictNotice, FormAlert, ValidatedForm } from '#app/components/forms.tsx'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { EditUseCaseSchema } from '#app/domain/use-case.ts'
 import { getUseCase, updateUseCase } from '#app/models/use-case.server.ts'
@@ -48,7 +49,7 @@ export default function EditUseCase() {
 	})
 	return (
 		<div className="max-w-2xl">
-			<PageHeader crumbs={[{ to: '/datasets', label: t('list.title') }, { to: `/datasets/${dataset.slug}`, label: dataset.name }]} title={t('useCase.editTitle')} />
+			<PageHeader crumbs={datasetCrumbs(t, dataset)} title={t('useCase.editTitle')} />
 			<ValidatedForm form={form} className="card flex flex-col gap-4">
 				<ConflictNotice show={!!actionData?.conflict} />
 				<FormAlert id={form.errorId} errors={form.errors} />

@@ -1,6 +1,7 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { useCaseFields } from '#app/domain/use-case.ts'
 import { getUseCase, useCaseHistory } from '#app/models/use-case.server.ts'
@@ -29,7 +30,7 @@ export default function UseCaseHistory() {
 	const { dataset, title, entries } = useLoaderData<typeof loader>()
 	return (
 		<div className="flex max-w-3xl flex-col gap-4">
-			<PageHeader crumbs={[{ to: '/datasets', label: t('list.title') }, { to: `/datasets/${dataset.slug}`, label: dataset.name }]} title={t('useCase.historyOf', { title })} />
+			<PageHeader crumbs={datasetCrumbs(t, dataset)} title={t('useCase.historyOf', { title })} />
 			<ol className="flex flex-col gap-4">
 				{entries.map((e) => (
 					<li key={e.revision} className="card flex flex-col gap-2">

@@ -4,6 +4,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { FormAlert, ValidatedForm } from '#app/components/forms.tsx'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { UseCaseSchema } from '#app/domain/use-case.ts'
 import { createUseCase } from '#app/models/use-case.server.ts'
@@ -37,7 +38,7 @@ export default function NewUseCase() {
 	})
 	return (
 		<div className="max-w-2xl">
-			<PageHeader crumbs={[{ to: '/datasets', label: t('list.title') }, { to: `/datasets/${dataset.slug}`, label: dataset.name }]} title={t('useCase.newTitle')} />
+			<PageHeader crumbs={datasetCrumbs(t, dataset)} title={t('useCase.newTitle')} />
 			<ValidatedForm form={form} className="card flex flex-col gap-4">
 				<FormAlert id={form.errorId} errors={form.errors} />
 				<UseCaseFields form={form} fields={fields} />

@@ -4,6 +4,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { Field, FormAlert, SelectField, ValidatedForm } from '#app/components/forms.tsx'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { NewVersionSchema } from '#app/domain/version.ts'
 import { createVersion, listVersions } from '#app/models/version.server.ts'
@@ -43,7 +44,7 @@ export default function NewVersion() {
 	})
 	return (
 		<div className="max-w-3xl">
-			<PageHeader crumbs={[{ to: '/datasets', label: t('list.title') }, { to: `/datasets/${dataset.slug}`, label: dataset.name }]} title={t('version.newTitle')} />
+			<PageHeader crumbs={datasetCrumbs(t, dataset)} title={t('version.newTitle')} />
 			<ValidatedForm form={form} className="card flex flex-col gap-6">
 				<FormAlert id={form.errorId} errors={form.errors} />
 				<div className="grid gap-4 sm:grid-cols-2">

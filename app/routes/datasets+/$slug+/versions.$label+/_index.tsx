@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { VersionStatusBadge } from '#app/components/status-badge.tsx'
 import { can } from '#app/domain/permissions.ts'
@@ -71,7 +72,7 @@ export default function VersionPage() {
 	return (
 		<div className="flex flex-col gap-8">
 			<PageHeader
-				crumbs={[{ to: '/datasets', label: t('list.title') }, { to: `/datasets/${dataset.slug}`, label: dataset.name }]}
+				crumbs={datasetCrumbs(t, dataset)}
 				title={
 					<span className="flex flex-wrap items-center gap-3">
 						{t('version.heading', { label: version.label })} <VersionStatusBadge status={version.status} />

@@ -1,6 +1,7 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { diffCounts, type DiffKind, diffPage } from '#app/models/sample.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
@@ -34,11 +35,7 @@ export default function VersionDiff() {
 	return (
 		<div className="flex flex-col gap-6">
 			<PageHeader
-				crumbs={[
-					{ to: '/datasets', label: t('list.title') },
-					{ to: `/datasets/${dataset.slug}`, label: dataset.name },
-					{ to: versionPath, label: version.label },
-				]}
+				crumbs={datasetCrumbs(t, dataset, version)}
 				title={t('diff.heading', { parent: parent.label, label: version.label })}
 			/>
 			{!counts ? (

@@ -1,6 +1,7 @@
 import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { MAX_REPORTED_ERRORS } from '#app/domain/import/types.ts'
 import { getImport } from '#app/models/import.server.ts'
@@ -32,11 +33,7 @@ export default function ImportResult() {
 	return (
 		<div className="flex max-w-4xl flex-col gap-6">
 			<PageHeader
-				crumbs={[
-					{ to: '/datasets', label: t('list.title') },
-					{ to: `/datasets/${dataset.slug}`, label: dataset.name },
-					{ to: versionPath, label: version.label },
-				]}
+				crumbs={datasetCrumbs(t, dataset, version)}
 				title={t('imports.resultOf', { file: imp.filename || imp.id })}
 			/>
 			{imp.status === 'succeeded' ? (

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { DateTime } from '#app/components/date-time.tsx'
 import { Markdown } from '#app/components/markdown.tsx'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { availableRoundActions, type RoundAction } from '#app/domain/round-status.ts'
 import { InviteSchema, parseInviteList, pseudonymKey, RoundActionSchema } from '#app/domain/round.ts'
@@ -108,11 +109,7 @@ export default function TeamRoundPage() {
 	return (
 		<div className="flex flex-col gap-8">
 			<PageHeader
-				crumbs={[
-					{ to: '/datasets', label: t('datasets:list.title') },
-					{ to: `/datasets/${dataset.slug}`, label: dataset.name },
-					{ to: versionPath, label: version.label },
-				]}
+				crumbs={datasetCrumbs(t, dataset, version)}
 				title={round.title}
 				actions={
 					<Link to={`/datasets/${dataset.slug}/outbox`} className="btn">

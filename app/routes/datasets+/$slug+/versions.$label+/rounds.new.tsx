@@ -4,6 +4,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { CheckboxField, Field, FormAlert, SelectField, TextAreaField, ValidatedForm } from '#app/components/forms.tsx'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { randomSeed } from '#app/domain/random.ts'
 import { RoundSchema } from '#app/domain/round.ts'
@@ -92,11 +93,7 @@ export default function NewRound() {
 	return (
 		<div className="max-w-3xl">
 			<PageHeader
-				crumbs={[
-					{ to: '/datasets', label: t('datasets:list.title') },
-					{ to: `/datasets/${dataset.slug}`, label: dataset.name },
-					{ to: versionPath, label: version.label },
-				]}
+				crumbs={datasetCrumbs(t, dataset, version)}
 				title={t('new.title')}
 			/>
 			<ValidatedForm form={form} className="card flex flex-col gap-5">

@@ -1,6 +1,7 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { browseSamples } from '#app/models/sample.server.ts'
 import { getImportSummary } from '#app/models/version.server.ts'
@@ -54,11 +55,7 @@ export default function BrowseSamples() {
 	return (
 		<div className="flex flex-col gap-6">
 			<PageHeader
-				crumbs={[
-					{ to: '/datasets', label: t('list.title') },
-					{ to: `/datasets/${dataset.slug}`, label: dataset.name },
-					{ to: versionPath, label: version.label },
-				]}
+				crumbs={datasetCrumbs(t, dataset, version)}
 				title={t('samples.heading', { label: version.label, count: version.sampleCount })}
 			/>
 			<div className="grid gap-6 lg:grid-cols-[16rem_1fr]">
