@@ -274,9 +274,12 @@ export async function getQueue(participantId: string, limit = 200) {
 }
 
 export async function roundProgress(roundId: string) {
+	// Coverage counts verdicts that say something (no concerns or flagged), not skips.
 	const [row] = await query<{ covered: number; assigned: number; done: number }>(sql`
 		select
-			(select count(*)::int from (select sample_id from ${assignments} where round_id = ${roundId} and completed_at is not null group by sample_id having count(*) >= (select overlap from ${rounds} where id = ${roundId})) c) as covered,
+			(select count(*)::int from (
+				select sample_id from reviews where round_id = ${roundId} and verdict <> 'skipped'
+				group by sample_id having count(*) >= (select overlap from ${rounds} where id = ${roundId})) c) as covered,
 			count(*)::int as assigned,
 			count(*) filter (where completed_at is not null)::int as done
 		from ${assignments} where round_id = ${roundId}`)

@@ -1,7 +1,8 @@
 import * as accounts from './accounts.ts'
 import * as datasets from './datasets.ts'
+import * as reviews from './reviews.ts'
 import * as rounds from './rounds.ts'
 
 /** The single schema object handed to drizzle (tables themselves live in files by aggregate). */
-export const schema = { ...accounts, ...datasets, ...rounds }
+export const schema = { ...accounts, ...datasets, ...rounds, ...reviews }
 export type Schema = typeof schema

@@ -55,6 +55,11 @@ export default function RoundHome() {
 				<h2 id="progress-heading">{t('home.progressTitle')}</h2>
 				<p>{t('home.progress', { done: progress.done, total: progress.total })}</p>
 				<progress max={Math.max(progress.total, 1)} value={progress.done} aria-labelledby="progress-heading" className="w-full" />
+				{round.status === 'open' && progress.total > 0 ? (
+					<Link to={`/rounds/${round.id}/review`} className="btn btn-primary self-start">
+						{progress.done ? t('home.continue') : t('home.start')}
+					</Link>
+				) : null}
 			</section>
 			{round.guidelines ? (
 				<section aria-labelledby="guidelines-heading" className="card">
@@ -102,7 +107,13 @@ export default function RoundHome() {
 				<ol className="flex flex-col gap-2">
 					{queue.map((s) => (
 						<li key={s.externalId} className="card p-3">
-							<span className="font-mono text-sm">{s.externalId}</span>
+							{round.status === 'open' ? (
+								<Link to={`/rounds/${round.id}/review/${encodeURIComponent(s.externalId)}`} className="font-mono text-sm">
+									{s.externalId}
+								</Link>
+							) : (
+								<span className="font-mono text-sm">{s.externalId}</span>
+							)}
 							<span className="ms-2 text-xs">{s.completed ? t('home.reviewed') : t('home.toReview')}</span>
 							<p lang={s.language ?? undefined} dir={s.language ? directionOf(s.language) : 'auto'} className="mt-1 line-clamp-2 text-sm text-slate-800">
 								{s.preview}

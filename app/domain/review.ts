@@ -1,0 +1,63 @@
+import { z } from 'zod'
+import { flagCategories, severities } from '#db/schema/reviews.ts'
+
+export const RATIONALE_MAX = 2000
+export const REWRITE_MAX = 4000
+export const SPAN_MAX = 1000
+export const GROUP_MAX = 100
+
+const text = (max: number) => z.string().trim().max(max, { error: 'validation.tooLong' }).optional().default('')
+
+/** One flag on a sample. A rationale is required for major and critical flags. */
+export const FlagSchema = z
+	.object({
+		intent: z.literal('flag'),
+		category: z.enum(flagCategories, { error: 'review:errors.category' }),
+		severity: z.enum(severities, { error: 'review:errors.severity' }),
+		affectedGroups: z
+			.preprocess((v) => (Array.isArray(v) ? v : v == null || v === '' ? [] : [v]), z.array(z.string().trim().max(GROUP_MAX, { error: 'validation.tooLong' })).max(20))
+			.transform((groups) => [...new Set(groups.flatMap((g) => g.split(',')).map((g) => g.trim()).filter(Boolean))]),
+		rationale: text(RATIONALE_MAX),
+		suggestedRewrite: text(REWRITE_MAX),
+		quotedSpan: text(SPAN_MAX),
+		unsure: z.preprocess((v) => v === 'on' || v === 'true', z.boolean()),
+	})
+	.superRefine((v, ctx) => {
+		if ((v.severity === 'major' || v.severity === 'critical') && !v.rationale) {
+			ctx.addIssue({ code: 'custom', path: ['rationale'], message: 'review:errors.rationaleRequired' })
+		}
+	})
+export type FlagInput = z.infer<typeof FlagSchema>
+
+export const SkipSchema = z.object({ intent: z.literal('skip'), skipReason: text(500) })
+
+/** Verdicts change only while the round is open. */
+export function canGiveVerdict(roundStatus: string): boolean {
+	return roundStatus === 'open'
+}
+
+export type FlagCounts = Partial<Record<(typeof flagCategories)[number], number>>
+
+/**
+ * Blind review: others' flags on a sample stay hidden until the participant has given their own
+ * verdict (so nobody anchors on them); afterwards only anonymous counts by category are shown.
+ * Without blind review, counts show from the start. Never who flagged.
+ */
+export function visibleOthersFlags(input: { blind: boolean; hasOwnVerdict: boolean; othersCategories: ReadonlyArray<(typeof flagCategories)[number]> }): FlagCounts | null {
+	if (input.blind && !input.hasOwnVerdict) return null
+	const counts: FlagCounts = {}
+	for (const c of input.othersCategories) counts[c] = (counts[c] ?? 0) + 1
+	return counts
+}
+
+/** Groups suggested for "affected group(s)": string values of the sample's metadata that look like groups. */
+export function groupSuggestions(metadata: Record<string, unknown>): string[] {
+	const out = new Set<string>()
+	const walk = (value: unknown, key: string, depth: number) => {
+		if (depth > 3) return
+		if (typeof value === 'string' && value.length <= 80 && /group|origin|ethnic|religion|gender|nationality|community|region|country|identity|language|age/i.test(key)) out.add(value)
+		else if (value && typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of Object.entries(value)) walk(v, k, depth + 1)
+	}
+	walk(metadata, '', 0)
+	return [...out].slice(0, 12)
+}

@@ -1,0 +1,125 @@
+import { sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { loader as startReview } from '#app/routes/rounds+/$roundId+/review._index.tsx'
+import { action as focusAction, loader as focusLoader } from '#app/routes/rounds+/$roundId+/review.$externalId.tsx'
+import { query } from '#app/utils/db.server.ts'
+import { resetEnvCache } from '#app/utils/env.server.ts'
+import { useTestDatabase } from '#tests/db-utils.ts'
+import { createRound, joinAs, setRoundStatus, world } from '#tests/round-fixtures.ts'
+import { formRequest, getRequest, run } from '#tests/route-utils.ts'
+import { startSmtpSink } from '#tests/smtp-sink.ts'
+
+useTestDatabase()
+
+let sink: Awaited<ReturnType<typeof startSmtpSink>>
+beforeAll(async () => {
+	sink = await startSmtpSink()
+	process.env.SMTP_URL = sink.url
+	resetEnvCache()
+})
+afterAll(async () => {
+	delete process.env.SMTP_URL
+	resetEnvCache()
+	await sink.close()
+})
+
+async function setup(overlap = '2') {
+	const { owner } = await world(4)
+	const roundId = await createRound(owner, { overlap })
+	const ana = await joinAs(owner, roundId, 'ana', sink.messages)
+	const ben = await joinAs(owner, roundId, 'ben', sink.messages)
+	await setRoundStatus(owner, roundId, 'open')
+	return { owner, roundId, ana, ben }
+}
+
+const post = (cookie: string, roundId: string, externalId: string, fields: Record<string, string | string[]>) => {
+	const body = new URLSearchParams()
+	for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) body.append(k, one)
+	const req = formRequest(`/rounds/${roundId}/review/${externalId}`, {}, { cookie })
+	return run(focusAction, new Request(req.url, { method: 'POST', headers: req.headers, body }), {}, { roundId, externalId })
+}
+
+async function first(cookie: string, roundId: string) {
+	const res = await run(startReview, getRequest('/', { cookie }), {}, { roundId })
+	expect(res.status).toBe(302)
+	return decodeURIComponent(res.headers.get('Location')!.split('/').pop()!)
+}
+
+const stored = async () => ({
+	reviews: (await query<{ n: number }>(sql`select count(*)::int as n from reviews`))[0]!.n,
+	flags: (await query<{ n: number }>(sql`select count(*)::int as n from flags`))[0]!.n,
+})
+
+describe('verdicts', () => {
+	test('no concerns, flag and skip each go to the next sample in one round trip', async () => {
+		const { roundId, ana } = await setup()
+		const a = await first(ana, roundId)
+		const r1 = await post(ana, roundId, a, { intent: 'no_concerns' })
+		expect(r1.status).toBe(302)
+		const b = decodeURIComponent(r1.headers.get('Location')!.split('/').pop()!)
+		expect(b).not.toBe(a)
+		const r2 = await post(ana, roundId, b, { intent: 'flag', category: 'caricature', severity: 'critical', rationale: 'Reads as a parody of grandmothers.', affectedGroups: ['Oaxaca', 'older women'], quotedSpan: 'hint', unsure: 'on' })
+		expect(r2.status).toBe(302)
+		const c = decodeURIComponent(r2.headers.get('Location')!.split('/').pop()!)
+		await post(ana, roundId, c, { intent: 'skip', skipReason: 'Not my language' })
+		const [flag] = await query<{ category: string; severity: string; affected_groups: string[]; unsure: boolean }>(sql`select category, severity, affected_groups, unsure from flags`)
+		expect(flag).toEqual({ category: 'caricature', severity: 'critical', affected_groups: ['Oaxaca', 'older women'], unsure: true })
+		const verdicts = await query<{ verdict: string; skip_reason: string }>(sql`select verdict, skip_reason from reviews order by created_at`)
+		expect(verdicts).toEqual([
+			{ verdict: 'no_concerns', skip_reason: '' },
+			{ verdict: 'flagged', skip_reason: '' },
+			{ verdict: 'skipped', skip_reason: 'Not my language' },
+		])
+	})
+
+	test('a verdict can be changed or taken back while the round is open', async () => {
+		const { roundId, ana } = await setup()
+		const a = await first(ana, roundId)
+		await post(ana, roundId, a, { intent: 'flag', category: 'stereotype', severity: 'minor' })
+		await post(ana, roundId, a, { intent: 'no_concerns' })
+		expect(await stored()).toEqual({ reviews: 1, flags: 0 })
+		await post(ana, roundId, a, { intent: 'withdraw' })
+		expect(await stored()).toEqual({ reviews: 0, flags: 0 })
+		expect(await first(ana, roundId)).toBe(a)
+	})
+
+	test('bad input is a clear error and stores nothing', async () => {
+		// One reviewer per sample: each of the two has half, so the other half is outside Ana's queue.
+		const { owner, roundId, ana } = await setup('1')
+		const a = await first(ana, roundId)
+		const long = await post(ana, roundId, a, { intent: 'flag', category: 'caricature', severity: 'minor', rationale: 'x'.repeat(2001) })
+		expect(long.status).toBe(400)
+		expect(JSON.stringify(long.data)).toContain('validation.tooLong')
+		const unknown = await post(ana, roundId, a, { intent: 'flag', category: 'rude', severity: 'minor' })
+		expect(unknown.status).toBe(400)
+		expect(JSON.stringify(unknown.data)).toContain('review:errors.category')
+		const noWhy = await post(ana, roundId, a, { intent: 'flag', category: 'caricature', severity: 'major' })
+		expect(JSON.stringify(noWhy.data)).toContain('review:errors.rationaleRequired')
+		// A sample outside the participant's queue does not exist for them.
+		const [outside] = await query<{ external_id: string }>(sql`
+			select s.external_id from samples s join round_samples rs on rs.sample_id = s.id
+			where rs.round_id = ${roundId} and s.id not in (select a.sample_id from assignments a join participants p on p.id = a.participant_id join users u on u.id = p.user_id where u.email = 'ana@example.org')`)
+		expect(outside).toBeDefined()
+		expect((await post(ana, roundId, outside!.external_id, { intent: 'no_concerns' })).status).toBe(404)
+		expect((await post(ana, roundId, 'not-a-sample', { intent: 'no_concerns' })).status).toBe(404)
+		expect(await stored()).toEqual({ reviews: 0, flags: 0 })
+		await setRoundStatus(owner, roundId, 'close')
+		const closed = await post(ana, roundId, a, { intent: 'no_concerns' })
+		expect(closed.status).toBe(409)
+		expect(closed.data).toMatchObject({ error: 'review:errors.closed' })
+		expect(await stored()).toEqual({ reviews: 0, flags: 0 })
+	})
+})
+
+test('blind review: others’ flags stay hidden until one’s own verdict, then show as anonymous counts', async () => {
+	const { roundId, ana, ben } = await setup()
+	const a = await first(ana, roundId)
+	await post(ana, roundId, a, { intent: 'flag', category: 'caricature', severity: 'minor' })
+	// Ben reviews the same sample (overlap 2 with two people: everyone has everything).
+	const before = (await run(focusLoader, getRequest('/', { cookie: ben }), {}, { roundId, externalId: a })).data as { others: unknown }
+	expect(before.others).toBeNull()
+	await post(ben, roundId, a, { intent: 'no_concerns' })
+	const after = (await run(focusLoader, getRequest('/', { cookie: ben }), {}, { roundId, externalId: a })).data as { others: unknown }
+	expect(after.others).toEqual({ caricature: 1 })
+	expect(JSON.stringify(after)).not.toContain('ana')
+})
