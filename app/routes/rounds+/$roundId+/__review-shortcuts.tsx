@@ -4,9 +4,14 @@ import { useTranslation } from 'react-i18next'
 
 const keys = ['n', 'f', 's', 'j', 'k', '1–8', '?'] as const
 
+const nonTextInputs = new Set(['radio', 'checkbox', 'button', 'submit', 'reset', 'range', 'color', 'file', 'image'])
+
+/** Whether the key goes into a field the person is typing in (radios and buttons are not). */
 function typing(target: EventTarget | null) {
 	const el = target as HTMLElement | null
-	return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName))
+	if (!el) return false
+	if (el.isContentEditable || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT') return true
+	return el.tagName === 'INPUT' && !nonTextInputs.has((el as HTMLInputElement).type)
 }
 
 /**
