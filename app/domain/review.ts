@@ -61,3 +61,19 @@ export function groupSuggestions(metadata: Record<string, unknown>): string[] {
 	walk(metadata, '', 0)
 	return [...out].slice(0, 12)
 }
+
+/** Feedback on the generator itself (generation-stage rounds): a flag or a comment on the templates or personas. */
+export const TemplateFeedbackSchema = z
+	.object({
+		intent: z.literal('template_feedback'),
+		target: z.enum(['prompt_templates', 'persona_definitions'], { error: 'validation.invalidChoice' }),
+		kind: z.enum(['flag', 'comment'], { error: 'validation.invalidChoice' }),
+		category: z.preprocess((v) => (v === '' ? undefined : v), z.enum(flagCategories, { error: 'review:errors.category' }).optional()),
+		severity: z.preprocess((v) => (v === '' ? undefined : v), z.enum(severities, { error: 'review:errors.severity' }).optional()),
+		rationale: z.string({ error: 'validation.required' }).trim().min(1, { error: 'validation.required' }).max(RATIONALE_MAX, { error: 'validation.tooLong' }),
+		quotedSpan: text(SPAN_MAX),
+	})
+	.superRefine((v, ctx) => {
+		if (v.kind === 'flag' && !v.category) ctx.addIssue({ code: 'custom', path: ['category'], message: 'review:errors.category' })
+		if (v.kind === 'flag' && !v.severity) ctx.addIssue({ code: 'custom', path: ['severity'], message: 'review:errors.severity' })
+	})

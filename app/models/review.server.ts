@@ -137,3 +137,33 @@ export async function withdrawFlag({ participantId, sampleId, flagId }: { partic
 	if (!left?.n) await withdrawVerdict({ participantId, sampleId })
 	return true
 }
+
+/** Template feedback is stored like sample flags, with the part of the provenance it is about. */
+export async function addTemplateFeedback(input: { roundId: string; participantId: string; target: 'prompt_templates' | 'persona_definitions'; kind: 'flag' | 'comment'; category?: string; severity?: string; rationale: string; quotedSpan: string }) {
+	await db.insert(flags).values({
+		roundId: input.roundId,
+		participantId: input.participantId,
+		templateTarget: input.target,
+		kind: input.kind,
+		category: (input.category ?? null) as (typeof flags.$inferInsert)['category'],
+		severity: (input.severity ?? null) as (typeof flags.$inferInsert)['severity'],
+		rationale: input.rationale,
+		quotedSpan: input.quotedSpan,
+	})
+}
+
+export async function listOwnTemplateFeedback({ roundId, participantId }: { roundId: string; participantId: string }) {
+	return db
+		.select({ id: flags.id, target: flags.templateTarget, kind: flags.kind, category: flags.category, severity: flags.severity, rationale: flags.rationale, quotedSpan: flags.quotedSpan })
+		.from(flags)
+		.where(and(eq(flags.roundId, roundId), eq(flags.participantId, participantId), sql`${flags.templateTarget} is not null`))
+		.orderBy(asc(flags.createdAt))
+}
+
+export async function deleteTemplateFeedback({ roundId, participantId, id }: { roundId: string; participantId: string; id: string }) {
+	const rows = await db
+		.delete(flags)
+		.where(and(eq(flags.id, id), eq(flags.roundId, roundId), eq(flags.participantId, participantId), sql`${flags.templateTarget} is not null`))
+		.returning({ id: flags.id })
+	return rows.length === 1
+}

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { loader as startReview } from '#app/routes/rounds+/$roundId+/review._index.tsx'
 import { action as focusAction, loader as focusLoader } from '#app/routes/rounds+/$roundId+/review.$externalId.tsx'
+import { action as templatesAction, loader as templatesLoader } from '#app/routes/rounds+/$roundId+/templates.tsx'
 import { query } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
@@ -122,4 +123,24 @@ test('blind review: others’ flags stay hidden until one’s own verdict, then 
 	const after = (await run(focusLoader, getRequest('/', { cookie: ben }), {}, { roundId, externalId: a })).data as { others: unknown }
 	expect(after.others).toEqual({ caricature: 1 })
 	expect(JSON.stringify(after)).not.toContain('ana')
+})
+
+test('in a generation-stage round, feedback on the templates and personas is stored like a flag', async () => {
+	const { owner } = await world(2)
+	const roundId = await createRound(owner, { stage: 'generation', title: 'Steer generation' })
+	const ana = await joinAs(owner, roundId, 'ana', sink.messages)
+	await setRoundStatus(owner, roundId, 'open')
+	const page = await run(templatesLoader, getRequest('/', { cookie: ana }), {}, { roundId })
+	expect(page.status).toBe(200)
+	const missing = await run(templatesAction, formRequest('/t', { intent: 'template_feedback', target: 'persona_definitions', kind: 'flag', rationale: 'All grandmothers bake.' }, { cookie: ana }), {}, { roundId })
+	expect(missing.status).toBe(400)
+	expect(JSON.stringify(missing.data)).toContain('review:errors.category')
+	const ok = await run(templatesAction, formRequest('/t', { intent: 'template_feedback', target: 'persona_definitions', kind: 'flag', category: 'stereotype', severity: 'major', rationale: 'All grandmothers bake.' }, { cookie: ana }), {}, { roundId })
+	expect(ok.status).toBe(200)
+	const rows = await query<{ template_target: string; sample_id: number | null; category: string }>(sql`select template_target, sample_id, category from flags`)
+	expect(rows).toEqual([{ template_target: 'persona_definitions', sample_id: null, category: 'stereotype' }])
+	// Validation rounds have no such page.
+	const validation = await createRound(owner)
+	const ben = await joinAs(owner, validation, 'ben', sink.messages)
+	expect((await run(templatesLoader, getRequest('/', { cookie: ben }), {}, { roundId: validation })).status).toBe(404)
 })

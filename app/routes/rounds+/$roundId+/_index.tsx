@@ -87,6 +87,11 @@ export default function RoundHome() {
 			{round.promptTemplates || round.personaDefinitions ? (
 				<section aria-labelledby="generator-heading" className="card flex flex-col gap-3">
 					<h2 id="generator-heading">{t('home.generator')}</h2>
+					{round.status === 'open' ? (
+						<Link to={`/rounds/${round.id}/templates`} className="btn self-start">
+							{t('home.templateFeedback')}
+						</Link>
+					) : null}
 					{round.promptTemplates ? (
 						<div>
 							<h3 className="font-semibold">{t('datasets:provenance.promptTemplates')}</h3>
