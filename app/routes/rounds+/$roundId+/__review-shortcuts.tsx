@@ -75,3 +75,38 @@ export function ReviewShortcuts({ prev, next }: { prev: string | null; next: str
 		</>
 	)
 }
+
+/** With JavaScript: copy the text selected in the sample into the quote field (without, people paste it). */
+export function QuoteSelection({ target }: { target: string }) {
+	const { t } = useTranslation('review')
+	const [ready, setReady] = useState(false)
+	const [empty, setEmpty] = useState(false)
+	useEffect(() => setReady(true), [])
+	if (!ready) return null
+	return (
+		<>
+			<button
+				type="button"
+				className="btn"
+				onClick={() => {
+					const selection = window.getSelection()
+					const inside = selection?.anchorNode && document.querySelector('[data-sample-content]')?.contains(selection.anchorNode)
+					const text = inside ? selection!.toString().trim().slice(0, 1000) : ''
+					setEmpty(!text)
+					const input = document.getElementById(target) as HTMLInputElement | null
+					if (text && input) {
+						input.value = text
+						input.focus()
+					}
+				}}
+			>
+				{t('flag.useSelection')}
+			</button>
+			{empty ? (
+				<p role="status" className="w-full text-sm text-slate-700">
+					{t('flag.selectFirst')}
+				</p>
+			) : null}
+		</>
+	)
+}

@@ -11,7 +11,7 @@ import { invariantResponse } from '#app/utils/misc.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { flagCategories, severities } from '#db/schema/reviews.ts'
-import { ReviewShortcuts } from './__review-shortcuts.tsx'
+import { QuoteSelection, ReviewShortcuts } from './__review-shortcuts.tsx'
 
 export const handle: RouteHandle = { i18n: ['review', 'rounds', 'datasets'], title: (t, d) => t('review:title', { id: (d as { sample?: { externalId: string } } | undefined)?.sample?.externalId ?? '' }) }
 
@@ -92,7 +92,11 @@ export default function FocusView() {
 	const errors = actionData?.result?.fieldErrors ?? {}
 	// After each verdict the new sample's heading takes focus, so screen readers start there.
 	useEffect(() => heading.current?.focus(), [sample.externalId])
-	const content = <SampleContent sample={sample} />
+	const content = (
+		<div data-sample-content>
+			<SampleContent sample={sample} />
+		</div>
+	)
 	return (
 		<div className="flex flex-col gap-5">
 			{next ? <PrefetchPageLinks page={`${base}/${encodeURIComponent(next)}`} /> : null}
@@ -272,7 +276,10 @@ export default function FocusView() {
 							<label htmlFor="quotedSpan" className="label">
 								{t('flag.quotedSpan')}
 							</label>
-							<input id="quotedSpan" name="quotedSpan" maxLength={1000} dir="auto" className="input" aria-describedby="quotedSpan-hint" />
+							<div className="flex flex-wrap gap-2">
+								<input id="quotedSpan" name="quotedSpan" maxLength={1000} dir="auto" className="input flex-1" aria-describedby="quotedSpan-hint" />
+								<QuoteSelection target="quotedSpan" />
+							</div>
 							<p id="quotedSpan-hint" className="mt-1 text-sm text-slate-700">
 								{t('flag.quotedSpanHint')}
 							</p>
