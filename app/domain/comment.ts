@@ -57,6 +57,16 @@ export function formIdOf(formData: FormData): string {
 	return commentFormId(intent, typeof id === 'string' && id ? id : null)
 }
 
+/** Why the model refused a comment action, and the message a form shows for it. */
+export const commentErrors = {
+	not_found: 'discussion:errors.notFound',
+	too_deep: 'discussion:errors.tooDeep',
+	stance_required: 'discussion:errors.stanceRequired',
+	parent_unavailable: 'discussion:errors.parentUnavailable',
+	not_editable: 'discussion:errors.notEditable',
+} as const
+export type CommentError = keyof typeof commentErrors
+
 export type Threaded<T> = T & { replies: Array<Threaded<T>> }
 
 /**

@@ -3,7 +3,7 @@ import { users } from '#db/schema/accounts.ts'
 import { useCases } from '#db/schema/datasets.ts'
 import { commentRevisions, comments } from '#db/schema/reviews.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
-import { canReply, type Stance } from '#app/domain/comment.ts'
+import { canReply, type CommentError, type Stance } from '#app/domain/comment.ts'
 import { db } from '#app/utils/db.server.ts'
 
 /**
@@ -66,17 +66,23 @@ export async function listThread({ useCaseId, actor }: { useCaseId: string; acto
 				.where(inArray(commentRevisions.commentId, visible))
 				.orderBy(asc(commentRevisions.revision))
 		: []
+	const earlier = new Map<string, Array<{ revision: number; stance: Stance | null; body: string; createdAt: string }>>()
+	for (const h of history) {
+		const list = earlier.get(h.commentId) ?? []
+		list.push({ revision: h.revision, stance: h.stance, body: h.body, createdAt: h.createdAt.toISOString() })
+		earlier.set(h.commentId, list)
+	}
 	return rows.map(({ role, number, expertise, name, createdAt, editedAt, ...r }) => ({
 		...r,
 		createdAt: createdAt.toISOString(),
 		editedAt: editedAt?.toISOString() ?? null,
 		author: role && number !== null ? { role, number, expertise: expertise ?? '', name } : null,
-		history: history.filter((h) => h.commentId === r.id).map(({ revision, stance, body, createdAt }) => ({ revision, stance, body, createdAt: createdAt.toISOString() })),
+		history: earlier.get(r.id) ?? [],
 	}))
 }
 export type CommentRow = Awaited<ReturnType<typeof listThread>>[number]
 
-export type CommentOutcome = { ok: true; id: string } | { ok: false; error: 'not_found' | 'too_deep' | 'stance_required' | 'parent_unavailable' | 'not_editable' }
+export type CommentOutcome = { ok: true; id: string } | { ok: false; error: CommentError }
 
 /** A top-level comment (participants only) or a reply; a reply joins its parent's round. */
 export async function addComment(input: { useCaseId: string; actor: CommentActor; stance?: Stance; body: string; parentId?: string }): Promise<CommentOutcome> {

@@ -129,6 +129,7 @@ export default function DatasetOverview() {
 							<p className="flex gap-4 text-sm">
 								{canEdit ? <Link to={`${base}/use-cases/${u.id}/edit`}>{t('overview.editUseCase', { title: u.title })}</Link> : null}
 								<Link to={`${base}/use-cases/${u.id}/history`}>{t('overview.useCaseHistory', { title: u.title })}</Link>
+								<Link to={`${base}/use-cases/${u.id}/discussion`}>{t('overview.useCaseDiscussion', { title: u.title })}</Link>
 							</p>
 						</li>
 					))}

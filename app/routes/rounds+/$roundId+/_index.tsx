@@ -79,6 +79,9 @@ export default function RoundHome() {
 								<p className="text-sm text-slate-700">{t(`datasets:pipelineStage.${u.pipelineStage}`)}</p>
 								{u.purpose ? <p dir="auto">{u.purpose}</p> : null}
 								{u.modelUsers ? <p dir="auto" className="text-sm">{t('datasets:fields.modelUsers')}: {u.modelUsers}</p> : null}
+								<Link to={`/rounds/${round.id}/use-cases/${u.id}`} className="mt-2 inline-block text-sm">
+									{t('home.discuss', { title: u.title })}
+								</Link>
 							</li>
 						))}
 					</ul>

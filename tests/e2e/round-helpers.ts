@@ -1,0 +1,49 @@
+import { type Browser, expect, type Page } from '@playwright/test'
+import { expectAccessible } from './fixtures.ts'
+import { invitationPath, mailTo } from './mail.ts'
+
+// The round flow of tests/e2e/rounds.spec.ts, shared by specs that need people in an open round.
+
+export const demoOwner = { email: 'ada.owner@roundtable.test', password: 'roundtable-demo' }
+
+export async function signIn(page: Page, { email, password }: { email: string; password: string }) {
+	await page.goto('/signin')
+	await page.getByLabel('Email').fill(email)
+	await page.getByLabel('Password').fill(password)
+	await page.getByRole('button', { name: 'Sign in' }).click()
+	await expect(page.getByRole('banner').getByRole('link', { name: 'Datasets' })).toBeVisible()
+}
+
+export async function invite(page: Page, email: string, role: 'community' | 'expert', expertise = '') {
+	await page.getByLabel('Email addresses').fill(email)
+	await page.getByLabel('Role', { exact: true }).selectOption(role)
+	await page.getByLabel('Expertise (for experts)').fill(expertise)
+	await page.getByRole('button', { name: 'Send invitations' }).click()
+	await expect(page.getByRole('status')).toContainText(`Invited ${email}.`)
+}
+
+/** Creates a validation round on the demo's tutoring-hints v1 and returns its id (the page stays on it). */
+export async function createDemoRound(page: Page, title = `Validation ${Date.now().toString(36)}`) {
+	await page.goto('/datasets/tutoring-hints/versions/v1')
+	await page.getByRole('link', { name: 'New round' }).click()
+	await page.getByLabel('Title', { exact: true }).fill(title)
+	await page.getByLabel('Reviewers per sample').fill('1')
+	await page.getByRole('button', { name: 'Create round' }).click()
+	await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible()
+	return new URL(page.url()).pathname.split('/').pop()!
+}
+
+/** A newcomer opens the emailed link in their own browser, creates an account and consents. */
+export async function acceptAsNewcomer(browser: Browser, email: string, name: string) {
+	const context = await browser.newContext()
+	const page = await context.newPage()
+	await page.goto(invitationPath(await mailTo(email)))
+	await expect(page.getByLabel('Email', { exact: true })).toHaveValue(email)
+	await page.getByLabel('Display name').fill(name)
+	await page.getByLabel('Password').fill('a long passphrase for e2e')
+	await page.getByRole('button', { name: 'Create account and accept' }).click()
+	await page.getByRole('button', { name: 'I understand and want to take part' }).click()
+	await expect(page.getByRole('heading', { level: 2, name: 'Your samples' })).toBeVisible()
+	await expectAccessible(page)
+	return { context, page }
+}
