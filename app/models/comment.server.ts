@@ -4,7 +4,7 @@ import { useCases } from '#db/schema/datasets.ts'
 import { commentRevisions, comments } from '#db/schema/reviews.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
 import { canReply, type CommentError, type Stance } from '#app/domain/comment.ts'
-import { db } from '#app/utils/db.server.ts'
+import { db, type Tx } from '#app/utils/db.server.ts'
 
 /**
  * Who acts: a round participant (scoped to their round, shown by pseudonym) or a member of the
@@ -171,4 +171,14 @@ export async function hideComment(input: { useCaseId: string; commentId: string;
 		.where(and(eq(comments.id, input.commentId), scope(input.useCaseId, team), isNull(comments.hiddenAt), isNull(comments.deletedAt)))
 		.returning({ id: comments.id })
 	return !!row
+}
+
+/** A participant leaving with "delete my feedback": every comment they wrote in the round loses its words. */
+export async function eraseParticipantComments(participantId: string, tx: Tx) {
+	const erased = await tx
+		.update(comments)
+		.set({ deletedAt: new Date(), body: '' })
+		.where(and(eq(comments.participantId, participantId), isNull(comments.deletedAt)))
+		.returning({ id: comments.id })
+	for (const { id } of erased) await tx.delete(commentRevisions).where(eq(commentRevisions.commentId, id))
 }

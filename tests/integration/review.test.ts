@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { loader as startReview } from '#app/routes/rounds+/$roundId+/review._index.tsx'
 import { action as focusAction, loader as focusLoader } from '#app/routes/rounds+/$roundId+/review.$externalId.tsx'
 import { action as templatesAction, loader as templatesLoader } from '#app/routes/rounds+/$roundId+/templates.tsx'
+import { action as withdrawAction } from '#app/routes/rounds+/$roundId+/withdraw.tsx'
 import { query } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
@@ -143,4 +144,17 @@ test('in a generation-stage round, feedback on the templates and personas is sto
 	const validation = await createRound(owner)
 	const ben = await joinAs(owner, validation, 'ben', sink.messages)
 	expect((await run(templatesLoader, getRequest('/', { cookie: ben }), {}, { roundId: validation })).status).toBe(404)
+})
+
+test('leaving with "delete my feedback" removes verdicts, flags and template feedback; "keep" keeps them', async () => {
+	const { roundId, ana, ben } = await setup()
+	const a = await first(ana, roundId)
+	await post(ana, roundId, a, { intent: 'flag', category: 'caricature', severity: 'minor' })
+	const b = await first(ben, roundId)
+	await post(ben, roundId, b, { intent: 'flag', category: 'stereotype', severity: 'minor' })
+	await run(withdrawAction, formRequest('/w', { feedback: 'delete' }, { cookie: ana }), {}, { roundId })
+	await run(withdrawAction, formRequest('/w', { feedback: 'keep' }, { cookie: ben }), {}, { roundId })
+	const left = await query<{ category: string }>(sql`select category from flags`)
+	expect(left).toEqual([{ category: 'stereotype' }])
+	expect(await stored()).toEqual({ reviews: 1, flags: 1 })
 })

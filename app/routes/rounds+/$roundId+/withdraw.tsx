@@ -2,7 +2,9 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from '@rem
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { and, eq, isNull } from 'drizzle-orm'
 import { useTranslation } from 'react-i18next'
+import { flags, reviews } from '#db/schema/reviews.ts'
 import { assignments, participants } from '#db/schema/rounds.ts'
+import { eraseParticipantComments } from '#app/models/comment.server.ts'
 import { rebalanceRound } from '#app/models/round.server.ts'
 import { db } from '#app/utils/db.server.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
@@ -25,8 +27,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			.update(participants)
 			.set({ withdrawnAt: new Date(), keepFeedback: choice === 'keep', showName: false })
 			.where(eq(participants.id, participant.id))
-		// Unreviewed work goes back to the others; with "delete", reviews already given go too.
+		// Unreviewed work goes back to the others; with "delete", everything they said goes too:
+		// verdicts and flags, feedback on the generator, and the words of their comments.
 		await tx.delete(assignments).where(and(eq(assignments.participantId, participant.id), choice === 'delete' ? undefined : isNull(assignments.completedAt)))
+		if (choice === 'delete') {
+			await tx.delete(reviews).where(eq(reviews.participantId, participant.id))
+			await tx.delete(flags).where(eq(flags.participantId, participant.id))
+			await eraseParticipantComments(participant.id, tx)
+		}
 		await rebalanceRound(round.id, tx)
 	})
 	throw redirect('/?withdrawn=1')
