@@ -4,6 +4,7 @@ import { flags, reviews } from '#db/schema/reviews.ts'
 import { assignments } from '#db/schema/rounds.ts'
 import { type FlagInput } from '#app/domain/review.ts'
 import { db } from '#app/utils/db.server.ts'
+import { sampleColumns } from './sample.server.ts'
 
 /**
  * The sample at `externalId` in this participant's queue — authorization is the join on their
@@ -11,17 +12,7 @@ import { db } from '#app/utils/db.server.ts'
  */
 export async function getAssignedSample({ participantId, externalId }: { participantId: string; externalId: string }) {
 	const [row] = await db
-		.select({
-			id: samples.id,
-			externalId: samples.externalId,
-			content: samples.content,
-			messages: samples.messages,
-			imageUrl: samples.imageUrl,
-			imageAlt: samples.imageAlt,
-			language: samples.language,
-			metadata: samples.metadata,
-			position: assignments.position,
-		})
+		.select({ ...sampleColumns, position: assignments.position })
 		.from(assignments)
 		.innerJoin(samples, eq(samples.id, assignments.sampleId))
 		.where(and(eq(assignments.participantId, participantId), eq(samples.externalId, externalId)))

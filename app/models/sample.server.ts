@@ -49,19 +49,21 @@ export async function browseSamples(importId: string, filters: SampleFilters) {
 	return { samples: page, nextCursor: hasMore ? page[page.length - 1]!.externalId : null }
 }
 
+/** What a page shows of one sample (every reader of a sample selects these columns). */
+export const sampleColumns = {
+	id: samples.id,
+	externalId: samples.externalId,
+	content: samples.content,
+	messages: samples.messages,
+	imageUrl: samples.imageUrl,
+	imageAlt: samples.imageAlt,
+	language: samples.language,
+	metadata: samples.metadata,
+}
+
 export async function getSample({ importId, externalId }: { importId: string; externalId: string }) {
 	const [row] = await db
-		.select({
-			id: samples.id,
-			externalId: samples.externalId,
-			content: samples.content,
-			messages: samples.messages,
-			imageUrl: samples.imageUrl,
-			imageAlt: samples.imageAlt,
-			language: samples.language,
-			metadata: samples.metadata,
-			contentHash: samples.contentHash,
-		})
+		.select({ ...sampleColumns, contentHash: samples.contentHash })
 		.from(samples)
 		.where(and(eq(samples.importId, importId), eq(samples.externalId, externalId)))
 	return row ?? null

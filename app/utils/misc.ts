@@ -2,3 +2,10 @@
 export function invariantResponse(condition: unknown, message: string, init?: ResponseInit): asserts condition {
 	if (!condition) throw new Response(message, { status: 400, ...init })
 }
+
+/** A zod error as per-field lists of message keys (for forms not driven by Conform). */
+export function fieldErrorsOf(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }): Record<string, string[]> {
+	const out: Record<string, string[]> = {}
+	for (const issue of error.issues) (out[String(issue.path[0] ?? 'form')] ??= []).push(issue.message)
+	return out
+}

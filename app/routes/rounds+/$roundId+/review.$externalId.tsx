@@ -7,7 +7,7 @@ import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
 import { canGiveVerdict, FlagSchema, groupSuggestions, SkipSchema, visibleOthersFlags } from '#app/domain/review.ts'
 import { getAssignedSample, getOwnReview, nextPending, othersFlagCategories, queueNeighbours, saveVerdict, withdrawFlag, withdrawVerdict } from '#app/models/review.server.ts'
 import { getQueue } from '#app/models/round.server.ts'
-import { invariantResponse } from '#app/utils/misc.ts'
+import { fieldErrorsOf, invariantResponse } from '#app/utils/misc.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { flagCategories, severities } from '#db/schema/reviews.ts'
@@ -68,9 +68,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	} else if (intent === 'flag') {
 		const parsed = FlagSchema.safeParse({ ...Object.fromEntries(form), affectedGroups: form.getAll('affectedGroups') })
 		if (!parsed.success) {
-			const fieldErrors: Record<string, string[]> = {}
-			for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0] ?? 'form')] ??= []).push(issue.message)
-			return data({ result: { fieldErrors }, error: 'review:errors.flagForm' }, { status: 400 })
+			return data({ result: { fieldErrors: fieldErrorsOf(parsed.error) }, error: 'review:errors.flagForm' }, { status: 400 })
 		}
 		await saveVerdict({ ...ids, verdict: { kind: 'flag', flag: parsed.data } })
 	} else {

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { ErrorList, FormAlert } from '#app/components/forms.tsx'
 import { canGiveVerdict, TemplateFeedbackSchema } from '#app/domain/review.ts'
 import { addTemplateFeedback, deleteTemplateFeedback, listOwnTemplateFeedback } from '#app/models/review.server.ts'
-import { invariantResponse } from '#app/utils/misc.ts'
+import { fieldErrorsOf, invariantResponse } from '#app/utils/misc.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { flagCategories, severities } from '#db/schema/reviews.ts'
@@ -31,9 +31,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	}
 	const parsed = TemplateFeedbackSchema.safeParse(Object.fromEntries(form))
 	if (!parsed.success) {
-		const fieldErrors: Record<string, string[]> = {}
-		for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0] ?? 'form')] ??= []).push(issue.message)
-		return data({ fieldErrors, error: 'review:errors.flagForm', saved: false }, { status: 400 })
+		return data({ fieldErrors: fieldErrorsOf(parsed.error), error: 'review:errors.flagForm', saved: false }, { status: 400 })
 	}
 	await addTemplateFeedback({ roundId: round.id, participantId: participant.id, ...parsed.data })
 	return { fieldErrors: null, error: null, saved: true }
