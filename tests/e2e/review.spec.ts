@@ -1,5 +1,5 @@
 import { type Browser, expect, type Page, test } from '@playwright/test'
-import { expectAccessible, uniqueEmail } from './fixtures.ts'
+import { expectAccessible, msg, uniqueEmail } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
 
 const password = 'a long passphrase for e2e'
@@ -124,4 +124,19 @@ test.describe('without JavaScript', () => {
 		await expect(reviewer.getByRole('status').filter({ hasText: 'reviewed' })).toHaveText(/^3 of \d+ reviewed$/)
 		await context.close()
 	})
+})
+
+test('in Arabic, the focus view is right-to-left and translated, and a verdict still goes to the next sample', async ({ page, browser }) => {
+	const { reviewer, context } = await roundWithReviewer(page, browser)
+	await reviewer.getByRole('button', { name: 'العربية' }).click()
+	await expect(reviewer.locator('html')).toHaveAttribute('dir', 'rtl')
+	await reviewer.getByRole('link', { name: msg('ar', 'rounds:home.start') }).click()
+	await expect(reviewer.locator('html')).toHaveAttribute('lang', 'ar')
+	const heading = reviewer.getByRole('heading', { level: 1 })
+	const first = await heading.textContent()
+	await expect(reviewer.getByRole('radio', { name: new RegExp(msg('ar', 'review:categories.caricature.label')) })).toBeVisible()
+	await expectAccessible(reviewer)
+	await reviewer.getByRole('button', { name: msg('ar', 'review:verdict.noConcerns') }).click()
+	await expect(heading).not.toHaveText(first!)
+	await context.close()
 })
