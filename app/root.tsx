@@ -9,7 +9,7 @@ import {
 	useRouteError,
 	useRouteLoaderData,
 } from '@remix-run/react'
-import { type ReactNode } from 'react'
+import { type ReactNode, useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useChangeLanguage } from 'remix-i18next/react'
 import { DocumentTitle } from './components/document-title.tsx'
@@ -87,6 +87,10 @@ export function Layout({ children }: { children: ReactNode }) {
 export default function App() {
 	const rootData = useRootData()
 	useChangeLanguage(rootData?.language ?? fallbackLanguage)
+	// Marks the page interactive: end-to-end tests wait for it before using JavaScript features.
+	useEffect(() => {
+		document.documentElement.dataset.hydrated = 'true'
+	}, [])
 	return <Outlet />
 }
 

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { expectAccessible, msg, openAccountMenu, signUp, uniqueEmail } from './fixtures.ts'
+import { expectAccessible, msg, openAccountMenu, signUp, uniqueEmail, waitForHydration } from './fixtures.ts'
 
 const password = 'a long passphrase for e2e'
 
@@ -115,6 +115,7 @@ test.describe('without JavaScript', () => {
 
 test('with JavaScript, mistakes are shown next to their fields before anything is sent', async ({ page }) => {
 	await page.goto('/signup')
+	await waitForHydration(page)
 	let posted = false
 	page.on('request', (r) => {
 		if (r.method() === 'POST') posted = true

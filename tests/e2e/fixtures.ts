@@ -45,3 +45,8 @@ export async function signUp(page: Page, { email, name, password }: { email: str
 export async function openAccountMenu(page: Page) {
 	await page.locator('header details > summary').click()
 }
+
+/** Waits until React has hydrated the page (root sets data-hydrated), before using JavaScript behaviour. */
+export async function waitForHydration(page: Page) {
+	await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1)
+}

@@ -1,5 +1,5 @@
 import { type Browser, expect, type Page, test } from '@playwright/test'
-import { expectAccessible, msg, uniqueEmail } from './fixtures.ts'
+import { expectAccessible, msg, uniqueEmail, waitForHydration } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
 
 const password = 'a long passphrase for e2e'
@@ -56,6 +56,7 @@ test('a reviewer completes five samples with the keyboard only, flagging one as 
 	const heading = reviewer.getByRole('heading', { level: 1 })
 	await expect(heading).toContainText('Sample')
 	await expect(heading).toBeFocused()
+	await waitForHydration(reviewer)
 	await expectAccessible(reviewer)
 
 	const seen: string[] = []
