@@ -23,6 +23,8 @@ export default defineConfig({
 	forbidOnly: !!process.env.CI,
 	reporter: process.env.CI ? [['list'], ['json', { outputFile: `.ci-out/playwright-${process.env.RT_TEST_LABEL ?? 'run'}.json` }]] : [['list']],
 	timeout: 60_000,
+	// CI shares two cores between the app, the browser and the runner: give assertions room.
+	expect: { timeout: 10_000 },
 	use: {
 		baseURL: `http://localhost:${PORT}`,
 		trace: 'retain-on-failure',
