@@ -258,19 +258,27 @@ export async function rebalanceRound(roundId: string, tx?: Tx) {
 	return tx ? run(tx) : db.transaction(run)
 }
 
-/** n of m for a participant, and their queue in order (pending first). */
-export async function getQueue(participantId: string, limit = 200) {
-	const [progress] = await query<{ done: number; total: number }>(
+/** n of m for a participant: the progress line of every participant page. */
+export async function getProgress(participantId: string) {
+	const [row] = await query<{ done: number; total: number }>(
 		sql`select count(*) filter (where completed_at is not null)::int as done, count(*)::int as total from ${assignments} where participant_id = ${participantId}`,
 	)
-	const queue = await db
-		.select({ externalId: samples.externalId, completed: sql<boolean>`${assignments.completedAt} is not null`, preview: sql<string | null>`left(coalesce(${samples.content}, ${samples.messages}->0->>'content'), 160)`, language: samples.language })
-		.from(assignments)
-		.innerJoin(samples, eq(samples.id, assignments.sampleId))
-		.where(eq(assignments.participantId, participantId))
-		.orderBy(sql`${assignments.completedAt} is not null`, asc(assignments.position))
-		.limit(limit)
-	return { done: progress?.done ?? 0, total: progress?.total ?? 0, queue }
+	return { done: row?.done ?? 0, total: row?.total ?? 0 }
+}
+
+/** Progress and the queue in order (pending first), for the round home. */
+export async function getQueue(participantId: string, limit = 200) {
+	const [progress, queue] = await Promise.all([
+		getProgress(participantId),
+		db
+			.select({ externalId: samples.externalId, completed: sql<boolean>`${assignments.completedAt} is not null`, preview: sql<string | null>`left(coalesce(${samples.content}, ${samples.messages}->0->>'content'), 160)`, language: samples.language })
+			.from(assignments)
+			.innerJoin(samples, eq(samples.id, assignments.sampleId))
+			.where(eq(assignments.participantId, participantId))
+			.orderBy(sql`${assignments.completedAt} is not null`, asc(assignments.position))
+			.limit(limit),
+	])
+	return { ...progress, queue }
 }
 
 export async function roundProgress(roundId: string) {

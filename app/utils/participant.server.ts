@@ -1,3 +1,4 @@
+import { redirect } from '@remix-run/node'
 import { getParticipant, getRoundWithDataset } from '#app/models/round.server.ts'
 import { requireUser } from './auth.server.ts'
 import { invariantResponse } from './misc.ts'
@@ -13,9 +14,6 @@ export async function requireParticipant(request: Request, roundId: string | und
 	invariantResponse(participant && !participant.withdrawnAt, 'Not found', { status: 404 })
 	const round = await getRoundWithDataset(roundId!)
 	invariantResponse(round, 'Not found', { status: 404 })
-	if (consented && !participant.consentedAt) {
-		const { redirect } = await import('@remix-run/node')
-		throw redirect(`/rounds/${roundId}/consent`)
-	}
+	if (consented && !participant.consentedAt) throw redirect(`/rounds/${roundId}/consent`)
 	return { user, participant, round }
 }

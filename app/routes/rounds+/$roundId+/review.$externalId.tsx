@@ -6,7 +6,7 @@ import { ErrorList, FormAlert } from '#app/components/forms.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
 import { canGiveVerdict, FlagSchema, groupSuggestions, SkipSchema, visibleOthersFlags } from '#app/domain/review.ts'
 import { getAssignedSample, getOwnReview, nextPending, othersFlagCategories, queueNeighbours, saveVerdict, withdrawFlag, withdrawVerdict } from '#app/models/review.server.ts'
-import { getQueue } from '#app/models/round.server.ts'
+import { getProgress } from '#app/models/round.server.ts'
 import { fieldErrorsOf, invariantResponse } from '#app/utils/misc.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
@@ -24,13 +24,13 @@ async function load(request: Request, params: Record<string, string | undefined>
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { round, participant, sample } = await load(request, params)
-	const [own, others, neighbours, queue] = await Promise.all([
+	const [own, others, neighbours, progress, next] = await Promise.all([
 		getOwnReview({ participantId: participant.id, sampleId: sample.id }),
 		othersFlagCategories({ roundId: round.id, sampleId: sample.id, participantId: participant.id }),
 		queueNeighbours(participant.id, sample.position),
-		getQueue(participant.id, 0),
+		getProgress(participant.id),
+		nextPending(participant.id, sample.position),
 	])
-	const next = await nextPending(participant.id, sample.position)
 	return {
 		round: { id: round.id, title: round.title, open: canGiveVerdict(round.status), contentWarning: round.contentWarning },
 		sample: { externalId: sample.externalId, content: sample.content, messages: sample.messages, imageUrl: sample.imageUrl, imageAlt: sample.imageAlt, language: sample.language, metadata: sample.metadata },
@@ -39,7 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		others: visibleOthersFlags({ blind: round.blindReview, hasOwnVerdict: !!own, othersCategories: others }),
 		neighbours,
 		nextPending: next && next !== sample.externalId ? next : null,
-		progress: { done: queue.done, total: queue.total, position: sample.position },
+		progress: { ...progress, position: sample.position },
 	}
 }
 

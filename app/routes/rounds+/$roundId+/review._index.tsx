@@ -2,7 +2,7 @@ import { type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { nextPending } from '#app/models/review.server.ts'
-import { getQueue } from '#app/models/round.server.ts'
+import { getProgress } from '#app/models/round.server.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
@@ -13,7 +13,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { round, participant } = await requireParticipant(request, params.roundId)
 	const next = await nextPending(participant.id)
 	if (next && round.status === 'open') throw redirect(`/rounds/${round.id}/review/${encodeURIComponent(next)}`)
-	const { done, total } = await getQueue(participant.id, 0)
+	const { done, total } = await getProgress(participant.id)
 	return { round: { id: round.id, title: round.title, status: round.status }, done, total }
 }
 
