@@ -7,7 +7,7 @@ import { I18nextProvider } from 'react-i18next'
 import { seedDemoIfEmpty } from '#db/demo.ts'
 import { pruneExpiredSessions } from './utils/auth.server.ts'
 import { closeDb, migrate } from './utils/db.server.ts'
-import { getI18n, getLanguage } from './utils/i18n.server.ts'
+import { getBrowserLanguage, getI18n, getLanguage } from './utils/i18n.server.ts'
 import { isSupportedLanguage } from './utils/i18n.ts'
 import { NonceProvider } from './utils/nonce-provider.tsx'
 import { pruneLimits } from './utils/rate-limit.server.ts'
@@ -38,7 +38,7 @@ export default async function handleRequest(
 	loadContext: AppLoadContext,
 ) {
 	const rootData = remixContext.staticHandlerContext.loaderData.root as { language?: string } | undefined
-	const language = isSupportedLanguage(rootData?.language) ? rootData.language : await getLanguage(request).catch(() => 'en' as const)
+	const language = isSupportedLanguage(rootData?.language) ? rootData.language : await getLanguage(request).catch(() => getBrowserLanguage(request)).catch(() => 'en' as const)
 	const i18n = getI18n(language)
 	const nonce = loadContext.cspNonce ?? ''
 	const ready = isbot(request.headers.get('user-agent') ?? '') ? 'onAllReady' : 'onShellReady'

@@ -7,9 +7,9 @@ import { resetEnvCache } from '#app/utils/env.server.ts'
 /**
  * Gives this test file its own real database: an in-memory PGlite by default, or (with
  * DATABASE_URL) a PostgreSQL database cloned from the run's migrated template. Every table is
- * emptied before each test.
+ * emptied before each test, unless `emptyBeforeEach` is false (a file that seeds once in beforeAll).
  */
-export function useTestDatabase() {
+export function useTestDatabase({ emptyBeforeEach = true }: { emptyBeforeEach?: boolean } = {}) {
 	let dropDatabase: (() => Promise<void>) | undefined
 
 	beforeAll(async () => {
@@ -33,6 +33,7 @@ export function useTestDatabase() {
 	})
 
 	beforeEach(async () => {
+		if (!emptyBeforeEach) return
 		const tables = await query<{ tablename: string }>(sql`select tablename from pg_tables where schemaname = 'public'`)
 		if (tables.length) {
 			await db.execute(sql.raw(`truncate ${tables.map((t) => `"${t.tablename}"`).join(', ')} restart identity cascade`))

@@ -21,6 +21,9 @@ export function SiteHeader({ user, language }: { user: { displayName: string; un
 									<Link to="/datasets">{t('shell.datasets')}</Link>
 								</li>
 								<li>
+									<Link to="/feedback">{t('shell.myFeedback')}</Link>
+								</li>
+								<li>
 									<Link to="/notifications">{user.unread ? t('shell.notificationsUnread', { count: user.unread }) : t('shell.notifications')}</Link>
 								</li>
 							</>

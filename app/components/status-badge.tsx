@@ -8,7 +8,14 @@ const tone: Record<string, string> = {
 	archived: 'bg-slate-50 text-slate-700 border-slate-300',
 }
 
-export function VersionStatusBadge({ status }: { status: string }) {
-	const { t } = useTranslation('datasets')
-	return <span className={`inline-block rounded-full border px-2 py-0.5 text-xs font-medium ${tone[status] ?? ''}`}>{t(`versionStatus.${status}`)}</span>
+/** A version's status; an approval that overrode blocking issues says so wherever the version is shown. */
+export function VersionStatusBadge({ status, overriddenBlockers = 0 }: { status: string; overriddenBlockers?: number }) {
+	const { t } = useTranslation(['datasets', 'issues'])
+	const overridden = overriddenBlockers > 0 && (status === 'approved' || status === 'released')
+	return (
+		<span className={`inline-block rounded-full border px-2 py-0.5 text-xs font-medium ${overridden ? 'border-red-300 bg-red-50 text-red-900' : (tone[status] ?? '')}`}>
+			{t(`versionStatus.${status}`)}
+			{overridden ? ` · ${t('issues:gate.overriddenBadge', { count: overriddenBlockers })}` : null}
+		</span>
+	)
 }

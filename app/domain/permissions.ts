@@ -12,10 +12,13 @@ export type DatasetCapability =
 	| 'import'
 	| 'triage'
 	| 'approve'
+	/** Approve despite open blocking issues, with a written justification. Owners only. */
+	| 'override_gate'
+	| 'view_audit'
 
 export const datasetCapabilities: Record<DatasetRole, ReadonlySet<DatasetCapability>> = {
-	owner: new Set(['view', 'edit', 'manage_team', 'manage_versions', 'import', 'triage', 'approve']),
-	maintainer: new Set(['view', 'edit', 'manage_versions', 'import', 'triage', 'approve']),
+	owner: new Set(['view', 'edit', 'manage_team', 'manage_versions', 'import', 'triage', 'approve', 'override_gate', 'view_audit']),
+	maintainer: new Set(['view', 'edit', 'manage_versions', 'import', 'triage', 'approve', 'view_audit']),
 }
 
 export function can(role: DatasetRole | null | undefined, capability: DatasetCapability): boolean {

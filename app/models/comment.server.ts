@@ -5,6 +5,8 @@ import { commentRevisions, comments } from '#db/schema/reviews.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
 import { canReply, type CommentError, type Stance } from '#app/domain/comment.ts'
 import { db, type Tx } from '#app/utils/db.server.ts'
+import { recordAudit } from './audit.server.ts'
+import { syncCommentIssue } from './issue.server.ts'
 
 /**
  * Who acts: a round participant (scoped to their round, shown by pseudonym) or a member of the
@@ -106,21 +108,25 @@ export async function addComment(input: { useCaseId: string; actor: CommentActor
 		if (!useCase) return { ok: false, error: 'not_found' }
 	}
 	if (depth === 0 && !input.stance) return { ok: false, error: 'stance_required' }
-	const [row] = await db
-		.insert(comments)
-		.values({
-			useCaseId: input.useCaseId,
-			roundId,
-			parentId: input.parentId ?? null,
-			depth,
-			authorId: actor.userId,
-			participantId: actor.participantId,
-			fromTeam: !actor.participantId,
-			stance: input.stance ?? null,
-			body: input.body,
-		})
-		.returning({ id: comments.id })
-	return { ok: true, id: row!.id }
+	return db.transaction(async (tx) => {
+		const [row] = await tx
+			.insert(comments)
+			.values({
+				useCaseId: input.useCaseId,
+				roundId,
+				parentId: input.parentId ?? null,
+				depth,
+				authorId: actor.userId,
+				participantId: actor.participantId,
+				fromTeam: !actor.participantId,
+				stance: input.stance ?? null,
+				body: input.body,
+			})
+			.returning({ id: comments.id })
+		// An "opposed" comment raises an issue on the round's version.
+		if (depth === 0) await syncCommentIssue(tx, row!.id)
+		return { ok: true, id: row!.id } as const
+	})
 }
 
 /** The author changes their comment; the version it replaces is kept as a revision. */
@@ -141,6 +147,7 @@ export async function editComment(input: { useCaseId: string; commentId: string;
 			.update(comments)
 			.set({ body: input.body, stance, revision: current.revision + 1, editedAt: new Date() })
 			.where(eq(comments.id, input.commentId))
+		if (current.depth === 0) await syncCommentIssue(tx, input.commentId)
 		return { ok: true, id: input.commentId } as const
 	})
 }
@@ -158,19 +165,31 @@ export async function deleteComment(input: { useCaseId: string; commentId: strin
 			.returning({ id: comments.id })
 		if (!row) return false
 		await tx.delete(commentRevisions).where(eq(commentRevisions.commentId, row.id))
+		await syncCommentIssue(tx, row.id)
 		return true
 	})
 }
 
-/** The team hides an abusive comment with a reason everyone sees; the body stays in the database. */
+/**
+ * The team hides an abusive comment with a reason everyone sees; the body stays in the database.
+ * The audit entry names the use case, not the comment's author or words.
+ */
 export async function hideComment(input: { useCaseId: string; commentId: string; datasetId: string; userId: string; reason: string }): Promise<boolean> {
 	const team: CommentActor = { userId: input.userId, datasetId: input.datasetId, participantId: null }
-	const [row] = await db
-		.update(comments)
-		.set({ hiddenAt: new Date(), hiddenReason: input.reason, hiddenBy: input.userId })
-		.where(and(eq(comments.id, input.commentId), scope(input.useCaseId, team), isNull(comments.hiddenAt), isNull(comments.deletedAt)))
-		.returning({ id: comments.id })
-	return !!row
+	return db.transaction(async (tx) => {
+		const [row] = await tx
+			.update(comments)
+			.set({ hiddenAt: new Date(), hiddenReason: input.reason, hiddenBy: input.userId })
+			.where(and(eq(comments.id, input.commentId), scope(input.useCaseId, team), isNull(comments.hiddenAt), isNull(comments.deletedAt)))
+			.returning({ id: comments.id })
+		if (!row) return false
+		const [useCase] = await tx.select({ title: useCases.title }).from(useCases).where(eq(useCases.id, input.useCaseId))
+		await recordAudit(
+			{ datasetId: input.datasetId, actorId: input.userId, action: 'comment.hidden', targetType: 'comment', targetId: row.id, targetLabel: useCase?.title ?? '', before: { hidden: false }, after: { hidden: true }, reason: input.reason },
+			tx,
+		)
+		return true
+	})
 }
 
 /** A participant leaving with "delete my feedback": every comment they wrote in the round loses its words. */
@@ -180,5 +199,8 @@ export async function eraseParticipantComments(participantId: string, tx: Tx) {
 		.set({ deletedAt: new Date(), body: '' })
 		.where(and(eq(comments.participantId, participantId), isNull(comments.deletedAt)))
 		.returning({ id: comments.id })
-	for (const { id } of erased) await tx.delete(commentRevisions).where(eq(commentRevisions.commentId, id))
+	for (const { id } of erased) {
+		await tx.delete(commentRevisions).where(eq(commentRevisions.commentId, id))
+		await syncCommentIssue(tx, id)
+	}
 }

@@ -1,8 +1,10 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import { users } from '#db/schema/accounts.ts'
 import { datasetMembers, datasets, versions } from '#db/schema/datasets.ts'
+import { auditDiff } from '#app/domain/audit.ts'
 import { type DatasetRole } from '#app/domain/permissions.ts'
 import { db } from '#app/utils/db.server.ts'
+import { recordAudit } from './audit.server.ts'
 
 /** The dataset as its team sees it, or null when `userId` is not on the team (the caller answers 404). */
 export async function getDatasetForMember({ slug, userId }: { slug: string; userId: string }) {
@@ -49,18 +51,29 @@ export async function createDataset(input: { slug: string; name: string; descrip
 			.returning({ id: datasets.id, slug: datasets.slug })
 		if (!dataset) return null
 		await tx.insert(datasetMembers).values({ datasetId: dataset.id, userId: input.ownerId, role: 'owner' })
+		await recordAudit({ datasetId: dataset.id, actorId: input.ownerId, action: 'dataset.created', targetType: 'dataset', targetId: dataset.id, targetLabel: input.name, after: { name: input.name, slug: input.slug } }, tx)
 		return dataset
 	})
 }
 
-/** Saves only if nobody saved since `revision` was read; returns false on a conflict. */
-export async function updateDataset(input: { id: string; revision: number; slug: string; name: string; description: string }) {
-	const rows = await db
-		.update(datasets)
-		.set({ slug: input.slug, name: input.name, description: input.description, revision: sql`${datasets.revision} + 1`, updatedAt: new Date() })
-		.where(and(eq(datasets.id, input.id), eq(datasets.revision, input.revision)))
-		.returning({ id: datasets.id })
-	return rows.length === 1
+/** Saves only if nobody saved since `revision` was read; returns false on a conflict. The audit log gets the changed fields. */
+export async function updateDataset(input: { id: string; revision: number; slug: string; name: string; description: string; actorId: string }) {
+	return db.transaction(async (tx) => {
+		const [current] = await tx
+			.select({ slug: datasets.slug, name: datasets.name, description: datasets.description })
+			.from(datasets)
+			.where(and(eq(datasets.id, input.id), eq(datasets.revision, input.revision)))
+			.for('update')
+		if (!current) return false
+		const values = { slug: input.slug, name: input.name, description: input.description }
+		await tx
+			.update(datasets)
+			.set({ ...values, revision: sql`${datasets.revision} + 1`, updatedAt: new Date() })
+			.where(eq(datasets.id, input.id))
+		const change = auditDiff(current, values, ['name', 'slug', 'description'])
+		if (change) await recordAudit({ datasetId: input.id, actorId: input.actorId, action: 'dataset.updated', targetType: 'dataset', targetId: input.id, targetLabel: input.name, ...change }, tx)
+		return true
+	})
 }
 
 export async function listTeam(datasetId: string) {
@@ -74,22 +87,32 @@ export async function listTeam(datasetId: string) {
 
 export type AddMaintainerResult = 'added' | 'already_member' | 'no_account'
 
-export async function addMaintainer(datasetId: string, email: string): Promise<AddMaintainerResult> {
-	const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, email))
+/** The audit log names the member by display name, never by the email they were added with. */
+export async function addMaintainer(datasetId: string, email: string, actorId: string): Promise<AddMaintainerResult> {
+	const [user] = await db.select({ id: users.id, displayName: users.displayName }).from(users).where(eq(users.email, email))
 	if (!user) return 'no_account'
-	const rows = await db
-		.insert(datasetMembers)
-		.values({ datasetId, userId: user.id, role: 'maintainer' })
-		.onConflictDoNothing()
-		.returning({ userId: datasetMembers.userId })
-	return rows.length ? 'added' : 'already_member'
+	return db.transaction(async (tx) => {
+		const rows = await tx
+			.insert(datasetMembers)
+			.values({ datasetId, userId: user.id, role: 'maintainer' })
+			.onConflictDoNothing()
+			.returning({ userId: datasetMembers.userId })
+		if (!rows.length) return 'already_member'
+		await recordAudit({ datasetId, actorId, action: 'team.member_added', targetType: 'team', targetId: user.id, targetLabel: user.displayName, after: { role: 'maintainer' } }, tx)
+		return 'added'
+	})
 }
 
 /** Removes a maintainer; owners are never removed this way (a dataset always keeps its owner). */
-export async function removeMaintainer(datasetId: string, userId: string) {
-	const rows = await db
-		.delete(datasetMembers)
-		.where(and(eq(datasetMembers.datasetId, datasetId), eq(datasetMembers.userId, userId), eq(datasetMembers.role, 'maintainer')))
-		.returning({ userId: datasetMembers.userId })
-	return rows.length === 1
+export async function removeMaintainer(datasetId: string, userId: string, actorId: string) {
+	return db.transaction(async (tx) => {
+		const rows = await tx
+			.delete(datasetMembers)
+			.where(and(eq(datasetMembers.datasetId, datasetId), eq(datasetMembers.userId, userId), eq(datasetMembers.role, 'maintainer')))
+			.returning({ userId: datasetMembers.userId })
+		if (rows.length !== 1) return false
+		const [member] = await tx.select({ displayName: users.displayName }).from(users).where(eq(users.id, userId))
+		await recordAudit({ datasetId, actorId, action: 'team.member_removed', targetType: 'team', targetId: userId, targetLabel: member?.displayName ?? '', before: { role: 'maintainer' } }, tx)
+		return true
+	})
 }

@@ -5,8 +5,10 @@ import { parseSamples } from '#app/domain/import/parse.ts'
 import { type ImportError, type ImportFormat, type ImportLimits, MAX_REPORTED_ERRORS } from '#app/domain/import/types.ts'
 import { canonicalSampleContent } from '#app/domain/sample.ts'
 import { sha256Hex } from '#app/utils/crypto.server.ts'
-import { db, openBulkWriter } from '#app/utils/db.server.ts'
+import { db, openBulkWriter, type Tx } from '#app/utils/db.server.ts'
 import { importLimits } from '#app/utils/env.server.ts'
+import { recordAudit } from './audit.server.ts'
+import { carryOverIssues } from './issue.server.ts'
 
 const PROGRESS_EVERY_MS = 750
 const STALE_AFTER_SECONDS = 120
@@ -47,7 +49,7 @@ export async function runImport(input: {
 	source: AsyncIterable<Uint8Array>
 	limits?: ImportLimits
 }): Promise<ImportOutcome> {
-	const [version] = await db.select({ status: versions.status }).from(versions).where(eq(versions.id, input.versionId))
+	const [version] = await db.select({ status: versions.status, datasetId: versions.datasetId, label: versions.label }).from(versions).where(eq(versions.id, input.versionId))
 	if (!version || version.status !== 'draft') throw new ImportNotAllowedError('Samples can only change while the version is a draft')
 
 	const values = {
@@ -63,6 +65,8 @@ export async function runImport(input: {
 		: []
 	created ??= (await db.insert(imports).values(values).returning({ id: imports.id }))[0]
 	const importId = created!.id
+	const audit: ImportAudit = { datasetId: version.datasetId, versionId: input.versionId, versionLabel: version.label, importId, filename: values.filename, actorId: input.userId }
+	await auditImport(audit, 'import.started', {})
 
 	const errors: ImportError[] = []
 	let errorCount = 0
@@ -115,7 +119,7 @@ export async function runImport(input: {
 			await writer.abort()
 			writing = false
 		}
-		if (errorCount > 0) return await fail(importId, { rows, bytes, errorCount, errors })
+		if (errorCount > 0) return await fail(audit, { rows, bytes, errorCount, errors })
 
 		await writer.finish()
 		const summary = facets.toJSON()
@@ -134,36 +138,73 @@ export async function runImport(input: {
 				.update(imports)
 				.set({ status: 'succeeded', rowsRead: rows, bytesRead: bytes, finishedAt: new Date(), heartbeatAt: new Date(), facets: summary.facets, languages: summary.languages })
 				.where(eq(imports.id, importId))
+			// A child version inherits its parent's issues on the samples it kept (app/models/issue.server.ts).
+			await carryOverIssues(tx, { versionId: input.versionId, importId })
+			await auditImport(audit, 'import.succeeded', { rows }, tx)
 			return { previous: v.previous }
 		})
-		if (!published) return await fail(importId, { rows, bytes, errorCount: 1, errors: [{ line: 0, code: 'version_frozen' }] })
+		if (!published) return await fail(audit, { rows, bytes, errorCount: 1, errors: [{ line: 0, code: 'version_frozen' }] })
 		// The replaced sample set is no longer reachable; drop its rows.
 		if (published.previous) await db.delete(samples).where(eq(samples.importId, published.previous))
 		return { importId, status: 'succeeded', rows, errorCount: 0, errors: [] }
 	} catch (error) {
 		if (writing) await writer.abort().catch(() => {})
-		await fail(importId, { rows, bytes, errorCount: errorCount + 1, errors: [...errors, { line: 0, code: 'interrupted' }] })
+		await fail(audit, { rows, bytes, errorCount: errorCount + 1, errors: [...errors, { line: 0, code: 'interrupted' }] })
 		throw error
 	}
 }
 
-async function fail(importId: string, r: { rows: number; bytes: number; errorCount: number; errors: ImportError[] }): Promise<ImportOutcome> {
+type ImportAudit = { datasetId: string; versionId: string; versionLabel: string; importId: string; filename: string; actorId: string | null }
+
+/** The dataset's audit log: which file, on which version, how many rows; never the samples themselves. */
+async function auditImport(a: ImportAudit, action: 'import.started' | 'import.succeeded' | 'import.failed', details: { rows?: number; errors?: number }, tx?: Tx) {
+	await recordAudit(
+		{ datasetId: a.datasetId, versionId: a.versionId, actorId: a.actorId, action, targetType: 'import', targetId: a.importId, targetLabel: a.filename, after: { version: a.versionLabel, filename: a.filename, ...details } },
+		tx,
+	)
+}
+
+async function fail(audit: ImportAudit, r: { rows: number; bytes: number; errorCount: number; errors: ImportError[] }): Promise<ImportOutcome> {
+	const { importId } = audit
 	await db.delete(samples).where(eq(samples.importId, importId))
-	await db
-		.update(imports)
-		.set({ status: 'failed', rowsRead: r.rows, bytesRead: r.bytes, errorCount: r.errorCount, errors: r.errors, finishedAt: new Date() })
-		.where(eq(imports.id, importId))
+	await db.transaction(async (tx) => {
+		await tx
+			.update(imports)
+			.set({ status: 'failed', rowsRead: r.rows, bytesRead: r.bytes, errorCount: r.errorCount, errors: r.errors, finishedAt: new Date() })
+			.where(eq(imports.id, importId))
+		await auditImport(audit, 'import.failed', { rows: r.rows, errors: r.errorCount }, tx)
+	})
 	return { importId, status: 'failed', rows: r.rows, errorCount: r.errorCount, errors: r.errors }
 }
 
-/** Imports whose process died (no heartbeat for 2 minutes) are marked failed and their rows dropped. */
+/**
+ * Imports whose process died (no heartbeat for 2 minutes) are marked failed and their rows dropped;
+ * so are rows left under any other import that is neither running nor a version's current one.
+ */
 export async function reapStaleImports() {
-	const stale = await db
-		.update(imports)
-		.set({ status: 'failed', errorCount: sql`${imports.errorCount} + 1`, errors: sql`${imports.errors} || '[{"line":0,"code":"interrupted"}]'::jsonb`, finishedAt: new Date() })
-		.where(and(eq(imports.status, 'running'), lt(imports.heartbeatAt, sql`now() - make_interval(secs => ${STALE_AFTER_SECONDS})`)))
-		.returning({ id: imports.id })
+	const stale = await db.transaction(async (tx) => {
+		const reaped = await tx
+			.update(imports)
+			.set({ status: 'failed', errorCount: sql`${imports.errorCount} + 1`, errors: sql`${imports.errors} || '[{"line":0,"code":"interrupted"}]'::jsonb`, finishedAt: new Date() })
+			.where(and(eq(imports.status, 'running'), lt(imports.heartbeatAt, sql`now() - make_interval(secs => ${STALE_AFTER_SECONDS})`)))
+			.returning({ id: imports.id, versionId: imports.versionId, filename: imports.filename, rows: imports.rowsRead, errors: imports.errorCount })
+		// No one acted: the entry has no actor, and the page shows it as automatic.
+		for (const r of reaped) {
+			const [v] = await tx.select({ datasetId: versions.datasetId, label: versions.label }).from(versions).where(eq(versions.id, r.versionId))
+			if (v) await auditImport({ datasetId: v.datasetId, versionId: r.versionId, versionLabel: v.label, importId: r.id, filename: r.filename, actorId: null }, 'import.failed', { rows: r.rows, errors: r.errors }, tx)
+		}
+		return reaped
+	})
 	for (const { id } of stale) await db.delete(samples).where(eq(samples.importId, id))
+	// Rows nobody can reach any more: a sample set replaced by a newer import whose process died
+	// between publishing and dropping it, or rows a dead process's COPY committed after its import
+	// was failed here.
+	const unreachable = await db
+		.select({ id: imports.id })
+		.from(imports)
+		.innerJoin(versions, eq(versions.id, imports.versionId))
+		.where(and(ne(imports.status, 'running'), sql`${versions.currentImportId} is distinct from ${imports.id}`, sql`exists (select 1 from ${samples} where ${samples.importId} = ${imports.id})`))
+	for (const { id } of unreachable) await db.delete(samples).where(eq(samples.importId, id))
 	return stale.length
 }
 
@@ -206,9 +247,15 @@ export async function listImports(versionId: string) {
 /** A file refused before parsing (e.g. not .jsonl or .csv): recorded like any failed import so the result page explains it. */
 export async function recordRejectedUpload(input: { versionId: string; filename: string; userId: string | null; code: ImportError['code'] }): Promise<ImportOutcome> {
 	const errors: ImportError[] = [{ line: 0, code: input.code }]
-	const [row] = await db
-		.insert(imports)
-		.values({ versionId: input.versionId, format: 'jsonl', filename: input.filename.slice(0, 255), status: 'failed', errorCount: 1, errors, createdBy: input.userId, finishedAt: new Date() })
-		.returning({ id: imports.id })
+	const filename = input.filename.slice(0, 255)
+	const row = await db.transaction(async (tx) => {
+		const [row] = await tx
+			.insert(imports)
+			.values({ versionId: input.versionId, format: 'jsonl', filename, status: 'failed', errorCount: 1, errors, createdBy: input.userId, finishedAt: new Date() })
+			.returning({ id: imports.id })
+		const [v] = await tx.select({ datasetId: versions.datasetId, label: versions.label }).from(versions).where(eq(versions.id, input.versionId))
+		if (v) await auditImport({ datasetId: v.datasetId, versionId: input.versionId, versionLabel: v.label, importId: row!.id, filename, actorId: input.userId }, 'import.failed', { rows: 0, errors: 1 }, tx)
+		return row
+	})
 	return { importId: row!.id, status: 'failed', rows: 0, errorCount: 1, errors }
 }

@@ -7,6 +7,7 @@ import { randomToken, sha256Hex } from '#app/utils/crypto.server.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { type Language } from '#app/utils/i18n.ts'
+import { recordAudit } from './audit.server.ts'
 
 export type InvitationState = 'pending' | 'accepted' | 'expired' | 'revoked'
 
@@ -72,8 +73,44 @@ export async function inviteToRound(input: { roundId: string; lines: InviteLine[
 			live++
 			out.push({ line: line.line, email: line.email, result: 'invited', token, language })
 		}
+		await auditInvitations(tx, input.roundId, input.createdBy, input.lines, out)
 		return out
 	})
+}
+
+/** The round and its dataset, for an audit entry about its invitations. */
+async function roundForAudit(tx: Tx, roundId: string) {
+	const [row] = await tx
+		.select({ title: rounds.title, versionId: rounds.versionId, datasetId: versions.datasetId })
+		.from(rounds)
+		.innerJoin(versions, eq(versions.id, rounds.versionId))
+		.where(eq(rounds.id, roundId))
+	return row ?? null
+}
+
+/**
+ * One entry per role: how many were invited and how many pending invitations were sent again.
+ * Addresses are personal data and stay out of the log (it is kept forever).
+ */
+async function auditInvitations(tx: Tx, roundId: string, actorId: string, lines: InviteLine[], out: InviteOutcome[]) {
+	const roleOf = new Map(lines.map((l) => [l.line, l.role]))
+	const byRole = new Map<string, { invited: number; resent: number }>()
+	for (const o of out) {
+		if (o.result !== 'invited' && o.result !== 'resent') continue
+		const role = roleOf.get(o.line) ?? 'community'
+		const n = byRole.get(role) ?? { invited: 0, resent: 0 }
+		n[o.result === 'invited' ? 'invited' : 'resent']++
+		byRole.set(role, n)
+	}
+	if (!byRole.size) return
+	const round = await roundForAudit(tx, roundId)
+	if (!round) return
+	for (const [role, n] of byRole) {
+		await recordAudit(
+			{ datasetId: round.datasetId, versionId: round.versionId, actorId, action: 'invitation.sent', targetType: 'invitation', targetId: roundId, targetLabel: round.title, after: { role, count: n.invited, resent: n.resent } },
+			tx,
+		)
+	}
 }
 
 /** The team's view: addresses of people not (yet) taking part; accepted ones show no address. */
@@ -87,25 +124,46 @@ export async function listInvitations(roundId: string) {
 	return rows.map((r) => ({ ...r, email: r.status === 'accepted' ? null : r.email, state: invitationState(r, now) }))
 }
 
-export async function revokeInvitation({ roundId, invitationId }: { roundId: string; invitationId: string }) {
-	const rows = await db
-		.update(invitations)
-		.set({ status: 'revoked' })
-		.where(and(eq(invitations.id, invitationId), eq(invitations.roundId, roundId), eq(invitations.status, 'pending')))
-		.returning({ id: invitations.id })
-	return rows.length === 1
+export async function revokeInvitation({ roundId, invitationId, actorId }: { roundId: string; invitationId: string; actorId: string }) {
+	return db.transaction(async (tx) => {
+		const [row] = await tx
+			.update(invitations)
+			.set({ status: 'revoked' })
+			.where(and(eq(invitations.id, invitationId), eq(invitations.roundId, roundId), eq(invitations.status, 'pending')))
+			.returning({ role: invitations.role })
+		if (!row) return false
+		const round = await roundForAudit(tx, roundId)
+		if (round) {
+			await recordAudit(
+				{ datasetId: round.datasetId, versionId: round.versionId, actorId, action: 'invitation.revoked', targetType: 'invitation', targetId: invitationId, targetLabel: round.title, before: { status: 'pending' }, after: { status: 'revoked', role: row.role } },
+				tx,
+			)
+		}
+		return true
+	})
 }
 
 /** A new link for a pending or expired invitation; the old link stops working. */
-export async function rotateInvitation({ roundId, invitationId }: { roundId: string; invitationId: string }) {
+export async function rotateInvitation({ roundId, invitationId, actorId }: { roundId: string; invitationId: string; actorId: string }) {
 	const token = randomToken(32)
 	const expiresAt = new Date(Date.now() + getEnv().INVITATION_TTL_DAYS * 86_400_000)
-	const [row] = await db
-		.update(invitations)
-		.set({ tokenHash: sha256Hex(token), expiresAt, sentCount: sql`${invitations.sentCount} + 1`, lastSentAt: new Date() })
-		.where(and(eq(invitations.id, invitationId), eq(invitations.roundId, roundId), eq(invitations.status, 'pending')))
-		.returning({ email: invitations.email, role: invitations.role, expertise: invitations.expertise, message: invitations.message, language: invitations.language })
-	return row ? { ...row, token } : null
+	return db.transaction(async (tx) => {
+		const [row] = await tx
+			.update(invitations)
+			.set({ tokenHash: sha256Hex(token), expiresAt, sentCount: sql`${invitations.sentCount} + 1`, lastSentAt: new Date() })
+			.where(and(eq(invitations.id, invitationId), eq(invitations.roundId, roundId), eq(invitations.status, 'pending')))
+			.returning({ email: invitations.email, role: invitations.role, expertise: invitations.expertise, message: invitations.message, language: invitations.language, sentCount: invitations.sentCount })
+		if (!row) return null
+		const round = await roundForAudit(tx, roundId)
+		if (round) {
+			await recordAudit(
+				{ datasetId: round.datasetId, versionId: round.versionId, actorId, action: 'invitation.resent', targetType: 'invitation', targetId: invitationId, targetLabel: round.title, after: { role: row.role, sentCount: row.sentCount } },
+				tx,
+			)
+		}
+		const { sentCount, ...invitation } = row
+		return { ...invitation, token }
+	})
 }
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{32,64}$/

@@ -3,7 +3,8 @@ import { samples } from '#db/schema/datasets.ts'
 import { flags, reviews } from '#db/schema/reviews.ts'
 import { assignments } from '#db/schema/rounds.ts'
 import { type FlagInput } from '#app/domain/review.ts'
-import { db } from '#app/utils/db.server.ts'
+import { db, type Tx } from '#app/utils/db.server.ts'
+import { issuesOfFlags, reevaluate, syncSampleIssue, syncTemplateIssue } from './issue.server.ts'
 import { sampleColumns } from './sample.server.ts'
 
 /**
@@ -102,44 +103,56 @@ export async function saveVerdict(input: { roundId: string; participantId: strin
 				unsure: f.unsure,
 			})
 		} else {
-			await tx.delete(flags).where(eq(flags.reviewId, review!.id))
+			const dropped = await tx.delete(flags).where(eq(flags.reviewId, review!.id)).returning({ issueId: flags.issueId })
+			await reevaluate(tx, dropped.flatMap((d) => (d.issueId ? [d.issueId] : [])))
 		}
 		await tx
 			.update(assignments)
 			.set({ completedAt: new Date() })
 			.where(and(eq(assignments.participantId, input.participantId), eq(assignments.sampleId, input.sampleId)))
+		// Most verdicts are "no concerns" with nothing to re-evaluate; only a new flag needs its issue.
+		if (input.verdict.kind === 'flag') await syncSampleIssue(tx, { roundId: input.roundId, sampleId: input.sampleId })
 		return review!.id
 	})
 }
 
 /** Takes back the participant's verdict (and flags) on a sample; it returns to their queue. */
-export async function withdrawVerdict({ participantId, sampleId }: { participantId: string; sampleId: number }) {
-	await db.transaction(async (tx) => {
+export async function withdrawVerdict({ participantId, sampleId }: { participantId: string; sampleId: number }, executor?: Tx) {
+	const run = async (tx: Tx) => {
+		const touched = await issuesOfFlags(tx, and(eq(flags.participantId, participantId), eq(flags.sampleId, sampleId)))
 		await tx.delete(reviews).where(and(eq(reviews.participantId, participantId), eq(reviews.sampleId, sampleId)))
 		await tx.update(assignments).set({ completedAt: null }).where(and(eq(assignments.participantId, participantId), eq(assignments.sampleId, sampleId)))
-	})
+		await reevaluate(tx, touched)
+	}
+	await (executor ? run(executor) : db.transaction(run))
 }
 
 /** Removes one of the participant's own flags; with none left the verdict itself is taken back. */
 export async function withdrawFlag({ participantId, sampleId, flagId }: { participantId: string; sampleId: number; flagId: string }) {
-	const removed = await db.delete(flags).where(and(eq(flags.id, flagId), eq(flags.participantId, participantId), eq(flags.sampleId, sampleId))).returning({ reviewId: flags.reviewId })
-	if (!removed.length) return false
-	const [left] = await db.select({ n: sql<number>`count(*)::int` }).from(flags).where(eq(flags.reviewId, removed[0]!.reviewId!))
-	if (!left?.n) await withdrawVerdict({ participantId, sampleId })
-	return true
+	return db.transaction(async (tx) => {
+		const removed = await tx.delete(flags).where(and(eq(flags.id, flagId), eq(flags.participantId, participantId), eq(flags.sampleId, sampleId))).returning({ reviewId: flags.reviewId, issueId: flags.issueId })
+		if (!removed.length) return false
+		const [left] = await tx.select({ n: sql<number>`count(*)::int` }).from(flags).where(eq(flags.reviewId, removed[0]!.reviewId!))
+		if (!left?.n) await withdrawVerdict({ participantId, sampleId }, tx)
+		await reevaluate(tx, removed[0]!.issueId ? [removed[0]!.issueId] : [])
+		return true
+	})
 }
 
 /** Template feedback is stored like sample flags, with the part of the provenance it is about. */
 export async function addTemplateFeedback(input: { roundId: string; participantId: string; target: 'prompt_templates' | 'persona_definitions'; kind: 'flag' | 'comment'; category?: string; severity?: string; rationale: string; quotedSpan: string }) {
-	await db.insert(flags).values({
-		roundId: input.roundId,
-		participantId: input.participantId,
-		templateTarget: input.target,
-		kind: input.kind,
-		category: (input.category ?? null) as (typeof flags.$inferInsert)['category'],
-		severity: (input.severity ?? null) as (typeof flags.$inferInsert)['severity'],
-		rationale: input.rationale,
-		quotedSpan: input.quotedSpan,
+	await db.transaction(async (tx) => {
+		await tx.insert(flags).values({
+			roundId: input.roundId,
+			participantId: input.participantId,
+			templateTarget: input.target,
+			kind: input.kind,
+			category: (input.category ?? null) as (typeof flags.$inferInsert)['category'],
+			severity: (input.severity ?? null) as (typeof flags.$inferInsert)['severity'],
+			rationale: input.rationale,
+			quotedSpan: input.quotedSpan,
+		})
+		await syncTemplateIssue(tx, { roundId: input.roundId, target: input.target })
 	})
 }
 
@@ -152,9 +165,12 @@ export async function listOwnTemplateFeedback({ roundId, participantId }: { roun
 }
 
 export async function deleteTemplateFeedback({ roundId, participantId, id }: { roundId: string; participantId: string; id: string }) {
-	const rows = await db
-		.delete(flags)
-		.where(and(eq(flags.id, id), eq(flags.roundId, roundId), eq(flags.participantId, participantId), sql`${flags.templateTarget} is not null`))
-		.returning({ id: flags.id })
-	return rows.length === 1
+	return db.transaction(async (tx) => {
+		const rows = await tx
+			.delete(flags)
+			.where(and(eq(flags.id, id), eq(flags.roundId, roundId), eq(flags.participantId, participantId), sql`${flags.templateTarget} is not null`))
+			.returning({ issueId: flags.issueId })
+		await reevaluate(tx, rows.flatMap((r) => (r.issueId ? [r.issueId] : [])))
+		return rows.length === 1
+	})
 }

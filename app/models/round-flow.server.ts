@@ -12,8 +12,11 @@ import { sendEmail } from '#app/utils/email.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { fallbackLanguage, isSupportedLanguage, type Language } from '#app/utils/i18n.ts'
 import { type InviteOutcome } from './invitation.server.ts'
+import { remindUntriagedBlockers, sendPendingNotificationEmails } from './feedback.server.ts'
+import { reapStaleImports } from './import.server.ts'
 import { notify } from './notification.server.ts'
 import { getRoundWithDataset, rebalanceRound } from './round.server.ts'
+import { deliverDueWebhooks, emitRoundClosed } from './webhook.server.ts'
 
 const REMINDER_HOURS = 48
 
@@ -91,22 +94,34 @@ export async function runDueRoundJobs(origin: string, now = new Date()) {
 			await sendEmail({ to: p.email, language, kind: 'round_reminder', recipientUserId: p.user_id, ...roundReminderEmail({ language, roundTitle: r.title, remaining: p.remaining, link: `${origin}/rounds/${r.id}`, closesAt: r.closesAt! }) })
 		}
 	}
-	const toClose = await db
-		.update(rounds)
-		.set({ status: 'closed', closedAt: now, revision: sql`${rounds.revision} + 1` })
-		.where(and(eq(rounds.status, 'open'), isNotNull(rounds.closesAt), lte(rounds.closesAt, now)))
-		.returning({ id: rounds.id })
+	const toClose = await db.transaction(async (tx) => {
+		const closed = await tx
+			.update(rounds)
+			.set({ status: 'closed', closedAt: now, revision: sql`${rounds.revision} + 1` })
+			.where(and(eq(rounds.status, 'open'), isNotNull(rounds.closesAt), lte(rounds.closesAt, now)))
+			.returning({ id: rounds.id })
+		for (const r of closed) await emitRoundClosed(tx, r.id)
+		return closed
+	})
 	for (const r of toClose) await afterRoundClosed(r.id, origin)
 	return { reminded: toRemind.length, closed: toClose.length }
 }
 
 let timer: ReturnType<typeof setInterval> | undefined
 
-/** Runs the round jobs every minute in this process (safe with several instances: see above). */
+/** Runs the round and issue jobs every minute in this process (safe with several instances: see above). */
 export function startRoundScheduler() {
 	const env = getEnv()
 	const origin = env.APP_URL ? new URL(env.APP_URL).origin : `http://localhost:${env.PORT}`
-	const tick = () => runDueRoundJobs(origin).catch((error: Error) => console.error(`round jobs: ${error.message}`))
+	const tick = async () => {
+		await runDueRoundJobs(origin).catch((error: Error) => console.error(`round jobs: ${error.message}`))
+		// Closing the loop: issue updates by email, reminders about untriaged blockers.
+		await remindUntriagedBlockers().catch((error: Error) => console.error(`issue reminders: ${error.message}`))
+		await sendPendingNotificationEmails(origin).catch((error: Error) => console.error(`notification emails: ${error.message}`))
+		await deliverDueWebhooks().catch((error: Error) => console.error(`webhooks: ${error.message}`))
+		// Uploads whose process died are failed here, not by whoever next opens a page (a GET never writes).
+		await reapStaleImports().catch((error: Error) => console.error(`stale imports: ${error.message}`))
+	}
 	timer = setInterval(tick, 60_000)
 	timer.unref()
 	void tick()

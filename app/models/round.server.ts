@@ -6,6 +6,8 @@ import { rebalance } from '#app/domain/assignment.ts'
 import { randomSeed } from '#app/domain/random.ts'
 import { type RoundAction, type RoundStatus, transitionRound } from '#app/domain/round-status.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
+import { recordAudit } from './audit.server.ts'
+import { emitRoundClosed, emitVersionStatusChanged } from './webhook.server.ts'
 
 export type SelectionSpec =
 	| { mode: 'all' }
@@ -87,6 +89,20 @@ export async function createRound(input: { versionId: string; importId: string; 
 			if (picked.unknown?.length) throw new Rollback({ error: 'unknown_ids', unknown: picked.unknown })
 			if (picked.count === 0) throw new Rollback({ error: 'empty' })
 			await tx.update(rounds).set({ sampleCount: picked.count }).where(eq(rounds.id, round!.id))
+			const [v] = await tx.select({ datasetId: versions.datasetId, label: versions.label }).from(versions).where(eq(versions.id, input.versionId))
+			await recordAudit(
+				{
+					datasetId: v!.datasetId,
+					versionId: input.versionId,
+					actorId: input.userId,
+					action: 'round.created',
+					targetType: 'round',
+					targetId: round!.id,
+					targetLabel: input.settings.title,
+					after: { version: v!.label, stage: input.settings.stage, selection: input.selection.mode, samples: picked.count, overlap: input.settings.overlap },
+				},
+				tx,
+			)
 			return { roundId: round!.id, sampleCount: picked.count }
 		})
 	} catch (error) {
@@ -164,7 +180,7 @@ export type RoundChange = { ok: true; to: RoundStatus; from: RoundStatus } | { o
 export async function changeRoundStatus(input: { roundId: string; action: RoundAction; reason?: string | null; revision: number; actorId: string | null; now?: Date }): Promise<RoundChange> {
 	return db.transaction(async (tx) => {
 		const [r] = await tx
-			.select({ status: rounds.status, revision: rounds.revision, sampleCount: rounds.sampleCount, closesAt: rounds.closesAt, versionId: rounds.versionId })
+			.select({ status: rounds.status, revision: rounds.revision, sampleCount: rounds.sampleCount, closesAt: rounds.closesAt, versionId: rounds.versionId, title: rounds.title })
 			.from(rounds)
 			.where(eq(rounds.id, input.roundId))
 			.for('update')
@@ -183,12 +199,23 @@ export async function changeRoundStatus(input: { roundId: string; action: RoundA
 			})
 			.where(eq(rounds.id, input.roundId))
 		await tx.insert(roundEvents).values({ roundId: input.roundId, from: r.status, to: result.to, reason: input.reason ?? '', actorId: input.actorId })
+		const [v] = await tx.select({ datasetId: versions.datasetId, label: versions.label, status: versions.status }).from(versions).where(eq(versions.id, r.versionId))
+		const audit = { datasetId: v!.datasetId, versionId: r.versionId, actorId: input.actorId }
+		const action = ({ open: 'round.opened', close: 'round.closed', reopen: 'round.reopened' } as const)[input.action]
+		await recordAudit({ ...audit, action, targetType: 'round', targetId: input.roundId, targetLabel: r.title, before: { status: r.status }, after: { status: result.to }, reason: input.reason?.trim() ?? '' }, tx)
+		if (result.to === 'closed') await emitRoundClosed(tx, input.roundId)
 		if (result.to === 'open') {
 			// Samples freeze once consultation starts.
-			await tx
+			const moved = await tx
 				.update(versions)
-				.set({ status: 'in_consultation', revision: sql`${versions.revision} + 1`, updatedAt: now })
+				// Back in consultation, an earlier approval (and any override of it) no longer stands.
+				.set({ status: 'in_consultation', overriddenBlockers: 0, overrideJustification: null, revision: sql`${versions.revision} + 1`, updatedAt: now })
 				.where(and(eq(versions.id, r.versionId), sql`${versions.status} in ('draft', 'approved')`))
+				.returning({ id: versions.id })
+			if (moved.length) {
+				await recordAudit({ ...audit, action: 'version.in_consultation', targetType: 'version', targetId: r.versionId, targetLabel: v!.label, before: { status: v!.status }, after: { status: 'in_consultation' } }, tx)
+				await emitVersionStatusChanged(tx, { versionId: r.versionId, from: v!.status, to: 'in_consultation' })
+			}
 		}
 		return { ok: true, to: result.to, from: r.status }
 	})

@@ -14,12 +14,14 @@ export type SampleFilters = {
 	after?: string | null
 }
 
-const searchVector = sql`to_tsvector('simple'::regconfig, coalesce(${samples.content}, ${samples.messages}::text, ''))`
+// The same expression as samples_search_idx (db/schema/datasets.ts), so the index serves it.
+const searchVector = sql`to_tsvector('simple'::regconfig, left(coalesce(${samples.content}, ${samples.messages}::text, ''), 100000))`
 
 function attributeCondition(path: string, value: string): SQL {
 	const asString = sql`${samples.metadata} @> ${JSON.stringify(facetFilterToJson(path, value))}::jsonb`
 	// A facet value may have been a JSON number or boolean in the file.
-	const literal = value === 'true' || value === 'false' || /^-?\d+(\.\d+)?$/.test(value) ? JSON.parse(value) : undefined
+	// JSON's own number grammar: "007" stays a string filter rather than reaching JSON.parse and throwing.
+	const literal = value === 'true' || value === 'false' || /^-?(0|[1-9]\d*)(\.\d+)?$/.test(value) ? JSON.parse(value) : undefined
 	if (literal === undefined) return asString
 	return or(asString, sql`${samples.metadata} @> ${JSON.stringify(facetFilterToJson(path, literal))}::jsonb`)!
 }

@@ -4,6 +4,9 @@ import { imports, versions } from '#db/schema/datasets.ts'
 import { type VersionAction, type VersionStatus, transitionVersion } from '#app/domain/version-status.ts'
 import { type ProvenanceInput } from '#app/domain/version.ts'
 import { db } from '#app/utils/db.server.ts'
+import { recordAudit } from './audit.server.ts'
+import { gateCounts, listOpenBlockers } from './issue.server.ts'
+import { emitVersionStatusChanged } from './webhook.server.ts'
 
 const versionColumns = {
 	id: versions.id,
@@ -22,12 +25,14 @@ const versionColumns = {
 	sampleCount: versions.sampleCount,
 	currentImportId: versions.currentImportId,
 	revision: versions.revision,
+	overriddenBlockers: versions.overriddenBlockers,
+	overrideJustification: versions.overrideJustification,
 	createdAt: versions.createdAt,
 }
 
 export async function listVersions(datasetId: string) {
 	return db
-		.select({ id: versions.id, label: versions.label, status: versions.status, sampleCount: versions.sampleCount, parentId: versions.parentId, createdAt: versions.createdAt })
+		.select({ id: versions.id, label: versions.label, status: versions.status, sampleCount: versions.sampleCount, parentId: versions.parentId, overriddenBlockers: versions.overriddenBlockers, createdAt: versions.createdAt })
 		.from(versions)
 		.where(eq(versions.datasetId, datasetId))
 		.orderBy(desc(versions.createdAt))
@@ -80,19 +85,43 @@ export async function updateProvenance(input: ProvenanceInput & { versionId: str
 	return rows.length === 1
 }
 
-/** Applies a lifecycle action; the rule itself is app/domain/version-status.ts. */
-export async function changeVersionStatus(input: { versionId: string; action: VersionAction; openBlockingIssues?: number; justification?: string | null }) {
+/**
+ * Applies a lifecycle action; the rule itself is app/domain/version-status.ts. Approval counts the
+ * open blocking issues in the same transaction (the version row is locked, so the count cannot
+ * go stale between check and change); only an owner may override them, with a justification that
+ * goes to the audit log and stays on the version ("approved with 2 overridden blockers").
+ */
+export async function changeVersionStatus(input: { versionId: string; datasetId: string; actorId: string; action: VersionAction; justification?: string | null; mayOverride?: boolean }) {
 	return db.transaction(async (tx) => {
-		const [v] = await tx.select({ status: versions.status, currentImportId: versions.currentImportId }).from(versions).where(eq(versions.id, input.versionId)).for('update')
-		if (!v) return { ok: false as const, reason: 'not_allowed' as const }
-		if (input.action === 'open_consultation' && !v.currentImportId) return { ok: false as const, reason: 'no_samples' as const }
-		const result = transitionVersion(v.status as VersionStatus, input.action, {
-			openBlockingIssues: input.openBlockingIssues ?? 0,
-			overrideJustification: input.justification,
-		})
-		if (!result.ok) return result
-		await tx.update(versions).set({ status: result.to, revision: sql`${versions.revision} + 1`, updatedAt: new Date() }).where(eq(versions.id, input.versionId))
-		return result
+		const [v] = await tx.select({ status: versions.status, label: versions.label, currentImportId: versions.currentImportId }).from(versions).where(eq(versions.id, input.versionId)).for('update')
+		if (!v) return { ok: false as const, reason: 'not_allowed' as const, blockers: [] }
+		if (input.action === 'open_consultation' && !v.currentImportId) return { ok: false as const, reason: 'no_samples' as const, blockers: [] }
+		const gate = input.action === 'approve' ? await gateCounts(input.versionId, tx) : { blocking: 0, open: 0 }
+		const justification = input.mayOverride ? input.justification : null
+		const result = transitionVersion(v.status as VersionStatus, input.action, { openBlockingIssues: gate.blocking, overrideJustification: justification })
+		if (!result.ok) {
+			const blockers = result.reason === 'not_allowed' ? [] : await listOpenBlockers(input.versionId, 50, tx)
+			return { ...result, blockers }
+		}
+		const override = result.to === 'approved' ? { overriddenBlockers: result.overridden, overrideJustification: result.overridden ? justification!.trim() : null } : result.to === 'released' ? {} : { overriddenBlockers: 0, overrideJustification: null }
+		await tx.update(versions).set({ status: result.to, ...override, revision: sql`${versions.revision} + 1`, updatedAt: new Date() }).where(eq(versions.id, input.versionId))
+		await emitVersionStatusChanged(tx, { versionId: input.versionId, from: v.status, to: result.to, overriddenBlockers: result.overridden })
+		await recordAudit(
+			{
+				datasetId: input.datasetId,
+				versionId: input.versionId,
+				actorId: input.actorId,
+				action: result.overridden ? 'version.approved_with_override' : `version.${result.to}`,
+				targetType: 'version',
+				targetId: input.versionId,
+				targetLabel: v.label,
+				before: { status: v.status },
+				after: { status: result.to, ...(result.overridden ? { overriddenBlockers: result.overridden, blockers: (await listOpenBlockers(input.versionId, 500, tx)).map((b) => `#${b.number}`) } : {}) },
+				reason: result.overridden ? justification!.trim() : '',
+			},
+			tx,
+		)
+		return { ...result, blockers: [] }
 	})
 }
 

@@ -37,6 +37,9 @@ function open(): Handle {
 			max: env.DATABASE_POOL_SIZE,
 			onnotice: () => {},
 			connection: { application_name: 'roundtable' },
+			// Reconnect attempts after the server went away wait at most 1 s (postgres.js's default grows
+			// to 20 s, and queries queue behind it: the app would stay down long after the database is back).
+			backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
 		})
 		return { kind: 'postgres', client, db: drizzlePostgres(client, { schema }) as unknown as Db, url: env.DATABASE_URL }
 	}
@@ -122,7 +125,19 @@ export async function openBulkWriter(table: string, columns: readonly string[]):
 	const h = current()
 	const columnList = columns.map((c) => `"${c}"`).join(', ')
 	if (h.kind === 'postgres') {
-		const stream = await h.client.unsafe(`copy "${table}" (${columnList}) from stdin`).writable()
+		// The COPY gets a connection of its own, outside the pool: postgres.js would otherwise hand
+		// other requests' queries to the copying connection once the pool is busy ("COPY_IN_PROGRESS",
+		// or a protocol violation that kills the import), and reserving pool connections instead would
+		// let as many concurrent imports as the pool size starve their own progress updates.
+		const copyClient = postgres(h.url, { max: 1, onnotice: () => {}, connection: { application_name: 'roundtable-import' } })
+		const release = () => copyClient.end({ timeout: 5 }).catch(() => {})
+		let stream: Awaited<ReturnType<ReturnType<postgres.Sql['unsafe']>['writable']>>
+		try {
+			stream = await copyClient.unsafe(`copy "${table}" (${columnList}) from stdin`).writable()
+		} catch (error) {
+			await release()
+			throw error
+		}
 		let failed: Error | undefined
 		stream.on('error', (e: Error) => (failed = e))
 		let chunk = ''
@@ -150,22 +165,29 @@ export async function openBulkWriter(table: string, columns: readonly string[]):
 				if (chunk.length > 256 * 1024) await flush()
 			},
 			async finish() {
-				await flush()
-				await new Promise<void>((resolve, reject) => {
-					stream.once('finish', resolve)
-					stream.once('close', resolve)
-					stream.once('error', reject)
-					stream.end()
-				})
-				if (failed) throw failed
+				try {
+					await flush()
+					await new Promise<void>((resolve, reject) => {
+						stream.once('finish', resolve)
+						stream.once('close', resolve)
+						stream.once('error', reject)
+						stream.end()
+					})
+					if (failed) throw failed
+				} finally {
+					await release()
+				}
 			},
 			async abort() {
 				chunk = ''
-				await new Promise<void>((resolve) => {
-					stream.once('close', resolve)
-					stream.once('error', () => resolve())
-					stream.destroy(new Error('import aborted'))
-				})
+				if (!stream.destroyed) {
+					await new Promise<void>((resolve) => {
+						stream.once('close', resolve)
+						stream.once('error', () => resolve())
+						stream.destroy(new Error('import aborted'))
+					})
+				}
+				await release()
 			},
 		}
 	}

@@ -39,6 +39,11 @@ const detector = new RemixI18Next({
 export async function getLanguage(request: Request): Promise<Language> {
 	const user = await getUser(request)
 	if (isSupportedLanguage(user?.preferredLanguage)) return user.preferredLanguage
+	return getBrowserLanguage(request)
+}
+
+/** The switcher's cookie, then Accept-Language: what is known without the database (the error page when it is down). */
+export async function getBrowserLanguage(request: Request): Promise<Language> {
 	const detected = await detector.getLocale(request)
 	return isSupportedLanguage(detected) ? detected : fallbackLanguage
 }

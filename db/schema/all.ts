@@ -1,8 +1,10 @@
 import * as accounts from './accounts.ts'
+import * as api from './api.ts'
 import * as datasets from './datasets.ts'
+import * as issues from './issues.ts'
 import * as reviews from './reviews.ts'
 import * as rounds from './rounds.ts'
 
 /** The single schema object handed to drizzle (tables themselves live in files by aggregate). */
-export const schema = { ...accounts, ...datasets, ...rounds, ...reviews }
+export const schema = { ...accounts, ...datasets, ...rounds, ...reviews, ...issues, ...api }
 export type Schema = typeof schema

@@ -100,6 +100,11 @@ export const versions = pgTable(
 		currentImportId: uuid('current_import_id').references((): AnyPgColumn => imports.id, { onDelete: 'set null' }),
 		// Counter kept in a column so pages never COUNT(*) a million samples.
 		sampleCount: integer('sample_count').notNull().default(0),
+		// Issue numbers are handed out from here (#1, #2, … per version).
+		issueSeq: integer('issue_seq').notNull().default(0),
+		// Set when an owner approved despite open blocking issues; cleared if the version leaves approval.
+		overriddenBlockers: integer('overridden_blockers').notNull().default(0),
+		overrideJustification: text('override_justification'),
 		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -162,8 +167,10 @@ export const samples = pgTable(
 		// Also the keyset for browsing (samples are listed in external id order).
 		uniqueIndex('samples_import_external_key').on(t.importId, t.externalId),
 		index('samples_metadata_idx').using('gin', sql`${t.metadata} jsonb_path_ops`),
-		// 'simple': no stemming, since samples come in many languages.
-		index('samples_search_idx').using('gin', sql`to_tsvector('simple'::regconfig, coalesce(${t.content}, ${t.messages}::text, ''))`),
+		// 'simple': no stemming, since samples come in many languages. Only the first 100,000
+		// characters are indexed: a tsvector holds at most 1 MiB, which a sample of a million
+		// distinct words would overflow, failing its import (app/models/sample.server.ts matches this).
+		index('samples_search_idx').using('gin', sql`to_tsvector('simple'::regconfig, left(coalesce(${t.content}, ${t.messages}::text, ''), 100000))`),
 	],
 )
 

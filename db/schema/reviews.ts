@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm'
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
 import { users } from './accounts.ts'
 import { samples, useCases } from './datasets.ts'
+import { issues } from './issues.ts'
 import { participants, rounds } from './rounds.ts'
 
 export const verdicts = ['no_concerns', 'flagged', 'skipped'] as const
@@ -55,10 +57,11 @@ export const flags = pgTable(
 		suggestedRewrite: text('suggested_rewrite').notNull().default(''),
 		quotedSpan: text('quoted_span').notNull().default(''),
 		unsure: boolean('unsure').notNull().default(false),
+		issueId: uuid('issue_id').references(() => issues.id, { onDelete: 'set null' }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 	},
-	(t) => [index('flags_round_sample_idx').on(t.roundId, t.sampleId), index('flags_participant_idx').on(t.participantId), index('flags_review_idx').on(t.reviewId)],
+	(t) => [index('flags_round_sample_idx').on(t.roundId, t.sampleId), index('flags_participant_idx').on(t.participantId), index('flags_review_idx').on(t.reviewId), index('flags_issue_idx').on(t.issueId)],
 )
 
 /** Discussion of a use case: stance, replies two levels deep, visible edit history, moderation. */
@@ -87,8 +90,16 @@ export const comments = pgTable(
 		hiddenAt: timestamp('hidden_at', { withTimezone: true }),
 		hiddenReason: text('hidden_reason'),
 		hiddenBy: uuid('hidden_by').references(() => users.id, { onDelete: 'set null' }),
+		issueId: uuid('issue_id').references(() => issues.id, { onDelete: 'set null' }),
 	},
-	(t) => [index('comments_use_case_idx').on(t.useCaseId, t.createdAt), index('comments_parent_idx').on(t.parentId)],
+	(t) => [
+		index('comments_use_case_idx').on(t.useCaseId, t.createdAt),
+		index('comments_parent_idx').on(t.parentId),
+		// "My feedback" finds a person's comments through their participations.
+		index('comments_participant_idx').on(t.participantId),
+		// Re-evaluating a use-case issue and notifying its commenters (few comments raise one).
+		index('comments_issue_idx').on(t.issueId).where(sql`issue_id is not null`),
+	],
 )
 
 export const commentRevisions = pgTable(

@@ -197,7 +197,9 @@ export const notifications = pgTable(
 		params: jsonb('params').$type<Record<string, string | number>>().notNull().default({}),
 		link: text('link').notNull().default('/'),
 		readAt: timestamp('read_at', { withTimezone: true }),
+		// 'pending' asks the job runner to email it too (issue updates); null: in the app only.
+		emailState: text('email_state', { enum: ['pending', 'sent', 'failed'] }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 	},
-	(t) => [index('notifications_user_idx').on(t.userId, t.createdAt)],
+	(t) => [index('notifications_user_idx').on(t.userId, t.createdAt), index('notifications_email_pending_idx').on(t.createdAt).where(sql`email_state = 'pending'`)],
 )

@@ -120,15 +120,15 @@ describe('importing a sample file', () => {
 	})
 
 	test('samples are frozen once the version leaves draft', async () => {
-		const { versionId, userId } = await setup()
+		const { versionId, userId, datasetId } = await setup()
 		await runImport({ versionId, format: 'jsonl', filename: '1.jsonl', userId, source: chunks(line('x-1')) })
-		expect(await changeVersionStatus({ versionId, action: 'open_consultation' })).toMatchObject({ ok: true, to: 'in_consultation' })
+		expect(await changeVersionStatus({ versionId, datasetId, actorId: userId, action: 'open_consultation' })).toMatchObject({ ok: true, to: 'in_consultation' })
 		await expect(runImport({ versionId, format: 'jsonl', filename: '2.jsonl', userId, source: chunks(line('x-2')) })).rejects.toThrow(/draft/)
 		expect(await visibleSamples(versionId)).toEqual({ count: 1, ids: ['x-1'] })
 	})
 
 	test('a consultation cannot open on a version without samples', async () => {
-		const { versionId } = await setup()
-		expect(await changeVersionStatus({ versionId, action: 'open_consultation' })).toEqual({ ok: false, reason: 'no_samples' })
+		const { versionId, userId, datasetId } = await setup()
+		expect(await changeVersionStatus({ versionId, datasetId, actorId: userId, action: 'open_consultation' })).toEqual({ ok: false, reason: 'no_samples', blockers: [] })
 	})
 })

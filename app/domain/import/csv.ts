@@ -181,11 +181,12 @@ class CsvRecords {
 	}
 
 	record(bytes: Uint8Array, line: number): ParseEvent | null {
+		// Length first, as the scanner does for a record it could not hold: a blank record over the cap is still over it.
+		if (bytes.length > this.limits.maxLineBytes) return this.tooLong(line)
 		if (isBlank(bytes)) return null
 		if (this.layout === null) return this.header(bytes, line)
 		const counted = this.count(line)
 		if (counted) return counted
-		if (bytes.length > this.limits.maxLineBytes) return errorAt(line, { code: 'line_too_long', params: { max: this.limits.maxLineBytes } })
 		const text = decode(bytes)
 		if (typeof text !== 'string') return errorAt(line, { code: text.fault })
 		const checked = checkCsvRecord(splitFields(text), this.layout, this.limits)
@@ -206,7 +207,6 @@ class CsvRecords {
 
 	/** Every problem with the header is fatal: the rows cannot be read without it. */
 	private header(bytes: Uint8Array, line: number): ParseEvent | null {
-		if (bytes.length > this.limits.maxLineBytes) return this.tooLong(line)
 		const text = decode(bytes)
 		if (typeof text !== 'string') return this.fatalAt(line, { code: text.fault })
 		const layout = readHeader(splitFields(text))

@@ -45,11 +45,13 @@ export async function* parseJsonl(items: AsyncIterable<SourceItem>, limits: Impo
 			const nl = item.indexOf(LF, pos)
 			const end = nl < 0 ? item.length : nl
 			if (!skipping && pendingLength + (end - pos) > room) {
-				// Over the cap: report now and drop bytes up to the next newline.
-				const head = pendingLength > 0 ? pending.subarray(0, pendingLength) : item.subarray(pos, end)
+				// Over the cap: report now and drop bytes up to the next newline. The line's first
+				// `room` bytes decide its first character, however the upload was chunked.
+				let first = firstNonBlank(pending, pendingLength)
+				if (first < 0) first = firstNonBlank(item.subarray(pos), Math.min(end - pos, room - pendingLength))
 				pendingLength = 0
 				skipping = true
-				yield lines.tooLong(head, line)
+				yield lines.tooLong(first, line)
 				if (lines.fatal) return
 			}
 			if (nl < 0) {
@@ -95,15 +97,16 @@ class JsonlLines {
 
 	constructor(private readonly limits: ImportLimits) {}
 
-	tooLong(head: Uint8Array, line: number): ParseEvent {
-		return this.open(firstNonBlank(head, head.length), line) ?? errorAt(line, { code: 'line_too_long', params: { max: this.limits.maxLineBytes } })
+	/** `first`: the first non-blank byte among the line's first maxLineBytes + 1 bytes, or -1. */
+	tooLong(first: number, line: number): ParseEvent {
+		return this.open(first, line) ?? errorAt(line, { code: 'line_too_long', params: { max: this.limits.maxLineBytes } })
 	}
 
 	line(raw: Uint8Array, line: number): ParseEvent | null {
 		const { limits } = this
 		let end = raw.length
 		if (end > 0 && raw[end - 1] === CR) end--
-		if (end > limits.maxLineBytes) return this.tooLong(raw, line)
+		if (end > limits.maxLineBytes) return this.tooLong(firstNonBlank(raw, Math.min(raw.length, limits.maxLineBytes + 1)), line)
 		const first = firstNonBlank(raw, end)
 		if (first < 0) return null
 		const opened = this.open(first, line)

@@ -45,6 +45,7 @@ export type ImportErrorCode =
 	| 'metadata_not_object'
 	| 'image_url_invalid'
 	| 'image_alt_invalid'
+	| 'inexact_number'
 	| 'too_many_rows'
 	| 'csv_unterminated_quote'
 	| 'csv_ragged_row'

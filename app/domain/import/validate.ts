@@ -124,6 +124,7 @@ export function checkJsonRecord(rec: Record<string, unknown>, text: string, limi
 		const bad = badStringIn(rec)
 		if (bad) return fail({ code: bad })
 	}
+	if (hasInexactNumber(text)) return fail({ code: 'inexact_number' })
 	return { sample: { externalId: id as string, content, messages, imageUrl, imageAlt, language, metadata } }
 }
 
@@ -196,4 +197,46 @@ export function exceedsDepth(text: string, max: number): boolean {
 		} else if (c === 125 || c === 93) depth--
 	}
 	return false
+}
+
+/** 16 digits in a row (a '.' may sit among them) or a 3-digit exponent: only then can a double fail to hold a number. */
+const SUSPECT_NUMBER = /(?:\d\.?){16}|[eE][+-]?\d{3}/
+const NUMBER = /-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?/y
+const PRINTED_NUMBER = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/
+
+/**
+ * Whether a number in the line would be stored other than as written: JSON.parse reads numbers
+ * as doubles and the row keeps what JavaScript prints, so 1e400 would become null, 1e-400 zero
+ * and 18446744073709551615 end in …552000. Such lines are refused (write the number as a string)
+ * rather than silently changed. Looks outside strings only, and only when SUSPECT_NUMBER matches.
+ */
+export function hasInexactNumber(text: string): boolean {
+	if (!SUSPECT_NUMBER.test(text)) return false
+	let inString = false
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i)
+		if (inString) {
+			if (c === 92) i++
+			else if (c === 34) inString = false
+		} else if (c === 34) inString = true
+		else if (c === 45 || (c >= 48 && c <= 57)) {
+			NUMBER.lastIndex = i
+			const token = NUMBER.exec(text)
+			if (!token) continue
+			const value = Number(token[0])
+			if (!Number.isFinite(value) || decimalKey(token) !== decimalKey(PRINTED_NUMBER.exec(String(value))!)) return true
+			i += token[0].length - 1
+		}
+	}
+	return false
+}
+
+/** A number's value as sign, significant digits and exponent ("1.50" and "15e-1" give the same key). */
+function decimalKey(token: RegExpExecArray): string {
+	const fraction = token[2] ?? ''
+	const digits = (token[1]! + fraction).replace(/^0+/, '')
+	if (digits === '') return '0'
+	const significant = digits.replace(/0+$/, '')
+	const exponent = Number(token[3] ?? 0) - fraction.length + (digits.length - significant.length)
+	return `${token[0].startsWith('-') ? '-' : ''}${significant}e${exponent}`
 }

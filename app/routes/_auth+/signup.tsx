@@ -1,6 +1,6 @@
 import { useForm } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod/v4'
-import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
+import { type ActionFunctionArgs, data, type HeadersFunction, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { Field, FormAlert, ValidatedForm } from '#app/components/forms.tsx'
@@ -17,6 +17,12 @@ export const handle: RouteHandle = { i18n: ['auth'], title: (t) => t('auth:signu
 export async function loader({ request }: LoaderFunctionArgs) {
 	await requireAnonymous(request)
 	return null
+}
+
+// A document response keeps the action's Retry-After (Remix drops action headers otherwise).
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+	const retryAfter = actionHeaders.get('Retry-After')
+	return retryAfter ? { 'Retry-After': retryAfter } : new Headers()
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -1,7 +1,7 @@
 import { getSelectProps, useForm } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod/v4'
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
-import { useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { ErrorList, Field, ValidatedForm } from '#app/components/forms.tsx'
 import { ProfileSchema } from '#app/domain/account.ts'
@@ -11,7 +11,7 @@ import { languageNames, supportedLanguages } from '#app/utils/i18n.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
-export const handle: RouteHandle = { i18n: ['auth'], title: (t) => t('auth:profile.title') }
+export const handle: RouteHandle = { i18n: ['auth', 'api'], title: (t) => t('auth:profile.title') }
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	const user = await requireUser(request)
@@ -32,7 +32,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Profile() {
-	const { t } = useTranslation(['auth', 'common'])
+	const { t } = useTranslation(['auth', 'common', 'api'])
 	const { profile } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const navigation = useNavigation()
@@ -78,6 +78,13 @@ export default function Profile() {
 					{t('auth:profile.submit')}
 				</button>
 			</ValidatedForm>
+			<section aria-labelledby="api-tokens-heading" className="card mt-6 flex flex-col gap-2">
+				<h2 id="api-tokens-heading">{t('api:tokens.title')}</h2>
+				<p className="text-sm text-slate-700">{t('api:tokens.summary')}</p>
+				<Link to="/account/tokens" className="self-start">
+					{t('api:tokens.manage')}
+				</Link>
+			</section>
 		</div>
 	)
 }

@@ -10,7 +10,7 @@ import { listVersions } from '#app/models/version.server.ts'
 import { requireDatasetRole } from '#app/utils/permissions.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
-export const handle: RouteHandle = { i18n: ['datasets'], title: (_t, data) => (data as { dataset?: { name: string } } | undefined)?.dataset?.name ?? '' }
+export const handle: RouteHandle = { i18n: ['datasets', 'audit', 'issues', 'webhooks'], title: (_t, data) => (data as { dataset?: { name: string } } | undefined)?.dataset?.name ?? '' }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset } = await requireDatasetRole(request, params.slug, 'view')
@@ -20,14 +20,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		dataset: { slug: dataset.slug, name: dataset.name, description: dataset.description },
 		canEdit: can(dataset.role, 'edit'),
 		canManageTeam: can(dataset.role, 'manage_team'),
+		canViewAudit: can(dataset.role, 'view_audit'),
+		canManageWebhooks: can(dataset.role, 'manage_versions'),
 		useCases,
-		versions: versions.map((v) => ({ label: v.label, status: v.status, sampleCount: v.sampleCount, parent: v.parentId ? (labels.get(v.parentId) ?? null) : null })),
+		versions: versions.map((v) => ({ label: v.label, status: v.status, sampleCount: v.sampleCount, overriddenBlockers: v.overriddenBlockers, parent: v.parentId ? (labels.get(v.parentId) ?? null) : null })),
 	}
 }
 
 export default function DatasetOverview() {
-	const { t } = useTranslation('datasets')
-	const { dataset, canEdit, canManageTeam, useCases, versions } = useLoaderData<typeof loader>()
+	const { t } = useTranslation(['datasets', 'audit'])
+	const { dataset, canEdit, canManageTeam, canViewAudit, canManageWebhooks, useCases, versions } = useLoaderData<typeof loader>()
 	const base = `/datasets/${dataset.slug}`
 	return (
 		<div className="flex flex-col gap-8">
@@ -46,6 +48,12 @@ export default function DatasetOverview() {
 								{t('overview.team')}
 							</Link>
 						) : null}
+						{canViewAudit ? (
+							<Link to={`${base}/audit`} className="btn">
+								{t('audit:link')}
+							</Link>
+						) : null}
+						{canManageWebhooks ? <Link to={`${base}/webhooks`} className="btn">{t('webhooks:link')}</Link> : null}
 					</>
 				}
 			/>
@@ -79,7 +87,7 @@ export default function DatasetOverview() {
 										<Link to={`${base}/versions/${v.label}`}>{v.label}</Link>
 									</td>
 									<td className="py-2">
-										<VersionStatusBadge status={v.status} />
+										<VersionStatusBadge status={v.status} overriddenBlockers={v.overriddenBlockers} />
 									</td>
 									<td className="py-2">{v.sampleCount.toLocaleString()}</td>
 									<td className="py-2">{v.parent ?? '—'}</td>

@@ -19,13 +19,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-	const { dataset } = await requireDatasetRole(request, params.slug, 'edit')
+	const { dataset, user } = await requireDatasetRole(request, params.slug, 'edit')
 	const submission = parseWithZod(await request.formData(), { schema: EditDatasetSchema })
 	if (submission.status !== 'success') return data({ result: submission.reply(), conflict: false }, { status: 400 })
 	if (await slugTaken(submission.value.slug, dataset.id)) {
 		return data({ result: submission.reply({ fieldErrors: { slug: ['errors.slugTaken'] } }), conflict: false }, { status: 400 })
 	}
-	const saved = await updateDataset({ id: dataset.id, ...submission.value })
+	const saved = await updateDataset({ id: dataset.id, ...submission.value, actorId: user.id })
 	if (!saved) return data({ result: submission.reply(), conflict: true }, { status: 409 })
 	throw redirect(`/datasets/${submission.value.slug}`)
 }

@@ -19,13 +19,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-	const { dataset } = await requireDatasetRole(request, params.slug, 'manage_team')
+	const { dataset, user } = await requireDatasetRole(request, params.slug, 'manage_team')
 	const formData = await request.formData()
 	const intent = formData.get('intent')
 	if (intent === 'add') {
 		const submission = parseWithZod(formData, { schema: AddMaintainerSchema })
 		if (submission.status !== 'success') return data({ result: submission.reply(), notice: null }, { status: 400 })
-		const outcome = await addMaintainer(dataset.id, submission.value.email)
+		const outcome = await addMaintainer(dataset.id, submission.value.email, user.id)
 		if (outcome === 'no_account') {
 			return data({ result: submission.reply({ fieldErrors: { email: ['errors.noAccountForEmail'] } }), notice: null }, { status: 400 })
 		}
@@ -34,7 +34,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	if (intent === 'remove') {
 		const submission = parseWithZod(formData, { schema: RemoveMaintainerSchema })
 		if (submission.status !== 'success') return data({ result: null, notice: null }, { status: 400 })
-		const removed = await removeMaintainer(dataset.id, submission.value.userId)
+		const removed = await removeMaintainer(dataset.id, submission.value.userId, user.id)
 		return data({ result: null, notice: removed ? 'team.removed' : null }, { status: removed ? 200 : 404 })
 	}
 	throw new Response('Unknown intent', { status: 400 })

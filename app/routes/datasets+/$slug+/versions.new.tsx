@@ -7,6 +7,7 @@ import { Field, FormAlert, SelectField, ValidatedForm } from '#app/components/fo
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { NewVersionSchema } from '#app/domain/version.ts'
+import { recordAudit } from '#app/models/audit.server.ts'
 import { createVersion, listVersions } from '#app/models/version.server.ts'
 import { requireDatasetRole } from '#app/utils/permissions.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
@@ -28,6 +29,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const result = await createVersion({ ...provenance, datasetId: dataset.id, label, parentLabel: parent || null, userId: user.id })
 	if (result.error === 'label_taken') return data({ result: submission.reply({ fieldErrors: { label: ['errors.versionLabelTaken'] } }) }, { status: 400 })
 	if (result.error === 'parent_not_found') return data({ result: submission.reply({ fieldErrors: { parent: ['validation.invalidChoice'] } }) }, { status: 400 })
+	// createVersion (app/models/version.server.ts) runs no transaction of its own: the entry follows the insert.
+	const { id } = result.version!
+	await recordAudit({ datasetId: dataset.id, versionId: id, actorId: user.id, action: 'version.created', targetType: 'version', targetId: id, targetLabel: label, after: { label, parent: parent || null } })
 	throw redirect(`/datasets/${dataset.slug}/versions/${encodeURIComponent(label)}`)
 }
 

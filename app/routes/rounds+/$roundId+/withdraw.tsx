@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next'
 import { flags, reviews } from '#db/schema/reviews.ts'
 import { assignments, participants } from '#db/schema/rounds.ts'
 import { eraseParticipantComments } from '#app/models/comment.server.ts'
+import { issuesOfFlags, reevaluate } from '#app/models/issue.server.ts'
 import { rebalanceRound } from '#app/models/round.server.ts'
 import { db } from '#app/utils/db.server.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
@@ -31,9 +32,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		// verdicts and flags, feedback on the generator, and the words of their comments.
 		await tx.delete(assignments).where(and(eq(assignments.participantId, participant.id), choice === 'delete' ? undefined : isNull(assignments.completedAt)))
 		if (choice === 'delete') {
+			const touched = await issuesOfFlags(tx, eq(flags.participantId, participant.id))
 			await tx.delete(reviews).where(eq(reviews.participantId, participant.id))
 			await tx.delete(flags).where(eq(flags.participantId, participant.id))
 			await eraseParticipantComments(participant.id, tx)
+			await reevaluate(tx, touched)
 		}
 		await rebalanceRound(round.id, tx)
 	})

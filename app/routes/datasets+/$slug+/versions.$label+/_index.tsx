@@ -6,15 +6,16 @@ import { PageHeader } from '#app/components/page-header.tsx'
 import { VersionStatusBadge } from '#app/components/status-badge.tsx'
 import { can } from '#app/domain/permissions.ts'
 import { availableActions, canChangeSamples, type VersionAction, type VersionStatus } from '#app/domain/version-status.ts'
-import { listImports, reapStaleImports } from '#app/models/import.server.ts'
+import { listImports } from '#app/models/import.server.ts'
 import { listRounds } from '#app/models/round.server.ts'
+import { gateCounts, listOpenBlockers } from '#app/models/issue.server.ts'
 import { changeVersionStatus } from '#app/models/version.server.ts'
 import { requireVersion } from '#app/utils/permissions.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { ImportForm } from './__import-form.tsx'
 
 export const handle: RouteHandle = {
-	i18n: ['datasets', 'rounds'],
+	i18n: ['datasets', 'rounds', 'issues', 'report', 'insights'],
 	title: (t, data) => {
 		const d = data as { version?: { label: string }; dataset?: { name: string } } | undefined
 		return d?.version ? `${d.version.label} · ${d.dataset?.name}` : t('datasets:version.title')
@@ -26,12 +27,11 @@ const manualActions: VersionAction[] = ['approve', 'release', 'archive']
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset, version } = await requireVersion(request, params, 'view')
-	await reapStaleImports()
-	const [imports, rounds] = await Promise.all([listImports(version.id), listRounds(version.id)])
+	const [imports, rounds, gate] = await Promise.all([listImports(version.id), listRounds(version.id), gateCounts(version.id)])
 	const status = version.status as VersionStatus
 	const notice = new URL(request.url).searchParams.get('notice')
 	return {
-		notice: notice === 'frozen' || notice === 'nofile' ? notice : null,
+		notice: notice === 'frozen' || notice === 'nofile' || notice === 'badname' ? notice : null,
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: { ...version, createdAt: version.createdAt.toISOString(), currentImportId: undefined, hasSamples: !!version.currentImportId },
 		imports: imports.map((i) => ({ ...i, startedAt: i.startedAt.toISOString() })),
@@ -40,22 +40,34 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		canImport: can(dataset.role, 'import') && canChangeSamples(status),
 		canEdit: can(dataset.role, 'manage_versions') && canChangeSamples(status),
 		actions: can(dataset.role, 'approve') ? availableActions(status).filter((a) => manualActions.includes(a)) : [],
+		gate,
+		// Listed where the approval is offered, so the team sees what stands in the way before trying.
+		blockers: gate.blocking && status === 'in_consultation' ? await listOpenBlockers(version.id, 20) : [],
+		mayOverride: can(dataset.role, 'override_gate'),
 	}
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-	const { version } = await requireVersion(request, params, 'approve')
+	const { user, dataset, version } = await requireVersion(request, params, 'approve')
 	const form = await request.formData()
 	const intent = String(form.get('intent') ?? '')
 	if (!manualActions.includes(intent as VersionAction)) throw new Response('Unknown intent', { status: 400 })
-	const result = await changeVersionStatus({ versionId: version.id, action: intent as VersionAction })
-	if (!result.ok) return data({ error: `errors.transition.${result.reason}` }, { status: 409 })
-	return { error: null }
+	const justification = String(form.get('justification') ?? '').slice(0, 4000)
+	const result = await changeVersionStatus({
+		versionId: version.id,
+		datasetId: dataset.id,
+		actorId: user.id,
+		action: intent as VersionAction,
+		justification: justification || null,
+		mayOverride: can(dataset.role, 'override_gate'),
+	})
+	if (!result.ok) return data({ error: `errors.transition.${result.reason}`, blockers: result.blockers, justification }, { status: 409 })
+	return { error: null, blockers: [], justification: '' }
 }
 
 export default function VersionPage() {
 	const { t, i18n } = useTranslation(['datasets', 'rounds', 'common'])
-	const { dataset, version, imports, rounds, canRunRounds, canImport, canEdit, actions, notice } = useLoaderData<typeof loader>()
+	const { dataset, version, imports, rounds, canRunRounds, canImport, canEdit, actions, notice, gate, blockers: listedBlockers, mayOverride } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const base = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
 	const provenance = [
@@ -75,7 +87,7 @@ export default function VersionPage() {
 				crumbs={datasetCrumbs(t, dataset)}
 				title={
 					<span className="flex flex-wrap items-center gap-3">
-						{t('version.heading', { label: version.label })} <VersionStatusBadge status={version.status} />
+						{t('version.heading', { label: version.label })} <VersionStatusBadge status={version.status} overriddenBlockers={version.overriddenBlockers} />
 					</span>
 				}
 				actions={
@@ -107,10 +119,37 @@ export default function VersionPage() {
 				</p>
 			) : null}
 			{actionData?.error ? (
-				<p role="alert" className="alert-error">
-					{t(actionData.error)}
-				</p>
+				<div role="alert" className="alert-error">
+					<p>{t(`common:${actionData.error}`)}</p>
+					{actionData.blockers.length ? <BlockerList base={base} blockers={actionData.blockers} /> : null}
+				</div>
 			) : null}
+			{version.overriddenBlockers > 0 && version.overrideJustification ? (
+				<section aria-labelledby="override-heading" className="card border-red-300">
+					<h2 id="override-heading">{t('issues:gate.overriddenTitle', { count: version.overriddenBlockers })}</h2>
+					<p className="mt-2 whitespace-pre-wrap break-words" dir="auto">
+						{version.overrideJustification}
+					</p>
+				</section>
+			) : null}
+
+			<section aria-labelledby="issues-heading" className="flex flex-col gap-2">
+				<div className="flex flex-wrap items-center justify-between gap-2">
+					<h2 id="issues-heading">{t('issues:inbox.title')}</h2>
+					<span className="flex flex-wrap gap-2">
+						<Link to={`${base}/issues`} className="btn">
+							{t('issues:version.openInbox')}
+						</Link>
+						<Link to={`${base}/report`} className="btn">
+							{t('report:link')}
+						</Link>
+						<Link to={`${base}/insights`} className="btn">
+							{t('insights:link')}
+						</Link>
+					</span>
+				</div>
+				<p className={gate.blocking ? 'font-semibold text-red-900' : 'text-slate-700'}>{t('issues:version.summary', { open: gate.open, blocking: gate.blocking, count: gate.open })}</p>
+			</section>
 			{!canChangeSamples(version.status as VersionStatus) ? <p className="text-sm text-slate-700">{t('version.frozen')}</p> : null}
 
 			<section aria-labelledby="rounds-heading" className="flex flex-col gap-2">
@@ -180,8 +219,49 @@ export default function VersionPage() {
 							</button>
 						))}
 					</Form>
+					{actions.includes('approve') && listedBlockers.length ? (
+						<div className="card flex flex-col gap-3">
+							<p>{t('issues:gate.blockedIntro', { count: gate.blocking })}</p>
+							<BlockerList base={base} blockers={listedBlockers} />
+							{mayOverride ? (
+								<Form method="post" className="flex flex-col gap-2">
+									<label htmlFor="override-justification" className="font-medium">
+										{t('issues:gate.justificationLabel')}
+									</label>
+									<p id="override-justification-hint" className="text-sm text-slate-700">
+										{t('issues:gate.justificationHint')}
+									</p>
+									<textarea id="override-justification" name="justification" rows={3} required minLength={20} maxLength={4000} aria-describedby="override-justification-hint" defaultValue={actionData?.justification ?? ''} className="input" />
+									<button type="submit" name="intent" value="approve" className="btn self-start">
+										{t('issues:gate.override', { count: gate.blocking })}
+									</button>
+								</Form>
+							) : (
+								<p className="text-sm text-slate-700">{t('issues:gate.ownersOnly')}</p>
+							)}
+						</div>
+					) : null}
 				</section>
 			) : null}
 		</div>
+	)
+}
+
+type Blocker = { id: string; number: number; kind: string; externalId: string | null; templateTarget: string | null; reasons: string[] }
+
+/** The open blocking issues, each linked to its page, with why it blocks. */
+function BlockerList({ base, blockers }: { base: string; blockers: Blocker[] }) {
+	const { t } = useTranslation('issues')
+	return (
+		<ul className="list-disc ps-6">
+			{blockers.map((b) => (
+				<li key={b.id}>
+					<Link to={`${base}/issues/${b.number}`}>
+						#{b.number} · {b.externalId ? <bdi>{b.externalId}</bdi> : b.templateTarget ? t(`target.${b.templateTarget}`) : t('kind.use_case')}
+					</Link>{' '}
+					<span className="text-sm">({b.reasons.map((r) => t(`reason.${r}`)).join(', ')})</span>
+				</li>
+			))}
+		</ul>
 	)
 }

@@ -6,7 +6,9 @@ import { useTranslation } from 'react-i18next'
 import { ConflictNotice, FormAlert, ValidatedForm } from '#app/components/forms.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { canChangeSamples, type VersionStatus } from '#app/domain/version-status.ts'
-import { EditProvenanceSchema } from '#app/domain/version.ts'
+import { auditDiff } from '#app/domain/audit.ts'
+import { EditProvenanceSchema, type ProvenanceInput, ProvenanceSchema } from '#app/domain/version.ts'
+import { recordAudit } from '#app/models/audit.server.ts'
 import { updateProvenance } from '#app/models/version.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { requireVersion } from '#app/utils/permissions.server.ts'
@@ -23,12 +25,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-	const { dataset, version } = await requireVersion(request, params, 'manage_versions')
+	const { dataset, version, user } = await requireVersion(request, params, 'manage_versions')
 	invariantResponse(canChangeSamples(version.status as VersionStatus), 'Provenance is frozen once consultation starts', { status: 403 })
 	const submission = parseWithZod(await request.formData(), { schema: EditProvenanceSchema })
 	if (submission.status !== 'success') return data({ result: submission.reply(), conflict: false }, { status: 400 })
 	const saved = await updateProvenance({ ...submission.value, versionId: version.id })
 	if (!saved) return data({ result: submission.reply(), conflict: true }, { status: 409 })
+	// The save was guarded by the revision the form was opened at, so `version` (read just before) is what it replaced.
+	const { revision, ...values } = submission.value
+	const change = auditDiff(version, values, Object.keys(ProvenanceSchema.shape) as Array<keyof ProvenanceInput>)
+	if (change) await recordAudit({ datasetId: dataset.id, versionId: version.id, actorId: user.id, action: 'version.provenance_updated', targetType: 'version', targetId: version.id, targetLabel: version.label, ...change })
 	throw redirect(`/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`)
 }
 

@@ -18,7 +18,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	let outcome: ImportOutcome | undefined
 	const contentLength = Number(request.headers.get('Content-Length')) || null
 
-	await unstable_parseMultipartFormData(request, async (part) => {
+	const parsing = unstable_parseMultipartFormData(request, async (part) => {
 		const iterator = part.data[Symbol.asyncIterator]()
 		const drain = async () => {
 			while (!(await iterator.next()).done) {}
@@ -44,6 +44,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		}
 		await drain()
 		return undefined
+	})
+	// The multipart parser throws on a file name with ";" or "=" (browsers send them as they are): a notice, not a 500.
+	await parsing.catch((error: unknown) => {
+		if (outcome || !(error instanceof Error) || !error.message.startsWith('malformed')) throw error
+		throw redirect(`${back}?notice=badname`)
 	})
 	if (!outcome) throw redirect(`${back}?notice=nofile`)
 	throw redirect(`${back}/imports/${outcome.importId}`)

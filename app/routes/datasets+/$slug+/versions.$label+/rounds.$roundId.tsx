@@ -17,7 +17,7 @@ import { requireVersion } from '#app/utils/permissions.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = {
-	i18n: ['rounds', 'datasets'],
+	i18n: ['rounds', 'datasets', 'insights'],
 	title: (t, data) => (data as { round?: { title: string } } | undefined)?.round?.title ?? t('rounds:round.title'),
 }
 
@@ -82,10 +82,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		const invitationId = String(form.get('invitationId') ?? '')
 		invariantResponse(UUID.test(invitationId), 'Not found', { status: 404 })
 		if (intent === 'revoke') {
-			const done = await revokeInvitation({ roundId: round.id, invitationId })
+			const done = await revokeInvitation({ roundId: round.id, invitationId, actorId: user.id })
 			return data({ error: done ? null : 'rounds:errors.notPending', invite: null }, { status: done ? 200 : 409 })
 		}
-		const rotated = await rotateInvitation({ roundId: round.id, invitationId })
+		const rotated = await rotateInvitation({ roundId: round.id, invitationId, actorId: user.id })
 		if (!rotated) return data({ error: 'rounds:errors.notPending', invite: null }, { status: 409 })
 		const full = await getRoundWithDataset(round.id)
 		await emailInvitations({
@@ -112,9 +112,12 @@ export default function TeamRoundPage() {
 				crumbs={datasetCrumbs(t, dataset, version)}
 				title={round.title}
 				actions={
-					<Link to={`/datasets/${dataset.slug}/outbox`} className="btn">
-						{t('outbox.link')}
-					</Link>
+					<>
+						<Link to={`${versionPath}/insights?round=${round.id}`} className="btn">{t('insights:link')}</Link>
+						<Link to={`/datasets/${dataset.slug}/outbox`} className="btn">
+							{t('outbox.link')}
+						</Link>
+					</>
 				}
 			/>
 			{actionData?.error ? (

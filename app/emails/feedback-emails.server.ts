@@ -1,0 +1,33 @@
+import { getFixedT } from '#app/utils/i18n.server.ts'
+import { type Language } from '#app/utils/i18n.ts'
+import { type RenderedEmail, renderEmail } from './layout.server.ts'
+
+type Item = { kind: string; params: Record<string, string | number> }
+
+/** One email listing every change to a participant's feedback since the last pass of the job. */
+export function feedbackUpdatesEmail({ language, items, link }: { language: Language; items: Item[]; link: string }): RenderedEmail {
+	const t = getFixedT(language, 'emails')
+	return renderEmail({
+		language,
+		subject: t('feedbackUpdates.subject', { count: items.length }),
+		paragraphs: [t('feedbackUpdates.intro'), ...items.map((i) => `• ${t(`feedbackUpdates.items.${i.kind}`, { ...i.params })}`), t('feedbackUpdates.privacy')],
+		action: { label: t('feedbackUpdates.action'), url: link },
+		footer: t('footer.participant'),
+	})
+}
+
+/** To a dataset's team: blocking issues have waited too long for a first look. */
+export function blockersReminderEmail({ language, items, origin }: { language: Language; items: Item[]; origin: string }): RenderedEmail {
+	const t = getFixedT(language, 'emails')
+	const first = items[0]!.params
+	return renderEmail({
+		language,
+		subject: t('blockersReminder.subject', { dataset: first.dataset, version: first.version }),
+		paragraphs: items.map((i) => t('blockersReminder.body', { ...i.params })),
+		action: {
+			label: t('blockersReminder.action'),
+			url: `${origin}/datasets/${encodeURIComponent(String(first.slug))}/versions/${encodeURIComponent(String(first.version))}/issues?blocking=yes&status=open`,
+		},
+		footer: t('footer.team'),
+	})
+}

@@ -1,0 +1,197 @@
+/**
+ * Closing the loop: what became of each participant's feedback ("My feedback"), the
+ * notifications that tell them when it changes, and the jobs that email those notifications and
+ * remind the team about blocking issues nobody has looked at.
+ */
+import { eq, sql } from 'drizzle-orm'
+import { users } from '#db/schema/accounts.ts'
+import { datasetMembers, datasets, samples, useCases, versions } from '#db/schema/datasets.ts'
+import { issues } from '#db/schema/issues.ts'
+import { comments, flags } from '#db/schema/reviews.ts'
+import { notifications, participants, rounds } from '#db/schema/rounds.ts'
+import { feedbackUpdatesEmail, blockersReminderEmail } from '#app/emails/feedback-emails.server.ts'
+import { db, query, type Tx } from '#app/utils/db.server.ts'
+import { sendEmail } from '#app/utils/email.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
+import { fallbackLanguage, isSupportedLanguage, type Language } from '#app/utils/i18n.ts'
+
+export type FeedbackNotice =
+	| 'issue_acknowledged'
+	| 'issue_resolved_removed'
+	| 'issue_resolved_regenerated'
+	| 'issue_resolved_documented'
+	| 'issue_resolved_not_an_issue'
+	| 'issue_reopened'
+	| 'issue_responded'
+	| 'issue_removed'
+	| 'issue_re_review'
+
+/**
+ * Tells everyone whose feedback is on the issue's lineage (flags, template feedback, an opposed
+ * comment) what changed — in the app, and by email through the job queue. Participants who
+ * withdrew are not written to. The notice names the dataset, version and sample, never a person.
+ */
+export async function notifyFlaggers(tx: Tx, issueId: string, kind: FeedbackNotice) {
+	const [i] = await tx
+		.select({ lineageId: issues.lineageId, number: issues.number, externalId: issues.externalId, templateTarget: issues.templateTarget, version: versions.label, dataset: datasets.name })
+		.from(issues)
+		.innerJoin(versions, eq(versions.id, issues.versionId))
+		.innerJoin(datasets, eq(datasets.id, versions.datasetId))
+		.where(eq(issues.id, issueId))
+	if (!i) return
+	const params = JSON.stringify({ dataset: i.dataset, version: i.version, number: i.number, item: i.externalId ?? i.templateTarget ?? '' })
+	await tx.execute(sql`
+		insert into ${notifications} (user_id, kind, params, link, email_state)
+		select distinct who.user_id, ${kind}, ${params}::jsonb, '/feedback', 'pending'
+		from (
+			select p.user_id from ${flags} f join ${participants} p on p.id = f.participant_id
+			where f.issue_id in (select id from ${issues} where lineage_id = ${i.lineageId}) and p.withdrawn_at is null
+			union
+			select c.author_id from ${comments} c join ${participants} p on p.id = c.participant_id
+			where c.issue_id in (select id from ${issues} where lineage_id = ${i.lineageId}) and c.deleted_at is null and p.withdrawn_at is null
+		) who`)
+}
+
+const FEEDBACK_PAGE = 50
+
+/**
+ * Every flag, template feedback and comment this person made, newest first, with what became of
+ * it: the latest issue of its lineage (which may be in a later version), its status, resolution
+ * and public response. Internal notes, blocking reasons, assignees and other people's feedback
+ * are not selected.
+ */
+export async function listMyFeedback(userId: string, page = 1) {
+	const offset = (page - 1) * FEEDBACK_PAGE
+	const rows = await query<{
+		type: 'flag' | 'template' | 'comment'
+		id: string
+		created_at: Date
+		round_id: string
+		round_title: string
+		dataset: string
+		version: string
+		item: string | null
+		category: string | null
+		severity: string | null
+		stance: string | null
+		excerpt: string
+		issue_number: number | null
+		issue_version: string | null
+		status: string | null
+		resolution: string | null
+		needs_re_review: boolean | null
+		public_response: string | null
+	}>(sql`
+		with mine as (
+			select 'flag' as type, f.id, f.created_at, f.round_id, f.issue_id, s.external_id as item, f.category, f.severity, null::text as stance, f.rationale as excerpt
+			from ${flags} f join ${participants} p on p.id = f.participant_id
+			left join ${samples} s on s.id = f.sample_id
+			where p.user_id = ${userId} and f.template_target is null
+			union all
+			select 'template', f.id, f.created_at, f.round_id, f.issue_id, f.template_target, f.category, f.severity, null, f.rationale
+			from ${flags} f join ${participants} p on p.id = f.participant_id
+			where p.user_id = ${userId} and f.template_target is not null
+			union all
+			select 'comment', c.id, c.created_at, c.round_id, c.issue_id, u.title, null, null, c.stance, case when c.deleted_at is null then c.body else '' end
+			from ${comments} c join ${participants} p on p.id = c.participant_id join ${useCases} u on u.id = c.use_case_id
+			where p.user_id = ${userId}
+		)
+		select m.type, m.id, m.created_at, m.round_id, r.title as round_title, d.name as dataset, v.label as version, m.item, m.category, m.severity, m.stance,
+			left(m.excerpt, 280) as excerpt,
+			latest.number as issue_number, latest.version as issue_version, latest.status, latest.resolution, latest.needs_re_review, latest.public_response
+		from mine m
+		join ${rounds} r on r.id = m.round_id
+		join ${versions} v on v.id = r.version_id
+		join ${datasets} d on d.id = v.dataset_id
+		left join lateral (
+			select j.number, jv.label as version, j.status, j.resolution, j.needs_re_review, j.public_response
+			from ${issues} i join ${issues} j on j.lineage_id = i.lineage_id join ${versions} jv on jv.id = j.version_id
+			where i.id = m.issue_id
+			order by j.created_at desc, j.number desc limit 1
+		) latest on true
+		order by m.created_at desc, m.id
+		limit ${FEEDBACK_PAGE + 1} offset ${offset}`)
+	return { rows: rows.slice(0, FEEDBACK_PAGE), more: rows.length > FEEDBACK_PAGE }
+}
+
+const lang = (l: string | null): Language => (isSupportedLanguage(l) ? l : fallbackLanguage)
+
+/**
+ * Emails the notifications waiting for it, one email per person per pass listing every update.
+ * Claimed with UPDATE … RETURNING and SKIP LOCKED, so several instances never send twice.
+ */
+export async function sendPendingNotificationEmails(origin: string, limit = 200) {
+	const claimed = await query<{ user_id: string; kind: string; params: Record<string, string | number> | string; email: string; language: string | null }>(sql`
+		with picked as (
+			select id from ${notifications} where email_state = 'pending' order by created_at limit ${limit} for update skip locked
+		), sent as (
+			update ${notifications} n set email_state = 'sent' from picked where n.id = picked.id returning n.user_id, n.kind, n.params, n.created_at
+		)
+		select sent.user_id, sent.kind, sent.params, u.email, u.preferred_language as language
+		from sent join ${users} u on u.id = sent.user_id
+		order by sent.created_at`)
+	const byUser = new Map<string, { email: string; language: Language; items: Array<{ kind: string; params: Record<string, string | number> }> }>()
+	for (const row of claimed) {
+		const params = typeof row.params === 'string' ? (JSON.parse(row.params) as Record<string, string | number>) : row.params
+		const entry = byUser.get(row.user_id) ?? { email: row.email, language: lang(row.language), items: [] }
+		entry.items.push({ kind: row.kind, params })
+		byUser.set(row.user_id, entry)
+	}
+	let sent = 0
+	for (const [userId, entry] of byUser) {
+		// A team member may also take part in another dataset's round: reminders and feedback updates go separately.
+		const team = entry.items.filter((i) => i.kind === 'blockers_untriaged')
+		const feedback = entry.items.filter((i) => i.kind !== 'blockers_untriaged')
+		const parts = [
+			...(team.length ? [{ kind: 'blockers_reminder', content: blockersReminderEmail({ language: entry.language, items: team, origin }) }] : []),
+			...(feedback.length ? [{ kind: 'feedback_updates', content: feedbackUpdatesEmail({ language: entry.language, items: feedback, link: `${origin}/feedback` }) }] : []),
+		]
+		for (const { kind, content } of parts) {
+			// Not filed under a dataset: the team must not learn who is behind a pseudonym from its outbox.
+			await sendEmail({ to: entry.email, language: entry.language, kind, recipientUserId: userId, ...content })
+			sent++
+		}
+	}
+	return { emails: sent, notifications: claimed.length }
+}
+
+/**
+ * Reminds a version's team when blocking issues have sat untriaged (never acknowledged, assigned,
+ * answered or resolved) for ISSUE_REMINDER_DAYS; again after as many days if still untouched.
+ */
+export async function remindUntriagedBlockers(now = new Date()) {
+	const days = getEnv().ISSUE_REMINDER_DAYS
+	// As ISO strings: drizzle's postgres.js driver does not serialize a Date bound in raw SQL (PGlite does).
+	const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString()
+	const at = now.toISOString()
+	const due = await query<{ version_id: string; n: number }>(sql`
+		with picked as (
+			select id from ${issues}
+			where blocking and status = 'open' and triaged_at is null and created_at < ${cutoff}::timestamptz
+				and (reminded_at is null or reminded_at < ${cutoff}::timestamptz)
+			for update skip locked
+		), marked as (
+			update ${issues} i set reminded_at = ${at}::timestamptz from picked where i.id = picked.id returning i.version_id
+		)
+		select version_id, count(*)::int as n from marked group by version_id`)
+	for (const d of due) {
+		const [v] = await db
+			.select({ label: versions.label, datasetId: versions.datasetId, slug: datasets.slug, name: datasets.name })
+			.from(versions)
+			.innerJoin(datasets, eq(datasets.id, versions.datasetId))
+			.where(eq(versions.id, d.version_id))
+		if (!v) continue
+		const team = await db.select({ userId: datasetMembers.userId }).from(datasetMembers).where(eq(datasetMembers.datasetId, v.datasetId))
+		if (!team.length) continue
+		await db.insert(notifications).values(
+			team.map((m) => ({
+				userId: m.userId,
+				kind: 'blockers_untriaged',
+				params: { dataset: v.name, version: v.label, count: d.n, days, slug: v.slug },
+				link: `/datasets/${v.slug}/versions/${encodeURIComponent(v.label)}/issues?blocking=yes&status=open`,
+				emailState: 'pending' as const,
+			})),
+		)
+	}
+	return { versions: due.length }
+}

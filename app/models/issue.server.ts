@@ -1,0 +1,280 @@
+/**
+ * Where feedback becomes issues: every change to a flag, template feedback or an opposed comment
+ * calls one of the `sync…` functions inside its own transaction, which finds or creates the
+ * issue, points the feedback at it and re-evaluates the blocking rules (app/domain/blocking.ts).
+ * Also the gate (open blocking issues of a version) and carry-over to a child version.
+ */
+import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm'
+import { samples, versions } from '#db/schema/datasets.ts'
+import { issueEvents, issues } from '#db/schema/issues.ts'
+import { comments, flags } from '#db/schema/reviews.ts'
+import { participants, rounds } from '#db/schema/rounds.ts'
+import { evaluateBlocking, severityValue, type FeedbackComment, type FeedbackFlag, type Severity } from '#app/domain/blocking.ts'
+import { db, query, type Tx } from '#app/utils/db.server.ts'
+import { notifyFlaggers } from './feedback.server.ts'
+import { emitIssueEvaluated, noteIssueCreated } from './webhook.server.ts'
+
+type Exec = Tx
+
+/** Hands out the next "#n" of a version. The row lock is held only to the end of the caller's transaction. */
+async function nextNumber(tx: Exec, versionId: string): Promise<number> {
+	const [row] = await tx
+		.update(versions)
+		.set({ issueSeq: sql`${versions.issueSeq} + 1` })
+		.where(eq(versions.id, versionId))
+		.returning({ n: versions.issueSeq })
+	return row!.n
+}
+
+async function versionOfRound(tx: Exec, roundId: string) {
+	const [r] = await tx.select({ versionId: rounds.versionId }).from(rounds).where(eq(rounds.id, roundId))
+	return r?.versionId ?? null
+}
+
+type NewIssue = Omit<typeof issues.$inferInsert, 'id' | 'number' | 'lineageId'>
+
+/** Inserts an issue unless its unique key (sample / template target / comment) already has one. */
+async function findOrCreate(tx: Exec, values: NewIssue, existing: () => Promise<string | null>): Promise<string> {
+	const found = await existing()
+	if (found) return found
+	const id = crypto.randomUUID()
+	const number = await nextNumber(tx, values.versionId)
+	const rows = await tx
+		.insert(issues)
+		.values({ ...values, id, number, lineageId: id })
+		.onConflictDoNothing()
+		.returning({ id: issues.id })
+	if (!rows.length) return (await existing())!
+	await tx.insert(issueEvents).values({ issueId: id, kind: 'created', internal: false })
+	noteIssueCreated(tx, id)
+	return id
+}
+
+/** After a participant's flags on a sample changed (added, edited, withdrawn, replaced by "no concerns"). */
+export async function syncSampleIssue(tx: Exec, { roundId, sampleId }: { roundId: string; sampleId: number }) {
+	const versionId = await versionOfRound(tx, roundId)
+	if (!versionId) return
+	const existing = async () =>
+		(await tx.select({ id: issues.id }).from(issues).where(and(eq(issues.versionId, versionId), eq(issues.kind, 'sample'), eq(issues.sampleId, sampleId))))[0]?.id ?? null
+	const [unlinked] = await tx.select({ id: flags.id }).from(flags).where(and(eq(flags.sampleId, sampleId), isNull(flags.issueId))).limit(1)
+	let issueId = await existing()
+	if (unlinked) {
+		const [sample] = await tx.select({ externalId: samples.externalId, contentHash: samples.contentHash }).from(samples).where(eq(samples.id, sampleId))
+		issueId = await findOrCreate(tx, { versionId, kind: 'sample', sampleId, externalId: sample!.externalId, contentHash: sample!.contentHash }, existing)
+		await tx.update(flags).set({ issueId }).where(and(eq(flags.sampleId, sampleId), isNull(flags.issueId)))
+	}
+	if (issueId) await evaluateLineageOf(tx, issueId)
+}
+
+/** After template feedback (a flag or comment on prompt templates / persona definitions) changed. */
+export async function syncTemplateIssue(tx: Exec, { roundId, target }: { roundId: string; target: 'prompt_templates' | 'persona_definitions' }) {
+	const versionId = await versionOfRound(tx, roundId)
+	if (!versionId) return
+	const existing = async () =>
+		(await tx.select({ id: issues.id }).from(issues).where(and(eq(issues.versionId, versionId), eq(issues.kind, 'template'), eq(issues.templateTarget, target))))[0]?.id ?? null
+	const ofVersion = sql`${flags.roundId} in (select ${rounds.id} from ${rounds} where ${rounds.versionId} = ${versionId})`
+	const [unlinked] = await tx.select({ id: flags.id }).from(flags).where(and(ofVersion, eq(flags.templateTarget, target), isNull(flags.issueId))).limit(1)
+	let issueId = await existing()
+	if (unlinked) {
+		issueId = await findOrCreate(tx, { versionId, kind: 'template', templateTarget: target }, existing)
+		await tx.update(flags).set({ issueId }).where(and(ofVersion, eq(flags.templateTarget, target), isNull(flags.issueId)))
+	}
+	if (issueId) await evaluateLineageOf(tx, issueId)
+}
+
+/** After a top-level use-case comment was written, edited or deleted: "opposed" raises an issue. */
+export async function syncCommentIssue(tx: Exec, commentId: string) {
+	const [c] = await tx
+		.select({ stance: comments.stance, roundId: comments.roundId, useCaseId: comments.useCaseId, issueId: comments.issueId, deleted: sql<boolean>`${comments.deletedAt} is not null` })
+		.from(comments)
+		.where(eq(comments.id, commentId))
+	if (!c?.roundId) return
+	let issueId = c.issueId
+	if (!issueId && c.stance === 'opposed' && !c.deleted) {
+		const versionId = await versionOfRound(tx, c.roundId)
+		if (!versionId) return
+		const existing = async () => (await tx.select({ id: issues.id }).from(issues).where(and(eq(issues.kind, 'use_case'), eq(issues.commentId, commentId))))[0]?.id ?? null
+		issueId = await findOrCreate(tx, { versionId, kind: 'use_case', useCaseId: c.useCaseId, commentId }, existing)
+		await tx.update(comments).set({ issueId }).where(eq(comments.id, commentId))
+	}
+	if (issueId) await evaluateLineageOf(tx, issueId)
+}
+
+async function evaluateLineageOf(tx: Exec, issueId: string) {
+	const [row] = await tx.select({ lineageId: issues.lineageId }).from(issues).where(eq(issues.id, issueId))
+	if (!row) return
+	const members = await tx.select({ id: issues.id }).from(issues).where(eq(issues.lineageId, row.lineageId)).orderBy(asc(issues.createdAt))
+	for (const m of members) await evaluateIssue(tx, m.id)
+}
+
+/**
+ * Recomputes an issue from its feedback: counters, filter arrays, and blocking. Flags count for
+ * every issue of the lineage whose sample content is the same (a carried-over issue keeps its
+ * flags; a changed sample starts afresh). An issue left with no feedback that nobody triaged and
+ * that was not carried over disappears; otherwise it stays, so no history is lost.
+ */
+export async function evaluateIssue(tx: Exec, issueId: string) {
+	const [issue] = await tx
+		.select({
+			id: issues.id,
+			kind: issues.kind,
+			lineageId: issues.lineageId,
+			contentHash: issues.contentHash,
+			ownerBlocking: issues.ownerBlocking,
+			blocking: issues.blocking,
+			blockingReasons: issues.blockingReasons,
+			triaged: sql<boolean>`${issues.triagedAt} is not null`,
+			carried: sql<boolean>`${issues.carriedFromId} is not null`,
+		})
+		.from(issues)
+		.where(eq(issues.id, issueId))
+		// Not FOR UPDATE: linking a flag took a KEY SHARE lock on this row (foreign key), and two
+		// participants flagging one sample at once would each wait for the other's.
+		.for('no key update')
+	if (!issue) return
+	const sameContent =
+		issue.kind === 'sample'
+			? sql`${flags.issueId} in (select j.id from ${issues} j where j.lineage_id = ${issue.lineageId} and j.content_hash is not distinct from ${issue.contentHash})`
+			: eq(flags.issueId, issueId)
+	const feedback = await tx
+		.select({
+			personId: participants.userId,
+			role: participants.role,
+			kind: flags.kind,
+			severity: flags.severity,
+			category: flags.category,
+			affectedGroups: flags.affectedGroups,
+			threshold: rounds.blockThreshold,
+		})
+		.from(flags)
+		.innerJoin(participants, eq(participants.id, flags.participantId))
+		.innerJoin(rounds, eq(rounds.id, flags.roundId))
+		.where(sameContent)
+	// A hidden comment still counts: hiding is moderation of words, not dismissal of a concern.
+	const opposed = issue.kind === 'use_case'
+		? await tx
+				.select({ stance: comments.stance, opposedBlocks: rounds.opposedBlocks })
+				.from(comments)
+				.innerJoin(rounds, eq(rounds.id, comments.roundId))
+				.where(and(eq(comments.issueId, issueId), isNull(comments.deletedAt), eq(comments.stance, 'opposed')))
+		: []
+	if (!feedback.length && !opposed.length && !issue.triaged && !issue.carried) {
+		await tx.delete(issues).where(eq(issues.id, issueId))
+		return
+	}
+	const flagInputs: FeedbackFlag[] = feedback.map((f) => ({ personId: f.personId, role: f.role, kind: f.kind, severity: f.severity as Severity | null, threshold: f.threshold }))
+	const result = evaluateBlocking({ flags: flagInputs, comments: opposed as FeedbackComment[], ownerBlocking: issue.ownerBlocking })
+	const onlyFlags = feedback.filter((f) => f.kind === 'flag')
+	const uniq = (xs: Array<string | null | undefined>) => [...new Set(xs.filter((x): x is string => !!x))].sort()
+	const changed = result.blocking !== issue.blocking
+	await tx
+		.update(issues)
+		.set({
+			blocking: result.blocking,
+			blockingReasons: result.reasons,
+			flagCount: feedback.length + opposed.length,
+			flaggerCount: new Set(feedback.map((f) => f.personId)).size + opposed.length,
+			maxSeverity: Math.max(0, ...onlyFlags.map((f) => severityValue(f.severity as Severity | null))),
+			categories: uniq(feedback.map((f) => f.category)),
+			severities: uniq(onlyFlags.map((f) => f.severity)),
+			affectedGroups: uniq(feedback.flatMap((f) => f.affectedGroups ?? [])),
+			// Only a change the team must know about invalidates a triage form they have open.
+			...(changed ? { revision: sql`${issues.revision} + 1`, updatedAt: new Date() } : {}),
+		})
+		.where(eq(issues.id, issueId))
+	if (changed) {
+		await tx.insert(issueEvents).values({ issueId, kind: 'blocking_changed', before: { blocking: issue.blocking }, after: { blocking: result.blocking, reasons: result.reasons }, internal: false })
+	}
+	// Webhooks: `issue.created` once a new issue is evaluated, `issue.status_changed` when blocking changed.
+	await emitIssueEvaluated(tx, issueId, { before: issue.blocking, changed })
+}
+
+/** Issues touched by a set of flags, to re-evaluate after those flags are deleted. */
+export async function issuesOfFlags(tx: Exec, where: ReturnType<typeof and>) {
+	const rows = await tx.selectDistinct({ id: flags.issueId }).from(flags).where(and(where, sql`${flags.issueId} is not null`))
+	return rows.map((r) => r.id!)
+}
+
+export async function reevaluate(tx: Exec, issueIds: string[]) {
+	for (const id of new Set(issueIds)) await evaluateLineageOf(tx, id)
+}
+
+/** What a pipeline asks before using a version: its open blocking issues and open issues. */
+export async function gateCounts(versionId: string, executor: Pick<Tx, 'execute'> = db) {
+	const [row] = await query<{ blocking: number; open: number }>(
+		sql`select count(*) filter (where blocking)::int as blocking, count(*)::int as open
+			from ${issues} where version_id = ${versionId} and status <> 'resolved'`,
+		executor,
+	)
+	return { blocking: row?.blocking ?? 0, open: row?.open ?? 0 }
+}
+
+/** The open blocking issues, for the message that refuses an approval. */
+export async function listOpenBlockers(versionId: string, limit = 50, executor: Exec | typeof db = db) {
+	return executor
+		.select({ id: issues.id, number: issues.number, kind: issues.kind, externalId: issues.externalId, templateTarget: issues.templateTarget, reasons: issues.blockingReasons, status: issues.status })
+		.from(issues)
+		.where(and(eq(issues.versionId, versionId), eq(issues.blocking, true), ne(issues.status, 'resolved')))
+		.orderBy(asc(issues.number))
+		.limit(limit)
+}
+
+/**
+ * Carry-over when a child version's samples are published (inside that transaction). The
+ * parent's unresolved sample issues follow their sample by external id:
+ * - same content hash → a copy in the child, same status, blocking call and response;
+ * - sample gone → a record in the child, resolved as `removed`;
+ * - content changed → an open issue in the child marked "needs re-review" (also for issues the
+ *   parent resolved as regenerated: the flaggers should see the new text), and the flaggers are asked to look again.
+ * Re-importing a draft child replaces what an earlier import carried.
+ */
+export async function carryOverIssues(tx: Exec, { versionId, importId }: { versionId: string; importId: string }) {
+	const [child] = await tx.select({ parentId: versions.parentId, label: versions.label }).from(versions).where(eq(versions.id, versionId))
+	if (!child?.parentId) return { unchanged: 0, removed: 0, changed: 0 }
+	await tx.delete(issues).where(and(eq(issues.versionId, versionId), sql`${issues.carriedFromId} is not null`))
+	const parentIssues = await query<{
+		id: string
+		lineage_id: string
+		external_id: string
+		content_hash: string
+		status: 'open' | 'acknowledged' | 'resolved'
+		resolution: string | null
+		owner_blocking: boolean | null
+		blocking: boolean
+		public_response: string
+		assignee_id: string | null
+		new_sample_id: number | null
+		new_hash: string | null
+	}>(
+		sql`select i.id, i.lineage_id, i.external_id, i.content_hash, i.status, i.resolution, i.owner_blocking, i.blocking, i.public_response, i.assignee_id,
+				s.id as new_sample_id, s.content_hash as new_hash
+			from ${issues} i
+			left join ${samples} s on s.import_id = ${importId} and s.external_id = i.external_id
+			where i.version_id = ${child.parentId} and i.kind = 'sample'
+				and (i.status <> 'resolved' or i.resolution = 'regenerated')
+			order by i.number`,
+		tx,
+	)
+	const counts = { unchanged: 0, removed: 0, changed: 0 }
+	for (const p of parentIssues) {
+		const unresolved = p.status !== 'resolved'
+		const kind = p.new_sample_id === null ? 'removed' : p.new_hash === p.content_hash ? 'unchanged' : 'changed'
+		if (!unresolved && kind !== 'changed') continue
+		const number = await nextNumber(tx, versionId)
+		const base = { versionId, number, kind: 'sample' as const, externalId: p.external_id, lineageId: p.lineage_id, carriedFromId: p.id, triagedAt: new Date() }
+		const values =
+			kind === 'unchanged'
+				? { ...base, sampleId: p.new_sample_id, contentHash: p.content_hash, status: p.status, ownerBlocking: p.owner_blocking, blocking: p.blocking, publicResponse: p.public_response, assigneeId: p.assignee_id }
+				: kind === 'removed'
+					? { ...base, sampleId: null, contentHash: p.content_hash, status: 'resolved' as const, resolution: 'removed' as const, blocking: p.blocking, publicResponse: p.public_response }
+					: { ...base, sampleId: p.new_sample_id, contentHash: p.new_hash, status: 'open' as const, needsReReview: true, publicResponse: p.public_response }
+		const [row] = await tx.insert(issues).values(values).returning({ id: issues.id })
+		await tx.insert(issueEvents).values({ issueId: row!.id, kind: 'carried_over', after: { from: p.id, change: kind, version: child.label }, internal: false })
+		if (kind === 'changed') await tx.insert(issueEvents).values({ issueId: row!.id, kind: 'needs_re_review', internal: false })
+		noteIssueCreated(tx, row!.id)
+		await evaluateIssue(tx, row!.id)
+		counts[kind]++
+		if (kind !== 'unchanged') await notifyFlaggers(tx, row!.id, kind === 'removed' ? 'issue_removed' : 'issue_re_review')
+	}
+	return counts
+}

@@ -1,0 +1,336 @@
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { type ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
+import { datasetCrumbs } from '#app/components/crumbs.ts'
+import { DateTime } from '#app/components/date-time.tsx'
+import { PageHeader } from '#app/components/page-header.tsx'
+import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
+import { resolutionValues, TriageSchema } from '#app/domain/issue.ts'
+import { pseudonymKey } from '#app/domain/round.ts'
+import { getIssue, listAssignable, triageIssue } from '#app/models/triage.server.ts'
+import { invariantResponse } from '#app/utils/misc.ts'
+import { requireVersion } from '#app/utils/permissions.server.ts'
+import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { IssueBadges, issueTitle } from './__issue-badges.tsx'
+
+export const handle: RouteHandle = {
+	i18n: ['datasets', 'issues', 'review', 'rounds', 'discussion'],
+	title: (t, data) => {
+		const d = data as { issue?: { number: number } } | undefined
+		return d?.issue ? `#${d.issue.number} · ${t('issues:inbox.title')}` : t('issues:inbox.title')
+	},
+}
+
+async function load(request: Request, params: Record<string, string | undefined>) {
+	const ctx = await requireVersion(request, params, 'triage')
+	const number = Number(params.number)
+	invariantResponse(Number.isInteger(number) && number > 0, 'Not found', { status: 404 })
+	const detail = await getIssue({ versionId: ctx.version.id, number })
+	invariantResponse(detail, 'Not found', { status: 404 })
+	return { ...ctx, detail }
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+	const { dataset, version, detail } = await load(request, params)
+	const team = await listAssignable(dataset.id)
+	const { issue } = detail
+	return {
+		dataset: { slug: dataset.slug, name: dataset.name },
+		version: { label: version.label },
+		issue: { ...issue, lineageId: undefined, contentHash: undefined, sampleId: undefined, commentId: undefined, createdAt: issue.createdAt.toISOString(), updatedAt: issue.updatedAt.toISOString() },
+		sample: detail.sample,
+		comment: detail.comment,
+		flags: detail.flags.map((f) => ({ ...f, createdAt: f.createdAt.toISOString() })),
+		history: detail.history.map((h) => ({ ...h, createdAt: h.createdAt.toISOString() })),
+		team: team.map((m) => ({ id: m.id, name: m.name })),
+	}
+}
+
+type ActionResult = { intent: string; error: string | null; fieldErrors?: Record<string, string[]>; conflict?: boolean; saved?: boolean }
+
+export async function action({ request, params }: ActionFunctionArgs) {
+	const { user, dataset, version, detail } = await load(request, params)
+	const form = Object.fromEntries(await request.formData())
+	const parsed = TriageSchema.safeParse(form)
+	const intent = String(form.intent ?? '')
+	if (!parsed.success) {
+		if (!['acknowledge', 'assign', 'blocking', 'resolve', 'reopen', 'respond', 'note'].includes(intent)) throw new Response('Unknown intent', { status: 400 })
+		const fieldErrors: Record<string, string[]> = {}
+		for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0] ?? 'form')] ??= []).push(issue.message)
+		return data<ActionResult>({ intent, error: 'triage.errors.form', fieldErrors }, { status: 400 })
+	}
+	const outcome = await triageIssue({ versionId: version.id, issueId: detail.issue.id, actor: { userId: user.id, datasetId: dataset.id }, input: parsed.data })
+	if (outcome.ok) return data<ActionResult>({ intent, error: null, saved: true })
+	// The page reloads with the current state; the person's words stay in the form they typed them in.
+	if (outcome.reason === 'conflict') return data<ActionResult>({ intent, error: 'triage.errors.conflict', conflict: true }, { status: 409 })
+	return data<ActionResult>({ intent, error: `triage.errors.${outcome.reason}` }, { status: outcome.reason === 'not_found' ? 404 : 400 })
+}
+
+export default function IssuePage() {
+	const { t } = useTranslation(['issues', 'review', 'rounds', 'datasets', 'discussion'])
+	const { dataset, version, issue, sample, comment, flags, history, team } = useLoaderData<typeof loader>()
+	const actionData = useActionData<typeof action>()
+	const navigation = useNavigation()
+	const busy = navigation.state === 'submitting'
+	const inbox = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}/issues`
+	const errorFor = (intent: string) => (actionData && actionData.intent === intent && actionData.error ? actionData : null)
+	const textarea = (id: string, name: string, label: string, hint?: string, required = false) => <TextArea id={id} name={name} label={label} hint={hint} required={required} />
+
+	return (
+		<div className="flex flex-col gap-6">
+			<PageHeader
+				crumbs={[...datasetCrumbs(t, dataset, version), { to: inbox, label: t('inbox.title') }]}
+				title={
+					<span className="break-words">
+						#{issue.number} · {issueTitle(t, issue)}
+					</span>
+				}
+			/>
+			<IssueBadges issue={issue} />
+			{actionData?.conflict ? (
+				<p role="alert" className="alert-error">
+					{t('triage.errors.conflict')}
+				</p>
+			) : null}
+			{actionData?.saved ? (
+				<p role="status" className="card">
+					{t('triage.saved')}
+				</p>
+			) : null}
+
+			<section aria-labelledby="summary-heading" className="card">
+				<h2 id="summary-heading">{t('issue.summary')}</h2>
+				<dl className="mt-3 grid gap-x-6 gap-y-2 sm:grid-cols-[14rem_1fr]">
+					<dt className="font-medium">{t('issue.blocking')}</dt>
+					<dd>
+						{issue.blocking ? t('issue.blockingYes') : t('issue.blockingNo')}
+						{issue.blockingReasons.length ? ` — ${issue.blockingReasons.map((r) => t(`reason.${r}`)).join(', ')}` : ''}
+						{issue.ownerBlocking === false && issue.blockingReasons.length ? ` ${t('issue.overruled')}` : ''}
+					</dd>
+					<dt className="font-medium">{t('issue.feedback')}</dt>
+					<dd>{t('inbox.row', { flaggers: issue.flaggerCount, count: issue.flagCount })}</dd>
+					<dt className="font-medium">{t('issue.assignee')}</dt>
+					<dd>{issue.assignee ?? t('issue.unassigned')}</dd>
+					<dt className="font-medium">{t('triage.publicResponse')}</dt>
+					<dd className="whitespace-pre-wrap break-words" dir="auto">
+						{issue.publicResponse || '—'}
+					</dd>
+					<dt className="font-medium">{t('issue.opened')}</dt>
+					<dd>
+						<DateTime value={issue.createdAt} />
+					</dd>
+				</dl>
+			</section>
+
+			{sample ? (
+				<section aria-labelledby="sample-heading" className="card flex flex-col gap-3">
+					<h2 id="sample-heading">{t('issue.sample')}</h2>
+					<SampleContent sample={sample} />
+					<MetadataList metadata={sample.metadata} />
+				</section>
+			) : issue.kind === 'sample' ? (
+				<p className="card">{t('issue.sampleGone')}</p>
+			) : null}
+
+			{comment ? (
+				<section aria-labelledby="comment-heading" className="card flex flex-col gap-2">
+					<h2 id="comment-heading">{t('issue.comment')}</h2>
+					<p className="text-sm text-slate-700">
+						{comment.role && comment.number !== null ? t(`rounds:${pseudonymKey(comment.role)}`, { n: comment.number }) : ''}
+						{comment.expertise ? ` · ${comment.expertise}` : ''} · {comment.roundTitle} · {comment.stance ? t(`discussion:stance.${comment.stance}`) : ''}
+					</p>
+					<p className="whitespace-pre-wrap break-words" dir="auto">
+						{comment.body ?? t('issue.commentGone')}
+					</p>
+				</section>
+			) : null}
+
+			<section aria-labelledby="flags-heading" className="flex flex-col gap-2">
+				<h2 id="flags-heading">{t('issue.flags', { count: flags.length })}</h2>
+				<p className="text-sm text-slate-700">{t('rounds:participants.pseudonymNote')}</p>
+				<ul className="flex flex-col gap-2">
+					{flags.map((f) => (
+						<li key={f.id} className="card flex flex-col gap-1 p-3">
+							<p className="font-medium">
+								{t(`rounds:${pseudonymKey(f.role)}`, { n: f.number })}
+								{f.expertise ? ` · ${f.expertise}` : ''}
+								{f.name ? ` (${f.name})` : ''} · <span className="font-normal">{f.roundTitle}</span>
+							</p>
+							<p>
+								{f.kind === 'comment' ? t('issue.templateComment') : null}
+								{f.category ? t(`review:categories.${f.category}.label`) : null}
+								{f.severity ? ` · ${t(`review:severity.${f.severity}`)}` : null}
+								{f.unsure ? ` · ${t('issue.unsure')}` : null}
+								{f.earlierContent ? ` · ${t('issue.earlierContent')}` : null}
+							</p>
+							{f.affectedGroups.length ? <p className="text-sm">{t('issue.groups', { groups: f.affectedGroups.join(', ') })}</p> : null}
+							{f.rationale ? (
+								<p className="whitespace-pre-wrap break-words" dir="auto">
+									{f.rationale}
+								</p>
+							) : null}
+							{f.quotedSpan ? (
+								<blockquote className="border-s-4 border-slate-300 ps-3 text-slate-800" dir="auto">
+									{f.quotedSpan}
+								</blockquote>
+							) : null}
+							{f.suggestedRewrite ? (
+								<p className="text-sm" dir="auto">
+									<span className="font-medium">{t('issue.rewrite')}</span> {f.suggestedRewrite}
+								</p>
+							) : null}
+						</li>
+					))}
+				</ul>
+			</section>
+
+			<section aria-labelledby="triage-heading" className="flex flex-col gap-3">
+				<h2 id="triage-heading">{t('triage.title')}</h2>
+				<div className="grid gap-3 lg:grid-cols-2">
+					{issue.status === 'open' ? <TriageForm intent="acknowledge" revision={issue.revision} busy={busy} error={errorFor('acknowledge')} legend={t('triage.acknowledgeTitle')} submit={t('triage.acknowledge')} /> : null}
+					{issue.status !== 'resolved' ? (
+						<TriageForm intent="resolve" revision={issue.revision} busy={busy} error={errorFor('resolve')} legend={t('triage.resolveTitle')} submit={t('triage.resolve')}>
+							<div className="flex flex-col gap-1">
+								<label htmlFor="resolution" className="text-sm font-medium">
+									{t('triage.resolution')}
+								</label>
+								<select id="resolution" name="resolution" required className="input" defaultValue="">
+									<option value="">{t('triage.chooseResolution')}</option>
+									{resolutionValues.map((r) => (
+										<option key={r} value={r}>
+											{t(`resolution.${r}`)} — {t(`resolutionHint.${r}`)}
+										</option>
+									))}
+								</select>
+							</div>
+							{textarea('resolve-response', 'publicResponse', t('triage.publicResponse'), t('triage.publicResponseHint'))}
+							{textarea('resolve-note', 'note', t('triage.internalNote'), t('triage.internalNoteHint'))}
+						</TriageForm>
+					) : (
+						<TriageForm intent="reopen" revision={issue.revision} busy={busy} error={errorFor('reopen')} legend={t('triage.reopenTitle')} submit={t('triage.reopen')}>
+							{textarea('reopen-reason', 'reason', t('triage.reason'), t('triage.internalNoteHint'))}
+						</TriageForm>
+					)}
+					<TriageForm intent="blocking" revision={issue.revision} busy={busy} error={errorFor('blocking')} legend={t('triage.blockingTitle')} submit={t('triage.saveBlocking')}>
+						<fieldset className="flex flex-col gap-1">
+							<legend className="text-sm font-medium">{t('triage.blockingCall')}</legend>
+							{(['rules', 'blocking', 'not_blocking'] as const).map((c) => (
+								<label key={c} className="flex items-center gap-2">
+									<input type="radio" name="call" value={c} defaultChecked={(issue.ownerBlocking === null && c === 'rules') || (issue.ownerBlocking === true && c === 'blocking') || (issue.ownerBlocking === false && c === 'not_blocking')} />
+									{t(`triage.call.${c}`)}
+								</label>
+							))}
+						</fieldset>
+						{textarea('blocking-reason', 'reason', t('triage.reason'), t('triage.blockingReasonHint'))}
+					</TriageForm>
+					<TriageForm intent="assign" revision={issue.revision} busy={busy} error={errorFor('assign')} legend={t('triage.assignTitle')} submit={t('triage.assign')}>
+						<label htmlFor="assignee" className="text-sm font-medium">
+							{t('issue.assignee')}
+						</label>
+						<select id="assignee" name="assignee" className="input" defaultValue={issue.assigneeId ?? ''}>
+							<option value="">{t('issue.unassigned')}</option>
+							{team.map((m) => (
+								<option key={m.id} value={m.id}>
+									{m.name}
+								</option>
+							))}
+						</select>
+					</TriageForm>
+					<TriageForm intent="respond" revision={issue.revision} busy={busy} error={errorFor('respond')} legend={t('triage.respondTitle')} submit={t('triage.respond')}>
+						{textarea('respond-response', 'publicResponse', t('triage.publicResponse'), t('triage.publicResponseHint'))}
+					</TriageForm>
+					<TriageForm intent="note" revision={issue.revision} busy={busy} error={errorFor('note')} legend={t('triage.noteTitle')} submit={t('triage.addNote')}>
+						{textarea('note-text', 'note', t('triage.internalNote'), t('triage.internalNoteHint'), true)}
+					</TriageForm>
+				</div>
+			</section>
+
+			<section aria-labelledby="history-heading" className="flex flex-col gap-2">
+				<h2 id="history-heading">{t('issue.history')}</h2>
+				<ol className="flex flex-col gap-2 border-s-2 border-slate-200 ps-4">
+					{history.map((h) => (
+						<li key={h.id} className="flex flex-col gap-0.5">
+							<p>
+								<span className="font-medium">{h.actor ?? t('history.system')}</span> · {t(`history.kind.${h.kind}`)} · <DateTime value={h.createdAt} />
+								{h.version !== version.label ? ` · ${h.version}` : ''}
+							</p>
+							{h.after && Object.keys(h.after).length ? (
+								<p className="text-sm text-slate-700">
+									{Object.entries(h.after)
+										.filter(([k]) => !['from', 'reasons'].includes(k))
+										.map(([k, v]) => `${t(`history.field.${k}`, { defaultValue: k })}: ${describe(t, k, (h.before ?? {})[k])} → ${describe(t, k, v)}`)
+										.join('; ')}
+								</p>
+							) : null}
+							{h.note ? (
+								<p className="whitespace-pre-wrap break-words text-sm" dir="auto">
+									{h.internal ? <span className="me-1 rounded bg-slate-200 px-1 text-xs">{t('history.internal')}</span> : null}
+									{h.note}
+								</p>
+							) : null}
+						</li>
+					))}
+				</ol>
+			</section>
+		</div>
+	)
+}
+
+/** One triage form. Defined at module level so a re-render after an error keeps what was typed. */
+function TriageForm({ intent, legend, children, submit, revision, busy, error }: { intent: string; legend: string; children?: ReactNode; submit: string; revision: number; busy: boolean; error: ActionResult | null }) {
+	const { t } = useTranslation(['issues', 'common'])
+	return (
+		<Form method="post" className="card flex flex-col gap-2" aria-labelledby={`${intent}-legend`}>
+			<h3 id={`${intent}-legend`} className="text-base">
+				{legend}
+			</h3>
+			{error?.error ? (
+				<div role="alert" className="alert-error">
+					<p>{t(error.error)}</p>
+					{error.fieldErrors ? (
+						<ul className="list-disc ps-6">
+							{Object.entries(error.fieldErrors).map(([field, msgs]) => (
+								<li key={field}>
+									{t(`triage.fields.${field}`, { defaultValue: field })}: {msgs.map((m) => t(`common:${m}`)).join(' ')}
+								</li>
+							))}
+						</ul>
+					) : null}
+				</div>
+			) : null}
+			<input type="hidden" name="intent" value={intent} />
+			{intent === 'note' ? null : <input type="hidden" name="revision" value={revision} />}
+			{children}
+			<button type="submit" className="btn self-start" disabled={busy}>
+				{submit}
+			</button>
+		</Form>
+	)
+}
+
+function TextArea({ id, name, label, hint, required }: { id: string; name: string; label: string; hint?: string; required?: boolean }) {
+	return (
+		<div className="flex flex-col gap-1">
+			<label htmlFor={id} className="text-sm font-medium">
+				{label}
+			</label>
+			<textarea id={id} name={name} rows={3} maxLength={4000} dir="auto" required={required} aria-describedby={hint ? `${id}-hint` : undefined} className="input" />
+			{hint ? (
+				<p id={`${id}-hint`} className="text-sm text-slate-700">
+					{hint}
+				</p>
+			) : null}
+		</div>
+	)
+}
+
+function describe(t: (k: string, o?: Record<string, unknown>) => string, key: string, value: unknown): string {
+	if (value === null || value === undefined || value === '') return '—'
+	if (key === 'status') return t(`status.${String(value)}`)
+	if (key === 'resolution') return t(`resolution.${String(value)}`)
+	if (key === 'change') return t(`history.change.${String(value)}`)
+	if (typeof value === 'boolean') return value ? t('history.yes') : t('history.no')
+	if (key === 'assigneeId') return t('history.someone')
+	return String(value).length > 120 ? `${String(value).slice(0, 120)}…` : String(value)
+}

@@ -1,0 +1,2 @@
+CREATE INDEX "comments_participant_idx" ON "comments" USING btree ("participant_id");--> statement-breakpoint
+CREATE INDEX "comments_issue_idx" ON "comments" USING btree ("issue_id") WHERE issue_id is not null;
