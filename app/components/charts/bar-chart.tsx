@@ -1,0 +1,115 @@
+import { max } from 'd3-array'
+import { scaleBand, scaleLinear } from 'd3-scale'
+import { stack } from 'd3-shape'
+import { useId } from 'react'
+import { ChartTable } from './chart-table.tsx'
+import { shorten, useChartFormat } from './format.ts'
+import { barLayout, chartGeometry } from './layout.ts'
+
+export type BarSeries = { key: string; label: string; color: string }
+export type BarRow = { key: string; label: string; values: Record<string, number>; /** Written after the bar (defaults to the total). */ note?: string }
+
+type Props = {
+	title: string
+	/** What the chart shows and its main finding, in words: the text alternative. */
+	description: string
+	rows: BarRow[]
+	/** One series draws plain bars; several are stacked in this order from the axis, with a legend. */
+	series: BarSeries[]
+	labelHeader: string
+	tableLabel: string
+	/** Column header for the row total in the table (stacked charts). */
+	totalHeader?: string
+	/** A fixed end of the scale (e.g. the samples in a round); otherwise the largest bar. */
+	domainMax?: number
+}
+
+/**
+ * Horizontal bars, labelled, rendered on the server as SVG (role="img" with its title and
+ * description) with the same numbers in a table. Bars start on the inline-start side: on the
+ * left in English, on the right in Arabic.
+ */
+export function BarChart({ title, description, rows, series, labelHeader, tableLabel, totalHeader, domainMax }: Props) {
+	const id = useId()
+	const f = useChartFormat()
+	const rtl = f.dir === 'rtl'
+	const g = chartGeometry(rows.length)
+	const totals = rows.map((r) => series.reduce((n, s) => n + (r.values[s.key] ?? 0), 0))
+	const x = scaleLinear()
+		.domain([0, domainMax ?? Math.max(1, max(totals) ?? 0)])
+		.range(rtl ? [g.width - g.labelWidth, g.endWidth] : [g.labelWidth, g.width - g.endWidth])
+	if (domainMax === undefined) x.nice(4)
+	const y = scaleBand<string>()
+		.domain(rows.map((r) => r.key))
+		.range([g.top, g.top + rows.length * g.rowHeight])
+		.paddingInner(0.3)
+		.paddingOuter(0.15)
+	const layers = stack<BarRow>()
+		.keys(series.map((s) => s.key))
+		.value((row, key) => row.values[key] ?? 0)(rows)
+	const { label: labelX, after } = barLayout(g, rtl)
+	const ticks = x.ticks(4).filter(Number.isInteger)
+	return (
+		<figure className="flex flex-col gap-2">
+			<figcaption className="font-medium">{title}</figcaption>
+			{series.length > 1 ? (
+				<ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm" aria-hidden="true">
+					{series.map((s) => (
+						<li key={s.key} className="flex items-center gap-1.5">
+							<span className="inline-block h-3 w-3 rounded-sm border border-slate-500" style={{ backgroundColor: s.color }} />
+							{s.label}
+						</li>
+					))}
+				</ul>
+			) : null}
+			<svg role="img" aria-labelledby={`${id}-title ${id}-desc`} viewBox={`0 0 ${g.width} ${g.height}`} className="h-auto w-full" direction={f.dir} fontSize={13} fontFamily="inherit">
+				<title id={`${id}-title`}>{title}</title>
+				<desc id={`${id}-desc`}>{description}</desc>
+				<g stroke="#cbd5e1">
+					{ticks.map((t) => (
+						<line key={t} x1={x(t)} x2={x(t)} y1={g.top} y2={g.axisY} strokeDasharray={t === 0 ? undefined : '2 3'} />
+					))}
+				</g>
+				<g fill="#334155" textAnchor="middle">
+					{ticks.map((t) => (
+						<text key={t} x={x(t)} y={g.axisY + 16}>
+							{f.number(t)}
+						</text>
+					))}
+				</g>
+				{layers.map((layer, i) => (
+					<g key={layer.key} fill={series[i]!.color} stroke="#1e293b" strokeWidth={0.5}>
+						{layer.map((point) => {
+							const a = x(point[0])
+							const b = x(point[1])
+							if (a === b) return null
+							return <rect key={point.data.key} x={Math.min(a, b)} width={Math.abs(b - a)} y={y(point.data.key)} height={y.bandwidth()} />
+						})}
+					</g>
+				))}
+				<g fill="#0f172a">
+					{rows.map((r, i) => {
+						const cy = (y(r.key) ?? 0) + y.bandwidth() / 2
+						return (
+							<g key={r.key}>
+								<text x={labelX} y={cy} dominantBaseline="middle" textAnchor="end">
+									<title>{r.label}</title>
+									{shorten(r.label)}
+								</text>
+								<text x={after(x(totals[i]!))} y={cy} dominantBaseline="middle" textAnchor="start" fontWeight={600}>
+									{r.note ?? f.number(totals[i]!)}
+								</text>
+							</g>
+						)
+					})}
+				</g>
+			</svg>
+			<ChartTable
+				summary={tableLabel}
+				caption={title}
+				headers={[labelHeader, ...series.map((s) => s.label), ...(series.length > 1 && totalHeader ? [totalHeader] : [])]}
+				rows={rows.map((r, i) => [r.label, ...series.map((s) => f.number(r.values[s.key] ?? 0)), ...(series.length > 1 && totalHeader ? [f.number(totals[i]!)] : [])])}
+			/>
+		</figure>
+	)
+}

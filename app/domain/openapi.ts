@@ -1,0 +1,351 @@
+/**
+ * The pipeline API's OpenAPI 3.1 document, served at /api/v1/openapi.json. Enumerations and the
+ * version body come from the same constants and zod schema the routes use, so the document
+ * cannot drift from validation; tests/unit/openapi.test.ts checks every API route is in it, and
+ * tests/integration/api.test.ts validates every response the tests see against it.
+ */
+import { z } from 'zod'
+import { versionStatuses, generationMethods } from '#db/schema/datasets.ts'
+import { blockingReasons, issueKinds, issueStatuses, resolutions } from '#db/schema/issues.ts'
+import { flagCategories, templateTargets } from '#db/schema/reviews.ts'
+import { apiErrorCodes, ApiNewVersionSchema, ISSUE_PAGE_DEFAULT, ISSUE_PAGE_MAX } from './api.ts'
+
+type JsonType = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null'
+
+/** The subset of JSON Schema 2020-12 (OpenAPI 3.1's Schema Object) this document uses. */
+export type SchemaObject = {
+	$ref?: string
+	type?: JsonType | JsonType[]
+	description?: string
+	properties?: Record<string, SchemaObject>
+	required?: readonly string[]
+	additionalProperties?: boolean | SchemaObject
+	items?: SchemaObject
+	enum?: ReadonlyArray<string | number | boolean | null>
+	const?: string | number | boolean | null
+	anyOf?: SchemaObject[]
+	format?: string
+	pattern?: string
+	minLength?: number
+	maxLength?: number
+	minimum?: number
+	maximum?: number
+	default?: unknown
+	examples?: unknown[]
+}
+type Ref = { $ref: string }
+type Header = { description: string; schema: SchemaObject }
+type MediaType = { schema: SchemaObject; example?: unknown }
+export type ResponseObject = { description: string; headers?: Record<string, Header>; content?: Record<string, MediaType> }
+type Parameter = { name: string; in: 'path' | 'query' | 'header'; required?: boolean; description: string; schema: SchemaObject }
+export type Operation = {
+	operationId: string
+	summary: string
+	description?: string
+	tags: string[]
+	parameters?: Array<Parameter | Ref>
+	requestBody?: { required: boolean; content: Record<string, MediaType> }
+	responses: Record<string, ResponseObject | Ref>
+	security?: Array<Record<string, string[]>>
+}
+export type HttpMethod = 'get' | 'post' | 'put'
+export type PathItem = Partial<Record<HttpMethod, Operation>>
+export type OpenApiDocument = {
+	openapi: '3.1.0'
+	info: { title: string; version: string; description: string }
+	servers?: Array<{ url: string }>
+	security: Array<Record<string, string[]>>
+	tags: Array<{ name: string; description: string }>
+	paths: Record<string, PathItem>
+	components: {
+		securitySchemes: Record<string, { type: 'http'; scheme: 'bearer'; bearerFormat: string; description: string }>
+		parameters: Record<string, Parameter>
+		responses: Record<string, ResponseObject>
+		schemas: Record<string, SchemaObject>
+	}
+}
+
+const ref = (name: string): SchemaObject => ({ $ref: `#/components/schemas/${name}` })
+const response = (name: string): Ref => ({ $ref: `#/components/responses/${name}` })
+const param = (name: string): Ref => ({ $ref: `#/components/parameters/${name}` })
+const json = (schema: SchemaObject, description: string, headers?: Record<string, Header>): ResponseObject => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } })
+const errorWith = (description: string) => json(ref('Error'), description)
+const dateTime: SchemaObject = { type: 'string', format: 'date-time' }
+const nullable = (schema: SchemaObject): SchemaObject => ({ anyOf: [schema, { type: 'null' }] })
+
+/** The zod schema of the version body as JSON Schema (request side: defaults make fields optional). */
+function newVersionSchema(): SchemaObject {
+	const { $schema: _, ...schema } = z.toJSONSchema(ApiNewVersionSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>
+	return { ...(schema as SchemaObject), description: 'A new draft version and its provenance. Unknown fields are refused (422).' }
+}
+
+const version: SchemaObject = {
+	type: 'object',
+	additionalProperties: false,
+	required: ['label', 'status', 'parent', 'sample_count', 'model_name', 'model_version', 'model_provider', 'generation_method', 'prompt_templates', 'persona_definitions', 'seed_data_description', 'known_limitations', 'changelog', 'created_at'],
+	properties: {
+		label: { type: 'string' },
+		status: { type: 'string', enum: versionStatuses },
+		parent: nullable({ type: 'string', description: 'Label of the parent version.' }),
+		sample_count: { type: 'integer', minimum: 0 },
+		model_name: { type: 'string' },
+		model_version: { type: 'string' },
+		model_provider: { type: 'string' },
+		generation_method: { type: 'string', enum: generationMethods },
+		prompt_templates: { type: 'string' },
+		persona_definitions: { type: 'string' },
+		seed_data_description: { type: 'string' },
+		known_limitations: { type: 'string' },
+		changelog: { type: 'string' },
+		created_at: dateTime,
+	},
+}
+
+const issue: SchemaObject = {
+	type: 'object',
+	description: 'An issue as pipelines see it: state and counters only — never internal notes, assignees or who gave the feedback.',
+	additionalProperties: false,
+	required: ['number', 'kind', 'external_id', 'template_target', 'status', 'resolution', 'blocking', 'blocking_reasons', 'flag_count', 'flagger_count', 'categories', 'max_severity', 'needs_re_review', 'public_response', 'created_at', 'updated_at'],
+	properties: {
+		number: { type: 'integer', minimum: 1, description: 'The issue number within the version (#12).' },
+		kind: { type: 'string', enum: issueKinds, description: 'sample: flags on one sample; template: feedback on prompt templates or persona definitions; use_case: an opposed use-case comment.' },
+		external_id: nullable({ type: 'string', description: 'The sample id (`id` in the JSONL) for sample issues.' }),
+		template_target: nullable({ type: 'string', enum: templateTargets }),
+		status: { type: 'string', enum: issueStatuses },
+		resolution: nullable({ type: 'string', enum: resolutions }),
+		blocking: { type: 'boolean' },
+		blocking_reasons: { type: 'array', items: { type: 'string', enum: blockingReasons } },
+		flag_count: { type: 'integer', minimum: 0 },
+		flagger_count: { type: 'integer', minimum: 0, description: 'Distinct people who gave feedback (a count, never who).' },
+		categories: { type: 'array', items: { type: 'string', enum: flagCategories } },
+		max_severity: nullable({ type: 'string', enum: ['minor', 'major', 'critical'] }),
+		needs_re_review: { type: 'boolean', description: 'Carried over from the parent version with changed content: its flaggers were asked to look again.' },
+		public_response: { type: 'string', description: 'The team’s response, as shown to the people who gave the feedback.' },
+		created_at: dateTime,
+		updated_at: dateTime,
+	},
+}
+
+const unauthorizedHeaders = { 'WWW-Authenticate': { description: 'Bearer realm="roundtable" (with error="invalid_token" for a bad token).', schema: { type: 'string' } satisfies SchemaObject } }
+
+const standard = {
+	'401': response('Unauthorized'),
+	'404': response('NotFound'),
+	'405': response('MethodNotAllowed'),
+	'429': response('RateLimited'),
+	'503': response('Unavailable'),
+}
+
+export const openApiDocument: OpenApiDocument = {
+	openapi: '3.1.0',
+	info: {
+		title: 'Roundtable pipeline API',
+		version: '1.0.0',
+		description: [
+			'Create dataset versions, upload their samples and ask the gate whether a version may be used.',
+			'Authenticate with an API token (Account → API tokens): `Authorization: Bearer rt_…`. Session cookies are never accepted.',
+			'A token acts only on the datasets chosen when it was made, and only while its creator is on their team; any other dataset answers 404.',
+			'Errors are JSON `{ "error": { "code", "message", "details"? } }`. Each token may make API_RATE_LIMIT_PER_MINUTE requests a minute (default 600); beyond that, 429 with Retry-After.',
+		].join('\n\n'),
+	},
+	security: [{ bearerAuth: [] }],
+	tags: [
+		{ name: 'versions', description: 'Versions, their samples and their gate.' },
+		{ name: 'meta', description: 'This document.' },
+	],
+	paths: {
+		'/api/v1/datasets/{dataset}/versions': {
+			post: {
+				operationId: 'createVersion',
+				summary: 'Create a draft version with its provenance',
+				tags: ['versions'],
+				parameters: [param('dataset')],
+				requestBody: {
+					required: true,
+					content: {
+						'application/json': {
+							schema: ref('NewVersion'),
+							example: { label: 'v2', parent: 'v1', model_name: 'Llama 3.1 70B Instruct', model_provider: 'Meta', generation_method: 'persona_simulation', changelog: 'Rewrote the persona list after the v1 consultation.' },
+						},
+					},
+				},
+				responses: {
+					'201': json(ref('Version'), 'The version was created (status draft).'),
+					'400': errorWith('invalid_json: the body is not JSON.'),
+					...standard,
+					'409': errorWith('version_exists: the dataset already has a version with this label.'),
+					'413': errorWith('payload_too_large: the body is over 1 MiB.'),
+					'415': errorWith('unsupported_media_type: send application/json.'),
+					'422': errorWith('validation_failed: details.fields maps each field to its problems (including an unknown parent).'),
+				},
+			},
+		},
+		'/api/v1/datasets/{dataset}/versions/{version}/samples': {
+			put: {
+				operationId: 'uploadSamples',
+				summary: 'Upload the version’s samples (JSONL), all or nothing',
+				description:
+					'The body streams through the importer: one JSON object per line (`id`, `content` or `messages`, optional `language`, `metadata`, `image_url`, `image_alt`). It is imported whole or not at all, and replaces the draft’s samples. With Idempotency-Key, a retry of the same request returns the stored response (header Idempotent-Replayed: true); the same key with a different payload is 422 idempotency_key_reused; while the first request still runs, 409 idempotency_key_in_progress. Keys are kept for 24 hours per token.',
+				tags: ['versions'],
+				parameters: [param('dataset'), param('version'), param('IdempotencyKey')],
+				requestBody: {
+					required: true,
+					content: { 'application/x-ndjson': { schema: { type: 'string', description: 'JSONL, UTF-8.' }, example: '{"id": "persona-0001", "content": "…", "language": "en", "metadata": {"prompt_id": "t3"}}\n' } },
+				},
+				responses: {
+					'200': json(ref('ImportResult'), 'Every line was valid; the samples are the version’s now.', { 'Idempotent-Replayed': { description: '"true" when this is the stored response of an earlier request with the same Idempotency-Key.', schema: { type: 'string' } } }),
+					'400': errorWith('invalid_idempotency_key: the key is not 1–255 visible ASCII characters.'),
+					...standard,
+					'409': json(ref('Error'), 'version_frozen: the version is no longer a draft; idempotency_key_in_progress: a request with this key is still running (Retry-After).', {
+						'Retry-After': { description: 'Seconds to wait (idempotency_key_in_progress).', schema: { type: 'string' } },
+					}),
+					'415': errorWith('unsupported_media_type: send application/x-ndjson.'),
+					'422': json({ anyOf: [ref('SamplesRejected'), ref('Error')] }, 'invalid_samples: nothing was imported, details.errors lists the rejected lines; idempotency_key_reused: the key was used for a different request.'),
+				},
+			},
+		},
+		'/api/v1/datasets/{dataset}/versions/{version}/gate': {
+			get: {
+				operationId: 'getGate',
+				summary: 'May a pipeline use this version?',
+				description:
+					'`blocked` is false only when the version is `approved` or `released` AND no blocking issue is unresolved (open or acknowledged). An owner’s approval despite blocking issues does not open the gate: its blockers count until they are resolved. `open_issues` counts every unresolved issue, blocking or not.',
+				tags: ['versions'],
+				parameters: [param('dataset'), param('version')],
+				responses: { '200': json(ref('Gate'), 'The gate.'), ...standard },
+			},
+		},
+		'/api/v1/datasets/{dataset}/versions/{version}/issues': {
+			get: {
+				operationId: 'listIssues',
+				summary: 'The version’s issues, by number, a page at a time',
+				tags: ['versions'],
+				parameters: [
+					param('dataset'),
+					param('version'),
+					{ name: 'status', in: 'query', description: 'unresolved = open or acknowledged.', schema: { type: 'string', enum: ['open', 'acknowledged', 'resolved', 'unresolved', 'all'], default: 'all' } },
+					{ name: 'blocking', in: 'query', description: 'Only blocking (true) or non-blocking (false) issues.', schema: { type: 'string', enum: ['true', 'false'] } },
+					{ name: 'limit', in: 'query', description: 'Issues per page.', schema: { type: 'integer', minimum: 1, maximum: ISSUE_PAGE_MAX, default: ISSUE_PAGE_DEFAULT } },
+					{ name: 'cursor', in: 'query', description: 'next_cursor of the previous page.', schema: { type: 'string' } },
+				],
+				responses: {
+					'200': json(ref('IssuePage'), 'A page of issues; next_cursor is null on the last page.'),
+					'400': errorWith('invalid_query: details.fields names the bad parameters.'),
+					...standard,
+				},
+			},
+		},
+		'/api/v1/openapi.json': {
+			get: {
+				operationId: 'getOpenApi',
+				summary: 'This document',
+				tags: ['meta'],
+				security: [],
+				responses: { '200': json({ type: 'object', required: ['openapi', 'info', 'paths'], properties: { openapi: { const: '3.1.0' }, info: { type: 'object' }, paths: { type: 'object' } } }, 'The OpenAPI 3.1 document.'), '405': response('MethodNotAllowed') },
+			},
+		},
+	},
+	components: {
+		securitySchemes: {
+			bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'rt_ + 43 base64url characters', description: 'An API token from Account → API tokens.' },
+		},
+		parameters: {
+			dataset: { name: 'dataset', in: 'path', required: true, description: 'The dataset’s short name (slug), as in its web address.', schema: { type: 'string' } },
+			version: { name: 'version', in: 'path', required: true, description: 'The version label, e.g. v2.', schema: { type: 'string' } },
+			IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, description: 'Makes a retried upload safe: 1–255 visible ASCII characters, unique per upload (a UUID).', schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$' } },
+		},
+		responses: {
+			Unauthorized: json(ref('Error'), 'unauthenticated: no token (a session cookie does not count); invalid_token: malformed, unknown or revoked.', unauthorizedHeaders),
+			NotFound: errorWith('not_found: no such dataset or version for this token (a dataset the token is not scoped to is also 404).'),
+			MethodNotAllowed: json(ref('Error'), 'method_not_allowed: see the Allow header.', { Allow: { description: 'The methods this path supports.', schema: { type: 'string' } } }),
+			RateLimited: json(ref('Error'), 'rate_limited: this token made too many requests this minute.', { 'Retry-After': { description: 'Seconds until the limit resets.', schema: { type: 'string' } } }),
+			Unavailable: json(ref('Error'), 'service_unavailable: the database cannot be reached right now; nothing was changed. Retry later.', { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } } }),
+		},
+		schemas: {
+			Error: {
+				type: 'object',
+				additionalProperties: false,
+				required: ['error'],
+				properties: {
+					error: {
+						type: 'object',
+						additionalProperties: false,
+						required: ['code', 'message'],
+						properties: {
+							code: { type: 'string', enum: apiErrorCodes },
+							message: { type: 'string', description: 'For people, in English.' },
+							details: { type: 'object', description: 'Machine-readable specifics, e.g. `fields` (field → messages) or `retry_after_seconds`.' },
+						},
+					},
+				},
+			},
+			SamplesRejected: {
+				type: 'object',
+				additionalProperties: false,
+				required: ['error'],
+				properties: {
+					error: {
+						type: 'object',
+						additionalProperties: false,
+						required: ['code', 'message', 'details'],
+						properties: {
+							code: { const: 'invalid_samples' },
+							message: { type: 'string' },
+							details: {
+								type: 'object',
+								additionalProperties: false,
+								required: ['import_id', 'rows', 'error_count', 'errors'],
+								properties: {
+									import_id: { type: 'string', format: 'uuid' },
+									rows: { type: 'integer', minimum: 0, description: 'Valid samples read (none were imported).' },
+									error_count: { type: 'integer', minimum: 1, description: 'Every problem found; `errors` holds the first 100.' },
+									errors: {
+										type: 'array',
+										items: {
+											type: 'object',
+											additionalProperties: false,
+											required: ['line', 'code', 'message'],
+											properties: {
+												line: { type: 'integer', minimum: 0, description: '1-based line number (0: the file as a whole).' },
+												code: { type: 'string', examples: ['invalid_json', 'duplicate_id', 'missing_content'] },
+												message: { type: 'string' },
+												params: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+											},
+										},
+									},
+								},
+							},
+						},
+					},
+				},
+			},
+			NewVersion: newVersionSchema(),
+			Version: version,
+			ImportResult: {
+				type: 'object',
+				additionalProperties: false,
+				required: ['version', 'import_id', 'rows'],
+				properties: { version: { type: 'string' }, import_id: { type: 'string', format: 'uuid' }, rows: { type: 'integer', minimum: 1 } },
+			},
+			Gate: {
+				type: 'object',
+				additionalProperties: false,
+				required: ['version', 'status', 'blocked', 'blocking_issues', 'open_issues'],
+				properties: {
+					version: { type: 'string' },
+					status: { type: 'string', enum: versionStatuses },
+					blocked: { type: 'boolean', description: 'true unless status is approved or released and blocking_issues is 0.' },
+					blocking_issues: { type: 'integer', minimum: 0, description: 'Unresolved (open or acknowledged) blocking issues.' },
+					open_issues: { type: 'integer', minimum: 0, description: 'Unresolved issues, blocking or not.' },
+				},
+			},
+			Issue: issue,
+			IssuePage: {
+				type: 'object',
+				additionalProperties: false,
+				required: ['issues', 'next_cursor'],
+				properties: { issues: { type: 'array', items: ref('Issue') }, next_cursor: nullable({ type: 'string' }) },
+			},
+		},
+	},
+}

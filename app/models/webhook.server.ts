@@ -1,0 +1,294 @@
+/**
+ * Webhooks of a dataset: endpoints the team registers, the events the models emit (inside their
+ * own transactions, so an event exists exactly when its change committed), and the job that
+ * delivers them, signed per Standard Webhooks (app/domain/webhook.ts), retrying with backoff.
+ * The queue is the webhook_deliveries table; the job claims rows with one UPDATE … SKIP LOCKED,
+ * so any number of app instances deliver each message once per attempt.
+ */
+import { and, desc, eq, isNull, sql } from 'drizzle-orm'
+import { users } from '#db/schema/accounts.ts'
+import { webhookDeliveries, webhooks } from '#db/schema/api.ts'
+import { type WebhookEvent } from '#app/domain/webhook-form.ts'
+import { generateMessageId, generateSecret, judgeResponse, RESPONSE_EXCERPT_BYTES, responseExcerpt, retryDelay, signatureHeaders } from '#app/domain/webhook.ts'
+import { db, query, type Tx } from '#app/utils/db.server.ts'
+import { recordAudit } from './audit.server.ts'
+
+/** What the audit log and its label keep of a URL: no query string (it may carry a token). */
+const shownUrl = (url: string) => {
+	const u = new URL(url)
+	return `${u.origin}${u.pathname}`
+}
+
+export async function createWebhook(input: { datasetId: string; actorId: string; url: string; events: WebhookEvent[] }) {
+	const secret = generateSecret()
+	const events = [...new Set(input.events)]
+	return db.transaction(async (tx) => {
+		const [row] = await tx.insert(webhooks).values({ datasetId: input.datasetId, url: input.url, secret, events, createdBy: input.actorId }).returning({ id: webhooks.id })
+		await recordAudit({ datasetId: input.datasetId, actorId: input.actorId, action: 'webhook.created', targetType: 'webhook', targetId: row!.id, targetLabel: shownUrl(input.url), after: { url: shownUrl(input.url), events } }, tx)
+		// The secret goes back to the page once; it is never selected for display again.
+		return { id: row!.id, url: input.url, secret }
+	})
+}
+
+export async function listWebhooks(datasetId: string) {
+	return db
+		.select({
+			id: webhooks.id,
+			url: webhooks.url,
+			events: webhooks.events,
+			createdAt: webhooks.createdAt,
+			disabledAt: webhooks.disabledAt,
+			createdBy: users.displayName,
+		})
+		.from(webhooks)
+		.leftJoin(users, eq(users.id, webhooks.createdBy))
+		.where(eq(webhooks.datasetId, datasetId))
+		.orderBy(desc(webhooks.createdAt), desc(webhooks.id))
+}
+
+export const DELIVERY_LOG_SIZE = 50
+
+/** A webhook's latest deliveries, newest first (scoped by dataset: a foreign id finds nothing). */
+export async function listDeliveries({ datasetId, webhookId, limit = DELIVERY_LOG_SIZE }: { datasetId: string; webhookId: string; limit?: number }) {
+	return db
+		.select({
+			id: webhookDeliveries.id,
+			messageId: webhookDeliveries.messageId,
+			event: webhookDeliveries.event,
+			status: webhookDeliveries.status,
+			attempts: webhookDeliveries.attempts,
+			nextAttemptAt: webhookDeliveries.nextAttemptAt,
+			lastStatus: webhookDeliveries.lastStatus,
+			lastResponse: webhookDeliveries.lastResponse,
+			lastError: webhookDeliveries.lastError,
+			createdAt: webhookDeliveries.createdAt,
+			deliveredAt: webhookDeliveries.deliveredAt,
+		})
+		.from(webhookDeliveries)
+		.innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+		.where(and(eq(webhookDeliveries.webhookId, webhookId), eq(webhooks.datasetId, datasetId)))
+		.orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
+		.limit(limit)
+}
+
+/** Stops deliveries to an endpoint; what was still queued for it is marked failed. Keeps its log. */
+export async function disableWebhook(input: { datasetId: string; webhookId: string; actorId: string | null; reason?: string }, executor?: Tx) {
+	const run = async (tx: Tx) => {
+		const [row] = await tx
+			.update(webhooks)
+			.set({ disabledAt: new Date() })
+			.where(and(eq(webhooks.id, input.webhookId), eq(webhooks.datasetId, input.datasetId), isNull(webhooks.disabledAt)))
+			.returning({ url: webhooks.url })
+		if (!row) return false
+		await tx
+			.update(webhookDeliveries)
+			.set({ status: 'failed', lastError: 'webhook disabled' })
+			.where(and(eq(webhookDeliveries.webhookId, input.webhookId), eq(webhookDeliveries.status, 'pending')))
+		await recordAudit({ datasetId: input.datasetId, actorId: input.actorId, action: 'webhook.disabled', targetType: 'webhook', targetId: input.webhookId, targetLabel: shownUrl(row.url), reason: input.reason ?? '' }, tx)
+		return true
+	}
+	return executor ? run(executor) : db.transaction(run)
+}
+
+/** Removes an endpoint and its delivery log. */
+export async function deleteWebhook(input: { datasetId: string; webhookId: string; actorId: string }) {
+	return db.transaction(async (tx) => {
+		const [row] = await tx.delete(webhooks).where(and(eq(webhooks.id, input.webhookId), eq(webhooks.datasetId, input.datasetId))).returning({ url: webhooks.url, events: webhooks.events })
+		if (!row) return false
+		await recordAudit({ datasetId: input.datasetId, actorId: input.actorId, action: 'webhook.deleted', targetType: 'webhook', targetId: input.webhookId, targetLabel: shownUrl(row.url), before: { url: shownUrl(row.url), events: row.events } }, tx)
+		return true
+	})
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events. Payloads are small and documented (README, docs/decisions/012-webhooks.md): dataset
+// slug, version label, numbers and states — never a participant, never an internal note.
+
+/**
+ * Queues `{ type, timestamp, data: payload }` for every active webhook of the dataset subscribed
+ * to `event`, inside the caller's transaction. One message id per event, kept across retries.
+ */
+export async function enqueueEvent(tx: Tx, input: { datasetId: string; event: WebhookEvent; payload: Record<string, unknown> }) {
+	const envelope = JSON.stringify({ type: input.event, timestamp: new Date().toISOString(), data: input.payload })
+	const rows = await query<{ id: string }>(
+		sql`insert into ${webhookDeliveries} (webhook_id, message_id, event, payload)
+			select id, ${generateMessageId()}, ${input.event}, ${envelope}::jsonb from ${webhooks}
+			where dataset_id = ${input.datasetId} and disabled_at is null and ${input.event}::text = any(events)
+			returning id`,
+		tx,
+	)
+	return rows.length
+}
+
+// The lookups below return nothing when no endpoint listens, so an event costs one query then.
+const listening = (event: WebhookEvent) => sql`exists (select 1 from ${webhooks} w where w.dataset_id = d.id and w.disabled_at is null and ${event}::text = any(w.events))`
+
+export async function emitVersionStatusChanged(tx: Tx, input: { versionId: string; from: string; to: string; overriddenBlockers?: number }) {
+	if (input.from === input.to) return
+	const [v] = await query<{ dataset_id: string; slug: string; label: string }>(
+		sql`select d.id as dataset_id, d.slug, v.label from versions v join datasets d on d.id = v.dataset_id where v.id = ${input.versionId} and ${listening('version.status_changed')}`,
+		tx,
+	)
+	if (!v) return
+	const payload = { dataset: v.slug, version: v.label, status: input.to, previous_status: input.from, ...(input.to === 'approved' ? { overridden_blockers: input.overriddenBlockers ?? 0 } : {}) }
+	await enqueueEvent(tx, { datasetId: v.dataset_id, event: 'version.status_changed', payload })
+}
+
+type IssueState = { status: string; resolution: string | null; blocking: boolean }
+
+export async function emitIssueEvent(tx: Tx, issueId: string, event: 'issue.created' | 'issue.status_changed', previous?: Partial<IssueState>) {
+	const [i] = await query<IssueState & { dataset_id: string; slug: string; label: string; number: number; kind: string; external_id: string | null; template_target: string | null; needs_re_review: boolean }>(
+		sql`select d.id as dataset_id, d.slug, v.label, i.number, i.kind, i.external_id, i.template_target, i.status, i.resolution, i.blocking, i.needs_re_review
+			from issues i join versions v on v.id = i.version_id join datasets d on d.id = v.dataset_id
+			where i.id = ${issueId} and ${listening(event)}`,
+		tx,
+	)
+	if (!i) return
+	const state = { status: i.status, resolution: i.resolution, blocking: i.blocking }
+	const issue = { number: i.number, kind: i.kind, sample: i.external_id, template: i.template_target, ...state, needs_re_review: i.needs_re_review }
+	const payload = { dataset: i.slug, version: i.label, issue, ...(previous ? { previous: { ...state, ...previous } } : {}) }
+	await enqueueEvent(tx, { datasetId: i.dataset_id, event, payload })
+}
+
+/**
+ * Issues inserted in a transaction, until their first evaluation. `issue.created` is sent then, so
+ * it carries the blocking state the rules gave the new issue rather than a transient "not blocking".
+ */
+const createdIn = new WeakMap<Tx, Set<string>>()
+
+export function noteIssueCreated(tx: Tx, issueId: string) {
+	const ids = createdIn.get(tx) ?? new Set<string>()
+	ids.add(issueId)
+	createdIn.set(tx, ids)
+}
+
+/** At the end of an issue's evaluation: `issue.created` for a new issue, else `issue.status_changed` if blocking changed. */
+export async function emitIssueEvaluated(tx: Tx, issueId: string, blocking: { before: boolean; changed: boolean }) {
+	if (createdIn.get(tx)?.delete(issueId)) return emitIssueEvent(tx, issueId, 'issue.created')
+	if (blocking.changed) return emitIssueEvent(tx, issueId, 'issue.status_changed', { blocking: blocking.before })
+}
+
+export async function emitRoundClosed(tx: Tx, roundId: string) {
+	const [r] = await query<{ dataset_id: string; slug: string; label: string; id: string; title: string; stage: string }>(
+		sql`select d.id as dataset_id, d.slug, v.label, r.id, r.title, r.stage
+			from rounds r join versions v on v.id = r.version_id join datasets d on d.id = v.dataset_id
+			where r.id = ${roundId} and ${listening('round.closed')}`,
+		tx,
+	)
+	if (!r) return
+	await enqueueEvent(tx, { datasetId: r.dataset_id, event: 'round.closed', payload: { dataset: r.slug, version: r.label, round: { id: r.id, title: r.title, stage: r.stage } } })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delivery.
+
+export const REQUEST_TIMEOUT_MS = 10_000
+// A claimed row is not due again until this passes: long enough for a whole pass, short enough that
+// an instance that died mid-delivery delays the message only minutes (delivery is at least once).
+const LEASE_MS = 5 * 60_000
+
+type Claimed = { id: string; webhook_id: string; dataset_id: string; message_id: string; payload: { type: string; timestamp: string; data: unknown }; attempts: number; url: string; secret: string }
+type Attempt = { status: number | null; response: string | null; error: string | null }
+
+async function claimDue(now: Date, limit: number) {
+	return query<Claimed>(sql`
+		update ${webhookDeliveries} d set attempts = d.attempts + 1, next_attempt_at = ${new Date(now.getTime() + LEASE_MS).toISOString()}::timestamptz
+		from ${webhooks} w
+		where w.id = d.webhook_id and d.id in (
+			select q.id from ${webhookDeliveries} q join ${webhooks} qw on qw.id = q.webhook_id
+			where q.status = 'pending' and q.next_attempt_at <= ${now.toISOString()}::timestamptz and qw.disabled_at is null
+			order by q.next_attempt_at
+			limit ${limit}
+			for update of q skip locked)
+		returning d.id, d.webhook_id, w.dataset_id, d.message_id, d.payload, d.attempts, w.url, w.secret`)
+}
+
+async function readExcerpt(response: Response): Promise<string> {
+	if (!response.body) return ''
+	const reader = response.body.getReader()
+	const chunks: Uint8Array[] = []
+	let size = 0
+	try {
+		while (size < RESPONSE_EXCERPT_BYTES) {
+			const { done, value } = await reader.read()
+			if (done) break
+			chunks.push(value)
+			size += value.length
+		}
+	} catch {
+		// A body cut off (timeout, reset) still leaves what arrived.
+	} finally {
+		void reader.cancel().catch(() => {})
+	}
+	const all = new Uint8Array(size)
+	let at = 0
+	for (const c of chunks) {
+		all.set(c, at)
+		at += c.length
+	}
+	return responseExcerpt(all)
+}
+
+function describeError(error: unknown): string {
+	const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } }
+	if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timeout after ${REQUEST_TIMEOUT_MS / 1000} s`
+	const cause = e.cause?.code ?? e.cause?.message
+	return `${e.message ?? String(error)}${cause ? `: ${cause}` : ''}`.slice(0, 500)
+}
+
+async function attempt(d: Claimed): Promise<Attempt> {
+	// Top-level keys in the documented order (jsonb stores them in its own).
+	const body = JSON.stringify({ type: d.payload.type, timestamp: d.payload.timestamp, data: d.payload.data })
+	const headers = { 'content-type': 'application/json', 'user-agent': 'Roundtable-Webhooks/1', ...signatureHeaders(d.secret, d.message_id, Math.floor(Date.now() / 1000), body) }
+	try {
+		const response = await fetch(d.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+		return { status: response.status, response: await readExcerpt(response), error: null }
+	} catch (error) {
+		return { status: null, response: null, error: describeError(error) }
+	}
+}
+
+type Verdict = 'delivered' | 'retry' | 'failed'
+
+async function record(d: Claimed, result: Attempt, now: Date): Promise<Verdict> {
+	const judged = judgeResponse(result.status)
+	const last = { lastStatus: result.status, lastResponse: result.response, lastError: result.error ?? (judged === 'delivered' ? null : `HTTP ${result.status}`) }
+	// Only the pass that claimed this attempt writes its outcome.
+	const mine = and(eq(webhookDeliveries.id, d.id), eq(webhookDeliveries.attempts, d.attempts), eq(webhookDeliveries.status, 'pending'))
+	if (judged === 'delivered') {
+		await db.update(webhookDeliveries).set({ ...last, status: 'delivered', deliveredAt: new Date() }).where(mine)
+		return 'delivered'
+	}
+	if (judged === 'gone') {
+		await db.transaction(async (tx) => {
+			await tx.update(webhookDeliveries).set({ ...last, status: 'failed' }).where(mine)
+			await disableWebhook({ datasetId: d.dataset_id, webhookId: d.webhook_id, actorId: null, reason: 'HTTP 410 Gone' }, tx)
+		})
+		return 'failed'
+	}
+	const delay = retryDelay(d.attempts, Math.random())
+	if (delay === null) {
+		await db.update(webhookDeliveries).set({ ...last, status: 'failed' }).where(mine)
+		return 'failed'
+	}
+	await db.update(webhookDeliveries).set({ ...last, nextAttemptAt: new Date(now.getTime() + delay) }).where(mine)
+	return 'retry'
+}
+
+/**
+ * One pass of the delivery job (the round scheduler runs it every minute): claims due messages in
+ * batches, sends each batch in parallel (10 s timeout per request, redirects not followed) and
+ * records the outcome — delivered, retried later (1 min, 5 min, 30 min, 2 h, 6 h), or failed.
+ */
+export async function deliverDueWebhooks(options: { now?: Date; batchSize?: number; maxBatches?: number } = {}) {
+	const now = options.now ?? new Date()
+	const batchSize = options.batchSize ?? 20
+	const counts: Record<Verdict, number> = { delivered: 0, retry: 0, failed: 0 }
+	for (let i = 0; i < (options.maxBatches ?? 10); i++) {
+		const claimed = await claimDue(now, batchSize)
+		const verdicts = await Promise.all(claimed.map(async (d) => record(d, await attempt(d), now)))
+		for (const v of verdicts) counts[v]++
+		if (claimed.length < batchSize) break
+	}
+	return counts
+}

@@ -1,0 +1,90 @@
+import { type ActionFunctionArgs } from '@remix-run/node'
+import { IDEMPOTENCY_KEY, isNdjson } from '#app/domain/api.ts'
+import { canChangeSamples, type VersionStatus } from '#app/domain/version-status.ts'
+import { claimIdempotencyKey, finishIdempotencyKey, releaseIdempotencyKey } from '#app/models/idempotency.server.ts'
+import { ImportNotAllowedError, runImport } from '#app/models/import.server.ts'
+import { ApiError, apiJson, apiRoute, assertMethod, hashedBody, importErrorMessage, methodNotAllowed, requireApiVersion } from '#app/utils/api.server.ts'
+import { importLimits } from '#app/utils/env.server.ts'
+
+export const loader = methodNotAllowed(['PUT'])
+
+type Result = { status: number; body: unknown }
+
+const frozen = (label: string) => new ApiError(409, 'version_frozen', `Version "${label}" is no longer a draft, so its samples cannot change.`)
+
+/**
+ * `PUT …/versions/{version}/samples` (JSONL, `application/x-ndjson`): the body streams through
+ * the importer (all or nothing) → 200 `{ version, import_id, rows }`, or 422 with every rejected
+ * line. With `Idempotency-Key`, a repeat of the same request gets the stored response, a
+ * different payload under the same key 422, and a repeat while the first runs 409.
+ */
+export const action = apiRoute(async ({ request, params }: ActionFunctionArgs) => {
+	assertMethod(request, ['PUT'])
+	const { principal, version } = await requireApiVersion(request, params, 'import')
+	if (!isNdjson(request.headers.get('Content-Type'))) {
+		throw new ApiError(415, 'unsupported_media_type', 'Send the samples as JSONL with "Content-Type: application/x-ndjson".')
+	}
+	const key = request.headers.get('Idempotency-Key')
+	if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.')
+	const limits = importLimits()
+	const body = hashedBody(request, `PUT ${new URL(request.url).pathname}`, limits.maxFileBytes)
+
+	const upload = async (importId?: string): Promise<Result> => {
+		if (!canChangeSamples(version.status as VersionStatus)) throw frozen(version.label)
+		const outcome = await runImport({
+			versionId: version.id,
+			format: 'jsonl',
+			filename: 'api-upload.jsonl',
+			bytesTotal: Number(request.headers.get('Content-Length')) || null,
+			userId: principal.userId,
+			importId,
+			source: body.source,
+			limits,
+		}).catch((error: unknown) => {
+			throw error instanceof ImportNotAllowedError ? frozen(version.label) : error
+		})
+		if (outcome.status === 'succeeded') return { status: 200, body: { version: version.label, import_id: outcome.importId, rows: outcome.rows } }
+		if (outcome.errors.some((e) => e.code === 'version_frozen')) throw frozen(version.label)
+		return {
+			status: 422,
+			body: {
+				error: {
+					code: 'invalid_samples',
+					message: `Nothing was imported: ${outcome.errorCount} ${outcome.errorCount === 1 ? 'problem' : 'problems'} found (details.errors lists the first ${outcome.errors.length}, by line).`,
+					details: {
+						import_id: outcome.importId,
+						rows: outcome.rows,
+						error_count: outcome.errorCount,
+						errors: outcome.errors.map((e) => ({ line: e.line, code: e.code, message: importErrorMessage(e.code, e.params), ...(e.params ? { params: e.params } : {}) })),
+					},
+				},
+			},
+		}
+	}
+
+	if (key === null) {
+		const result = await upload()
+		return apiJson(result.body, { status: result.status })
+	}
+
+	const claim = await claimIdempotencyKey({ tokenId: principal.tokenId, key })
+	if (claim.kind === 'in_progress') {
+		throw new ApiError(409, 'idempotency_key_in_progress', 'A request with this Idempotency-Key is still running. Retry when it has finished.', undefined, { 'Retry-After': '5' })
+	}
+	if (claim.kind === 'done') {
+		if ((await body.finish()) !== claim.requestHash) {
+			throw new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request; use a new key for a new upload.')
+		}
+		return apiJson(claim.body, { status: claim.status, headers: { 'Idempotent-Replayed': 'true' } })
+	}
+	let result: Result
+	try {
+		result = await upload(claim.importId)
+	} catch (error) {
+		// Refused or interrupted: nothing worth replaying, so the key may be used again.
+		await releaseIdempotencyKey({ tokenId: principal.tokenId, key, importId: claim.importId })
+		throw error
+	}
+	await finishIdempotencyKey({ tokenId: principal.tokenId, key, importId: claim.importId, requestHash: await body.finish(), ...result })
+	return apiJson(result.body, { status: result.status })
+})

@@ -1,0 +1,401 @@
+import { createHmac } from 'node:crypto'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import { type AddressInfo } from 'node:net'
+import { and, asc, eq } from 'drizzle-orm'
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { users } from '#db/schema/accounts.ts'
+import { webhookDeliveries, webhooks } from '#db/schema/api.ts'
+import { samples, versions } from '#db/schema/datasets.ts'
+import { auditEvents, issues } from '#db/schema/issues.ts'
+import { participants, rounds } from '#db/schema/rounds.ts'
+import { type FlagInput } from '#app/domain/review.ts'
+import { ProvenanceSchema } from '#app/domain/version.ts'
+import { verify } from '#app/domain/webhook.ts'
+import { WEBHOOK_EVENTS, type WebhookEvent } from '#app/domain/webhook-form.ts'
+import { runImport } from '#app/models/import.server.ts'
+import { saveVerdict } from '#app/models/review.server.ts'
+import { runDueRoundJobs } from '#app/models/round-flow.server.ts'
+import { triageIssue } from '#app/models/triage.server.ts'
+import { changeVersionStatus, createVersion } from '#app/models/version.server.ts'
+import { createWebhook, deliverDueWebhooks, disableWebhook, enqueueEvent, listDeliveries } from '#app/models/webhook.server.ts'
+import { action as webhooksAction, loader as webhooksLoader } from '#app/routes/datasets+/$slug+/webhooks.tsx'
+import { db } from '#app/utils/db.server.ts'
+import { resetEnvCache } from '#app/utils/env.server.ts'
+import { useTestDatabase } from '#tests/db-utils.ts'
+import { account, createRound, joinAs, P, setRoundStatus, world } from '#tests/round-fixtures.ts'
+import { formRequest, getRequest, run } from '#tests/route-utils.ts'
+import { startSmtpSink } from '#tests/smtp-sink.ts'
+
+useTestDatabase()
+
+// ---------------------------------------------------------------------------------------------
+// A real HTTP receiver on 127.0.0.1 (http on loopback is the one non-https address accepted).
+
+type Hit = { path: string; headers: IncomingHttpHeaders; body: string }
+type Reply = { status: number; body?: string; delayMs?: number }
+
+let sink: Awaited<ReturnType<typeof startSmtpSink>>
+let receiver: { base: string; hits: Hit[]; reply: (hit: Hit) => Reply; close: () => Promise<void> }
+
+async function startReceiver() {
+	const state = { hits: [] as Hit[], reply: (_hit: Hit): Reply => ({ status: 200, body: 'thanks' }) }
+	const server = createServer((req, res) => {
+		const chunks: Buffer[] = []
+		req.on('data', (c: Buffer) => chunks.push(c))
+		req.on('end', () => {
+			const hit = { path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }
+			state.hits.push(hit)
+			const r = state.reply(hit)
+			setTimeout(() => {
+				res.writeHead(r.status, { 'content-type': 'text/plain; charset=utf-8' })
+				res.end(r.body ?? '')
+			}, r.delayMs ?? 0)
+		})
+	})
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+	const { port } = server.address() as AddressInfo
+	return Object.assign(state, {
+		base: `http://127.0.0.1:${port}`,
+		close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+	})
+}
+
+beforeAll(async () => {
+	sink = await startSmtpSink()
+	process.env.SMTP_URL = sink.url
+	resetEnvCache()
+	receiver = await startReceiver()
+})
+afterAll(async () => {
+	delete process.env.SMTP_URL
+	resetEnvCache()
+	await sink.close()
+	await receiver.close()
+})
+beforeEach(() => {
+	receiver.hits.length = 0
+	receiver.reply = () => ({ status: 200, body: 'thanks' })
+})
+
+/** The signature checked twice: with app/domain/webhook.ts and by hand with node:crypto. */
+function checkSignature(hit: Hit, secret: string) {
+	const h = (name: string) => String(hit.headers[name] ?? '')
+	expect(verify(secret, { id: h('webhook-id'), timestamp: h('webhook-timestamp'), signature: h('webhook-signature') }, hit.body)).toEqual({ ok: true })
+	const key = Buffer.from(secret.slice('whsec_'.length), 'base64')
+	const expected = createHmac('sha256', key).update(`${h('webhook-id')}.${h('webhook-timestamp')}.${hit.body}`).digest('base64')
+	expect(h('webhook-signature')).toBe(`v1,${expected}`)
+	expect(Math.abs(Number(h('webhook-timestamp')) - Date.now() / 1000)).toBeLessThan(60)
+	expect(h('content-type')).toBe('application/json')
+}
+
+const queued = (webhookId: string) =>
+	db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId)).orderBy(asc(webhookDeliveries.createdAt), asc(webhookDeliveries.event))
+
+const userId = async (name: string) => (await db.select({ id: users.id }).from(users).where(eq(users.email, `${name}@example.org`)))[0]!.id
+
+async function participantOf(roundId: string, name: string) {
+	const [row] = await db.select({ id: participants.id }).from(participants).innerJoin(users, eq(users.id, participants.userId)).where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
+	return row!.id
+}
+
+async function sampleOf(versionId: string, externalId: string) {
+	const [row] = await db.select({ id: samples.id }).from(samples).innerJoin(versions, eq(versions.currentImportId, samples.importId)).where(and(eq(versions.id, versionId), eq(samples.externalId, externalId)))
+	return row!.id
+}
+
+const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({
+	intent: 'flag',
+	category: 'caricature',
+	severity: 'minor',
+	affectedGroups: ['older women'],
+	rationale: 'Reads as a parody of grandmothers.',
+	suggestedRewrite: '',
+	quotedSpan: '',
+	unsure: false,
+	...over,
+})
+
+/** Dataset "hints" v1 with a webhook for every event (and one for round.closed only), a round with ana. */
+async function setup(events: WebhookEvent[] = [...WEBHOOK_EVENTS]) {
+	const w = await world(4)
+	const ownerId = await userId('owner')
+	const hook = await createWebhook({ datasetId: w.datasetId, actorId: ownerId, url: `${receiver.base}/all?token=abc`, events })
+	const roundsOnly = await createWebhook({ datasetId: w.datasetId, actorId: ownerId, url: `${receiver.base}/rounds`, events: ['round.closed'] })
+	const roundId = await createRound(w.owner, { overlap: '2' })
+	await joinAs(w.owner, roundId, 'ana', sink.messages)
+	return { ...w, ownerId, hook, roundsOnly, roundId, actor: { userId: ownerId, datasetId: w.datasetId } }
+}
+
+async function flag(w: Awaited<ReturnType<typeof setup>>, externalId: string, over: Partial<FlagInput> = {}) {
+	const participantId = await participantOf(w.roundId, 'ana')
+	await saveVerdict({ roundId: w.roundId, participantId, sampleId: await sampleOf(w.versionId, externalId), verdict: { kind: 'flag', flag: flagInput(over) } })
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('events are queued where the change happens, in its transaction', () => {
+	test('round opened → version in consultation; flag → issue created (blocking); triage; blocking call; round closed; approval', async () => {
+		const w = await setup()
+		await setRoundStatus(w.owner, w.roundId, 'open')
+		await flag(w, 'h-000', { severity: 'critical' })
+		const [issue] = await db.select().from(issues).where(eq(issues.versionId, w.versionId))
+		expect(await triageIssue({ versionId: w.versionId, issueId: issue!.id, actor: w.actor, input: { intent: 'acknowledge', revision: issue!.revision } })).toMatchObject({ ok: true })
+		// Assigning changes neither status nor blocking: no event.
+		expect(await triageIssue({ versionId: w.versionId, issueId: issue!.id, actor: w.actor, input: { intent: 'assign', revision: issue!.revision + 1, assignee: w.ownerId } })).toMatchObject({ ok: true })
+		expect(await triageIssue({ versionId: w.versionId, issueId: issue!.id, actor: w.actor, input: { intent: 'blocking', revision: issue!.revision + 2, call: 'not_blocking', reason: 'A rewrite is already planned.' } })).toMatchObject({ ok: true })
+		await setRoundStatus(w.owner, w.roundId, 'close')
+		expect(await changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: w.ownerId, action: 'approve' })).toMatchObject({ ok: true, to: 'approved' })
+
+		const rows = await queued(w.hook.id)
+		expect(rows.map((r) => r.event)).toEqual(['version.status_changed', 'issue.created', 'issue.status_changed', 'issue.status_changed', 'round.closed', 'version.status_changed'])
+		expect(rows.every((r) => r.status === 'pending' && r.attempts === 0 && r.messageId.startsWith('msg_'))).toBe(true)
+		expect(new Set(rows.map((r) => r.messageId)).size).toBe(rows.length)
+		// The other endpoint only asked for round.closed.
+		expect((await queued(w.roundsOnly.id)).map((r) => r.event)).toEqual(['round.closed'])
+
+		expect(await deliverDueWebhooks()).toEqual({ delivered: 7, retry: 0, failed: 0 })
+		for (const hit of receiver.hits.filter((h) => h.path === '/all?token=abc')) checkSignature(hit, w.hook.secret)
+		for (const hit of receiver.hits.filter((h) => h.path === '/rounds')) checkSignature(hit, w.roundsOnly.secret)
+
+		const byId = new Map(receiver.hits.filter((h) => h.path === '/all?token=abc').map((h) => [String(h.headers['webhook-id']), JSON.parse(h.body) as { type: string; timestamp: string; data: unknown }]))
+		const sent = rows.map((r) => byId.get(r.messageId)!)
+		expect(sent.map((b) => b.type)).toEqual(rows.map((r) => r.event))
+		for (const b of sent) expect(Object.keys(b)).toEqual(['type', 'timestamp', 'data'])
+		const base = { dataset: 'hints', version: 'v1' }
+		const issueBase = { number: 1, kind: 'sample', sample: 'h-000', template: null, needs_re_review: false }
+		expect(sent.map((b) => b.data)).toEqual([
+			{ ...base, status: 'in_consultation', previous_status: 'draft' },
+			{ ...base, issue: { ...issueBase, status: 'open', resolution: null, blocking: true } },
+			{ ...base, issue: { ...issueBase, status: 'acknowledged', resolution: null, blocking: true }, previous: { status: 'open', resolution: null, blocking: true } },
+			{ ...base, issue: { ...issueBase, status: 'acknowledged', resolution: null, blocking: false }, previous: { status: 'acknowledged', resolution: null, blocking: true } },
+			{ ...base, round: { id: w.roundId, title: 'Community check', stage: 'validation' } },
+			{ ...base, status: 'approved', previous_status: 'in_consultation', overridden_blockers: 0 },
+		])
+		// No participant, no rationale, no internal note, no reason ever leaves.
+		const all = receiver.hits.map((h) => h.body).join('\n')
+		expect(all).not.toMatch(/example\.org|ana|parody|older women|rewrite is already planned/i)
+
+		const log = await listDeliveries({ datasetId: w.datasetId, webhookId: w.hook.id })
+		expect(log).toHaveLength(6)
+		expect(log.every((d) => d.status === 'delivered' && d.attempts === 1 && d.lastStatus === 200 && d.lastResponse === 'thanks' && d.lastError === null && d.deliveredAt)).toBe(true)
+		// Nothing is due any more.
+		expect(await deliverDueWebhooks()).toEqual({ delivered: 0, retry: 0, failed: 0 })
+		expect(receiver.hits).toHaveLength(7)
+	})
+
+	test('resolving and reopening send issue.status_changed with the resolution', async () => {
+		const w = await setup(['issue.status_changed'])
+		await setRoundStatus(w.owner, w.roundId, 'open')
+		await flag(w, 'h-001')
+		const [issue] = await db.select().from(issues).where(eq(issues.versionId, w.versionId))
+		await triageIssue({ versionId: w.versionId, issueId: issue!.id, actor: w.actor, input: { intent: 'resolve', revision: issue!.revision, resolution: 'documented', publicResponse: '', note: 'internal only' } })
+		await triageIssue({ versionId: w.versionId, issueId: issue!.id, actor: w.actor, input: { intent: 'reopen', revision: issue!.revision + 1, reason: 'Needs a second look.' } })
+		const rows = await queued(w.hook.id)
+		expect(rows.map((r) => (r.payload as { data: { issue: unknown; previous: unknown } }).data)).toMatchObject([
+			{ issue: { status: 'resolved', resolution: 'documented', blocking: false }, previous: { status: 'open', resolution: null } },
+			{ issue: { status: 'open', resolution: null }, previous: { status: 'resolved', resolution: 'documented' } },
+		])
+		expect(JSON.stringify(rows.map((r) => r.payload))).not.toMatch(/internal only|second look/)
+	})
+
+	test('the scheduler closing a round whose time is up sends round.closed', async () => {
+		const w = await setup(['round.closed'])
+		await setRoundStatus(w.owner, w.roundId, 'open')
+		const closesAt = new Date(Date.now() + 3_600_000)
+		await db.update(rounds).set({ closesAt }).where(eq(rounds.id, w.roundId))
+		expect(await runDueRoundJobs('http://localhost', new Date(closesAt.getTime() + 1000))).toMatchObject({ closed: 1 })
+		expect((await queued(w.hook.id)).map((r) => r.event)).toEqual(['round.closed'])
+		expect((await queued(w.roundsOnly.id)).map((r) => r.event)).toEqual(['round.closed'])
+	})
+
+	test('carry-over to a child version sends issue.created for each inherited issue', async () => {
+		const w = await setup(['issue.created'])
+		await setRoundStatus(w.owner, w.roundId, 'open')
+		await flag(w, 'h-000', { severity: 'critical' })
+		await flag(w, 'h-001')
+		const created = await createVersion({ ...ProvenanceSchema.parse({ generationMethod: 'templates' }), datasetId: w.datasetId, label: 'v2', parentLabel: 'v1', userId: w.ownerId })
+		const file = [{ id: 'h-000', content: 'hint 0' }].map((r) => JSON.stringify(r)).join('\n')
+		const result = await runImport({
+			versionId: created.version!.id,
+			format: 'jsonl',
+			filename: 'v2.jsonl',
+			userId: w.ownerId,
+			source: (async function* () {
+				yield new TextEncoder().encode(file)
+			})(),
+		})
+		expect(result).toMatchObject({ status: 'succeeded' })
+		const data = (await queued(w.hook.id)).map((r) => (r.payload as { data: { version: string; issue: Record<string, unknown> } }).data)
+		expect(data.map((d) => [d.version, d.issue.number, d.issue.sample, d.issue.status, d.issue.resolution, d.issue.blocking]).sort()).toEqual([
+			['v1', 1, 'h-000', 'open', null, true],
+			['v1', 2, 'h-001', 'open', null, false],
+			['v2', 1, 'h-000', 'open', null, true],
+			['v2', 2, 'h-001', 'resolved', 'removed', false],
+		])
+	})
+
+	test('a disabled webhook gets nothing: new events skip it, what was queued is marked failed', async () => {
+		const w = await setup()
+		await setRoundStatus(w.owner, w.roundId, 'open')
+		expect((await queued(w.hook.id)).map((r) => r.event)).toEqual(['version.status_changed'])
+		expect(await disableWebhook({ datasetId: w.datasetId, webhookId: w.hook.id, actorId: w.ownerId })).toBe(true)
+		expect(await disableWebhook({ datasetId: w.datasetId, webhookId: w.hook.id, actorId: w.ownerId })).toBe(false)
+		await flag(w, 'h-000')
+		await setRoundStatus(w.owner, w.roundId, 'close')
+		expect(await queued(w.hook.id)).toMatchObject([{ event: 'version.status_changed', status: 'failed', attempts: 0, lastError: 'webhook disabled' }])
+		expect(await deliverDueWebhooks()).toEqual({ delivered: 1, retry: 0, failed: 0 })
+		expect(receiver.hits.map((h) => h.path)).toEqual(['/rounds'])
+	})
+})
+
+describe('delivery', () => {
+	async function oneHook(path = '/d') {
+		const w = await world(1)
+		const hook = await createWebhook({ datasetId: w.datasetId, actorId: await userId('owner'), url: `${receiver.base}${path}`, events: [...WEBHOOK_EVENTS] })
+		const emit = (n = 1) => db.transaction(async (tx) => {
+			for (let i = 0; i < n; i++) await enqueueEvent(tx, { datasetId: w.datasetId, event: 'round.closed', payload: { dataset: 'hints', version: 'v1', round: { id: String(i), title: `r${i}`, stage: 'validation' } } })
+		})
+		return { ...w, hook, emit }
+	}
+
+	test('a 500 is retried later with the same webhook-id; the log keeps the last status and the first 2 KB of the body', async () => {
+		const w = await oneHook()
+		await w.emit()
+		receiver.reply = () => ({ status: 500, body: 'x'.repeat(5000) })
+		const t0 = new Date()
+		expect(await deliverDueWebhooks({ now: t0 })).toEqual({ delivered: 0, retry: 1, failed: 0 })
+		let [row] = await queued(w.hook.id)
+		expect(row).toMatchObject({ status: 'pending', attempts: 1, lastStatus: 500, lastError: 'HTTP 500' })
+		expect(row!.lastResponse).toBe('x'.repeat(2048))
+		const wait = row!.nextAttemptAt.getTime() - t0.getTime()
+		expect(wait).toBeGreaterThanOrEqual(60_000)
+		expect(wait).toBeLessThanOrEqual(66_000)
+		// Not due yet: the next pass leaves it alone.
+		expect(await deliverDueWebhooks({ now: new Date(t0.getTime() + 30_000) })).toEqual({ delivered: 0, retry: 0, failed: 0 })
+
+		receiver.reply = () => ({ status: 503, body: 'busy' })
+		const t1 = new Date(t0.getTime() + 70_000)
+		expect(await deliverDueWebhooks({ now: t1 })).toEqual({ delivered: 0, retry: 1, failed: 0 })
+		;[row] = await queued(w.hook.id)
+		expect(row).toMatchObject({ status: 'pending', attempts: 2, lastStatus: 503, lastResponse: 'busy' })
+		expect(row!.nextAttemptAt.getTime() - t1.getTime()).toBeGreaterThanOrEqual(300_000)
+
+		receiver.reply = () => ({ status: 204 })
+		expect(await deliverDueWebhooks({ now: new Date(t1.getTime() + 400_000) })).toEqual({ delivered: 1, retry: 0, failed: 0 })
+		;[row] = await queued(w.hook.id)
+		expect(row).toMatchObject({ status: 'delivered', attempts: 3, lastStatus: 204, lastResponse: '', lastError: null })
+		expect(receiver.hits).toHaveLength(3)
+		expect(new Set(receiver.hits.map((h) => h.headers['webhook-id'])).size).toBe(1)
+		expect(new Set(receiver.hits.map((h) => h.body)).size).toBe(1)
+		for (const hit of receiver.hits) checkSignature(hit, w.hook.secret)
+	})
+
+	test('after the sixth failed attempt the delivery is failed; an unreachable receiver is logged as an error', async () => {
+		const w = await oneHook()
+		await db.update(webhooks).set({ url: 'http://127.0.0.1:9/unreachable' }).where(eq(webhooks.id, w.hook.id))
+		await w.emit()
+		let now = new Date()
+		const waits: number[] = []
+		for (let i = 0; i < 6; i++) {
+			await deliverDueWebhooks({ now })
+			const [row] = await queued(w.hook.id)
+			expect(row).toMatchObject({ attempts: i + 1, lastStatus: null })
+			expect(row!.lastError).toMatch(/fetch failed|ECONNREFUSED/)
+			if (i < 5) {
+				expect(row!.status).toBe('pending')
+				waits.push(Math.round((row!.nextAttemptAt.getTime() - now.getTime()) / 60_000))
+				now = new Date(row!.nextAttemptAt.getTime() + 1)
+			} else expect(row!.status).toBe('failed')
+		}
+		expect(waits.map((m, i) => m >= [1, 5, 30, 120, 360][i]! && m <= [1, 5, 30, 120, 360][i]! * 1.1 + 1)).toEqual([true, true, true, true, true])
+		expect(await deliverDueWebhooks({ now: new Date(now.getTime() + 86_400_000) })).toEqual({ delivered: 0, retry: 0, failed: 0 })
+	})
+
+	test('410 Gone fails the delivery and disables the endpoint (recorded in the audit log)', async () => {
+		const w = await oneHook()
+		await w.emit(2)
+		receiver.reply = () => ({ status: 410, body: 'gone' })
+		const outcome = await deliverDueWebhooks({ batchSize: 1 })
+		expect(outcome.delivered).toBe(0)
+		const [hook] = await db.select().from(webhooks).where(eq(webhooks.id, w.hook.id))
+		expect(hook!.disabledAt).not.toBeNull()
+		expect((await queued(w.hook.id)).map((r) => r.status)).toEqual(['failed', 'failed'])
+		expect(receiver.hits).toHaveLength(1)
+		const [entry] = await db.select().from(auditEvents).where(eq(auditEvents.action, 'webhook.disabled'))
+		expect(entry).toMatchObject({ actorId: null, targetType: 'webhook', reason: 'HTTP 410 Gone' })
+	})
+
+	test('concurrent passes never deliver the same message twice', async () => {
+		const w = await oneHook()
+		await w.emit(30)
+		receiver.reply = () => ({ status: 200, body: 'ok', delayMs: 15 })
+		const passes = await Promise.all([1, 2, 3].map(() => deliverDueWebhooks({ batchSize: 4, maxBatches: 20 })))
+		expect(passes.reduce((n, p) => n + p.delivered, 0)).toBe(30)
+		const ids = receiver.hits.map((h) => String(h.headers['webhook-id']))
+		expect(ids).toHaveLength(30)
+		expect(new Set(ids).size).toBe(30)
+		expect((await queued(w.hook.id)).every((r) => r.status === 'delivered' && r.attempts === 1)).toBe(true)
+	})
+})
+
+describe('the webhooks page', () => {
+	test('the team adds a webhook (secret shown once), lists it with its log, disables and deletes it; all audited', async () => {
+		const w = await world(1)
+		const call = (fields: Record<string, string>) => run(webhooksAction, formRequest('/w', fields, { cookie: w.owner }), {}, { slug: P.slug })
+		const form = (url: string, events: string[]) => {
+			const body = new URLSearchParams({ intent: 'create', url })
+			for (const e of events) body.append('events', e)
+			const req = formRequest('/w', {}, { cookie: w.owner })
+			return run(webhooksAction, new Request(req.url, { method: 'POST', headers: req.headers, body }), {}, { slug: P.slug })
+		}
+		const refused = await form('http://example.org/hook', ['issue.created'])
+		expect(refused.status).toBe(400)
+		expect(JSON.stringify(refused.data)).toContain('webhooks:errors.httpsOnly')
+		expect((await form('ftp://example.org/hook', ['issue.created'])).status).toBe(400)
+		expect(JSON.stringify((await form(`${receiver.base}/ok`, [])).data)).toContain('webhooks:errors.noEvents')
+
+		const created = await form(`${receiver.base}/ok?key=s3cr3t`, ['issue.created', 'round.closed'])
+		expect(created.status).toBe(200)
+		expect(created.headers.get('Cache-Control')).toBe('no-store')
+		const secret = (created.data as { created: { secret: string } }).created.secret
+		expect(secret).toMatch(/^whsec_/)
+
+		const page = await run(webhooksLoader, getRequest('/datasets/hints/webhooks', { cookie: w.owner }), {}, { slug: P.slug })
+		expect(page.status).toBe(200)
+		const data = page.data as { webhooks: Array<{ id: string; url: string; events: string[]; disabledAt: string | null; deliveries: unknown[] }> }
+		expect(data.webhooks).toMatchObject([{ url: `${receiver.base}/ok?key=s3cr3t`, events: ['issue.created', 'round.closed'], disabledAt: null, deliveries: [] }])
+		expect(JSON.stringify(page.data)).not.toContain(secret)
+		const id = data.webhooks[0]!.id
+
+		// Another person's dataset: not found; not a member at all: not found either.
+		const stranger = await account('stranger')
+		expect((await run(webhooksLoader, getRequest('/datasets/hints/webhooks', { cookie: stranger }), {}, { slug: P.slug })).status).toBe(404)
+		expect((await run(webhooksAction, formRequest('/w', { intent: 'delete', webhookId: id }, { cookie: stranger }), {}, { slug: P.slug })).status).toBe(404)
+
+		expect((await call({ intent: 'disable', webhookId: id })).status).toBe(200)
+		expect((await call({ intent: 'disable', webhookId: id })).status).toBe(404)
+		expect((await call({ intent: 'delete', webhookId: id })).status).toBe(200)
+		expect((await call({ intent: 'delete', webhookId: id })).status).toBe(404)
+		expect((await call({ intent: 'rename' })).status).toBe(400)
+
+		const log = await db.select({ action: auditEvents.action, label: auditEvents.targetLabel, after: auditEvents.after, before: auditEvents.before }).from(auditEvents).where(eq(auditEvents.targetType, 'webhook')).orderBy(asc(auditEvents.createdAt))
+		expect(log.map((l) => l.action)).toEqual(['webhook.created', 'webhook.disabled', 'webhook.deleted'])
+		// The query string (which may carry a receiver's token) stays out of the audit log.
+		expect(JSON.stringify(log)).not.toContain('s3cr3t')
+		expect(log[0]).toMatchObject({ label: `${receiver.base}/ok`, after: { url: `${receiver.base}/ok`, events: ['issue.created', 'round.closed'] } })
+	})
+
+	test('the page shows deliveries, newest first, with status, attempts and a response excerpt', async () => {
+		const w = await setup(['version.status_changed', 'round.closed'])
+		await setRoundStatus(w.owner, w.roundId, 'open')
+		await setRoundStatus(w.owner, w.roundId, 'close')
+		receiver.reply = (hit) => (hit.body.includes('round.closed') ? { status: 500, body: '<h1>oops</h1>' } : { status: 200, body: 'fine' })
+		await deliverDueWebhooks()
+		const page = await run(webhooksLoader, getRequest('/datasets/hints/webhooks', { cookie: w.owner }), {}, { slug: P.slug })
+		const hook = (page.data as { webhooks: Array<{ id: string; deliveries: Array<Record<string, unknown>> }> }).webhooks.find((h) => h.id === w.hook.id)!
+		expect(hook.deliveries.map((d) => [d.event, d.status, d.attempts, d.lastStatus, d.excerpt, d.nextAttemptAt === null])).toEqual([
+			['round.closed', 'pending', 1, 500, '<h1>oops</h1>', false],
+			['version.status_changed', 'delivered', 1, 200, 'fine', true],
+		])
+	})
+})

@@ -1,0 +1,92 @@
+import { createInstance } from 'i18next'
+import { renderToStaticMarkup } from 'react-dom/server'
+import { I18nextProvider, initReactI18next } from 'react-i18next'
+import { describe, expect, test } from 'vitest'
+import { BarChart } from '#app/components/charts/bar-chart.tsx'
+import { IntervalChart } from '#app/components/charts/interval-chart.tsx'
+
+function render(lng: 'en' | 'ar', element: React.ReactElement) {
+	const i18n = createInstance()
+	void i18n.use(initReactI18next).init({ lng, resources: {}, initImmediate: false })
+	const html = renderToStaticMarkup(<I18nextProvider i18n={i18n}>{element}</I18nextProvider>)
+	return new Markup(html)
+}
+
+/** Just enough parsing for the assertions: attributes of the chart's elements, in order. */
+class Markup {
+	constructor(readonly html: string) {}
+	all(tag: string) {
+		return [...this.html.matchAll(new RegExp(`<${tag}\\b([^>]*)>`, 'g'))].map((m) => Object.fromEntries([...m[1]!.matchAll(/([\w-]+)="([^"]*)"/g)].map((a) => [a[1]!, a[2]!])))
+	}
+	text(tag: string) {
+		return [...this.html.matchAll(new RegExp(`<${tag}\\b[^>]*>(.*?)</${tag}>`, 'gs'))].map((m) => m[1]!)
+	}
+}
+
+const bars = (
+	<BarChart
+		title="Flags by category"
+		description="Stereotype: 12. Caricature: 3."
+		labelHeader="Category"
+		tableLabel="Show the data as a table"
+		series={[{ key: 'value', label: 'Flags', color: '#3730a3' }]}
+		rows={[
+			{ key: 'stereotype', label: 'Stereotype', values: { value: 12 } },
+			{ key: 'caricature', label: 'Caricature', values: { value: 3 } },
+		]}
+	/>
+)
+
+const intervals = (
+	<IntervalChart
+		title="Flag rate by region"
+		description="Oaxaca 75%, Amman 20%."
+		labelHeader="Value"
+		tableLabel="Show the data as a table"
+		headers={{ successes: 'Flagged', n: 'Reviewed', rate: 'Rate', interval: '95% interval' }}
+		reference={{ value: 0.5, label: 'All samples' }}
+		rows={[
+			{ key: 'o', label: 'Oaxaca', successes: 3, n: 4, rate: 0.75, low: 0.3006, high: 0.9544 },
+			{ key: 'a', label: 'Amman', successes: 1, n: 5, rate: 0.2, low: 0.0362, high: 0.6245 },
+		]}
+	/>
+)
+
+describe('charts render on the server as accessible SVG', () => {
+	test('role="img" named by its <title> and <desc>, with the numbers in a table too', () => {
+		for (const chart of [bars, intervals]) {
+			const page = render('en', chart)
+			const [svg] = page.all('svg')
+			expect(svg!.role).toBe('img')
+			const [titleId, descId] = svg!['aria-labelledby']!.split(' ')
+			expect(page.all('title').some((t) => t.id === titleId)).toBe(true)
+			expect(page.all('desc')[0]!.id).toBe(descId)
+			expect(page.html).toContain('<details')
+			expect(page.all('table')).toHaveLength(2) // on screen in <details>, and one for print
+			expect(page.all('th').filter((t) => t.scope === 'row')).toHaveLength(4)
+		}
+	})
+
+	test('bars start on the inline-start side: the left in English, mirrored in Arabic', () => {
+		const ltr = render('en', bars).all('rect')
+		const rtl = render('ar', bars).all('rect')
+		expect(ltr.map((r) => Number(r.x))).toEqual([190, 190])
+		const ends = rtl.map((r) => Number(r.x) + Number(r.width))
+		expect(ends).toEqual([450, 450])
+		// Same lengths either way, proportional to the values.
+		expect(rtl.map((r) => Number(r.width))).toEqual(ltr.map((r) => Number(r.width)))
+		expect(Number(ltr[0]!.width) / Number(ltr[1]!.width)).toBeCloseTo(4, 6)
+		expect(render('ar', bars).all('svg')[0]!.direction).toBe('rtl')
+	})
+
+	test('interval whiskers follow the page direction, and numbers use the page language', () => {
+		const dots = (lng: 'en' | 'ar') => render(lng, intervals).all('circle').map((c) => Number(c.cx))
+		const [oaxacaLtr, ammanLtr] = dots('en')
+		const [oaxacaRtl, ammanRtl] = dots('ar')
+		expect(oaxacaLtr!).toBeGreaterThan(ammanLtr!)
+		expect(oaxacaRtl!).toBeLessThan(ammanRtl!)
+		const ar = render('ar', intervals)
+		expect(ar.html).toContain(new Intl.NumberFormat('ar', { style: 'percent', maximumFractionDigits: 1 }).format(0.75))
+		expect(render('en', intervals).html).toContain('75% (3/4)')
+	})
+})
