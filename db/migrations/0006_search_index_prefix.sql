@@ -1,0 +1,2 @@
+DROP INDEX "samples_search_idx";--> statement-breakpoint
+CREATE INDEX "samples_search_idx" ON "samples" USING gin (to_tsvector('simple'::regconfig, left(coalesce("content", "messages"::text, ''), 100000)));
