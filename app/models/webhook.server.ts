@@ -3,20 +3,32 @@
  * own transactions, so an event exists exactly when its change committed), and the job that
  * delivers them, signed per Standard Webhooks (app/domain/webhook.ts), retrying with backoff.
  * The queue is the webhook_deliveries table; the job claims rows with one UPDATE … SKIP LOCKED,
- * so any number of app instances deliver each message once per attempt.
+ * so any number of app instances deliver each message once per attempt. Requests go only to public
+ * addresses, checked where the socket connects (app/domain/network.ts, decision 017).
  */
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns'
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { isIP, type LookupFunction } from 'node:net'
 import { and, desc, eq, isNull, sql } from 'drizzle-orm'
 import { users } from '#db/schema/accounts.ts'
 import { webhookDeliveries, webhooks } from '#db/schema/api.ts'
-import { type WebhookEvent } from '#app/domain/webhook-form.ts'
+import { isPublicAddress } from '#app/domain/network.ts'
+import { type WebhookEvent, type WebhookUrlPolicy } from '#app/domain/webhook-form.ts'
 import { generateMessageId, generateSecret, judgeResponse, RESPONSE_EXCERPT_BYTES, responseExcerpt, retryDelay, signatureHeaders } from '#app/domain/webhook.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
 import { recordAudit } from './audit.server.ts'
 
 /** What the audit log and its label keep of a URL: no query string (it may carry a token). */
 const shownUrl = (url: string) => {
 	const u = new URL(url)
 	return `${u.origin}${u.pathname}`
+}
+
+/** What the add-webhook form accepts on this server (decision 017). */
+export function webhookUrlPolicy(): WebhookUrlPolicy {
+	return { allowPrivateNetworks: getEnv().WEBHOOK_ALLOW_PRIVATE_NETWORKS }
 }
 
 export async function createWebhook(input: { datasetId: string; actorId: string; url: string; events: WebhookEvent[] }) {
@@ -203,37 +215,82 @@ async function claimDue(now: Date, limit: number) {
 		returning d.id, d.webhook_id, w.dataset_id, d.message_id, d.payload, d.attempts, w.url, w.secret`)
 }
 
-async function readExcerpt(response: Response): Promise<string> {
-	if (!response.body) return ''
-	const reader = response.body.getReader()
-	const chunks: Uint8Array[] = []
-	let size = 0
-	try {
-		while (size < RESPONSE_EXCERPT_BYTES) {
-			const { done, value } = await reader.read()
-			if (done) break
-			chunks.push(value)
-			size += value.length
-		}
-	} catch {
-		// A body cut off (timeout, reset) still leaves what arrived.
-	} finally {
-		void reader.cancel().catch(() => {})
+/** Refused before anything is sent: the webhook's host is, or resolves to, an address that is not public. */
+class NotPublicAddressError extends Error {
+	constructor(address: string, hostname?: string) {
+		super(`address ${address} is not public${hostname ? ` (${hostname})` : ''}`)
+		this.name = 'NotPublicAddressError'
 	}
-	const all = new Uint8Array(size)
-	let at = 0
-	for (const c of chunks) {
-		all.set(c, at)
-		at += c.length
+}
+
+type Resolve = (hostname: string, options: LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void
+
+/**
+ * A `lookup` for node:http(s) `request` that resolves the name (every address), refuses the
+ * connection when any of them is not public, and otherwise hands exactly the checked addresses to
+ * the socket: the name is resolved once, so an answer that changes between the check and the
+ * connection (DNS rebinding) cannot slip through. "Any", not "all": a name that answers with a
+ * public and a private address is refused, since which one the socket tries is not ours to choose.
+ * `resolve` is dns.lookup; tests pass a stand-in.
+ */
+export function publicOnlyLookup(resolve: Resolve = dnsLookup): LookupFunction {
+	return (hostname, options, callback) => {
+		resolve(hostname, { family: options.family, hints: options.hints, all: true }, (error, addresses) => {
+			if (error) return callback(error, [])
+			const refused = addresses.find((a) => !isPublicAddress(a.address))
+			if (refused) return callback(new NotPublicAddressError(refused.address, hostname), [])
+			const [first] = addresses
+			if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), [])
+			if (options.all) callback(null, addresses)
+			else callback(null, first.address, first.family)
+		})
 	}
-	return responseExcerpt(all)
+}
+
+/**
+ * One POST; resolves with the status and the first RESPONSE_EXCERPT_BYTES of the body (a body cut
+ * off by the timeout or a reset keeps what arrived), rejects on a network error. No redirects are
+ * followed (node:http never does); a fresh connection each time, so no socket outlives its check.
+ */
+function post(url: URL, headers: Record<string, string>, body: string, lookup: LookupFunction | undefined) {
+	const send = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : null
+	if (!send) return Promise.reject(new Error(`unsupported scheme ${url.protocol}`))
+	return new Promise<{ status: number; excerpt: string }>((resolve, reject) => {
+		const options = { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: false as const, lookup, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }
+		let responded = false
+		const req = send(url, options, (res) => {
+			responded = true
+			const chunks: Buffer[] = []
+			let size = 0
+			let settled = false
+			const done = () => {
+				if (settled) return
+				settled = true
+				res.destroy()
+				resolve({ status: res.statusCode ?? 0, excerpt: responseExcerpt(Buffer.concat(chunks)) })
+			}
+			res.on('data', (chunk: Buffer) => {
+				chunks.push(chunk)
+				size += chunk.length
+				if (size >= RESPONSE_EXCERPT_BYTES) done()
+			})
+			res.on('end', done)
+			res.on('error', done)
+			res.on('close', done)
+		})
+		// Once the status is in, a timeout or reset only cuts the body short (the response settles it).
+		req.on('error', (error) => {
+			if (!responded) reject(error)
+		})
+		req.end(body)
+	})
 }
 
 function describeError(error: unknown): string {
-	const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } }
+	const e = error as { name?: string; message?: string; code?: string }
 	if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timeout after ${REQUEST_TIMEOUT_MS / 1000} s`
-	const cause = e.cause?.code ?? e.cause?.message
-	return `${e.message ?? String(error)}${cause ? `: ${cause}` : ''}`.slice(0, 500)
+	const message = e.message || String(error)
+	return `${message}${e.code && !message.includes(e.code) ? ` (${e.code})` : ''}`.slice(0, 500)
 }
 
 async function attempt(d: Claimed): Promise<Attempt> {
@@ -241,8 +298,15 @@ async function attempt(d: Claimed): Promise<Attempt> {
 	const body = JSON.stringify({ type: d.payload.type, timestamp: d.payload.timestamp, data: d.payload.data })
 	const headers = { 'content-type': 'application/json', 'user-agent': 'Roundtable-Webhooks/1', ...signatureHeaders(d.secret, d.message_id, Math.floor(Date.now() / 1000), body) }
 	try {
-		const response = await fetch(d.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
-		return { status: response.status, response: await readExcerpt(response), error: null }
+		const url = new URL(d.url)
+		const allowPrivate = getEnv().WEBHOOK_ALLOW_PRIVATE_NETWORKS
+		if (!allowPrivate) {
+			// Node skips `lookup` for an IP literal, so a literal is checked here.
+			const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
+			if (isIP(host) && !isPublicAddress(host)) throw new NotPublicAddressError(host)
+		}
+		const sent = await post(url, headers, body, allowPrivate ? undefined : publicOnlyLookup())
+		return { status: sent.status, response: sent.excerpt, error: null }
 	} catch (error) {
 		return { status: null, response: null, error: describeError(error) }
 	}
@@ -277,7 +341,8 @@ async function record(d: Claimed, result: Attempt, now: Date): Promise<Verdict> 
 
 /**
  * One pass of the delivery job (the round scheduler runs it every minute): claims due messages in
- * batches, sends each batch in parallel (10 s timeout per request, redirects not followed) and
+ * batches, sends each batch in parallel (10 s timeout per request, redirects not followed, only to
+ * public addresses unless WEBHOOK_ALLOW_PRIVATE_NETWORKS is on) and
  * records the outcome — delivered, retried later (1 min, 5 min, 30 min, 2 h, 6 h), or failed.
  */
 export async function deliverDueWebhooks(options: { now?: Date; batchSize?: number; maxBatches?: number } = {}) {

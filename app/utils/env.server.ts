@@ -38,6 +38,8 @@ const schema = z.object({
 		.regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://, such as smtps://user:password@mail.example.org:465')
 		.optional(),
 	MAIL_FROM: z.string().min(1).default('Roundtable <no-reply@roundtable.invalid>'),
+	// Webhooks to loopback, private and link-local addresses (self-hosted receivers, the test suites).
+	WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
 })
 
 export type Env = z.infer<typeof schema>

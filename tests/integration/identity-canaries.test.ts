@@ -194,7 +194,7 @@ async function consultation() {
 	await runImport({ versionId: v1!.id, format: 'jsonl', filename: 'hints.jsonl', userId: ownerId, source: (async function* () { yield new TextEncoder().encode(body) })() })
 
 	// A webhook for every event (never delivered here: the queue itself is what is checked) and tokens.
-	const hook = await run(webhooksPage.action, post('/w', { intent: 'create', url: 'http://127.0.0.1:9/hook', events: ['version.status_changed', 'issue.created', 'issue.status_changed', 'round.closed'] }, owner), {}, { slug: 'hints' })
+	const hook = await run(webhooksPage.action, post('/w', { intent: 'create', url: 'https://hooks.example.org/hook', events: ['version.status_changed', 'issue.created', 'issue.status_changed', 'round.closed'] }, owner), {}, { slug: 'hints' })
 	expect(hook.status, JSON.stringify(hook.data)).toBe(200)
 	const token = async (cookie: string) => {
 		const res = await run(tokensPage.action, post('/account/tokens', { intent: 'create', name: 'pipeline', datasets: ['hints'] }, cookie))

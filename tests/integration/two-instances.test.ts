@@ -96,7 +96,8 @@ describe.skipIf(!process.env.DATABASE_URL)('two app instances on one database', 
 				payload: { type: 'issue.created', timestamp: new Date().toISOString(), data: { n: i } },
 			})),
 		)
-		const env = { DATABASE_URL: process.env.DATABASE_URL!, APP_URL: ORIGIN, COOKIE_SECURE: 'false', SEED_DEMO: 'false', DATABASE_POOL_SIZE: '4', SIGNIN_LIMIT_PER_ACCOUNT: String(SIGNIN_LIMIT) }
+		// The receiver is on 127.0.0.1, a private address: allowed as a self-hosted setup would.
+		const env = { DATABASE_URL: process.env.DATABASE_URL!, APP_URL: ORIGIN, COOKIE_SECURE: 'false', SEED_DEMO: 'false', DATABASE_POOL_SIZE: '4', SIGNIN_LIMIT_PER_ACCOUNT: String(SIGNIN_LIMIT), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }
 		const [portA, portB] = [await freePort(), await freePort()]
 		// Started together: migrations run under an advisory lock, so neither trips over the other.
 		;[a, b] = await Promise.all([startInstance('A', portA, env), startInstance('B', portB, env)])

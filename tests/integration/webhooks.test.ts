@@ -17,7 +17,7 @@ import { saveVerdict } from '#app/models/review.server.ts'
 import { runDueRoundJobs } from '#app/models/round-flow.server.ts'
 import { triageIssue } from '#app/models/triage.server.ts'
 import { changeVersionStatus, createVersion } from '#app/models/version.server.ts'
-import { createWebhook, deliverDueWebhooks, disableWebhook, enqueueEvent, listDeliveries } from '#app/models/webhook.server.ts'
+import { createWebhook, deliverDueWebhooks, disableWebhook, enqueueEvent, listDeliveries, publicOnlyLookup } from '#app/models/webhook.server.ts'
 import { action as webhooksAction, loader as webhooksLoader } from '#app/routes/datasets+/$slug+/webhooks.tsx'
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
@@ -29,7 +29,9 @@ import { startSmtpSink } from '#tests/smtp-sink.ts'
 useTestDatabase()
 
 // ---------------------------------------------------------------------------------------------
-// A real HTTP receiver on 127.0.0.1 (http on loopback is the one non-https address accepted).
+// A real HTTP receiver on 127.0.0.1. Loopback is a private address: these tests deliver to it with
+// WEBHOOK_ALLOW_PRIVATE_NETWORKS on, as a self-hosted setup would, and check at the end that by
+// default nothing reaches it.
 
 type Hit = { path: string; headers: IncomingHttpHeaders; body: string }
 type Reply = { status: number; body?: string; delayMs?: number }
@@ -63,16 +65,23 @@ async function startReceiver() {
 beforeAll(async () => {
 	sink = await startSmtpSink()
 	process.env.SMTP_URL = sink.url
-	resetEnvCache()
+	allowPrivateNetworks(true)
 	receiver = await startReceiver()
 })
 afterAll(async () => {
 	delete process.env.SMTP_URL
+	delete process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS
 	resetEnvCache()
 	await sink.close()
 	await receiver.close()
 })
+function allowPrivateNetworks(on: boolean) {
+	process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS = String(on)
+	resetEnvCache()
+}
+
 beforeEach(() => {
+	allowPrivateNetworks(true)
 	receiver.hits.length = 0
 	receiver.reply = () => ({ status: 200, body: 'thanks' })
 })
@@ -300,7 +309,7 @@ describe('delivery', () => {
 			await deliverDueWebhooks({ now })
 			const [row] = await queued(w.hook.id)
 			expect(row).toMatchObject({ attempts: i + 1, lastStatus: null })
-			expect(row!.lastError).toMatch(/fetch failed|ECONNREFUSED/)
+			expect(row!.lastError).toMatch(/ECONNREFUSED/)
 			if (i < 5) {
 				expect(row!.status).toBe('pending')
 				waits.push(Math.round((row!.nextAttemptAt.getTime() - now.getTime()) / 60_000))
@@ -397,5 +406,110 @@ describe('the webhooks page', () => {
 			['round.closed', 'pending', 1, 500, '<h1>oops</h1>', false],
 			['version.status_changed', 'delivered', 1, 200, 'fine', true],
 		])
+	})
+})
+
+describe('private networks (WEBHOOK_ALLOW_PRIVATE_NETWORKS off, the default)', () => {
+	beforeEach(() => allowPrivateNetworks(false))
+
+	/** A webhook to `url` with one message queued. Stored directly: the form would refuse these URLs. */
+	async function queuedTo(url: string) {
+		const w = await world(1)
+		const hook = await createWebhook({ datasetId: w.datasetId, actorId: await userId('owner'), url, events: ['round.closed'] })
+		await db.transaction((tx) => enqueueEvent(tx, { datasetId: w.datasetId, event: 'round.closed', payload: { dataset: 'hints', version: 'v1', round: { id: 'r', title: 'r', stage: 'validation' } } }))
+		return { ...w, hook }
+	}
+
+	test('a webhook to http://127.0.0.1 is not delivered: the receiver gets nothing, the log says why, and it is retried like a network error', async () => {
+		const w = await queuedTo(`${receiver.base}/loopback`)
+		const t0 = new Date()
+		expect(await deliverDueWebhooks({ now: t0 })).toEqual({ delivered: 0, retry: 1, failed: 0 })
+		expect(receiver.hits).toEqual([])
+		const [row] = await queued(w.hook.id)
+		expect(row).toMatchObject({ status: 'pending', attempts: 1, lastStatus: null, lastResponse: null, lastError: 'address 127.0.0.1 is not public' })
+		// The team sees the refusal on the webhook's page.
+		const page = await run(webhooksLoader, getRequest('/datasets/hints/webhooks', { cookie: w.owner }), {}, { slug: P.slug })
+		const shown = (page.data as { webhooks: Array<{ deliveries: Array<{ excerpt: string }> }> }).webhooks[0]!.deliveries
+		expect(shown.map((d) => d.excerpt)).toEqual(['address 127.0.0.1 is not public'])
+
+		// The same message, once a self-hosted server allows private networks, arrives (the receiver was reachable all along).
+		allowPrivateNetworks(true)
+		expect(await deliverDueWebhooks({ now: new Date(row!.nextAttemptAt.getTime() + 1) })).toEqual({ delivered: 1, retry: 0, failed: 0 })
+		expect(receiver.hits.map((h) => h.path)).toEqual(['/loopback'])
+	})
+
+	test('a name that resolves to loopback (localhost) is refused when connecting, after it is resolved', async () => {
+		const w = await queuedTo(`${receiver.base.replace('127.0.0.1', 'localhost')}/by-name`)
+		expect(await deliverDueWebhooks()).toEqual({ delivered: 0, retry: 1, failed: 0 })
+		expect(receiver.hits).toEqual([])
+		const [row] = await queued(w.hook.id)
+		expect(row!.lastError).toMatch(/^address (127\.0\.0\.1|::1) is not public \(localhost\)$/)
+
+		allowPrivateNetworks(true)
+		expect(await deliverDueWebhooks({ now: new Date(row!.nextAttemptAt.getTime() + 1) })).toEqual({ delivered: 1, retry: 0, failed: 0 })
+		expect(receiver.hits.map((h) => h.path)).toEqual(['/by-name'])
+	})
+
+	test('private, link-local and metadata literals over https are refused before any connection, in any spelling', async () => {
+		const cases: Array<[string, string]> = [
+			['https://10.0.0.5/hook', 'address 10.0.0.5 is not public'],
+			['https://169.254.169.254/latest/meta-data/', 'address 169.254.169.254 is not public'],
+			['https://[::ffff:169.254.169.254]/', 'address ::ffff:a9fe:a9fe is not public'],
+			['https://0x7f.1:8443/', 'address 127.0.0.1 is not public'],
+			['https://[fd00::1]/', 'address fd00::1 is not public'],
+		]
+		const w = await world(1)
+		const ownerId = await userId('owner')
+		const hooks = await Promise.all(cases.map(([url]) => createWebhook({ datasetId: w.datasetId, actorId: ownerId, url, events: ['round.closed'] })))
+		await db.transaction((tx) => enqueueEvent(tx, { datasetId: w.datasetId, event: 'round.closed', payload: { dataset: 'hints', version: 'v1', round: { id: 'r', title: 'r', stage: 'validation' } } }))
+		const started = Date.now()
+		expect(await deliverDueWebhooks()).toEqual({ delivered: 0, retry: cases.length, failed: 0 })
+		// Refused at once: no connection attempt waits for the 10 s timeout.
+		expect(Date.now() - started).toBeLessThan(3000)
+		for (const [i, [url, error]] of cases.entries()) expect((await queued(hooks[i]!.id))[0]!.lastError, url).toBe(error)
+	})
+
+	test('a name is refused if any of its addresses is not public; otherwise the socket gets exactly the checked addresses', async () => {
+		// why: a stand-in for dns.lookup (a third-party boundary) so the answers are the test's to choose.
+		const answers: Record<string, Array<{ address: string; family: number }>> = {
+			'public.test': [{ address: '93.184.216.34', family: 4 }, { address: '2606:2800:220:1:248:1893:25c8:1946', family: 6 }],
+			'mixed.test': [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.5', family: 4 }],
+			'mapped.test': [{ address: '::ffff:127.0.0.1', family: 6 }],
+			'metadata.test': [{ address: '169.254.169.254', family: 4 }],
+		}
+		const lookup = publicOnlyLookup((hostname, _options, callback) => {
+			const found = answers[hostname]
+			if (found) callback(null, found)
+			else callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), [])
+		})
+		const ask = (hostname: string, all: boolean) =>
+			new Promise<{ error: string | null; address: unknown; family?: number }>((resolve) =>
+				lookup(hostname, { all }, (error, address, family) => resolve({ error: error?.message ?? null, address, family })),
+			)
+		expect(await ask('public.test', true)).toEqual({ error: null, address: answers['public.test'], family: undefined })
+		expect(await ask('public.test', false)).toEqual({ error: null, address: '93.184.216.34', family: 4 })
+		expect((await ask('mixed.test', true)).error).toBe('address 10.0.0.5 is not public (mixed.test)')
+		expect((await ask('mixed.test', false)).error).toBe('address 10.0.0.5 is not public (mixed.test)')
+		expect((await ask('mapped.test', true)).error).toBe('address ::ffff:127.0.0.1 is not public (mapped.test)')
+		expect((await ask('metadata.test', false)).error).toBe('address 169.254.169.254 is not public (metadata.test)')
+		expect((await ask('nowhere.test', true)).error).toBe('getaddrinfo ENOTFOUND nowhere.test')
+	})
+
+	test('the form refuses private and loopback addresses, with the policy it also gives the page', async () => {
+		const w = await world(1)
+		const form = (url: string) => run(webhooksAction, formRequest('/w', { intent: 'create', url, events: 'issue.created' }, { cookie: w.owner }), {}, { slug: P.slug })
+		for (const url of [`${receiver.base}/ok`, 'http://localhost:4000/h', 'https://10.0.0.5/h', 'https://[::1]/h', 'https://169.254.169.254/']) {
+			const refused = await form(url)
+			expect(refused.status, url).toBe(400)
+			expect(JSON.stringify(refused.data), url).toContain('webhooks:errors.privateAddress')
+		}
+		expect((await form('https://hooks.example.org/h')).status).toBe(200)
+		const page = await run(webhooksLoader, getRequest('/datasets/hints/webhooks', { cookie: w.owner }), {}, { slug: P.slug })
+		expect((page.data as { urlPolicy: unknown }).urlPolicy).toEqual({ allowPrivateNetworks: false })
+
+		allowPrivateNetworks(true)
+		expect((await form(`${receiver.base}/ok`)).status).toBe(200)
+		const open = await run(webhooksLoader, getRequest('/datasets/hints/webhooks', { cookie: w.owner }), {}, { slug: P.slug })
+		expect((open.data as { urlPolicy: unknown }).urlPolicy).toEqual({ allowPrivateNetworks: true })
 	})
 })

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
-import { checkWebhookUrl, CreateWebhookSchema } from '#app/domain/webhook-form.ts'
+import { checkWebhookUrl, createWebhookSchema } from '#app/domain/webhook-form.ts'
 import {
 	generateMessageId,
 	generateSecret,
@@ -132,30 +132,54 @@ describe('retries', () => {
 })
 
 describe('endpoint URLs', () => {
-	test('https anywhere; http only on localhost, 127.0.0.1 and [::1]', () => {
-		for (const ok of ['https://example.org/hooks', 'https://10.0.0.5:8443/x?token=a', 'http://localhost:4000/hook', 'http://127.0.0.1:9/h', 'http://[::1]:8080/']) expect(checkWebhookUrl(ok), ok).toBeNull()
+	const open = { allowPrivateNetworks: true }
+
+	test('by default: https to public hosts only; no plain http, no private or local address, however spelt', () => {
+		for (const ok of ['https://example.org/hooks', 'https://hooks.example.org:8443/x?token=a', 'https://8.8.8.8/h', 'https://[2606:4700::1111]/h', 'https://10.0.0.5.nip.io/']) expect(checkWebhookUrl(ok), ok).toBeNull()
+		for (const local of [
+			'https://10.0.0.5:8443/x?token=a', 'https://127.0.0.1/', 'https://169.254.169.254/latest/meta-data/', 'https://192.168.1.1/', 'https://100.64.0.1/',
+			'https://0x7f.1/', 'https://2130706433/', 'https://017700000001/', 'https://[::1]/', 'https://[::ffff:127.0.0.1]/', 'https://[::ffff:a9fe:a9fe]/',
+			'https://[fd00::1]/', 'https://[fe80::1]/', 'https://localhost/', 'https://LOCALHOST:4000/', 'https://api.localhost/',
+			'http://localhost:4000/hook', 'http://127.0.0.1:9/h', 'http://[::1]:8080/', 'http://10.0.0.5/',
+		]) {
+			expect(checkWebhookUrl(local), local).toBe('webhooks:errors.privateAddress')
+		}
 		expect(checkWebhookUrl('http://example.org/hook')).toBe('webhooks:errors.httpsOnly')
-		expect(checkWebhookUrl('http://127.0.0.2/hook')).toBe('webhooks:errors.httpsOnly')
-		expect(checkWebhookUrl('http://localhost.example.org/hook')).toBe('webhooks:errors.httpsOnly')
+		expect(checkWebhookUrl('http://8.8.8.8/hook')).toBe('webhooks:errors.httpsOnly')
+	})
+
+	test('with private networks allowed: private https addresses, and plain http on localhost, 127.0.0.1 and [::1] only', () => {
+		for (const ok of ['https://example.org/hooks', 'https://10.0.0.5:8443/x?token=a', 'https://[fd00::1]/', 'https://localhost/', 'http://localhost:4000/hook', 'http://127.0.0.1:9/h', 'http://[::1]:8080/']) {
+			expect(checkWebhookUrl(ok, open), ok).toBeNull()
+		}
+		for (const http of ['http://example.org/hook', 'http://127.0.0.2/hook', 'http://localhost.example.org/hook', 'http://10.0.0.5/', 'http://api.localhost/']) {
+			expect(checkWebhookUrl(http, open), http).toBe('webhooks:errors.httpsOnly')
+		}
 	})
 
 	test('other schemes, credentials, non-URLs and overlong values are refused', () => {
 		for (const scheme of ['ftp://example.org/x', 'file:///etc/passwd', 'javascript:alert(1)', 'data:text/plain,hi', 'ws://localhost/x', 'gopher://localhost/']) {
 			expect(checkWebhookUrl(scheme), scheme).toBe('webhooks:errors.scheme')
+			expect(checkWebhookUrl(scheme, open), scheme).toBe('webhooks:errors.scheme')
 		}
 		expect(checkWebhookUrl('https://user:pw@example.org/')).toBe('webhooks:errors.credentials')
+		expect(checkWebhookUrl('http://user:pw@127.0.0.1/', open)).toBe('webhooks:errors.credentials')
 		expect(checkWebhookUrl('example.org/hook')).toBe('webhooks:errors.url')
 		expect(checkWebhookUrl(`https://example.org/${'a'.repeat(2000)}`)).toBe('validation.tooLong')
 	})
 
-	test('the form needs a valid URL and at least one known event', () => {
-		const ok = CreateWebhookSchema.safeParse({ intent: 'create', url: ' https://example.org/h ', events: ['issue.created', 'round.closed'] })
+	test('the form needs a valid URL and at least one known event, under the server’s policy', () => {
+		const schema = createWebhookSchema({ allowPrivateNetworks: false })
+		const ok = schema.safeParse({ intent: 'create', url: ' https://example.org/h ', events: ['issue.created', 'round.closed'] })
 		expect(ok.success && ok.data).toEqual({ intent: 'create', url: 'https://example.org/h', events: ['issue.created', 'round.closed'] })
-		const single = CreateWebhookSchema.safeParse({ intent: 'create', url: 'https://example.org/h', events: 'issue.created' })
+		const single = schema.safeParse({ intent: 'create', url: 'https://example.org/h', events: 'issue.created' })
 		expect(single.success && single.data.events).toEqual(['issue.created'])
-		const none = CreateWebhookSchema.safeParse({ intent: 'create', url: 'https://example.org/h' })
+		const none = schema.safeParse({ intent: 'create', url: 'https://example.org/h' })
 		expect(none.success ? [] : none.error.issues.map((i) => i.message)).toEqual(['webhooks:errors.noEvents'])
-		expect(CreateWebhookSchema.safeParse({ intent: 'create', url: 'https://example.org/h', events: ['issue.deleted'] }).success).toBe(false)
-		expect(CreateWebhookSchema.safeParse({ intent: 'create', url: 'http://example.org/h', events: ['issue.created'] }).success).toBe(false)
+		expect(schema.safeParse({ intent: 'create', url: 'https://example.org/h', events: ['issue.deleted'] }).success).toBe(false)
+		expect(schema.safeParse({ intent: 'create', url: 'http://example.org/h', events: ['issue.created'] }).success).toBe(false)
+		const local = schema.safeParse({ intent: 'create', url: 'http://127.0.0.1:4000/h', events: ['issue.created'] })
+		expect(local.success ? [] : local.error.issues.map((i) => i.message)).toEqual(['webhooks:errors.privateAddress'])
+		expect(createWebhookSchema(open).safeParse({ intent: 'create', url: 'http://127.0.0.1:4000/h', events: ['issue.created'] }).success).toBe(true)
 	})
 })

@@ -7,8 +7,8 @@ import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { DateTime } from '#app/components/date-time.tsx'
 import { ErrorList, Field, FormAlert, ValidatedForm } from '#app/components/forms.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
-import { CreateWebhookSchema, WEBHOOK_EVENTS, WebhookTargetSchema } from '#app/domain/webhook-form.ts'
-import { createWebhook, deleteWebhook, disableWebhook, listDeliveries, listWebhooks } from '#app/models/webhook.server.ts'
+import { createWebhookSchema, WEBHOOK_EVENTS, WebhookTargetSchema } from '#app/domain/webhook-form.ts'
+import { createWebhook, deleteWebhook, disableWebhook, listDeliveries, listWebhooks, webhookUrlPolicy } from '#app/models/webhook.server.ts'
 import { requireDatasetRole } from '#app/utils/permissions.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
@@ -40,7 +40,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 			})),
 		})),
 	)
-	return { dataset: { slug: dataset.slug, name: dataset.name }, webhooks: withLog }
+	// The form checks URLs in the browser with the server's own policy.
+	return { dataset: { slug: dataset.slug, name: dataset.name }, webhooks: withLog, urlPolicy: webhookUrlPolicy() }
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -48,7 +49,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const formData = await request.formData()
 	const intent = formData.get('intent')
 	if (intent === 'create') {
-		const submission = parseWithZod(formData, { schema: CreateWebhookSchema })
+		const submission = parseWithZod(formData, { schema: createWebhookSchema(webhookUrlPolicy()) })
 		if (submission.status !== 'success') return data({ result: submission.reply(), created: null, notice: null }, { status: 400 })
 		const created = await createWebhook({ datasetId: dataset.id, actorId: user.id, url: submission.value.url, events: submission.value.events })
 		// The secret is in this one response only; keep it out of caches and history restores.
@@ -70,12 +71,12 @@ const ltr = (text: string) => `\u2066${text}\u2069`
 
 export default function Webhooks() {
 	const { t } = useTranslation(['webhooks', 'datasets'])
-	const { dataset, webhooks } = useLoaderData<typeof loader>()
+	const { dataset, webhooks, urlPolicy } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const [form, fields] = useForm({
 		id: 'add-webhook',
 		lastResult: actionData?.result ?? undefined,
-		onValidate: ({ formData }) => parseWithZod(formData, { schema: CreateWebhookSchema }),
+		onValidate: ({ formData }) => parseWithZod(formData, { schema: createWebhookSchema(urlPolicy) }),
 	})
 	const eventsInvalid = fields.events.errors?.length ? true : undefined
 	return (
