@@ -4,9 +4,9 @@
  * issue, points the feedback at it and re-evaluates the blocking rules (app/domain/blocking.ts).
  * Also the gate (open blocking issues of a version) and carry-over to a child version.
  */
-import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm'
+import { and, asc, eq, isNull, ne, notInArray, sql } from 'drizzle-orm'
 import { samples, versions } from '#db/schema/datasets.ts'
-import { issueEvents, issues } from '#db/schema/issues.ts'
+import { issueEvents, issueGroups, issues } from '#db/schema/issues.ts'
 import { comments, flags } from '#db/schema/reviews.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
 import { evaluateBlocking, severityValue, type FeedbackComment, type FeedbackFlag, type Severity } from '#app/domain/blocking.ts'
@@ -59,8 +59,8 @@ export async function syncSampleIssue(tx: Exec, { roundId, sampleId }: { roundId
 	const [unlinked] = await tx.select({ id: flags.id }).from(flags).where(and(eq(flags.sampleId, sampleId), isNull(flags.issueId))).limit(1)
 	let issueId = await existing()
 	if (unlinked) {
-		const [sample] = await tx.select({ externalId: samples.externalId, contentHash: samples.contentHash }).from(samples).where(eq(samples.id, sampleId))
-		issueId = await findOrCreate(tx, { versionId, kind: 'sample', sampleId, externalId: sample!.externalId, contentHash: sample!.contentHash }, existing)
+		const [sample] = await tx.select({ externalId: samples.externalId, contentHash: samples.contentHash, metadata: samples.metadata }).from(samples).where(eq(samples.id, sampleId))
+		issueId = await findOrCreate(tx, { versionId, kind: 'sample', sampleId, externalId: sample!.externalId, contentHash: sample!.contentHash, sampleMetadata: sample!.metadata }, existing)
 		await tx.update(flags).set({ issueId }).where(and(eq(flags.sampleId, sampleId), isNull(flags.issueId)))
 	}
 	if (issueId) await evaluateLineageOf(tx, issueId)
@@ -108,17 +108,20 @@ async function evaluateLineageOf(tx: Exec, issueId: string) {
 }
 
 /**
- * Recomputes an issue from its feedback: counters, filter arrays, and blocking. Flags count for
- * every issue of the lineage whose sample content is the same (a carried-over issue keeps its
- * flags; a changed sample starts afresh). An issue left with no feedback that nobody triaged and
- * that was not carried over disappears; otherwise it stays, so no history is lost.
+ * Recomputes an issue from its feedback: counters, filter arrays (and its `issue_groups` rows),
+ * and blocking. Flags count for every issue of the lineage whose sample content is the same (a
+ * carried-over issue keeps its flags; a changed sample starts afresh). An issue left with no
+ * feedback that nobody triaged and that was not carried over disappears; otherwise it stays, so
+ * no history is lost.
  */
 export async function evaluateIssue(tx: Exec, issueId: string) {
 	const [issue] = await tx
 		.select({
 			id: issues.id,
+			versionId: issues.versionId,
 			kind: issues.kind,
 			lineageId: issues.lineageId,
+			affectedGroups: issues.affectedGroups,
 			contentHash: issues.contentHash,
 			ownerBlocking: issues.ownerBlocking,
 			blocking: issues.blocking,
@@ -167,6 +170,7 @@ export async function evaluateIssue(tx: Exec, issueId: string) {
 	const onlyFlags = feedback.filter((f) => f.kind === 'flag')
 	const uniq = (xs: Array<string | null | undefined>) => [...new Set(xs.filter((x): x is string => !!x))].sort()
 	const changed = result.blocking !== issue.blocking
+	const groups = uniq(feedback.flatMap((f) => f.affectedGroups ?? []))
 	await tx
 		.update(issues)
 		.set({
@@ -177,16 +181,23 @@ export async function evaluateIssue(tx: Exec, issueId: string) {
 			maxSeverity: Math.max(0, ...onlyFlags.map((f) => severityValue(f.severity as Severity | null))),
 			categories: uniq(feedback.map((f) => f.category)),
 			severities: uniq(onlyFlags.map((f) => f.severity)),
-			affectedGroups: uniq(feedback.flatMap((f) => f.affectedGroups ?? [])),
+			affectedGroups: groups,
 			// Only a change the team must know about invalidates a triage form they have open.
 			...(changed ? { revision: sql`${issues.revision} + 1`, updatedAt: new Date() } : {}),
 		})
 		.where(eq(issues.id, issueId))
+	if (groups.join('\u0000') !== [...issue.affectedGroups].sort().join('\u0000')) await syncIssueGroups(tx, { issueId, versionId: issue.versionId, groups })
 	if (changed) {
 		await tx.insert(issueEvents).values({ issueId, kind: 'blocking_changed', before: { blocking: issue.blocking }, after: { blocking: result.blocking, reasons: result.reasons }, internal: false })
 	}
 	// Webhooks: `issue.created` once a new issue is evaluated, `issue.status_changed` when blocking changed.
 	await emitIssueEvaluated(tx, issueId, { before: issue.blocking, changed })
+}
+
+/** The issue's rows in `issue_groups` (the inbox's group list) follow its `affected_groups`. */
+async function syncIssueGroups(tx: Exec, { issueId, versionId, groups }: { issueId: string; versionId: string; groups: string[] }) {
+	await tx.delete(issueGroups).where(and(eq(issueGroups.issueId, issueId), groups.length ? notInArray(issueGroups.name, groups) : undefined))
+	if (groups.length) await tx.insert(issueGroups).values(groups.map((name) => ({ issueId, versionId, name }))).onConflictDoNothing()
 }
 
 /** Issues touched by a set of flags, to re-evaluate after those flags are deleted. */
@@ -226,7 +237,8 @@ export async function listOpenBlockers(versionId: string, limit = 50, executor: 
  * - sample gone → a record in the child, resolved as `removed`;
  * - content changed → an open issue in the child marked "needs re-review" (also for issues the
  *   parent resolved as regenerated: the flaggers should see the new text), and the flaggers are asked to look again.
- * Re-importing a draft child replaces what an earlier import carried.
+ * Re-importing a draft child replaces what an earlier import carried. A carried issue copies the
+ * child sample's metadata (none for a removed sample): the inbox's attribute filter reads it there.
  */
 export async function carryOverIssues(tx: Exec, { versionId, importId }: { versionId: string; importId: string }) {
 	const [child] = await tx.select({ parentId: versions.parentId, label: versions.label }).from(versions).where(eq(versions.id, versionId))
@@ -245,9 +257,10 @@ export async function carryOverIssues(tx: Exec, { versionId, importId }: { versi
 		assignee_id: string | null
 		new_sample_id: number | null
 		new_hash: string | null
+		new_metadata: Record<string, unknown> | null
 	}>(
 		sql`select i.id, i.lineage_id, i.external_id, i.content_hash, i.status, i.resolution, i.owner_blocking, i.blocking, i.public_response, i.assignee_id,
-				s.id as new_sample_id, s.content_hash as new_hash
+				s.id as new_sample_id, s.content_hash as new_hash, s.metadata as new_metadata
 			from ${issues} i
 			left join ${samples} s on s.import_id = ${importId} and s.external_id = i.external_id
 			where i.version_id = ${child.parentId} and i.kind = 'sample'
@@ -264,10 +277,10 @@ export async function carryOverIssues(tx: Exec, { versionId, importId }: { versi
 		const base = { versionId, number, kind: 'sample' as const, externalId: p.external_id, lineageId: p.lineage_id, carriedFromId: p.id, triagedAt: new Date() }
 		const values =
 			kind === 'unchanged'
-				? { ...base, sampleId: p.new_sample_id, contentHash: p.content_hash, status: p.status, ownerBlocking: p.owner_blocking, blocking: p.blocking, publicResponse: p.public_response, assigneeId: p.assignee_id }
+				? { ...base, sampleId: p.new_sample_id, sampleMetadata: p.new_metadata, contentHash: p.content_hash, status: p.status, ownerBlocking: p.owner_blocking, blocking: p.blocking, publicResponse: p.public_response, assigneeId: p.assignee_id }
 				: kind === 'removed'
 					? { ...base, sampleId: null, contentHash: p.content_hash, status: 'resolved' as const, resolution: 'removed' as const, blocking: p.blocking, publicResponse: p.public_response }
-					: { ...base, sampleId: p.new_sample_id, contentHash: p.new_hash, status: 'open' as const, needsReReview: true, publicResponse: p.public_response }
+					: { ...base, sampleId: p.new_sample_id, sampleMetadata: p.new_metadata, contentHash: p.new_hash, status: 'open' as const, needsReReview: true, publicResponse: p.public_response }
 		const [row] = await tx.insert(issues).values(values).returning({ id: issues.id })
 		await tx.insert(issueEvents).values({ issueId: row!.id, kind: 'carried_over', after: { from: p.id, change: kind, version: child.label }, internal: false })
 		if (kind === 'changed') await tx.insert(issueEvents).values({ issueId: row!.id, kind: 'needs_re_review', internal: false })

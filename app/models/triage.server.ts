@@ -7,7 +7,7 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm'
 import { users } from '#db/schema/accounts.ts'
 import { datasetMembers, samples, useCases, versions } from '#db/schema/datasets.ts'
-import { issueEvents, issues } from '#db/schema/issues.ts'
+import { issueEvents, issueGroups, issues } from '#db/schema/issues.ts'
 import { comments, flags } from '#db/schema/reviews.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
 import { attributeFilter, checkBlockingCall, INBOX_PAGE_SIZE, transitionIssue, type InboxFilter, type TriageInput } from '#app/domain/issue.ts'
@@ -56,7 +56,8 @@ function filterWhere(versionId: string, f: InboxFilter, userId: string): SQL {
 	if (f.assignee === 'none') parts.push(sql`${issues.assigneeId} is null`)
 	if (f.reReview === 'yes') parts.push(eq(issues.needsReReview, true))
 	const attr = f.attribute ? attributeFilter(f.attribute) : null
-	if (attr) parts.push(sql`exists (select 1 from ${samples} s where s.id = ${issues.sampleId} and s.metadata @> ${JSON.stringify(attr)}::jsonb)`)
+	// The sample's metadata is copied onto its issue (decision 016); an issue whose sample is gone never matches.
+	if (attr) parts.push(sql`${issues.sampleId} is not null and ${issues.sampleMetadata} @> ${JSON.stringify(attr)}::jsonb`)
 	return and(...parts)!
 }
 
@@ -70,8 +71,8 @@ const sortOrder: Record<InboxFilter['sort'], SQL[]> = {
 
 /**
  * One page of a version's issues with the counts the inbox shows: by status and blocking for the
- * whole version, and the number matching the filters. Reads only the issues table (and samples'
- * metadata when an attribute filter is set): counters and arrays are kept on each issue.
+ * whole version, and the number matching the filters. Reads only the issues table: counters,
+ * arrays and the sample's metadata are kept on each issue.
  */
 export async function listIssues({ versionId, filter, userId }: { versionId: string; filter: InboxFilter; userId: string }) {
 	const where = filterWhere(versionId, filter, userId)
@@ -110,9 +111,19 @@ export async function listIssues({ versionId, filter, userId }: { versionId: str
 	}
 }
 
-/** The values the inbox's group filter offers: every affected group named on this version. */
+/**
+ * The values the inbox's group filter offers: every affected group named on an issue of this
+ * version (any status), in order, at most 200. Skips through `issue_groups` (version_id, name)
+ * one name at a time: one index probe per distinct name, however many issues name it.
+ */
 export async function listAffectedGroups(versionId: string) {
-	const rows = await query<{ g: string }>(sql`select distinct unnest(affected_groups) as g from ${issues} where version_id = ${versionId} order by 1 limit 200`)
+	const rows = await query<{ g: string }>(sql`
+		with recursive g(name) as (
+			(select name from ${issueGroups} where version_id = ${versionId} order by name limit 1)
+			union all
+			select (select n.name from ${issueGroups} n where n.version_id = ${versionId} and n.name > g.name order by n.name limit 1) from g where g.name is not null
+		)
+		select name as g from g where name is not null limit 200`)
 	return rows.map((r) => r.g)
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
 import { users } from './accounts.ts'
 import { samples, useCases, versions } from './datasets.ts'
 
@@ -31,6 +31,9 @@ export const issues = pgTable(
 		// Kept beside sample_id: carry-over matches on them, and a removed sample still has a name.
 		externalId: text('external_id'),
 		contentHash: text('content_hash'),
+		// A copy of the sample's metadata (a sample row never changes), so the inbox's attribute
+		// filter reads only issues: joining samples made it grow with the version (decision 016).
+		sampleMetadata: jsonb('sample_metadata').$type<Record<string, unknown>>(),
 		templateTarget: text('template_target', { enum: templateTargets }),
 		useCaseId: uuid('use_case_id').references(() => useCases.id, { onDelete: 'cascade' }),
 		// Comments are never deleted (only blanked), so no foreign key is needed here.
@@ -70,7 +73,29 @@ export const issues = pgTable(
 		index('issues_lineage_idx').on(t.lineageId),
 		index('issues_categories_idx').using('gin', t.categories),
 		index('issues_groups_idx').using('gin', t.affectedGroups),
+		index('issues_sample_metadata_idx').using('gin', sql`${t.sampleMetadata} jsonb_path_ops`),
+		// The inbox's sorts, read backwards (all descending) from the version's first page.
+		index('issues_severity_sort_idx').on(t.versionId, t.blocking, t.maxSeverity, t.flaggerCount, t.number),
+		index('issues_flaggers_sort_idx').on(t.versionId, t.flaggerCount, t.number),
+		index('issues_updated_sort_idx').on(t.versionId, t.updatedAt, t.number),
 	],
+)
+
+/**
+ * `affected_groups` of every issue, one row per (issue, group), kept by evaluateIssue whenever an
+ * issue's groups change (and gone with the issue): the inbox's group list is the distinct names of
+ * a version, read by skipping through (version_id, name) instead of unnesting every issue.
+ */
+export const issueGroups = pgTable(
+	'issue_groups',
+	{
+		issueId: uuid('issue_id')
+			.notNull()
+			.references(() => issues.id, { onDelete: 'cascade' }),
+		versionId: uuid('version_id').notNull(),
+		name: text('name').notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.issueId, t.name] }), index('issue_groups_version_name_idx').on(t.versionId, t.name)],
 )
 
 export const issueEventKinds = [

@@ -14,7 +14,7 @@ import { listMyFeedback, remindUntriagedBlockers, sendPendingNotificationEmails 
 import { runImport } from '#app/models/import.server.ts'
 import { gateCounts } from '#app/models/issue.server.ts'
 import { addTemplateFeedback, deleteTemplateFeedback, saveVerdict, withdrawFlag } from '#app/models/review.server.ts'
-import { bulkTriage, getIssue, listIssues, triageIssue } from '#app/models/triage.server.ts'
+import { bulkTriage, getIssue, listAffectedGroups, listIssues, triageIssue } from '#app/models/triage.server.ts'
 import { createUseCase } from '#app/models/use-case.server.ts'
 import { changeVersionStatus, createVersion } from '#app/models/version.server.ts'
 import { action as versionAction } from '#app/routes/datasets+/$slug+/versions.$label+/_index.tsx'
@@ -107,6 +107,8 @@ const one = async (versionId: string) => {
 }
 const byId = async (id: string) => (await db.select().from(issues).where(eq(issues.id, id)))[0]
 const eventsOf = (issueId: string) => db.select({ kind: issueEvents.kind, note: issueEvents.note, internal: issueEvents.internal, before: issueEvents.before, after: issueEvents.after }).from(issueEvents).where(eq(issueEvents.issueId, issueId)).orderBy(asc(issueEvents.createdAt))
+
+const inboxIds = async (w: World, f: Record<string, string>) => (await listIssues({ versionId: w.versionId, userId: w.ownerId, filter: InboxFilterSchema.parse(f) })).rows.map((r) => r.externalId)
 
 function triage(w: World, issueId: string, input: TriageInput) {
 	return triageIssue({ versionId: w.versionId, issueId, actor: w.actor, input })
@@ -457,6 +459,27 @@ describe('the inbox', () => {
 		// Another version's inbox is empty.
 		expect((await listIssues({ versionId: crypto.randomUUID(), userId: w.ownerId, filter: InboxFilterSchema.parse({ status: 'all' }) })).rows).toEqual([])
 	})
+
+	test('the group list: every group named on an issue of the version, any status, gone with the last flag naming it', async () => {
+		const w = await setup()
+		await flag(w, 'ana', 'h-000', { affectedGroups: ['rural teachers', 'older women'] })
+		const h1 = await flag(w, 'ben', 'h-001', { affectedGroups: ['Amman families'] })
+		await flag(w, 'eve', 'h-002', { affectedGroups: ['older women'] })
+		expect(await listAffectedGroups(w.versionId)).toEqual(['Amman families', 'older women', 'rural teachers'])
+		expect(await listAffectedGroups(crypto.randomUUID())).toEqual([])
+		// A second flag naming another group adds it; resolving an issue keeps its groups listed.
+		await flag(w, 'ana', 'h-002', { affectedGroups: ['young fathers'] })
+		const [i0] = await issuesOf(w.versionId)
+		await triage(w, i0!.id, { intent: 'resolve', revision: i0!.revision, resolution: 'documented', publicResponse: '', note: '' })
+		expect(await listAffectedGroups(w.versionId)).toEqual(['Amman families', 'older women', 'rural teachers', 'young fathers'])
+		// The only flag naming a group withdrawn: the group leaves the list (its untriaged issue is gone too).
+		const [benFlag] = await db.select({ id: flags.id }).from(flags).where(eq(flags.participantId, w.p.ben))
+		await withdrawFlag({ participantId: w.p.ben, sampleId: h1, flagId: benFlag!.id })
+		const h2 = (await sampleOf(w.versionId, 'h-002')).id
+		await saveVerdict({ roundId: w.roundId, participantId: w.p.ana, sampleId: h2, verdict: { kind: 'no_concerns' } })
+		expect(await listAffectedGroups(w.versionId)).toEqual(['older women', 'rural teachers'])
+		expect(await inboxIds(w, { group: 'older women', status: 'all' })).toEqual(['h-002', 'h-000'])
+	})
 })
 
 describe('the approval gate', () => {
@@ -532,8 +555,8 @@ describe('carry-over to a child version', () => {
 		expect(before).toEqual([])
 
 		const file = [
-			{ id: 'h-000', content: 'hint 0' },
-			{ id: 'h-002', content: 'hint 2, rewritten without the caricature' },
+			{ id: 'h-000', content: 'hint 0', metadata: { persona: { region: 'Oaxaca' } } },
+			{ id: 'h-002', content: 'hint 2, rewritten without the caricature', metadata: { persona: { region: 'Lagos' } } },
 			{ id: 'h-003', content: 'hint 3, regenerated' },
 			{ id: 'h-004', content: 'hint 4' },
 		]
@@ -567,6 +590,13 @@ describe('carry-over to a child version', () => {
 			expect((await eventsOf(c2!.id)).map((e) => e.kind)).toEqual(['carried_over', 'needs_re_review'])
 			expect((await eventsOf(c0!.id)).map((e) => e.kind)).toEqual(['carried_over'])
 			expect(await gateCounts(v2)).toEqual({ blocking: 1, open: 3 })
+			// The inbox of v2: attribute filter on the child's samples (a removed one matches none), the lineage's groups.
+			const v2ids = async (attribute: string) => (await listIssues({ versionId: v2, userId: w.ownerId, filter: InboxFilterSchema.parse({ status: 'all', attribute }) })).rows.map((r) => r.externalId)
+			expect(await v2ids('persona.region=Oaxaca')).toEqual(['h-000'])
+			expect(await v2ids('persona.region=Lagos')).toEqual(['h-002'])
+			expect(await v2ids('persona.region=Amman')).toEqual([])
+			expect([c0, c1, c2, c3].map((i) => i!.sampleMetadata)).toEqual([{ persona: { region: 'Oaxaca' } }, null, { persona: { region: 'Lagos' } }, {}])
+			expect(await listAffectedGroups(v2)).toEqual(['older women'])
 			return child
 		}
 		const first = await check()
