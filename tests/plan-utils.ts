@@ -5,16 +5,40 @@
  */
 import type postgres from 'postgres'
 
-export const SCALE = {
+/** The shape of a seeded consultation; see `seedScale`. */
+export type ScaleConfig = {
+	/** Datasets, one version in consultation each. */
+	datasets: number
+	samplesPerVersion: number
+	/** Spread evenly over the rounds (two per version), one round each, 10% experts. */
+	reviewers: number
+	/** Samples round 1 shows: every sample of the version (null), or this many. */
+	round1Samples: number | null
+	/** Samples round 2 shows. */
+	round2Samples: number
+	/** `first`: a round shows the version's first N samples by external id; `random`: N picked at random per round (rounds then overlap by chance). */
+	selection: 'first' | 'random'
+	/** Of the assignments (two reviewers per round sample), the share reviewed; of those, flagged and skipped. */
+	reviewedPercent: number
+	flaggedPercent: number
+	skippedPercent: number
+	/** Top-level comments per participant and use case (two use cases per dataset); a fifth get a reply. */
+	commentsPerUseCase: number
+}
+
+export const SCALE: ScaleConfig = {
 	datasets: 20,
 	samplesPerVersion: 2_500,
 	reviewers: 500,
 	// Round 1 shows every sample of a version, round 2 its first 1,000; two reviewers per sample.
+	round1Samples: null,
 	round2Samples: 1_000,
+	selection: 'first',
 	reviewedPercent: 60,
 	flaggedPercent: 8,
 	skippedPercent: 4,
-} as const
+	commentsPerUseCase: 3,
+}
 
 const origins = `array['Oaxaca','Lagos','Amman','Bogotá','Lucknow','Dakar']`
 const categories = `array['caricature','stereotype','misrepresentation','erasure','demeaning','cultural_default','privacy','other']`
@@ -26,14 +50,16 @@ const categories = `array['caricature','stereotype','misrepresentation','erasure
  * rows. The dataset "ds-0" is the one the queries ask about: 5% of every table, as one tenant among many.
  * Rows that arrive over time (reviews, flags, issues, comments) are inserted in random order, so no
  * index looks better than it would in production because the heap happens to be sorted.
+ * That is the default `SCALE`; bench/scale-data.ts has the large one (`BENCH_SCALE`) for bench:scale.
  * `pg` must be a single connection (temporary tables).
  */
-export async function seedScale(pg: postgres.Sql) {
+export async function seedScale(pg: postgres.Sql, scale: ScaleConfig = SCALE) {
 	await pg.unsafe(`set work_mem = '64MB'`)
 	// Every row is built from rows already there, so foreign-key triggers can be skipped where the
 	// role may (superuser): seeding is then twice as fast. Otherwise they simply run.
 	await pg.unsafe('set session_replication_role = replica').catch(() => {})
-	const { datasets: D, samplesPerVersion: S, reviewers: R, round2Samples: S2, reviewedPercent, flaggedPercent, skippedPercent } = SCALE
+	const { datasets: D, samplesPerVersion: S, reviewers: R, round1Samples: S1, round2Samples: S2, reviewedPercent, flaggedPercent, skippedPercent, commentsPerUseCase: C } = scale
+	const first = (n: number) => `s.external_id < 's-${String(n).padStart(6, '0')}'`
 	const timings: string[] = []
 	const run = async (text: string) => {
 		const t0 = performance.now()
@@ -62,14 +88,26 @@ export async function seedScale(pg: postgres.Sql) {
 	await run(`update versions v set current_import_id = i.id, sample_count = ${S} from imports i where i.version_id = v.id`)
 
 	await run(`insert into rounds (version_id, stage, title, overlap, status, selection_mode, selection_params, sample_count, created_by, opened_at)
-		select v.id, 'validation', 'Round ' || k, 2, 'open', case k when 1 then 'all' else 'random' end,
-			case k when 1 then '{}'::jsonb else '{"n": ${S2}, "seed": 7}'::jsonb end, case k when 1 then ${S} else ${S2} end, v.created_by, now() - interval '10 days'
+		select v.id, 'validation', 'Round ' || k, 2, 'open', case when k = 1 and ${S1 === null} then 'all' else 'random' end,
+			case when k = 1 and ${S1 === null} then '{}'::jsonb else jsonb_build_object('n', case k when 1 then ${S1 ?? S} else ${S2} end, 'seed', 7) end,
+			case k when 1 then ${S1 ?? S} else ${S2} end, v.created_by, now() - interval '10 days'
 		from versions v cross join generate_series(1, 2) k`)
 	await run(`create temp table plan_rounds as select id, row_number() over (order by version_id, title)::int - 1 as idx from rounds`)
-	await run(`insert into round_samples (round_id, sample_id, position)
-		select r.id, s.id, row_number() over (partition by r.id order by s.external_id)
-		from rounds r join versions v on v.id = r.version_id join samples s on s.import_id = v.current_import_id
-		where r.title = 'Round 1' or s.external_id < 's-${String(S2).padStart(6, '0')}'`)
+	if (scale.selection === 'random') {
+		// Each round draws its own N (a rank in a per-round hash order), shown in external-id order.
+		await run(`insert into round_samples (round_id, sample_id, position)
+			select id, sample_id, row_number() over (partition by id order by external_id)
+			from (
+				select r.id, s.id as sample_id, s.external_id, r.sample_count, row_number() over (partition by r.id order by hashtext(r.id::text || s.id), s.id) as pick
+				from rounds r join versions v on v.id = r.version_id join samples s on s.import_id = v.current_import_id
+			) x
+			where pick <= sample_count`)
+	} else {
+		await run(`insert into round_samples (round_id, sample_id, position)
+			select r.id, s.id, row_number() over (partition by r.id order by s.external_id)
+			from rounds r join versions v on v.id = r.version_id join samples s on s.import_id = v.current_import_id
+			where ${S1 === null ? `r.title = 'Round 1' or ${first(S2)}` : `case r.title when 'Round 1' then ${first(S1)} else ${first(S2)} end`}`)
+	}
 	await run(`insert into participants (round_id, user_id, role, expertise, number, consented_at)
 		select pr.id, u.id, case when j % 10 = 0 then 'expert' else 'community' end, case when j % 10 = 0 then 'Sociolinguist' else '' end,
 			row_number() over (partition by pr.id, j % 10 = 0 order by j), now() - interval '9 days'
@@ -104,16 +142,16 @@ export async function seedScale(pg: postgres.Sql) {
 
 	// Issues as syncSampleIssue/evaluateIssue leave them: one per flagged sample of a version, per
 	// template target, per opposed comment; a fifth triaged, some assigned, some to re-review.
-	await run(`insert into issues (id, version_id, number, kind, sample_id, external_id, content_hash, lineage_id, status, resolution, needs_re_review,
+	await run(`insert into issues (id, version_id, number, kind, sample_id, external_id, content_hash, sample_metadata, lineage_id, status, resolution, needs_re_review,
 			blocking, blocking_reasons, assignee_id, public_response, flag_count, flagger_count, max_severity, categories, severities, affected_groups,
 			triaged_at, created_at, updated_at)
-		select id, version_id, number, 'sample', sample_id, external_id, content_hash, id, status, case when status = 'resolved' then 'documented' end, h % 33 = 0,
+		select id, version_id, number, 'sample', sample_id, external_id, content_hash, sample_metadata, id, status, case when status = 'resolved' then 'documented' end, h % 33 = 0,
 			blocking, case when blocking then '["threshold"]'::jsonb else '[]'::jsonb end, case when h % 20 = 0 then owner_id end,
 			case when status = 'resolved' then 'Thank you: documented in the dataset card.' else '' end,
 			flag_count, flagger_count, max_severity, categories, severities, case when h % 4 = 0 then array['older adults'] else '{}'::text[] end,
 			case when status <> 'open' then last_at + interval '1 hour' end, first_at, last_at
 		from (
-			select a.*, x.*, s.external_id, s.content_hash, v.created_by as owner_id, gen_random_uuid() as id,
+			select a.*, x.*, s.external_id, s.content_hash, s.metadata as sample_metadata, v.created_by as owner_id, gen_random_uuid() as id,
 				row_number() over (partition by a.version_id order by a.first_at, a.sample_id)::int as number,
 				case when x.h < 15 then 'resolved' when x.h < 30 then 'acknowledged' else 'open' end as status,
 				a.crit or a.flagger_count >= 2 as blocking
@@ -127,6 +165,7 @@ export async function seedScale(pg: postgres.Sql) {
 				cross join lateral (select abs(hashtext(a.sample_id::text)) % 100 as h) x
 		) i
 		order by md5(id::text)`)
+	await run(`insert into issue_groups (issue_id, version_id, name) select id, version_id, unnest(affected_groups) from issues`)
 	await run(`insert into issues (id, version_id, number, kind, template_target, lineage_id, flag_count, flagger_count, max_severity, categories, severities, blocking, blocking_reasons)
 		select id, version_id, base + row_number() over (partition by version_id order by target), 'template', target, id, 50, 25, 1, array['stereotype'], array['minor'], true, '["threshold"]'::jsonb
 		from (select gen_random_uuid() as id, v.id as version_id, t.target, (select coalesce(max(number), 0) from issues i where i.version_id = v.id) as base
@@ -149,7 +188,7 @@ export async function seedScale(pg: postgres.Sql) {
 			case when h < 5 then 'opposed' when h < 40 then 'supportive' when h < 70 then 'concerned' else 'question' end,
 			'This use case needs a second look.', now() - (h * 3000 + k) * interval '1 second'
 		from participants p join rounds r on r.id = p.round_id join versions v on v.id = r.version_id
-			join use_cases uc on uc.dataset_id = v.dataset_id cross join generate_series(1, 3) k
+			join use_cases uc on uc.dataset_id = v.dataset_id cross join generate_series(1, ${C}) k
 			cross join lateral (select abs(hashtext(p.id::text || uc.id || k)) % 100 as h) hh
 		order by md5(p.id::text || uc.id || k)`)
 	await run(`insert into comments (use_case_id, round_id, parent_id, depth, author_id, participant_id, from_team, body, created_at)

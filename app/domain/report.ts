@@ -216,6 +216,32 @@ export function toJson(report: ConsultationReport): string {
 	return `${JSON.stringify(report, null, 2)}\n`
 }
 
+// Stands in for the issue list while the rest of the report is rendered. Found with its key at the
+// top level (a raw line break, which no JSON string holds), so no text of the report can fake it.
+const ISSUES_SLOT = '\n  "issues": "\\u0000issues\\u0000"'
+const ISSUES_KEY = '\n  "issues": '
+
+/**
+ * The same bytes as `toJson({ ...report, issues })`, written as the issues arrive: the report
+ * (whose own `issues` is ignored) up to its issue list, each batch of issues, then the rest.
+ */
+export async function* toJsonChunks(report: ConsultationReport, batches: AsyncIterable<ReadonlyArray<ReportIssue>>): AsyncGenerator<string> {
+	const whole = JSON.stringify({ ...report, issues: '\u0000issues\u0000' }, null, 2)
+	const at = whole.indexOf(ISSUES_SLOT) + ISSUES_KEY.length
+	const rest = whole.slice(at + ISSUES_SLOT.length - ISSUES_KEY.length)
+	// The report's head leaves before the first issue is read.
+	yield whole.slice(0, at)
+	let first = true
+	for await (const batch of batches) {
+		if (!batch.length) continue
+		// An element of the list sits two levels deep: every line of it indented by four spaces.
+		const items = batch.map((issue) => `    ${JSON.stringify(issue, null, 2).replaceAll('\n', '\n    ')}`).join(',\n')
+		yield `${first ? '[\n' : ',\n'}${items}`
+		first = false
+	}
+	yield `${first ? '[]' : '\n  ]'}${rest}\n`
+}
+
 // ---------------------------------------------------------------------------------------------
 // CSV
 
@@ -231,6 +257,10 @@ const FORMULA_START = new Set(['=', '+', '-', '@'])
  * tabs, line breaks, NBSP, the ideographic space), since spreadsheets trim some of it first.
  */
 export function isFormulaLike(text: string): boolean {
+	// Fast path for the common case, same answer: a printable ASCII character is neither
+	// whitespace nor changed by NFKC.
+	const c = text.charCodeAt(0)
+	if (c > 0x20 && c < 0x7f) return c === 0x3d || c === 0x2b || c === 0x2d || c === 0x40
 	if (text.startsWith('\t') || text.startsWith('\r')) return true
 	const first = /^\s*(\S)/u.exec(text)?.[1]
 	return first !== undefined && FORMULA_START.has(first.normalize('NFKC'))
@@ -244,37 +274,53 @@ export function isFormulaLike(text: string): boolean {
 export function csvCell(value: string | number | boolean | null | undefined): string {
 	const text = value === null || value === undefined ? '' : String(value)
 	const safe = isFormulaLike(text) ? `'${text}` : text
-	return `"${safe.replaceAll('"', '""')}"`
+	return `"${safe.includes('"') ? safe.replaceAll('"', '""') : safe}"`
 }
 
-function csvAbout(issue: ReportIssue): string {
+/** What a CSV row needs of an issue (a streamed export reads only these columns). */
+export type CsvIssue = Pick<ReportIssue, 'number' | 'kind' | 'sample' | 'templateTarget' | 'useCase' | 'status' | 'resolution' | 'blocking' | 'categories' | 'maxSeverity' | 'flaggers' | 'publicResponse'>
+
+function csvAbout(issue: CsvIssue): string {
 	if (issue.kind === 'sample') return `sample:${issue.sample ?? ''}`
 	if (issue.kind === 'template') return `template:${issue.templateTarget ?? ''}`
 	return `use_case:${issue.useCase ?? ''}`
 }
 
-/** A header row, then one row per listed issue, as plain values (language-independent codes). */
-export function toCsvRows(report: ConsultationReport): string[][] {
+/** One issue's CSV row, as plain values (language-independent codes). */
+export function csvIssueRow(i: CsvIssue, versionLabel: string): string[] {
 	return [
-		[...CSV_COLUMNS],
-		...report.issues.map((i) => [
-			String(i.number),
-			csvAbout(i),
-			i.status,
-			i.resolution ?? '',
-			i.blocking ? 'true' : 'false',
-			i.categories.join('; '),
-			i.maxSeverity ?? '',
-			String(i.flaggers),
-			i.publicResponse,
-			report.version.label,
-		]),
+		String(i.number),
+		csvAbout(i),
+		i.status,
+		i.resolution ?? '',
+		i.blocking ? 'true' : 'false',
+		i.categories.join('; '),
+		i.maxSeverity ?? '',
+		String(i.flaggers),
+		i.publicResponse,
+		versionLabel,
 	]
+}
+
+/** A header row, then one row per listed issue. */
+export function toCsvRows(report: ConsultationReport): string[][] {
+	return [[...CSV_COLUMNS], ...report.issues.map((i) => csvIssueRow(i, report.version.label))]
+}
+
+/** One record, RFC 4180: every cell quoted, CRLF after it. */
+export function csvRecord(row: ReadonlyArray<string | number | boolean | null>): string {
+	return `${row.map(csvCell).join(',')}\r\n`
 }
 
 /** RFC 4180: every cell quoted, CRLF after every record. */
 export function toCsv(rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null>>): string {
-	return rows.map((row) => `${row.map(csvCell).join(',')}\r\n`).join('')
+	return rows.map(csvRecord).join('')
+}
+
+/** The same text as `toCsv(toCsvRows({ ...report, issues }))`, written as the batches of issues arrive. */
+export async function* toCsvChunks(report: { version: { label: string } }, batches: AsyncIterable<ReadonlyArray<CsvIssue>>): AsyncGenerator<string> {
+	yield csvRecord(CSV_COLUMNS)
+	for await (const batch of batches) if (batch.length) yield batch.map((i) => csvRecord(csvIssueRow(i, report.version.label))).join('')
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -449,7 +495,7 @@ export function toMarkdown(report: ConsultationReport, t: TFunction): string {
 }
 
 /** `<slug>-<label>-consultation.<ext>`; slugs and labels are already safe, this keeps it so for any header. */
-export function reportFilename(report: Pick<ConsultationReport, 'dataset' | 'version'>, ext: 'json' | 'csv' | 'md'): string {
+export function reportFilename(report: { dataset: { slug: string }; version: { label: string } }, ext: 'json' | 'csv' | 'md'): string {
 	const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_')
 	return `${safe(report.dataset.slug)}-${safe(report.version.label)}-consultation.${ext}`
 }

@@ -4,12 +4,11 @@
  * role, flags only through the counters kept on issues, no actor of the audit log, no assignee,
  * no issue history (that is where internal notes and the team's blocking reasons live).
  */
-import { and, asc, eq, isNotNull, or, sql } from 'drizzle-orm'
-import { useCases } from '#db/schema/datasets.ts'
+import { and, asc, eq, isNotNull, or, sql, type SQL } from 'drizzle-orm'
 import { auditEvents, issues } from '#db/schema/issues.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
-import { publishParticipation, REPORT_FORMAT, MIN_GROUP_SIZE, type ConsultationReport, type ReportOverride, type ReportRound, type Role, type Severity } from '#app/domain/report.ts'
-import { db } from '#app/utils/db.server.ts'
+import { publishParticipation, REPORT_FORMAT, MIN_GROUP_SIZE, type ConsultationReport, type CsvIssue, type ReportIssue, type ReportOverride, type ReportRound, type Role, type Severity } from '#app/domain/report.ts'
+import { db, query, queryCursor } from '#app/utils/db.server.ts'
 import { gateCounts } from './issue.server.ts'
 import { type getVersion } from './version.server.ts'
 
@@ -38,13 +37,173 @@ function byRole(rows: Array<{ role: Role; n: number }>): Record<Role, number> {
 	return { community: of('community'), expert: of('expert') }
 }
 
+type IssueRow = {
+	number: number
+	kind: ReportIssue['kind']
+	externalId: string | null
+	templateTarget: ReportIssue['templateTarget']
+	useCaseTitle: string | null
+	status: ReportIssue['status']
+	resolution: ReportIssue['resolution']
+	needsReReview: boolean
+	blocking: boolean
+	blockingReasons: string[]
+	ownerBlocking: boolean | null
+	categories: string[]
+	maxSeverity: number
+	flagCount: number
+	flaggerCount: number
+	affectedGroups: string[]
+	publicResponse: string
+	carriedOver: boolean
+}
+
+type Columns = 'all' | 'csv'
+
+// A CSV row needs fewer columns than the report's issue: the rest (two arrays, a jsonb) would be
+// read and parsed for nothing, which is most of an export's time.
+const selected: Record<Columns, SQL> = {
+	all: sql`i.number, i.kind, i.external_id as "externalId", i.template_target as "templateTarget", uc.title as "useCaseTitle",
+			i.status, i.resolution, i.needs_re_review as "needsReReview", i.blocking, i.blocking_reasons as "blockingReasons",
+			i.owner_blocking as "ownerBlocking", i.categories, i.max_severity as "maxSeverity", i.flag_count as "flagCount",
+			i.flagger_count as "flaggerCount", i.affected_groups as "affectedGroups", i.public_response as "publicResponse",
+			i.carried_from_id is not null as "carriedOver"`,
+	csv: sql`i.number, i.kind, i.external_id as "externalId", i.template_target as "templateTarget", uc.title as "useCaseTitle",
+			i.status, i.resolution, i.blocking, i.categories, i.max_severity as "maxSeverity", i.flagger_count as "flaggerCount", i.public_response as "publicResponse"`,
+}
+
+/**
+ * The version's issues in number order, as the report lists them: `after`/`upTo` bound the
+ * numbers (a keyset page, and the last issue counted in the summary), `limit` the rows.
+ */
+function issueRowsQuery(versionId: string, { after = 0, upTo, limit, columns = 'all' }: { after?: number; upTo?: number; limit?: number; columns?: Columns } = {}): SQL {
+	return sql`
+		select ${selected[columns]}
+		from issues i left join use_cases uc on uc.id = i.use_case_id
+		where i.version_id = ${versionId} and i.number > ${after}${upTo === undefined ? sql`` : sql` and i.number <= ${upTo}`}
+		order by i.number${limit === undefined ? sql`` : sql` limit ${limit}`}`
+}
+
+function toCsvIssue(i: Pick<IssueRow, 'number' | 'kind' | 'externalId' | 'templateTarget' | 'useCaseTitle' | 'status' | 'resolution' | 'blocking' | 'categories' | 'maxSeverity' | 'flaggerCount' | 'publicResponse'>): CsvIssue {
+	return {
+		number: i.number,
+		kind: i.kind,
+		sample: i.kind === 'sample' ? i.externalId : null,
+		templateTarget: i.kind === 'template' ? i.templateTarget : null,
+		useCase: i.kind === 'use_case' ? i.useCaseTitle : null,
+		status: i.status,
+		resolution: i.status === 'resolved' ? i.resolution : null,
+		blocking: i.blocking,
+		categories: i.categories,
+		maxSeverity: severityNames[i.maxSeverity] ?? null,
+		flaggers: i.flaggerCount,
+		publicResponse: i.publicResponse,
+	}
+}
+
+function toReportIssue(i: IssueRow): ReportIssue {
+	return {
+		number: i.number,
+		kind: i.kind,
+		sample: i.kind === 'sample' ? i.externalId : null,
+		templateTarget: i.kind === 'template' ? i.templateTarget : null,
+		useCase: i.kind === 'use_case' ? i.useCaseTitle : null,
+		status: i.status,
+		resolution: i.status === 'resolved' ? i.resolution : null,
+		needsReReview: i.needsReReview,
+		blocking: i.blocking,
+		blockingReasons: i.blockingReasons,
+		teamCall: i.ownerBlocking === null ? null : i.ownerBlocking ? 'blocking' : 'not_blocking',
+		categories: i.categories,
+		maxSeverity: severityNames[i.maxSeverity] ?? null,
+		flags: i.flagCount,
+		flaggers: i.flaggerCount,
+		affectedGroups: i.affectedGroups,
+		publicResponse: i.publicResponse,
+		carriedOver: i.carriedOver,
+	}
+}
+
+type ReportArgs = { dataset: { slug: string; name: string }; version: Version; now?: Date }
+
 /**
  * The report of `version` (from the version guard, so the caller may view it). `issueLimit` caps
  * the listed issues for the page and the Markdown; the counts always cover them all.
  */
-export async function getConsultationReport({ dataset, version, issueLimit, now = new Date() }: { dataset: { slug: string; name: string }; version: Version; issueLimit?: number; now?: Date }): Promise<ConsultationReport> {
+export async function getConsultationReport({ issueLimit, ...args }: ReportArgs & { issueLimit?: number }): Promise<ConsultationReport> {
+	const [{ report }, rows] = await Promise.all([reportWithoutIssues(args), query<IssueRow>(issueRowsQuery(args.version.id, { limit: issueLimit }))])
+	const listed = rows.map(toReportIssue)
+	return { ...report, summary: { ...report.summary, listed: listed.length }, issues: listed }
+}
+
+// Rows per round trip of an export: small enough that memory stays flat, large enough that the
+// round trips do not dominate (bench:scale).
+const EXPORT_BATCH = 2_000
+
+/**
+ * The report for a download that streams its issues (JSON): the report with `issues` empty, and
+ * every issue the summary counted in number order, in batches read as the response is written.
+ * Issues filed while it downloads are left out (the list stops at the last number counted), so
+ * the summary and the list agree.
+ */
+export async function getConsultationReportExport({ batch = EXPORT_BATCH, ...args }: ReportArgs & { batch?: number }): Promise<{ report: ConsultationReport; issues: AsyncIterable<ReportIssue[]> }> {
+	const { report, lastNumber } = await reportWithoutIssues(args)
+	return { report: { ...report, summary: { ...report.summary, listed: report.summary.issues } }, issues: issueBatches(args.version.id, lastNumber, batch, 'all', toReportIssue) }
+}
+
+/**
+ * The CSV download's rows: every issue of the version in number order, with a CSV row's columns
+ * only, in batches read as the response is written. The CSV carries no summary, so nothing else
+ * is read: the first row leaves after one round trip.
+ */
+export function listReportCsvIssues({ versionId, batch = EXPORT_BATCH }: { versionId: string; batch?: number }): AsyncIterable<CsvIssue[]> {
+	return issueBatches(versionId, undefined, batch, 'csv', toCsvIssue)
+}
+
+async function* issueBatches<T>(versionId: string, upTo: number | undefined, batch: number, columns: Columns, map: (row: IssueRow) => T): AsyncGenerator<T[]> {
+	if (upTo !== undefined && upTo <= 0) return
+	// PostgreSQL: one statement read through a cursor. PGlite (no cursor outside a transaction that
+	// would hold its only connection for the whole download): keyset pages by number.
+	const cursor = queryCursor<IssueRow>(issueRowsQuery(versionId, { upTo, columns }), batch)
+	if (cursor) {
+		for await (const rows of readAhead(cursor)) yield rows.map(map)
+		return
+	}
+	for (let after = 0; ; ) {
+		const rows = await query<IssueRow>(issueRowsQuery(versionId, { after, upTo, limit: batch, columns }))
+		if (rows.length) yield rows.map(map)
+		if (rows.length < batch) return
+		after = rows.at(-1)!.number
+	}
+}
+
+/**
+ * Asks for the next batch before handing out this one, so the database reads it while this one is
+ * rendered and written (a cursor otherwise waits for its reader between batches).
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+	const it = source[Symbol.asyncIterator]()
+	let next = it.next()
+	try {
+		for (;;) {
+			// A failure is thrown where the batch is awaited; until then it must not count as unhandled.
+			next.catch(() => {})
+			const result = await next
+			if (result.done) return
+			next = it.next()
+			yield result.value
+		}
+	} finally {
+		// Stopped early (a client that went away): let the read in flight settle, then close the cursor.
+		const last = await next.catch(() => ({ done: true }))
+		if (!last.done) await it.return?.()
+	}
+}
+
+/** Everything but the issue list (`issues` empty, `summary.listed` 0), and the highest issue number counted. */
+async function reportWithoutIssues({ dataset, version, now = new Date() }: ReportArgs): Promise<{ report: ConsultationReport; lastNumber: number }> {
 	const versionId = version.id
-	const [roundRows, perRound, perPerson, issueRows, counts, overrideRows, gate] = await Promise.all([
+	const [roundRows, perRound, perPerson, counts, overrideRows, gate] = await Promise.all([
 		db
 			.select({
 				id: rounds.id,
@@ -79,36 +238,8 @@ export async function getConsultationReport({ dataset, version, issueLimit, now 
 			.innerJoin(rounds, eq(rounds.id, participants.roundId))
 			.where(and(eq(rounds.versionId, versionId), tookPart))
 			.groupBy(participants.role),
-		(() => {
-			const q = db
-				.select({
-					number: issues.number,
-					kind: issues.kind,
-					externalId: issues.externalId,
-					templateTarget: issues.templateTarget,
-					useCaseTitle: useCases.title,
-					status: issues.status,
-					resolution: issues.resolution,
-					needsReReview: issues.needsReReview,
-					blocking: issues.blocking,
-					blockingReasons: issues.blockingReasons,
-					ownerBlocking: issues.ownerBlocking,
-					categories: issues.categories,
-					maxSeverity: issues.maxSeverity,
-					flagCount: issues.flagCount,
-					flaggerCount: issues.flaggerCount,
-					affectedGroups: issues.affectedGroups,
-					publicResponse: issues.publicResponse,
-					carriedOver: sql<boolean>`${issues.carriedFromId} is not null`,
-				})
-				.from(issues)
-				.leftJoin(useCases, eq(useCases.id, issues.useCaseId))
-				.where(eq(issues.versionId, versionId))
-				.orderBy(asc(issues.number))
-			return issueLimit === undefined ? q : q.limit(issueLimit)
-		})(),
 		db
-			.select({ status: issues.status, resolution: issues.resolution, blocking: issues.blocking, n: sql<number>`count(*)::int` })
+			.select({ status: issues.status, resolution: issues.resolution, blocking: issues.blocking, n: sql<number>`count(*)::int`, last: sql<number>`max(${issues.number})::int` })
 			.from(issues)
 			.where(eq(issues.versionId, versionId))
 			.groupBy(issues.status, issues.resolution, issues.blocking),
@@ -137,7 +268,7 @@ export async function getConsultationReport({ dataset, version, issueLimit, now 
 			? { at: history.at(-1)?.at ?? null, overriddenBlockers: version.overriddenBlockers, blockers: history.at(-1)?.blockers ?? [], justification: version.overrideJustification ?? '' }
 			: null
 
-	return {
+	const report: ConsultationReport = {
 		format: REPORT_FORMAT,
 		generatedAt: now.toISOString(),
 		dataset: { slug: dataset.slug, name: dataset.name },
@@ -182,29 +313,11 @@ export async function getConsultationReport({ dataset, version, issueLimit, now 
 				documented: sum((c) => c.status === 'resolved' && c.resolution === 'documented'),
 				not_an_issue: sum((c) => c.status === 'resolved' && c.resolution === 'not_an_issue'),
 			},
-			listed: issueRows.length,
+			listed: 0,
 		},
-		issues: issueRows.map((i) => ({
-			number: i.number,
-			kind: i.kind,
-			sample: i.kind === 'sample' ? i.externalId : null,
-			templateTarget: i.kind === 'template' ? i.templateTarget : null,
-			useCase: i.kind === 'use_case' ? i.useCaseTitle : null,
-			status: i.status,
-			resolution: i.status === 'resolved' ? i.resolution : null,
-			needsReReview: i.needsReReview,
-			blocking: i.blocking,
-			blockingReasons: i.blockingReasons,
-			teamCall: i.ownerBlocking === null ? null : i.ownerBlocking ? 'blocking' : 'not_blocking',
-			categories: i.categories,
-			maxSeverity: severityNames[i.maxSeverity] ?? null,
-			flags: i.flagCount,
-			flaggers: i.flaggerCount,
-			affectedGroups: i.affectedGroups,
-			publicResponse: i.publicResponse,
-			carriedOver: i.carriedOver,
-		})),
+		issues: [],
 		overrides: { current, history },
 		gate: { status: version.status, blocked: gate.blocking > 0, blockingIssues: gate.blocking, openIssues: gate.open },
 	}
+	return { report, lastNumber: Math.max(0, ...counts.map((c) => c.last)) }
 }

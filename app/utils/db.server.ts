@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { sql, type SQL } from 'drizzle-orm'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
-import { type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
@@ -72,6 +72,21 @@ export async function query<T extends Record<string, unknown>>(statement: SQL, e
 	const result = (await executor.execute(statement)) as unknown
 	if (Array.isArray(result)) return result as T[]
 	return (result as { rows: T[] }).rows
+}
+
+const dialect = new PgDialect()
+
+/**
+ * Rows of a read in batches of `batch`, from a server-side cursor (PostgreSQL), so a large result
+ * never sits in memory whole; stopping early (break, or a cancelled response) closes the cursor.
+ * Null on PGlite: a cursor lives in a transaction there, which would hold its only connection for
+ * as long as the reader takes; page by key instead. Values are as `query` returns them.
+ */
+export function queryCursor<T extends Record<string, unknown>>(statement: SQL, batch: number): AsyncIterable<T[]> | null {
+	const h = current()
+	if (h.kind === 'pglite') return null
+	const { sql: text, params } = dialect.sqlToQuery(statement)
+	return h.client.unsafe(text, params as never[]).cursor(batch) as AsyncIterable<T[]>
 }
 
 const MIGRATION_LOCK = 7_317_001

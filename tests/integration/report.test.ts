@@ -12,8 +12,10 @@ import { type FlagInput } from '#app/domain/review.ts'
 import { UseCaseSchema } from '#app/domain/use-case.ts'
 import { addComment } from '#app/models/comment.server.ts'
 import { getDatasetForMember } from '#app/models/dataset.server.ts'
+import { getConsultationReportExport, listReportCsvIssues } from '#app/models/report.server.ts'
 import { runImport } from '#app/models/import.server.ts'
 import { saveVerdict } from '#app/models/review.server.ts'
+import { toCsvChunks, toJsonChunks } from '#app/domain/report.ts'
 import { triageIssue } from '#app/models/triage.server.ts'
 import { createUseCase } from '#app/models/use-case.server.ts'
 import { changeVersionStatus, getVersion } from '#app/models/version.server.ts'
@@ -234,6 +236,29 @@ describe('the consultation report', () => {
 		expect(anonymous.status).toBe(302)
 		const missing = await run(jsonLoader as Loader, getRequest('/x', { cookie: owner }), {}, { slug: 'hints', label: 'v9' })
 		expect(missing.status).toBe(404)
+	})
+
+	test('the streamed downloads read their issues in batches (a cursor on PostgreSQL, pages on PGlite); the JSON stops at the issues its summary counted', async () => {
+		const { owner, dataset, version } = await consultation()
+		const json = (await download(jsonLoader, owner, 'json')).text
+		const csv = (await download(csvLoader, owner, 'csv')).text
+		const joined = async (chunks: AsyncIterable<string>) => {
+			let text = ''
+			for await (const c of chunks) text += c
+			return text
+		}
+		const fresh = async (batch: number) => getConsultationReportExport({ dataset, version: (await getVersion({ datasetId: dataset.id, label: 'v1' }))!, batch, now: new Date(JSON.parse(json).generatedAt) })
+		for (const batch of [1, 3, 4, 1000]) {
+			const a = await fresh(batch)
+			expect(await joined(toJsonChunks(a.report, a.issues)), `batch ${batch}`).toBe(json)
+			expect(await joined(toCsvChunks(a.report, listReportCsvIssues({ versionId: version.id, batch }))), `batch ${batch}`).toBe(csv) // the text of the response, without its BOM
+		}
+		// An issue numbered after the summary was counted (as a new one would be) is not listed under it.
+		const late = await fresh(1)
+		await db.update(issues).set({ number: 99 }).where(and(eq(issues.versionId, version.id), eq(issues.number, 4)))
+		const listed = []
+		for await (const b of late.issues) listed.push(...b.map((i) => i.number))
+		expect(listed).toEqual([1, 2, 3])
 	})
 
 	test('a version back in consultation shows the earlier override as lapsed', async () => {

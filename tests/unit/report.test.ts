@@ -20,7 +20,10 @@ import {
 	type ReportIssue,
 	reportFilename,
 	toCsv,
+	toCsvChunks,
 	toCsvRows,
+	toJson,
+	toJsonChunks,
 	toMarkdown,
 } from '#app/domain/report.ts'
 
@@ -444,8 +447,8 @@ describe('small groups and names', () => {
 	})
 
 	test('filenames are <slug>-<label>-consultation.<ext>', () => {
-		expect(reportFilename({ dataset: { slug: 'hints', name: '' }, version: { label: 'v1.2', status: 'draft', parent: null, createdAt: '', sampleCount: 0 } }, 'csv')).toBe('hints-v1.2-consultation.csv')
-		expect(reportFilename({ dataset: { slug: 'a"b', name: '' }, version: { label: 'x\r\ny', status: 'draft', parent: null, createdAt: '', sampleCount: 0 } }, 'md')).toBe('a_b-x__y-consultation.md')
+		expect(reportFilename({ dataset: { slug: 'hints' }, version: { label: 'v1.2' } }, 'csv')).toBe('hints-v1.2-consultation.csv')
+		expect(reportFilename({ dataset: { slug: 'a"b' }, version: { label: 'x\r\ny' } }, 'md')).toBe('a_b-x__y-consultation.md')
 	})
 
 	test('CSV rows: a header, then one row per issue with language-independent codes', () => {
@@ -458,5 +461,32 @@ describe('small groups and names', () => {
 		])
 		const back = parseCsv(toCsv(rows))
 		expect(back[1]![8]).toBe("'=cmd")
+	})
+})
+
+describe('streamed downloads are the same bytes as the whole ones', () => {
+	async function* batches<T>(items: T[], size: number) {
+		for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size)
+		yield [] // an empty batch changes nothing
+	}
+	const joined = async (chunks: AsyncIterable<string>) => {
+		let text = ''
+		for await (const c of chunks) text += c
+		return text
+	}
+	const many = (text: string, n: number) => {
+		const r = reportWith(text)
+		return { ...r, issues: Array.from({ length: n }, (_, k) => ({ ...r.issues[k % r.issues.length]!, number: k + 1 })) }
+	}
+
+	test.each([0, 1, 3, 7])('%i issues, in batches of 1, 2 and 5, hostile text included', async (n) => {
+		for (const text of ['Plain', ...hostile.slice(0, 12), '"issues": [\n', '\n  "issues": "\u0000issues\u0000"']) {
+			const report = many(text, n)
+			for (const size of [1, 2, 5]) {
+				const head = { ...report, issues: [] }
+				expect(await joined(toJsonChunks(head, batches(report.issues, size)))).toBe(toJson(report))
+				expect(await joined(toCsvChunks(head, batches(report.issues, size)))).toBe(toCsv(toCsvRows(report)))
+			}
+		}
 	})
 })

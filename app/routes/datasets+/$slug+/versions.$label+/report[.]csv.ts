@@ -1,9 +1,14 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
-import { toCsv, toCsvRows } from '#app/domain/report.ts'
-import { reportDownload, requireReport } from './__report.server.ts'
+import { toCsvChunks } from '#app/domain/report.ts'
+import { reportDownload, requireReportCsv } from './__report.server.ts'
 
-/** One row per issue, formula-safe; the BOM makes spreadsheet apps read it as UTF-8. */
+/** One row per issue, formula-safe, streamed from the database; the BOM makes spreadsheet apps read it as UTF-8. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-	const report = await requireReport(request, params)
-	return reportDownload(report, 'csv', `\uFEFF${toCsv(toCsvRows(report))}`, 'text/csv; charset=utf-8')
+	const { issues, ...report } = await requireReportCsv(request, params)
+	return reportDownload(report, 'csv', withBom(toCsvChunks(report, issues)), 'text/csv; charset=utf-8')
+}
+
+async function* withBom(chunks: AsyncIterable<string>) {
+	yield '\uFEFF'
+	yield* chunks
 }
