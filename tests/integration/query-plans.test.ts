@@ -11,10 +11,12 @@ import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { InboxFilterSchema, type InboxFilter } from '#app/domain/issue.ts'
+import { createApiToken } from '#app/models/api-token.server.ts'
 import { addComment, listThread } from '#app/models/comment.server.ts'
 import { listMyFeedback } from '#app/models/feedback.server.ts'
 import { getAgreement, getCoverage, getFlagBreakdown, getFlagRateByAttribute, getParticipation, listInsightRounds, listMinoritySignal } from '#app/models/insights.server.ts'
 import { gateCounts, listOpenBlockers } from '#app/models/issue.server.ts'
+import { gateLookup } from '#app/models/pipeline.server.ts'
 import { getConsultationReport } from '#app/models/report.server.ts'
 import { getAssignedSample, getOwnReview, nextPending, othersFlagCategories, queueNeighbours, saveVerdict } from '#app/models/review.server.ts'
 import { getProgress, getQueue, roundProgress } from '#app/models/round.server.ts'
@@ -242,8 +244,11 @@ describe.skipIf(!process.env.DATABASE_URL)('query plans at scale (PostgreSQL)', 
 		])
 	})
 
-	test('gate: counts and the open blockers', async () => {
+	test('gate: the API’s one-statement lookup, counts and the open blockers', async () => {
+		const created = await createApiToken({ userId: ids.ownerId, name: 'plans', datasetSlugs: ['ds-0'] })
+		if (!('token' in created)) throw new Error('token not created')
 		await expectIndexed([
+			['gateLookup (token, rate limit, scope, version, counts)', () => gateLookup({ token: created.token.token, slug: 'ds-0', label: 'v1', limit: 1000, windowSeconds: 60 })],
 			['gateCounts', () => gateCounts(ids.versionId)],
 			['listOpenBlockers', () => listOpenBlockers(ids.versionId)],
 		])
