@@ -16,8 +16,13 @@ import { reapStaleImports } from './models/import.server.ts'
 
 const ABORT_DELAY = 5_000
 
-/** Called once by the server before it listens: schema up to date, demo seeded on an empty embedded database. */
-export async function startup() {
+/**
+ * Called once by the server before it listens: schema up to date, demo seeded on an empty embedded
+ * database, the scheduler started. In a cluster only one worker does this (`jobs`); the others
+ * start after it and need none of it.
+ */
+export async function startup({ jobs = true }: { jobs?: boolean } = {}) {
+	if (!jobs) return { demo: null }
 	await migrate()
 	await Promise.all([pruneExpiredSessions(), pruneLimits(), reapStaleImports()])
 	const demo = await seedDemoIfEmpty()

@@ -2,15 +2,21 @@
  * `npm run bench:review` — the review loop under load, on PostgreSQL, against the built app.
  * A version of SAMPLES samples (default 1,000,000) is imported; a round picks ROUND_SAMPLES of
  * them at random; REVIEWERS people sign in for real (argon2 and all) and each gets a queue.
+ * The server runs as in production (`node build/server.js`, WORKERS processes: WEB_CONCURRENCY).
  * Then, side by side in this run:
  *  1. open loop: N concurrent reviewers, each loading the focus view, posting a verdict and
  *     thinking 3 s, for N in steps; the largest N whose p99 stays under 100 ms is reported;
  *  2. closed loop, no think time: the review loop's requests/s beside a minimal page of the same
  *     app (the anonymous home page: root loader + render = the framework floor).
+ * The load generator shares the machine, so it is kept cheap: plain node:http on keep-alive
+ * connections (one per reviewer, as a browser holds one), bodies read and dropped.
+ * Writes bench/.out/review.json (raw figures) and bench/.out/review.md (its docs/benchmarks.md section).
  * Flags: --samples N --round-samples N --reviewers N --steps 100,300,500,700 --step-seconds 20
+ *        --workers N (default: one per CPU) --cpu-prof (profiles into bench/.out/prof) --keep
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
@@ -27,6 +33,12 @@ const REVIEWERS = Number(arg('reviewers', '700'))
 const STEPS = arg('steps', '100,300,500,700').split(',').map(Number)
 const STEP_SECONDS = Number(arg('step-seconds', '20'))
 const THINK_MS = Number(arg('think-ms', '3000'))
+const WORKERS = Number(arg('workers', String(os.availableParallelism())))
+const CLOSED_CONNECTIONS = 16
+const CLOSED_SECONDS = 10
+const TARGET_REVIEWERS = 500
+const TARGET_P99_MS = 100
+const TARGET_RATIO = 0.7
 const PORT = 3290
 const BASE = `http://127.0.0.1:${PORT}`
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -34,18 +46,31 @@ const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.
 const dbName = `rt_bench_review_${Date.now()}`
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
 await admin.unsafe(`create database ${dbName}`)
+const pgVersion = ((await admin`show server_version`)[0]!.server_version as string).split(' ')[0]!
 const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString()
 process.env.DATABASE_URL = dbUrl
 process.env.NODE_ENV = 'production'
 
-const { migrate, db, closeDb, query } = await import('#app/utils/db.server.ts')
-const { hashPassword } = await import('#app/utils/password.server.ts')
-const { createDataset } = await import('#app/models/dataset.server.ts')
-const { createVersion } = await import('#app/models/version.server.ts')
-const { runImport } = await import('#app/models/import.server.ts')
-const { createRound, changeRoundStatus, rebalanceRound } = await import('#app/models/round.server.ts')
-const { users } = await import('#db/schema/accounts.ts')
-const { participants } = await import('#db/schema/rounds.ts')
+// The app's modules go through Vite's SSR loader (as in `npm run dev`): some of them read their
+// locale files with `import.meta.glob`. Dependencies (drizzle, postgres.js) stay plain Node modules.
+const { createServer } = await import('vite')
+const vite = await createServer({
+	configFile: false,
+	logLevel: 'error',
+	appType: 'custom',
+	server: { middlewareMode: true, hmr: false, watch: null },
+	optimizeDeps: { noDiscovery: true, include: [] },
+	ssr: { external: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres'] },
+})
+const load = <T>(file: string) => vite.ssrLoadModule(file) as Promise<T>
+const { migrate, db, closeDb, query } = await load<typeof import('#app/utils/db.server.ts')>('/app/utils/db.server.ts')
+const { hashPassword } = await load<typeof import('#app/utils/password.server.ts')>('/app/utils/password.server.ts')
+const { createDataset } = await load<typeof import('#app/models/dataset.server.ts')>('/app/models/dataset.server.ts')
+const { createVersion } = await load<typeof import('#app/models/version.server.ts')>('/app/models/version.server.ts')
+const { runImport } = await load<typeof import('#app/models/import.server.ts')>('/app/models/import.server.ts')
+const { createRound, changeRoundStatus, rebalanceRound } = await load<typeof import('#app/models/round.server.ts')>('/app/models/round.server.ts')
+const { users } = await load<typeof import('#db/schema/accounts.ts')>('/db/schema/accounts.ts')
+const { participants } = await load<typeof import('#db/schema/rounds.ts')>('/db/schema/rounds.ts')
 
 console.log(`Database ${dbName}: importing ${SAMPLES.toLocaleString()} samples…`)
 await migrate()
@@ -83,103 +108,149 @@ await db.insert(participants).values(created.map((u, i) => ({ roundId: roundId, 
 await changeRoundStatus({ roundId: roundId, action: 'open', revision: 1, actorId: owner!.id })
 await rebalanceRound(roundId)
 await closeDb()
+await vite.close()
 
-console.log('Starting the built app…')
-const server = spawn(process.execPath, ['build/server.js'], {
-	env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(PORT), HOST: '127.0.0.1', NODE_ENV: 'production', SEED_DEMO: 'false', COOKIE_SECURE: 'false', SIGNIN_LIMIT_PER_IP: '1000000', DATABASE_POOL_SIZE: '20' },
+console.log(`Starting the built app (${WORKERS} worker${WORKERS === 1 ? '' : 's'})…`)
+const profDir = path.resolve('bench/.out/prof')
+const server = spawn(process.execPath, [...(args.includes('--cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), 'build/server.js'], {
+	env: {
+		...process.env,
+		DATABASE_URL: dbUrl,
+		PORT: String(PORT),
+		HOST: '127.0.0.1',
+		NODE_ENV: 'production',
+		SEED_DEMO: 'false',
+		COOKIE_SECURE: 'false',
+		SIGNIN_LIMIT_PER_IP: '1000000',
+		WEB_CONCURRENCY: String(WORKERS),
+		// About 20 connections in all, shared out between the workers.
+		DATABASE_POOL_SIZE: String(Math.max(4, Math.ceil(20 / WORKERS))),
+	},
 	stdio: ['ignore', 'ignore', 'inherit'],
 })
-for (let i = 0; i < 100; i++) {
+for (let i = 0; i < 150; i++) {
 	if (await fetch(`${BASE}/healthz`).then((r) => r.ok).catch(() => false)) break
 	await new Promise((r) => setTimeout(r, 200))
 }
+// The other workers start once the first listens; let them.
+await new Promise((r) => setTimeout(r, 2000))
 
-async function signIn(i: number): Promise<string> {
-	const res = await fetch(`${BASE}/signin`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: { Origin: BASE, 'Content-Type': 'application/x-www-form-urlencoded' },
-		body: new URLSearchParams({ email: `r${i}@bench.test`, password }),
+type Reply = { status: number; location: string | null; setCookie: string[] }
+/** One HTTP request on `agent`'s keep-alive connection; resolves once the whole body has arrived. */
+function request(agent: http.Agent, method: 'GET' | 'POST', pathname: string, given: Record<string, string>, body?: string): Promise<Reply> {
+	// As a browser asks: the server compresses as it would for one (the body is counted, not decoded).
+	const headers = { 'Accept-Encoding': 'gzip, deflate, br', ...given }
+	return new Promise((resolve, reject) => {
+		const req = http.request({ host: '127.0.0.1', port: PORT, method, path: pathname, agent, headers: body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } }, (res) => {
+			res.on('data', () => {})
+			res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null, setCookie: res.headers['set-cookie'] ?? [] }))
+			res.on('error', reject)
+		})
+		req.on('error', reject)
+		req.end(body)
 	})
-	const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+}
+const connection = () => new http.Agent({ keepAlive: true, maxSockets: 1 })
+const form = { Origin: BASE, 'Content-Type': 'application/x-www-form-urlencoded' }
+
+const signInAgent = new http.Agent({ keepAlive: true, maxSockets: 8 })
+async function signIn(i: number): Promise<string> {
+	const res = await request(signInAgent, 'POST', '/signin', form, new URLSearchParams({ email: `r${i}@bench.test`, password }).toString())
+	const cookie = res.setCookie.map((c) => c.split(';')[0]).join('; ')
 	if (!cookie) throw new Error(`sign-in ${i} failed: ${res.status}`)
 	return cookie
 }
 console.log(`Signing in ${REVIEWERS} reviewers…`)
 const cookies: string[] = []
 for (let i = 0; i < REVIEWERS; i += 8) cookies.push(...(await Promise.all(Array.from({ length: Math.min(8, REVIEWERS - i) }, (_, j) => signIn(i + j)))))
+signInAgent.destroy()
 
-const reviewBase = `${BASE}/rounds/${roundId}/review`
+const reviewStart = `/rounds/${roundId}/review`
 type Sample = { ms: number; ok: boolean }
+/** A reviewer: their session and where they are in their queue (null: queue done). */
+type Reviewer = { cookie: string; path: string | null }
+const reviewers: Reviewer[] = cookies.map((cookie) => ({ cookie, path: reviewStart }))
 
 /** One review: load the current sample's focus view, post "no concerns"; returns both latencies. */
-async function reviewOnce(cookie: string, current: { path: string }): Promise<Sample[]> {
+async function reviewOnce(agent: http.Agent, reviewer: Reviewer): Promise<Sample[]> {
 	const t0 = performance.now()
-	const page = await fetch(`${BASE}${current.path}`, { headers: { Cookie: cookie }, redirect: 'manual' })
-	await page.arrayBuffer()
+	const page = await request(agent, 'GET', reviewer.path!, { Cookie: reviewer.cookie })
 	const t1 = performance.now()
 	if (page.status === 302) {
-		current.path = page.headers.get('Location')!
+		reviewer.path = page.location
 		return [{ ms: t1 - t0, ok: true }]
 	}
-	const post = await fetch(`${BASE}${current.path}`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: { Cookie: cookie, Origin: BASE, 'Content-Type': 'application/x-www-form-urlencoded' },
-		body: 'intent=no_concerns',
-	})
-	await post.arrayBuffer()
+	// The start page answers 200 only when the whole queue is done.
+	if (reviewer.path === reviewStart) {
+		reviewer.path = null
+		return [{ ms: t1 - t0, ok: page.status === 200 }]
+	}
+	const post = await request(agent, 'POST', reviewer.path!, { ...form, Cookie: reviewer.cookie }, 'intent=no_concerns')
 	const t2 = performance.now()
-	current.path = post.headers.get('Location') ?? `/rounds/${roundId}/review`
+	reviewer.path = post.location ?? reviewStart
 	return [
 		{ ms: t1 - t0, ok: page.status === 200 },
 		{ ms: t2 - t1, ok: post.status === 302 },
 	]
 }
 
-const pct = (xs: number[], p: number) => {
-	const s = [...xs].sort((a, b) => a - b)
-	return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0
-}
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
 
 async function openLoop(users: number) {
 	const results: Sample[] = []
 	const stopAt = performance.now() + STEP_SECONDS * 1000
 	await Promise.all(
 		Array.from({ length: users }, async (_, u) => {
-			const current = { path: `/rounds/${roundId}/review` }
+			const reviewer = reviewers[u]!
+			const agent = connection()
 			// Stagger the start over one think time, like people arriving.
 			await new Promise((r) => setTimeout(r, Math.random() * THINK_MS))
-			while (performance.now() < stopAt) {
-				results.push(...(await reviewOnce(cookies[u]!, current)))
+			while (performance.now() < stopAt && reviewer.path) {
+				results.push(...(await reviewOnce(agent, reviewer).catch(() => [{ ms: 0, ok: false }])))
 				await new Promise((r) => setTimeout(r, THINK_MS))
 			}
+			agent.destroy()
 		}),
 	)
-	const ms = results.map((r) => r.ms)
+	const ms = results.filter((r) => r.ok).map((r) => r.ms).sort((a, b) => a - b)
 	return { users, requests: results.length, errors: results.filter((r) => !r.ok).length, p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99) }
 }
 
-async function closedLoop(kind: 'review' | 'floor', concurrency = 16, seconds = 10) {
+/** 16 connections, no think time; each review by the next reviewer in turn, so no queue runs dry. */
+async function closedLoop(kind: 'review' | 'floor', seconds = CLOSED_SECONDS) {
 	let count = 0
+	let errors = 0
+	let turn = 0
 	const stopAt = performance.now() + seconds * 1000
 	await Promise.all(
-		Array.from({ length: concurrency }, async (_, c) => {
-			const current = { path: `/rounds/${roundId}/review` }
-			const cookie = cookies[REVIEWERS - 1 - c]!
+		Array.from({ length: CLOSED_CONNECTIONS }, async () => {
+			const agent = connection()
 			while (performance.now() < stopAt) {
 				if (kind === 'floor') {
-					await (await fetch(`${BASE}/`)).arrayBuffer()
+					const res = await request(agent, 'GET', '/', {})
 					count++
-				} else count += (await reviewOnce(cookie, current)).length
+					if (res.status !== 200) errors++
+					continue
+				}
+				const reviewer = reviewers[REVIEWERS - 1 - (turn++ % REVIEWERS)]!
+				if (!reviewer.path) continue
+				for (const r of await reviewOnce(agent, reviewer)) {
+					count++
+					if (!r.ok) errors++
+				}
 			}
+			agent.destroy()
 		}),
 	)
-	return count / seconds
+	return { rps: count / seconds, errors }
 }
 
-console.log('Open loop (think time 3 s):')
-const steps = []
+// Warm-up (not measured): the JIT compiles the hot paths, the pools open their connections.
+await closedLoop('floor', 2)
+await closedLoop('review', 3)
+
+console.log(`Open loop (think time ${THINK_MS / 1000} s, ${STEP_SECONDS} s per step):`)
+const steps: Awaited<ReturnType<typeof openLoop>>[] = []
 for (const n of STEPS.filter((s) => s <= REVIEWERS)) {
 	const r = await openLoop(n)
 	steps.push(r)
@@ -187,22 +258,99 @@ for (const n of STEPS.filter((s) => s <= REVIEWERS)) {
 }
 const floor = await closedLoop('floor')
 const loop = await closedLoop('review')
-const best = steps.filter((s) => s.p99 < 100 && s.errors === 0).pop()
-console.log(`Closed loop: review loop ${loop.toFixed(0)} req/s, minimal page ${floor.toFixed(0)} req/s, ratio ${(loop / floor).toFixed(2)}`)
-console.log(`Largest tested concurrency with p99 < 100 ms: ${best?.users ?? 'none'}`)
+const ratio = loop.rps / floor.rps
+const best = steps.filter((s) => s.p99 < TARGET_P99_MS && s.errors === 0).pop()
+console.log(`Closed loop: review loop ${loop.rps.toFixed(0)} req/s (${loop.errors} errors), minimal page ${floor.rps.toFixed(0)} req/s (${floor.errors} errors), ratio ${ratio.toFixed(2)}`)
+console.log(`Largest tested concurrency with p99 < ${TARGET_P99_MS} ms: ${best?.users ?? 'none'}`)
 
 if (args.includes('--keep')) {
-	console.log(`Kept running for inspection: ${BASE}${reviewBase.replace(BASE, '')}  cookie: ${cookies[0]}  db: ${dbName}`)
+	console.log(`Kept running for inspection: ${BASE}${reviewStart}  cookie: ${cookies[0]}  db: ${dbName}`)
 	await new Promise((r) => setTimeout(r, 120_000))
 }
 server.kill('SIGTERM')
 await new Promise((r) => server.once('exit', r))
 await admin.unsafe(`drop database ${dbName} with (force)`)
 await admin.end()
+
+const date = new Date().toISOString()
+const result = {
+	date,
+	machine: { cpus: os.cpus().length, node: process.version, postgres: pgVersion },
+	samples: SAMPLES,
+	roundSamples: ROUND_SAMPLES,
+	reviewers: REVIEWERS,
+	workers: WORKERS,
+	thinkMs: THINK_MS,
+	stepSeconds: STEP_SECONDS,
+	openLoop: steps,
+	closedLoop: { connections: CLOSED_CONNECTIONS, seconds: CLOSED_SECONDS, reviewRps: loop.rps, reviewErrors: loop.errors, floorRps: floor.rps, floorErrors: floor.errors, ratio },
+	maxReviewersP99Under100: best?.users ?? 0,
+}
 const out = path.resolve('bench/.out')
 mkdirSync(out, { recursive: true })
-writeFileSync(
-	path.join(out, 'review.json'),
-	JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, samples: SAMPLES, roundSamples: ROUND_SAMPLES, reviewers: REVIEWERS, thinkMs: THINK_MS, openLoop: steps, closedLoop: { reviewRps: loop, floorRps: floor, ratio: loop / floor }, maxReviewersP99Under100: best?.users ?? 0 }, null, 2),
-)
-console.log('Written to bench/.out/review.json')
+writeFileSync(path.join(out, 'review.json'), JSON.stringify(result, null, 2))
+writeFileSync(path.join(out, 'review.md'), markdown())
+console.log('Written to bench/.out/review.json and bench/.out/review.md')
+
+/** This run's section of docs/benchmarks.md; the targets' verdicts come from the figures above. */
+function markdown(): string {
+	const n = (x: number) => Math.round(x).toLocaleString('en-US')
+	const ms = (x: number) => `${x < 10 ? x.toFixed(1) : n(x)} ms`
+	const day = date.slice(0, 10)
+	const perQueue = Math.round(ROUND_SAMPLES / REVIEWERS)
+	const concurrencyMet = (best?.users ?? 0) >= TARGET_REVIEWERS
+	const ratioMet = ratio >= TARGET_RATIO
+	const tested = steps.some((s) => s.users >= TARGET_REVIEWERS)
+	const needed = (2 * TARGET_REVIEWERS) / (THINK_MS / 1000)
+	const cpuPerRequest = (os.availableParallelism() * 1000) / loop.rps
+	const lines = [
+		'## Review loop (`npm run bench:review`)',
+		'',
+		`What is measured: the built app (\`node build/server.js\`, ${WORKERS === 1 ? 'one process' : `${WORKERS} worker processes (\`WEB_CONCURRENCY=${WORKERS}\`)`}) on PostgreSQL ${pgVersion}. A`,
+		`version of **${n(SAMPLES)}** samples is imported; a round selects ${n(ROUND_SAMPLES)} of them at random with one`,
+		`reviewer per sample; **${n(REVIEWERS)}** reviewers sign in for real through \`/signin\` (argon2id) and each`,
+		`gets a queue of ~${perQueue} samples. The load generator runs on the same ${os.availableParallelism()}-core machine as the app and`,
+		'PostgreSQL; it keeps one keep-alive connection per reviewer (as a browser does) and uses plain',
+		'`node:http` (asking for compressed pages, as browsers do), so that little of the machine goes to it. After a few seconds of warm-up:',
+		'',
+		'- **Open loop**: N concurrent reviewers, each loading the focus view (`GET /rounds/:id/review/:sample`),',
+		`  posting "no concerns" (\`POST\`, answered by a redirect to the next sample) and thinking ${THINK_MS / 1000} s;`,
+		`  ${STEP_SECONDS} s per step. Latency is per request, as the client sees it (request sent to last byte read).`,
+		`- **Closed loop**: ${CLOSED_CONNECTIONS} connections, no think time, for ${CLOSED_SECONDS} s: the review loop (focus view + verdict,`,
+		'  each review by the next reviewer in turn) beside the anonymous home page of the same app',
+		'  (root loader + React render: the framework floor).',
+		'',
+		'| date | reviewers | workers | requests | errors | p50 | p95 | p99 |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|',
+		...steps.map((s) => `| ${day} | ${n(s.users)} | ${WORKERS} | ${n(s.requests)} | ${n(s.errors)} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} |`),
+		'',
+		`Closed loop, same run: review loop **${n(loop.rps)} req/s**, minimal page **${n(floor.rps)} req/s**, ratio **${ratio.toFixed(2)}**` +
+			(loop.errors + floor.errors ? ` (errors: ${n(loop.errors)} review, ${n(floor.errors)} floor)` : '') +
+			'.',
+		'',
+		`Targets (issues #5 and #9): ≥ ${TARGET_REVIEWERS} concurrent reviewers at p99 < ${TARGET_P99_MS} ms — ` +
+			(concurrencyMet
+				? `**met** (the largest step under ${TARGET_P99_MS} ms p99 without errors: ${n(best!.users)} reviewers)`
+				: tested
+					? `**not met** (${best ? `the largest step under ${TARGET_P99_MS} ms p99 without errors: ${n(best.users)} reviewers` : `no step stayed under ${TARGET_P99_MS} ms p99 without errors`})`
+					: `**not measured** (no step of ${TARGET_REVIEWERS} reviewers or more in this run)`) +
+			`; review-loop throughput ≥ ${Math.round(TARGET_RATIO * 100)}% of the floor — ${ratioMet ? '**met**' : '**not met**'} (${ratio.toFixed(2)}).`,
+	]
+	if (!concurrencyMet || !ratioMet) {
+		lines.push(
+			'',
+			`Limits: ${TARGET_REVIEWERS} reviewers thinking ${THINK_MS / 1000} s ask for ≈ ${n(needed)} requests/s; in the closed loop the app served`,
+			`${n(loop.rps)} review-loop requests/s against ${n(floor.rps)}/s for the floor page: ≈ ${cpuPerRequest.toFixed(1)} ms of the`,
+			'machine\'s CPU time per request, app, PostgreSQL and load generator together. Past that rate requests queue and latency grows with',
+			'the queue; the remedy is more cores or more machines (the app keeps no state in memory: docs/deploy.md,',
+			'"Several instances"), not a faster query — every focus-view query is an index lookup on the participant\'s queue.',
+		)
+	}
+	lines.push(
+		'',
+		'Reproduce: `npm run bench:review` (flags `--samples`, `--round-samples`, `--reviewers`,',
+		'`--steps 100,300,500,700`, `--step-seconds 20`, `--workers`, `--cpu-prof`). Raw results: `bench/.out/review.json`.',
+		'',
+	)
+	return lines.join('\n')
+}

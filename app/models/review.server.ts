@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, lt, ne, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, lt, ne, type SQL, sql } from 'drizzle-orm'
 import { samples } from '#db/schema/datasets.ts'
 import { flags, reviews } from '#db/schema/reviews.ts'
-import { assignments } from '#db/schema/rounds.ts'
+import { assignments, participants, rounds } from '#db/schema/rounds.ts'
 import { type FlagInput } from '#app/domain/review.ts'
-import { db, type Tx } from '#app/utils/db.server.ts'
+import { db, query, type Tx } from '#app/utils/db.server.ts'
 import { issuesOfFlags, reevaluate, syncSampleIssue, syncTemplateIssue } from './issue.server.ts'
 import { sampleColumns } from './sample.server.ts'
 
@@ -18,6 +18,108 @@ export async function getAssignedSample({ participantId, externalId }: { partici
 		.innerJoin(samples, eq(samples.id, assignments.sampleId))
 		.where(and(eq(assignments.participantId, participantId), eq(samples.externalId, externalId)))
 	return row ?? null
+}
+
+type Category = NonNullable<(typeof flags.$inferSelect)['category']>
+type TargetRow = {
+	participant_id: string
+	consented: boolean
+	withdrawn: boolean
+	round_id: string
+	title: string
+	status: (typeof rounds.$inferSelect)['status']
+	content_warning: string
+	blind_review: boolean
+	sample_id: string | number | null
+	position: number | null
+}
+
+/**
+ * The participant (by round and user), their round, and the sample at `externalId` if it is in
+ * their queue, in one statement: the focus view's guard and its verdict form both start here.
+ */
+const targetSql = ({ roundId, userId, externalId }: { roundId: string; userId: string; externalId: string }) => sql`
+	select p.id as participant_id, p.consented_at is not null as consented, p.withdrawn_at is not null as withdrawn,
+		r.id as round_id, r.title, r.status, r.content_warning, r.blind_review, t.sample_id, t.position
+	from ${participants} p
+	join ${rounds} r on r.id = p.round_id
+	left join lateral (
+		select a.sample_id, a.position from ${assignments} a join ${samples} s on s.id = a.sample_id
+		where a.participant_id = p.id and s.external_id = ${externalId}
+	) t on true
+	where p.round_id = ${roundId} and p.user_id = ${userId}`
+
+const toTarget = (row: TargetRow) => ({
+	participant: { id: row.participant_id, consented: row.consented, withdrawn: row.withdrawn },
+	round: { id: row.round_id, title: row.title, status: row.status, contentWarning: row.content_warning, blindReview: row.blind_review },
+	assignment: row.sample_id === null ? null : { sampleId: Number(row.sample_id), position: row.position! },
+})
+
+/** What a verdict needs: participant, round and the assigned sample (null: not this person's). */
+export async function getReviewTarget(input: { roundId: string; userId: string; externalId: string }) {
+	const [row] = await query<TargetRow>(targetSql(input))
+	return row ? toTarget(row) : null
+}
+
+type OwnFlag = { id: string; category: Category; severity: (typeof flags.$inferSelect)['severity']; affectedGroups: string[]; rationale: string; suggestedRewrite: string; quotedSpan: string; unsure: boolean }
+type FocusRow = TargetRow & {
+	external_id: string | null
+	content: string | null
+	messages: (typeof samples.$inferSelect)['messages']
+	image_url: string | null
+	image_alt: string | null
+	language: string | null
+	metadata: Record<string, unknown> | null
+	own: { id: string; verdict: (typeof reviews.$inferSelect)['verdict']; skipReason: string; flags: OwnFlag[] | null } | null
+	others: Category[] | null
+	prev: string | null
+	next: string | null
+	next_pending: string | null
+	done: number
+	total: number
+}
+
+/**
+ * Everything the focus view shows, in one round trip: the guard's rows (as getReviewTarget), the
+ * sample, the participant's own verdict and flags, other participants' flag categories, the
+ * neighbours in the queue, the next sample still waiting and progress. Each part is an index
+ * lookup on this participant's queue or this sample (tests/integration/query-plans.test.ts).
+ */
+export async function getFocusView(input: { roundId: string; userId: string; externalId: string }) {
+	const queue = (where: SQL, order: 'asc' | 'desc') => sql`(
+		select qs.external_id from ${assignments} q join ${samples} qs on qs.id = q.sample_id
+		where q.participant_id = b.participant_id and ${where} order by q.position ${sql.raw(order)} limit 1)`
+	const [row] = await query<FocusRow>(sql`
+		with b as (${targetSql(input)})
+		select b.*, s.external_id, s.content, s.messages, s.image_url, s.image_alt, s.language, s.metadata,
+			(select json_build_object('id', rv.id, 'verdict', rv.verdict, 'skipReason', rv.skip_reason, 'flags', (
+				select json_agg(json_build_object('id', f.id, 'category', f.category, 'severity', f.severity, 'affectedGroups', f.affected_groups,
+					'rationale', f.rationale, 'suggestedRewrite', f.suggested_rewrite, 'quotedSpan', f.quoted_span, 'unsure', f.unsure) order by f.created_at)
+				from ${flags} f where f.review_id = rv.id))
+				from ${reviews} rv where rv.participant_id = b.participant_id and rv.sample_id = b.sample_id) as own,
+			(select json_agg(o.category) from ${flags} o
+				where o.round_id = b.round_id and o.sample_id = b.sample_id and o.participant_id <> b.participant_id and o.category is not null) as others,
+			${queue(sql`q.position < b.position`, 'desc')} as prev,
+			${queue(sql`q.position > b.position`, 'asc')} as next,
+			coalesce(${queue(sql`q.completed_at is null and q.position > b.position`, 'asc')}, ${queue(sql`q.completed_at is null`, 'asc')}) as next_pending,
+			(select count(*) filter (where c.completed_at is not null)::int from ${assignments} c where c.participant_id = b.participant_id) as done,
+			(select count(*)::int from ${assignments} c where c.participant_id = b.participant_id) as total
+		from b left join ${samples} s on s.id = b.sample_id`)
+	if (!row) return null
+	const target = toTarget(row)
+	const sample =
+		target.assignment && row.external_id !== null
+			? { id: target.assignment.sampleId, externalId: row.external_id, content: row.content, messages: row.messages, imageUrl: row.image_url, imageAlt: row.image_alt, language: row.language, metadata: row.metadata ?? {}, position: target.assignment.position }
+			: null
+	return {
+		...target,
+		sample,
+		own: row.own ? { ...row.own, flags: row.own.flags ?? [] } : null,
+		othersCategories: row.others ?? [],
+		neighbours: { prev: row.prev, next: row.next },
+		nextPending: row.next_pending,
+		progress: { done: row.done, total: row.total },
+	}
 }
 
 /** Previous and next samples in the queue, and the next one still waiting for a verdict. */
@@ -79,6 +181,24 @@ export async function saveVerdict(input: { roundId: string; participantId: strin
 	return db.transaction(async (tx) => {
 		const verdict = input.verdict.kind === 'flag' ? 'flagged' : input.verdict.kind
 		const skipReason = input.verdict.kind === 'skipped' ? input.verdict.reason : ''
+		if (input.verdict.kind !== 'flag') {
+			// The common case in one statement (the review loop's POST): the verdict replaces what was
+			// said before, the flags it had go (their issues are re-evaluated), the assignment is done.
+			const [row] = await query<{ id: string; issues: string[] | null }>(
+				sql`with rv as (
+						insert into ${reviews} (round_id, participant_id, sample_id, verdict, skip_reason)
+						values (${input.roundId}, ${input.participantId}, ${input.sampleId}, ${verdict}, ${skipReason})
+						on conflict (participant_id, sample_id) do update
+							set verdict = excluded.verdict, skip_reason = excluded.skip_reason, revision = ${reviews}.revision + 1, updated_at = now()
+						returning id),
+					dropped as (delete from ${flags} where review_id in (select id from rv) returning issue_id),
+					done as (update ${assignments} set completed_at = now() where participant_id = ${input.participantId} and sample_id = ${input.sampleId})
+					select (select id from rv) as id, (select json_agg(issue_id) from dropped where issue_id is not null) as issues`,
+				tx,
+			)
+			await reevaluate(tx, row!.issues ?? [])
+			return row!.id
+		}
 		const [review] = await tx
 			.insert(reviews)
 			.values({ roundId: input.roundId, participantId: input.participantId, sampleId: input.sampleId, verdict, skipReason })
@@ -87,31 +207,25 @@ export async function saveVerdict(input: { roundId: string; participantId: strin
 				set: { verdict, skipReason, revision: sql`${reviews.revision} + 1`, updatedAt: new Date() },
 			})
 			.returning({ id: reviews.id })
-		if (input.verdict.kind === 'flag') {
-			const f = input.verdict.flag
-			await tx.insert(flags).values({
-				reviewId: review!.id,
-				roundId: input.roundId,
-				participantId: input.participantId,
-				sampleId: input.sampleId,
-				category: f.category,
-				severity: f.severity,
-				affectedGroups: f.affectedGroups,
-				rationale: f.rationale,
-				suggestedRewrite: f.suggestedRewrite,
-				quotedSpan: f.quotedSpan,
-				unsure: f.unsure,
-			})
-		} else {
-			const dropped = await tx.delete(flags).where(eq(flags.reviewId, review!.id)).returning({ issueId: flags.issueId })
-			await reevaluate(tx, dropped.flatMap((d) => (d.issueId ? [d.issueId] : [])))
-		}
+		const f = input.verdict.flag
+		await tx.insert(flags).values({
+			reviewId: review!.id,
+			roundId: input.roundId,
+			participantId: input.participantId,
+			sampleId: input.sampleId,
+			category: f.category,
+			severity: f.severity,
+			affectedGroups: f.affectedGroups,
+			rationale: f.rationale,
+			suggestedRewrite: f.suggestedRewrite,
+			quotedSpan: f.quotedSpan,
+			unsure: f.unsure,
+		})
 		await tx
 			.update(assignments)
 			.set({ completedAt: new Date() })
 			.where(and(eq(assignments.participantId, input.participantId), eq(assignments.sampleId, input.sampleId)))
-		// Most verdicts are "no concerns" with nothing to re-evaluate; only a new flag needs its issue.
-		if (input.verdict.kind === 'flag') await syncSampleIssue(tx, { roundId: input.roundId, sampleId: input.sampleId })
+		await syncSampleIssue(tx, { roundId: input.roundId, sampleId: input.sampleId })
 		return review!.id
 	})
 }

@@ -5,46 +5,53 @@ import { useTranslation } from 'react-i18next'
 import { ErrorList, FormAlert } from '#app/components/forms.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
 import { canGiveVerdict, FlagSchema, groupSuggestions, SkipSchema, visibleOthersFlags } from '#app/domain/review.ts'
-import { getAssignedSample, getOwnReview, nextPending, othersFlagCategories, queueNeighbours, saveVerdict, withdrawFlag, withdrawVerdict } from '#app/models/review.server.ts'
-import { getProgress } from '#app/models/round.server.ts'
+import { getFocusView, getReviewTarget, nextPending, saveVerdict, withdrawFlag, withdrawVerdict } from '#app/models/review.server.ts'
+import { requireUser } from '#app/utils/auth.server.ts'
 import { fieldErrorsOf, invariantResponse } from '#app/utils/misc.ts'
-import { requireParticipant } from '#app/utils/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { flagCategories, severities } from '#db/schema/reviews.ts'
 import { QuoteSelection, ReviewShortcuts } from './__review-shortcuts.tsx'
 
 export const handle: RouteHandle = { i18n: ['review', 'rounds', 'datasets'], title: (t, d) => t('review:title', { id: (d as { sample?: { externalId: string } } | undefined)?.sample?.externalId ?? '' }) }
 
-async function load(request: Request, params: Record<string, string | undefined>) {
-	const ctx = await requireParticipant(request, params.roundId)
-	const sample = params.externalId ? await getAssignedSample({ participantId: ctx.participant.id, externalId: params.externalId }) : null
-	invariantResponse(sample, 'Not found', { status: 404 })
-	return { ...ctx, sample }
+const UUID = /^[0-9a-f-]{36}$/i
+
+/**
+ * The participant guard (as requireParticipant: 404 unless the signed-in user takes part in this
+ * round and has not withdrawn, consent first) fused with the page's own reads, so that a focus
+ * view costs the session lookup and one query, and a verdict the session lookup and one query
+ * before it is saved (docs/benchmarks.md, "Review loop").
+ */
+function guard<T extends { participant: { consented: boolean; withdrawn: boolean } }>(roundId: string, found: T | null): T {
+	invariantResponse(found && !found.participant.withdrawn, 'Not found', { status: 404 })
+	if (!found.participant.consented) throw redirect(`/rounds/${roundId}/consent`)
+	return found
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-	const { round, participant, sample } = await load(request, params)
-	const [own, others, neighbours, progress, next] = await Promise.all([
-		getOwnReview({ participantId: participant.id, sampleId: sample.id }),
-		othersFlagCategories({ roundId: round.id, sampleId: sample.id, participantId: participant.id }),
-		queueNeighbours(participant.id, sample.position),
-		getProgress(participant.id),
-		nextPending(participant.id, sample.position),
-	])
+	const user = await requireUser(request)
+	const { roundId = '', externalId = '' } = params
+	const view = guard(roundId, UUID.test(roundId) ? await getFocusView({ roundId, userId: user.id, externalId }) : null)
+	const { round, sample, own } = view
+	invariantResponse(sample, 'Not found', { status: 404 })
 	return {
 		round: { id: round.id, title: round.title, open: canGiveVerdict(round.status), contentWarning: round.contentWarning },
 		sample: { externalId: sample.externalId, content: sample.content, messages: sample.messages, imageUrl: sample.imageUrl, imageAlt: sample.imageAlt, language: sample.language, metadata: sample.metadata },
 		suggestions: groupSuggestions(sample.metadata),
 		own,
-		others: visibleOthersFlags({ blind: round.blindReview, hasOwnVerdict: !!own, othersCategories: others }),
-		neighbours,
-		nextPending: next && next !== sample.externalId ? next : null,
-		progress: { ...progress, position: sample.position },
+		others: visibleOthersFlags({ blind: round.blindReview, hasOwnVerdict: !!own, othersCategories: view.othersCategories }),
+		neighbours: view.neighbours,
+		nextPending: view.nextPending && view.nextPending !== sample.externalId ? view.nextPending : null,
+		progress: { ...view.progress, position: sample.position },
 	}
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-	const { round, participant, sample } = await load(request, params)
+	const user = await requireUser(request)
+	const { roundId = '', externalId = '' } = params
+	const { round, participant, assignment } = guard(roundId, UUID.test(roundId) ? await getReviewTarget({ roundId, userId: user.id, externalId }) : null)
+	invariantResponse(assignment, 'Not found', { status: 404 })
+	const sample = { id: assignment.sampleId, externalId, position: assignment.position }
 	if (!canGiveVerdict(round.status)) return data({ result: null, error: 'review:errors.closed' }, { status: 409 })
 	const form = await request.formData()
 	const intent = form.get('intent')
