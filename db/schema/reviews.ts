@@ -31,7 +31,12 @@ export const reviews = pgTable(
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 	},
-	(t) => [uniqueIndex('reviews_participant_sample_key').on(t.participantId, t.sampleId), index('reviews_round_sample_idx').on(t.roundId, t.sampleId)],
+	(t) => [
+		uniqueIndex('reviews_participant_sample_key').on(t.participantId, t.sampleId),
+		// Covering: the dashboard's aggregates (app/models/insights.server.ts) read a round's reviews
+		// index-only, instead of visiting heap pages shared with every other version's reviews.
+		index('reviews_round_sample_cover_idx').on(t.roundId, t.sampleId, t.verdict, t.participantId, t.id),
+	],
 )
 
 /** One concern about a sample (or, with `templateTarget`, about the generator's templates or personas). */
@@ -61,7 +66,11 @@ export const flags = pgTable(
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 	},
-	(t) => [index('flags_round_sample_idx').on(t.roundId, t.sampleId), index('flags_participant_idx').on(t.participantId), index('flags_review_idx').on(t.reviewId), index('flags_issue_idx').on(t.issueId)],
+	(t) => [
+		// Covering, as reviews_round_sample_cover_idx: the dashboard counts a round's flags index-only.
+		index('flags_round_sample_cover_idx').on(t.roundId, t.sampleId, t.kind, t.category, t.severity, t.participantId, t.reviewId),
+		index('flags_participant_idx').on(t.participantId), index('flags_review_idx').on(t.reviewId), index('flags_issue_idx').on(t.issueId),
+	],
 )
 
 /** Discussion of a use case: stance, replies two levels deep, visible edit history, moderation. */

@@ -27,11 +27,11 @@ export const handle: RouteHandle = {
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset, version } = await requireVersion(request, params, 'view')
 	const url = new URL(request.url)
-	const rounds = await listInsightRounds(version.id)
+	const [rounds, summary] = await Promise.all([listInsightRounds(version.id), version.currentImportId ? getImportSummary(version.currentImportId) : null])
 	const roundParam = url.searchParams.get('round') || null
 	const round = roundParam ? rounds.find((r) => r.id === roundParam) : null
 	invariantResponse(!roundParam || round, 'Not found', { status: 404 })
-	const choices = attributeChoices(version.currentImportId ? (await getImportSummary(version.currentImportId)).facets : {})
+	const choices = attributeChoices(summary?.facets ?? {})
 	// Only a key counted at import may be read out of the samples' metadata.
 	const wanted = url.searchParams.get('attribute')
 	const attribute = choices.find((c) => c.key === wanted)?.key ?? choices.find((c) => c.values > 1)?.key ?? choices[0]?.key ?? null
