@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { createCookie } from '@remix-run/node'
 import { createInstance, type i18n as I18n, type Resource, type TFunction } from 'i18next'
 import { initReactI18next } from 'react-i18next'
@@ -6,7 +9,27 @@ import { getUser } from './auth.server.ts'
 import { cookieSecure } from './env.server.ts'
 import { defaultNamespace, fallbackLanguage, isSupportedLanguage, type Language, supportedLanguages } from './i18n.ts'
 
-const files = import.meta.glob<{ default: Record<string, unknown> }>('../../locales/*/*.json', { eager: true })
+type LocaleFiles = Record<string, { default: Record<string, unknown> }>
+
+/** Read from disk when this module runs outside Vite (scripts under tsx: the benchmarks, db:seed). */
+function readLocales(): LocaleFiles {
+	const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../locales')
+	const out: LocaleFiles = {}
+	for (const lng of readdirSync(dir)) {
+		for (const file of readdirSync(path.join(dir, lng)).filter((f) => f.endsWith('.json'))) {
+			out[`../../locales/${lng}/${file}`] = { default: JSON.parse(readFileSync(path.join(dir, lng, file), 'utf8')) as Record<string, unknown> }
+		}
+	}
+	return out
+}
+
+let files: LocaleFiles
+try {
+	// Vite replaces this call with the bundled files; elsewhere import.meta.glob does not exist.
+	files = import.meta.glob<{ default: Record<string, unknown> }>('../../locales/*/*.json', { eager: true })
+} catch {
+	files = readLocales()
+}
 
 export const resources: Resource = {}
 for (const [file, mod] of Object.entries(files)) {
