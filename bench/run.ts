@@ -40,7 +40,9 @@ const listArg = (flag: string) => {
 const only = listArg('--only')
 const skip = listArg('--skip') ?? []
 for (const n of [...(only ?? []), ...skip]) if (!BENCHES.some((b) => b.name === n)) throw new Error(`unknown benchmark "${n}"; known: ${BENCHES.map((b) => b.name).join(', ')}`)
-const selected = BENCHES.filter((b) => (only ? only.includes(b.name) : !b.extra) && !skip.includes(b.name))
+/** `--render`: rewrite docs/benchmarks.md from docs/benchmarks.json without measuring anything. */
+const renderOnly = args.includes('--render')
+const selected = renderOnly ? [] : BENCHES.filter((b) => (only ? only.includes(b.name) : !b.extra) && !skip.includes(b.name))
 
 const OUT = path.resolve('bench/.out')
 const DOC = path.resolve('docs/benchmarks.md')
@@ -55,7 +57,7 @@ async function machine(): Promise<Machine> {
 	let pgVersion = 'unreachable'
 	const sql = postgres(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', { max: 1, onnotice: () => {}, connect_timeout: 5 })
 	try {
-		const [row] = await sql<{ v: string }[]>`show server_version`
+		const [row] = await sql<{ v: string }[]>`select current_setting('server_version') as v`
 		pgVersion = row!.v.split(' ')[0]!
 	} catch {
 		// reported as unreachable: the PostgreSQL benchmarks then fail and keep their old entries
@@ -140,6 +142,12 @@ const lines = [
 	}),
 	'',
 ]
+const shown = BENCHES.filter((b) => store.entries[b.name] && !b.extra)
+const sum = shown.reduce((n, b) => n + store.entries[b.name]!.seconds, 0)
+lines.push(
+	`Run time of \`npm run bench\` (the benchmarks above except the extra ones, plus one \`npm run build\`): ${Math.floor(sum / 60)} min ${sum % 60} s of benchmarks, budget 20 min.`,
+	'',
+)
 if (selected.length) {
 	lines.push(
 		`Last \`npm run bench\`: ${day(store.updatedAt)}, ${selected.length - failed.length} of ${selected.length} benchmarks in ${Math.floor(totalSeconds / 60)} min ${totalSeconds % 60} s` +
