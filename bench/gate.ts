@@ -72,23 +72,11 @@ async function cleanUp() {
 }
 
 try {
-	// The app's modules go through Vite's SSR loader (as in bench/triage.ts): some of them read
-	// their locale files with `import.meta.glob`. Dependencies stay plain Node modules.
-	const { createServer } = await import('vite')
-	const vite = await createServer({
-		configFile: false,
-		logLevel: 'error',
-		appType: 'custom',
-		server: { middlewareMode: true, hmr: false, watch: null },
-		optimizeDeps: { noDiscovery: true, include: [] },
-		ssr: { external: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres'] },
-	})
-	const load = <T>(file: string) => vite.ssrLoadModule(file) as Promise<T>
-	const { migrate, closeDb, db } = await load<typeof import('#app/utils/db.server.ts')>('/app/utils/db.server.ts')
-	const { createDataset } = await load<typeof import('#app/models/dataset.server.ts')>('/app/models/dataset.server.ts')
-	const { createVersion } = await load<typeof import('#app/models/version.server.ts')>('/app/models/version.server.ts')
-	const { createApiToken } = await load<typeof import('#app/models/api-token.server.ts')>('/app/models/api-token.server.ts')
-	const { users } = await load<typeof import('#db/schema/accounts.ts')>('/db/schema/accounts.ts')
+	const { migrate, closeDb, db } = await import('#app/utils/db.server.ts')
+	const { createDataset } = await import('#app/models/dataset.server.ts')
+	const { createVersion } = await import('#app/models/version.server.ts')
+	const { createApiToken } = await import('#app/models/api-token.server.ts')
+	const { users } = await import('#db/schema/accounts.ts')
 
 	await migrate()
 	console.log(`Database ${dbName}: seeding ${SAMPLES.toLocaleString()} samples and ${ISSUES.toLocaleString()} issues…`)
@@ -149,7 +137,6 @@ try {
 	const created = await createApiToken({ userId: owner!.id, name: 'bench pipeline', datasetSlugs: ['bench'] })
 	if (!('token' in created)) throw new Error(`token: ${created.error}`)
 	await closeDb()
-	await vite.close()
 	const seedSeconds = (performance.now() - t0) / 1000
 	console.log(`Seeded in ${seedSeconds.toFixed(0)} s: v2 has ${expected!.total} issues, ${expected!.open} unresolved, ${expected!.blocking} of them blocking.`)
 

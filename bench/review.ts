@@ -51,26 +51,14 @@ const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toStr
 process.env.DATABASE_URL = dbUrl
 process.env.NODE_ENV = 'production'
 
-// The app's modules go through Vite's SSR loader (as in `npm run dev`): some of them read their
-// locale files with `import.meta.glob`. Dependencies (drizzle, postgres.js) stay plain Node modules.
-const { createServer } = await import('vite')
-const vite = await createServer({
-	configFile: false,
-	logLevel: 'error',
-	appType: 'custom',
-	server: { middlewareMode: true, hmr: false, watch: null },
-	optimizeDeps: { noDiscovery: true, include: [] },
-	ssr: { external: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres'] },
-})
-const load = <T>(file: string) => vite.ssrLoadModule(file) as Promise<T>
-const { migrate, db, closeDb, query } = await load<typeof import('#app/utils/db.server.ts')>('/app/utils/db.server.ts')
-const { hashPassword } = await load<typeof import('#app/utils/password.server.ts')>('/app/utils/password.server.ts')
-const { createDataset } = await load<typeof import('#app/models/dataset.server.ts')>('/app/models/dataset.server.ts')
-const { createVersion } = await load<typeof import('#app/models/version.server.ts')>('/app/models/version.server.ts')
-const { runImport } = await load<typeof import('#app/models/import.server.ts')>('/app/models/import.server.ts')
-const { createRound, changeRoundStatus, rebalanceRound } = await load<typeof import('#app/models/round.server.ts')>('/app/models/round.server.ts')
-const { users } = await load<typeof import('#db/schema/accounts.ts')>('/db/schema/accounts.ts')
-const { participants } = await load<typeof import('#db/schema/rounds.ts')>('/db/schema/rounds.ts')
+const { migrate, db, closeDb, query } = await import('#app/utils/db.server.ts')
+const { hashPassword } = await import('#app/utils/password.server.ts')
+const { createDataset } = await import('#app/models/dataset.server.ts')
+const { createVersion } = await import('#app/models/version.server.ts')
+const { runImport } = await import('#app/models/import.server.ts')
+const { createRound, changeRoundStatus, rebalanceRound } = await import('#app/models/round.server.ts')
+const { users } = await import('#db/schema/accounts.ts')
+const { participants } = await import('#db/schema/rounds.ts')
 
 console.log(`Database ${dbName}: importing ${SAMPLES.toLocaleString()} samples…`)
 await migrate()
@@ -108,7 +96,6 @@ await db.insert(participants).values(created.map((u, i) => ({ roundId: roundId, 
 await changeRoundStatus({ roundId: roundId, action: 'open', revision: 1, actorId: owner!.id })
 await rebalanceRound(roundId)
 await closeDb()
-await vite.close()
 
 console.log(`Starting the built app (${WORKERS} worker${WORKERS === 1 ? '' : 's'})…`)
 const profDir = path.resolve('bench/.out/prof')

@@ -73,29 +73,16 @@ if (ENGINE === 'postgres') {
 }
 process.env.NODE_ENV = 'production'
 
-// The app's modules go through Vite's SSR loader (as in `npm run dev`): the e-mail templates
-// that triage.server.ts reaches read their locale files with `import.meta.glob`.
-const { createServer } = await import('vite')
-const vite = await createServer({
-	configFile: false,
-	root,
-	logLevel: 'error',
-	appType: 'custom',
-	server: { middlewareMode: true, hmr: false, watch: null },
-	optimizeDeps: { noDiscovery: true, include: [] },
-	ssr: { external: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres'] },
-})
-const load = <T>(file: string) => vite.ssrLoadModule(file) as Promise<T>
-const { migrate, db, query, closeDb } = await load<typeof import('#app/utils/db.server.ts')>('/app/utils/db.server.ts')
-const { seedScale } = await load<typeof import('#tests/plan-utils.ts')>('/tests/plan-utils.ts')
-const { listIssues, listAffectedGroups, getIssue } = await load<typeof import('#app/models/triage.server.ts')>('/app/models/triage.server.ts')
-const { gateCounts, listOpenBlockers } = await load<typeof import('#app/models/issue.server.ts')>('/app/models/issue.server.ts')
-const insights = await load<typeof import('#app/models/insights.server.ts')>('/app/models/insights.server.ts')
-const { getConsultationReport, getConsultationReportExport, listReportCsvIssues } = await load<typeof import('#app/models/report.server.ts')>('/app/models/report.server.ts')
-const { getVersion, getImportSummary } = await load<typeof import('#app/models/version.server.ts')>('/app/models/version.server.ts')
-const report = await load<typeof import('#app/domain/report.ts')>('/app/domain/report.ts')
-const { reportDownload } = await load<typeof import('#app/routes/datasets+/$slug+/versions.$label+/__report.server.ts')>('/app/routes/datasets+/$slug+/versions.$label+/__report.server.ts')
-const { InboxFilterSchema } = await load<typeof import('#app/domain/issue.ts')>('/app/domain/issue.ts')
+const { migrate, db, query, closeDb } = await import('#app/utils/db.server.ts')
+const { seedScale } = await import('#tests/plan-utils.ts')
+const { listIssues, listAffectedGroups, getIssue } = await import('#app/models/triage.server.ts')
+const { gateCounts, listOpenBlockers } = await import('#app/models/issue.server.ts')
+const insights = await import('#app/models/insights.server.ts')
+const { getConsultationReport, getConsultationReportExport, listReportCsvIssues } = await import('#app/models/report.server.ts')
+const { getVersion, getImportSummary } = await import('#app/models/version.server.ts')
+const report = await import('#app/domain/report.ts')
+const { reportDownload } = await import('#app/routes/datasets+/$slug+/versions.$label+/__report.server.ts')
+const { InboxFilterSchema } = await import('#app/domain/issue.ts')
 
 const engineVersion =
 	ENGINE === 'postgres'
@@ -375,7 +362,6 @@ const result = {
 }
 
 await closeDb()
-await vite.close()
 await pg?.end()
 if (admin) {
 	if (KEEP) console.log(`Kept database ${dbName} (measure again with --reuse ${dbName}; drop it with: psql -c 'drop database ${dbName}')`)

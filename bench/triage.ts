@@ -52,24 +52,11 @@ const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toStr
 process.env.DATABASE_URL = dbUrl
 process.env.NODE_ENV = 'production'
 
-// The app's modules go through Vite's SSR loader (as in `npm run dev`): the e-mail templates
-// that triage.server.ts reaches read their locale files with `import.meta.glob`. Dependencies
-// (drizzle, postgres.js) stay plain Node modules, as in the built server.
-const { createServer } = await import('vite')
-const vite = await createServer({
-	configFile: false,
-	logLevel: 'error',
-	appType: 'custom',
-	server: { middlewareMode: true, hmr: false, watch: null },
-	optimizeDeps: { noDiscovery: true, include: [] },
-	ssr: { external: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres'] },
-})
-const load = <T>(file: string) => vite.ssrLoadModule(file) as Promise<T>
-const { migrate, db, closeDb } = await load<typeof import('#app/utils/db.server.ts')>('/app/utils/db.server.ts')
-const { listIssues, listAffectedGroups, getIssue } = await load<typeof import('#app/models/triage.server.ts')>('/app/models/triage.server.ts')
-const { evaluateIssue } = await load<typeof import('#app/models/issue.server.ts')>('/app/models/issue.server.ts')
-const { saveVerdict } = await load<typeof import('#app/models/review.server.ts')>('/app/models/review.server.ts')
-const { InboxFilterSchema } = await load<typeof import('#app/domain/issue.ts')>('/app/domain/issue.ts')
+const { migrate, db, closeDb } = await import('#app/utils/db.server.ts')
+const { listIssues, listAffectedGroups, getIssue } = await import('#app/models/triage.server.ts')
+const { evaluateIssue } = await import('#app/models/issue.server.ts')
+const { saveVerdict } = await import('#app/models/review.server.ts')
+const { InboxFilterSchema } = await import('#app/domain/issue.ts')
 
 // One connection: temp tables live across the seeding statements; also the floor's client.
 const pg = postgres(dbUrl, { max: 1, onnotice: () => {} })
@@ -420,7 +407,6 @@ const met = over.length === 0
 console.log(met ? `\nEvery inbox read is under 200 ms at p95 (slowest: ${slowest.name}, ${ms(slowest.p95)}).` : `\nOver 200 ms at p95: ${over.map((r) => r.name).join('; ')}`)
 
 await closeDb()
-await vite.close()
 await pg.end()
 if (KEEP) console.log(`Kept database ${dbName} (measure again with --reuse ${dbName}; drop it with: psql -c 'drop database ${dbName}')`)
 else await admin.unsafe(`drop database ${dbName} with (force)`)
