@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http'
+import zlib from 'node:zlib'
 import { expect, test } from '@playwright/test'
 import { expectAccessible, msg } from './fixtures.ts'
 
@@ -27,6 +29,29 @@ test('HTML responses carry a nonce CSP and the security headers; static files to
 
 	const icon = await request.get('/favicon.svg')
 	expect(icon.headers()['x-content-type-options']).toBe('nosniff')
+})
+
+test('pages are compressed as the browser asks (brotli, gzip or none), and decode to the same page', async ({ baseURL }) => {
+	// Raw bytes over node:http: Playwright's request context would decode them for us.
+	const get = (encoding: string) =>
+		new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
+			const req = httpRequest(new URL('/signin', baseURL), { headers: { 'Accept-Encoding': encoding } }, (res) => {
+				const chunks: Buffer[] = []
+				res.on('data', (chunk: Buffer) => chunks.push(chunk))
+				res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }))
+				res.on('error', reject)
+			})
+			req.on('error', reject)
+			req.end()
+		})
+	const [br, gzip, plain] = await Promise.all([get('br, gzip'), get('gzip'), get('identity')])
+	expect([br.encoding, gzip.encoding, plain.encoding]).toEqual(['br', 'gzip', undefined])
+	const withoutNonces = (html: string) => html.replace(/nonce="[^"]+"/g, 'nonce=""')
+	const page = withoutNonces(plain.body.toString('utf8'))
+	expect(page).toContain('<form')
+	expect(withoutNonces(zlib.brotliDecompressSync(br.body).toString('utf8'))).toBe(page)
+	expect(withoutNonces(zlib.gunzipSync(gzip.body).toString('utf8'))).toBe(page)
+	expect(br.body.length).toBeLessThan(plain.body.length / 2)
 })
 
 test('/healthz answers JSON after checking the database', async ({ request }) => {
