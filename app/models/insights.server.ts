@@ -187,31 +187,32 @@ export type Agreement = { overall: AlphaResult; byCategory: Array<{ category: Ca
  * samples there are.
  */
 export async function getAgreement(scope: InsightScope): Promise<Agreement> {
-	const units = sql`
-		select rv.round_id, rv.sample_id, count(*)::int as m, count(*) filter (where rv.verdict = 'flagged')::int as a
-		from reviews rv join rounds r on r.id = rv.round_id
-		where ${inScope(scope)} and rv.verdict <> 'skipped'
-		group by rv.round_id, rv.sample_id
-		having count(*) >= 2`
-	const [patterns, categoryPatterns] = await Promise.all([
-		query<{ m: number; a: number; units: number }>(sql`select m, a, count(*)::int as units from (${units}) u group by m, a`),
-		query<{ category: Category; m: number; a: number; units: number }>(sql`
-			with u as (${units}),
-			c as (
-				select f.round_id, f.sample_id, f.category, count(distinct f.participant_id)::int as a
-				from flags f
-				join rounds r on r.id = f.round_id
-				-- A flag's review is of the flag's round: the reviews side is then the scope's, index-only. (Matching
-				-- on sample_id too makes both sides index-only, but the estimate of c falls to one row and the
-				-- planner re-runs u under a nested loop: minutes.)
-				join reviews rv on rv.round_id = f.round_id and rv.id = f.review_id and rv.verdict = 'flagged'
-				where ${inScope(scope)} and f.sample_id is not null and f.kind = 'flag' and f.category is not null
-				group by f.round_id, f.sample_id, f.category
-			)
-			select c.category, u.m, c.a, count(*)::int as units
-			from c join u on u.round_id = c.round_id and u.sample_id = c.sample_id
-			group by c.category, u.m, c.a`),
-	])
+	// One statement, so the units (one pass over the scope's reviews, index-only) are grouped once
+	// for both parts. A sample's flag always belongs to its author's review of the sample in the
+	// flag's round, and that review says "flagged" (saveVerdict deletes a review's flags when its
+	// verdict changes; deleting a review deletes its flags), so the flags are counted from their own
+	// covering index without going back to the reviews; the join with the units keeps only units of
+	// two or more verdicts.
+	const rows = await query<{ category: Category | null; m: number; a: number; units: number }>(sql`
+		with u as materialized (
+			select rv.round_id, rv.sample_id, count(*)::int as m, count(*) filter (where rv.verdict = 'flagged')::int as a
+			from reviews rv join rounds r on r.id = rv.round_id
+			where ${inScope(scope)} and rv.verdict <> 'skipped'
+			group by rv.round_id, rv.sample_id
+			having count(*) >= 2
+		), c as (
+			select f.round_id, f.sample_id, f.category, count(distinct f.participant_id)::int as a
+			from flags f join rounds r on r.id = f.round_id
+			where ${inScope(scope)} and f.sample_id is not null and f.kind = 'flag' and f.category is not null
+			group by f.round_id, f.sample_id, f.category
+		)
+		select null as category, m, a, count(*)::int as units from u group by m, a
+		union all
+		select c.category, u.m, c.a, count(*)::int as units
+		from c join u on u.round_id = c.round_id and u.sample_id = c.sample_id
+		group by c.category, u.m, c.a`)
+	const patterns = rows.filter((r) => r.category === null)
+	const categoryPatterns = rows.filter((r): r is typeof r & { category: Category } => r.category !== null)
 	const overall = alphaNominalFromCounts(patterns.map((p) => ({ counts: { flagged: p.a, no_concerns: p.m - p.a }, weight: p.units })))
 	// Units where nobody used the category are every pairable unit minus those where somebody did.
 	const unitsByM = new Map<number, number>()
