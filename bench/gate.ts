@@ -20,12 +20,13 @@
  *        --keep (keep the database, print the token)
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
 import { Pool } from 'undici'
 import { snapshotBuild } from './build-snapshot.ts'
+import { perRequest, startCpuCount } from './proc-cpu.ts'
 
 const args = process.argv.slice(2)
 const arg = (name: string, fallback: string) => {
@@ -130,6 +131,8 @@ try {
 	await seedVersion(v2.id, SAMPLES, ISSUES, 'in_consultation', 20)
 	// As autovacuum leaves tables after a bulk load (visibility map set: index-only scans).
 	await pg.unsafe('vacuum analyze')
+	// Write out the seeding's dirty buffers (and an earlier benchmark's), so no checkpoint runs during the measurements.
+	await pg`checkpoint`
 	const [expected] = await pg<{ blocking: number; open: number; total: number }[]>`
 		select count(*) filter (where blocking and status <> 'resolved')::int as blocking, count(*) filter (where status <> 'resolved')::int as open, count(*)::int as total
 		from issues where version_id = ${v2.id}`
@@ -261,40 +264,17 @@ try {
 	// CPU per request, which load on the machine does not change as it does latency: the app
 	// process and its PostgreSQL backends, from /proc, over CPU_REQUESTS requests of one kind at a
 	// time (closed loop, 8 at once).
-	const ticks = (pid: number) => {
-		try {
-			const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-			return Number(f[11]) + Number(f[12])
-		} catch {
-			return 0
-		}
-	}
-	// With WEB_CONCURRENCY above 1 (the default on PostgreSQL: one per CPU) the app is a cluster: its workers are children.
-	const appTicks = () => {
-		const pids = [server!.pid!]
-		for (const entry of readdirSync('/proc')) {
-			if (!/^\d+$/.test(entry)) continue
-			try {
-				if (Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === server!.pid) pids.push(Number(entry))
-			} catch {
-				// gone meanwhile
-			}
-		}
-		return pids.reduce((n, p) => n + ticks(p), 0)
-	}
 	const backends = async () => (await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${dbName}`).map((r) => r.pid)
 	async function cpuPerRequest(kind: Kind) {
-		const pids = await backends()
-		const app0 = appTicks()
-		const db0 = pids.reduce((n, p) => n + ticks(p), 0)
+		const counting = startCpuCount(server!.pid!, await backends())
 		let sent = 0
 		await Promise.all(
 			Array.from({ length: 8 }, async () => {
 				while (sent++ < CPU_REQUESTS) await (await pool.request({ method: 'GET', path: targets[kind].path, headers: targets[kind].headers })).body.arrayBuffer()
 			}),
 		)
-		const tick = 1000 / 100 // ms per clock tick (USER_HZ)
-		return { appMs: Math.round(((appTicks() - app0) * tick * 100) / CPU_REQUESTS) / 100, dbMs: Math.round(((pids.reduce((n, p) => n + ticks(p), 0) - db0) * tick * 100) / CPU_REQUESTS) / 100 }
+		const { appMs, dbMs } = perRequest(counting.stop(), CPU_REQUESTS)
+		return { appMs, dbMs }
 	}
 	const cpu = { gate: await cpuPerRequest('gate'), healthz: await cpuPerRequest('healthz') }
 	console.log(`CPU per request (${CPU_REQUESTS} each): gate app ${cpu.gate.appMs} ms + PostgreSQL ${cpu.gate.dbMs} ms; /healthz app ${cpu.healthz.appMs} ms + PostgreSQL ${cpu.healthz.dbMs} ms`)
