@@ -90,3 +90,44 @@ describe('charts render on the server as accessible SVG', () => {
 		expect(render('en', intervals).html).toContain('75% (3/4)')
 	})
 })
+
+describe('the value axis, shared by both kinds of chart', () => {
+	/** Tick values written under the plot (at y = axisY + 16) and the grid lines across it, in order. */
+	function axis(lng: 'en' | 'ar', chart: React.ReactElement) {
+		const page = render(lng, chart)
+		const labels = page.text('text')
+		const ticks = page.all('text').flatMap((t, i) => (t.y === '82' ? [{ x: Number(t.x), label: labels[i]! }] : []))
+		const grid = page.all('line').filter((l) => l.y1 === '6' && l.y2 === '66' && l.stroke === undefined)
+		return { ticks, grid }
+	}
+
+	test('bars: counts from 0 with a solid line at 0 and dotted lines at each tick', () => {
+		const { ticks, grid } = axis('en', bars)
+		expect(ticks.map((t) => t.label)).toEqual(['0', '2', '4', '6', '8', '10', '12'])
+		expect(ticks[0]!.x).toBe(190)
+		expect(grid.map((l) => Number(l.x1))).toEqual(ticks.map((t) => t.x))
+		expect(grid.map((l) => l['stroke-dasharray'])).toEqual([undefined, ...Array(6).fill('2 3')])
+	})
+
+	test('bars: no fractional ticks for counts', () => {
+		const small = <BarChart title="T" description="D" labelHeader="C" tableLabel="S" series={[{ key: 'v', label: 'V', color: '#000' }]} rows={[{ key: 'a', label: 'A', values: { v: 2 } }, { key: 'b', label: 'B', values: { v: 1 } }]} />
+		expect(axis('en', small).ticks.map((t) => t.label)).toEqual(['0', '1', '2'])
+	})
+
+	test('intervals: percentages, and the reference line is not taken for a grid line', () => {
+		const { ticks, grid } = axis('en', intervals)
+		expect(ticks.map((t) => t.label)).toEqual(['0%', '20%', '40%', '60%', '80%', '100%'])
+		expect(grid).toHaveLength(6)
+		expect(grid.map((l) => Number(l.x1))).toEqual(ticks.map((t) => t.x))
+	})
+
+	test('the axis starts on the inline-start side and speaks the page language', () => {
+		for (const chart of [bars, intervals]) {
+			const { ticks } = axis('ar', chart)
+			expect(ticks[0]!.x).toBe(450)
+			expect(ticks.at(-1)!.x).toBe(130)
+		}
+		const percent = new Intl.NumberFormat('ar', { style: 'percent', maximumFractionDigits: 1 })
+		expect(axis('ar', intervals).ticks.map((t) => t.label)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1].map((n) => percent.format(n)))
+	})
+})

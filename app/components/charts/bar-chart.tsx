@@ -1,10 +1,10 @@
 import { max } from 'd3-array'
-import { scaleBand, scaleLinear } from 'd3-scale'
 import { stack } from 'd3-shape'
 import { useId } from 'react'
+import { ValueAxis } from './axis.tsx'
 import { ChartTable } from './chart-table.tsx'
 import { shorten, useChartFormat } from './format.ts'
-import { barLayout, chartGeometry } from './layout.ts'
+import { barLayout, chartGeometry, plotScales } from './layout.ts'
 
 export type BarSeries = { key: string; label: string; color: string }
 export type BarRow = { key: string; label: string; values: Record<string, number>; /** Written after the bar (defaults to the total). */ note?: string }
@@ -35,20 +35,11 @@ export function BarChart({ title, description, rows, series, labelHeader, tableL
 	const rtl = f.dir === 'rtl'
 	const g = chartGeometry(rows.length)
 	const totals = rows.map((r) => series.reduce((n, s) => n + (r.values[s.key] ?? 0), 0))
-	const x = scaleLinear()
-		.domain([0, domainMax ?? Math.max(1, max(totals) ?? 0)])
-		.range(rtl ? [g.width - g.labelWidth, g.endWidth] : [g.labelWidth, g.width - g.endWidth])
-	if (domainMax === undefined) x.nice(4)
-	const y = scaleBand<string>()
-		.domain(rows.map((r) => r.key))
-		.range([g.top, g.top + rows.length * g.rowHeight])
-		.paddingInner(0.3)
-		.paddingOuter(0.15)
+	const { x, y } = plotScales(g, { rtl, rowKeys: rows.map((r) => r.key), end: domainMax ?? Math.max(1, max(totals) ?? 0), nice: domainMax === undefined })
 	const layers = stack<BarRow>()
 		.keys(series.map((s) => s.key))
 		.value((row, key) => row.values[key] ?? 0)(rows)
 	const { label: labelX, after } = barLayout(g, rtl)
-	const ticks = x.ticks(4).filter(Number.isInteger)
 	return (
 		<figure className="flex flex-col gap-2">
 			<figcaption className="font-medium">{title}</figcaption>
@@ -65,18 +56,7 @@ export function BarChart({ title, description, rows, series, labelHeader, tableL
 			<svg role="img" aria-labelledby={`${id}-title ${id}-desc`} viewBox={`0 0 ${g.width} ${g.height}`} className="h-auto w-full" direction={f.dir} fontSize={13} fontFamily="inherit">
 				<title id={`${id}-title`}>{title}</title>
 				<desc id={`${id}-desc`}>{description}</desc>
-				<g stroke="#cbd5e1">
-					{ticks.map((t) => (
-						<line key={t} x1={x(t)} x2={x(t)} y1={g.top} y2={g.axisY} strokeDasharray={t === 0 ? undefined : '2 3'} />
-					))}
-				</g>
-				<g fill="#334155" textAnchor="middle">
-					{ticks.map((t) => (
-						<text key={t} x={x(t)} y={g.axisY + 16}>
-							{f.number(t)}
-						</text>
-					))}
-				</g>
+				<ValueAxis x={x} g={g} format={f.number} integers />
 				{layers.map((layer, i) => (
 					<g key={layer.key} fill={series[i]!.color} stroke="#1e293b" strokeWidth={0.5}>
 						{layer.map((point) => {

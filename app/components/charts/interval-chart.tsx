@@ -1,9 +1,9 @@
 import { max } from 'd3-array'
-import { scaleBand, scaleLinear } from 'd3-scale'
 import { useId } from 'react'
+import { ValueAxis } from './axis.tsx'
 import { ChartTable } from './chart-table.tsx'
 import { shorten, useChartFormat } from './format.ts'
-import { barLayout, chartGeometry } from './layout.ts'
+import { barLayout, chartGeometry, plotScales } from './layout.ts'
 
 export type IntervalRow = { key: string; label: string; successes: number; n: number; rate: number; low: number; high: number; /** Written after the whiskers. */ note?: string }
 
@@ -29,17 +29,8 @@ export function IntervalChart({ title, description, rows, labelHeader, tableLabe
 	const rtl = f.dir === 'rtl'
 	const g = chartGeometry(rows.length)
 	const top = Math.max(max(rows, (r) => r.high) ?? 0, reference?.value ?? 0, 0.05)
-	const x = scaleLinear()
-		.domain([0, Math.min(1, top)])
-		.range(rtl ? [g.width - g.labelWidth, g.endWidth] : [g.labelWidth, g.width - g.endWidth])
-		.nice(4)
-	const y = scaleBand<string>()
-		.domain(rows.map((r) => r.key))
-		.range([g.top, g.top + rows.length * g.rowHeight])
-		.paddingInner(0.3)
-		.paddingOuter(0.15)
+	const { x, y } = plotScales(g, { rtl, rowKeys: rows.map((r) => r.key), end: Math.min(1, top), nice: true })
 	const { label: labelX, after } = barLayout(g, rtl)
-	const ticks = x.ticks(4)
 	const cap = y.bandwidth() / 3
 	return (
 		<figure className="flex flex-col gap-2">
@@ -52,18 +43,7 @@ export function IntervalChart({ title, description, rows, labelHeader, tableLabe
 			<svg role="img" aria-labelledby={`${id}-title ${id}-desc`} viewBox={`0 0 ${g.width} ${g.height}`} className="h-auto w-full" direction={f.dir} fontSize={13} fontFamily="inherit">
 				<title id={`${id}-title`}>{title}</title>
 				<desc id={`${id}-desc`}>{description}</desc>
-				<g stroke="#cbd5e1">
-					{ticks.map((t) => (
-						<line key={t} x1={x(t)} x2={x(t)} y1={g.top} y2={g.axisY} strokeDasharray={t === 0 ? undefined : '2 3'} />
-					))}
-				</g>
-				<g fill="#334155" textAnchor="middle">
-					{ticks.map((t) => (
-						<text key={t} x={x(t)} y={g.axisY + 16}>
-							{f.percent(t)}
-						</text>
-					))}
-				</g>
+				<ValueAxis x={x} g={g} format={f.percent} />
 				{reference ? <line x1={x(reference.value)} x2={x(reference.value)} y1={g.top} y2={g.axisY} stroke="#334155" strokeWidth={1.5} strokeDasharray="5 4" /> : null}
 				{rows.map((r) => {
 					const cy = (y(r.key) ?? 0) + y.bandwidth() / 2

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next'
 import { DateTime } from '#app/components/date-time.tsx'
 import { ErrorList, Field, FormAlert, ValidatedForm } from '#app/components/forms.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
+import { SecretOnce } from '#app/components/secret-once.tsx'
 import { CreateTokenSchema, MAX_ACTIVE_TOKENS, RevokeTokenSchema } from '#app/domain/api-token.ts'
 import { createApiToken, listApiTokens, listTokenDatasetChoices, revokeApiToken } from '#app/models/api-token.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
@@ -84,25 +85,14 @@ export default function ApiTokens() {
 			</p>
 
 			{actionData?.created ? (
-				<div role="status" className="alert-success flex flex-col gap-2">
-					<p className="font-semibold">{t('tokens.created', { name: isolate(actionData.created.name) })}</p>
-					<label htmlFor="new-token-value" className="label">
-						{t('tokens.newToken')}
-					</label>
-					<input
-						id="new-token-value"
-						readOnly
-						value={actionData.created.token}
-						dir="ltr"
-						spellCheck={false}
-						autoComplete="off"
-						aria-describedby="new-token-hint"
-						className="input font-mono"
-					/>
-					<p id="new-token-hint" className="text-sm">
-						{t('tokens.shownOnce')}
-					</p>
-				</div>
+				<SecretOnce
+					frame={{ as: 'status' }}
+					heading={t('tokens.created', { name: isolate(actionData.created.name) })}
+					label={t('tokens.newToken')}
+					value={actionData.created.token}
+					warning={t('tokens.shownOnce')}
+					ids={{ field: 'new-token-value', warning: 'new-token-hint' }}
+				/>
 			) : null}
 			{actionData?.notice === 'revoked' ? (
 				<p role="status" className="alert-success">

@@ -7,6 +7,7 @@ import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { DateTime } from '#app/components/date-time.tsx'
 import { ErrorList, Field, FormAlert, ValidatedForm } from '#app/components/forms.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
+import { SecretOnce } from '#app/components/secret-once.tsx'
 import { createWebhookSchema, WEBHOOK_EVENTS, WebhookTargetSchema } from '#app/domain/webhook-form.ts'
 import { createWebhook, deleteWebhook, disableWebhook, listDeliveries, listWebhooks, webhookUrlPolicy } from '#app/models/webhook.server.ts'
 import { requireDatasetRole } from '#app/utils/permissions.server.ts'
@@ -90,19 +91,19 @@ export default function Webhooks() {
 				</p>
 			) : null}
 			{actionData?.created ? (
-				<section aria-labelledby="secret-heading" className="card flex flex-col gap-2 border-green-300">
-					<h2 id="secret-heading">{t('secret.title')}</h2>
-					<p>
-						<span dir="ltr">{actionData.created.url}</span>
-					</p>
-					<label htmlFor="new-secret" className="label">
-						{t('secret.label')}
-					</label>
-					<input id="new-secret" readOnly value={actionData.created.secret} aria-describedby="new-secret-hint" dir="ltr" className="input font-mono" />
-					<p id="new-secret-hint" className="text-sm text-slate-700">
-						{t('secret.once')}
-					</p>
-				</section>
+				<SecretOnce
+					frame={{ as: 'section', headingId: 'secret-heading' }}
+					heading={t('secret.title')}
+					explanation={
+						<p>
+							<span dir="ltr">{actionData.created.url}</span>
+						</p>
+					}
+					label={t('secret.label')}
+					value={actionData.created.secret}
+					warning={t('secret.once')}
+					ids={{ field: 'new-secret', warning: 'new-secret-hint' }}
+				/>
 			) : null}
 
 			<section aria-labelledby="webhooks-heading" className="flex flex-col gap-3">

@@ -169,63 +169,64 @@ function Participation({ participation }: { participation: Data['participation']
 	return (
 		<Section id="participation" title={t('participation.title')}>
 			<p className="text-sm text-slate-700">{t('participation.explain')}</p>
-			<div className="overflow-x-auto">
-				<table className="w-full border-collapse text-sm">
-					<thead>
-						<tr className="border-b border-slate-300">
-							<th scope="col" className="py-2 pe-3 text-start">{t('participation.role')}</th>
-							<th scope="col" className="py-2 pe-3 text-end">{t('participation.invited')}</th>
-							<th scope="col" className="py-2 pe-3 text-end">{t('participation.joined')}</th>
-							<th scope="col" className="py-2 pe-3 text-end">{t('participation.active')}</th>
-							<th scope="col" className="py-2 pe-3 text-end">{t('participation.withdrawn')}</th>
-						</tr>
-					</thead>
-					<tbody>
-						{participation.roles.map((r) => (
-							<tr key={r.role} className="border-b border-slate-200">
-								<th scope="row" className="py-2 pe-3 text-start font-normal">{t(`rounds:roles.${r.role}`)}</th>
-								<td className="py-2 pe-3 text-end tabular-nums">{shown(r.invited)}</td>
-								<td className="py-2 pe-3 text-end tabular-nums">{shown(r.joined)}</td>
-								<td className="py-2 pe-3 text-end tabular-nums">{shown(r.active)}</td>
-								<td className="py-2 pe-3 text-end tabular-nums">{shown(r.withdrawn)}</td>
-							</tr>
-						))}
-					</tbody>
-				</table>
-			</div>
+			<RoleTable
+				roles={participation.roles}
+				headers={[t('participation.invited'), t('participation.joined'), t('participation.active'), t('participation.withdrawn')]}
+				cells={(r) => [shown(r.invited), shown(r.joined), shown(r.active), shown(r.withdrawn)]}
+			/>
 			<p>{participation.totalJoined === null ? t('participation.totalWithheld') : t('participation.total', { total: f.number(participation.totalJoined) })}</p>
 			<h3 className="font-medium">{t('participation.verdictsTitle')}</h3>
-			<div className="overflow-x-auto">
-				<table className="w-full border-collapse text-sm">
-					<thead>
-						<tr className="border-b border-slate-300">
-							<th scope="col" className="py-2 pe-3 text-start">{t('participation.role')}</th>
-							<th scope="col" className="py-2 pe-3 text-end">{t('participation.noConcerns')}</th>
-							<th scope="col" className="py-2 pe-3 text-end">{t('participation.flagged')}</th>
-							<th scope="col" className="py-2 pe-3 text-end">{t('participation.skipped')}</th>
-						</tr>
-					</thead>
-					<tbody>
-						{participation.roles.map((r) => (
+			<RoleTable
+				roles={participation.roles}
+				headers={[t('participation.noConcerns'), t('participation.flagged'), t('participation.skipped')]}
+				cells={(r) => (r.verdicts ? [f.number(r.verdicts.no_concerns), f.number(r.verdicts.flagged), f.number(r.verdicts.skipped)] : { withheld: t('participation.withheld') })}
+			/>
+		</Section>
+	)
+}
+
+type RoleRow = Data['participation']['roles'][number]
+
+/**
+ * One row per role, a count per column; a withheld row says so once across all its columns. Not
+ * ChartTable: these tables are the content itself, shown open, not the data behind a chart.
+ */
+function RoleTable({ roles, headers, cells }: { roles: RoleRow[]; headers: string[]; cells: (role: RoleRow) => string[] | { withheld: string } }) {
+	const { t } = useTranslation(['insights', 'rounds'])
+	return (
+		<div className="overflow-x-auto">
+			<table className="w-full border-collapse text-sm">
+				<thead>
+					<tr className="border-b border-slate-300">
+						<th scope="col" className="py-2 pe-3 text-start">{t('participation.role')}</th>
+						{headers.map((h, i) => (
+							<th key={i} scope="col" className="py-2 pe-3 text-end">{h}</th>
+						))}
+					</tr>
+				</thead>
+				<tbody>
+					{roles.map((r) => {
+						const row = cells(r)
+						return (
 							<tr key={r.role} className="border-b border-slate-200">
 								<th scope="row" className="py-2 pe-3 text-start font-normal">{t(`rounds:roles.${r.role}`)}</th>
-								{r.verdicts ? (
-									<>
-										<td className="py-2 pe-3 text-end tabular-nums">{f.number(r.verdicts.no_concerns)}</td>
-										<td className="py-2 pe-3 text-end tabular-nums">{f.number(r.verdicts.flagged)}</td>
-										<td className="py-2 pe-3 text-end tabular-nums">{f.number(r.verdicts.skipped)}</td>
-									</>
+								{Array.isArray(row) ? (
+									row.map((c, i) => (
+										<td key={i} className="py-2 pe-3 text-end tabular-nums">
+											{c}
+										</td>
+									))
 								) : (
-									<td colSpan={3} className="py-2 pe-3 text-end text-slate-700">
-										{t('participation.withheld')}
+									<td colSpan={headers.length} className="py-2 pe-3 text-end text-slate-700">
+										{row.withheld}
 									</td>
 								)}
 							</tr>
-						))}
-					</tbody>
-				</table>
-			</div>
-		</Section>
+						)
+					})}
+				</tbody>
+			</table>
+		</div>
 	)
 }
 
