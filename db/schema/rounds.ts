@@ -198,8 +198,19 @@ export const notifications = pgTable(
 		link: text('link').notNull().default('/'),
 		readAt: timestamp('read_at', { withTimezone: true }),
 		// 'pending' asks the job runner to email it too (issue updates); null: in the app only.
-		emailState: text('email_state', { enum: ['pending', 'sent', 'failed'] }),
+		// 'sending' is claimed by a pass; 'sent' and 'failed' (retries used up) are final (decision 011).
+		emailState: text('email_state', { enum: ['pending', 'sending', 'sent', 'failed'] }),
+		// Claims so far, a crashed pass's included; caps the retries.
+		emailAttempts: integer('email_attempts').notNull().default(0),
+		// After a failed delivery, not before this; null: due now.
+		emailNextAttemptAt: timestamp('email_next_attempt_at', { withTimezone: true }),
+		// When the pass sending it claimed it: a claim older than the lease was never finished.
+		emailClaimedAt: timestamp('email_claimed_at', { withTimezone: true }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 	},
-	(t) => [index('notifications_user_idx').on(t.userId, t.createdAt), index('notifications_email_pending_idx').on(t.createdAt).where(sql`email_state = 'pending'`)],
+	(t) => [
+		index('notifications_user_idx').on(t.userId, t.createdAt),
+		// The email queue: only rows still to send (or whose claim may have been abandoned), in claim order.
+		index('notifications_email_queue_idx').on(t.createdAt).where(sql`email_state in ('pending', 'sending')`),
+	],
 )

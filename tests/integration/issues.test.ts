@@ -812,3 +812,135 @@ describe('closing the loop', () => {
 		expect(again.filter((r) => r.params.count === 2)).toHaveLength(2)
 	})
 })
+
+describe('notification email retries', () => {
+	const origin = 'https://rt.example.org'
+	const params = { dataset: 'Hints', version: 'v1', number: 1, item: 'h-000' }
+	type QueueRow = { email: string; state: string | null; attempts: number; due_in: number | null; claimed: boolean }
+	const queue = () =>
+		query<QueueRow>(sql`
+			select u.email, n.email_state as state, n.email_attempts as attempts,
+				extract(epoch from n.email_next_attempt_at - now())::float8 as due_in, n.email_claimed_at is not null as claimed
+			from ${notifications} n join ${users} u on u.id = n.user_id
+			where n.email_state is not null order by u.email, n.created_at`)
+	const delivered = (start: number, to: string) => sink.messages.slice(start).filter((m) => m.to.includes(to))
+	const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000)
+	const makeDue = () => db.execute(sql`update ${notifications} set email_next_attempt_at = now() - interval '1 second' where email_next_attempt_at is not null`)
+
+	/** Runs `fn` with SMTP_URL pointing at a port nothing listens on any more (connection refused). */
+	async function smtpDown<T>(fn: () => Promise<T>) {
+		const down = await startSmtpSink()
+		await down.close()
+		process.env.SMTP_URL = down.url
+		resetEnvCache()
+		try {
+			return await fn()
+		} finally {
+			process.env.SMTP_URL = sink.url
+			resetEnvCache()
+		}
+	}
+
+	/** A person with one issue update waiting to be emailed (or in the state `over` sets). */
+	async function waiting(name: string, over: Partial<typeof notifications.$inferInsert> = {}) {
+		await account(name)
+		await db.insert(notifications).values({ userId: await userId(name), kind: 'issue_acknowledged', params, link: '/feedback', emailState: 'pending', ...over })
+	}
+
+	test('SMTP unreachable: back to pending with a later attempt; not retried before it; then delivered once', async () => {
+		const w = await setup()
+		await flag(w, 'ana', 'h-000')
+		const issue = await one(w.versionId)
+		await triage(w, issue.id, { intent: 'acknowledge', revision: issue.revision })
+		expect(await queue()).toEqual([{ email: 'ana@example.org', state: 'pending', attempts: 0, due_in: null, claimed: false }])
+
+		expect(await smtpDown(() => sendPendingNotificationEmails(origin))).toEqual({ emails: 0, notifications: 0 })
+		const [failed] = await queue()
+		expect(failed).toMatchObject({ state: 'pending', attempts: 1, claimed: false })
+		// 1 min, plus up to 10 % spread.
+		expect(failed!.due_in).toBeGreaterThan(50)
+		expect(failed!.due_in).toBeLessThanOrEqual(66)
+		// The failed delivery is in the outbox, as every email is.
+		expect(await db.select({ status: emails.status }).from(emails).where(eq(emails.kind, 'feedback_updates'))).toEqual([{ status: 'failed' }])
+
+		// SMTP is back, but the next attempt is not due yet.
+		const start = sink.messages.length
+		expect(await sendPendingNotificationEmails(origin)).toEqual({ emails: 0, notifications: 0 })
+		expect(sink.messages.length).toBe(start)
+		expect(await queue()).toMatchObject([{ state: 'pending', attempts: 1 }])
+
+		await makeDue()
+		expect(await sendPendingNotificationEmails(origin)).toEqual({ emails: 1, notifications: 1 })
+		const got = delivered(start, 'ana@example.org')
+		expect(got).toHaveLength(1)
+		expect(got[0]!.decoded).toContain('h-000')
+		expect(got[0]!.decoded).toContain('acknowledged')
+		expect(await queue()).toEqual([{ email: 'ana@example.org', state: 'sent', attempts: 2, due_in: expect.any(Number), claimed: false }])
+		expect(sink.messages.length).toBe(start + 1)
+
+		expect(await sendPendingNotificationEmails(origin)).toEqual({ emails: 0, notifications: 0 })
+		expect(sink.messages.length).toBe(start + 1)
+	})
+
+	test('retried after 1 min, 5 min, 30 min, 2 h and 6 h; failed after the sixth attempt and never claimed again', async () => {
+		await waiting('zoe')
+		const schedule = [60, 300, 1800, 7200, 21600]
+		for (const [i, seconds] of schedule.entries()) {
+			expect(await smtpDown(() => sendPendingNotificationEmails(origin))).toEqual({ emails: 0, notifications: 0 })
+			const [row] = await queue()
+			expect(row).toMatchObject({ state: 'pending', attempts: i + 1, claimed: false })
+			expect(row!.due_in).toBeGreaterThan(seconds - 10)
+			expect(row!.due_in).toBeLessThanOrEqual(seconds * 1.1)
+			await makeDue()
+		}
+		expect(await smtpDown(() => sendPendingNotificationEmails(origin))).toEqual({ emails: 0, notifications: 0 })
+		expect(await queue()).toMatchObject([{ state: 'failed', attempts: 6, claimed: false }])
+		expect(await db.select({ status: emails.status }).from(emails).where(eq(emails.to, 'zoe@example.org'))).toEqual(Array.from({ length: 6 }, () => ({ status: 'failed' })))
+
+		// Final: however due it looks, and with SMTP working, it is not claimed again.
+		await makeDue()
+		const start = sink.messages.length
+		expect(await sendPendingNotificationEmails(origin)).toEqual({ emails: 0, notifications: 0 })
+		expect(delivered(start, 'zoe@example.org')).toEqual([])
+		expect(await queue()).toMatchObject([{ state: 'failed', attempts: 6 }])
+	})
+
+	test('a claim left unfinished past the lease is sent by the next pass; a fresh one is left alone; one on its last attempt fails', async () => {
+		await waiting('kim', { emailState: 'sending', emailAttempts: 1, emailClaimedAt: minutesAgo(11) })
+		await waiting('lea', { emailState: 'sending', emailAttempts: 1, emailClaimedAt: minutesAgo(1) })
+		await waiting('max', { emailState: 'sending', emailAttempts: 6, emailClaimedAt: minutesAgo(11) })
+		const start = sink.messages.length
+		expect(await sendPendingNotificationEmails(origin)).toEqual({ emails: 1, notifications: 1 })
+		expect(delivered(start, 'kim@example.org')).toHaveLength(1)
+		expect(sink.messages.length).toBe(start + 1)
+		expect(await queue()).toMatchObject([
+			{ email: 'kim@example.org', state: 'sent', attempts: 2, claimed: false },
+			{ email: 'lea@example.org', state: 'sending', attempts: 1, claimed: true },
+			{ email: 'max@example.org', state: 'failed', attempts: 6, claimed: false },
+		])
+		expect(await sendPendingNotificationEmails(origin)).toEqual({ emails: 0, notifications: 0 })
+		expect(sink.messages.length).toBe(start + 1)
+	})
+
+	test('a pass past its time budget hands the persons it did not reach back, unattempted', async () => {
+		await waiting('kim', { createdAt: minutesAgo(2) })
+		await waiting('lea')
+		const start = sink.messages.length
+		expect(await sendPendingNotificationEmails(origin, 200, 0)).toEqual({ emails: 1, notifications: 1 })
+		expect(await queue()).toMatchObject([
+			{ email: 'kim@example.org', state: 'sent', attempts: 1, claimed: false },
+			{ email: 'lea@example.org', state: 'pending', attempts: 0, due_in: null, claimed: false },
+		])
+		expect(await sendPendingNotificationEmails(origin)).toEqual({ emails: 1, notifications: 1 })
+		expect(sink.messages.slice(start).map((m) => m.to[0])).toEqual(['kim@example.org', 'lea@example.org'])
+	})
+
+	test('passes running at once (several instances) send each email once', async () => {
+		for (const name of ['kim', 'lea', 'max', 'zoe']) await waiting(name)
+		const start = sink.messages.length
+		const results = await Promise.all([1, 2, 3].map(() => sendPendingNotificationEmails(origin)))
+		expect(results.reduce((n, r) => n + r.emails, 0)).toBe(4)
+		expect(sink.messages.slice(start).map((m) => m.to[0]).sort()).toEqual(['kim@example.org', 'lea@example.org', 'max@example.org', 'zoe@example.org'])
+		expect((await queue()).every((r) => r.state === 'sent' && r.attempts === 1)).toBe(true)
+	})
+})
