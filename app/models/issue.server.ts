@@ -237,12 +237,21 @@ export async function listOpenBlockers(versionId: string, limit = 50, executor: 
  * - sample gone → a record in the child, resolved as `removed`;
  * - content changed → an open issue in the child marked "needs re-review" (also for issues the
  *   parent resolved as regenerated: the flaggers should see the new text), and the flaggers are asked to look again.
- * Re-importing a draft child replaces what an earlier import carried. A carried issue copies the
+ * Re-importing a draft child replaces what an earlier import carried (without notifying the
+ * flaggers again of an outcome they were already told). A carried issue copies the
  * child sample's metadata (none for a removed sample): the inbox's attribute filter reads it there.
  */
 export async function carryOverIssues(tx: Exec, { versionId, importId }: { versionId: string; importId: string }) {
 	const [child] = await tx.select({ parentId: versions.parentId, label: versions.label }).from(versions).where(eq(versions.id, versionId))
 	if (!child?.parentId) return { unchanged: 0, removed: 0, changed: 0 }
+	// What an earlier import of this draft already told the flaggers (removed, or asked to look
+	// again): a re-import that comes to the same outcome for a parent issue does not tell them twice.
+	const told = await query<{ from: string; kind: 'removed' | 'changed' }>(
+		sql`select carried_from_id as "from", case when resolution = 'removed' and sample_id is null then 'removed' else 'changed' end as kind
+			from ${issues} where version_id = ${versionId} and carried_from_id is not null and ((resolution = 'removed' and sample_id is null) or needs_re_review)`,
+		tx,
+	)
+	const alreadyTold = new Set(told.map((t) => `${t.from}:${t.kind}`))
 	await tx.delete(issues).where(and(eq(issues.versionId, versionId), sql`${issues.carriedFromId} is not null`))
 	const parentIssues = await query<{
 		id: string
@@ -287,7 +296,7 @@ export async function carryOverIssues(tx: Exec, { versionId, importId }: { versi
 		noteIssueCreated(tx, row!.id)
 		await evaluateIssue(tx, row!.id)
 		counts[kind]++
-		if (kind !== 'unchanged') await notifyFlaggers(tx, row!.id, kind === 'removed' ? 'issue_removed' : 'issue_re_review')
+		if (kind !== 'unchanged' && !alreadyTold.has(`${p.id}:${kind}`)) await notifyFlaggers(tx, row!.id, kind === 'removed' ? 'issue_removed' : 'issue_re_review')
 	}
 	return counts
 }

@@ -619,11 +619,14 @@ describe('carry-over to a child version', () => {
 		expect(mine.find((r) => r.item === 'h-002')).toMatchObject({ issue_version: 'v2', status: 'open', needs_re_review: true })
 		expect(mine.find((r) => r.item === 'h-001')).toMatchObject({ issue_version: 'v2', status: 'resolved', resolution: 'removed' })
 
-		// Re-importing the draft replaces what the first import carried.
+		// Re-importing the draft replaces what the first import carried, and tells nobody again
+		// what they were already told (same outcome for the same parent issues).
 		expect(await importV2()).toMatchObject({ status: 'succeeded' })
 		const second = await check()
 		expect(second.map((i) => i.id).filter((id) => first.some((f) => f.id === id))).toEqual([])
 		expect(await db.select({ n: sql<number>`count(*)::int` }).from(issues).where(eq(issues.versionId, v2))).toEqual([{ n: 4 }])
+		const noticesAfter = await query<{ n: number }>(sql`select count(*)::int as n from notifications where kind in ('issue_re_review', 'issue_removed')`)
+		expect(noticesAfter).toEqual([{ n: notices.length }])
 	})
 })
 
