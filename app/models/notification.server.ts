@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { notifications } from '#db/schema/rounds.ts'
-import { db } from '#app/utils/db.server.ts'
+import { db, queryPrepared } from '#app/utils/db.server.ts'
 
 export async function notify(userIds: string[], kind: string, params: Record<string, string | number>, link: string) {
 	if (!userIds.length) return
@@ -16,11 +16,9 @@ export async function listNotifications(userId: string, limit = 50) {
 		.limit(limit)
 }
 
+/** The header's count, on every signed-in page: a prepared statement (queryPrepared). */
 export async function unreadCount(userId: string): Promise<number> {
-	const [row] = await db
-		.select({ n: sql<number>`count(*)::int` })
-		.from(notifications)
-		.where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
+	const [row] = await queryPrepared<{ n: number }>(sql`select count(*)::int as n from ${notifications} where user_id = ${userId} and read_at is null`)
 	return row?.n ?? 0
 }
 

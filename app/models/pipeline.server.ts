@@ -11,7 +11,7 @@ import { issues } from '#db/schema/issues.ts'
 import { type ApiIssueQuery, decodeIssueCursor, encodeIssueCursor, severityName } from '#app/domain/api.ts'
 import { type DatasetRole } from '#app/domain/permissions.ts'
 import { sha256Hex } from '#app/utils/crypto.server.ts'
-import { db, query } from '#app/utils/db.server.ts'
+import { db, query, queryPrepared } from '#app/utils/db.server.ts'
 import { type getVersion } from './version.server.ts'
 
 type Version = NonNullable<Awaited<ReturnType<typeof getVersion>>>
@@ -125,7 +125,7 @@ type GateRow = {
  */
 export async function gateLookup(input: { token: string; slug: string; label: string; limit: number; windowSeconds: number }) {
 	const window = sql`make_interval(secs => ${input.windowSeconds})`
-	const [row] = await query<GateRow>(sql`
+	const [row] = await queryPrepared<GateRow>(sql`
 		with tok as (
 			select id, user_id, last_used_at from ${apiTokens} where token_hash = ${sha256Hex(input.token)} and revoked_at is null
 		), hit as (

@@ -3,7 +3,7 @@ import { samples } from '#db/schema/datasets.ts'
 import { flags, reviews } from '#db/schema/reviews.ts'
 import { assignments, participants, rounds } from '#db/schema/rounds.ts'
 import { type FlagInput } from '#app/domain/review.ts'
-import { db, query, type Tx } from '#app/utils/db.server.ts'
+import { db, query, queryPrepared, type Tx } from '#app/utils/db.server.ts'
 import { issuesOfFlags, reevaluate, syncSampleIssue, syncTemplateIssue } from './issue.server.ts'
 import { sampleColumns } from './sample.server.ts'
 
@@ -57,7 +57,7 @@ const toTarget = (row: TargetRow) => ({
 
 /** What a verdict needs: participant, round and the assigned sample (null: not this person's). */
 export async function getReviewTarget(input: { roundId: string; userId: string; externalId: string }) {
-	const [row] = await query<TargetRow>(targetSql(input))
+	const [row] = await queryPrepared<TargetRow>(targetSql(input))
 	return row ? toTarget(row) : null
 }
 
@@ -89,7 +89,7 @@ export async function getFocusView(input: { roundId: string; userId: string; ext
 	const queue = (where: SQL, order: 'asc' | 'desc') => sql`(
 		select qs.external_id from ${assignments} q join ${samples} qs on qs.id = q.sample_id
 		where q.participant_id = b.participant_id and ${where} order by q.position ${sql.raw(order)} limit 1)`
-	const [row] = await query<FocusRow>(sql`
+	const [row] = await queryPrepared<FocusRow>(sql`
 		with b as (${targetSql(input)})
 		select b.*, s.external_id, s.content, s.messages, s.image_url, s.image_alt, s.language, s.metadata,
 			(select json_build_object('id', rv.id, 'verdict', rv.verdict, 'skipReason', rv.skip_reason, 'flags', (
@@ -178,9 +178,30 @@ type Verdict = { kind: 'no_concerns' } | { kind: 'skipped'; reason: string } | {
  * sample; a flag is added to their flags on it. The assignment is marked done either way.
  */
 export async function saveVerdict(input: { roundId: string; participantId: string; sampleId: number; verdict: Verdict }) {
+	const verdict = input.verdict.kind === 'flag' ? 'flagged' : input.verdict.kind
+	const skipReason = input.verdict.kind === 'skipped' ? input.verdict.reason : ''
+	if (input.verdict.kind !== 'flag') {
+		// The review loop's POST, when what the participant said before on the sample (if anything)
+		// has no flags: nothing to re-evaluate, so one prepared statement, committed on its own
+		// (it is atomic), instead of a transaction's three round trips. With flags, the path below.
+		const [fast] = await queryPrepared<{ id: string | null }>(sql`
+			with had_flags as (
+				select 1 from ${flags} f join ${reviews} r on r.id = f.review_id
+				where r.participant_id = ${input.participantId} and r.sample_id = ${input.sampleId} limit 1
+			), rv as (
+				insert into ${reviews} (round_id, participant_id, sample_id, verdict, skip_reason)
+				select ${input.roundId}::uuid, ${input.participantId}::uuid, ${input.sampleId}::bigint, ${verdict}::text, ${skipReason}::text where not exists (select 1 from had_flags)
+				on conflict (participant_id, sample_id) do update
+					set verdict = excluded.verdict, skip_reason = excluded.skip_reason, revision = ${reviews}.revision + 1, updated_at = now()
+				returning id
+			), done as (
+				update ${assignments} set completed_at = now()
+				where participant_id = ${input.participantId} and sample_id = ${input.sampleId} and exists (select 1 from rv)
+			)
+			select (select id from rv) as id`)
+		if (fast?.id) return fast.id
+	}
 	return db.transaction(async (tx) => {
-		const verdict = input.verdict.kind === 'flag' ? 'flagged' : input.verdict.kind
-		const skipReason = input.verdict.kind === 'skipped' ? input.verdict.reason : ''
 		if (input.verdict.kind !== 'flag') {
 			// The common case in one statement (the review loop's POST): the verdict replaces what was
 			// said before, the flags it had go (their issues are re-evaluated), the assignment is done.

@@ -3,11 +3,11 @@
  * functions below; docs/decisions/002-sessions-behind-one-module.md says how to replace it.
  */
 import { redirect } from '@remix-run/node'
-import { eq, lte } from 'drizzle-orm'
+import { eq, lte, sql } from 'drizzle-orm'
 import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan } from 'lucia'
 import { sessions, users } from '#db/schema/accounts.ts'
 import { sha256Hex } from './crypto.server.ts'
-import { db } from './db.server.ts'
+import { db, queryPrepared } from './db.server.ts'
 import { cookieSecure, getEnv } from './env.server.ts'
 
 type UserAttributes = { email: string; displayName: string; preferredLanguage: string | null }
@@ -29,18 +29,13 @@ const toDatabaseSession = (row: { userId: string; expiresAt: Date }, id: string)
 /** Lucia adapter that stores only the SHA-256 of each session id: a leaked table opens no session. */
 const hashedAdapter: Adapter = {
 	async getSessionAndUser(sessionId) {
-		const [row] = await db
-			.select({
-				userId: sessions.userId,
-				expiresAt: sessions.expiresAt,
-				email: users.email,
-				displayName: users.displayName,
-				preferredLanguage: users.preferredLanguage,
-			})
-			.from(sessions)
-			.innerJoin(users, eq(users.id, sessions.userId))
-			.where(eq(sessions.id, sha256Hex(sessionId)))
-		if (!row) return [null, null]
+		// Every signed-in request runs this: a prepared statement (queryPrepared).
+		const [found] = await queryPrepared<{ userId: string; expiresMs: number; email: string; displayName: string; preferredLanguage: string | null }>(sql`
+			select s.user_id as "userId", (extract(epoch from s.expires_at) * 1000)::float8 as "expiresMs", u.email, u.display_name as "displayName", u.preferred_language as "preferredLanguage"
+			from ${sessions} s join ${users} u on u.id = s.user_id
+			where s.id = ${sha256Hex(sessionId)}`)
+		if (!found) return [null, null]
+		const row = { ...found, expiresAt: new Date(found.expiresMs) }
 		const user: DatabaseUser = {
 			id: row.userId,
 			attributes: { email: row.email, displayName: row.displayName, preferredLanguage: row.preferredLanguage },

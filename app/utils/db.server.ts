@@ -77,6 +77,20 @@ export async function query<T extends Record<string, unknown>>(statement: SQL, e
 const dialect = new PgDialect()
 
 /**
+ * As `query`, for the statements every page or API call runs (session lookup, focus view, verdict,
+ * gate): on PostgreSQL a named prepared statement per pooled connection (postgres.js caches it by
+ * its text), so the server parses it once per connection instead of on every call; drizzle sends
+ * every statement unnamed. The text must not vary with the values (no lists spliced in), or each
+ * variant becomes another statement held by every connection. PGlite: as `query`.
+ */
+export async function queryPrepared<T extends Record<string, unknown>>(statement: SQL): Promise<T[]> {
+	const h = current()
+	if (h.kind === 'pglite') return query<T>(statement)
+	const { sql: text, params } = dialect.sqlToQuery(statement)
+	return (await h.client.unsafe(text, params as never[], { prepare: true })) as unknown as T[]
+}
+
+/**
  * Rows of a read in batches of `batch`, from a server-side cursor (PostgreSQL), so a large result
  * never sits in memory whole; stopping early (break, or a cancelled response) closes the cursor.
  * Null on PGlite: a cursor lives in a transaction there, which would hold its only connection for
