@@ -349,7 +349,8 @@ function markdown(): string {
 				((sum(loop.cpu) * needed) / 1000 >= os.availableParallelism()
 					? ': the target asks for more CPU than the machine has,'
 					: `, ${Math.round((sum(loop.cpu) * needed) / 10 / os.availableParallelism())} % of it before the rest of the machine's work (above: ${n(loop.rps)} requests/s saturate it),`) +
-				' and past its rate requests queue and latency grows with the queue.',
+				' and past its rate requests queue and latency grows with the queue.' +
+				` The largest cost identified in the app is React Router's route matching (about 15 % of the app's CPU in a profile: below); without it at all, ${n(needed)} requests/s would still need ${(((sum(loop.cpu) - 0.15 * loop.cpu.appMs) * needed) / 1000).toFixed(2)} CPU-seconds per second.`,
 			`Against the floor: the floor page is anonymous and reads nothing from the database (PostgreSQL ${floor.cpu.dbMs.toFixed(2)} ms), while each review-loop request checks the session,`,
 			`reads the participant's queue or records a verdict (${loop.cpu.dbMs.toFixed(1)} ms in PostgreSQL) and renders a larger page (app ${loop.cpu.appMs.toFixed(1)} ms against ${floor.cpu.appMs.toFixed(1)} ms).`,
 			`${Math.round(TARGET_RATIO * 100)} % of the floor's throughput would need a whole review request to cost at most ${(sum(floor.cpu) / TARGET_RATIO).toFixed(1)} ms of CPU, database included: ` +
@@ -369,6 +370,8 @@ function markdown(): string {
 		'  earlier flags is one statement committed on its own: review loop 171 → 220 requests/s, PostgreSQL CPU per request 4.6 → 3.0 ms.',
 		'- Left: a CPU profile shows React Router matching the URL against the whole route tree about six times per page (four for lazy route',
 		'  discovery\'s partial manifest), ~15 % of the app\'s CPU; turning lazy discovery off did not change throughput measurably (220 vs 220).',
+		'- The machine\'s speed drifts: the same app code measured 260 review-loop requests/s at 7.4 ms of CPU per request (floor 578/s) in a run an',
+		'  hour before this one, and 440 at 4.4 ms (floor 907/s) here; the ratio to the floor held at 0.45–0.49. Compare ratios across runs.',
 		'',
 		'Reproduce: `npm run bench:review` (flags `--samples`, `--round-samples`, `--reviewers`,',
 		'`--steps 100,300,500,700`, `--step-seconds 20`, `--workers`, `--cpu-prof`). Raw results: `bench/.out/review.json`.',
