@@ -208,7 +208,9 @@ async function claimDue(now: Date, limit: number) {
 		from ${webhooks} w
 		where w.id = d.webhook_id and d.id in (
 			select q.id from ${webhookDeliveries} q join ${webhooks} qw on qw.id = q.webhook_id
-			where q.status = 'pending' and q.next_attempt_at <= ${now.toISOString()}::timestamptz and qw.disabled_at is null
+			-- Due within \`now\`'s millisecond too: next_attempt_at has microseconds (the database's now() at
+			-- enqueue), \`now\` milliseconds, so an event enqueued in that same millisecond would read as not yet due.
+			where q.status = 'pending' and q.next_attempt_at < ${now.toISOString()}::timestamptz + interval '1 millisecond' and qw.disabled_at is null
 			order by q.next_attempt_at
 			limit ${limit}
 			for update of q skip locked)

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import { type AddressInfo } from 'node:net'
-import { and, asc, eq } from 'drizzle-orm'
+import { and, asc, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { users } from '#db/schema/accounts.ts'
 import { webhookDeliveries, webhooks } from '#db/schema/api.ts'
@@ -266,6 +266,15 @@ describe('delivery', () => {
 		})
 		return { ...w, hook, emit }
 	}
+
+	test('a delivery that fell due within the claim\'s millisecond is due (the database keeps microseconds)', async () => {
+		const w = await oneHook()
+		await w.emit()
+		const t0 = new Date()
+		await db.update(webhookDeliveries).set({ nextAttemptAt: sql`${t0.toISOString()}::timestamptz + interval '500 microseconds'` }).where(eq(webhookDeliveries.webhookId, w.hook.id))
+		expect(await deliverDueWebhooks({ now: t0 })).toEqual({ delivered: 1, retry: 0, failed: 0 })
+		expect(receiver.hits).toHaveLength(1)
+	})
 
 	test('a 500 is retried later with the same webhook-id; the log keeps the last status and the first 2 KB of the body', async () => {
 		const w = await oneHook()
