@@ -27,6 +27,7 @@ import postgres from 'postgres'
 import { Pool } from 'undici'
 import { snapshotBuild } from './build-snapshot.ts'
 import { perRequest, startCpuCount } from './proc-cpu.ts'
+import { scratchDatabase } from './scratch-db.ts'
 
 const args = process.argv.slice(2)
 const arg = (name: string, fallback: string) => {
@@ -45,12 +46,10 @@ const ISSUES = Math.min(SAMPLES, Number(arg('issues', '5000')))
 const TARGET_P99_MS = 20
 const PORT = 3291
 const BASE = `http://127.0.0.1:${PORT}`
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
-const dbName = `rt_bench_gate_${Date.now()}`
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
-await admin.unsafe(`create database ${dbName}`)
-const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString()
+const scratch = scratchDatabase(`rt_bench_gate_${Date.now()}`)
+const { admin, name: dbName, url: dbUrl } = scratch
+await scratch.create()
 process.env.DATABASE_URL = dbUrl
 process.env.NODE_ENV = 'production'
 
@@ -68,7 +67,7 @@ async function cleanUp() {
 		}
 	}
 	if (args.includes('--keep')) console.log(`Kept database ${dbName}`)
-	else await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((e: unknown) => console.error(`Could not drop ${dbName}:`, e))
+	else await scratch.drop().catch((e: unknown) => console.error(`Could not drop ${dbName}:`, e))
 	await admin.end()
 }
 
@@ -264,9 +263,8 @@ try {
 	// CPU per request, which load on the machine does not change as it does latency: the app
 	// process and its PostgreSQL backends, from /proc, over CPU_REQUESTS requests of one kind at a
 	// time (closed loop, 8 at once).
-	const backends = async () => (await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${dbName}`).map((r) => r.pid)
 	async function cpuPerRequest(kind: Kind) {
-		const counting = startCpuCount(server!.pid!, await backends())
+		const counting = startCpuCount(server!.pid!, await scratch.backendPids())
 		let sent = 0
 		await Promise.all(
 			Array.from({ length: 8 }, async () => {

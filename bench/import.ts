@@ -9,9 +9,9 @@ import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { once } from 'node:events'
-import postgres from 'postgres'
 import { canonicalSampleContent } from '#app/domain/sample.ts'
 import { sha256Hex } from '#app/utils/crypto.server.ts'
+import { scratchDatabase } from './scratch-db.ts'
 
 const args = process.argv.slice(2)
 const arg = (name: string) => {
@@ -22,7 +22,6 @@ const rows = Number(arg('rows') ?? 100_000)
 const only = arg('only')
 /** The entry this run records (bench/run.ts keeps `import` at 100,000 rows and `import-1m` apart). */
 const name = arg('name') ?? 'import'
-const pgUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const out = path.resolve('bench/.out')
 mkdirSync(out, { recursive: true })
 
@@ -91,15 +90,17 @@ async function runOn(name: string, envFor: () => Promise<{ env: Record<string, s
 }
 
 if (only !== 'pglite') {
-	const admin = postgres(pgUrl, { max: 1, onnotice: () => {} })
 	await runOn('postgres', async () => {
-		const name = `rt_bench_${Date.now()}`
-		await admin.unsafe(`create database ${name}`)
-		const u = new URL(pgUrl)
-		u.pathname = `/${name}`
-		return { env: { DATABASE_URL: u.toString() }, cleanup: async () => void (await admin.unsafe(`drop database ${name} with (force)`)) }
+		const scratch = scratchDatabase(`rt_bench_${Date.now()}`)
+		await scratch.create()
+		return {
+			env: { DATABASE_URL: scratch.url },
+			cleanup: async () => {
+				await scratch.drop()
+				await scratch.admin.end()
+			},
+		}
 	})
-	await admin.end()
 }
 if (only !== 'postgres') {
 	await runOn('pglite', async () => {

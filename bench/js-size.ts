@@ -106,11 +106,10 @@ async function measurePages(buildDir: string): Promise<{ pages: Record<string, P
 	const { hashPassword } = await import('#app/utils/password.server.ts')
 	const PORT = 3293
 	const BASE = `http://127.0.0.1:${PORT}`
-	const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-	const dbName = `rt_bench_js_${Date.now()}`
-	const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
-	await admin.unsafe(`create database ${dbName}`)
-	const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString()
+	const { scratchDatabase } = await import('./scratch-db.ts')
+	const scratch = scratchDatabase(`rt_bench_js_${Date.now()}`)
+	const { admin, name: dbName, url: dbUrl } = scratch
+	await scratch.create()
 	let server: ReturnType<typeof spawn> | undefined
 	try {
 		// The app migrates at start-up; then the seed goes in while it runs (nothing is cached).
@@ -214,7 +213,7 @@ async function measurePages(buildDir: string): Promise<{ pages: Record<string, P
 				// already gone
 			}
 		}
-		await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((e: unknown) => console.error(`Could not drop ${dbName}:`, e))
+		await scratch.drop().catch((e: unknown) => console.error(`Could not drop ${dbName}:`, e))
 		await admin.end()
 	}
 }

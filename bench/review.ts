@@ -20,8 +20,8 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
-import postgres from 'postgres'
 import { perRequest, startCpuCount } from './proc-cpu.ts'
+import { scratchDatabase } from './scratch-db.ts'
 
 const args = process.argv.slice(2)
 const arg = (name: string, fallback: string) => {
@@ -42,13 +42,11 @@ const TARGET_P99_MS = 100
 const TARGET_RATIO = 0.7
 const PORT = 3290
 const BASE = `http://127.0.0.1:${PORT}`
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
-const dbName = `rt_bench_review_${Date.now()}`
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
-await admin.unsafe(`create database ${dbName}`)
+const scratch = scratchDatabase(`rt_bench_review_${Date.now()}`)
+const { admin, name: dbName, url: dbUrl } = scratch
+await scratch.create()
 const pgVersion = ((await admin`show server_version`)[0]!.server_version as string).split(' ')[0]!
-const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString()
 process.env.DATABASE_URL = dbUrl
 process.env.NODE_ENV = 'production'
 
@@ -212,8 +210,7 @@ async function closedLoop(kind: 'review' | 'floor', seconds = CLOSED_SECONDS) {
 	let count = 0
 	let errors = 0
 	let turn = 0
-	const backends = (await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${dbName}`).map((r) => r.pid)
-	const counting = startCpuCount(server.pid!, backends)
+	const counting = startCpuCount(server.pid!, await scratch.backendPids())
 	const stopAt = performance.now() + seconds * 1000
 	await Promise.all(
 		Array.from({ length: CLOSED_CONNECTIONS }, async () => {
@@ -262,7 +259,7 @@ if (args.includes('--keep')) {
 }
 server.kill('SIGTERM')
 await new Promise((r) => server.once('exit', r))
-await admin.unsafe(`drop database ${dbName} with (force)`)
+await scratch.drop()
 await admin.end()
 
 const date = new Date().toISOString()

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import os from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
+import { BENCH_ADMIN_URL } from './scratch-db.ts'
 
 /**
  * In the order they appear in the document. `extra` entries run only when asked with --only.
@@ -55,7 +56,7 @@ type Store = { updatedAt: string; entries: Record<string, Entry> }
 
 async function machine(): Promise<Machine> {
 	let pgVersion = 'unreachable'
-	const sql = postgres(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', { max: 1, onnotice: () => {}, connect_timeout: 5 })
+	const sql = postgres(BENCH_ADMIN_URL, { max: 1, onnotice: () => {}, connect_timeout: 5 })
 	try {
 		const [row] = await sql<{ v: string }[]>`select current_setting('server_version') as v`
 		pgVersion = row!.v.split(' ')[0]!

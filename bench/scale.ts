@@ -32,6 +32,7 @@ import { createInstance, type TFunction } from 'i18next'
 import postgres from 'postgres'
 import { type ScaleConfig } from '#tests/plan-utils.ts'
 import { scaledDown } from './scale-data.ts'
+import { scratchDatabase } from './scratch-db.ts'
 
 const args = process.argv.slice(2)
 const arg = (name: string, fallback: string) => {
@@ -57,14 +58,13 @@ const t = () => performance.now()
 const secs = (since: number) => `${((t() - since) / 1000).toFixed(1)} s`
 
 // ---- Database ----
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const dbName = ENGINE === 'postgres' ? REUSE || `rt_bench_scale_${Date.now()}` : 'memory'
-let admin: postgres.Sql | null = null
+let scratch: ReturnType<typeof scratchDatabase> | null = null
 let pg: postgres.Sql | null = null
 if (ENGINE === 'postgres') {
-	admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
-	if (!REUSE) await admin.unsafe(`create database ${dbName}`)
-	process.env.DATABASE_URL = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString()
+	scratch = scratchDatabase(dbName)
+	if (!REUSE) await scratch.create()
+	process.env.DATABASE_URL = scratch.url
 	// One connection: temp tables live across the seeding statements; also the floor's and COPY's client.
 	pg = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} })
 } else {
@@ -363,10 +363,10 @@ const result = {
 
 await closeDb()
 await pg?.end()
-if (admin) {
+if (scratch) {
 	if (KEEP) console.log(`Kept database ${dbName} (measure again with --reuse ${dbName}; drop it with: psql -c 'drop database ${dbName}')`)
-	else await admin.unsafe(`drop database ${dbName} with (force)`)
-	await admin.end()
+	else await scratch.drop()
+	await scratch.admin.end()
 }
 
 if (CHILD_OUT) {

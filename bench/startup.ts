@@ -17,8 +17,8 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import postgres from 'postgres'
 import { snapshotBuild } from './build-snapshot.ts'
+import { scratchDatabase } from './scratch-db.ts'
 
 const args = process.argv.slice(2)
 const arg = (name: string, fallback: string) => {
@@ -31,12 +31,10 @@ const BASE = `http://127.0.0.1:${PORT}`
 const POLL_MS = 5
 /** SIGTERM lets in-flight requests finish (≤ 15 s in the server); past this the process group is killed and the run noted. */
 const STOP_LIMIT_MS = 16_000
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const dbName = `rt_bench_startup_${Date.now()}`
 const snapshot = snapshotBuild()
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'rt-bench-startup-'))
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
-const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString()
+const scratch = scratchDatabase(`rt_bench_startup_${Date.now()}`)
+const { admin, url: dbUrl } = scratch
 
 const baseEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', NODE_ENV: 'production', COOKIE_SECURE: 'false' }
 delete baseEnv.DATABASE_URL
@@ -116,8 +114,8 @@ try {
 	console.log(`Start-up, ${RUNS} runs of each, round-robin (build not timed: it ran before)…`)
 	for (let i = 0; i < RUNS; i++) {
 		const dataDir = path.join(tmp, `data-${i}`)
-		await admin.unsafe(`drop database if exists ${dbName} with (force)`)
-		await admin.unsafe(`create database ${dbName}`)
+		await scratch.drop()
+		await scratch.create()
 		for (const kind of ['reference', 'embedded-cold', 'embedded-warm', 'postgres-cold', 'postgres-warm'] as const) {
 			const r = await start(kind, dataDir)
 			runs.push(r)
@@ -127,7 +125,7 @@ try {
 		rmSync(dataDir, { recursive: true, force: true })
 	}
 } finally {
-	await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch(() => {})
+	await scratch.drop().catch(() => {})
 	await admin.end()
 	rmSync(tmp, { recursive: true, force: true })
 	snapshot.remove()

@@ -24,6 +24,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
+import { scratchDatabase } from './scratch-db.ts'
 
 const args = process.argv.slice(2)
 const arg = (name: string, fallback: string) => {
@@ -44,11 +45,9 @@ const REUSE = arg('reuse', '')
 const KEEP = args.includes('--keep') || !!REUSE
 if (FLAGS < FLAGGED) throw new Error('--flags must be at least --flagged (every flagged sample has a flag)')
 
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const dbName = REUSE || `rt_bench_triage_${Date.now()}`
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
-if (!REUSE) await admin.unsafe(`create database ${dbName}`)
-const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString()
+const scratch = scratchDatabase(REUSE || `rt_bench_triage_${Date.now()}`)
+const { admin, name: dbName, url: dbUrl } = scratch
+if (!REUSE) await scratch.create()
 process.env.DATABASE_URL = dbUrl
 process.env.NODE_ENV = 'production'
 
@@ -409,7 +408,7 @@ console.log(met ? `\nEvery inbox read is under 200 ms at p95 (slowest: ${slowest
 await closeDb()
 await pg.end()
 if (KEEP) console.log(`Kept database ${dbName} (measure again with --reuse ${dbName}; drop it with: psql -c 'drop database ${dbName}')`)
-else await admin.unsafe(`drop database ${dbName} with (force)`)
+else await scratch.drop()
 await admin.end()
 const out = path.resolve('bench/.out')
 mkdirSync(out, { recursive: true })
