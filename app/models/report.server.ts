@@ -84,7 +84,10 @@ function issueRowsQuery(versionId: string, { after = 0, upTo, limit, columns = '
 		order by i.number${limit === undefined ? sql`` : sql` limit ${limit}`}`
 }
 
-function toCsvIssue(i: Pick<IssueRow, 'number' | 'kind' | 'externalId' | 'templateTarget' | 'useCaseTitle' | 'status' | 'resolution' | 'blocking' | 'categories' | 'maxSeverity' | 'flaggerCount' | 'publicResponse'>): CsvIssue {
+type SubjectColumns = 'number' | 'kind' | 'externalId' | 'templateTarget' | 'useCaseTitle' | 'status' | 'resolution'
+
+/** The fields that open every issue of the report, its CSV rows included: which issue, about what, in what state. */
+function issueSubject(i: Pick<IssueRow, SubjectColumns>) {
 	return {
 		number: i.number,
 		kind: i.kind,
@@ -93,6 +96,12 @@ function toCsvIssue(i: Pick<IssueRow, 'number' | 'kind' | 'externalId' | 'templa
 		useCase: i.kind === 'use_case' ? i.useCaseTitle : null,
 		status: i.status,
 		resolution: i.status === 'resolved' ? i.resolution : null,
+	}
+}
+
+function toCsvIssue(i: Pick<IssueRow, SubjectColumns | 'blocking' | 'categories' | 'maxSeverity' | 'flaggerCount' | 'publicResponse'>): CsvIssue {
+	return {
+		...issueSubject(i),
 		blocking: i.blocking,
 		categories: i.categories,
 		maxSeverity: severityNames[i.maxSeverity] ?? null,
@@ -103,13 +112,7 @@ function toCsvIssue(i: Pick<IssueRow, 'number' | 'kind' | 'externalId' | 'templa
 
 function toReportIssue(i: IssueRow): ReportIssue {
 	return {
-		number: i.number,
-		kind: i.kind,
-		sample: i.kind === 'sample' ? i.externalId : null,
-		templateTarget: i.kind === 'template' ? i.templateTarget : null,
-		useCase: i.kind === 'use_case' ? i.useCaseTitle : null,
-		status: i.status,
-		resolution: i.status === 'resolved' ? i.resolution : null,
+		...issueSubject(i),
 		needsReReview: i.needsReReview,
 		blocking: i.blocking,
 		blockingReasons: i.blockingReasons,

@@ -173,11 +173,25 @@ export async function othersFlagCategories({ roundId, sampleId, participantId }:
 
 type Verdict = { kind: 'no_concerns' } | { kind: 'skipped'; reason: string } | { kind: 'flag'; flag: FlagInput }
 
+type VerdictTarget = { roundId: string; participantId: string; sampleId: number }
+
+/** A CTE body: the participant's verdict on the sample, replacing what they said before (when `onlyIf` holds), returning its id. */
+const upsertReview = (t: VerdictTarget, verdict: string, skipReason: string, onlyIf: SQL = sql`true`) => sql`
+	insert into ${reviews} (round_id, participant_id, sample_id, verdict, skip_reason)
+	select ${t.roundId}::uuid, ${t.participantId}::uuid, ${t.sampleId}::bigint, ${verdict}::text, ${skipReason}::text where ${onlyIf}
+	on conflict (participant_id, sample_id) do update
+		set verdict = excluded.verdict, skip_reason = excluded.skip_reason, revision = ${reviews}.revision + 1, updated_at = now()
+	returning id`
+
+/** A CTE body: the sample is done in the participant's queue (when `onlyIf` holds). */
+const completeAssignment = (t: VerdictTarget, onlyIf: SQL = sql`true`) =>
+	sql`update ${assignments} set completed_at = now() where participant_id = ${t.participantId} and sample_id = ${t.sampleId} and ${onlyIf}`
+
 /**
  * Records a verdict. "No concerns" and "skip" replace whatever the participant said before on the
  * sample; a flag is added to their flags on it. The assignment is marked done either way.
  */
-export async function saveVerdict(input: { roundId: string; participantId: string; sampleId: number; verdict: Verdict }) {
+export async function saveVerdict(input: VerdictTarget & { verdict: Verdict }) {
 	const verdict = input.verdict.kind === 'flag' ? 'flagged' : input.verdict.kind
 	const skipReason = input.verdict.kind === 'skipped' ? input.verdict.reason : ''
 	if (input.verdict.kind !== 'flag') {
@@ -188,16 +202,9 @@ export async function saveVerdict(input: { roundId: string; participantId: strin
 			with had_flags as (
 				select 1 from ${flags} f join ${reviews} r on r.id = f.review_id
 				where r.participant_id = ${input.participantId} and r.sample_id = ${input.sampleId} limit 1
-			), rv as (
-				insert into ${reviews} (round_id, participant_id, sample_id, verdict, skip_reason)
-				select ${input.roundId}::uuid, ${input.participantId}::uuid, ${input.sampleId}::bigint, ${verdict}::text, ${skipReason}::text where not exists (select 1 from had_flags)
-				on conflict (participant_id, sample_id) do update
-					set verdict = excluded.verdict, skip_reason = excluded.skip_reason, revision = ${reviews}.revision + 1, updated_at = now()
-				returning id
-			), done as (
-				update ${assignments} set completed_at = now()
-				where participant_id = ${input.participantId} and sample_id = ${input.sampleId} and exists (select 1 from rv)
-			)
+			),
+			rv as (${upsertReview(input, verdict, skipReason, sql`not exists (select 1 from had_flags)`)}),
+			done as (${completeAssignment(input, sql`exists (select 1 from rv)`)})
 			select (select id from rv) as id`)
 		if (fast?.id) return fast.id
 	}
@@ -206,14 +213,9 @@ export async function saveVerdict(input: { roundId: string; participantId: strin
 			// The common case in one statement (the review loop's POST): the verdict replaces what was
 			// said before, the flags it had go (their issues are re-evaluated), the assignment is done.
 			const [row] = await query<{ id: string; issues: string[] | null }>(
-				sql`with rv as (
-						insert into ${reviews} (round_id, participant_id, sample_id, verdict, skip_reason)
-						values (${input.roundId}, ${input.participantId}, ${input.sampleId}, ${verdict}, ${skipReason})
-						on conflict (participant_id, sample_id) do update
-							set verdict = excluded.verdict, skip_reason = excluded.skip_reason, revision = ${reviews}.revision + 1, updated_at = now()
-						returning id),
+				sql`with rv as (${upsertReview(input, verdict, skipReason)}),
 					dropped as (delete from ${flags} where review_id in (select id from rv) returning issue_id),
-					done as (update ${assignments} set completed_at = now() where participant_id = ${input.participantId} and sample_id = ${input.sampleId})
+					done as (${completeAssignment(input)})
 					select (select id from rv) as id, (select json_agg(issue_id) from dropped where issue_id is not null) as issues`,
 				tx,
 			)
