@@ -15,10 +15,9 @@ import { useChangeLanguage } from 'remix-i18next/react'
 import { DocumentTitle } from './components/document-title.tsx'
 import { SiteHeader } from './components/site-header.tsx'
 import tailwindHref from './tailwind.css?url'
-import { getSessionCookieUpdate, getUser } from './utils/auth.server.ts'
+import { getSessionCookieUpdate, getUnreadCount, getUser } from './utils/auth.server.ts'
 import { getLanguage } from './utils/i18n.server.ts'
 import { getTimeZone } from './utils/time.server.ts'
-import { unreadCount } from './models/notification.server.ts'
 import { directionOf, fallbackLanguage } from './utils/i18n.ts'
 import { useNonce } from './utils/nonce-provider.tsx'
 
@@ -36,7 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 			language,
 			timeZone: getTimeZone(request),
 			// Only what the header shows; the email stays on the profile page.
-			user: user ? { displayName: user.displayName, unread: await unreadCount(user.id) } : null,
+			user: user ? { displayName: user.displayName, unread: await getUnreadCount(request) } : null,
 		},
 		setCookie ? { headers: { 'Set-Cookie': setCookie } } : undefined,
 	)

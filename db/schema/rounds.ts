@@ -122,6 +122,9 @@ export const assignments = pgTable(
 	(t) => [
 		primaryKey({ columns: [t.participantId, t.sampleId] }),
 		index('assignments_queue_idx').on(t.participantId, t.position),
+		// What is still waiting in each queue, in order: the next sample after a verdict is its first
+		// entry past the current position, not a walk over everything the participant has done.
+		index('assignments_pending_idx').on(t.participantId, t.position).where(sql`completed_at is null`),
 		index('assignments_round_sample_idx').on(t.roundId, t.sampleId),
 	],
 )
@@ -210,6 +213,8 @@ export const notifications = pgTable(
 	},
 	(t) => [
 		index('notifications_user_idx').on(t.userId, t.createdAt),
+		// The bell's count, read with every session lookup: only unread rows, so it costs what is unread.
+		index('notifications_unread_idx').on(t.userId).where(sql`read_at is null`),
 		// The email queue: only rows still to send (or whose claim may have been abandoned), in claim order.
 		index('notifications_email_queue_idx').on(t.createdAt).where(sql`email_state in ('pending', 'sending')`),
 	],

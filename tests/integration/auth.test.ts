@@ -1,7 +1,9 @@
 import { eq, sql } from 'drizzle-orm'
 import { describe, expect, test } from 'vitest'
 import { sessions, users } from '#db/schema/accounts.ts'
+import { loader as rootLoader } from '#app/root.tsx'
 import { action as passwordAction } from '#app/routes/account+/password.tsx'
+import { action as notificationsAction } from '#app/routes/notifications.tsx'
 import { action as signinAction } from '#app/routes/_auth+/signin.tsx'
 import { action as signoutAction } from '#app/routes/_auth+/signout.tsx'
 import { action as signupAction } from '#app/routes/_auth+/signup.tsx'
@@ -162,4 +164,22 @@ describe('sessions end', () => {
 		expect(await db.select({ h: users.passwordHash }).from(users)).toEqual(before)
 		expect(await getUser(getRequest('/', { cookie }))).not.toBeNull()
 	})
+})
+
+test('the bell’s count comes with the session lookup, and is counted again on a page answered after an action', async () => {
+	const cookie = await signUp()
+	const other = await signUp('noor@example.org')
+	const [mina] = await db.select({ id: users.id }).from(users).where(eq(users.email, 'mina@example.org'))
+	const [noor] = await db.select({ id: users.id }).from(users).where(eq(users.email, 'noor@example.org'))
+	await query(sql`insert into notifications (user_id, kind, read_at) values
+		(${mina!.id}, 'round_opened', null), (${mina!.id}, 'reminder', null), (${mina!.id}, 'round_closed', now()), (${noor!.id}, 'reminder', null)`)
+	const page = await run(rootLoader, getRequest('/', { cookie }))
+	expect(page.data).toMatchObject({ user: { unread: 2 } })
+	expect((await run(rootLoader, getRequest('/', { cookie: other }))).data).toMatchObject({ user: { unread: 1 } })
+	// A form posted without JavaScript and answered with a page: Remix runs the action, then the
+	// loaders with the same request. The session was looked up (and counted) before the action.
+	const post = formRequest('/notifications', {}, { cookie })
+	expect((await run(notificationsAction, post)).status).toBe(200)
+	expect((await run(rootLoader, post)).data).toMatchObject({ user: { unread: 0 } })
+	expect((await run(rootLoader, getRequest('/', { cookie }))).data).toMatchObject({ user: { unread: 0 } })
 })
