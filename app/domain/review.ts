@@ -31,9 +31,11 @@ export type FlagInput = z.infer<typeof FlagSchema>
 
 export const SkipSchema = z.object({ intent: z.literal('skip'), skipReason: text(500) })
 
-/** Verdicts change only while the round is open. */
+/** Verdicts change only while the round is open (quickVerdict checks the same list in SQL). */
+export const verdictRoundStatuses: readonly string[] = ['open']
+
 export function canGiveVerdict(roundStatus: string): boolean {
-	return roundStatus === 'open'
+	return verdictRoundStatuses.includes(roundStatus)
 }
 
 export type FlagCounts = Partial<Record<(typeof flagCategories)[number], number>>

@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, lt, ne, type SQL, sql } from 'drizzle-orm'
-import { samples } from '#db/schema/datasets.ts'
+import { imports, samples } from '#db/schema/datasets.ts'
 import { flags, reviews } from '#db/schema/reviews.ts'
 import { assignments, participants, rounds } from '#db/schema/rounds.ts'
-import { type FlagInput } from '#app/domain/review.ts'
+import { type FlagInput, verdictRoundStatuses } from '#app/domain/review.ts'
 import { db, query, queryPrepared, type Tx } from '#app/utils/db.server.ts'
 import { issuesOfFlags, reevaluate, syncSampleIssue, syncTemplateIssue } from './issue.server.ts'
 import { sampleColumns } from './sample.server.ts'
@@ -44,8 +44,12 @@ const targetSql = ({ roundId, userId, externalId }: { roundId: string; userId: s
 	from ${participants} p
 	join ${rounds} r on r.id = p.round_id
 	left join lateral (
-		select a.sample_id, a.position from ${assignments} a join ${samples} s on s.id = a.sample_id
-		where a.participant_id = p.id and s.external_id = ${externalId}
+		-- By external id within the round's version (its imports' unique keys), then this queue's
+		-- primary key: two index probes, however long the queue.
+		select a.sample_id, a.position from ${imports} i
+		join ${samples} s on s.import_id = i.id and s.external_id = ${externalId}
+		join ${assignments} a on a.participant_id = p.id and a.sample_id = s.id
+		where i.version_id = r.version_id
 	) t on true
 	where p.round_id = ${roundId} and p.user_id = ${userId}`
 
@@ -54,6 +58,11 @@ const toTarget = (row: TargetRow) => ({
 	round: { id: row.round_id, title: row.title, status: row.status, contentWarning: row.content_warning, blindReview: row.blind_review },
 	assignment: row.sample_id === null ? null : { sampleId: Number(row.sample_id), position: row.position! },
 })
+
+/** A scalar subquery over the target row `b`: the first sample of the participant's queue where `where` holds, in `order`. */
+const queue = (where: SQL, order: 'asc' | 'desc') => sql`(
+	select qs.external_id from ${assignments} q join ${samples} qs on qs.id = q.sample_id
+	where q.participant_id = b.participant_id and ${where} order by q.position ${sql.raw(order)} limit 1)`
 
 /** What a verdict needs: participant, round and the assigned sample (null: not this person's). */
 export async function getReviewTarget(input: { roundId: string; userId: string; externalId: string }) {
@@ -75,8 +84,8 @@ type FocusRow = TargetRow & {
 	prev: string | null
 	next: string | null
 	next_pending: string | null
-	done: number
 	total: number
+	pending: number
 }
 
 /**
@@ -86,9 +95,6 @@ type FocusRow = TargetRow & {
  * lookup on this participant's queue or this sample (tests/integration/query-plans.test.ts).
  */
 export async function getFocusView(input: { roundId: string; userId: string; externalId: string }) {
-	const queue = (where: SQL, order: 'asc' | 'desc') => sql`(
-		select qs.external_id from ${assignments} q join ${samples} qs on qs.id = q.sample_id
-		where q.participant_id = b.participant_id and ${where} order by q.position ${sql.raw(order)} limit 1)`
 	const [row] = await queryPrepared<FocusRow>(sql`
 		with b as (${targetSql(input)})
 		select b.*, s.external_id, s.content, s.messages, s.image_url, s.image_alt, s.language, s.metadata,
@@ -102,8 +108,8 @@ export async function getFocusView(input: { roundId: string; userId: string; ext
 			${queue(sql`q.position < b.position`, 'desc')} as prev,
 			${queue(sql`q.position > b.position`, 'asc')} as next,
 			coalesce(${queue(sql`q.completed_at is null and q.position > b.position`, 'asc')}, ${queue(sql`q.completed_at is null`, 'asc')}) as next_pending,
-			(select count(*) filter (where c.completed_at is not null)::int from ${assignments} c where c.participant_id = b.participant_id) as done,
-			(select count(*)::int from ${assignments} c where c.participant_id = b.participant_id) as total
+			(select count(*)::int from ${assignments} c where c.participant_id = b.participant_id) as total,
+			(select count(*)::int from ${assignments} c where c.participant_id = b.participant_id and c.completed_at is null) as pending
 		from b left join ${samples} s on s.id = b.sample_id`)
 	if (!row) return null
 	const target = toTarget(row)
@@ -118,7 +124,7 @@ export async function getFocusView(input: { roundId: string; userId: string; ext
 		othersCategories: row.others ?? [],
 		neighbours: { prev: row.prev, next: row.next },
 		nextPending: row.next_pending,
-		progress: { done: row.done, total: row.total },
+		progress: { done: row.total - row.pending, total: row.total },
 	}
 }
 
@@ -174,9 +180,11 @@ export async function othersFlagCategories({ roundId, sampleId, participantId }:
 type Verdict = { kind: 'no_concerns' } | { kind: 'skipped'; reason: string } | { kind: 'flag'; flag: FlagInput }
 
 type VerdictTarget = { roundId: string; participantId: string; sampleId: number }
+/** Where a verdict goes: values, or scalar subqueries over a CTE of the same statement. */
+type VerdictRef = { [K in keyof VerdictTarget]: VerdictTarget[K] | SQL }
 
 /** A CTE body: the participant's verdict on the sample, replacing what they said before (when `onlyIf` holds), returning its id. */
-const upsertReview = (t: VerdictTarget, verdict: string, skipReason: string, onlyIf: SQL = sql`true`) => sql`
+const upsertReview = (t: VerdictRef, verdict: string, skipReason: string, onlyIf: SQL = sql`true`) => sql`
 	insert into ${reviews} (round_id, participant_id, sample_id, verdict, skip_reason)
 	select ${t.roundId}::uuid, ${t.participantId}::uuid, ${t.sampleId}::bigint, ${verdict}::text, ${skipReason}::text where ${onlyIf}
 	on conflict (participant_id, sample_id) do update
@@ -184,8 +192,50 @@ const upsertReview = (t: VerdictTarget, verdict: string, skipReason: string, onl
 	returning id`
 
 /** A CTE body: the sample is done in the participant's queue (when `onlyIf` holds). */
-const completeAssignment = (t: VerdictTarget, onlyIf: SQL = sql`true`) =>
+const completeAssignment = (t: VerdictRef, onlyIf: SQL = sql`true`) =>
 	sql`update ${assignments} set completed_at = now() where participant_id = ${t.participantId} and sample_id = ${t.sampleId} and ${onlyIf}`
+
+/**
+ * CTEs `had_flags`, `rv` and `done`: a verdict without flags ("no concerns", "skip") recorded in
+ * the statement they belong to, when `onlyIf` holds and what the participant said before on the
+ * sample (if anything) had no flags — nothing to re-evaluate then. `rv` is empty otherwise, and
+ * the caller takes the transaction path (saveVerdict).
+ */
+const verdictWithoutFlags = (t: VerdictRef, verdict: string, skipReason: string, onlyIf: SQL = sql`true`) => sql`
+	had_flags as (
+		select 1 from ${flags} f join ${reviews} r on r.id = f.review_id
+		where r.participant_id = ${t.participantId} and r.sample_id = ${t.sampleId} limit 1
+	),
+	rv as (${upsertReview(t, verdict, skipReason, sql`${onlyIf} and not exists (select 1 from had_flags)`)}),
+	done as (${completeAssignment(t, sql`exists (select 1 from rv)`)})`
+
+type QuickVerdict = { kind: 'no_concerns' } | { kind: 'skipped'; reason: string }
+
+/**
+ * The review loop's POST in one prepared statement: the verdict's guard (as getReviewTarget), the
+ * verdict when the guard lets it through (consented, not withdrawn, the sample in their queue,
+ * the round taking verdicts) and nothing earlier on the sample had flags, and the next sample
+ * still waiting. `reviewId` null: nothing was written; the caller answers from `target` (404,
+ * consent, closed) or, when all of that holds, records the verdict with saveVerdict.
+ */
+export async function quickVerdict(input: { roundId: string; userId: string; externalId: string; verdict: QuickVerdict }) {
+	const skipReason = input.verdict.kind === 'skipped' ? input.verdict.reason : ''
+	const fromOk = { roundId: sql`(select round_id from ok)`, participantId: sql`(select participant_id from ok)`, sampleId: sql`(select sample_id from ok)` }
+	const open = sql.join(
+		verdictRoundStatuses.map((s) => sql`${s}`),
+		sql`, `,
+	)
+	const [row] = await queryPrepared<TargetRow & { review_id: string | null; next_pending: string | null }>(sql`
+		with b as (${targetSql(input)}),
+		ok as (select round_id, participant_id, sample_id from b where consented and not withdrawn and sample_id is not null and status in (${open})),
+		${verdictWithoutFlags(fromOk, input.verdict.kind, skipReason, sql`exists (select 1 from ok)`)}
+		select b.*, (select id from rv) as review_id,
+			-- The statement sees the queue as it was before it: this sample still counts as waiting.
+			coalesce(${queue(sql`q.completed_at is null and q.position > b.position`, 'asc')},
+				${queue(sql`q.completed_at is null and q.position <> b.position`, 'asc')}) as next_pending
+		from b`)
+	return { target: row ? toTarget(row) : null, reviewId: row?.review_id ?? null, nextPending: row?.next_pending ?? null }
+}
 
 /**
  * Records a verdict. "No concerns" and "skip" replace whatever the participant said before on the
@@ -199,12 +249,7 @@ export async function saveVerdict(input: VerdictTarget & { verdict: Verdict }) {
 		// has no flags: nothing to re-evaluate, so one prepared statement, committed on its own
 		// (it is atomic), instead of a transaction's three round trips. With flags, the path below.
 		const [fast] = await queryPrepared<{ id: string | null }>(sql`
-			with had_flags as (
-				select 1 from ${flags} f join ${reviews} r on r.id = f.review_id
-				where r.participant_id = ${input.participantId} and r.sample_id = ${input.sampleId} limit 1
-			),
-			rv as (${upsertReview(input, verdict, skipReason, sql`not exists (select 1 from had_flags)`)}),
-			done as (${completeAssignment(input, sql`exists (select 1 from rv)`)})
+			with ${verdictWithoutFlags(input, verdict, skipReason)}
 			select (select id from rv) as id`)
 		if (fast?.id) return fast.id
 	}

@@ -18,7 +18,7 @@ import { getAgreement, getCoverage, getFlagBreakdown, getFlagRateByAttribute, ge
 import { gateCounts, listOpenBlockers } from '#app/models/issue.server.ts'
 import { gateLookup } from '#app/models/pipeline.server.ts'
 import { getConsultationReport } from '#app/models/report.server.ts'
-import { getAssignedSample, getFocusView, getOwnReview, getReviewTarget, nextPending, othersFlagCategories, queueNeighbours, saveVerdict } from '#app/models/review.server.ts'
+import { getAssignedSample, getFocusView, getOwnReview, getReviewTarget, nextPending, othersFlagCategories, queueNeighbours, quickVerdict, saveVerdict } from '#app/models/review.server.ts'
 import { getProgress, getQueue, roundProgress } from '#app/models/round.server.ts'
 import { getIssue, listAffectedGroups, listIssues, triageIssue } from '#app/models/triage.server.ts'
 import { getVersion } from '#app/models/version.server.ts'
@@ -63,6 +63,7 @@ type Ids = {
 	sampleId: number
 	position: number
 	pendingSampleId: number
+	pendingExternalId: string
 	issueNumber: number
 	useCaseIssueNumber: number
 	openIssueId: string
@@ -160,8 +161,9 @@ describe.skipIf(!process.env.DATABASE_URL)('query plans at scale (PostgreSQL)', 
 				and exists (select 1 from assignments q where q.participant_id = a.participant_id and q.completed_at is null and q.position > a.position)
 			order by (select count(*) from flags f where f.sample_id = a.sample_id) desc, a.participant_id
 			limit 1`)
-		const [pending] = await query<{ sample_id: number }>(sql`
-			select sample_id::int from assignments where participant_id = ${p!.participant_id} and completed_at is null order by position desc limit 1`)
+		const [pending] = await query<{ sample_id: number; external_id: string }>(sql`
+			select a.sample_id::int, s.external_id from assignments a join samples s on s.id = a.sample_id
+			where a.participant_id = ${p!.participant_id} and a.completed_at is null order by a.position desc limit 1`)
 		const [issue] = await query<{ number: number }>(sql`select number from issues where version_id = ${p!.version_id} and sample_id = ${p!.sample_id}`)
 		const [useCase] = await query<{ number: number; use_case_id: string }>(sql`
 			select number, use_case_id from issues where version_id = ${p!.version_id} and kind = 'use_case' order by number limit 1`)
@@ -180,6 +182,7 @@ describe.skipIf(!process.env.DATABASE_URL)('query plans at scale (PostgreSQL)', 
 			sampleId: p!.sample_id,
 			position: p!.position,
 			pendingSampleId: pending!.sample_id,
+			pendingExternalId: pending!.external_id,
 			issueNumber: issue!.number,
 			useCaseIssueNumber: useCase!.number,
 			useCaseId: useCase!.use_case_id,
@@ -288,9 +291,10 @@ describe.skipIf(!process.env.DATABASE_URL)('query plans at scale (PostgreSQL)', 
 	})
 
 	test('the busiest writes: a verdict, a flag, a triage action, an opposed comment', async () => {
-		const { roundId, participantId, pendingSampleId: sampleId } = ids
+		const { roundId, participantId, userId, pendingSampleId: sampleId, pendingExternalId } = ids
 		const flag = { intent: 'flag' as const, category: 'stereotype' as const, severity: 'major' as const, affectedGroups: [], rationale: 'A stock figure.', suggestedRewrite: '', quotedSpan: '', unsure: false }
 		await expectIndexed([
+			['quickVerdict (the review loop’s POST: guard, verdict, next sample)', () => quickVerdict({ roundId, userId, externalId: pendingExternalId, verdict: { kind: 'no_concerns' } })],
 			['saveVerdict (no concerns)', () => saveVerdict({ roundId, participantId, sampleId, verdict: { kind: 'no_concerns' } })],
 			['saveVerdict (flag)', () => saveVerdict({ roundId, participantId, sampleId, verdict: { kind: 'flag', flag } })],
 			[

@@ -111,6 +111,43 @@ describe('verdicts', () => {
 		expect(closed.data).toMatchObject({ error: 'review:errors.closed' })
 		expect(await stored()).toEqual({ reviews: 0, flags: 0 })
 	})
+	test('each answer is the next sample still waiting after this one, then one left earlier, then the start page', async () => {
+		const { roundId, ana } = await setup()
+		const queue = (
+			await query<{ external_id: string }>(sql`
+				select s.external_id from assignments a join samples s on s.id = a.sample_id join participants p on p.id = a.participant_id
+				join users u on u.id = p.user_id where u.email = 'ana@example.org' order by a.position`)
+		).map((r) => r.external_id)
+		expect(queue.length).toBeGreaterThanOrEqual(3)
+		const at = (res: { headers: Headers }) => res.headers.get('Location')
+		const base = `/rounds/${roundId}/review`
+		// The last sample first: nothing waits after it, so the answer wraps to the first one waiting.
+		expect(at(await post(ana, roundId, queue.at(-1)!, { intent: 'skip', skipReason: 'Later' }))).toBe(`${base}/${encodeURIComponent(queue[0]!)}`)
+		for (let i = 1; i < queue.length - 1; i++) {
+			const next = queue[i + 1] === queue.at(-1) ? queue[0]! : queue[i + 1]!
+			expect(at(await post(ana, roundId, queue[i]!, { intent: 'no_concerns' }))).toBe(`${base}/${encodeURIComponent(next)}`)
+		}
+		// The one left: its own verdict does not send the reviewer back to it.
+		expect(at(await post(ana, roundId, queue[0]!, { intent: 'no_concerns' }))).toBe(base)
+		expect((await stored()).reviews).toBe(queue.length)
+	})
+
+	test('a verdict from someone who has not consented, or has left, stores nothing', async () => {
+		const { roundId, ana } = await setup()
+		const a = await first(ana, roundId)
+		const ofAna = sql`user_id = (select id from users where email = 'ana@example.org')`
+		await query(sql`update participants set consented_at = null where ${ofAna}`)
+		for (const fields of [{ intent: 'no_concerns' }, { intent: 'skip', skipReason: '' }] as Record<string, string>[]) {
+			const res = await post(ana, roundId, a, fields)
+			expect(res.status).toBe(302)
+			expect(res.headers.get('Location')).toBe(`/rounds/${roundId}/consent`)
+		}
+		await query(sql`update participants set consented_at = now(), withdrawn_at = now() where ${ofAna}`)
+		expect((await post(ana, roundId, a, { intent: 'no_concerns' })).status).toBe(404)
+		expect(await stored()).toEqual({ reviews: 0, flags: 0 })
+		const [{ done }] = (await query<{ done: number }>(sql`select count(*)::int as done from assignments where completed_at is not null`)) as [{ done: number }]
+		expect(done).toBe(0)
+	})
 })
 
 test('blind review: others’ flags stay hidden until one’s own verdict, then show as anonymous counts', async () => {

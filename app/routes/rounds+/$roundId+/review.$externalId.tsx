@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next'
 import { ErrorList, FormAlert } from '#app/components/forms.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
 import { canGiveVerdict, FlagSchema, groupSuggestions, SkipSchema, visibleOthersFlags } from '#app/domain/review.ts'
-import { getFocusView, getReviewTarget, nextPending, saveVerdict, withdrawFlag, withdrawVerdict } from '#app/models/review.server.ts'
+import { getFocusView, getReviewTarget, nextPending, quickVerdict, saveVerdict, withdrawFlag, withdrawVerdict } from '#app/models/review.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { fieldErrorsOf, invariantResponse } from '#app/utils/misc.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
@@ -49,12 +49,23 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const user = await requireUser(request)
 	const { roundId = '', externalId = '' } = params
-	const { round, participant, assignment } = guard(roundId, UUID.test(roundId) ? await getReviewTarget({ roundId, userId: user.id, externalId }) : null)
+	const form = await request.formData()
+	const intent = form.get('intent')
+	const known = UUID.test(roundId)
+	// The review loop's common answers ("no concerns", "skip") are guarded, recorded and answered
+	// with the next sample in one statement; what it did not record takes the path below.
+	const skip = intent === 'skip' ? SkipSchema.safeParse(Object.fromEntries(form)) : null
+	const quickInput = intent === 'no_concerns' ? { kind: 'no_concerns' as const } : skip?.success ? { kind: 'skipped' as const, reason: skip.data.skipReason } : null
+	const quick = known && quickInput ? await quickVerdict({ roundId, userId: user.id, externalId, verdict: quickInput }) : null
+	if (quick?.reviewId && quick.target) {
+		const base = `/rounds/${quick.target.round.id}/review`
+		throw redirect(quick.nextPending ? `${base}/${encodeURIComponent(quick.nextPending)}` : base)
+	}
+	const target = quick ? quick.target : known ? await getReviewTarget({ roundId, userId: user.id, externalId }) : null
+	const { round, participant, assignment } = guard(roundId, target)
 	invariantResponse(assignment, 'Not found', { status: 404 })
 	const sample = { id: assignment.sampleId, externalId, position: assignment.position }
 	if (!canGiveVerdict(round.status)) return data({ result: null, error: 'review:errors.closed' }, { status: 409 })
-	const form = await request.formData()
-	const intent = form.get('intent')
 	const base = `/rounds/${round.id}/review`
 	const ids = { roundId: round.id, participantId: participant.id, sampleId: sample.id }
 	if (intent === 'withdraw') {
@@ -68,10 +79,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	}
 	if (intent === 'no_concerns') {
 		await saveVerdict({ ...ids, verdict: { kind: 'no_concerns' } })
-	} else if (intent === 'skip') {
-		const parsed = SkipSchema.safeParse(Object.fromEntries(form))
-		if (!parsed.success) return data({ result: null, error: 'review:errors.skip' }, { status: 400 })
-		await saveVerdict({ ...ids, verdict: { kind: 'skipped', reason: parsed.data.skipReason } })
+	} else if (skip) {
+		if (!skip.success) return data({ result: null, error: 'review:errors.skip' }, { status: 400 })
+		await saveVerdict({ ...ids, verdict: { kind: 'skipped', reason: skip.data.skipReason } })
 	} else if (intent === 'flag') {
 		const parsed = FlagSchema.safeParse({ ...Object.fromEntries(form), affectedGroups: form.getAll('affectedGroups') })
 		if (!parsed.success) {
