@@ -261,7 +261,7 @@ ${weight.seed.samples ? (weight.seed.samples / 2).toLocaleString('en-US') : '?'}
 participant signed in for real through \`/signin\` (argon2; their password hashes were set for the run). Each page
 is fetched as a browser's first visit would: the HTML (raw, and gzipped as the server sends it), every
 \`/assets/…\` script the HTML makes the browser load (its modulepreload links and the inline module script's
-imports; the route manifest is inline in the HTML, with lazy route discovery) and stylesheet, and the translation files the page fetches on
+imports, the whole route manifest among them: decision 021) and stylesheet, and the translation files the page fetches on
 hydration (\`/locales/en/<namespace>\` for the namespaces its route chain declares), all gzipped. English; the
 version's pages are those of \`ds-0\`, the participant's those of its first round.
 
@@ -275,8 +275,7 @@ Target (issues #5, #9): the focus view ships at most ${TARGET_FOCUS_JS_KB} KB of
 (${kb(focusJs)}${weight ? ', as its HTML loads it' : ''})**. Every page also works with no JavaScript at all.
 
 Limits: a repeat visit loads the hashed \`/assets/…\` files from the browser cache (\`immutable\`, one year), so only the
-HTML and translations travel again. Not counted: requests made after hydration (lazy route discovery's
-\`/__manifest\` patches for the links on the page, data for client-side navigations), the favicon, and gzip
+HTML and translations travel again. Not counted: requests made after hydration (data for client-side navigations), the favicon, and gzip
 level differences (the server's compression uses zlib's default level, as this benchmark does). The HTML grows with
 the data on the page (lists show one page of rows).
 

@@ -41,7 +41,7 @@ function serverBuild(all: AppRoute[]): ServerBuild {
 		assets: { entry: { imports: [], module: '' }, routes: {}, url: '', version: 'test' },
 		publicPath: '/',
 		assetsBuildDirectory: 'build/client',
-		future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true, v3_lazyRouteDiscovery: true, v3_singleFetch: true },
+		future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true, v3_lazyRouteDiscovery: false, v3_singleFetch: true },
 		isSpaMode: false,
 	}
 }
