@@ -347,13 +347,13 @@ function markdown(): string {
 					? ': the target asks for more CPU than the machine has,'
 					: `, ${Math.round((sum(loop.cpu) * needed) / 10 / os.availableParallelism())} % of it before the rest of the machine's work (above: ${n(loop.rps)} requests/s saturate it),`) +
 				' and past its rate requests queue and latency grows with the queue.' +
-				` The largest cost identified in the app is React Router's route matching (about 15 % of the app's CPU in a profile: below); without it at all, ${n(needed)} requests/s would still need ${(((sum(loop.cpu) - 0.15 * loop.cpu.appMs) * needed) / 1000).toFixed(2)} CPU-seconds per second.`,
+				` The largest cost identified in the app is React Router's route matching (about 18 % of the app's CPU in a profile: below); without it at all, ${n(needed)} requests/s would still need ${(((sum(loop.cpu) - 0.18 * loop.cpu.appMs) * needed) / 1000).toFixed(2)} CPU-seconds per second.`,
 			`Against the floor: the floor page is anonymous and reads nothing from the database (PostgreSQL ${floor.cpu.dbMs.toFixed(2)} ms), while each review-loop request checks the session,`,
 			`reads the participant's queue or records a verdict (${loop.cpu.dbMs.toFixed(1)} ms in PostgreSQL) and renders a larger page (app ${loop.cpu.appMs.toFixed(1)} ms against ${floor.cpu.appMs.toFixed(1)} ms).`,
 			`${Math.round(TARGET_RATIO * 100)} % of the floor's throughput would need a whole review request to cost at most ${(sum(floor.cpu) / TARGET_RATIO).toFixed(1)} ms of CPU, database included: ` +
 				`${sum(floor.cpu) / TARGET_RATIO - loop.cpu.dbMs > 0 ? `${(sum(floor.cpu) / TARGET_RATIO - loop.cpu.dbMs - loop.cpu.generatorMs).toFixed(1)} ms for the app after its database work, against ${floor.cpu.appMs.toFixed(1)} ms for the framework's cheapest page.` : 'less than its database work alone.'}`,
 			'The remedy for the number of reviewers is more cores or more machines (the app keeps no state in memory: docs/deploy.md,',
-			'"Several instances"), not a faster query — every focus-view query is an index lookup on the participant\'s queue.',
+			'"Several instances"): each statement of the loop is now a few index probes, whatever the length of the queue (below).',
 		)
 	}
 	lines.push(
@@ -365,10 +365,24 @@ function markdown(): string {
 		'- Production hands Remix its build, not a function returning it (Remix rebuilt its route tree on every request): +10 % on both loops.',
 		'- The statements every review request runs are prepared (session, unread count, focus view, verdict target) and a verdict with no',
 		'  earlier flags is one statement committed on its own: review loop 171 → 220 requests/s, PostgreSQL CPU per request 4.6 → 3.0 ms.',
-		'- Left: a CPU profile shows React Router matching the URL against the whole route tree about six times per page (four for lazy route',
-		'  discovery\'s partial manifest), ~15 % of the app\'s CPU; turning lazy discovery off did not change throughput measurably (220 vs 220).',
-		'- The machine\'s speed drifts: the same app code measured 260 review-loop requests/s at 7.4 ms of CPU per request (floor 578/s) in a run an',
-		'  hour before this one, and 440 at 4.4 ms (floor 907/s) here; the ratio to the floor held at 0.45–0.49. Compare ratios across runs.',
+		'- The focus view\'s statement walked the participant\'s whole queue, twice: finding the sample by its external id joined every',
+		'  assignment to its sample (200 probes for a queue of 200), and "next still waiting" read every later entry and sorted them. Now the',
+		'  sample is found through the version\'s imports\' unique (import, external id) key and the queue\'s primary key, and waiting samples',
+		'  have a partial index (migration 0010). PostgreSQL CPU for that statement 1.45 → 0.26 ms (one connection, queues of 200, measured',
+		'  from the backend\'s `/proc`).',
+		'- A "no concerns" or "skip" verdict is guarded, recorded and answered with the next waiting sample in one prepared statement (it was the',
+		'  guard, the verdict, then one or two unprepared queries for the next sample), and the session lookup also counts the bell\'s unread',
+		'  notifications (it was a second statement on every page). With the two changes above, side by side: review loop 260 → 313',
+		'  requests/s, ratio to the floor 0.55 → 0.67, PostgreSQL CPU per request 2.48 → 0.97 ms (the machine was in a slow phase: floor ~470/s).',
+		'- Lazy route discovery is off (decision 021): every page built a partial route manifest by matching each path segment against the',
+		'  route tree (~8 % of the app\'s CPU). Two runs in each order: app CPU per review-loop request 4.4 and 4.7 ms with it, 3.9 and 3.7 ms',
+		'  without; p99 at 300 reviewers 294 and 411 ms with it, 72 and 197 ms without.',
+		'- Tried and not kept: a larger V8 young generation for the workers (`--max-semi-space-size=16`): the floor page got slower',
+		'  (5.1 against 4.0 ms of app CPU per request).',
+		'- Left: React Router still matches the URL against the whole route tree three times per page (Remix\'s server, the data router and',
+		'  the render), compiling each route\'s pattern every time: ~18 % of the app\'s CPU in a profile. A cache would patch framework internals.',
+		'- The machine\'s speed drifts: the same app code has measured the floor page anywhere from 350 to 900 requests/s in runs an hour apart,',
+		'  and a single closed loop moves by ±15 %. Compare ratios across runs, and changes only side by side.',
 		'',
 		'Reproduce: `npm run bench:review` (flags `--samples`, `--round-samples`, `--reviewers`,',
 		'`--steps 100,300,500,700`, `--step-seconds 20`, `--workers`, `--cpu-prof`). Raw results: `bench/.out/review.json`.',

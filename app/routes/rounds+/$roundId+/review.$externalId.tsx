@@ -19,8 +19,8 @@ const UUID = /^[0-9a-f-]{36}$/i
 /**
  * The participant guard (as requireParticipant: 404 unless the signed-in user takes part in this
  * round and has not withdrawn, consent first) fused with the page's own reads, so that a focus
- * view costs the session lookup and one query, and a verdict the session lookup and one query
- * before it is saved (docs/benchmarks.md, "Review loop").
+ * view costs the session lookup and one query, and a "no concerns" or "skip" verdict the session
+ * lookup and one statement that also finds the next sample (docs/benchmarks.md, "Review loop").
  */
 function guard<T extends { participant: { consented: boolean; withdrawn: boolean } }>(roundId: string, found: T | null): T {
 	invariantResponse(found && !found.participant.withdrawn, 'Not found', { status: 404 })
