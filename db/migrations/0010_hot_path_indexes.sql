@@ -1,2 +1,2 @@
-CREATE INDEX "assignments_pending_idx" ON "assignments" USING btree ("participant_id","position") WHERE completed_at is null;--> statement-breakpoint
-CREATE INDEX "notifications_unread_idx" ON "notifications" USING btree ("user_id") WHERE read_at is null;
+CREATE INDEX IF NOT EXISTS "assignments_pending_idx" ON "assignments" USING btree ("participant_id","position") WHERE completed_at is null;--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "notifications_unread_idx" ON "notifications" USING btree ("user_id") WHERE read_at is null;
