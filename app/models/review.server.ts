@@ -1,24 +1,10 @@
-import { and, asc, eq, gt, lt, ne, type SQL, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm'
 import { imports, samples } from '#db/schema/datasets.ts'
 import { flags, reviews } from '#db/schema/reviews.ts'
 import { assignments, participants, rounds } from '#db/schema/rounds.ts'
 import { type FlagInput, verdictRoundStatuses } from '#app/domain/review.ts'
 import { db, query, queryPrepared, type Tx } from '#app/utils/db.server.ts'
 import { issuesOfFlags, reevaluate, syncSampleIssue, syncTemplateIssue } from './issue.server.ts'
-import { sampleColumns } from './sample.server.ts'
-
-/**
- * The sample at `externalId` in this participant's queue — authorization is the join on their
- * assignments: a sample outside their queue does not exist for them.
- */
-export async function getAssignedSample({ participantId, externalId }: { participantId: string; externalId: string }) {
-	const [row] = await db
-		.select({ ...sampleColumns, position: assignments.position })
-		.from(assignments)
-		.innerJoin(samples, eq(samples.id, assignments.sampleId))
-		.where(and(eq(assignments.participantId, participantId), eq(samples.externalId, externalId)))
-	return row ?? null
-}
 
 type Category = NonNullable<(typeof flags.$inferSelect)['category']>
 type TargetRow = {
@@ -128,21 +114,6 @@ export async function getFocusView(input: { roundId: string; userId: string; ext
 	}
 }
 
-/** Previous and next samples in the queue, and the next one still waiting for a verdict. */
-export async function queueNeighbours(participantId: string, position: number) {
-	const pick = (where: ReturnType<typeof and>, order: 'asc' | 'desc') =>
-		db
-			.select({ externalId: samples.externalId })
-			.from(assignments)
-			.innerJoin(samples, eq(samples.id, assignments.sampleId))
-			.where(where)
-			.orderBy(order === 'asc' ? asc(assignments.position) : sql`${assignments.position} desc`)
-			.limit(1)
-	const [prev] = await pick(and(eq(assignments.participantId, participantId), lt(assignments.position, position)), 'desc')
-	const [next] = await pick(and(eq(assignments.participantId, participantId), gt(assignments.position, position)), 'asc')
-	return { prev: prev?.externalId ?? null, next: next?.externalId ?? null }
-}
-
 export async function nextPending(participantId: string, after?: number): Promise<string | null> {
 	const base = and(eq(assignments.participantId, participantId), sql`${assignments.completedAt} is null`)
 	const query = (where: ReturnType<typeof and>) =>
@@ -152,29 +123,6 @@ export async function nextPending(participantId: string, after?: number): Promis
 	if (later) return later.externalId
 	const [any] = await query(base)
 	return any?.externalId ?? null
-}
-
-export async function getOwnReview({ participantId, sampleId }: { participantId: string; sampleId: number }) {
-	const [review] = await db
-		.select({ id: reviews.id, verdict: reviews.verdict, skipReason: reviews.skipReason })
-		.from(reviews)
-		.where(and(eq(reviews.participantId, participantId), eq(reviews.sampleId, sampleId)))
-	if (!review) return null
-	const own = await db
-		.select({ id: flags.id, category: flags.category, severity: flags.severity, affectedGroups: flags.affectedGroups, rationale: flags.rationale, suggestedRewrite: flags.suggestedRewrite, quotedSpan: flags.quotedSpan, unsure: flags.unsure })
-		.from(flags)
-		.where(eq(flags.reviewId, review.id))
-		.orderBy(asc(flags.createdAt))
-	return { ...review, flags: own }
-}
-
-/** Categories of other participants' flags on this sample in this round (no identities). */
-export async function othersFlagCategories({ roundId, sampleId, participantId }: { roundId: string; sampleId: number; participantId: string }) {
-	const rows = await db
-		.select({ category: flags.category })
-		.from(flags)
-		.where(and(eq(flags.roundId, roundId), eq(flags.sampleId, sampleId), ne(flags.participantId, participantId)))
-	return rows.map((r) => r.category!).filter(Boolean)
 }
 
 type Verdict = { kind: 'no_concerns' } | { kind: 'skipped'; reason: string } | { kind: 'flag'; flag: FlagInput }

@@ -18,7 +18,7 @@ import { getAgreement, getCoverage, getFlagBreakdown, getFlagRateByAttribute, ge
 import { gateCounts, listOpenBlockers } from '#app/models/issue.server.ts'
 import { gateLookup } from '#app/models/pipeline.server.ts'
 import { getConsultationReport } from '#app/models/report.server.ts'
-import { getAssignedSample, getFocusView, getOwnReview, getReviewTarget, nextPending, othersFlagCategories, queueNeighbours, quickVerdict, saveVerdict } from '#app/models/review.server.ts'
+import { getFocusView, getReviewTarget, nextPending, quickVerdict, saveVerdict } from '#app/models/review.server.ts'
 import { getProgress, getQueue, roundProgress } from '#app/models/round.server.ts'
 import { getIssue, listAffectedGroups, listIssues, triageIssue } from '#app/models/triage.server.ts'
 import { getVersion } from '#app/models/version.server.ts'
@@ -202,12 +202,8 @@ describe.skipIf(!process.env.DATABASE_URL)('query plans at scale (PostgreSQL)', 
 		await expectIndexed([
 			['getFocusView (what the page reads, in one statement)', () => getFocusView({ roundId, userId, externalId })],
 			['getReviewTarget (the verdict’s guard)', () => getReviewTarget({ roundId, userId, externalId })],
-			['getAssignedSample', () => getAssignedSample({ participantId, externalId })],
-			['queueNeighbours', () => queueNeighbours(participantId, position)],
 			['nextPending (after)', () => nextPending(participantId, position)],
 			['nextPending (wrap)', () => nextPending(participantId)],
-			['getOwnReview', () => getOwnReview({ participantId, sampleId })],
-			['othersFlagCategories', () => othersFlagCategories({ roundId, sampleId, participantId })],
 			['getProgress', () => getProgress(participantId)],
 			['getQueue (round home)', () => getQueue(participantId)],
 		])
