@@ -16,16 +16,23 @@
  * Open loop: requests are sent at their scheduled times whatever the answers do, and latency is
  * measured from the scheduled time (no coordinated omission: a stall counts against every request
  * that should have been sent during it). Then the same at --low-rate, and CPU per request of each.
+ * Afterwards the same on PGlite (the embedded database, inside the app's one process), at the same
+ * rates, in a child process of its own (bench/pglite-pass.ts); no target is judged on it.
  * Flags: --rate 200 --seconds 20 --low-rate 20 --samples 100000 --issues 5000 --cpu-requests 2000
  *        --keep (keep the database, print the token)
+ *        PGlite pass: --pglite 0 (skip it) --pglite-samples N --pglite-issues N (default: as for PostgreSQL)
+ *        (--engine pglite: the PGlite pass alone, with the flags above; prints, writes no section)
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
 import { Pool } from 'undici'
 import { snapshotBuild } from './build-snapshot.ts'
+import { type Engine, pgliteVersion, runPglitePass, serverDatabaseEnv, usePgliteDataDir } from './pglite-pass.ts'
 import { perRequest, startCpuCount } from './proc-cpu.ts'
 import { scratchDatabase } from './scratch-db.ts'
 
@@ -46,15 +53,26 @@ const ISSUES = Math.min(SAMPLES, Number(arg('issues', '5000')))
 const TARGET_P99_MS = 20
 const PORT = 3291
 const BASE = `http://127.0.0.1:${PORT}`
+const ENGINE = arg('engine', 'postgres') as Engine
+const CHILD_OUT = arg('child-out', '')
+const PGLITE = arg('pglite', '1') !== '0'
 
-const scratch = scratchDatabase(`rt_bench_gate_${Date.now()}`)
-const { admin, name: dbName, url: dbUrl } = scratch
-await scratch.create()
-process.env.DATABASE_URL = dbUrl
+// PostgreSQL: a scratch database; PGlite: a data folder in a temp dir (removed at exit).
+const scratch = ENGINE === 'postgres' ? scratchDatabase(`rt_bench_gate_${Date.now()}`) : null
+const pgliteDir = scratch ? null : usePgliteDataDir('gate')
+const dbName = scratch?.name ?? pgliteDir!.dir
+if (scratch) {
+	await scratch.create()
+	process.env.DATABASE_URL = scratch.url
+}
+const engineName = scratch ? `PostgreSQL ${((await scratch.admin`show server_version`)[0]!.server_version as string).split(' ')[0]}` : pgliteVersion()
 process.env.NODE_ENV = 'production'
 
 let server: ReturnType<typeof spawn> | undefined
-async function cleanUp() {
+/** Stops the server and drops the database (or removes the PGlite folder); once, however often called. */
+let cleaning: Promise<void> | undefined
+const cleanUp = () => (cleaning ??= stopAndDrop())
+async function stopAndDrop() {
 	if (server && server.exitCode === null) {
 		const exited = new Promise((r) => server!.once('exit', r))
 		server.kill('SIGTERM')
@@ -66,9 +84,12 @@ async function cleanUp() {
 			// already gone
 		}
 	}
-	if (args.includes('--keep')) console.log(`Kept database ${dbName}`)
-	else await scratch.drop().catch((e: unknown) => console.error(`Could not drop ${dbName}:`, e))
-	await admin.end()
+	if (scratch) {
+		if (args.includes('--keep')) console.log(`Kept database ${dbName}`)
+		else await scratch.drop().catch((e: unknown) => console.error(`Could not drop ${dbName}:`, e))
+		await scratch.admin.end()
+	}
+	pgliteDir?.remove()
 }
 
 try {
@@ -79,7 +100,7 @@ try {
 	const { users } = await import('#db/schema/accounts.ts')
 
 	await migrate()
-	console.log(`Database ${dbName}: seeding ${SAMPLES.toLocaleString()} samples and ${ISSUES.toLocaleString()} issues…`)
+	console.log(`${engineName}, database ${dbName}: seeding ${SAMPLES.toLocaleString()} samples and ${ISSUES.toLocaleString()} issues…`)
 	const t0 = performance.now()
 	const [owner] = await db.insert(users).values({ email: 'owner@bench.test', displayName: 'Owner', passwordHash: 'x' }).returning({ id: users.id })
 	const dataset = (await createDataset({ slug: 'bench', name: 'Bench', description: '', ownerId: owner!.id }))!
@@ -89,13 +110,17 @@ try {
 
 	// Set-based, as the importer and syncSampleIssue/evaluateIssue leave the rows (the minimal
 	// columns of tests/plan-utils.ts seedScale, for one dataset).
-	const pg = postgres(dbUrl, { max: 1, onnotice: () => {} })
-	await pg.unsafe('set session_replication_role = replica').catch(() => {})
+	const seeder = scratch ? postgresSeeder(scratch.url) : pgliteSeeder((db as unknown as { $client: PGlite }).$client)
+	const run = seeder.run
+	await run('set session_replication_role = replica').catch(() => {})
 	const origins = `array['Oaxaca','Lagos','Amman','Bogotá','Lucknow','Dakar']`
 	const seedVersion = async (versionId: string, samples: number, issues: number, status: string, resolvedPercent: number) => {
-		const [imp] = await pg<{ id: string }[]>`insert into imports (version_id, status, format, filename, rows_read, finished_at, created_by)
-			values (${versionId}, 'succeeded', 'jsonl', 'bench.jsonl', ${samples}, now(), ${owner!.id}) returning id`
-		await pg.unsafe(
+		const [imp] = (await run(
+			`insert into imports (version_id, status, format, filename, rows_read, finished_at, created_by)
+			values ($1, 'succeeded', 'jsonl', 'bench.jsonl', $2, now(), $3) returning id`,
+			[versionId, samples, owner!.id],
+		)) as { id: string }[]
+		await run(
 			`insert into samples (import_id, external_id, content, language, metadata, content_hash)
 			select $1::uuid, 's-' || lpad(n::text, 7, '0'),
 				'Sample ' || n || ' written as a persona from ' || (${origins})[1 + n % 6] || ' about the quarterly schedule and the new badge system.', 'en',
@@ -105,7 +130,7 @@ try {
 			[imp!.id],
 		)
 		// Every (samples / issues)-th sample has an issue; status and blocking by a hash of its number.
-		await pg.unsafe(
+		await run(
 			`with flagged as (
 				select s.id as sample_id, s.external_id, s.content_hash, row_number() over (order by s.external_id)::int as number,
 					abs(hashtext(s.external_id)) % 100 as h, abs(hashtext(s.external_id || ':b')) % 100 as b
@@ -124,20 +149,23 @@ try {
 				case when h < ${resolvedPercent} then 'resolved' when h < ${resolvedPercent + 15} then 'acknowledged' else 'open' end as st) g`,
 			[imp!.id, versionId],
 		)
-		await pg`update versions set current_import_id = ${imp!.id}, sample_count = ${samples}, status = ${status}, issue_seq = ${issues} where id = ${versionId}`
+		await run('update versions set current_import_id = $1, sample_count = $2, status = $3, issue_seq = $4 where id = $5', [imp!.id, samples, status, issues, versionId])
 	}
 	await seedVersion(v1.id, Math.round(SAMPLES / 2), Math.round(ISSUES / 2), 'released', 100)
 	await seedVersion(v2.id, SAMPLES, ISSUES, 'in_consultation', 20)
 	// As autovacuum leaves tables after a bulk load (visibility map set: index-only scans).
-	await pg.unsafe('vacuum analyze')
+	await run('vacuum analyze')
 	// Write out the seeding's dirty buffers (and an earlier benchmark's), so no checkpoint runs during the measurements.
-	await pg`checkpoint`
-	const [expected] = await pg<{ blocking: number; open: number; total: number }[]>`
-		select count(*) filter (where blocking and status <> 'resolved')::int as blocking, count(*) filter (where status <> 'resolved')::int as open, count(*)::int as total
-		from issues where version_id = ${v2.id}`
-	await pg.end()
+	await run('checkpoint')
+	const [expected] = (await run(
+		`select count(*) filter (where blocking and status <> 'resolved')::int as blocking, count(*) filter (where status <> 'resolved')::int as open, count(*)::int as total
+		from issues where version_id = $1`,
+		[v2.id],
+	)) as { blocking: number; open: number; total: number }[]
+	await seeder.end()
 	const created = await createApiToken({ userId: owner!.id, name: 'bench pipeline', datasetSlugs: ['bench'] })
 	if (!('token' in created)) throw new Error(`token: ${created.error}`)
+	// PGlite: the data folder is closed here, before the server opens it.
 	await closeDb()
 	const seedSeconds = (performance.now() - t0) / 1000
 	console.log(`Seeded in ${seedSeconds.toFixed(0)} s: v2 has ${expected!.total} issues, ${expected!.open} unresolved, ${expected!.blocking} of them blocking.`)
@@ -148,7 +176,7 @@ try {
 		detached: true,
 		env: {
 			...process.env,
-			DATABASE_URL: dbUrl,
+			...serverDatabaseEnv(ENGINE, { url: scratch?.url, dataDir: pgliteDir?.dir }),
 			PORT: String(PORT),
 			HOST: '127.0.0.1',
 			NODE_ENV: 'production',
@@ -264,7 +292,8 @@ try {
 	// process and its PostgreSQL backends, from /proc, over CPU_REQUESTS requests of one kind at a
 	// time (closed loop, 8 at once).
 	async function cpuPerRequest(kind: Kind) {
-		const counting = startCpuCount(server!.pid!, await scratch.backendPids())
+		// On PGlite the database runs inside the app's process: its CPU is in appMs, dbMs stays 0.
+		const counting = startCpuCount(server!.pid!, scratch ? await scratch.backendPids() : [])
 		let sent = 0
 		await Promise.all(
 			Array.from({ length: 8 }, async () => {
@@ -275,7 +304,8 @@ try {
 		return { appMs, dbMs }
 	}
 	const cpu = { gate: await cpuPerRequest('gate'), healthz: await cpuPerRequest('healthz') }
-	console.log(`CPU per request (${CPU_REQUESTS} each): gate app ${cpu.gate.appMs} ms + PostgreSQL ${cpu.gate.dbMs} ms; /healthz app ${cpu.healthz.appMs} ms + PostgreSQL ${cpu.healthz.dbMs} ms`)
+	const dbLabel = scratch ? 'PostgreSQL' : 'database outside the app (none: PGlite is inside it)'
+	console.log(`CPU per request (${CPU_REQUESTS} each): gate app ${cpu.gate.appMs} ms + ${dbLabel} ${cpu.gate.dbMs} ms; /healthz app ${cpu.healthz.appMs} ms + ${dbLabel} ${cpu.healthz.dbMs} ms`)
 	await pool.close()
 	const gate = summarise(main, 'gate')
 	const healthz = summarise(main, 'healthz')
@@ -289,10 +319,11 @@ try {
 	for (const [name, s] of [[`gate @${LOW_RATE}/s`, lowGate], [`/healthz @${LOW_RATE}/s`, lowHealthz]] as const) {
 		console.log(`  ${name.padEnd(9)} ${s.requests} requests, ${s.errors} errors, p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, max ${s.max} ms`)
 	}
-	console.log(`p99 gate / healthz: ${ratio}; target p99 < ${TARGET_P99_MS} ms at ${RATE}/s: ${met ? 'met' : 'NOT met'}`)
+	console.log(`p99 gate / healthz: ${ratio}; target p99 < ${TARGET_P99_MS} ms at ${RATE}/s: ${scratch ? (met ? 'met' : 'NOT met') : 'not judged on PGlite'}`)
 
 	const report = {
 		date: new Date().toISOString(),
+		engine: engineName,
 		rate: RATE,
 		seconds: SECONDS,
 		samples: SAMPLES,
@@ -305,8 +336,9 @@ try {
 		cpuPerRequestMs: cpu,
 		loadAverageAtStart: Math.round(load1 * 10) / 10,
 		cores: os.availableParallelism(),
-		targetP99Ms: TARGET_P99_MS,
-		met,
+		// Judged on PostgreSQL only.
+		targetP99Ms: scratch ? TARGET_P99_MS : null,
+		met: scratch ? met : null,
 	}
 	const n = (x: number) => x.toLocaleString('en-US')
 	const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(1)} ms`)
@@ -389,11 +421,80 @@ Reproduce: \`npm run bench:gate\` (flags \`--rate ${RATE}\`, \`--seconds ${SECON
 PostgreSQL comes from \`BENCH_DATABASE_URL\` (default \`postgres://postgres@127.0.0.1:5432/postgres\`; a scratch database
 is created and dropped). Raw results: \`bench/.out/gate.json\`.
 `
-	const out = path.resolve('bench/.out')
-	mkdirSync(out, { recursive: true })
-	writeFileSync(path.join(out, 'gate.json'), JSON.stringify(report, null, 2) + '\n')
-	writeFileSync(path.join(out, 'gate.md'), md)
-	console.log('Written to bench/.out/gate.json and bench/.out/gate.md')
+	/** The PGlite pass's subsection, from the child's figures (or why there are none). */
+	const pgliteMd = (lite: typeof report | null, note: string) => {
+		if (!lite) return `\n### PGlite (embedded database)\n\n${note}\n`
+		const { gate: g, healthz: h, lowRate: low, cpuPerRequestMs: c } = lite
+		const sustained = (s: typeof gate) => s.errors === 0 && s.achievedRate >= lite.rate * 0.98
+		return `
+### ${lite.engine} (embedded database), ${lite.date.slice(0, 10)}
+
+The same measurement on PGlite, the database Roundtable runs when \`DATABASE_URL\` is unset, in a run of its own after the one
+above. The database runs inside the app's process, so the app runs as one process (\`WEB_CONCURRENCY=1\`). The data folder is a
+new one in a temp dir, seeded as above (**${n(lite.samples)}** samples, **${n(lite.issues.total)}** issues, ${n(lite.issues.unresolved)}
+unresolved, ${n(lite.issues.blocking)} blocking) in ${lite.seedSeconds} s in the benchmark's process, which closes it before the server
+opens it. Same rates, same alternation, same token path. No target is judged on PGlite: the embedded database is for trying
+Roundtable and small consultations; the target above is PostgreSQL's.
+
+| endpoint | rate (each) | requests | errors | achieved (req/s) | p50 | p95 | p99 | max |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
+${row('gate (ours)', g, lite.rate)}
+${row('`/healthz` (reference)', h, lite.rate)}
+${row('gate (ours)', low.gate, low.rate)}
+${row('`/healthz` (reference)', low.healthz, low.rate)}
+
+p99 gate / reference: **${lite.p99Ratio}** at ${lite.rate}/s, **${low.p99Ratio}** at ${low.rate}/s. ${
+			sustained(g)
+				? `PGlite kept up with ${lite.rate} gate requests/s (${g.achievedRate}/s answered).`
+				: `PGlite did not keep up with ${lite.rate} gate requests/s: ${g.achievedRate}/s answered${g.errors ? `, ${n(g.errors)} errors` : ''} (\`/healthz\`: ${h.achievedRate}/s${sustained(h) ? '' : ', not kept up either'}); past its rate requests queue, so the p99s at ${lite.rate}/s say how long the queue grew. The ${low.rate}/s rows show the gate's own latency.`
+		}
+
+CPU per request, same run (${n(CPU_REQUESTS)} requests of each kind alone, 8 at a time; from \`/proc\`): the app's process, which holds
+the database too, so PGlite's share is inside the app's figure (there is no database process to count):
+
+| endpoint | app CPU / request (database included) |
+|---|---:|
+| gate (ours) | ${ms(c.gate.appMs)} |
+| \`/healthz\` (reference) | ${ms(c.healthz.appMs)} |
+
+At ${lite.rate} gate requests/s that is ${((c.gate.appMs * lite.rate) / 1000).toFixed(2)} CPU-seconds per second (the reference: ${((c.healthz.appMs * lite.rate) / 1000).toFixed(2)}), in one
+process whose main thread runs both the app and PGlite.
+
+Reproduce: part of \`npm run bench:gate\`; \`--pglite 0\` skips it, \`--pglite-samples\` and \`--pglite-issues\` set its size (default: as
+for PostgreSQL). Raw results: \`pglite\` in \`bench/.out/gate.json\`.
+`
+	}
+
+	// The server and the database go before anything else runs (the PGlite pass).
+	await cleanUp()
+	if (CHILD_OUT) writeFileSync(CHILD_OUT, JSON.stringify(report, null, 2) + '\n')
+	else if (ENGINE === 'postgres') {
+		const pglite = PGLITE
+			? runPglitePass<typeof report>(fileURLToPath(import.meta.url), 'gate', [
+					...['--rate', String(RATE), '--seconds', String(SECONDS), '--low-rate', String(LOW_RATE), '--cpu-requests', String(CPU_REQUESTS)],
+					...['--samples', arg('pglite-samples', String(SAMPLES)), '--issues', arg('pglite-issues', String(ISSUES))],
+				])
+			: { result: null, note: 'PGlite was not measured in this run (`--pglite 0`).' }
+		const out = path.resolve('bench/.out')
+		mkdirSync(out, { recursive: true })
+		writeFileSync(path.join(out, 'gate.json'), JSON.stringify({ ...report, pglite: pglite.result }, null, 2) + '\n')
+		writeFileSync(path.join(out, 'gate.md'), md + pgliteMd(pglite.result, pglite.note))
+		console.log('Written to bench/.out/gate.json and bench/.out/gate.md')
+	}
 } finally {
 	await cleanUp()
+}
+
+type Seeder = { run: (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>; end: () => Promise<void> }
+/** PostgreSQL: a connection of its own (the session setting stays on it). */
+function postgresSeeder(url: string): Seeder {
+	const pg = postgres(url, { max: 1, onnotice: () => {} })
+	return { run: (text, params = []) => pg.unsafe(text, params as never[]), end: () => pg.end() }
+}
+/** PGlite: the app's one connection; the session setting is reset for the app's code that follows. */
+function pgliteSeeder(client: PGlite): Seeder {
+	return {
+		run: async (text, params = []) => (params.length ? (await client.query<Record<string, unknown>>(text, params)).rows : ((await client.exec(text)).at(-1)?.rows ?? [])),
+		end: async () => void (await client.exec('reset session_replication_role')),
+	}
 }

@@ -10,16 +10,24 @@
  *     app (the anonymous home page: root loader + render = the framework floor).
  * The load generator shares the machine, so it is kept cheap: plain node:http on keep-alive
  * connections (one per reviewer, as a browser holds one), bodies read and dropped.
+ * Afterwards the same on PGlite (the embedded database, inside the app's one process), smaller,
+ * in a child process of its own (bench/pglite-pass.ts); no target is judged on it.
  * Writes bench/.out/review.json (raw figures) and bench/.out/review.md (its docs/benchmarks.md section).
  * Flags: --samples N --round-samples N --reviewers N --steps 100,300,500,700 --step-seconds 20
  *        --workers N (default: one per CPU) --cpu-prof (profiles into bench/.out/prof) --keep
+ *        PGlite pass: --pglite 0 (skip it) --pglite-samples 100000 --pglite-round-samples 20000
+ *        --pglite-reviewers 300 --pglite-steps 50,100,200,300 --pglite-step-seconds 15
+ *        (--engine pglite: the PGlite pass alone, sized by --samples, --round-samples, … as above;
+ *        it prints its figures and writes no section)
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
+import { type Engine, pgliteVersion, runPglitePass, serverDatabaseEnv, usePgliteDataDir } from './pglite-pass.ts'
 import { perRequest, startCpuCount } from './proc-cpu.ts'
 import { scratchDatabase } from './scratch-db.ts'
 
@@ -34,7 +42,13 @@ const REVIEWERS = Number(arg('reviewers', '700'))
 const STEPS = arg('steps', '100,300,500,700').split(',').map(Number)
 const STEP_SECONDS = Number(arg('step-seconds', '20'))
 const THINK_MS = Number(arg('think-ms', '3000'))
-const WORKERS = Number(arg('workers', String(os.availableParallelism())))
+const ENGINE = arg('engine', 'postgres') as Engine
+// PGlite is opened by one process only: the server runs as one (WEB_CONCURRENCY=1).
+const WORKERS = ENGINE === 'pglite' ? 1 : Number(arg('workers', String(os.availableParallelism())))
+const CHILD_OUT = arg('child-out', '')
+const PGLITE = arg('pglite', '1') !== '0'
+/** The PGlite pass's sizes (`--pglite-<name>`): about 2½ minutes on 2 cores. */
+const PGLITE_DEFAULTS: Record<string, string> = { samples: '100000', 'round-samples': '20000', reviewers: '300', steps: '50,100,200,300', 'step-seconds': '15' }
 const CLOSED_CONNECTIONS = 16
 const CLOSED_SECONDS = 10
 const TARGET_REVIEWERS = 500
@@ -43,11 +57,17 @@ const TARGET_RATIO = 0.7
 const PORT = 3290
 const BASE = `http://127.0.0.1:${PORT}`
 
-const scratch = scratchDatabase(`rt_bench_review_${Date.now()}`)
-const { admin, name: dbName, url: dbUrl } = scratch
-await scratch.create()
-const pgVersion = ((await admin`show server_version`)[0]!.server_version as string).split(' ')[0]!
-process.env.DATABASE_URL = dbUrl
+// PostgreSQL: a scratch database; PGlite: a data folder in a temp dir (removed at exit).
+const scratch = ENGINE === 'postgres' ? scratchDatabase(`rt_bench_review_${Date.now()}`) : null
+const pgliteDir = scratch ? null : usePgliteDataDir('review')
+const dbName = scratch?.name ?? pgliteDir!.dir
+let pgVersion = ''
+if (scratch) {
+	await scratch.create()
+	pgVersion = ((await scratch.admin`show server_version`)[0]!.server_version as string).split(' ')[0]!
+	process.env.DATABASE_URL = scratch.url
+}
+const engineName = scratch ? `PostgreSQL ${pgVersion}` : pgliteVersion()
 process.env.NODE_ENV = 'production'
 
 const { migrate, db, closeDb, query } = await import('#app/utils/db.server.ts')
@@ -59,7 +79,8 @@ const { createRound, changeRoundStatus, rebalanceRound } = await import('#app/mo
 const { users } = await import('#db/schema/accounts.ts')
 const { participants } = await import('#db/schema/rounds.ts')
 
-console.log(`Database ${dbName}: importing ${SAMPLES.toLocaleString()} samples…`)
+console.log(`${engineName}, database ${dbName}: importing ${SAMPLES.toLocaleString()} samples…`)
+const setUpStarted = performance.now()
 await migrate()
 const password = 'bench passphrase 2026'
 const hash = await hashPassword(password)
@@ -94,17 +115,19 @@ const created = await db.insert(users).values(reviewerRows).returning({ id: user
 await db.insert(participants).values(created.map((u, i) => ({ roundId: roundId, userId: u.id, role: 'community' as const, number: i + 1, consentedAt: new Date() })))
 await changeRoundStatus({ roundId: roundId, action: 'open', revision: 1, actorId: owner!.id })
 await rebalanceRound(roundId)
+// PGlite: the data folder is closed here, before the server opens it.
 await closeDb()
 // The import leaves ~1 GB of dirty buffers: write them out now, so no checkpoint of the set-up
 // runs during the measurements (each benchmark starts from a quiet disk).
-await admin`checkpoint`
+if (scratch) await scratch.admin`checkpoint`
+console.log(`  set up in ${((performance.now() - setUpStarted) / 1000).toFixed(0)} s`)
 
 console.log(`Starting the built app (${WORKERS} worker${WORKERS === 1 ? '' : 's'})…`)
 const profDir = path.resolve('bench/.out/prof')
 const server = spawn(process.execPath, [...(args.includes('--cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), 'build/server.js'], {
 	env: {
 		...process.env,
-		DATABASE_URL: dbUrl,
+		...serverDatabaseEnv(ENGINE, { url: scratch?.url, dataDir: pgliteDir?.dir }),
 		PORT: String(PORT),
 		HOST: '127.0.0.1',
 		NODE_ENV: 'production',
@@ -117,6 +140,9 @@ const server = spawn(process.execPath, [...(args.includes('--cpu-prof') ? ['--cp
 	},
 	stdio: ['ignore', 'ignore', 'inherit'],
 })
+// Should this process fail, the server does not outlive it (nor keep the PGlite folder open).
+const stopServer = () => server.kill('SIGKILL')
+process.once('exit', stopServer)
 for (let i = 0; i < 150; i++) {
 	if (await fetch(`${BASE}/healthz`).then((r) => r.ok).catch(() => false)) break
 	await new Promise((r) => setTimeout(r, 200))
@@ -150,9 +176,11 @@ async function signIn(i: number): Promise<string> {
 	return cookie
 }
 console.log(`Signing in ${REVIEWERS} reviewers…`)
+const signInStarted = performance.now()
 const cookies: string[] = []
 for (let i = 0; i < REVIEWERS; i += 8) cookies.push(...(await Promise.all(Array.from({ length: Math.min(8, REVIEWERS - i) }, (_, j) => signIn(i + j)))))
 signInAgent.destroy()
+console.log(`  signed in in ${((performance.now() - signInStarted) / 1000).toFixed(0)} s`)
 
 const reviewStart = `/rounds/${roundId}/review`
 type Sample = { ms: number; ok: boolean }
@@ -210,7 +238,8 @@ async function closedLoop(kind: 'review' | 'floor', seconds = CLOSED_SECONDS) {
 	let count = 0
 	let errors = 0
 	let turn = 0
-	const counting = startCpuCount(server.pid!, await scratch.backendPids())
+	// On PGlite the database runs inside the app's process: its CPU is in appMs, dbMs stays 0.
+	const counting = startCpuCount(server.pid!, scratch ? await scratch.backendPids() : [])
 	const stopAt = performance.now() + seconds * 1000
 	await Promise.all(
 		Array.from({ length: CLOSED_CONNECTIONS }, async () => {
@@ -251,6 +280,7 @@ const loop = await closedLoop('review')
 const ratio = loop.rps / floor.rps
 const best = steps.filter((s) => s.p99 < TARGET_P99_MS && s.errors === 0).pop()
 console.log(`Closed loop: review loop ${loop.rps.toFixed(0)} req/s (${loop.errors} errors), minimal page ${floor.rps.toFixed(0)} req/s (${floor.errors} errors), ratio ${ratio.toFixed(2)}`)
+console.log(`CPU per request (app / database / load generator): review loop ${loop.cpu.appMs} / ${loop.cpu.dbMs} / ${loop.cpu.generatorMs} ms, minimal page ${floor.cpu.appMs} / ${floor.cpu.dbMs} / ${floor.cpu.generatorMs} ms${scratch ? '' : ' (PGlite: the database is inside the app)'}`)
 console.log(`Largest tested concurrency with p99 < ${TARGET_P99_MS} ms: ${best?.users ?? 'none'}`)
 
 if (args.includes('--keep')) {
@@ -259,13 +289,18 @@ if (args.includes('--keep')) {
 }
 server.kill('SIGTERM')
 await new Promise((r) => server.once('exit', r))
-await scratch.drop()
-await admin.end()
+process.off('exit', stopServer)
+if (scratch) {
+	await scratch.drop()
+	await scratch.admin.end()
+}
+pgliteDir?.remove()
 
 const date = new Date().toISOString()
 const result = {
 	date,
-	machine: { cpus: os.cpus().length, node: process.version, postgres: pgVersion },
+	engine: engineName,
+	machine: { cpus: os.cpus().length, node: process.version, ...(scratch ? { postgres: pgVersion } : {}) },
 	samples: SAMPLES,
 	roundSamples: ROUND_SAMPLES,
 	reviewers: REVIEWERS,
@@ -276,17 +311,44 @@ const result = {
 	closedLoop: { connections: CLOSED_CONNECTIONS, seconds: CLOSED_SECONDS, reviewRps: loop.rps, reviewErrors: loop.errors, floorRps: floor.rps, floorErrors: floor.errors, ratio, cpuPerRequestMs: { review: loop.cpu, floor: floor.cpu } },
 	maxReviewersP99Under100: best?.users ?? 0,
 }
+type Result = typeof result
+if (CHILD_OUT) {
+	writeFileSync(CHILD_OUT, JSON.stringify(result, null, 2))
+	process.exit(0)
+}
+if (ENGINE === 'pglite') process.exit(0) // the PGlite pass alone (--engine pglite): the lines above are its report
+
+// ---- PGlite, in a process of its own, smaller ----
+const pglite = PGLITE
+	? runPglitePass<Result>(fileURLToPath(import.meta.url), 'review', [
+			...['samples', 'round-samples', 'reviewers', 'steps', 'step-seconds'].flatMap((name) => [`--${name}`, arg(`pglite-${name}`, PGLITE_DEFAULTS[name]!)]),
+			...['--think-ms', String(THINK_MS)],
+		])
+	: { result: null, note: 'PGlite was not measured in this run (`--pglite 0`).' }
+
 const out = path.resolve('bench/.out')
 mkdirSync(out, { recursive: true })
-writeFileSync(path.join(out, 'review.json'), JSON.stringify(result, null, 2))
-writeFileSync(path.join(out, 'review.md'), markdown())
+writeFileSync(path.join(out, 'review.json'), JSON.stringify({ ...result, pglite: pglite.result }, null, 2))
+writeFileSync(path.join(out, 'review.md'), markdown() + pgliteMarkdown(pglite.result, pglite.note))
 console.log('Written to bench/.out/review.json and bench/.out/review.md')
+
+function n(x: number) {
+	return Math.round(x).toLocaleString('en-US')
+}
+function ms(x: number) {
+	return `${x < 10 ? x.toFixed(1) : n(x)} ms`
+}
+/** The open loop's table, one row per step. */
+function openLoopTable(r: Result) {
+	return [
+		'| date | reviewers | workers | requests | errors | p50 | p95 | p99 |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|',
+		...r.openLoop.map((s) => `| ${r.date.slice(0, 10)} | ${n(s.users)} | ${r.workers} | ${n(s.requests)} | ${n(s.errors)} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} |`),
+	]
+}
 
 /** This run's section of docs/benchmarks.md; the targets' verdicts come from the figures above. */
 function markdown(): string {
-	const n = (x: number) => Math.round(x).toLocaleString('en-US')
-	const ms = (x: number) => `${x < 10 ? x.toFixed(1) : n(x)} ms`
-	const day = date.slice(0, 10)
 	const perQueue = Math.round(ROUND_SAMPLES / REVIEWERS)
 	const concurrencyMet = (best?.users ?? 0) >= TARGET_REVIEWERS
 	const ratioMet = ratio >= TARGET_RATIO
@@ -312,9 +374,7 @@ function markdown(): string {
 		'  each review by the next reviewer in turn) beside the anonymous home page of the same app',
 		'  (root loader + React render: the framework floor).',
 		'',
-		'| date | reviewers | workers | requests | errors | p50 | p95 | p99 |',
-		'|---|---:|---:|---:|---:|---:|---:|---:|',
-		...steps.map((s) => `| ${day} | ${n(s.users)} | ${WORKERS} | ${n(s.requests)} | ${n(s.errors)} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} |`),
+		...openLoopTable(result),
 		'',
 		`Closed loop, same run: review loop **${n(loop.rps)} req/s**, minimal page **${n(floor.rps)} req/s**, ratio **${ratio.toFixed(2)}**` +
 			(loop.errors + floor.errors ? ` (errors: ${n(loop.errors)} review, ${n(floor.errors)} floor)` : '') +
@@ -389,4 +449,41 @@ function markdown(): string {
 		'',
 	)
 	return lines.join('\n')
+}
+
+/** The PGlite pass's subsection, from the child's figures (or why there are none). */
+function pgliteMarkdown(lite: Result | null, note: string): string {
+	if (!lite) return `\n### PGlite (embedded database)\n\n${note}\n`
+	const c = lite.closedLoop
+	const cpuRow = (name: string, x: typeof c.cpuPerRequestMs.review) => `| ${name} | ${x.appMs.toFixed(2)} ms | ${x.generatorMs.toFixed(2)} ms | ${(x.appMs + x.generatorMs).toFixed(2)} ms |`
+	const under = lite.maxReviewersP99Under100
+	return [
+		'',
+		`### ${lite.engine} (embedded database), ${lite.date.slice(0, 10)}`,
+		'',
+		`The same loop on PGlite, the database Roundtable runs when \`DATABASE_URL\` is unset: it runs inside the app's process, so the app runs as one`,
+		`process (\`WEB_CONCURRENCY=1\`), in a run of its own after the one above and smaller: a version of **${n(lite.samples)}** samples, a round of`,
+		`${n(lite.roundSamples)} of them, **${n(lite.reviewers)}** reviewers signed in as above (queues of ~${Math.round(lite.roundSamples / lite.reviewers)} samples), ${lite.stepSeconds} s per step.`,
+		'The data folder is a new one in a temp dir, seeded by the app\'s own code in the benchmark\'s process, which closes it before the',
+		'server opens it. No target is judged on PGlite: the embedded database is for trying Roundtable and small consultations, and the',
+		'targets above are PostgreSQL\'s.',
+		'',
+		...openLoopTable(lite),
+		'',
+		`Closed loop, same run (as above): review loop **${n(c.reviewRps)} req/s**, minimal page **${n(c.floorRps)} req/s**, ratio **${c.ratio.toFixed(2)}**` +
+			(c.reviewErrors + c.floorErrors ? ` (errors: ${n(c.reviewErrors)} review, ${n(c.floorErrors)} floor)` : '') +
+			`. Largest step under ${TARGET_P99_MS} ms p99 without errors: ${under ? `${n(under)} reviewers` : 'none'} (for information).`,
+		'',
+		'CPU time per request in that closed loop, from `/proc`: the app\'s process, which holds the database too (PGlite\'s share is inside',
+		'the app\'s figure; there is no database process to count), and the load generator:',
+		'',
+		'| closed loop | app (database included) | load generator | sum |',
+		'|---|---:|---:|---:|',
+		cpuRow('review loop (focus view + verdict)', c.cpuPerRequestMs.review),
+		cpuRow('minimal page (floor)', c.cpuPerRequestMs.floor),
+		'',
+		`Reproduce: part of \`npm run bench:review\`; \`--pglite 0\` skips it, \`--pglite-samples\`, \`--pglite-round-samples\`, \`--pglite-reviewers\`,`,
+		'`--pglite-steps` and `--pglite-step-seconds` set its sizes. Raw results: `pglite` in `bench/.out/review.json`.',
+		'',
+	].join('\n')
 }
