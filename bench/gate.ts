@@ -32,7 +32,7 @@ import { type PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
 import { Pool } from 'undici'
 import { snapshotBuild } from './build-snapshot.ts'
-import { type Engine, pgliteVersion, runPglitePass, serverDatabaseEnv, usePgliteDataDir } from './pglite-pass.ts'
+import { type Engine, pgliteMissingSection, pgliteVersion, runPglitePass, serverDatabaseEnv, usePgliteDataDir } from './pglite-pass.ts'
 import { perRequest, startCpuCount } from './proc-cpu.ts'
 import { scratchDatabase } from './scratch-db.ts'
 
@@ -423,7 +423,7 @@ is created and dropped). Raw results: \`bench/.out/gate.json\`.
 `
 	/** The PGlite pass's subsection, from the child's figures (or why there are none). */
 	const pgliteMd = (lite: typeof report | null, note: string) => {
-		if (!lite) return `\n### PGlite (embedded database)\n\n${note}\n`
+		if (!lite) return pgliteMissingSection(note)
 		const { gate: g, healthz: h, lowRate: low, cpuPerRequestMs: c } = lite
 		const sustained = (s: typeof gate) => s.errors === 0 && s.achievedRate >= lite.rate * 0.98
 		return `
@@ -469,12 +469,10 @@ for PostgreSQL). Raw results: \`pglite\` in \`bench/.out/gate.json\`.
 	await cleanUp()
 	if (CHILD_OUT) writeFileSync(CHILD_OUT, JSON.stringify(report, null, 2) + '\n')
 	else if (ENGINE === 'postgres') {
-		const pglite = PGLITE
-			? runPglitePass<typeof report>(fileURLToPath(import.meta.url), 'gate', [
-					...['--rate', String(RATE), '--seconds', String(SECONDS), '--low-rate', String(LOW_RATE), '--cpu-requests', String(CPU_REQUESTS)],
-					...['--samples', arg('pglite-samples', String(SAMPLES)), '--issues', arg('pglite-issues', String(ISSUES))],
-				])
-			: { result: null, note: 'PGlite was not measured in this run (`--pglite 0`).' }
+		const pglite = runPglitePass<typeof report>(PGLITE, fileURLToPath(import.meta.url), 'gate', [
+			...['--rate', String(RATE), '--seconds', String(SECONDS), '--low-rate', String(LOW_RATE), '--cpu-requests', String(CPU_REQUESTS)],
+			...['--samples', arg('pglite-samples', String(SAMPLES)), '--issues', arg('pglite-issues', String(ISSUES))],
+		])
 		const out = path.resolve('bench/.out')
 		mkdirSync(out, { recursive: true })
 		writeFileSync(path.join(out, 'gate.json'), JSON.stringify({ ...report, pglite: pglite.result }, null, 2) + '\n')

@@ -45,9 +45,10 @@ export function serverDatabaseEnv(engine: Engine, where: { url?: string; dataDir
 
 /**
  * Runs `script` again in a child process on PGlite with `childArgs`, its output inherited; returns
- * the JSON it wrote, or null and a sentence saying why there is none.
+ * the JSON it wrote, or null and a sentence saying why there is none (`enabled` false: `--pglite 0`).
  */
-export function runPglitePass<T>(script: string, name: string, childArgs: string[]): { result: T | null; note: string } {
+export function runPglitePass<T>(enabled: boolean, script: string, name: string, childArgs: string[]): { result: T | null; note: string } {
+	if (!enabled) return { result: null, note: 'PGlite was not measured in this run (`--pglite 0`).' }
 	const outDir = path.join(root, 'bench/.out')
 	mkdirSync(outDir, { recursive: true })
 	const file = path.join(outDir, `${name}-pglite.json`)
@@ -59,3 +60,6 @@ export function runPglitePass<T>(script: string, name: string, childArgs: string
 	if (child.status === 0 && existsSync(file)) return { result: JSON.parse(readFileSync(file, 'utf8')) as T, note: '' }
 	return { result: null, note: `The PGlite pass failed (exit ${child.status ?? child.signal}); no PGlite figures in this run.` }
 }
+
+/** The PGlite subsection when the pass has no figures: the heading and why. */
+export const pgliteMissingSection = (note: string) => `\n### PGlite (embedded database)\n\n${note}\n`

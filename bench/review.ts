@@ -27,7 +27,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
-import { type Engine, pgliteVersion, runPglitePass, serverDatabaseEnv, usePgliteDataDir } from './pglite-pass.ts'
+import { type Engine, pgliteMissingSection, pgliteVersion, runPglitePass, serverDatabaseEnv, usePgliteDataDir } from './pglite-pass.ts'
 import { perRequest, startCpuCount } from './proc-cpu.ts'
 import { scratchDatabase } from './scratch-db.ts'
 
@@ -319,12 +319,10 @@ if (CHILD_OUT) {
 if (ENGINE === 'pglite') process.exit(0) // the PGlite pass alone (--engine pglite): the lines above are its report
 
 // ---- PGlite, in a process of its own, smaller ----
-const pglite = PGLITE
-	? runPglitePass<Result>(fileURLToPath(import.meta.url), 'review', [
-			...['samples', 'round-samples', 'reviewers', 'steps', 'step-seconds'].flatMap((name) => [`--${name}`, arg(`pglite-${name}`, PGLITE_DEFAULTS[name]!)]),
-			...['--think-ms', String(THINK_MS)],
-		])
-	: { result: null, note: 'PGlite was not measured in this run (`--pglite 0`).' }
+const pglite = runPglitePass<Result>(PGLITE, fileURLToPath(import.meta.url), 'review', [
+	...['samples', 'round-samples', 'reviewers', 'steps', 'step-seconds'].flatMap((name) => [`--${name}`, arg(`pglite-${name}`, PGLITE_DEFAULTS[name]!)]),
+	...['--think-ms', String(THINK_MS)],
+])
 
 const out = path.resolve('bench/.out')
 mkdirSync(out, { recursive: true })
@@ -337,6 +335,13 @@ function n(x: number) {
 }
 function ms(x: number) {
 	return `${x < 10 ? x.toFixed(1) : n(x)} ms`
+}
+/** The closed loop's throughputs and ratio, with its errors if any. */
+function closedLoopFigures(c: Result['closedLoop']) {
+	return (
+		`review loop **${n(c.reviewRps)} req/s**, minimal page **${n(c.floorRps)} req/s**, ratio **${c.ratio.toFixed(2)}**` +
+		(c.reviewErrors + c.floorErrors ? ` (errors: ${n(c.reviewErrors)} review, ${n(c.floorErrors)} floor)` : '')
+	)
 }
 /** The open loop's table, one row per step. */
 function openLoopTable(r: Result) {
@@ -376,9 +381,7 @@ function markdown(): string {
 		'',
 		...openLoopTable(result),
 		'',
-		`Closed loop, same run: review loop **${n(loop.rps)} req/s**, minimal page **${n(floor.rps)} req/s**, ratio **${ratio.toFixed(2)}**` +
-			(loop.errors + floor.errors ? ` (errors: ${n(loop.errors)} review, ${n(floor.errors)} floor)` : '') +
-			'.',
+		`Closed loop, same run: ${closedLoopFigures(result.closedLoop)}.`,
 		'',
 		'CPU time per request in that closed loop, from `/proc` (the app\'s processes, its PostgreSQL backends, and the load generator\'s own process;',
 		'PostgreSQL\'s background writers and the kernel\'s network work outside these processes are not in it):',
@@ -453,7 +456,7 @@ function markdown(): string {
 
 /** The PGlite pass's subsection, from the child's figures (or why there are none). */
 function pgliteMarkdown(lite: Result | null, note: string): string {
-	if (!lite) return `\n### PGlite (embedded database)\n\n${note}\n`
+	if (!lite) return pgliteMissingSection(note)
 	const c = lite.closedLoop
 	const cpuRow = (name: string, x: typeof c.cpuPerRequestMs.review) => `| ${name} | ${x.appMs.toFixed(2)} ms | ${x.generatorMs.toFixed(2)} ms | ${(x.appMs + x.generatorMs).toFixed(2)} ms |`
 	const under = lite.maxReviewersP99Under100
@@ -470,9 +473,7 @@ function pgliteMarkdown(lite: Result | null, note: string): string {
 		'',
 		...openLoopTable(lite),
 		'',
-		`Closed loop, same run (as above): review loop **${n(c.reviewRps)} req/s**, minimal page **${n(c.floorRps)} req/s**, ratio **${c.ratio.toFixed(2)}**` +
-			(c.reviewErrors + c.floorErrors ? ` (errors: ${n(c.reviewErrors)} review, ${n(c.floorErrors)} floor)` : '') +
-			`. Largest step under ${TARGET_P99_MS} ms p99 without errors: ${under ? `${n(under)} reviewers` : 'none'} (for information).`,
+		`Closed loop, same run (as above): ${closedLoopFigures(c)}. Largest step under ${TARGET_P99_MS} ms p99 without errors: ${under ? `${n(under)} reviewers` : 'none'} (for information).`,
 		'',
 		'CPU time per request in that closed loop, from `/proc`: the app\'s process, which holds the database too (PGlite\'s share is inside',
 		'the app\'s figure; there is no database process to count), and the load generator:',

@@ -143,20 +143,6 @@ const upsertReview = (t: VerdictRef, verdict: string, skipReason: string, onlyIf
 const completeAssignment = (t: VerdictRef, onlyIf: SQL = sql`true`) =>
 	sql`update ${assignments} set completed_at = now() where participant_id = ${t.participantId} and sample_id = ${t.sampleId} and ${onlyIf}`
 
-/**
- * CTEs `had_flags`, `rv` and `done`: a verdict without flags ("no concerns", "skip") recorded in
- * the statement they belong to, when `onlyIf` holds and what the participant said before on the
- * sample (if anything) had no flags — nothing to re-evaluate then. `rv` is empty otherwise, and
- * the caller takes the transaction path (saveVerdict).
- */
-const verdictWithoutFlags = (t: VerdictRef, verdict: string, skipReason: string, onlyIf: SQL = sql`true`) => sql`
-	had_flags as (
-		select 1 from ${flags} f join ${reviews} r on r.id = f.review_id
-		where r.participant_id = ${t.participantId} and r.sample_id = ${t.sampleId} limit 1
-	),
-	rv as (${upsertReview(t, verdict, skipReason, sql`${onlyIf} and not exists (select 1 from had_flags)`)}),
-	done as (${completeAssignment(t, sql`exists (select 1 from rv)`)})`
-
 type QuickVerdict = { kind: 'no_concerns' } | { kind: 'skipped'; reason: string }
 
 /**
@@ -173,10 +159,15 @@ export async function quickVerdict(input: { roundId: string; userId: string; ext
 		verdictRoundStatuses.map((s) => sql`${s}`),
 		sql`, `,
 	)
+	// An earlier verdict with flags is left to saveVerdict: dropping them re-evaluates their issues.
 	const [row] = await queryPrepared<TargetRow & { review_id: string | null; next_pending: string | null }>(sql`
 		with b as (${targetSql(input)}),
 		ok as (select round_id, participant_id, sample_id from b where consented and not withdrawn and sample_id is not null and status in (${open})),
-		${verdictWithoutFlags(fromOk, input.verdict.kind, skipReason, sql`exists (select 1 from ok)`)}
+		had_flags as (
+			select 1 from ${flags} f join ${reviews} r on r.id = f.review_id join ok on r.participant_id = ok.participant_id and r.sample_id = ok.sample_id limit 1
+		),
+		rv as (${upsertReview(fromOk, input.verdict.kind, skipReason, sql`exists (select 1 from ok) and not exists (select 1 from had_flags)`)}),
+		done as (${completeAssignment(fromOk, sql`exists (select 1 from rv)`)})
 		select b.*, (select id from rv) as review_id,
 			-- The statement sees the queue as it was before it: this sample still counts as waiting.
 			coalesce(${queue(sql`q.completed_at is null and q.position > b.position`, 'asc')},
@@ -192,19 +183,11 @@ export async function quickVerdict(input: { roundId: string; userId: string; ext
 export async function saveVerdict(input: VerdictTarget & { verdict: Verdict }) {
 	const verdict = input.verdict.kind === 'flag' ? 'flagged' : input.verdict.kind
 	const skipReason = input.verdict.kind === 'skipped' ? input.verdict.reason : ''
-	if (input.verdict.kind !== 'flag') {
-		// The review loop's POST, when what the participant said before on the sample (if anything)
-		// has no flags: nothing to re-evaluate, so one prepared statement, committed on its own
-		// (it is atomic), instead of a transaction's three round trips. With flags, the path below.
-		const [fast] = await queryPrepared<{ id: string | null }>(sql`
-			with ${verdictWithoutFlags(input, verdict, skipReason)}
-			select (select id from rv) as id`)
-		if (fast?.id) return fast.id
-	}
 	return db.transaction(async (tx) => {
 		if (input.verdict.kind !== 'flag') {
-			// The common case in one statement (the review loop's POST): the verdict replaces what was
-			// said before, the flags it had go (their issues are re-evaluated), the assignment is done.
+			// One statement (the review loop's common case, without earlier flags, is quickVerdict): the
+			// verdict replaces what was said before, the flags it had go (their issues are re-evaluated),
+			// the assignment is done.
 			const [row] = await query<{ id: string; issues: string[] | null }>(
 				sql`with rv as (${upsertReview(input, verdict, skipReason)}),
 					dropped as (delete from ${flags} where review_id in (select id from rv) returning issue_id),
