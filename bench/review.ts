@@ -410,7 +410,7 @@ function markdown(): string {
 					? ': the target asks for more CPU than the machine has,'
 					: `, ${Math.round((sum(loop.cpu) * needed) / 10 / os.availableParallelism())} % of it before the rest of the machine's work (above: ${n(loop.rps)} requests/s saturate it),`) +
 				' and past its rate requests queue and latency grows with the queue.' +
-				` The largest cost identified in the app is React Router's route matching (about 18 % of the app's CPU in a profile: below); without it at all, ${n(needed)} requests/s would still need ${(((sum(loop.cpu) - 0.18 * loop.cpu.appMs) * needed) / 1000).toFixed(2)} CPU-seconds per second.`,
+				` The largest cost identified in the app is React Router's route matching (about 16 % of the app's CPU in a profile: below); without it at all, ${n(needed)} requests/s would still need ${(((sum(loop.cpu) - 0.16 * loop.cpu.appMs) * needed) / 1000).toFixed(2)} CPU-seconds per second.`,
 			`Against the floor: the floor page is anonymous and reads nothing from the database (PostgreSQL ${floor.cpu.dbMs.toFixed(2)} ms), while each review-loop request checks the session,`,
 			`reads the participant's queue or records a verdict (${loop.cpu.dbMs.toFixed(1)} ms in PostgreSQL) and renders a larger page (app ${loop.cpu.appMs.toFixed(1)} ms against ${floor.cpu.appMs.toFixed(1)} ms).`,
 			`${Math.round(TARGET_RATIO * 100)} % of the floor's throughput would need a whole review request to cost at most ${(sum(floor.cpu) / TARGET_RATIO).toFixed(1)} ms of CPU, database included: ` +
@@ -440,10 +440,23 @@ function markdown(): string {
 		'- Lazy route discovery is off (decision 021): every page built a partial route manifest by matching each path segment against the',
 		'  route tree (~8 % of the app\'s CPU). Two runs in each order: app CPU per review-loop request 4.4 and 4.7 ms with it, 3.9 and 3.7 ms',
 		'  without; p99 at 300 reviewers 294 and 411 ms with it, 72 and 197 ms without.',
+		'- Pages are rendered whole and answered as one buffer (decision 022), instead of ~15 chunks each passed through a Node stream, a web',
+		'  stream and a write. 500 reviewers, 100,000 samples, two runs in each order: app CPU per request for the floor page 2.60 and 2.85 ms',
+		'  before, 2.21 and 2.34 ms after; for the review loop 2.80 and 3.02 → 2.64 and 2.79 ms. The floor gains more than the loop, so the',
+		'  ratio between them fell (0.75 and 0.78 → 0.67 and 0.67 in those runs) while the loop itself got faster.',
 		'- Tried and not kept: a larger V8 young generation for the workers (`--max-semi-space-size=16`): the floor page got slower',
 		'  (5.1 against 4.0 ms of app CPU per request).',
+		'- Tried and not kept: caching React Router\'s flattened route branches and compiled patterns, by editing the installed package for',
+		'  the experiment. Two runs in each order: floor page 2.47 and 2.65 → 2.14 and 2.12 ms of app CPU, review loop 3.03 and 3.11 → 2.92',
+		'  and 3.03 ms, p99 at 500 reviewers unchanged (367/381 against 921/382 ms). Too little for the loop to carry a patch of the framework.',
 		'- Left: React Router still matches the URL against the whole route tree three times per page (Remix\'s server, the data router and',
-		'  the render), compiling each route\'s pattern every time: ~18 % of the app\'s CPU in a profile. A cache would patch framework internals.',
+		'  the render), compiling each route\'s pattern every time: ~16 % of the app\'s CPU in a profile.',
+		'- Where the open loop\'s tail comes from (500 reviewers, traced per request): latency comes in waves. Within one 20 s step the p99 of',
+		'  each second ranged from 50 to 870 ms. A stall makes many reviewers finish together, and with the same 3 s think time they come',
+		'  back together. The workers\' event-loop delay stayed at p99 20–40 ms during the step (`monitorEventLoopDelay`), so it is not GC',
+		'  or a long task: it is requests queueing for the CPU. `top` during the step: the two workers at ~70 % of a core each and PostgreSQL\'s',
+		'  backends ~34 % in all, at ~320 requests/s: about 4.4 ms of worker CPU per request, where closed loops of the same code measured',
+		'  2.5–3.0 ms in runs that hour. In the open loop each request wakes the processes on its own, so the machine is ~90 % busy at 500 reviewers.',
 		'- The machine\'s speed drifts: the same app code has measured the floor page anywhere from 350 to 900 requests/s in runs an hour apart,',
 		'  and a single closed loop moves by ±15 %. Compare ratios across runs, and changes only side by side.',
 		'',
