@@ -86,7 +86,11 @@ function issueRowsQuery(versionId: string, { after = 0, upTo, limit, columns = '
 
 type SubjectColumns = 'number' | 'kind' | 'externalId' | 'templateTarget' | 'useCaseTitle' | 'status' | 'resolution'
 
-/** The fields that open every issue of the report, its CSV rows included: which issue, about what, in what state. */
+/**
+ * The fields that open every issue of the report, its CSV rows included: which issue, about what, in
+ * what state. Callers add the rest with `Object.assign` on this object: an object spread
+ * (`{ ...issueSubject(i), … }`) halved the streamed export's rows/s (bench:scale, 164k → 86k).
+ */
 function issueSubject(i: Pick<IssueRow, SubjectColumns>) {
 	return {
 		number: i.number,
@@ -100,23 +104,21 @@ function issueSubject(i: Pick<IssueRow, SubjectColumns>) {
 }
 
 function toCsvIssue(i: Pick<IssueRow, SubjectColumns | 'blocking' | 'categories' | 'maxSeverity' | 'flaggerCount' | 'publicResponse'>): CsvIssue {
-	return {
-		...issueSubject(i),
+	return Object.assign(issueSubject(i), {
 		blocking: i.blocking,
 		categories: i.categories,
 		maxSeverity: severityNames[i.maxSeverity] ?? null,
 		flaggers: i.flaggerCount,
 		publicResponse: i.publicResponse,
-	}
+	})
 }
 
 function toReportIssue(i: IssueRow): ReportIssue {
-	return {
-		...issueSubject(i),
+	return Object.assign(issueSubject(i), {
 		needsReReview: i.needsReReview,
 		blocking: i.blocking,
 		blockingReasons: i.blockingReasons,
-		teamCall: i.ownerBlocking === null ? null : i.ownerBlocking ? 'blocking' : 'not_blocking',
+		teamCall: i.ownerBlocking === null ? null : i.ownerBlocking ? ('blocking' as const) : ('not_blocking' as const),
 		categories: i.categories,
 		maxSeverity: severityNames[i.maxSeverity] ?? null,
 		flags: i.flagCount,
@@ -124,7 +126,7 @@ function toReportIssue(i: IssueRow): ReportIssue {
 		affectedGroups: i.affectedGroups,
 		publicResponse: i.publicResponse,
 		carriedOver: i.carriedOver,
-	}
+	})
 }
 
 type ReportArgs = { dataset: { slug: string; name: string }; version: Version; now?: Date }
