@@ -342,10 +342,11 @@ function listFiles(dir: string, except: string, prefix = ''): string[] {
 const COALESCE_LIMIT = 16 * 1024
 
 /**
- * Remix writes a page as many small chunks and flushes after each (@remix-run/node's
+ * Remix writes a response body chunk by chunk and flushes after each (@remix-run/node's
  * writeReadableStreamToWritable); behind compression every chunk and every flush is a zlib job on
- * the thread pool, ~10% of a page's CPU. Chunks written in one turn of the event loop go on
- * together, flushed once. Large writes and writes with a callback pass straight through, so
+ * the thread pool. HTML pages are one chunk since decision 022, but streamed bodies such as client
+ * navigations' `.data` responses can still come as many small ones (~10% of a page's CPU when pages
+ * did). Chunks written in one turn of the event loop go on together, flushed once. Large writes and writes with a callback pass straight through, so
  * streams that honour backpressure (static files, downloads) keep it.
  */
 function coalesceWrites(_req: IncomingMessage, res: ServerResponse, next: () => void) {
