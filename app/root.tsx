@@ -110,5 +110,5 @@ export function ErrorBoundary() {
 
 function errorKey(error: unknown) {
 	const status = isRouteErrorResponse(error) ? error.status : 500
-	return status === 404 ? 'notFound' : status === 403 ? 'forbidden' : status === 503 ? 'unavailable' : 'unexpected'
+	return status === 400 ? 'badRequest' : status === 404 ? 'notFound' : status === 403 ? 'forbidden' : status === 413 ? 'tooLarge' : status === 503 ? 'unavailable' : 'unexpected'
 }

@@ -4,6 +4,7 @@ import { flags, reviews } from '#db/schema/reviews.ts'
 import { assignments, participants, rounds } from '#db/schema/rounds.ts'
 import { type FlagInput, verdictRoundStatuses } from '#app/domain/review.ts'
 import { db, query, queryPrepared, type Tx } from '#app/utils/db.server.ts'
+import { isUuid } from '#app/utils/misc.ts'
 import { issuesOfFlags, reevaluate, syncSampleIssue, syncTemplateIssue } from './issue.server.ts'
 
 type Category = NonNullable<(typeof flags.$inferSelect)['category']>
@@ -242,6 +243,7 @@ export async function withdrawVerdict({ participantId, sampleId }: { participant
 
 /** Removes one of the participant's own flags; with none left the verdict itself is taken back. */
 export async function withdrawFlag({ participantId, sampleId, flagId }: { participantId: string; sampleId: number; flagId: string }) {
+	if (!isUuid(flagId)) return false
 	return db.transaction(async (tx) => {
 		const removed = await tx.delete(flags).where(and(eq(flags.id, flagId), eq(flags.participantId, participantId), eq(flags.sampleId, sampleId))).returning({ reviewId: flags.reviewId, issueId: flags.issueId })
 		if (!removed.length) return false
@@ -278,6 +280,7 @@ export async function listOwnTemplateFeedback({ roundId, participantId }: { roun
 }
 
 export async function deleteTemplateFeedback({ roundId, participantId, id }: { roundId: string; participantId: string; id: string }) {
+	if (!isUuid(id)) return false
 	return db.transaction(async (tx) => {
 		const rows = await tx
 			.delete(flags)

@@ -17,13 +17,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import zlib from 'node:zlib'
-import { createRequestHandler } from '@remix-run/express'
 import { type ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
-import { databaseUnavailableCode } from '../utils/db-errors.ts'
-import { type Env, getEnv } from '../utils/env.server.ts'
+import { databaseUnavailableCode, invalidInputCode } from '../utils/db-errors.ts'
+import { bodyLimits, configuredOrigin, type Env, getEnv } from '../utils/env.server.ts'
 import { originCheck } from './origin-check.ts'
+import { remixHandler } from './remix-handler.ts'
+import { limitBody, requestGuard } from './request-guard.ts'
 import { securityHeaders } from './security-headers.ts'
 
 type AppEntry = {
@@ -156,7 +157,11 @@ async function serve({ jobs, inCluster }: { jobs: boolean; inCluster: boolean })
 
 	app.use(securityHeaders({ dev }))
 
+	// Host, URL and cookies checked; bodies of refused requests drained (app/server/request-guard.ts).
+	app.use(requestGuard({ appUrl: env.APP_URL }))
 	app.use(originCheck(env.APP_URL))
+	// Body limits after the Origin check, so a refused mutation's body is never read, only drained.
+	app.use(limitBody(bodyLimits(env)))
 
 	// Fast settings: pages are ~20 kB of HTML, and the default levels (gzip 6, brotli 4) cost
 	// 0.5–1 ms of CPU per page for ~10% fewer bytes (docs/benchmarks.md, "Review loop").
@@ -176,7 +181,9 @@ async function serve({ jobs, inCluster }: { jobs: boolean; inCluster: boolean })
 
 	/**
 	 * A loader or action that fails because the database is unreachable throws a 503 Response
-	 * instead, so pages show the translated "temporarily unavailable" error page rather than a 500.
+	 * instead, so pages show the translated "temporarily unavailable" error page rather than a 500;
+	 * one whose statement the database refused for a value it was given (SQLSTATE class 22: not a
+	 * UUID, out of range…) throws a 400, the translated "bad request" page.
 	 * (API routes answer their own JSON 503: app/utils/api.server.ts.)
 	 */
 	function answer503WhenDatabaseDown(serverBuild: ServerBuild): ServerBuild {
@@ -186,6 +193,8 @@ async function serve({ jobs, inCluster }: { jobs: boolean; inCluster: boolean })
 				try {
 					return await fn(args)
 				} catch (error) {
+					const invalid = invalidInputCode(error)
+					if (invalid) throw new Response('Bad Request', { status: 400, statusText: 'Bad Request', headers: { 'Cache-Control': 'no-store' } })
 					const code = databaseUnavailableCode(error)
 					if (!code) throw error
 					console.error(`${args.request.method} ${new URL(args.request.url).pathname}: database unavailable (${code})`)
@@ -226,13 +235,14 @@ async function serve({ jobs, inCluster }: { jobs: boolean; inCluster: boolean })
 
 	app.all(
 		'*',
-		createRequestHandler({
+		remixHandler({
 			build,
 			mode: dev ? 'development' : 'production',
 			getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? '' }),
 		}),
 	)
 
+	if (!env.APP_URL && configuredOrigin(env)) console.log(`APP_URL is not set: links in emails point to ${configuredOrigin(env)} (set APP_URL to the public origin)`)
 	const announce = (port: number) => {
 		// In a cluster the primary says where it listens; the first worker shows the demo accounts.
 		if (!inCluster) console.log(`Roundtable is listening on ${env.APP_URL ?? `http://localhost:${port}`}`)

@@ -13,7 +13,7 @@ import { can, type DatasetCapability } from '#app/domain/permissions.ts'
 import { findActiveToken, getTokenDataset, touchApiToken } from '#app/models/api-token.server.ts'
 import { gateLookup } from '#app/models/pipeline.server.ts'
 import { getVersion } from '#app/models/version.server.ts'
-import { databaseUnavailableCode } from './db-errors.ts'
+import { databaseUnavailableCode, invalidInputCode, loggableError } from './db-errors.ts'
 import { getEnv } from './env.server.ts'
 import { getFixedT } from './i18n.server.ts'
 import { hitLimit, peekLimit } from './rate-limit.server.ts'
@@ -66,7 +66,9 @@ export function apiRoute<A extends RouteArgs>(handler: (args: A) => Promise<Resp
 				console.error(`API ${args.request.method} ${new URL(args.request.url).pathname}: database unavailable (${unavailable})`)
 				return new ApiError(503, 'service_unavailable', 'The database cannot be reached right now. Retry in a moment.', undefined, { 'Retry-After': '5' }).toResponse()
 			}
-			console.error('API error', thrown)
+			const invalid = invalidInputCode(thrown)
+			if (invalid) return new ApiError(400, 'bad_request', 'A value in the request is not valid here.').toResponse()
+			console.error('API error', loggableError(thrown))
 			return new ApiError(500, 'internal_error', 'Something went wrong on our side. Try again later.').toResponse()
 		}
 	}

@@ -140,8 +140,19 @@ export async function getSessionCookieUpdate(request: Request): Promise<string |
 }
 
 export function safeRedirectPath(to: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
-	if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) return fallback
-	return to
+	// Browsers drop tabs and newlines from URLs and read "\\" as "/": refused before parsing.
+	if (typeof to !== 'string' || !to.startsWith('/') || to.length > 4096 || /[\u0000-\u001f\u007f\\]/.test(to)) return fallback
+	const base = 'http://roundtable.invalid'
+	let url: URL
+	try {
+		url = new URL(to, base)
+	} catch {
+		return fallback
+	}
+	const path = url.pathname + url.search + url.hash
+	// The parsed target, not the raw one: same origin, and a path no browser reads as "//host".
+	if (url.origin !== base || !path.startsWith('/') || path.startsWith('//')) return fallback
+	return path
 }
 
 /** Guard for loaders and actions: the signed-in user, or a redirect to sign-in that comes back. */

@@ -29,3 +29,34 @@ export function databaseUnavailableCode(error: unknown, depth = 0): string | nul
 export function isDatabaseUnavailable(error: unknown): boolean {
 	return databaseUnavailableCode(error) !== null
 }
+
+/** The SQLSTATE of an error from the database (drizzle's wrapper or the driver's own), or null. */
+export function sqlState(error: unknown, depth = 0): string | null {
+	if (!error || typeof error !== 'object' || depth > 5) return null
+	const code = (error as { code?: unknown }).code
+	if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code
+	return sqlState((error as { cause?: unknown }).cause, depth + 1)
+}
+
+/**
+ * A statement the database refused because of a value it was given (SQLSTATE class 22, "data
+ * exception": not a UUID, a number out of range, a NUL in text…): bad input that got past
+ * validation, answered 400 rather than 500.
+ */
+export function invalidInputCode(error: unknown): string | null {
+	const code = sqlState(error)
+	return code?.startsWith('22') ? code : null
+}
+
+/**
+ * What of an error may be logged: for a failed statement only its SQLSTATE and where it was
+ * thrown (drizzle's message carries the statement's parameters, the database's message may quote
+ * a value: both can be user content or secrets); any other error as it is.
+ */
+export function loggableError(error: unknown): unknown {
+	const isQueryError = !!error && typeof error === 'object' && ('params' in error || (error as Error).message?.startsWith('Failed query'))
+	const code = sqlState(error)
+	if (!isQueryError && !code) return error
+	const stack = ((error as Error).stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))
+	return `database error (SQLSTATE ${code ?? 'unknown'})\n${stack.join('\n')}`
+}

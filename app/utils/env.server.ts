@@ -17,6 +17,8 @@ const schema = z.object({
 	DATA_DIR: z.string().min(1).default('./.data'),
 	DATABASE_POOL_SIZE: positiveInt.default(10),
 	APP_URL: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL such as https://roundtable.example.org' }).optional(),
+	// Production without APP_URL: links in emails from the Host header of each request (decision 024).
+	APP_URL_FROM_HOST: bool.default(false),
 	TRUST_PROXY: bool.default(false),
 	COOKIE_SECURE: bool.optional(),
 	SEED_DEMO: bool.optional(),
@@ -33,6 +35,8 @@ const schema = z.object({
 	IMPORT_MAX_JSON_DEPTH: positiveInt.default(32),
 	IMPORT_MAX_ROWS: positiveInt.default(2_000_000),
 	IMPORT_MAX_FILE_MB: positiveInt.default(2048),
+	// Largest form body (everything but sample uploads and the API), read before anything else runs.
+	FORM_MAX_KB: positiveInt.default(256),
 	SMTP_URL: z
 		.string()
 		.regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://, such as smtps://user:password@mail.example.org:465')
@@ -54,8 +58,47 @@ export function getEnv(): Env {
 		const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
 		throw new Error(`Invalid environment configuration:\n${lines.join('\n')}`)
 	}
-	cached = result.data
+	const env = result.data
+	const missingAppUrl = appUrlProblem(env)
+	if (missingAppUrl) throw new Error(`Invalid environment configuration:\n  APP_URL: ${missingAppUrl}`)
+	cached = env
 	return cached
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+
+/**
+ * Production needs APP_URL, so that no link the app mails is built from a request's Host header
+ * (decision 024). Two exceptions start without it, their links pointing at http://localhost:PORT:
+ * the embedded database (`npm install && npm start` with no settings, a trial on one machine) and
+ * a server that listens on loopback only. APP_URL_FROM_HOST=true is the explicit opt-in to the old
+ * host-derived links.
+ */
+function appUrlProblem(env: Env): string | null {
+	if (env.NODE_ENV !== 'production' || env.APP_URL || env.APP_URL_FROM_HOST) return null
+	if (!env.DATABASE_URL || LOOPBACK.has(env.HOST)) return null
+	return 'required in production (the public origin, such as https://roundtable.example.org); links in emails are built from it. Set APP_URL_FROM_HOST=true to build them from each request\'s Host header instead'
+}
+
+/**
+ * The origin links in emails use: APP_URL's; in production without it, http://localhost:PORT
+ * (see appUrlProblem), unless APP_URL_FROM_HOST=true; `null` means the request's own origin
+ * (development and tests, or the opt-in).
+ */
+export function configuredOrigin(env: Env = getEnv()): string | null {
+	if (env.APP_URL) return new URL(env.APP_URL).origin
+	if (env.NODE_ENV !== 'production' || env.APP_URL_FROM_HOST) return null
+	return `http://localhost:${env.PORT}`
+}
+
+/** Largest request bodies, by kind (docs/security.md "Request bodies"). */
+export function bodyLimits(env: Env = getEnv()) {
+	return {
+		form: env.FORM_MAX_KB * 1024,
+		json: 1024 * 1024,
+		// A sample file and its multipart envelope.
+		upload: env.IMPORT_MAX_FILE_MB * 1024 * 1024 + 64 * 1024,
+	}
 }
 
 /** Secure cookies unless told otherwise: on in production, off when APP_URL is plain http. */

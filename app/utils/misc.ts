@@ -9,3 +9,10 @@ export function fieldErrorsOf(error: { issues: ReadonlyArray<{ path: ReadonlyArr
 	for (const issue of error.issues) (out[String(issue.path[0] ?? 'form')] ??= []).push(issue.message)
 	return out
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Whether a route parameter or form value can be a row id (uuid columns): anything else is "not found", never a failed statement. */
+export function isUuid(value: unknown): value is string {
+	return typeof value === 'string' && UUID.test(value)
+}

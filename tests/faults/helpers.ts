@@ -156,7 +156,7 @@ export async function startPrivateCluster(plan: ClusterPlan): Promise<Cluster> {
 // The app: the built server, and an owner set up through the real forms.
 
 export async function startApp(name: string, databaseUrl: string, extra: Record<string, string> = {}): Promise<Instance> {
-	return startInstance(name, await freePort(), { DATABASE_URL: databaseUrl, APP_URL: ORIGIN, COOKIE_SECURE: 'false', SEED_DEMO: 'false', DATABASE_POOL_SIZE: '4', ...extra })
+	return startInstance(name, await freePort(), { DATABASE_URL: databaseUrl, APP_URL: ORIGIN, TRUST_PROXY: 'true', COOKIE_SECURE: 'false', SEED_DEMO: 'false', DATABASE_POOL_SIZE: '4', ...extra })
 }
 
 export async function post(base: string, pathname: string, fields: Record<string, string | string[]>, cookie = '') {

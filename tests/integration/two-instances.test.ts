@@ -21,7 +21,7 @@ import { cookiesFrom } from '#tests/route-utils.ts'
 
 // The public origin both instances serve (APP_URL), as a browser behind the proxy would send it.
 const ORIGIN = 'http://roundtable.test'
-// What a reverse proxy in front of both adds; Remix refuses an action whose Origin is not the host.
+// What a reverse proxy in front of both adds (TRUST_PROXY): a Host that is not APP_URL's is refused.
 const PROXIED = { 'X-Forwarded-Host': new URL(ORIGIN).host, 'X-Forwarded-Proto': 'http' }
 const SIGNIN_LIMIT = 6
 // deliverDueWebhooks claims 20 at a time and waits for them: more in flight means both instances sent.
@@ -97,7 +97,7 @@ describe.skipIf(!process.env.DATABASE_URL)('two app instances on one database', 
 			})),
 		)
 		// The receiver is on 127.0.0.1, a private address: allowed as a self-hosted setup would.
-		const env = { DATABASE_URL: process.env.DATABASE_URL!, APP_URL: ORIGIN, COOKIE_SECURE: 'false', SEED_DEMO: 'false', DATABASE_POOL_SIZE: '4', SIGNIN_LIMIT_PER_ACCOUNT: String(SIGNIN_LIMIT), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }
+		const env = { DATABASE_URL: process.env.DATABASE_URL!, APP_URL: ORIGIN, TRUST_PROXY: 'true', COOKIE_SECURE: 'false', SEED_DEMO: 'false', DATABASE_POOL_SIZE: '4', SIGNIN_LIMIT_PER_ACCOUNT: String(SIGNIN_LIMIT), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }
 		const [portA, portB] = [await freePort(), await freePort()]
 		// Started together: migrations run under an advisory lock, so neither trips over the other.
 		;[a, b] = await Promise.all([startInstance('A', portA, env), startInstance('B', portB, env)])
