@@ -4,6 +4,7 @@ const tone: Record<string, string> = {
 	draft: 'bg-slate-100 text-slate-800 border-slate-300',
 	in_consultation: 'bg-amber-50 text-amber-900 border-amber-300',
 	approved: 'bg-green-50 text-green-900 border-green-300',
+	blocked: 'bg-red-50 text-red-900 border-red-300',
 	released: 'bg-indigo-50 text-indigo-900 border-indigo-300',
 	archived: 'bg-slate-50 text-slate-700 border-slate-300',
 }

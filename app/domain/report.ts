@@ -90,7 +90,7 @@ export type ReportIssue = {
 	carriedOver: boolean
 }
 
-export type VersionStatus = 'draft' | 'in_consultation' | 'approved' | 'released' | 'archived'
+export type VersionStatus = 'draft' | 'in_consultation' | 'approved' | 'blocked' | 'released' | 'archived'
 
 export type ReportOverride = { at: string | null; overriddenBlockers: number; blockers: number[]; justification: string }
 

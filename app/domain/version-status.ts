@@ -18,13 +18,19 @@ const allowed: Record<VersionStatus, Partial<Record<VersionAction, VersionStatus
 	draft: { open_consultation: 'in_consultation', archive: 'archived' },
 	in_consultation: { open_consultation: 'in_consultation', approve: 'approved', archive: 'archived' },
 	approved: { open_consultation: 'in_consultation', release: 'released', archive: 'archived' },
+	// Blocked after approval (a blocker arrived): approving again passes the gate once more.
+	blocked: { open_consultation: 'in_consultation', approve: 'approved', archive: 'archived' },
 	released: { archive: 'archived' },
 	archived: {},
 }
 
 export const MIN_JUSTIFICATION_LENGTH = 20
 
-/** The version lifecycle: draft → in_consultation → approved → released, and archived from any. */
+/**
+ * The version lifecycle: draft → in_consultation → approved → released, and archived from any.
+ * An approved or released version whose gate closes again (a blocking issue arrived) is moved to
+ * `blocked` by the system (`blocksAfterApproval`), never by a person (decision 029).
+ */
 export function transitionVersion(from: VersionStatus, action: VersionAction, ctx: TransitionContext): TransitionResult {
 	const to = allowed[from][action]
 	if (!to) return { ok: false, reason: 'not_allowed' }
@@ -44,4 +50,9 @@ export function availableActions(from: VersionStatus): VersionAction[] {
 /** Samples are frozen once a version leaves draft: feedback points at them. */
 export function canChangeSamples(status: VersionStatus): boolean {
 	return status === 'draft'
+}
+
+/** Statuses a new blocker takes away: the gate was open, so the status would contradict it. */
+export function blocksAfterApproval(status: VersionStatus): boolean {
+	return status === 'approved' || status === 'released'
 }

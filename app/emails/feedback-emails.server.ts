@@ -1,3 +1,4 @@
+import { teamNoticeText } from '#app/domain/team-notice.ts'
 import { getFixedT } from '#app/utils/i18n.server.ts'
 import { type Language } from '#app/utils/i18n.ts'
 import { type RenderedEmail, renderEmail } from './layout.server.ts'
@@ -29,5 +30,21 @@ export function blockersReminderEmail({ language, items, origin }: { language: L
 			url: `${origin}/datasets/${encodeURIComponent(String(first.slug))}/versions/${encodeURIComponent(String(first.version))}/issues?blocking=yes&status=open`,
 		},
 		footer: t('footer.team'),
+	})
+}
+
+/**
+ * To a dataset-team member: what happened on their datasets since the last digest (at most one
+ * every NOTIFY_DIGEST_MINUTES), or, alone, a blocker that took a version out of approval.
+ */
+export function teamDigestEmail({ language, items, origin, urgent }: { language: Language; items: Item[]; origin: string; urgent: boolean }): RenderedEmail {
+	const t = getFixedT(language, ['emails', 'rounds', 'issues'])
+	const first = items[0]!.params
+	return renderEmail({
+		language,
+		subject: urgent ? t('emails:teamDigest.urgentSubject', { dataset: first.dataset, version: first.version }) : t('emails:teamDigest.subject', { count: items.length }),
+		paragraphs: [t('emails:teamDigest.intro'), ...items.map((i) => `• ${teamNoticeText(t, i.kind, i.params)}`), t('emails:teamDigest.optOut')],
+		action: { label: t('emails:teamDigest.action'), url: `${origin}/inbox` },
+		footer: t('emails:footer.team'),
 	})
 }

@@ -11,11 +11,12 @@ import { issues } from '#db/schema/issues.ts'
 import { comments, flags } from '#db/schema/reviews.ts'
 import { notifications, participants, rounds } from '#db/schema/rounds.ts'
 import { MAX_ATTEMPTS, retryDelay } from '#app/domain/webhook.ts'
-import { feedbackUpdatesEmail, blockersReminderEmail } from '#app/emails/feedback-emails.server.ts'
+import { feedbackUpdatesEmail, blockersReminderEmail, teamDigestEmail } from '#app/emails/feedback-emails.server.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
 import { sendEmail, type EmailStatus } from '#app/utils/email.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { fallbackLanguage, isSupportedLanguage, type Language } from '#app/utils/i18n.ts'
+import { isTeamNotice, teamNotices, urgentTeamNotices } from './team-notify.server.ts'
 
 export type FeedbackNotice =
 	| 'issue_acknowledged'
@@ -35,13 +36,14 @@ export type FeedbackNotice =
  */
 export async function notifyFlaggers(tx: Tx, issueId: string, kind: FeedbackNotice) {
 	const [i] = await tx
-		.select({ lineageId: issues.lineageId, number: issues.number, externalId: issues.externalId, templateTarget: issues.templateTarget, version: versions.label, dataset: datasets.name })
+		.select({ lineageId: issues.lineageId, number: issues.number, externalId: issues.externalId, templateTarget: issues.templateTarget, useCase: useCases.title, version: versions.label, dataset: datasets.name })
 		.from(issues)
 		.innerJoin(versions, eq(versions.id, issues.versionId))
 		.innerJoin(datasets, eq(datasets.id, versions.datasetId))
+		.leftJoin(useCases, eq(useCases.id, issues.useCaseId))
 		.where(eq(issues.id, issueId))
 	if (!i) return
-	const params = JSON.stringify({ dataset: i.dataset, version: i.version, number: i.number, item: i.externalId ?? i.templateTarget ?? '' })
+	const params = JSON.stringify({ dataset: i.dataset, version: i.version, number: i.number, item: i.externalId ?? i.templateTarget ?? i.useCase ?? '' })
 	await tx.execute(sql`
 		insert into ${notifications} (user_id, kind, params, link, email_state)
 		select distinct who.user_id, ${kind}, ${params}::jsonb, '/feedback', 'pending'
@@ -135,6 +137,9 @@ type Claimed = { id: string; user_id: string; kind: string; params: Record<strin
  */
 export async function sendPendingNotificationEmails(origin: string, limit = 200, budgetMs = LEASE_MS / 2) {
 	const deadline = Date.now() + budgetMs
+	// Dataset-team notices wait for the person's next digest (decision 030); urgent ones do not.
+	const digestKinds = teamNotices.filter((k) => !urgentTeamNotices.includes(k))
+	const digestMinutes = getEnv().NOTIFY_DIGEST_MINUTES
 	// A row whose claims all died with their instance (a crash-looping email) is given up too.
 	await db.execute(sql`
 		update ${notifications} set email_state = 'failed', email_claimed_at = null
@@ -147,6 +152,8 @@ export async function sendPendingNotificationEmails(origin: string, limit = 200,
 					(email_state = 'pending' and (email_next_attempt_at is null or email_next_attempt_at <= now()))
 					or (email_state = 'sending' and email_claimed_at < now() - make_interval(secs => ${LEASE_MS / 1000}) and email_attempts < ${MAX_ATTEMPTS})
 				)
+				and (kind <> all(${sql.raw(`array[${digestKinds.map((k) => `'${k}'`).join(', ')}]`)})
+					or not exists (select 1 from ${users} u where u.id = user_id and u.team_digest_at > now() - make_interval(mins => ${digestMinutes})))
 			order by created_at limit ${limit} for update skip locked
 		), claimed as (
 			update ${notifications} n set email_state = 'sending', email_claimed_at = now(), email_attempts = n.email_attempts + 1
@@ -174,9 +181,15 @@ export async function sendPendingNotificationEmails(origin: string, limit = 200,
 		attempted = true
 		// A team member may also take part in another dataset's round: reminders and feedback updates go separately.
 		const team = entry.items.filter((i) => i.kind === 'blockers_untriaged')
-		const feedback = entry.items.filter((i) => i.kind !== 'blockers_untriaged')
+		const notices = entry.items.filter((i) => isTeamNotice(i.kind))
+		const feedback = entry.items.filter((i) => i.kind !== 'blockers_untriaged' && !isTeamNotice(i.kind))
+		// Only an email that carried digest notices starts the person's next digest interval.
+		const digest = notices.some((i) => !(urgentTeamNotices as readonly string[]).includes(i.kind))
 		const parts = [
 			...(team.length ? [{ kind: 'blockers_reminder', items: team, render: () => blockersReminderEmail({ language: entry.language, items: team, origin }) }] : []),
+			...(notices.length
+				? [{ kind: digest ? 'team_digest' : 'team_alert', items: notices, render: () => teamDigestEmail({ language: entry.language, items: notices, origin, urgent: !digest }) }]
+				: []),
 			...(feedback.length ? [{ kind: 'feedback_updates', items: feedback, render: () => feedbackUpdatesEmail({ language: entry.language, items: feedback, link: `${origin}/feedback` }) }] : []),
 		]
 		for (const { kind, items, render } of parts) {
@@ -193,6 +206,7 @@ export async function sendPendingNotificationEmails(origin: string, limit = 200,
 			if (status !== 'failed') {
 				emails++
 				delivered += await finishClaims(rows, { emailState: 'sent', emailClaimedAt: null })
+				if (kind === 'team_digest') await db.update(users).set({ teamDigestAt: sql`now()` }).where(eq(users.id, userId))
 			} else {
 				// Rows in one email can be on different attempts (an update joined a retried one).
 				await Promise.all(
@@ -259,7 +273,7 @@ export async function remindUntriagedBlockers(now = new Date()) {
 			.innerJoin(datasets, eq(datasets.id, versions.datasetId))
 			.where(eq(versions.id, d.version_id))
 		if (!v) continue
-		const team = await db.select({ userId: datasetMembers.userId }).from(datasetMembers).where(eq(datasetMembers.datasetId, v.datasetId))
+		const team = await db.select({ userId: datasetMembers.userId }).from(datasetMembers).where(and(eq(datasetMembers.datasetId, v.datasetId), eq(datasetMembers.notify, true)))
 		if (!team.length) continue
 		await db.insert(notifications).values(
 			team.map((m) => ({

@@ -11,8 +11,11 @@ import { comments, flags } from '#db/schema/reviews.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
 import { evaluateBlocking, severityValue, type FeedbackComment, type FeedbackFlag, type Severity } from '#app/domain/blocking.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
+import { blocksAfterApproval, type VersionStatus } from '#app/domain/version-status.ts'
+import { recordAudit } from './audit.server.ts'
 import { notifyFlaggers } from './feedback.server.ts'
-import { emitIssueEvaluated, noteIssueCreated } from './webhook.server.ts'
+import { notifyTeamOfBlocker, notifyTeamOfOpposedComment } from './team-notify.server.ts'
+import { emitIssueEvaluated, emitVersionStatusChanged, isIssueNew, noteIssueCreated } from './webhook.server.ts'
 
 type Exec = Tx
 
@@ -96,6 +99,8 @@ export async function syncCommentIssue(tx: Exec, commentId: string) {
 		const existing = async () => (await tx.select({ id: issues.id }).from(issues).where(and(eq(issues.kind, 'use_case'), eq(issues.commentId, commentId))))[0]?.id ?? null
 		issueId = await findOrCreate(tx, { versionId, kind: 'use_case', useCaseId: c.useCaseId, commentId }, existing)
 		await tx.update(comments).set({ issueId }).where(eq(comments.id, commentId))
+		// The team hears of the opposed comment itself (and, below, of its blocking only if that ends an approval).
+		if (isIssueNew(tx, issueId)) await notifyTeamOfOpposedComment(tx, issueId)
 	}
 	if (issueId) await evaluateLineageOf(tx, issueId)
 }
@@ -190,8 +195,35 @@ export async function evaluateIssue(tx: Exec, issueId: string) {
 	if (changed) {
 		await tx.insert(issueEvents).values({ issueId, kind: 'blocking_changed', before: { blocking: issue.blocking }, after: { blocking: result.blocking, reasons: result.reasons }, internal: false })
 	}
+	if (changed && result.blocking) {
+		const fresh = isIssueNew(tx, issueId)
+		const afterApproval = await blockVersionAfterApproval(tx, issue.versionId, issueId)
+		// A new opposed comment was announced as such (syncCommentIssue); its blocking adds nothing unless it ended an approval.
+		if (afterApproval || !(fresh && issue.kind === 'use_case')) await notifyTeamOfBlocker(tx, issueId, { fresh, afterApproval })
+	}
 	// Webhooks: `issue.created` once a new issue is evaluated, `issue.status_changed` when blocking changed.
 	await emitIssueEvaluated(tx, issueId, { before: issue.blocking, changed })
+}
+
+/**
+ * A blocking issue arrived (or came back) on an approved or released version: the version is
+ * `blocked` until the team triages the blocker and approves again, so no page, API answer or
+ * webhook calls it approved while its gate is closed (decision 029). Returns whether it did.
+ */
+export async function blockVersionAfterApproval(tx: Exec, versionId: string, issueId: string): Promise<boolean> {
+	const [v] = await tx.select({ status: versions.status, label: versions.label, datasetId: versions.datasetId }).from(versions).where(eq(versions.id, versionId)).for('no key update')
+	if (!v || !blocksAfterApproval(v.status as VersionStatus)) return false
+	const [i] = await tx.select({ number: issues.number }).from(issues).where(eq(issues.id, issueId))
+	await tx
+		.update(versions)
+		.set({ status: 'blocked', overriddenBlockers: 0, overrideJustification: null, revision: sql`${versions.revision} + 1`, updatedAt: new Date() })
+		.where(eq(versions.id, versionId))
+	await emitVersionStatusChanged(tx, { versionId, from: v.status, to: 'blocked', blockingIssue: i?.number })
+	await recordAudit(
+		{ datasetId: v.datasetId, versionId, actorId: null, action: 'version.blocked', targetType: 'version', targetId: versionId, targetLabel: v.label, before: { status: v.status }, after: { status: 'blocked', issue: i ? `#${i.number}` : null } },
+		tx,
+	)
+	return true
 }
 
 /** The issue's rows in `issue_groups` (the inbox's group list) follow its `affected_groups`. */

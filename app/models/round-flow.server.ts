@@ -16,6 +16,7 @@ import { remindUntriagedBlockers, sendPendingNotificationEmails } from './feedba
 import { reapStaleImports } from './import.server.ts'
 import { notify } from './notification.server.ts'
 import { getRoundWithDataset, rebalanceRound } from './round.server.ts'
+import { notifyCoveredRounds, notifyTeamOfRound } from './team-notify.server.ts'
 import { deliverDueWebhooks, emitRoundClosed } from './webhook.server.ts'
 
 const REMINDER_HOURS = 48
@@ -100,7 +101,10 @@ export async function runDueRoundJobs(origin: string, now = new Date()) {
 			.set({ status: 'closed', closedAt: now, revision: sql`${rounds.revision} + 1` })
 			.where(and(eq(rounds.status, 'open'), isNotNull(rounds.closesAt), lte(rounds.closesAt, now)))
 			.returning({ id: rounds.id })
-		for (const r of closed) await emitRoundClosed(tx, r.id)
+		for (const r of closed) {
+			await emitRoundClosed(tx, r.id)
+			await notifyTeamOfRound(tx, r.id, 'team_round_closed')
+		}
 		return closed
 	})
 	for (const r of toClose) await afterRoundClosed(r.id, origin)
@@ -109,7 +113,7 @@ export async function runDueRoundJobs(origin: string, now = new Date()) {
 
 let timer: ReturnType<typeof setInterval> | undefined
 
-/** Runs the round and issue jobs every minute in this process (safe with several instances: see above). */
+/** Runs the round and issue jobs every minute (SCHEDULER_INTERVAL_SECONDS) in this process (safe with several instances: see above). */
 export function startRoundScheduler() {
 	const env = getEnv()
 	const origin = env.APP_URL ? new URL(env.APP_URL).origin : `http://localhost:${env.PORT}`
@@ -117,12 +121,13 @@ export function startRoundScheduler() {
 		await runDueRoundJobs(origin).catch((error: Error) => console.error(`round jobs: ${error.message}`))
 		// Closing the loop: issue updates by email, reminders about untriaged blockers.
 		await remindUntriagedBlockers().catch((error: Error) => console.error(`issue reminders: ${error.message}`))
+		await notifyCoveredRounds().catch((error: Error) => console.error(`coverage notices: ${error.message}`))
 		await sendPendingNotificationEmails(origin).catch((error: Error) => console.error(`notification emails: ${error.message}`))
 		await deliverDueWebhooks().catch((error: Error) => console.error(`webhooks: ${error.message}`))
 		// Uploads whose process died are failed here, not by whoever next opens a page (a GET never writes).
 		await reapStaleImports().catch((error: Error) => console.error(`stale imports: ${error.message}`))
 	}
-	timer = setInterval(tick, 60_000)
+	timer = setInterval(tick, env.SCHEDULER_INTERVAL_SECONDS * 1000)
 	timer.unref()
 	void tick()
 }

@@ -210,7 +210,7 @@ export async function changeRoundStatus(input: { roundId: string; action: RoundA
 				.update(versions)
 				// Back in consultation, an earlier approval (and any override of it) no longer stands.
 				.set({ status: 'in_consultation', overriddenBlockers: 0, overrideJustification: null, revision: sql`${versions.revision} + 1`, updatedAt: now })
-				.where(and(eq(versions.id, r.versionId), sql`${versions.status} in ('draft', 'approved')`))
+				.where(and(eq(versions.id, r.versionId), sql`${versions.status} in ('draft', 'approved', 'blocked')`))
 				.returning({ id: versions.id })
 			if (moved.length) {
 				await recordAudit({ ...audit, action: 'version.in_consultation', targetType: 'version', targetId: r.versionId, targetLabel: v!.label, before: { status: v!.status }, after: { status: 'in_consultation' } }, tx)

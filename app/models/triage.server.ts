@@ -14,7 +14,8 @@ import { attributeFilter, checkBlockingCall, INBOX_PAGE_SIZE, transitionIssue, t
 import { db, query, type Tx } from '#app/utils/db.server.ts'
 import { recordAudit } from './audit.server.ts'
 import { notifyFlaggers, type FeedbackNotice } from './feedback.server.ts'
-import { evaluateIssue } from './issue.server.ts'
+import { blockVersionAfterApproval, evaluateIssue } from './issue.server.ts'
+import { notifyTeamOfBlocker } from './team-notify.server.ts'
 import { sampleColumns } from './sample.server.ts'
 import { emitIssueEvent } from './webhook.server.ts'
 
@@ -304,6 +305,8 @@ export async function triageIssue({ versionId, issueId, actor, input }: { versio
 		await tx.insert(issueEvents).values({ issueId, kind: event, actorId: actor.userId, before: pick(before), after: pick(afterState), note, internal: !!note })
 		await audit(tx, actor, versionId, cur, `issue.${event}`, pick(before), pick(afterState), note)
 		if (notice) await notifyFlaggers(tx, issueId, notice)
+		// A blocker reopened on an approved version closes its gate again: the status follows (decision 029).
+		if (input.intent === 'reopen' && afterState.blocking && (await blockVersionAfterApproval(tx, versionId, issueId))) await notifyTeamOfBlocker(tx, issueId, { fresh: false, afterApproval: true })
 		// A change of blocking (intent `blocking`) was already sent by evaluateIssue.
 		if (keys.includes('status') || keys.includes('resolution')) await emitIssueEvent(tx, issueId, 'issue.status_changed', { status: before.status, resolution: before.resolution, blocking: before.blocking })
 		return { ok: true, revision } as const

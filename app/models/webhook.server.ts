@@ -135,14 +135,14 @@ export async function enqueueEvent(tx: Tx, input: { datasetId: string; event: We
 // The lookups below return nothing when no endpoint listens, so an event costs one query then.
 const listening = (event: WebhookEvent) => sql`exists (select 1 from ${webhooks} w where w.dataset_id = d.id and w.disabled_at is null and ${event}::text = any(w.events))`
 
-export async function emitVersionStatusChanged(tx: Tx, input: { versionId: string; from: string; to: string; overriddenBlockers?: number }) {
+export async function emitVersionStatusChanged(tx: Tx, input: { versionId: string; from: string; to: string; overriddenBlockers?: number; blockingIssue?: number }) {
 	if (input.from === input.to) return
 	const [v] = await query<{ dataset_id: string; slug: string; label: string }>(
 		sql`select d.id as dataset_id, d.slug, v.label from versions v join datasets d on d.id = v.dataset_id where v.id = ${input.versionId} and ${listening('version.status_changed')}`,
 		tx,
 	)
 	if (!v) return
-	const payload = { dataset: v.slug, version: v.label, status: input.to, previous_status: input.from, ...(input.to === 'approved' ? { overridden_blockers: input.overriddenBlockers ?? 0 } : {}) }
+	const payload = { dataset: v.slug, version: v.label, status: input.to, previous_status: input.from, ...(input.to === 'approved' ? { overridden_blockers: input.overriddenBlockers ?? 0 } : {}), ...(input.to === 'blocked' ? { blocking_issue: input.blockingIssue ?? null } : {}) }
 	await enqueueEvent(tx, { datasetId: v.dataset_id, event: 'version.status_changed', payload })
 }
 
@@ -175,6 +175,11 @@ export function noteIssueCreated(tx: Tx, issueId: string) {
 }
 
 /** At the end of an issue's evaluation: `issue.created` for a new issue, else `issue.status_changed` if blocking changed. */
+/** Was the issue inserted in this transaction and not yet evaluated? (Ask before `emitIssueEvaluated`.) */
+export function isIssueNew(tx: Tx, issueId: string) {
+	return createdIn.get(tx)?.has(issueId) ?? false
+}
+
 export async function emitIssueEvaluated(tx: Tx, issueId: string, blocking: { before: boolean; changed: boolean }) {
 	if (createdIn.get(tx)?.delete(issueId)) return emitIssueEvent(tx, issueId, 'issue.created')
 	if (blocking.changed) return emitIssueEvent(tx, issueId, 'issue.status_changed', { blocking: blocking.before })

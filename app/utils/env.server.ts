@@ -31,6 +31,10 @@ const schema = z.object({
 	INVITATION_TTL_DAYS: positiveInt.default(14),
 	INVITATION_PENDING_CAP: positiveInt.default(500),
 	ISSUE_REMINDER_DAYS: positiveInt.default(7),
+	// Dataset-team emails are batched: at most one digest per person this often (decision 030).
+	NOTIFY_DIGEST_MINUTES: positiveInt.default(60),
+	// How often each instance runs its jobs (round closing, notification emails, webhooks).
+	SCHEDULER_INTERVAL_SECONDS: positiveInt.default(60),
 	IMPORT_MAX_LINE_BYTES: positiveInt.default(1024 * 1024),
 	IMPORT_MAX_JSON_DEPTH: positiveInt.default(32),
 	IMPORT_MAX_ROWS: positiveInt.default(2_000_000),

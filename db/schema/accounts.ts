@@ -10,6 +10,8 @@ export const users = pgTable(
 		displayName: text('display_name').notNull(),
 		passwordHash: text('password_hash').notNull(),
 		preferredLanguage: text('preferred_language'),
+		// When the last digest of dataset-team notifications was emailed (NOTIFY_DIGEST_MINUTES apart).
+		teamDigestAt: timestamp('team_digest_at', { withTimezone: true }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 	},

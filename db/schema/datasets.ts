@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import {
 	type AnyPgColumn,
 	bigint,
+	boolean,
 	check,
 	index,
 	integer,
@@ -42,6 +43,8 @@ export const datasetMembers = pgTable(
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
 		role: text('role', { enum: ['owner', 'maintainer'] }).notNull(),
+		// Owner notifications about this dataset (in the app and by email); each member may opt out.
+		notify: boolean('notify').notNull().default(true),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 	},
 	(t) => [
@@ -73,7 +76,8 @@ export const useCases = pgTable(
 	(t) => [index('use_cases_dataset_idx').on(t.datasetId)],
 )
 
-export const versionStatuses = ['draft', 'in_consultation', 'approved', 'released', 'archived'] as const
+// 'blocked': was approved (or released), then a blocking issue arrived; stays so until re-approved (decision 029).
+export const versionStatuses = ['draft', 'in_consultation', 'approved', 'blocked', 'released', 'archived'] as const
 export const generationMethods = ['paraphrase', 'templates', 'persona_simulation', 'other'] as const
 
 export const versions = pgTable(

@@ -78,6 +78,8 @@ export const issues = pgTable(
 		index('issues_severity_sort_idx').on(t.versionId, t.blocking, t.maxSeverity, t.flaggerCount, t.number),
 		index('issues_flaggers_sort_idx').on(t.versionId, t.flaggerCount, t.number),
 		index('issues_updated_sort_idx').on(t.versionId, t.updatedAt, t.number),
+		// The owner's inbox (/inbox): blocking issues nobody has triaged yet, oldest first.
+		index('issues_untriaged_blockers_idx').on(t.versionId, t.createdAt).where(sql`blocking and triaged_at is null and status <> 'resolved'`),
 	],
 )
 

@@ -40,6 +40,8 @@ export const rounds = pgTable(
 		openedAt: timestamp('opened_at', { withTimezone: true }),
 		closedAt: timestamp('closed_at', { withTimezone: true }),
 		reminderSentAt: timestamp('reminder_sent_at', { withTimezone: true }),
+		// When the team was told every sample reached the round's overlap (once per round).
+		coverageNotifiedAt: timestamp('coverage_notified_at', { withTimezone: true }),
 	},
 	(t) => [index('rounds_version_idx').on(t.versionId)],
 )

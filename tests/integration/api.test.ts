@@ -477,8 +477,12 @@ describe('GET …/gate', () => {
 		expect(await c.gate()).toEqual({ version: 'v1', status: 'approved', blocked: false, blocking_issues: 0, open_issues: 1 })
 
 		await c.triage(1, { intent: 'reopen', revision: (await c.issue(1)).revision, reason: 'The expert disagrees.' })
-		expect(await c.gate()).toEqual({ version: 'v1', status: 'approved', blocked: true, blocking_issues: 1, open_issues: 2 })
+		// The status follows the gate: blocked after approval, until triaged and approved again (decision 029).
+		expect(await c.gate()).toEqual({ version: 'v1', status: 'blocked', blocked: true, blocking_issues: 1, open_issues: 2 })
 		await c.triage(1, { intent: 'resolve', revision: (await c.issue(1)).revision, resolution: 'regenerated', publicResponse: '', note: '' })
+		expect(await c.gate()).toEqual({ version: 'v1', status: 'blocked', blocked: true, blocking_issues: 0, open_issues: 1 })
+		expect(await c.setStatus('release')).toMatchObject({ ok: false, reason: 'not_allowed' })
+		expect(await c.setStatus('approve')).toMatchObject({ ok: true })
 		expect(await c.setStatus('release')).toMatchObject({ ok: true })
 		expect(await c.gate()).toMatchObject({ status: 'released', blocked: false })
 		expect(await c.setStatus('archive')).toMatchObject({ ok: true })

@@ -290,5 +290,6 @@ test('48 hours before close, people with work left are reminded once; at close t
 	const [r] = await db.select({ status: rounds.status }).from(rounds).where(eq(rounds.id, roundId))
 	expect(r?.status).toBe('closed')
 	const kinds = await query<{ kind: string }>(sql`select kind from notifications order by created_at`)
-	expect(kinds.map((k) => k.kind)).toEqual(['round_opened', 'round_reminder', 'round_closed'])
+	// The participant's three, and the team's (written as the round closes): it reached its closing time.
+	expect(kinds.map((k) => k.kind)).toEqual(['round_opened', 'round_reminder', 'team_round_closed', 'round_closed'])
 })

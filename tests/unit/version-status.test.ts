@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { versionStatuses } from '#db/schema/datasets.ts'
-import { availableActions, canChangeSamples, transitionVersion, type VersionAction, type VersionStatus } from '#app/domain/version-status.ts'
+import { availableActions, blocksAfterApproval, canChangeSamples, transitionVersion, type VersionAction, type VersionStatus } from '#app/domain/version-status.ts'
 
 const actions: VersionAction[] = ['open_consultation', 'approve', 'release', 'archive']
 
@@ -9,6 +9,7 @@ const expected: Record<VersionStatus, Record<VersionAction, VersionStatus | null
 	draft: { open_consultation: 'in_consultation', approve: null, release: null, archive: 'archived' },
 	in_consultation: { open_consultation: 'in_consultation', approve: 'approved', release: null, archive: 'archived' },
 	approved: { open_consultation: 'in_consultation', approve: null, release: 'released', archive: 'archived' },
+	blocked: { open_consultation: 'in_consultation', approve: 'approved', release: null, archive: 'archived' },
 	released: { open_consultation: null, approve: null, release: null, archive: 'archived' },
 	archived: { open_consultation: null, approve: null, release: null, archive: null },
 }
@@ -24,6 +25,15 @@ describe('version lifecycle', () => {
 			})
 		}
 	}
+
+	test('only an approved or released version is taken out of approval by a new blocker', () => {
+		expect(versionStatuses.filter(blocksAfterApproval)).toEqual(['approved', 'released'])
+	})
+
+	test('a version blocked after approval is approved again only through the gate', () => {
+		expect(transitionVersion('blocked', 'approve', { openBlockingIssues: 1 })).toEqual({ ok: false, reason: 'blocked' })
+		expect(transitionVersion('blocked', 'approve', { openBlockingIssues: 0 })).toEqual({ ok: true, to: 'approved', overridden: 0 })
+	})
 
 	test('approval is refused while blocking issues are open', () => {
 		expect(transitionVersion('in_consultation', 'approve', { openBlockingIssues: 2 })).toEqual({ ok: false, reason: 'blocked' })

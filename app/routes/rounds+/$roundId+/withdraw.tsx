@@ -7,6 +7,7 @@ import { assignments, participants } from '#db/schema/rounds.ts'
 import { eraseParticipantComments } from '#app/models/comment.server.ts'
 import { issuesOfFlags, reevaluate } from '#app/models/issue.server.ts'
 import { rebalanceRound } from '#app/models/round.server.ts'
+import { notifyTeamOfRound } from '#app/models/team-notify.server.ts'
 import { db } from '#app/utils/db.server.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
@@ -39,6 +40,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			await reevaluate(tx, touched)
 		}
 		await rebalanceRound(round.id, tx)
+		await notifyTeamOfRound(tx, round.id, 'team_reviewer_withdrew')
 	})
 	throw redirect('/?withdrawn=1')
 }

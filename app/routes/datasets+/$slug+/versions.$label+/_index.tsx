@@ -42,7 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		actions: can(dataset.role, 'approve') ? availableActions(status).filter((a) => manualActions.includes(a)) : [],
 		gate,
 		// Listed where the approval is offered, so the team sees what stands in the way before trying.
-		blockers: gate.blocking && status === 'in_consultation' ? await listOpenBlockers(version.id, 20) : [],
+		blockers: gate.blocking && (status === 'in_consultation' || status === 'blocked') ? await listOpenBlockers(version.id, 20) : [],
 		mayOverride: can(dataset.role, 'override_gate'),
 	}
 }
@@ -123,6 +123,13 @@ export default function VersionPage() {
 					<p>{t(`common:${actionData.error}`)}</p>
 					{actionData.blockers.length ? <BlockerList base={base} blockers={actionData.blockers} /> : null}
 				</div>
+			) : null}
+			{version.status === 'blocked' ? (
+				<section aria-labelledby="blocked-heading" className="card border-red-300" data-testid="blocked-after-approval">
+					<h2 id="blocked-heading">{t('version.blockedTitle')}</h2>
+					<p className="mt-2">{t('version.blockedBody')}</p>
+					{listedBlockers.length ? <BlockerList base={base} blockers={listedBlockers} /> : null}
+				</section>
 			) : null}
 			{version.overriddenBlockers > 0 && version.overrideJustification ? (
 				<section aria-labelledby="override-heading" className="card border-red-300">

@@ -1,0 +1,211 @@
+import { and, asc, eq, sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { users } from '#db/schema/accounts.ts'
+import { webhookDeliveries } from '#db/schema/api.ts'
+import { datasetMembers, samples, versions } from '#db/schema/datasets.ts'
+import { auditEvents, issues } from '#db/schema/issues.ts'
+import { emails, notifications, participants, rounds } from '#db/schema/rounds.ts'
+import { type FlagInput } from '#app/domain/review.ts'
+import { UseCaseSchema } from '#app/domain/use-case.ts'
+import { addComment, type CommentActor } from '#app/models/comment.server.ts'
+import { sendPendingNotificationEmails } from '#app/models/feedback.server.ts'
+import { runDueRoundJobs } from '#app/models/round-flow.server.ts'
+import { saveVerdict } from '#app/models/review.server.ts'
+import { notifyCoveredRounds } from '#app/models/team-notify.server.ts'
+import { triageIssue } from '#app/models/triage.server.ts'
+import { createUseCase } from '#app/models/use-case.server.ts'
+import { changeVersionStatus } from '#app/models/version.server.ts'
+import { createWebhook } from '#app/models/webhook.server.ts'
+import * as gateRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$version.gate.ts'
+import { action as tokensAction } from '#app/routes/account+/tokens.tsx'
+import * as versionRoute from '#app/routes/datasets+/$slug+/versions.$label+/_index.tsx'
+import * as datasetRoute from '#app/routes/datasets+/$slug+/_index.tsx'
+import { action as withdrawAction } from '#app/routes/rounds+/$roundId+/withdraw.tsx'
+import { db } from '#app/utils/db.server.ts'
+import { resetEnvCache } from '#app/utils/env.server.ts'
+import { useTestDatabase } from '#tests/db-utils.ts'
+import { renderRoute } from '#tests/render-route.ts'
+import { account, createRound, joinAs, P, setRoundStatus, world } from '#tests/round-fixtures.ts'
+import { formRequest, getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
+import { startSmtpSink } from '#tests/smtp-sink.ts'
+
+useTestDatabase()
+
+let sink: Awaited<ReturnType<typeof startSmtpSink>>
+beforeAll(async () => {
+	sink = await startSmtpSink()
+	process.env.SMTP_URL = sink.url
+	process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS = 'true'
+	resetEnvCache()
+})
+afterAll(async () => {
+	delete process.env.SMTP_URL
+	delete process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS
+	delete process.env.NOTIFY_DIGEST_MINUTES
+	resetEnvCache()
+	await sink.close()
+})
+
+const userId = async (name: string) => (await db.select({ id: users.id }).from(users).where(eq(users.email, `${name}@example.org`)))[0]!.id
+
+async function participantOf(roundId: string, name: string) {
+	const [row] = await db.select({ id: participants.id }).from(participants).innerJoin(users, eq(users.id, participants.userId)).where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
+	return row!.id
+}
+
+async function sampleOf(versionId: string, externalId: string) {
+	const [row] = await db.select({ id: samples.id }).from(samples).innerJoin(versions, eq(versions.currentImportId, samples.importId)).where(and(eq(versions.id, versionId), eq(samples.externalId, externalId)))
+	return row!.id
+}
+
+const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({
+	intent: 'flag',
+	category: 'caricature',
+	severity: 'minor',
+	affectedGroups: ['older women'],
+	rationale: 'Reads as a parody of grandmothers.',
+	suggestedRewrite: '',
+	quotedSpan: '',
+	unsure: false,
+	...over,
+})
+
+/** Dataset "hints" v1 (4 samples), a maintainer "mia" (Spanish) besides the owner, a round with ana and ben. */
+async function setup() {
+	const w = await world(4)
+	const ownerId = await userId('owner')
+	await account('mia', 'es')
+	const miaId = await userId('mia')
+	await db.insert(datasetMembers).values({ datasetId: w.datasetId, userId: miaId, role: 'maintainer' })
+	const roundId = await createRound(w.owner, { overlap: '2' })
+	const ana = await joinAs(w.owner, roundId, 'ana', sink.messages)
+	const ben = await joinAs(w.owner, roundId, 'ben', sink.messages)
+	await setRoundStatus(w.owner, roundId, 'open')
+	return { ...w, ownerId, miaId, roundId, cookies: { ana, ben }, actor: { userId: ownerId, datasetId: w.datasetId } }
+}
+type World = Awaited<ReturnType<typeof setup>>
+
+async function flag(w: World, who: 'ana' | 'ben', externalId: string, over: Partial<FlagInput> = {}) {
+	await saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, who), sampleId: await sampleOf(w.versionId, externalId), verdict: { kind: 'flag', flag: flagInput(over) } })
+}
+
+const noticesOf = (id: string) =>
+	db.select({ kind: notifications.kind, params: notifications.params, link: notifications.link, emailState: notifications.emailState }).from(notifications).where(and(eq(notifications.userId, id), sql`${notifications.kind} like 'team\\_%'`)).orderBy(asc(notifications.createdAt))
+
+const teamEmails = (to: string) => db.select({ kind: emails.kind, subject: emails.subject, text: emails.text, language: emails.language }).from(emails).where(and(eq(emails.to, to), sql`${emails.kind} like 'team\\_%'`)).orderBy(asc(emails.createdAt))
+
+const versionStatus = async (versionId: string) => (await db.select({ status: versions.status }).from(versions).where(eq(versions.id, versionId)))[0]!.status
+
+describe('a blocker on an approved version: the status never contradicts the gate', () => {
+	test('approve → new critical flag → page, API and webhook all say blocked, until triaged and approved again', async () => {
+		const w = await setup()
+		const hook = await createWebhook({ datasetId: w.datasetId, actorId: w.ownerId, url: 'http://127.0.0.1:9/hook', events: ['version.status_changed'] })
+		await setRoundStatus(w.owner, w.roundId, 'close')
+		expect(await changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: w.ownerId, action: 'approve' })).toMatchObject({ ok: true, to: 'approved' })
+		const tokenRes = await run(tokensAction, new Request(`${TEST_ORIGIN}/account/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner }, body: new URLSearchParams({ intent: 'create', name: 'ci', datasets: 'hints' }) }))
+		const token = (tokenRes.data as { created: { token: string } }).created.token
+		const gate = async () => (await run(gateRoute.loader as never, new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/v1/gate`, { headers: { Authorization: `Bearer ${token}` } }), {}, { dataset: 'hints', version: 'v1' })).data
+		expect(await gate()).toMatchObject({ status: 'approved', blocked: false, blocking_issues: 0 })
+
+		// A flag still arriving from the (reopened) consultation: a critical one.
+		await db.update(rounds).set({ status: 'open' }).where(eq(rounds.id, w.roundId))
+		await flag(w, 'ana', 'h-002', { severity: 'critical' })
+		const [blocker] = await db.select().from(issues).where(eq(issues.versionId, w.versionId))
+		expect(blocker).toMatchObject({ number: 1, blocking: true })
+
+		// The database, the API, the webhook, the version page and the dataset page.
+		expect(await versionStatus(w.versionId)).toBe('blocked')
+		expect(await gate()).toMatchObject({ status: 'blocked', blocked: true, blocking_issues: 1 })
+		const deliveries = await db.select({ event: webhookDeliveries.event, payload: webhookDeliveries.payload }).from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, hook.id)).orderBy(asc(webhookDeliveries.createdAt))
+		expect(deliveries.at(-1)).toMatchObject({ event: 'version.status_changed', payload: { type: 'version.status_changed', data: { dataset: 'hints', version: 'v1', status: 'blocked', previous_status: 'approved', blocking_issue: 1 } } })
+		const page = await run(versionRoute.loader as never, getRequest('/datasets/hints/versions/v1', { cookie: w.owner }), {}, P)
+		const html = await renderRoute(versionRoute, { path: '/datasets/hints/versions/v1', data: page.data })
+		expect(html).toContain('Blocked after approval')
+		expect(html).toContain('href="/datasets/hints/versions/v1/issues/1"')
+		expect(html).not.toMatch(/>Approved</)
+		const ds = await run(datasetRoute.loader as never, getRequest('/datasets/hints', { cookie: w.owner }), {}, { slug: 'hints' })
+		expect(await renderRoute(datasetRoute, { path: '/datasets/hints', data: ds.data })).toContain('Blocked after approval')
+		const audit = await db.select({ action: auditEvents.action, actorId: auditEvents.actorId, after: auditEvents.after }).from(auditEvents).where(eq(auditEvents.action, 'version.blocked'))
+		expect(audit).toEqual([{ action: 'version.blocked', actorId: null, after: { status: 'blocked', issue: '#1' } }])
+
+		// The team is told at once (not in a digest), each member in their language.
+		expect((await noticesOf(w.ownerId)).map((n) => n.kind)).toEqual(['team_blocked_after_approval'])
+		await sendPendingNotificationEmails(TEST_ORIGIN)
+		const [ownerMail] = await teamEmails('owner@example.org')
+		expect(ownerMail).toMatchObject({ kind: 'team_alert', subject: 'Hints v1 is blocked after approval', language: 'en' })
+		expect(ownerMail!.text).toContain('blocking issue #1 on sample “h-002” arrived')
+		expect(await teamEmails('mia@example.org')).toMatchObject([{ kind: 'team_alert', subject: 'Hints v1 está bloqueada tras la aprobación', language: 'es' }])
+
+		// Approving again is refused while the blocker is open; resolved, it passes the gate.
+		expect(await changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: w.ownerId, action: 'approve' })).toMatchObject({ ok: false, reason: 'blocked' })
+		await triageIssue({ versionId: w.versionId, issueId: blocker!.id, actor: w.actor, input: { intent: 'resolve', revision: blocker!.revision, resolution: 'removed', publicResponse: 'Removed from the release.', note: '' } })
+		expect(await versionStatus(w.versionId)).toBe('blocked')
+		expect(await gate()).toMatchObject({ status: 'blocked', blocked: true, blocking_issues: 0 })
+		expect(await changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: w.ownerId, action: 'approve' })).toMatchObject({ ok: true, to: 'approved' })
+		expect(await gate()).toMatchObject({ status: 'approved', blocked: false })
+
+		// Reopening the resolved blocker closes the gate again, and the status follows.
+		const [again] = await db.select({ revision: issues.revision }).from(issues).where(eq(issues.id, blocker!.id))
+		expect(await triageIssue({ versionId: w.versionId, issueId: blocker!.id, actor: w.actor, input: { intent: 'reopen', revision: again!.revision, reason: 'It is still in the file.' } })).toMatchObject({ ok: true })
+		expect(await versionStatus(w.versionId)).toBe('blocked')
+	})
+})
+
+describe('owner notifications', () => {
+	test('new blocking issue, opposed comment, withdrawal: every team member who did not opt out, in the app; one digest email per person', async () => {
+		const w = await setup()
+		// mia opts out of this dataset.
+		await db.update(datasetMembers).set({ notify: false }).where(and(eq(datasetMembers.datasetId, w.datasetId), eq(datasetMembers.userId, w.miaId)))
+		await flag(w, 'ana', 'h-000', { severity: 'major' })
+		expect(await noticesOf(w.ownerId)).toEqual([])
+		// A second person: the threshold makes it blocking (an issue that becomes blocking).
+		await flag(w, 'ben', 'h-000')
+		// A new blocking issue at once.
+		await flag(w, 'ben', 'h-001', { severity: 'critical' })
+		const useCase = await createUseCase(w.datasetId, UseCaseSchema.parse({ title: 'Tutoring older learners', purpose: 'Hints for a tutoring app.', pipelineStage: 'evaluation' }), w.ownerId)
+		const anaActor: CommentActor = { userId: await userId('ana'), datasetId: w.datasetId, participantId: await participantOf(w.roundId, 'ana'), roundId: w.roundId }
+		expect(await addComment({ useCaseId: useCase.id, actor: anaActor, stance: 'opposed', body: 'This should not be used for grading.' })).toMatchObject({ ok: true })
+		expect((await run(withdrawAction, formRequest('/w', { feedback: 'keep' }, { cookie: w.cookies.ben }), {}, { roundId: w.roundId })).status).toBe(302)
+
+		const owner = await noticesOf(w.ownerId)
+		expect(owner.map((n) => n.kind)).toEqual(['team_issue_became_blocking', 'team_issue_blocking', 'team_opposed_comment', 'team_reviewer_withdrew'])
+		expect(owner[2]).toMatchObject({ params: { issueKind: 'use_case', item: 'Tutoring older learners', number: 3 }, link: '/datasets/hints/versions/v1/issues/3', emailState: 'pending' })
+		expect(owner[3]).toMatchObject({ link: `/datasets/hints/versions/v1/rounds/${w.roundId}` })
+		expect(await noticesOf(w.miaId)).toEqual([])
+
+		// One email for the four, through the SMTP server.
+		const before = sink.messages.length
+		await sendPendingNotificationEmails(TEST_ORIGIN)
+		const mails = await teamEmails('owner@example.org')
+		expect(mails).toHaveLength(1)
+		expect(mails[0]).toMatchObject({ kind: 'team_digest', subject: '4 updates on your datasets' })
+		expect(mails[0]!.text).toContain('Hints v1: a participant opposes use case “Tutoring older learners” (issue #3).')
+		expect(mails[0]!.text).toContain(`${TEST_ORIGIN}/inbox`)
+		expect(sink.messages.slice(before).filter((m) => m.to.includes('owner@example.org'))).toHaveLength(1)
+
+		// Within NOTIFY_DIGEST_MINUTES, a further notice waits for the next digest; an urgent one does not.
+		await flag(w, 'ana', 'h-003', { severity: 'critical' })
+		await sendPendingNotificationEmails(TEST_ORIGIN)
+		expect(await teamEmails('owner@example.org')).toHaveLength(1)
+		expect((await noticesOf(w.ownerId)).at(-1)).toMatchObject({ kind: 'team_issue_blocking', emailState: 'pending' })
+		// The interval over (the digest is dated an hour back), it goes.
+		await db.update(users).set({ teamDigestAt: sql`now() - interval '61 minutes'` }).where(eq(users.id, w.ownerId))
+		await sendPendingNotificationEmails(TEST_ORIGIN)
+		expect((await teamEmails('owner@example.org')).map((m) => m.subject)).toEqual(['4 updates on your datasets', 'An update on your datasets'])
+	})
+
+	test('a round reaching its coverage target, and its closing time, are told once', async () => {
+		const w = await setup()
+		const review = async (who: 'ana' | 'ben', externalId: string) =>
+			saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, who), sampleId: await sampleOf(w.versionId, externalId), verdict: { kind: 'no_concerns' } })
+		for (const id of ['h-000', 'h-001', 'h-002', 'h-003']) await review('ana', id)
+		expect(await notifyCoveredRounds()).toBe(0)
+		for (const id of ['h-000', 'h-001', 'h-002', 'h-003']) await review('ben', id)
+		expect(await notifyCoveredRounds()).toBe(1)
+		expect(await notifyCoveredRounds()).toBe(0)
+		await db.update(rounds).set({ closesAt: sql`now() - interval '1 minute'` }).where(eq(rounds.id, w.roundId))
+		await runDueRoundJobs(TEST_ORIGIN)
+		expect((await noticesOf(w.ownerId)).map((n) => n.kind)).toEqual(['team_round_covered', 'team_round_closed'])
+		expect((await noticesOf(w.miaId)).map((n) => n.kind)).toEqual(['team_round_covered', 'team_round_closed'])
+	})
+})
