@@ -1,11 +1,12 @@
 import { and, desc, eq, lt, ne, sql } from 'drizzle-orm'
-import { imports, samples, versions } from '#db/schema/datasets.ts'
+import { facetValues, imports, samples, versions } from '#db/schema/datasets.ts'
 import { FacetCounter } from '#app/domain/import/facets.ts'
+import { foldWord, searchableText, searchVector } from '#app/domain/search/text.ts'
 import { parseSamples } from '#app/domain/import/parse.ts'
 import { type ImportError, type ImportFormat, type ImportLimits, MAX_REPORTED_ERRORS } from '#app/domain/import/types.ts'
 import { canonicalSampleContent } from '#app/domain/sample.ts'
 import { sha256Hex } from '#app/utils/crypto.server.ts'
-import { db, openBulkWriter, type Tx } from '#app/utils/db.server.ts'
+import { db, openBulkWriter, query, type Tx } from '#app/utils/db.server.ts'
 import { importLimits } from '#app/utils/env.server.ts'
 import { recordAudit } from './audit.server.ts'
 import { carryOverIssues } from './issue.server.ts'
@@ -13,7 +14,16 @@ import { carryOverIssues } from './issue.server.ts'
 const PROGRESS_EVERY_MS = 750
 const STALE_AFTER_SECONDS = 120
 
-const sampleColumns = ['import_id', 'external_id', 'content', 'messages', 'image_url', 'image_alt', 'language', 'metadata', 'content_hash'] as const
+const sampleColumns = ['import_id', 'external_id', 'content', 'messages', 'image_url', 'image_alt', 'language', 'metadata', 'content_hash', 'search_vector', 'facet_ids'] as const
+/** facet_value_ids hands out blocks of this many ids (its INCREMENT, migration 0013). */
+const FACET_ID_BLOCK = 1024
+/** A sample can add at most one new value per key (60 keys). */
+const FACET_IDS_PER_SAMPLE = 64
+
+async function nextFacetIdBlock() {
+	const [row] = await query<{ start: number }>(sql`select nextval('facet_value_ids')::int as start`)
+	return { next: row!.start, end: row!.start + FACET_ID_BLOCK }
+}
 
 export type ImportOutcome = {
 	importId: string
@@ -88,7 +98,8 @@ export async function runImport(input: {
 				rows++
 				if (!writing) continue
 				const s = event.sample
-				facets.add(s.metadata, s.language)
+				if (facets.idsLeft < FACET_IDS_PER_SAMPLE) facets.addIds(await nextFacetIdBlock())
+				const ids = facets.add(s.metadata, s.language)
 				await writer.write([
 					importId,
 					s.externalId,
@@ -99,6 +110,8 @@ export async function runImport(input: {
 					s.language,
 					s.metadata,
 					sha256Hex(canonicalSampleContent(s)),
+					searchVector(searchableText(s)),
+					`{${ids.join(',')}}`,
 				])
 			} else if (event.kind === 'error') {
 				errorCount++
@@ -123,6 +136,7 @@ export async function runImport(input: {
 
 		await writer.finish()
 		const summary = facets.toJSON()
+		await writeFacetValues(importId, facets)
 		const published = await db.transaction(async (tx) => {
 			const [v] = await tx
 				.select({ status: versions.status, previous: versions.currentImportId })
@@ -136,7 +150,7 @@ export async function runImport(input: {
 				.where(eq(versions.id, input.versionId))
 			await tx
 				.update(imports)
-				.set({ status: 'succeeded', rowsRead: rows, bytesRead: bytes, finishedAt: new Date(), heartbeatAt: new Date(), facets: summary.facets, languages: summary.languages })
+				.set({ status: 'succeeded', rowsRead: rows, bytesRead: bytes, finishedAt: new Date(), heartbeatAt: new Date(), facets: summary.facets, languages: summary.languages, facetKeys: facets.describe() })
 				.where(eq(imports.id, importId))
 			// A child version inherits its parent's issues on the samples it kept (app/models/issue.server.ts).
 			await carryOverIssues(tx, { versionId: input.versionId, importId })
@@ -145,13 +159,30 @@ export async function runImport(input: {
 		})
 		if (!published) return await fail(audit, { rows, bytes, errorCount: 1, errors: [{ line: 0, code: 'version_frozen' }] })
 		// The replaced sample set is no longer reachable; drop its rows.
-		if (published.previous) await db.delete(samples).where(eq(samples.importId, published.previous))
+		if (published.previous) {
+			await db.delete(samples).where(eq(samples.importId, published.previous))
+			await db.delete(facetValues).where(eq(facetValues.importId, published.previous))
+		}
 		return { importId, status: 'succeeded', rows, errorCount: 0, errors: [] }
 	} catch (error) {
 		if (writing) await writer.abort().catch(() => {})
 		await fail(audit, { rows, bytes, errorCount: errorCount + 1, errors: [...errors, { line: 0, code: 'interrupted' }] })
 		throw error
 	}
+}
+
+/** The import's facet dictionary, before it is published (nobody reads it until then). */
+async function writeFacetValues(importId: string, facets: FacetCounter) {
+	let batch: Array<typeof facetValues.$inferInsert> = []
+	const flush = async () => {
+		if (batch.length) await db.insert(facetValues).values(batch)
+		batch = []
+	}
+	for (const v of facets.dictionary()) {
+		batch.push({ id: v.id, importId, key: v.key, value: v.value, folded: foldWord(v.value), count: v.count })
+		if (batch.length >= 2000) await flush()
+	}
+	await flush()
 }
 
 type ImportAudit = { datasetId: string; versionId: string; versionLabel: string; importId: string; filename: string; actorId: string | null }

@@ -1,55 +1,181 @@
 import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm'
-import { samples } from '#db/schema/datasets.ts'
-import { facetFilterToJson } from '#app/domain/import/facets.ts'
+import { facetValues, imports, samples } from '#db/schema/datasets.ts'
+import { type FacetKey, facetFilterToJson } from '#app/domain/import/facets.ts'
+import { foldWord, highlight, type Highlighted, parseQuery, type ParsedQuery } from '#app/domain/search/text.ts'
 import { db, query } from '#app/utils/db.server.ts'
 
 export const PAGE_SIZE = 50
+/** Values listed per key; "more" (or a search within the key) lists up to MORE_VALUES. */
+export const TOP_VALUES = 20
+export const MORE_VALUES = 100
+const SNIPPET = 280
 
 export type SampleFilters = {
 	language?: string | null
-	/** Metadata attribute filters: dotted path → value. */
+	/** Metadata attribute filters: dotted path → value (any value of one key, every key). */
 	attributes?: Array<{ path: string; value: string }>
 	q?: string | null
 	/** Keyset cursor: the last external id of the previous page. */
 	after?: string | null
 }
 
-// The same expression as samples_search_idx (db/schema/datasets.ts), so the index serves it.
-const searchVector = sql`to_tsvector('simple'::regconfig, left(coalesce(${samples.content}, ${samples.messages}::text, ''), 100000))`
+/** Filters looked up once per request: the query parsed, each attribute value's facet id where it has one. */
+export type ResolvedFilters = {
+	importId: string
+	language: string | null
+	query: ParsedQuery | null
+	/** Per key: the ids of its chosen values, and values without an id (matched in the metadata). */
+	keys: Map<string, { ids: number[]; other: string[] }>
+	after: string | null
+}
+
+export async function resolveFilters(importId: string, filters: SampleFilters): Promise<ResolvedFilters> {
+	const parsed = filters.q?.trim() ? parseQuery(filters.q.trim()) : null
+	const keys = new Map<string, { ids: number[]; other: string[] }>()
+	const attributes = filters.attributes ?? []
+	const found = attributes.length
+		? await db
+				.select({ id: facetValues.id, key: facetValues.key, value: facetValues.value })
+				.from(facetValues)
+				.where(and(eq(facetValues.importId, importId), or(...attributes.map((a) => and(eq(facetValues.key, a.path), eq(facetValues.value, a.value))))))
+		: []
+	for (const a of attributes) {
+		const entry = keys.get(a.path) ?? { ids: [], other: [] }
+		keys.set(a.path, entry)
+		const hit = found.find((f) => f.key === a.path && f.value === a.value)
+		if (hit) entry.ids.push(hit.id)
+		else entry.other.push(a.value)
+	}
+	return { importId, language: filters.language || null, query: parsed?.tsquery ? parsed : null, keys, after: filters.after || null }
+}
 
 function attributeCondition(path: string, value: string): SQL {
 	const asString = sql`${samples.metadata} @> ${JSON.stringify(facetFilterToJson(path, value))}::jsonb`
-	// A facet value may have been a JSON number or boolean in the file.
+	// A value may have been a JSON number or boolean in the file.
 	// JSON's own number grammar: "007" stays a string filter rather than reaching JSON.parse and throwing.
 	const literal = value === 'true' || value === 'false' || /^-?(0|[1-9]\d*)(\.\d+)?$/.test(value) ? JSON.parse(value) : undefined
 	if (literal === undefined) return asString
 	return or(asString, sql`${samples.metadata} @> ${JSON.stringify(facetFilterToJson(path, literal))}::jsonb`)!
 }
 
-/** One page of a sample set in external-id order (keyset: no OFFSET scans, however deep). */
-export async function browseSamples(importId: string, filters: SampleFilters) {
-	const conditions: SQL[] = [eq(samples.importId, importId)]
-	if (filters.after) conditions.push(gt(samples.externalId, filters.after))
-	if (filters.language) conditions.push(eq(samples.language, filters.language))
-	for (const a of filters.attributes ?? []) conditions.push(attributeCondition(a.path, a.value))
-	if (filters.q?.trim()) conditions.push(sql`${searchVector} @@ websearch_to_tsquery('simple'::regconfig, ${filters.q.trim()})`)
+/** The filters as conditions on samples, leaving out one key's (its own counts are disjunctive). */
+function conditions(f: ResolvedFilters, exceptKey?: string): SQL[] {
+	const out: SQL[] = [eq(samples.importId, f.importId)]
+	if (f.language) out.push(eq(samples.language, f.language))
+	if (f.query) out.push(sql`${samples.searchVector} @@ ${f.query.tsquery}::tsquery`)
+	for (const [key, { ids, other }] of f.keys) {
+		if (key === exceptKey) continue
+		const any: SQL[] = other.map((v) => attributeCondition(key, v))
+		if (ids.length) any.unshift(sql`${samples.facetIds} && ${`{${ids.join(',')}}`}::int[]`)
+		out.push(any.length === 1 ? any[0]! : or(...any)!)
+	}
+	return out
+}
+
+const hasFilters = (f: ResolvedFilters, exceptKey?: string) => !!f.language || !!f.query || [...f.keys.keys()].some((k) => k !== exceptKey)
+
+export type SampleRow = { externalId: string; snippet: Highlighted; turns: number | null; language: string | null; hasImage: boolean }
+
+/** One page of a sample set in external-id order (keyset: no OFFSET scans, however deep), matched words marked. */
+export async function browseSamples(importId: string, filters: SampleFilters | ResolvedFilters) {
+	const f = 'keys' in filters ? filters : await resolveFilters(importId, filters)
+	const where = conditions(f)
+	if (f.after) where.push(gt(samples.externalId, f.after))
 	const rows = await db
 		.select({
 			externalId: samples.externalId,
-			content: sql<string | null>`left(${samples.content}, 280)`,
-			firstTurn: sql<string | null>`left(${samples.messages}->0->>'content', 280)`,
+			text: sql<string>`left(coalesce(${samples.content}, ${samples.messages}->0->>'content', ''), 2000)`,
 			turns: sql<number | null>`jsonb_array_length(${samples.messages})`,
 			language: samples.language,
 			hasImage: sql<boolean>`${samples.imageUrl} is not null`,
 		})
 		.from(samples)
-		.where(and(...conditions))
+		.where(and(...where))
 		.orderBy(asc(samples.externalId))
 		.limit(PAGE_SIZE + 1)
 	const hasMore = rows.length > PAGE_SIZE
-	const page = hasMore ? rows.slice(0, PAGE_SIZE) : rows
+	const page = (hasMore ? rows.slice(0, PAGE_SIZE) : rows).map(
+		({ text, ...r }): SampleRow => ({ ...r, snippet: snippet(text, f.query) }),
+	)
 	return { samples: page, nextCursor: hasMore ? page[page.length - 1]!.externalId : null }
 }
+
+/** The first SNIPPET characters, or a window around the first match when that lies further in. */
+function snippet(text: string, q: ParsedQuery | null): Highlighted {
+	if (!q) return [{ text: text.slice(0, SNIPPET), hit: false }]
+	const parts = highlight(text, q)
+	let offset = 0
+	for (const p of parts) {
+		if (p.hit) break
+		offset += p.text.length
+	}
+	const from = offset + 40 > SNIPPET && offset < text.length ? offset - 60 : 0
+	const window = text.slice(from, from + SNIPPET)
+	const marked = highlight(window, q)
+	if (from > 0) marked.unshift({ text: '…', hit: false })
+	return marked
+}
+
+/** How many samples match the filters (exact). */
+export async function countSamples(f: ResolvedFilters): Promise<number> {
+	const [row] = await query<{ n: number }>(sql`select count(*)::int as n from ${samples} where ${and(...conditions(f))}`)
+	return row?.n ?? 0
+}
+
+export async function getFacetKeys(importId: string): Promise<FacetKey[]> {
+	const [row] = await db.select({ keys: imports.facetKeys }).from(imports).where(eq(imports.id, importId))
+	return row?.keys ?? []
+}
+
+export type FacetValue = { value: string; count: number }
+export type FacetList = { key: string; values: FacetValue[]; distinct: number }
+
+/**
+ * Value counts of the listed keys under the filters: each key's counts apply every filter but its
+ * own (values of one key are alternatives), ordered by count. TOP_VALUES per key, MORE_VALUES for
+ * `more`; `find` keeps a key's values containing that text (folded), so any value can be reached.
+ */
+export async function facetCounts(f: ResolvedFilters, options: { more?: string | null; find?: Record<string, string> } = {}): Promise<Map<string, FacetList>> {
+	const active = [...f.keys.keys()]
+	const find = options.find ?? {}
+	const groups: Array<{ except?: string; keys: SQL }> = [
+		{ keys: active.length ? sql`fv.key not in (${sql.join(active.map((k) => sql`${k}`), sql`, `)})` : sql`true` },
+		...active.map((k) => ({ except: k, keys: sql`fv.key = ${k}` })),
+	]
+	const findCondition = Object.entries(find).map(([k, text]) => sql`(fv.key <> ${k} or fv.folded like ${'%' + escapeLike(foldWord(text)) + '%'})`)
+	const limit = sql`case when r.key = ${options.more ?? ''} or r.key in (${sql.join([...Object.keys(find), ''].map((k) => sql`${k}`), sql`, `)}) then ${MORE_VALUES}::int else ${TOP_VALUES}::int end`
+	const results = await Promise.all(
+		groups.map(({ except, keys }) => {
+			const keySelection = and(keys, ...findCondition)!
+			const chosen = except ? f.keys.get(except)!.ids : []
+			const keep = chosen.length ? sql`or r.id in (${sql.join(chosen.map((id) => sql`${id}`), sql`, `)})` : sql``
+			const counted = hasFilters(f, except)
+				? sql`with m as (select ${samples.facetIds} as ids from ${samples} where ${and(...conditions(f, except))}),
+					c as (select v as id, count(*)::int as n from m, unnest(m.ids) v group by v)
+					select fv.id, fv.key, fv.value, c.n from c join ${facetValues} fv on fv.id = c.id
+					where fv.import_id = ${f.importId} and ${keySelection}`
+				: sql`select fv.id, fv.key, fv.value, fv.count as n from ${facetValues} fv where fv.import_id = ${f.importId} and ${keySelection}`
+			return query<{ key: string; value: string; n: number; distinct: number }>(sql`
+				select r.key, r.value, r.n, r.distinct from (
+					select x.*, row_number() over (partition by x.key order by x.n desc, x.value) as rank, (count(*) over (partition by x.key))::int as distinct
+					from (${counted}) x
+				) r
+				where r.rank <= ${limit} ${keep}
+				order by r.key, r.rank`)
+		}),
+	)
+	const out = new Map<string, FacetList>()
+	for (const rows of results) {
+		for (const r of rows) {
+			let list = out.get(r.key)
+			if (!list) out.set(r.key, (list = { key: r.key, values: [], distinct: r.distinct }))
+			list.values.push({ value: r.value, count: r.n })
+		}
+	}
+	return out
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 /** What a page shows of one sample (every reader of a sample selects these columns). */
 export const sampleColumns = {

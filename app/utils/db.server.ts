@@ -257,7 +257,7 @@ function copyText(value: unknown): string {
  */
 export async function rawCopyForBenchmark(file: string, readWhole: () => Promise<Uint8Array>): Promise<number> {
 	const h = current()
-	const columns = '"import_id", "external_id", "content", "messages", "image_url", "image_alt", "language", "metadata", "content_hash"'
+	const columns = '"import_id", "external_id", "content", "messages", "image_url", "image_alt", "language", "metadata", "content_hash", "search_vector", "facet_ids"'
 	await query(sql.raw('drop table if exists bench_copy'))
 	await query(sql.raw('create table bench_copy (like samples including defaults including identity including indexes)'))
 	if (h.kind === 'postgres') {

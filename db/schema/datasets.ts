@@ -4,6 +4,7 @@ import {
 	bigint,
 	boolean,
 	check,
+	customType,
 	index,
 	integer,
 	jsonb,
@@ -15,6 +16,8 @@ import {
 	uuid,
 } from 'drizzle-orm/pg-core'
 import { users } from './accounts.ts'
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
 
 export const datasets = pgTable(
 	'datasets',
@@ -142,6 +145,8 @@ export const imports = pgTable(
 		// Metadata facets counted while importing: { "persona.origin": { "Oaxaca": 12, … } }.
 		facets: jsonb('facets').$type<Record<string, Record<string, number>>>().notNull().default({}),
 		languages: jsonb('languages').$type<Record<string, number>>().notNull().default({}),
+		// Each metadata key: listed with its values (facet_values) or offered as a search field (decision 032).
+		facetKeys: jsonb('facet_keys').$type<Array<{ key: string; kind: 'list' | 'search'; distinct: number; rows: number }>>().notNull().default([]),
 		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
 		startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
 		heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
@@ -166,16 +171,37 @@ export const samples = pgTable(
 		language: text('language'),
 		metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
 		contentHash: text('content_hash').notNull(),
+		// The text's words, cut at import time for every script (app/domain/search/text.ts, decision 031).
+		searchVector: tsvector('search_vector'),
+		// The ids of its metadata values in facet_values (decision 032).
+		facetIds: integer('facet_ids').array().notNull().default(sql`'{}'::integer[]`),
 	},
 	(t) => [
 		// Also the keyset for browsing (samples are listed in external id order).
 		uniqueIndex('samples_import_external_key').on(t.importId, t.externalId),
 		index('samples_metadata_idx').using('gin', sql`${t.metadata} jsonb_path_ops`),
-		// 'simple': no stemming, since samples come in many languages. Only the first 100,000
-		// characters are indexed: a tsvector holds at most 1 MiB, which a sample of a million
-		// distinct words would overflow, failing its import (app/models/sample.server.ts matches this).
-		index('samples_search_idx').using('gin', sql`to_tsvector('simple'::regconfig, left(coalesce(${t.content}, ${t.messages}::text, ''), 100000))`),
+		// Lexemes of the first 100,000 characters, cut in JavaScript for every script (decision 031).
+		index('samples_search_idx').using('gin', t.searchVector),
+		index('samples_facet_ids_idx').using('gin', t.facetIds),
 	],
+)
+
+/** Every value of every listed metadata key of an import, with its exact count (decision 032). */
+export const facetValues = pgTable(
+	'facet_values',
+	{
+		// From the sequence facet_value_ids (blocks of 1024), so ids are unique across imports.
+		id: integer('id').primaryKey(),
+		importId: uuid('import_id')
+			.notNull()
+			.references(() => imports.id, { onDelete: 'cascade' }),
+		key: text('key').notNull(),
+		value: text('value').notNull(),
+		// Lower case, diacritics folded: what the search-within-facet box matches.
+		folded: text('folded').notNull(),
+		count: integer('count').notNull(),
+	},
+	(t) => [index('facet_values_import_key_idx').on(t.importId, t.key, t.count.desc()), index('facet_values_lookup_idx').on(t.importId, t.key, t.value)],
 )
 
 /** Every saved state of a use case, so its history can be read. */
