@@ -12,6 +12,7 @@ type TargetRow = {
 	participant_id: string
 	consented: boolean
 	withdrawn: boolean
+	warn_each_time: boolean
 	round_id: string
 	title: string
 	status: (typeof rounds.$inferSelect)['status']
@@ -26,7 +27,7 @@ type TargetRow = {
  * their queue, in one statement: the focus view's guard and its verdict form both start here.
  */
 const targetSql = ({ roundId, userId, externalId }: { roundId: string; userId: string; externalId: string }) => sql`
-	select p.id as participant_id, p.consented_at is not null as consented, p.withdrawn_at is not null as withdrawn,
+	select p.id as participant_id, p.consented_at is not null as consented, p.withdrawn_at is not null as withdrawn, p.warn_each_time,
 		r.id as round_id, r.title, r.status, r.content_warning, r.blind_review, t.sample_id, t.position
 	from ${participants} p
 	join ${rounds} r on r.id = p.round_id
@@ -41,7 +42,7 @@ const targetSql = ({ roundId, userId, externalId }: { roundId: string; userId: s
 	where p.round_id = ${roundId} and p.user_id = ${userId}`
 
 const toTarget = (row: TargetRow) => ({
-	participant: { id: row.participant_id, consented: row.consented, withdrawn: row.withdrawn },
+	participant: { id: row.participant_id, consented: row.consented, withdrawn: row.withdrawn, warnEachTime: row.warn_each_time },
 	round: { id: row.round_id, title: row.title, status: row.status, contentWarning: row.content_warning, blindReview: row.blind_review },
 	assignment: row.sample_id === null ? null : { sampleId: Number(row.sample_id), position: row.position! },
 })
@@ -289,4 +290,16 @@ export async function deleteTemplateFeedback({ roundId, participantId, id }: { r
 		await reevaluate(tx, rows.flatMap((r) => (r.issueId ? [r.issueId] : [])))
 		return rows.length === 1
 	})
+}
+
+/** Where a returning reviewer stands: the samples they skipped (how many, and the first in queue order). */
+export async function skippedSamples(participantId: string) {
+	const [row] = await query<{ count: number; first: string | null }>(sql`
+		select count(*)::int as count,
+			(array_agg(s.external_id order by a.position))[1] as first
+		from ${reviews} r
+		join ${assignments} a on a.participant_id = r.participant_id and a.sample_id = r.sample_id
+		join ${samples} s on s.id = r.sample_id
+		where r.participant_id = ${participantId} and r.verdict = 'skipped'`)
+	return { count: row?.count ?? 0, first: row?.first ?? null }
 }

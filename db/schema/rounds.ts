@@ -93,6 +93,8 @@ export const participants = pgTable(
 		// "Community member 4": numbered per role within the round, in joining order.
 		number: integer('number').notNull(),
 		showName: boolean('show_name').notNull().default(false),
+		// The round's content warning is acknowledged once, at consent; true: shown on every sample.
+		warnEachTime: boolean('warn_each_time').notNull().default(false),
 		consentedAt: timestamp('consented_at', { withTimezone: true }),
 		withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
 		keepFeedback: boolean('keep_feedback'),

@@ -96,6 +96,8 @@ export function QuoteSelection({ target }: { target: string }) {
 					const input = document.getElementById(target) as HTMLInputElement | null
 					if (text && input) {
 						input.value = text
+						// Tells the flag form its draft changed.
+						input.dispatchEvent(new Event('input', { bubbles: true }))
 						input.focus()
 					}
 				}}

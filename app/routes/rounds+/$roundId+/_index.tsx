@@ -2,7 +2,9 @@ import { type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { DateTime } from '#app/components/date-time.tsx'
+import { Sentence } from '#app/components/bidi.tsx'
 import { Markdown } from '#app/components/markdown.tsx'
+import { nextPending, skippedSamples } from '#app/models/review.server.ts'
 import { getQueue } from '#app/models/round.server.ts'
 import { listUseCases } from '#app/models/use-case.server.ts'
 import { directionOf } from '#app/utils/i18n.ts'
@@ -13,7 +15,7 @@ export const handle: RouteHandle = { i18n: ['rounds', 'datasets'], title: (t, da
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { round, participant } = await requireParticipant(request, params.roundId)
-	const [queue, useCases] = await Promise.all([getQueue(participant.id), listUseCases(round.datasetId)])
+	const [queue, useCases, skipped, next] = await Promise.all([getQueue(participant.id), listUseCases(round.datasetId), skippedSamples(participant.id), nextPending(participant.id)])
 	return {
 		round: {
 			id: round.id,
@@ -29,18 +31,24 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		},
 		useCases: useCases.map(({ id, title, purpose, modelUsers, deploymentContext, pipelineStage }) => ({ id, title, purpose, modelUsers, deploymentContext, pipelineStage })),
 		progress: { done: queue.done, total: queue.total },
+		// "Continue where you left off": the first sample still waiting; and the ones skipped, to return to.
+		next,
+		skipped,
+		hasWarning: !!round.contentWarning,
 		queue: queue.queue,
 	}
 }
 
 export default function RoundHome() {
 	const { t } = useTranslation(['rounds', 'datasets'])
-	const { round, useCases, progress, queue } = useLoaderData<typeof loader>()
+	const { round, useCases, progress, queue, next, skipped, hasWarning } = useLoaderData<typeof loader>()
 	return (
 		<div className="flex flex-col gap-6">
 			<div className="flex flex-col gap-1">
-				<p className="text-sm text-slate-700">{round.datasetName}</p>
-				<h1>{round.title}</h1>
+				<p className="text-sm text-slate-700" dir="auto">
+					{round.datasetName}
+				</p>
+				<h1 dir="auto">{round.title}</h1>
 				<p className="text-sm">
 					{t(`status.${round.status}`)}
 					{round.closesAt ? (
@@ -55,10 +63,28 @@ export default function RoundHome() {
 				<h2 id="progress-heading">{t('home.progressTitle')}</h2>
 				<p>{t('home.progress', { done: progress.done, total: progress.total })}</p>
 				<progress max={Math.max(progress.total, 1)} value={progress.done} aria-labelledby="progress-heading" className="w-full" />
-				{round.status === 'open' && progress.total > 0 ? (
-					<Link to={`/rounds/${round.id}/review`} className="btn btn-primary self-start">
-						{progress.done ? t('home.continue') : t('home.start')}
-					</Link>
+				{round.status === 'open' && next ? (
+					<>
+						<Link to={`/rounds/${round.id}/review/${encodeURIComponent(next)}`} className="btn btn-primary self-start">
+							{progress.done ? t('home.resume') : t('home.start')}
+						</Link>
+						{progress.done ? (
+							<p className="text-sm text-slate-700">
+								<Sentence t={t} k="home.resumeHint" values={{ sample: next }} />
+							</p>
+						) : null}
+					</>
+				) : null}
+				{skipped.count ? (
+					<div className="flex flex-wrap items-baseline gap-3">
+						<p>{t('home.skippedCount', { count: skipped.count })}</p>
+						{round.status === 'open' && skipped.first ? <Link to={`/rounds/${round.id}/review/${encodeURIComponent(skipped.first)}`}>{t('home.returnToSkipped')}</Link> : null}
+					</div>
+				) : null}
+				{hasWarning ? (
+					<p className="text-sm">
+						<Link to={`/rounds/${round.id}/consent`}>{t('home.warningSetting')}</Link>
+					</p>
 				) : null}
 			</section>
 			{round.guidelines ? (
@@ -75,12 +101,14 @@ export default function RoundHome() {
 					<ul className="flex flex-col gap-2">
 						{useCases.map((u) => (
 							<li key={u.id} className="card p-4">
-								<h3 className="font-semibold">{u.title}</h3>
+								<h3 className="font-semibold" dir="auto">
+									{u.title}
+								</h3>
 								<p className="text-sm text-slate-700">{t(`datasets:pipelineStage.${u.pipelineStage}`)}</p>
 								{u.purpose ? <p dir="auto">{u.purpose}</p> : null}
 								{u.modelUsers ? <p dir="auto" className="text-sm">{t('datasets:fields.modelUsers')}: {u.modelUsers}</p> : null}
 								<Link to={`/rounds/${round.id}/use-cases/${u.id}`} className="mt-2 inline-block text-sm">
-									{t('home.discuss', { title: u.title })}
+									<Sentence t={t} k="home.discuss" values={{ title: u.title }} />
 								</Link>
 							</li>
 						))}

@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from '@rem
 import { Form, useLoaderData } from '@remix-run/react'
 import { and, eq } from 'drizzle-orm'
 import { useTranslation } from 'react-i18next'
+import { Sentence } from '#app/components/bidi.tsx'
 import { participants } from '#db/schema/rounds.ts'
 import { rebalanceRound } from '#app/models/round.server.ts'
 import { db } from '#app/utils/db.server.ts'
@@ -12,9 +13,10 @@ export const handle: RouteHandle = { i18n: ['rounds'], title: (t) => t('rounds:c
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { round, participant } = await requireParticipant(request, params.roundId, { consented: false })
+	const [prefs] = await db.select({ warnEachTime: participants.warnEachTime }).from(participants).where(eq(participants.id, participant.id))
 	return {
 		round: { id: round.id, title: round.title, datasetName: round.datasetName, stage: round.stage, contentWarning: round.contentWarning },
-		participant: { role: participant.role, consented: !!participant.consentedAt, showName: participant.showName },
+		participant: { role: participant.role, consented: !!participant.consentedAt, showName: participant.showName, warnEachTime: prefs?.warnEachTime ?? false },
 	}
 }
 
@@ -24,7 +26,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	if (form.get('agree') !== 'yes') return { error: 'consent.mustAgree' }
 	await db
 		.update(participants)
-		.set({ consentedAt: participant.consentedAt ?? new Date(), showName: form.get('showName') === 'on' })
+		// Consenting acknowledges the round's content warning once; only those who ask are warned again on each sample.
+		.set({ consentedAt: participant.consentedAt ?? new Date(), showName: form.get('showName') === 'on', warnEachTime: form.get('warnEachTime') === 'on' })
 		.where(and(eq(participants.id, participant.id), eq(participants.roundId, round.id)))
 	// A late joiner takes a fair share of what is not yet reviewed.
 	if (round.status === 'open') await rebalanceRound(round.id)
@@ -36,10 +39,14 @@ export default function Consent() {
 	const { round, participant } = useLoaderData<typeof loader>()
 	return (
 		<div className="mx-auto flex max-w-2xl flex-col gap-5">
-			<h1>{t('consent.heading', { round: round.title })}</h1>
+			<h1>
+				<Sentence t={t} k="consent.heading" values={{ round: round.title }} />
+			</h1>
 			<section aria-labelledby="what-heading" className="card flex flex-col gap-2">
 				<h2 id="what-heading">{t('consent.whatTitle')}</h2>
-				<p>{t(round.stage === 'generation' ? 'consent.whatGeneration' : 'consent.whatValidation', { dataset: round.datasetName })}</p>
+				<p>
+					<Sentence t={t} k={round.stage === 'generation' ? 'consent.whatGeneration' : 'consent.whatValidation'} values={{ dataset: round.datasetName }} />
+				</p>
 			</section>
 			<section aria-labelledby="use-heading" className="card flex flex-col gap-2">
 				<h2 id="use-heading">{t('consent.useTitle')}</h2>
@@ -55,13 +62,25 @@ export default function Consent() {
 					<p dir="auto" className="mt-2 whitespace-pre-wrap">
 						{round.contentWarning}
 					</p>
+					<p className="mt-3">{t('consent.warningAck')}</p>
+					<div className="mt-3 flex items-start gap-2">
+						<input id="warnEachTime" name="warnEachTime" type="checkbox" form="consent-form" defaultChecked={participant.warnEachTime} className="mt-1 size-4" aria-describedby="warnEachTime-hint" />
+						<div>
+							<label htmlFor="warnEachTime" className="font-medium">
+								{t('consent.warnEachTime')}
+							</label>
+							<p id="warnEachTime-hint" className="text-sm text-slate-700">
+								{t('consent.warnEachTimeHint')}
+							</p>
+						</div>
+					</div>
 				</section>
 			) : null}
 			<section aria-labelledby="withdraw-heading" className="card flex flex-col gap-2">
 				<h2 id="withdraw-heading">{t('consent.withdrawTitle')}</h2>
 				<p>{t('consent.withdrawBody')}</p>
 			</section>
-			<Form method="post" className="card flex flex-col gap-4">
+			<Form method="post" id="consent-form" className="card flex flex-col gap-4">
 				<div className="flex items-start gap-2">
 					<input id="showName" name="showName" type="checkbox" defaultChecked={participant.showName} className="mt-1 size-4" aria-describedby="showName-hint" />
 					<div>

@@ -2,15 +2,16 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { Form, Link, PrefetchPageLinks, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { useEffect, useRef } from 'react'
 import { useTranslation } from 'react-i18next'
-import { ErrorList, FormAlert } from '#app/components/forms.tsx'
+import { Sentence } from '#app/components/bidi.tsx'
+import { FormAlert } from '#app/components/forms.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
 import { canGiveVerdict, FlagSchema, groupSuggestions, SkipSchema, visibleOthersFlags } from '#app/domain/review.ts'
 import { getFocusView, getReviewTarget, nextPending, quickVerdict, saveVerdict, withdrawFlag, withdrawVerdict } from '#app/models/review.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { fieldErrorsOf, invariantResponse } from '#app/utils/misc.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
-import { flagCategories, severities } from '#db/schema/reviews.ts'
-import { QuoteSelection, ReviewShortcuts } from './__review-shortcuts.tsx'
+import { FlagForm, type FlagValues } from './__flag-form.tsx'
+import { ReviewShortcuts } from './__review-shortcuts.tsx'
 
 export const handle: RouteHandle = { i18n: ['review', 'rounds', 'datasets'], title: (t, d) => t('review:title', { id: (d as { sample?: { externalId: string } } | undefined)?.sample?.externalId ?? '' }) }
 
@@ -35,7 +36,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { round, sample, own } = view
 	invariantResponse(sample, 'Not found', { status: 404 })
 	return {
-		round: { id: round.id, title: round.title, open: canGiveVerdict(round.status), contentWarning: round.contentWarning },
+		// The content warning was acknowledged at consent; it stands before each sample only for
+		// those who asked to be warned each time.
+		round: { id: round.id, title: round.title, open: canGiveVerdict(round.status), contentWarning: view.participant.warnEachTime ? round.contentWarning : '' },
 		sample: { externalId: sample.externalId, content: sample.content, messages: sample.messages, imageUrl: sample.imageUrl, imageAlt: sample.imageAlt, language: sample.language, metadata: sample.metadata },
 		suggestions: groupSuggestions(sample.metadata),
 		own,
@@ -83,9 +86,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		if (!skip.success) return data({ result: null, error: 'review:errors.skip' }, { status: 400 })
 		await saveVerdict({ ...ids, verdict: { kind: 'skipped', reason: skip.data.skipReason } })
 	} else if (intent === 'flag') {
-		const parsed = FlagSchema.safeParse({ ...Object.fromEntries(form), affectedGroups: form.getAll('affectedGroups') })
+		const parsed = FlagSchema.safeParse({ ...Object.fromEntries(form), affectedGroups: [...form.getAll('affectedGroups'), ...form.getAll('otherGroups')] })
 		if (!parsed.success) {
-			return data({ result: { fieldErrors: fieldErrorsOf(parsed.error) }, error: 'review:errors.flagForm' }, { status: 400 })
+			// Refused: the form comes back as the reviewer left it (without JavaScript it is a new page).
+			return data({ result: { fieldErrors: fieldErrorsOf(parsed.error), values: flagValues(form, externalId) }, error: 'review:errors.flagForm' }, { status: 400 })
 		}
 		await saveVerdict({ ...ids, verdict: { kind: 'flag', flag: parsed.data } })
 	} else {
@@ -96,6 +100,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	throw redirect(next ? `${base}/${encodeURIComponent(next)}` : base)
 }
 
+/** What the reviewer put in the flag form, to show it again when the flag is refused. */
+function flagValues(form: FormData, externalId: string): FlagValues {
+	const text = (name: string, max: number) => String(form.get(name) ?? '').slice(0, max)
+	return {
+		externalId,
+		category: text('category', 40),
+		severity: text('severity', 20),
+		affectedGroups: form.getAll('affectedGroups').slice(0, 20).map((g) => String(g).slice(0, 200)),
+		otherGroups: text('otherGroups', 2000),
+		rationale: text('rationale', 2000),
+		quotedSpan: text('quotedSpan', 1000),
+		suggestedRewrite: text('suggestedRewrite', 4000),
+		unsure: form.get('unsure') === 'on',
+	}
+}
+
 export default function FocusView() {
 	const { t } = useTranslation(['review', 'datasets', 'common'])
 	const { round, sample, suggestions, own, others, neighbours, nextPending: next, progress } = useLoaderData<typeof loader>()
@@ -104,7 +124,8 @@ export default function FocusView() {
 	const busy = navigation.state !== 'idle'
 	const heading = useRef<HTMLHeadingElement>(null)
 	const base = `/rounds/${round.id}/review`
-	const errors = actionData?.result?.fieldErrors ?? {}
+	// A refused flag's answers belong to the sample they were given on, never to the next one.
+	const refused = actionData?.result?.values?.externalId === sample.externalId ? actionData.result : null
 	// After each verdict the new sample's heading takes focus, so screen readers start there.
 	useEffect(() => heading.current?.focus(), [sample.externalId])
 	const content = (
@@ -113,36 +134,54 @@ export default function FocusView() {
 		</div>
 	)
 	return (
-		<div className="flex flex-col gap-5">
+		<div className="flex flex-col gap-3">
 			{next ? <PrefetchPageLinks page={`${base}/${encodeURIComponent(next)}`} /> : null}
-			<ReviewShortcuts prev={neighbours.prev ? `${base}/${encodeURIComponent(neighbours.prev)}` : null} next={neighbours.next ? `${base}/${encodeURIComponent(neighbours.next)}` : null} />
-			<div className="flex flex-wrap items-baseline justify-between gap-2">
-				<h1 ref={heading} tabIndex={-1} className="focus:outline-none">
-					{t('heading', { id: sample.externalId })}
+			<div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
+				<h1 ref={heading} tabIndex={-1} className="text-xl focus:outline-none">
+					<Sentence t={t} k="heading" values={{ id: sample.externalId }} />
 				</h1>
 				<p role="status" className="text-sm">
 					{t('progress', { done: progress.done, total: progress.total })}
 				</p>
+				<p className="w-full truncate text-sm text-slate-700">
+					<Link to={`/rounds/${round.id}`} dir="auto">
+						{round.title}
+					</Link>
+				</p>
 			</div>
-			<p className="text-sm text-slate-700">
-				<Link to={`/rounds/${round.id}`}>{round.title}</Link>
-			</p>
 			{actionData?.error ? <FormAlert errors={[actionData.error]} /> : null}
 
+			{/* The sample first; the content warning stands before it only for those who asked for it each time. */}
 			{round.contentWarning ? (
 				<details className="rounded-lg border border-amber-300 bg-amber-50 p-4">
-					<summary className="cursor-pointer font-medium">{t('contentWarning', { warning: round.contentWarning })}</summary>
+					<summary className="cursor-pointer font-medium">
+						<Sentence t={t} k="contentWarning" values={{ warning: round.contentWarning }} />
+					</summary>
 					<div className="mt-3">{content}</div>
 				</details>
 			) : (
 				content
 			)}
 
-			<section aria-labelledby="persona-heading" className="card p-4">
-				<h2 id="persona-heading" className="text-base">
+			{round.open ? (
+				<div className="flex flex-wrap gap-3" key={sample.externalId}>
+					<Form method="post">
+						<button type="submit" name="intent" value="no_concerns" className="btn btn-primary" disabled={busy} data-shortcut="n" aria-keyshortcuts="n">
+							{t('verdict.noConcerns')}
+						</button>
+					</Form>
+					{/* A link to the flag form below: no JavaScript needed, and the form keeps its one submit. */}
+					<a href="#flag-form" className="btn" data-verdict-flag aria-keyshortcuts="f">
+						{t('verdict.flag')}
+					</a>
+				</div>
+			) : null}
+
+			<section aria-labelledby="persona-heading" className="rounded-lg border border-slate-200 px-3 py-2">
+				<h2 id="persona-heading" className="text-sm font-semibold">
 					{t('metadata')}
 				</h2>
-				<div className="mt-2">
+				<div className="mt-1">
 					<MetadataList metadata={sample.metadata} />
 				</div>
 			</section>
@@ -161,6 +200,11 @@ export default function FocusView() {
 									{f.unsure ? ` · ${t('flag.unsure')}` : ''}
 								</span>
 								{f.rationale ? <p dir="auto">{f.rationale}</p> : null}
+								{f.quotedSpan ? (
+									<blockquote dir="auto" className="border-s-4 border-slate-300 ps-2">
+										{f.quotedSpan}
+									</blockquote>
+								) : null}
 								{round.open ? (
 									<Form method="post">
 										<input type="hidden" name="flagId" value={f.id} />
@@ -202,115 +246,18 @@ export default function FocusView() {
 			) : null}
 
 			{round.open ? (
-				<section aria-labelledby="verdict-heading" className="flex flex-col gap-4">
+				<section aria-labelledby="verdict-heading" className="flex flex-col gap-4" key={sample.externalId}>
 					<h2 id="verdict-heading">{own ? t('verdict.change') : t('verdict.title')}</h2>
-					<div className="flex flex-wrap gap-3">
-						<Form method="post">
-							<button type="submit" name="intent" value="no_concerns" className="btn btn-primary" disabled={busy} data-shortcut="n" aria-keyshortcuts="n">
-								{t('verdict.noConcerns')}
-							</button>
-						</Form>
-						<Form method="post" className="flex flex-wrap items-end gap-2">
-							<div>
-								<label htmlFor="skipReason" className="label">
-									{t('verdict.skipReason')}
-								</label>
-								<input id="skipReason" name="skipReason" maxLength={500} className="input" dir="auto" />
-							</div>
-							<button type="submit" name="intent" value="skip" className="btn" disabled={busy} data-shortcut="s" aria-keyshortcuts="s">
-								{t('verdict.skip')}
-							</button>
-						</Form>
-					</div>
-					<Form method="post" id="flag-form" className="card flex flex-col gap-4">
-						<h3 className="text-lg font-semibold">{t('flag.title')}</h3>
-						<fieldset aria-describedby={errors.category ? 'category-error' : undefined}>
-							<legend className="label">{t('flag.category')}</legend>
-							<div className="grid gap-2 sm:grid-cols-2">
-								{flagCategories.map((c, i) => (
-									<div key={c} className="flex items-start gap-2">
-										<input type="radio" id={`category-${c}`} name="category" value={c} required className="mt-1" data-category-key={i + 1} aria-describedby={`category-${c}-def`} aria-keyshortcuts={String(i + 1)} />
-										<div>
-											<label htmlFor={`category-${c}`} className="font-medium">
-												<span className="me-1 text-xs text-slate-700" aria-hidden="true">
-													{i + 1}
-												</span>
-												{t(`categories.${c}.label`)}
-											</label>
-											<p id={`category-${c}-def`} className="text-sm text-slate-700">
-												{t(`categories.${c}.definition`)}
-											</p>
-										</div>
-									</div>
-								))}
-							</div>
-							<ErrorList id="category-error" errors={errors.category} />
-						</fieldset>
-						<fieldset>
-							<legend className="label">{t('flag.severity')}</legend>
-							<div className="flex flex-wrap gap-4">
-								{severities.map((s) => (
-									<div key={s} className="flex items-center gap-2">
-										<input type="radio" id={`severity-${s}`} name="severity" value={s} required defaultChecked={s === 'minor'} />
-										<label htmlFor={`severity-${s}`}>{t(`severity.${s}`)}</label>
-									</div>
-								))}
-							</div>
-							<ErrorList errors={errors.severity} />
-						</fieldset>
-						<fieldset>
-							<legend className="label">{t('flag.groups')}</legend>
-							{suggestions.length ? (
-								<div className="mb-2 flex flex-wrap gap-3">
-									{suggestions.map((g, i) => (
-										<div key={g} className="flex items-center gap-1">
-											<input type="checkbox" id={`group-${i}`} name="affectedGroups" value={g} />
-											<label htmlFor={`group-${i}`} dir="auto">
-												{g}
-											</label>
-										</div>
-									))}
-								</div>
-							) : null}
-							<label htmlFor="group-other" className="text-sm">
-								{t('flag.otherGroups')}
-							</label>
-							<input id="group-other" name="affectedGroups" className="input" dir="auto" />
-						</fieldset>
+					<FlagForm roundId={round.id} externalId={sample.externalId} suggestions={suggestions} refused={refused} busy={busy} />
+					<Form method="post" className="flex flex-wrap items-end gap-2">
 						<div>
-							<label htmlFor="rationale" className="label">
-								{t('flag.rationale')}
+							<label htmlFor="skipReason" className="label">
+								{t('verdict.skipReason')}
 							</label>
-							<textarea id="rationale" name="rationale" rows={3} maxLength={2000} dir="auto" className="input" aria-describedby="rationale-hint" aria-invalid={errors.rationale ? true : undefined} />
-							<p id="rationale-hint" className="mt-1 text-sm text-slate-700">
-								{t('flag.rationaleHint')}
-							</p>
-							<ErrorList errors={errors.rationale} />
+							<input id="skipReason" name="skipReason" maxLength={500} className="input" dir="auto" />
 						</div>
-						<div>
-							<label htmlFor="quotedSpan" className="label">
-								{t('flag.quotedSpan')}
-							</label>
-							<div className="flex flex-wrap gap-2">
-								<input id="quotedSpan" name="quotedSpan" maxLength={1000} dir="auto" className="input flex-1" aria-describedby="quotedSpan-hint" />
-								<QuoteSelection target="quotedSpan" />
-							</div>
-							<p id="quotedSpan-hint" className="mt-1 text-sm text-slate-700">
-								{t('flag.quotedSpanHint')}
-							</p>
-						</div>
-						<div>
-							<label htmlFor="suggestedRewrite" className="label">
-								{t('flag.rewrite')}
-							</label>
-							<textarea id="suggestedRewrite" name="suggestedRewrite" rows={3} maxLength={4000} dir="auto" className="input" />
-						</div>
-						<div className="flex items-center gap-2">
-							<input type="checkbox" id="unsure" name="unsure" />
-							<label htmlFor="unsure">{t('flag.unsureLabel')}</label>
-						</div>
-						<button type="submit" name="intent" value="flag" className="btn btn-primary self-start" disabled={busy}>
-							{t('flag.submit')}
+						<button type="submit" name="intent" value="skip" className="btn" disabled={busy} data-shortcut="s" aria-keyshortcuts="s">
+							{t('verdict.skip')}
 						</button>
 					</Form>
 				</section>
@@ -330,6 +277,7 @@ export default function FocusView() {
 					</Link>
 				) : null}
 			</nav>
+			<ReviewShortcuts prev={neighbours.prev ? `${base}/${encodeURIComponent(neighbours.prev)}` : null} next={neighbours.next ? `${base}/${encodeURIComponent(neighbours.next)}` : null} />
 		</div>
 	)
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "participants" ADD COLUMN "warn_each_time" boolean DEFAULT false NOT NULL;
