@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { versionStatuses, generationMethods } from '#db/schema/datasets.ts'
 import { blockingReasons, issueKinds, issueStatuses, resolutions } from '#db/schema/issues.ts'
 import { flagCategories, templateTargets } from '#db/schema/reviews.ts'
+import { annotationFormats } from './annotations.ts'
 import { apiErrorCodes, ApiNewVersionSchema, ISSUE_PAGE_DEFAULT, ISSUE_PAGE_MAX } from './api.ts'
 
 type JsonType = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null'
@@ -151,6 +152,7 @@ export const openApiDocument: OpenApiDocument = {
 	security: [{ bearerAuth: [] }],
 	tags: [
 		{ name: 'versions', description: 'Versions, their samples and their gate.' },
+		{ name: 'exports', description: 'What the consultation produced, for training pipelines and dataset cards.' },
 		{ name: 'meta', description: 'This document.' },
 	],
 	paths: {
@@ -231,6 +233,28 @@ export const openApiDocument: OpenApiDocument = {
 				responses: {
 					'200': json(ref('IssuePage'), 'A page of issues; next_cursor is null on the last page.'),
 					'400': errorWith('invalid_query: details.fields names the bad parameters.'),
+					...standard,
+				},
+			},
+		},
+		'/api/v1/datasets/{dataset}/versions/{version}/annotations': {
+			get: {
+				operationId: 'exportAnnotations',
+				summary: 'Every verdict on the version, one row each (JSONL, CSV or Parquet)',
+				description:
+					'One row per flag of a flagged review, per "no concerns" or "skipped" review, and per piece of template feedback, with the sample (id, content or messages, language, metadata), the round and its stage, the participant’s role and per-round pseudonym (null where fewer than 3 people of that role gave feedback in the round), the flag (category, severity, affected groups, rationale, quote, rewrite, unsure), the skip reason, and the issue it fed with its status, resolution and blocking. No majority vote: disagreeing verdicts are separate rows. Feedback deleted on withdrawal is absent; no email, name or user id appears. Streamed. Columns: docs/pipeline.md.',
+				tags: ['exports'],
+				parameters: [param('dataset'), param('version'), { name: 'format', in: 'query', description: 'jsonl (one JSON object a line), csv (formula-safe, UTF-8 with a BOM) or parquet (snappy, nested lists).', schema: { type: 'string', enum: annotationFormats, default: 'jsonl' } }],
+				responses: {
+					'200': {
+						description: 'The annotations, as an attachment.',
+						content: {
+							'application/x-ndjson': { schema: { type: 'string', description: 'One annotation object per line.' } },
+							'text/csv': { schema: { type: 'string', description: 'A header row, then one row per annotation.' } },
+							'application/vnd.apache.parquet': { schema: { type: 'string', description: 'A Parquet file.' } },
+						},
+					},
+					'400': errorWith('invalid_query: format is not jsonl, csv or parquet.'),
 					...standard,
 				},
 			},

@@ -10,6 +10,7 @@ import { runImport } from '#app/models/import.server.ts'
 import * as accountPage from '#app/routes/account+/_index.tsx'
 import * as tokensPage from '#app/routes/account+/tokens.tsx'
 import * as gateRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$version.gate.ts'
+import * as apiAnnotationsRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$version.annotations.ts'
 import * as apiIssuesRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$version.issues.ts'
 import * as apiSamplesRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$version.samples.ts'
 import * as apiVersionsRoute from '#app/routes/api+/v1.datasets.$dataset.versions._index.ts'
@@ -32,6 +33,9 @@ import * as insightsPage from '#app/routes/datasets+/$slug+/versions.$label+/ins
 import * as issuePage from '#app/routes/datasets+/$slug+/versions.$label+/issues.$number.tsx'
 import * as inboxPage from '#app/routes/datasets+/$slug+/versions.$label+/issues._index.tsx'
 import * as reportPage from '#app/routes/datasets+/$slug+/versions.$label+/report.tsx'
+import * as annotationsCsv from '#app/routes/datasets+/$slug+/versions.$label+/annotations[.]csv.ts'
+import * as annotationsJsonl from '#app/routes/datasets+/$slug+/versions.$label+/annotations[.]jsonl.ts'
+import * as annotationsParquet from '#app/routes/datasets+/$slug+/versions.$label+/annotations[.]parquet.ts'
 import * as reportCsv from '#app/routes/datasets+/$slug+/versions.$label+/report[.]csv.ts'
 import * as reportJson from '#app/routes/datasets+/$slug+/versions.$label+/report[.]json.ts'
 import * as reportMd from '#app/routes/datasets+/$slug+/versions.$label+/report[.]md.ts'
@@ -368,6 +372,7 @@ type Seen = { label: string; text: string }
 async function teamView(w: Awaited<ReturnType<typeof consultation>>, as: 'owner' | 'maint'): Promise<Seen[]> {
 	const cookie = w[as]
 	const seen: Seen[] = []
+	const exported: string[] = []
 	const see = (label: string, text: string) => seen.push({ label: `${as} ${label}`, text })
 
 	const page = async (mod: RouteModule & { loader: (args: never) => unknown }, path: string, params: Record<string, string>) => {
@@ -420,6 +425,13 @@ async function teamView(w: Awaited<ReturnType<typeof consultation>>, as: 'owner'
 		}
 		await page(reportPage as never, `${v}/report`, params)
 		for (const mod of [reportJson, reportCsv, reportMd]) await page(mod as never, `${v}/report.x`, params)
+		// The annotations export carries feedback row by row: not even a name shown to the team may ride along.
+		for (const mod of [annotationsJsonl, annotationsCsv, annotationsParquet]) {
+			const res = await page(mod as never, `${v}/annotations.x`, params)
+			expect(res.status).toBe(200)
+			expect(String(res.data)).not.toContain(SHOWN_NAME)
+			exported.push(String(res.data))
+		}
 	}
 	for (const [mod, path] of [
 		[notificationsPage, '/notifications'],
@@ -482,10 +494,17 @@ async function teamView(w: Awaited<ReturnType<typeof consultation>>, as: 'owner'
 		const params = { dataset: 'hints', version: label }
 		const base = `/api/v1/datasets/hints/versions/${label}`
 		see(`api gate ${label}`, JSON.stringify((await run(gateRoute.loader as never, apiRequest('GET', `${base}/gate`, token), {}, params)).data))
+		for (const q of ['', '?format=csv', '?format=parquet']) {
+			const res = await run(apiAnnotationsRoute.loader as never, apiRequest('GET', `${base}/annotations${q}`, token), {}, params)
+			expect(String(res.data)).not.toContain(SHOWN_NAME)
+			see(`api annotations ${label}${q}`, String(res.data))
+		}
 		for (const q of ['?status=all', '?status=all&limit=1', '']) {
 			see(`api issues ${label}${q}`, JSON.stringify((await run(apiIssuesRoute.loader as never, apiRequest('GET', `${base}/issues${q}`, token), {}, params)).data))
 		}
 	}
+	// The checks can see: the export holds the consultation's rationales.
+	expect(exported.some((text) => text.includes('"verdict":"flagged"'))).toBe(true)
 	see('api openapi', JSON.stringify((await run(openapiRoute.loader as never, apiRequest('GET', '/api/v1/openapi.json', token))).data))
 	see('api version exists', JSON.stringify((await run(apiVersionsRoute.action as never, apiRequest('POST', '/api/v1/datasets/hints/versions', token, JSON.stringify({ label: 'v1', generation_method: 'other' }), 'application/json'), {}, { dataset: 'hints' })).data))
 	return seen

@@ -21,6 +21,7 @@ import {
 	statusText,
 } from '#app/domain/report.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { PipelineDownloads } from './__pipeline-downloads.tsx'
 import { requireReport } from './__report.server.ts'
 
 export const handle: RouteHandle = {
@@ -149,6 +150,7 @@ export default function ReportPage() {
 				<p className="text-sm text-slate-700">{t('report:downloads.cardHint')}</p>
 				<p className="text-sm text-slate-700">{t('report:downloads.printHint')}</p>
 			</section>
+			<PipelineDownloads base={base} />
 
 			<Section id="provenance-heading" title={t('report:sections.provenance')}>
 				<dl className="grid gap-x-6 gap-y-3 sm:grid-cols-[12rem_1fr]">
