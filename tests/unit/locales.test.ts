@@ -38,7 +38,9 @@ describe('translations', () => {
 				expect(leaks).toEqual([])
 				for (const [key, text] of Object.entries(en)) {
 					const placeholders = text.match(/{{\s*\w+\s*}}/g) ?? []
-					for (const p of placeholders) expect(other[key] ?? '', `${lng}:${ns}.${key}`).toContain(p)
+					// Languages name 0, 1 and 2 in words ("عينتان"): those plural forms may leave {{count}} out.
+					const countInWords = /_(zero|one|two)$/.test(key)
+					for (const p of placeholders) if (!(countInWords && /{{\s*count\s*}}/.test(p))) expect(other[key] ?? '', `${lng}:${ns}.${key}`).toContain(p)
 				}
 			})
 		}
