@@ -56,6 +56,8 @@ export function tokenize(input: string, mode: 'sample' | 'query' = 'sample'): To
 		const run = m[0]
 		if (CONTINUOUS.test(run[0]!)) {
 			const chars = [...run.normalize('NFKC').matchAll(CHARACTER)].map((c) => c[0])
+			// A run of marks alone (a Thai vowel sign after a Latin letter) has no character to index.
+			if (chars.length === 0) continue
 			if (chars.length === 1) {
 				position = Math.min(position + 1, MAX_POSITION)
 				tokens.push({ lexeme: chars[0]!, position, start, end: start + run.length, prefix: mode === 'query' })
