@@ -1,5 +1,5 @@
 import { type AppLoadContext, type EntryContext, type HandleErrorFunction } from '@remix-run/node'
-import { RemixServer } from '@remix-run/react'
+import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
 import { renderToString } from 'react-dom/server'
 import { I18nextProvider } from 'react-i18next'
 import { seedDemoIfEmpty } from '#db/demo.ts'
@@ -64,5 +64,8 @@ export default async function handleRequest(
 
 export const handleError: HandleErrorFunction = (error, { request }) => {
 	if (request.signal.aborted) return
+	// A 4xx the router raised (405 for a POST to a page without an action, 404…): the client's
+	// mistake, not ours; its message would put the requested path (user content) in the log.
+	if (isRouteErrorResponse(error) && error.status < 500) return
 	console.error(loggableError(error))
 }

@@ -55,11 +55,21 @@ export function requestUrl(req: ExpressRequest): URL | null {
 	if (protocol !== 'http' && protocol !== 'https') return null
 	const port = /:(\d+)$/.exec(host)?.[1]
 	if (port !== undefined && Number(port) > 65535) return null
+	let url: URL
 	try {
-		return new URL(`${protocol}://${host}${target}`)
+		url = new URL(`${protocol}://${host}${target}`)
 	} catch {
 		return null
 	}
+	// A path that reads as "//host" once decoded ("/\\", "/%5C"): the router cannot make a location of it.
+	if (/^\/(?:\/|%5c)/i.test(url.pathname)) return null
+	// Percent-encoding that is not UTF-8 ("%ff", "%c0%af"): no page has such a name, and the router would log it.
+	try {
+		decodeURIComponent(url.pathname)
+	} catch {
+		return null
+	}
+	return url
 }
 
 /** The Cookie header without pairs a parser would choke on (bad percent-encoding, control characters). */

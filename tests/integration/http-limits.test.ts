@@ -144,7 +144,7 @@ describe.skipIf(!!process.env.DATABASE_URL)('request bodies over raw sockets (em
 		c.destroy()
 	})
 
-	test('bodies of requests refused before reading them (Origin 403, API 401 and 415, sign-in redirect, 404) are drained: the next request is answered', async () => {
+	test('bodies of requests refused before reading them (Origin 403, API 401 and 415, sign-in redirect, 405) are drained: the next request is answered', async () => {
 		const c = await connect()
 		const body = form(100 * KiB)
 		const cases: Array<{ method: string; target: string; headers: Record<string, string>; status: number }> = [
@@ -264,5 +264,21 @@ describe.skipIf(!!process.env.DATABASE_URL)('request bodies over raw sockets (em
 		expect(res.body.toString()).toContain('The email or password is not right')
 		await expectNextAnswered(c)
 		c.destroy()
+	})
+
+	test('caching: signed-in responses are private, no-store (pages, .data, JSON); pages are no-store for everyone; built assets stay immutable', async () => {
+		const signedIn = { Cookie: cookie }
+		for (const path of ['/account', '/account.data', '/datasets/tutoring-hints', '/locales/en/common', '/datasets/tutoring-hints/versions/v1/report.csv']) {
+			const res = await fetch(`${app.base}${path}`, { headers: signedIn, redirect: 'manual' })
+			expect(res.headers.get('cache-control'), path).toBe('private, no-store')
+		}
+		const home = await fetch(`${app.base}/`)
+		expect(home.headers.get('cache-control')).toBe('no-store')
+		const signin = await fetch(`${app.base}/signin`)
+		expect(signin.headers.get('cache-control')).toBe('no-store')
+		const asset = /\/assets\/[^"]+\.js/.exec(await home.text())![0]
+		const res = await fetch(`${app.base}${asset}`)
+		expect(res.status).toBe(200)
+		expect(res.headers.get('cache-control')).toMatch(/immutable/)
 	})
 })

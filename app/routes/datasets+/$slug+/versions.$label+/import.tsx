@@ -6,7 +6,7 @@ import { requireVersion } from '#app/utils/permissions.server.ts'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export async function loader({ params }: ActionFunctionArgs) {
-	return redirect(`/datasets/${params.slug}/versions/${params.label}`)
+	return redirect(`/datasets/${encodeURIComponent(params.slug ?? '')}/versions/${encodeURIComponent(params.label ?? '')}`)
 }
 
 /** The upload: the file streams from the request straight through the parser into the database. */
