@@ -164,7 +164,7 @@ export default function FocusView() {
 			)}
 
 			{round.open ? (
-				<div className="flex flex-wrap gap-3" key={sample.externalId}>
+				<div className="flex flex-wrap gap-3" key={`verdict-${sample.externalId}`}>
 					<Form method="post">
 						<button type="submit" name="intent" value="no_concerns" className="btn btn-primary" disabled={busy} data-shortcut="n" aria-keyshortcuts="n">
 							{t('verdict.noConcerns')}
@@ -246,7 +246,7 @@ export default function FocusView() {
 			) : null}
 
 			{round.open ? (
-				<section aria-labelledby="verdict-heading" className="flex flex-col gap-4" key={sample.externalId}>
+				<section aria-labelledby="verdict-heading" className="flex flex-col gap-4" key={`form-${sample.externalId}`}>
 					<h2 id="verdict-heading">{own ? t('verdict.change') : t('verdict.title')}</h2>
 					<FlagForm roundId={round.id} externalId={sample.externalId} suggestions={suggestions} refused={refused} busy={busy} />
 					<Form method="post" className="flex flex-wrap items-end gap-2">
