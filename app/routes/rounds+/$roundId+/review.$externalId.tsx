@@ -136,18 +136,17 @@ export default function FocusView() {
 	return (
 		<div className="flex flex-col gap-3">
 			{next ? <PrefetchPageLinks page={`${base}/${encodeURIComponent(next)}`} /> : null}
-			<div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
+			{/* Compact on purpose: on a phone the sample and the two verdict buttons fit in the first screen. */}
+			<div className="flex flex-col gap-1">
 				<h1 ref={heading} tabIndex={-1} className="text-xl focus:outline-none">
 					<Sentence t={t} k="heading" values={{ id: sample.externalId }} />
 				</h1>
-				<p role="status" className="text-sm">
-					{t('progress', { done: progress.done, total: progress.total })}
-				</p>
-				<p className="w-full truncate text-sm text-slate-700">
-					<Link to={`/rounds/${round.id}`} dir="auto">
+				<div className="flex flex-wrap items-baseline justify-between gap-x-3 text-sm">
+					<Link to={`/rounds/${round.id}`} dir="auto" className="min-w-0 truncate">
 						{round.title}
 					</Link>
-				</p>
+					<p role="status">{t('progress', { done: progress.done, total: progress.total })}</p>
+				</div>
 			</div>
 			{actionData?.error ? <FormAlert errors={[actionData.error]} /> : null}
 
