@@ -69,6 +69,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			outcomes,
 			round: { id: round.id, title: round.title, datasetId: full!.datasetId, datasetName: full!.datasetName },
 			role: parsed.data.role,
+			roleByEmail: new Map(ok.map((l) => [l.email, l.role])),
 			expertiseByEmail: new Map(ok.map((l) => [l.email, l.expertise])),
 			message: parsed.data.message,
 			origin,

@@ -1,0 +1,8 @@
+/**
+ * First-strong isolate … pop directional isolate around a value someone wrote (a title, a name,
+ * a date next to a name): the plain-text counterpart of <bdi>, for emails, page titles and
+ * attributes, where no element can carry the isolation. The marks are invisible.
+ */
+export function isolate(value: string): string {
+	return `\u2068${value}\u2069`
+}
