@@ -6,3 +6,8 @@
 export function isolate(value: string): string {
 	return `\u2068${value}\u2069`
 }
+
+/** Each text value of a translation's parameters isolated; numbers (counts, for plurals) stay as they are. */
+export function isolateParams<T extends Record<string, unknown>>(params: T): T {
+	return Object.fromEntries(Object.entries(params ?? {}).map(([k, v]) => [k, typeof v === 'string' ? isolate(v) : v])) as T
+}

@@ -5,7 +5,15 @@ import { invitationEmail, roundClosedEmail, roundOpenedEmail, roundReminderEmail
 import { getDatasetForMember } from '#app/models/dataset.server.ts'
 import { runImport } from '#app/models/import.server.ts'
 import { getVersion } from '#app/models/version.server.ts'
+import * as datasetPage from '#app/routes/datasets+/$slug+/_index.tsx'
+import * as versionPage from '#app/routes/datasets+/$slug+/versions.$label+/_index.tsx'
+import * as issuePage from '#app/routes/datasets+/$slug+/versions.$label+/issues.$number.tsx'
+import * as inboxPage from '#app/routes/datasets+/$slug+/versions.$label+/issues._index.tsx'
 import * as roundPage from '#app/routes/datasets+/$slug+/versions.$label+/rounds.$roundId.tsx'
+import * as samplePage from '#app/routes/datasets+/$slug+/versions.$label+/samples.$externalId.tsx'
+import * as datasetsPage from '#app/routes/datasets+/_index.tsx'
+import * as homePage from '#app/routes/_index.tsx'
+import * as notificationsPage from '#app/routes/notifications.tsx'
 import { action as newRound } from '#app/routes/datasets+/$slug+/versions.$label+/rounds.new.tsx'
 import { action as newVersion } from '#app/routes/datasets+/$slug+/versions.new.tsx'
 import { action as newDataset } from '#app/routes/datasets+/new.tsx'
@@ -144,7 +152,7 @@ describe('user-supplied text is isolated from the direction of the page around i
 		['right-to-left text in a left-to-right page', rtl, 'en'],
 		['left-to-right text in a right-to-left page', ltr, 'ar'],
 	] as const) {
-		test(`${name}: invitation, consent, round, focus view, My feedback`, async () => {
+		test(`${name}: invitation, consent, round, focus view, My feedback, the team’s pages, notifications`, async () => {
 			const tag = language === 'en' ? 'rtl' : 'ltr'
 			const c = await consultation(tag, values, language)
 			const pages: Array<[string, string, Array<keyof Values>]> = [
@@ -161,6 +169,24 @@ describe('user-supplied text is isolated from the direction of the page around i
 				['focus view', await show(focusPage, `/rounds/${c.roundId}/review/s-1`, { roundId: c.roundId, externalId: 's-1' }, c.reviewer, language), ['round', 'content', 'metaValue', 'rationale', 'quote']],
 				['my feedback', await show(feedbackPage, '/feedback', {}, c.reviewer, language), ['round', 'dataset', 'content', 'rationale']],
 			)
+			// The team's pages and the reviewer's lists: every value they show is checked too.
+			const V = `/datasets/${c.P.slug}/versions/v1`
+			const own = (mod: RouteModule & { loader?: unknown }, path: string, params: Record<string, string>, cookie = c.owner) => show(mod, path, params, cookie, language)
+			const all = Object.keys(values) as Array<keyof Values>
+			const shown = (html: string) => all.filter((k) => html.includes(values[k]))
+			for (const [page, html] of [
+				['team round page', await own(roundPage, `${V}/rounds/${c.roundId}`, { ...c.P, roundId: c.roundId })],
+				['version page', await own(versionPage, V, c.P)],
+				['dataset page', await own(datasetPage, `/datasets/${c.P.slug}`, { slug: c.P.slug })],
+				['datasets', await own(datasetsPage, '/datasets', {})],
+				['issue inbox', await own(inboxPage, `${V}/issues`, c.P)],
+				['issue', await own(issuePage, `${V}/issues/1`, { ...c.P, number: '1' })],
+				['sample page', await own(samplePage, `${V}/samples/s-1`, { ...c.P, externalId: 's-1' })],
+				['reviewer home', await own(homePage, '/', {}, c.reviewer)],
+				['notifications', await own(notificationsPage, '/notifications', {}, c.reviewer)],
+			] as const) {
+				pages.push([page, html, shown(html)])
+			}
 			const problems: string[] = []
 			for (const [page, html, slots] of pages) {
 				for (const slot of slots) {

@@ -188,7 +188,7 @@ export default function TeamRoundPage() {
 								<tr key={p.id} className="border-b border-slate-200">
 									<td className="py-2">
 										{t(pseudonymKey(p.role), { n: p.number })}
-										{p.expertise ? ` · ${p.expertise}` : ''}
+										{p.expertise ? <> · <bdi>{p.expertise}</bdi></> : ''}
 										{p.name ? ` (${p.name})` : ''}
 									</td>
 									<td className="py-2">{p.withdrawn ? t('participants.withdrawn') : p.consented ? t('participants.active') : t('participants.awaitingConsent')}</td>
