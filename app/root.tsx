@@ -70,7 +70,7 @@ export function Layout({ children }: { children: ReactNode }) {
 					{t('shell.skipToContent')}
 				</a>
 				<SiteHeader user={rootData?.user ?? null} language={language} />
-				<main id="main" tabIndex={-1} className="mx-auto w-full max-w-5xl px-4 py-8 focus:outline-none">
+				<main id="main" tabIndex={-1} className="mx-auto w-full max-w-5xl px-4 py-4 focus:outline-none sm:py-8">
 					{children}
 				</main>
 				<footer className="mx-auto w-full max-w-5xl border-t border-slate-200 px-4 py-6 text-sm text-slate-700">

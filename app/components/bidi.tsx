@@ -30,8 +30,3 @@ export function Sentence({ t, k, values, options }: { t: TFunction<any, any>; k:
 		</>
 	)
 }
-
-/** First-strong isolate … pop directional isolate: the plain-text counterpart of <bdi>, for emails and titles. */
-export function isolate(value: string): string {
-	return `\u2068${value}\u2069`
-}

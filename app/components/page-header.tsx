@@ -15,14 +15,17 @@ export function PageHeader({ crumbs, title, actions }: { crumbs?: Crumb[]; title
 						{crumbs.map((c, i) => (
 							<li key={c.to} className="flex items-center gap-1">
 								{i > 0 ? <span aria-hidden="true">/</span> : null}
-								<Link to={c.to}>{c.label}</Link>
+								<Link to={c.to} dir="auto">
+									{c.label}
+								</Link>
 							</li>
 						))}
 					</ol>
 				</nav>
 			) : null}
 			<div className="flex flex-wrap items-center justify-between gap-3">
-				<h1>{title}</h1>
+				{/* dir="auto": a title that is a user's name takes its own direction (a translated one, the page's). */}
+				<h1 dir="auto">{title}</h1>
 				{actions ? <div className="flex flex-wrap gap-2">{actions}</div> : null}
 			</div>
 		</div>

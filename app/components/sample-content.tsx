@@ -34,7 +34,7 @@ export function SampleContent({ sample }: { sample: Sample }) {
 					))}
 				</ol>
 			) : (
-				<p lang={lang} dir={dir} className="whitespace-pre-wrap break-words rounded-lg border border-slate-200 bg-white p-4">
+				<p lang={lang} dir={dir} className="whitespace-pre-wrap break-words rounded-lg border border-slate-200 bg-white p-3 sm:p-4">
 					{sample.content}
 				</p>
 			)}

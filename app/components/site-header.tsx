@@ -6,12 +6,12 @@ export function SiteHeader({ user, language }: { user: { displayName: string; un
 	const { t } = useTranslation()
 	return (
 		<header className="border-b border-slate-200 bg-white">
-			<div className="mx-auto flex w-full max-w-5xl flex-wrap items-center gap-x-6 gap-y-3 px-4 py-3">
+			<div className="mx-auto flex w-full max-w-5xl flex-wrap items-center gap-x-6 gap-y-1 px-4 py-2 sm:gap-y-3 sm:py-3">
 				<Link to="/" className="text-lg font-bold text-slate-900 no-underline">
 					{t('shell.productName')}
 				</Link>
 				<nav aria-label={t('shell.mainNav')} className="flex-1">
-					<ul className="flex flex-wrap gap-4">
+					<ul className="flex flex-wrap gap-x-4 gap-y-1 sm:gap-y-4">
 						<li>
 							<Link to="/">{t('shell.home')}</Link>
 						</li>
@@ -24,7 +24,7 @@ export function SiteHeader({ user, language }: { user: { displayName: string; un
 									<Link to="/feedback">{t('shell.myFeedback')}</Link>
 								</li>
 								<li>
-									<Link to="/notifications">{user.unread ? t('shell.notificationsUnread', { count: user.unread }) : t('shell.notifications')}</Link>
+									<Link to="/notifications" className="whitespace-nowrap">{user.unread ? t('shell.notificationsUnread', { count: user.unread }) : t('shell.notifications')}</Link>
 								</li>
 							</>
 						) : null}

@@ -1,9 +1,13 @@
 import { teamNoticeText } from '#app/domain/team-notice.ts'
 import { getFixedT } from '#app/utils/i18n.server.ts'
+import { isolate } from '#app/utils/bidi.ts'
 import { type Language } from '#app/utils/i18n.ts'
 import { type RenderedEmail, renderEmail } from './layout.server.ts'
 
 type Item = { kind: string; params: Record<string, string | number> }
+
+/** Names and titles inside our sentences are isolated (numbers stay as they are, for plurals). */
+const isolated = (params: Item['params']) => Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? isolate(v) : v]))
 
 /** One email listing every change to a participant's feedback since the last pass of the job. */
 export function feedbackUpdatesEmail({ language, items, link }: { language: Language; items: Item[]; link: string }): RenderedEmail {
@@ -11,7 +15,7 @@ export function feedbackUpdatesEmail({ language, items, link }: { language: Lang
 	return renderEmail({
 		language,
 		subject: t('feedbackUpdates.subject', { count: items.length }),
-		paragraphs: [t('feedbackUpdates.intro'), ...items.map((i) => `• ${t(`feedbackUpdates.items.${i.kind}`, { ...i.params })}`), t('feedbackUpdates.privacy')],
+		paragraphs: [t('feedbackUpdates.intro'), ...items.map((i) => `• ${t(`feedbackUpdates.items.${i.kind}`, isolated(i.params))}`), t('feedbackUpdates.privacy')],
 		action: { label: t('feedbackUpdates.action'), url: link },
 		footer: t('footer.participant'),
 	})
@@ -23,8 +27,8 @@ export function blockersReminderEmail({ language, items, origin }: { language: L
 	const first = items[0]!.params
 	return renderEmail({
 		language,
-		subject: t('blockersReminder.subject', { dataset: first.dataset, version: first.version }),
-		paragraphs: items.map((i) => t('blockersReminder.body', { ...i.params })),
+		subject: t('blockersReminder.subject', { dataset: isolate(String(first.dataset)), version: isolate(String(first.version)) }),
+		paragraphs: items.map((i) => t('blockersReminder.body', isolated(i.params))),
 		action: {
 			label: t('blockersReminder.action'),
 			url: `${origin}/datasets/${encodeURIComponent(String(first.slug))}/versions/${encodeURIComponent(String(first.version))}/issues?blocking=yes&status=open`,

@@ -66,7 +66,7 @@ export function renderEmail({
 	const htmlBlocks = paragraphs.map((p) =>
 		typeof p === 'string'
 			? `<p style="${styles.paragraph}">${escapeLines(p)}</p>`
-			: `<blockquote style="${styles.quote(dir)}">${escapeLines(p.quote)}</blockquote>`,
+			: `<blockquote dir="auto" style="${styles.quote(dir)}">${escapeLines(p.quote)}</blockquote>`,
 	)
 	if (action) {
 		const href = escapeHtml(action.url)

@@ -1,4 +1,5 @@
 import { getFixedT } from '#app/utils/i18n.server.ts'
+import { isolate } from '#app/utils/bidi.ts'
 import { type Language } from '#app/utils/i18n.ts'
 import { type EmailParagraph, type RenderedEmail, renderEmail } from './layout.server.ts'
 
@@ -26,33 +27,35 @@ export function invitationEmail({
 	message?: string
 	link: string
 	expiresAt: Date
-	/** The team's name, or left out for a sentence that names nobody. */
+	/** The team's public name; left out, the team is named after its dataset ("the “X” dataset team"). */
 	inviterLabel?: string
 }): RenderedEmail {
 	const t = getFixedT(language, 'emails')
-	const inviter = inviterLabel?.trim()
+	// Every name a person chose (dataset, round, expertise, team) is isolated: an English title in an
+	// Arabic sentence, or the reverse, never reorders the words around it.
+	const dataset = isolate(datasetName)
+	const round = isolate(roundTitle)
 	const field = expertise?.trim()
 	const note = message?.trim()
-	const paragraphs: EmailParagraph[] = [
-		inviter
-			? t('invitation.intro', { inviter, roundTitle, datasetName })
-			: t('invitation.introNoInviter', { roundTitle, datasetName }),
-		t('invitation.about'),
+	// Who invites: the dataset's team, by its public name, never a person's name.
+	const inviter = inviterLabel?.trim() ? isolate(inviterLabel.trim()) : t('invitation.team', { datasetName: dataset })
+	// What the round asks of this role, said from the subject on.
+	const intro =
 		role === 'community'
-			? t('invitation.taskCommunity')
+			? t('invitation.introCommunity', { inviter, roundTitle: round })
 			: field
-				? t('invitation.taskExpertField', { expertise: field })
-				: t('invitation.taskExpert'),
-	]
+				? t('invitation.introExpertField', { inviter, roundTitle: round, expertise: isolate(field) })
+				: t('invitation.introExpert', { inviter, roundTitle: round })
+	const paragraphs: EmailParagraph[] = [intro, t('invitation.about'), role === 'community' ? t('invitation.taskCommunity') : t('invitation.taskExpert')]
 	if (note) paragraphs.push(t('invitation.messageIntro'), { quote: note })
 	paragraphs.push(
 		t('invitation.pseudonymous'),
 		t('invitation.withdraw'),
-		t('invitation.expires', { date: formatEmailDate(language, expiresAt) }),
+		t('invitation.expires', { date: isolate(formatEmailDate(language, expiresAt)) }),
 	)
 	return renderEmail({
 		language,
-		subject: t('invitation.subject', { datasetName }),
+		subject: t(role === 'community' ? 'invitation.subjectCommunity' : 'invitation.subjectExpert', { datasetName: dataset }),
 		paragraphs,
 		action: { label: t('invitation.action'), url: link },
 		footer: t('footer.invitation'),
@@ -75,10 +78,10 @@ export function roundOpenedEmail({
 	const t = getFixedT(language, 'emails')
 	return renderEmail({
 		language,
-		subject: t('roundOpened.subject', { roundTitle }),
+		subject: t('roundOpened.subject', { roundTitle: isolate(roundTitle) }),
 		paragraphs: [
-			t('roundOpened.body', { roundTitle, datasetName }),
-			closesAt ? t('roundOpened.closes', { date: formatEmailDate(language, closesAt) }) : t('roundOpened.noClosingDate'),
+			t('roundOpened.body', { roundTitle: isolate(roundTitle), datasetName: isolate(datasetName) }),
+			closesAt ? t('roundOpened.closes', { date: isolate(formatEmailDate(language, closesAt)) }) : t('roundOpened.noClosingDate'),
 		],
 		action: { label: t('roundOpened.action'), url: link },
 		footer: t('footer.participant'),
@@ -100,11 +103,11 @@ export function roundReminderEmail({
 	closesAt: Date
 }): RenderedEmail {
 	const t = getFixedT(language, 'emails')
-	const date = formatEmailDate(language, closesAt)
+	const date = isolate(formatEmailDate(language, closesAt))
 	return renderEmail({
 		language,
-		subject: t('roundReminder.subject', { roundTitle, date }),
-		paragraphs: [t('roundReminder.remaining', { count: remaining, roundTitle }), t('roundReminder.closes', { date })],
+		subject: t('roundReminder.subject', { roundTitle: isolate(roundTitle), date }),
+		paragraphs: [t('roundReminder.remaining', { count: remaining, roundTitle: isolate(roundTitle) }), t('roundReminder.closes', { date })],
 		action: { label: t('roundReminder.action'), url: link },
 		footer: t('footer.participant'),
 	})
@@ -114,8 +117,8 @@ export function roundClosedEmail({ language, roundTitle, link }: { language: Lan
 	const t = getFixedT(language, 'emails')
 	return renderEmail({
 		language,
-		subject: t('roundClosed.subject', { roundTitle }),
-		paragraphs: [t('roundClosed.body', { roundTitle }), t('roundClosed.follow')],
+		subject: t('roundClosed.subject', { roundTitle: isolate(roundTitle) }),
+		paragraphs: [t('roundClosed.body', { roundTitle: isolate(roundTitle) }), t('roundClosed.follow')],
 		action: { label: t('roundClosed.action'), url: link },
 		footer: t('footer.participant'),
 	})

@@ -79,6 +79,8 @@ export async function listMyFeedback(userId: string, page = 1) {
 		severity: string | null
 		stance: string | null
 		excerpt: string
+		sample_text: string | null
+		sample_language: string | null
 		issue_number: number | null
 		issue_version: string | null
 		status: string | null
@@ -87,21 +89,23 @@ export async function listMyFeedback(userId: string, page = 1) {
 		public_response: string | null
 	}>(sql`
 		with mine as (
-			select 'flag' as type, f.id, f.created_at, f.round_id, f.issue_id, s.external_id as item, f.category, f.severity, null::text as stance, f.rationale as excerpt
+			select 'flag' as type, f.id, f.created_at, f.round_id, f.issue_id, s.external_id as item, f.category, f.severity, null::text as stance, f.rationale as excerpt,
+				-- The flagged sample's first lines, so the person sees what they flagged.
+				left(coalesce(s.content, s.messages->0->>'content'), 300) as sample_text, s.language as sample_language
 			from ${flags} f join ${participants} p on p.id = f.participant_id
 			left join ${samples} s on s.id = f.sample_id
 			where p.user_id = ${userId} and f.template_target is null
 			union all
-			select 'template', f.id, f.created_at, f.round_id, f.issue_id, f.template_target, f.category, f.severity, null, f.rationale
+			select 'template', f.id, f.created_at, f.round_id, f.issue_id, f.template_target, f.category, f.severity, null, f.rationale, null, null
 			from ${flags} f join ${participants} p on p.id = f.participant_id
 			where p.user_id = ${userId} and f.template_target is not null
 			union all
-			select 'comment', c.id, c.created_at, c.round_id, c.issue_id, u.title, null, null, c.stance, case when c.deleted_at is null then c.body else '' end
+			select 'comment', c.id, c.created_at, c.round_id, c.issue_id, u.title, null, null, c.stance, case when c.deleted_at is null then c.body else '' end, null, null
 			from ${comments} c join ${participants} p on p.id = c.participant_id join ${useCases} u on u.id = c.use_case_id
 			where p.user_id = ${userId}
 		)
 		select m.type, m.id, m.created_at, m.round_id, r.title as round_title, d.name as dataset, v.label as version, m.item, m.category, m.severity, m.stance,
-			left(m.excerpt, 280) as excerpt,
+			left(m.excerpt, 280) as excerpt, m.sample_text, m.sample_language,
 			latest.number as issue_number, latest.version as issue_version, latest.status, latest.resolution, latest.needs_re_review, latest.public_response
 		from mine m
 		join ${rounds} r on r.id = m.round_id

@@ -25,6 +25,8 @@ export async function emailInvitations(input: {
 	outcomes: InviteOutcome[]
 	round: { id: string; title: string; datasetId: string; datasetName: string }
 	role: 'community' | 'expert'
+	/** A line's own role ("ana@example.org, expert, linguist") wins over the form's default `role`. */
+	roleByEmail?: Map<string, 'community' | 'expert'>
 	expertiseByEmail: Map<string, string>
 	message: string
 	origin: string
@@ -35,12 +37,11 @@ export async function emailInvitations(input: {
 			language: o.language,
 			datasetName: input.round.datasetName,
 			roundTitle: input.round.title,
-			role: input.role,
+			role: input.roleByEmail?.get(o.email) ?? input.role,
 			expertise: input.expertiseByEmail.get(o.email) || undefined,
 			message: input.message || undefined,
 			link: `${input.origin}/invitations/${o.token}`,
 			expiresAt: new Date(Date.now() + getEnv().INVITATION_TTL_DAYS * 86_400_000),
-			inviterLabel: input.round.datasetName,
 		})
 		await sendEmail({ to: o.email, language: o.language, kind: 'invitation', datasetId: input.round.datasetId, ...content })
 	}

@@ -32,8 +32,13 @@ export default function MyFeedback() {
 			<ul className="flex flex-col gap-3">
 				{items.map((f) => (
 					<li key={f.id} className="card flex flex-col gap-2">
+						{/* Each name and the date in its own isolate: an English dataset name never splits an Arabic date. */}
 						<p className="text-sm text-slate-700">
-							{t(`mine.type.${f.type}`)} · {f.dataset} · {f.version} · <Link to={`/rounds/${f.round_id}`}>{f.round_title}</Link> · <DateTime value={f.created_at} />
+							{t(`mine.type.${f.type}`)} · <bdi>{f.dataset}</bdi> · <bdi>{f.version}</bdi> ·{' '}
+							<Link to={`/rounds/${f.round_id}`} dir="auto">
+								{f.round_title}
+							</Link>{' '}
+							· <bdi><DateTime value={f.created_at} /></bdi>
 						</p>
 						<p className="font-semibold break-words">
 							{f.type === 'template' ? t(`target.${f.item}`) : <bdi>{f.item}</bdi>}
@@ -41,11 +46,24 @@ export default function MyFeedback() {
 							{f.severity ? ` · ${t(`review:severity.${f.severity}`)}` : ''}
 							{f.stance ? ` · ${t(`discussion:stance.${f.stance}`)}` : ''}
 						</p>
-						{f.excerpt ? (
-							<p className="whitespace-pre-wrap break-words text-slate-800" dir="auto">
-								{f.excerpt}
-							</p>
-						) : null}
+						<div className={f.sample_text ? 'grid gap-3 sm:grid-cols-2' : ''}>
+							{f.sample_text ? (
+								<figure className="min-w-0">
+									<figcaption className="text-sm font-medium">{t('mine.sampleText')}</figcaption>
+									<p lang={f.sample_language ?? undefined} dir="auto" className="line-clamp-4 whitespace-pre-wrap break-words rounded border border-slate-200 bg-white p-2 text-sm" data-flagged-sample>
+										{f.sample_text}
+									</p>
+								</figure>
+							) : null}
+							{f.excerpt ? (
+								<div className="min-w-0">
+									{f.sample_text ? <p className="text-sm font-medium">{t('mine.yourFlag')}</p> : null}
+									<p className="whitespace-pre-wrap break-words text-slate-800" dir="auto">
+										{f.excerpt}
+									</p>
+								</div>
+							) : null}
+						</div>
 						<div className="rounded border border-slate-200 bg-slate-50 p-3">
 							<h2 className="text-sm font-semibold">{t('mine.outcome')}</h2>
 							{f.issue_number === null ? (

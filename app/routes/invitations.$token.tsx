@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useLocation } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { Sentence } from '#app/components/bidi.tsx'
 import { emailField, PASSWORD_MAX, PASSWORD_MIN } from '#app/domain/account.ts'
 import { acceptInvitation, findInvitation, roundTeam } from '#app/models/invitation.server.ts'
 import { notify } from '#app/models/notification.server.ts'
@@ -9,7 +10,9 @@ import { getUser, startSession } from '#app/utils/auth.server.ts'
 import { getLanguage } from '#app/utils/i18n.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
-export const handle: RouteHandle = { i18n: ['rounds'], title: (t) => t('rounds:accept.title') }
+// Every namespace the page reads must be listed: the browser loads only these before hydrating, and
+// a missing one ('auth' was) renders keys instead of words, a hydration error (React 418).
+export const handle: RouteHandle = { i18n: ['rounds', 'auth'], title: (t) => t('rounds:accept.title') }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const invitation = await findInvitation(params.token)
@@ -94,9 +97,17 @@ export default function AcceptInvitation() {
 	const wrongAccount = user && user.email !== invitation.email
 	return (
 		<div className="mx-auto flex max-w-xl flex-col gap-4">
-			<h1>{t('accept.heading', { round: invitation.roundTitle })}</h1>
-			<p>{t(invitation.role === 'expert' ? 'accept.introExpert' : 'accept.introCommunity', { dataset: invitation.datasetName })}</p>
-			{invitation.expertise ? <p className="text-sm">{t('accept.expertise', { expertise: invitation.expertise })}</p> : null}
+			<h1>
+				<Sentence t={t} k="accept.heading" values={{ round: invitation.roundTitle }} />
+			</h1>
+			<p>
+				<Sentence t={t} k={invitation.role === 'expert' ? 'accept.introExpert' : 'accept.introCommunity'} values={{ dataset: invitation.datasetName }} />
+			</p>
+			{invitation.expertise ? (
+				<p className="text-sm">
+					<Sentence t={t} k="accept.expertise" values={{ expertise: invitation.expertise }} />
+				</p>
+			) : null}
 			{invitation.message ? (
 				<blockquote dir="auto" className="whitespace-pre-wrap border-s-4 border-slate-300 ps-3 text-slate-800">
 					{invitation.message}

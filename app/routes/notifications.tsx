@@ -5,6 +5,7 @@ import { DateTime } from '#app/components/date-time.tsx'
 import { teamNoticeText } from '#app/domain/team-notice.ts'
 import { listNotifications, markRead } from '#app/models/notification.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
+import { isolateParams } from '#app/utils/bidi.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['rounds', 'issues'], title: (t) => t('rounds:notifications.title') }
@@ -42,7 +43,11 @@ export default function Notifications() {
 					<li key={n.id} className={`card p-4 ${n.read ? '' : 'border-indigo-300'}`}>
 						<p>
 							{n.read ? null : <span className="me-2 rounded bg-indigo-800 px-1.5 py-0.5 text-xs text-white">{t('notifications.new')}</span>}
-							<Link to={n.link}>{n.kind.startsWith('team_') ? teamNoticeText(t, n.kind, n.params) : t(`notifications.kinds.${n.kind}`, { ...n.params })}</Link>
+							<Link to={n.link}>
+								{n.kind.startsWith('team_')
+									? teamNoticeText(t, n.kind, { ...isolateParams(n.params), issueKind: n.params.issueKind ?? '' })
+									: t(`notifications.kinds.${n.kind}`, isolateParams(n.params))}
+							</Link>
 						</p>
 						<p className="text-xs text-slate-700">
 							<DateTime value={n.createdAt} />

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import AxeBuilder from '@axe-core/playwright'
-import { expect, type Page } from '@playwright/test'
+import { test as base, type BrowserContext, expect, type Page } from '@playwright/test'
 
 /** Every page the suite visits goes through this: zero serious or critical axe violations. */
 export async function expectAccessible(page: Page) {
@@ -50,3 +50,54 @@ export async function openAccountMenu(page: Page) {
 export async function waitForHydration(page: Page) {
 	await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1)
 }
+
+/**
+ * Collects every browser console error (script errors, failed hydration such as React error 418,
+ * CSP violations, which Chromium reports as console errors) and uncaught exception of the pages of
+ * the contexts it watches, with the page's address.
+ */
+export class ConsoleErrors {
+	readonly errors: string[] = []
+	private allowed: RegExp[] = []
+	/** An error the test expects (say why where it is called), e.g. a refused form answered with 400 without JavaScript. */
+	allow(pattern: RegExp) {
+		this.allowed.push(pattern)
+	}
+	watch<T extends BrowserContext | Page>(target: T): T {
+		const onPage = (page: Page) => {
+			page.on('console', (m) => {
+				if (m.type() === 'error') this.errors.push(`${page.url()}: ${m.text()}`)
+			})
+			page.on('pageerror', (e) => this.errors.push(`${page.url()}: uncaught ${e.message}`))
+		}
+		if ('newPage' in target) {
+			const context = target as BrowserContext
+			context.pages().forEach(onPage)
+			context.on('page', onPage)
+		} else onPage(target as Page)
+		return target
+	}
+	expectNone() {
+		expect(
+			this.errors.filter((e) => !this.allowed.some((p) => p.test(e))),
+			'browser console errors',
+		).toEqual([])
+	}
+}
+
+/**
+ * `test` with a console check: the default page's context is watched, and a spec watches the
+ * contexts it opens itself with `consoleErrors.watch(context)`. The test fails on any console
+ * error once it is over. To apply it to a spec, import `test` from here instead of Playwright.
+ */
+export const test = base.extend<{ consoleErrors: ConsoleErrors }>({
+	consoleErrors: [
+		async ({ context }, use) => {
+			const guard = new ConsoleErrors()
+			guard.watch(context)
+			await use(guard)
+			guard.expectNone()
+		},
+		{ auto: true },
+	],
+})

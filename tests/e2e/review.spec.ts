@@ -104,8 +104,9 @@ test.describe('without JavaScript', () => {
 		await reviewer.getByRole('link', { name: 'Start reviewing' }).click()
 		const heading = reviewer.getByRole('heading', { level: 1 })
 		const first = await heading.textContent()
-		// The content warning hides the sample until revealed (a <details>, so no JavaScript needed).
-		await reviewer.getByText(/Content warning: Some emails mock accents/).click()
+		// The content warning was acknowledged at consent: the sample shows directly.
+		await expect(reviewer.getByText(/Some emails mock accents/)).toHaveCount(0)
+		await expect(reviewer.locator('[data-sample-content]')).toBeVisible()
 		await reviewer.getByRole('button', { name: 'No concerns' }).click()
 		await expect(heading).not.toHaveText(first!)
 		const second = await heading.textContent()

@@ -253,7 +253,8 @@ describe('round emails', () => {
 
 	test('dates are written for the language, in UTC, and say so', () => {
 		const en = roundReminderEmail({ language: 'en', roundTitle: 'R', remaining: 2, link, closesAt: new Date('2030-06-02T23:30:00Z') })
-		expect(en.subject).toBe('Reminder: “R” closes on June 2, 2030 (UTC)')
+		// The title and the date are each isolated (FSI … PDI), so neither reorders the sentence.
+		expect(en.subject).toBe('Reminder: “\u2068R\u2069” closes on \u2068June 2, 2030 (UTC)\u2069')
 		const fr = roundOpenedEmail({ language: 'fr', roundTitle: 'R', datasetName: 'D', link, closesAt })
 		expect(fr.text).toContain('2 juin 2030 (UTC)')
 		const invitation = invitationEmail({ language: 'es', datasetName: 'D', roundTitle: 'R', role: 'community', link, expiresAt })

@@ -32,7 +32,7 @@ export default function MyDatasets() {
 				<ul className="flex flex-col gap-3">
 					{datasets.map((d) => (
 						<li key={d.slug} className="card flex flex-wrap items-baseline justify-between gap-2">
-							<Link to={`/datasets/${d.slug}`} className="text-lg font-semibold">
+							<Link to={`/datasets/${d.slug}`} className="text-lg font-semibold" dir="auto">
 								{d.name}
 							</Link>
 							<span className="text-sm text-slate-700">

@@ -136,18 +136,17 @@ export default function FocusView() {
 	return (
 		<div className="flex flex-col gap-3">
 			{next ? <PrefetchPageLinks page={`${base}/${encodeURIComponent(next)}`} /> : null}
-			<div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
+			{/* Compact on purpose: on a phone the sample and the two verdict buttons fit in the first screen. */}
+			<div className="flex flex-col gap-1">
 				<h1 ref={heading} tabIndex={-1} className="text-xl focus:outline-none">
 					<Sentence t={t} k="heading" values={{ id: sample.externalId }} />
 				</h1>
-				<p role="status" className="text-sm">
-					{t('progress', { done: progress.done, total: progress.total })}
-				</p>
-				<p className="w-full truncate text-sm text-slate-700">
-					<Link to={`/rounds/${round.id}`} dir="auto">
+				<div className="flex flex-wrap items-baseline justify-between gap-x-3 text-sm">
+					<Link to={`/rounds/${round.id}`} dir="auto" className="min-w-0 truncate">
 						{round.title}
 					</Link>
-				</p>
+					<p role="status">{t('progress', { done: progress.done, total: progress.total })}</p>
+				</div>
 			</div>
 			{actionData?.error ? <FormAlert errors={[actionData.error]} /> : null}
 
@@ -164,7 +163,7 @@ export default function FocusView() {
 			)}
 
 			{round.open ? (
-				<div className="flex flex-wrap gap-3" key={sample.externalId}>
+				<div className="flex flex-wrap gap-3" key={`verdict-${sample.externalId}`}>
 					<Form method="post">
 						<button type="submit" name="intent" value="no_concerns" className="btn btn-primary" disabled={busy} data-shortcut="n" aria-keyshortcuts="n">
 							{t('verdict.noConcerns')}
@@ -246,7 +245,7 @@ export default function FocusView() {
 			) : null}
 
 			{round.open ? (
-				<section aria-labelledby="verdict-heading" className="flex flex-col gap-4" key={sample.externalId}>
+				<section aria-labelledby="verdict-heading" className="flex flex-col gap-4" key={`form-${sample.externalId}`}>
 					<h2 id="verdict-heading">{own ? t('verdict.change') : t('verdict.title')}</h2>
 					<FlagForm roundId={round.id} externalId={sample.externalId} suggestions={suggestions} refused={refused} busy={busy} />
 					<Form method="post" className="flex flex-wrap items-end gap-2">

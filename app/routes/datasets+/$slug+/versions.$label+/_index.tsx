@@ -172,7 +172,7 @@ export default function VersionPage() {
 				<ul className="flex flex-col gap-2">
 					{rounds.map((r) => (
 						<li key={r.id} className="card flex flex-wrap items-baseline justify-between gap-2 p-4">
-							<Link to={`${base}/rounds/${r.id}`} className="font-semibold">
+							<Link to={`${base}/rounds/${r.id}`} className="font-semibold" dir="auto">
 								{r.title}
 							</Link>
 							<span className="text-sm text-slate-700">

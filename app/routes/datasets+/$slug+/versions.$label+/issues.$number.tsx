@@ -9,6 +9,7 @@ import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
 import { resolutionValues, TriageSchema } from '#app/domain/issue.ts'
 import { pseudonymKey } from '#app/domain/round.ts'
 import { getIssue, listAssignable, triageIssue } from '#app/models/triage.server.ts'
+import { isolate } from '#app/utils/bidi.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { requireVersion } from '#app/utils/permissions.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
@@ -138,7 +139,7 @@ export default function IssuePage() {
 					<h2 id="comment-heading">{t('issue.comment')}</h2>
 					<p className="text-sm text-slate-700">
 						{comment.role && comment.number !== null ? t(`rounds:${pseudonymKey(comment.role)}`, { n: comment.number }) : ''}
-						{comment.expertise ? ` · ${comment.expertise}` : ''} · {comment.roundTitle} · {comment.stance ? t(`discussion:stance.${comment.stance}`) : ''}
+						{comment.expertise ? <> · <bdi>{comment.expertise}</bdi></> : ''} · <bdi>{comment.roundTitle}</bdi> · {comment.stance ? t(`discussion:stance.${comment.stance}`) : ''}
 					</p>
 					<p className="whitespace-pre-wrap break-words" dir="auto">
 						{comment.body ?? t('issue.commentGone')}
@@ -154,8 +155,8 @@ export default function IssuePage() {
 						<li key={f.id} className="card flex flex-col gap-1 p-3">
 							<p className="font-medium">
 								{t(`rounds:${pseudonymKey(f.role)}`, { n: f.number })}
-								{f.expertise ? ` · ${f.expertise}` : ''}
-								{f.name ? ` (${f.name})` : ''} · <span className="font-normal">{f.roundTitle}</span>
+								{f.expertise ? <> · <bdi>{f.expertise}</bdi></> : ''}
+								{f.name ? <> (<bdi>{f.name}</bdi>)</> : ''} · <bdi className="font-normal">{f.roundTitle}</bdi>
 							</p>
 							<p>
 								{f.kind === 'comment' ? t('issue.templateComment') : null}
@@ -164,7 +165,7 @@ export default function IssuePage() {
 								{f.unsure ? ` · ${t('issue.unsure')}` : null}
 								{f.earlierContent ? ` · ${t('issue.earlierContent')}` : null}
 							</p>
-							{f.affectedGroups.length ? <p className="text-sm">{t('issue.groups', { groups: f.affectedGroups.join(', ') })}</p> : null}
+							{f.affectedGroups.length ? <p className="text-sm">{t('issue.groups', { groups: f.affectedGroups.map(isolate).join(', ') })}</p> : null}
 							{f.rationale ? (
 								<p className="whitespace-pre-wrap break-words" dir="auto">
 									{f.rationale}
@@ -177,7 +178,7 @@ export default function IssuePage() {
 							) : null}
 							{f.suggestedRewrite ? (
 								<p className="text-sm" dir="auto">
-									<span className="font-medium">{t('issue.rewrite')}</span> {f.suggestedRewrite}
+									<span className="font-medium">{t('issue.rewrite')}</span> <bdi>{f.suggestedRewrite}</bdi>
 								</p>
 							) : null}
 						</li>

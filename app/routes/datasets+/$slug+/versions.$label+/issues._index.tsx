@@ -94,7 +94,7 @@ export default function IssueInbox() {
 			</label>
 			<select id={`filter-${name}`} name={name} defaultValue={String(filter[name])} className="input">
 				{options.map(([value, label]) => (
-					<option key={value} value={value}>
+					<option key={value} value={value} dir="auto">
 						{label}
 					</option>
 				))}

@@ -69,6 +69,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			outcomes,
 			round: { id: round.id, title: round.title, datasetId: full!.datasetId, datasetName: full!.datasetName },
 			role: parsed.data.role,
+			roleByEmail: new Map(ok.map((l) => [l.email, l.role])),
 			expertiseByEmail: new Map(ok.map((l) => [l.email, l.expertise])),
 			message: parsed.data.message,
 			origin,
@@ -187,7 +188,7 @@ export default function TeamRoundPage() {
 								<tr key={p.id} className="border-b border-slate-200">
 									<td className="py-2">
 										{t(pseudonymKey(p.role), { n: p.number })}
-										{p.expertise ? ` · ${p.expertise}` : ''}
+										{p.expertise ? <> · <bdi>{p.expertise}</bdi></> : ''}
 										{p.name ? ` (${p.name})` : ''}
 									</td>
 									<td className="py-2">{p.withdrawn ? t('participants.withdrawn') : p.consented ? t('participants.active') : t('participants.awaitingConsent')}</td>
