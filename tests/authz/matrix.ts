@@ -104,7 +104,7 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	                                                              { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/insights':          { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/issues._index':     { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S],
-	                                                                POST: [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
+	                                                                POST: [S,    404,  404,  404,  404,  404,  303,  303,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/issues.$number':    { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S],
 	                                                                POST: [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/report':            { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
@@ -266,7 +266,7 @@ export const swaps: Swap[] = [
 	{ name: "beta's owner removed from alpha's team", route: `${team}/team`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'remove', userId: w.accounts.otherOwner.id }), expect: 404 },
 	{ name: "beta's token revoked by alpha's owner", route: 'routes/account+/tokens', method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'revoke', tokenId: w.b.tokenId }), expect: 404, unchanged: (w) => tokenRow(w.b.tokenId) },
 	// Bulk triage names issues by id: beta's is skipped, and alpha's inbox answers as usual.
-	{ name: "beta's issue in alpha's bulk triage", route: `${ver}/issues._index`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'bulk_acknowledge', issue: `${w.b.issues[0]!.id}:${w.b.issues[0]!.revision}` }), expect: 200, unchanged: (w) => issueRow(w.b.issues[0]!.id) },
+	{ name: "beta's issue in alpha's bulk triage", route: `${ver}/issues._index`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'bulk_acknowledge', issue: `${w.b.issues[0]!.id}:${w.b.issues[0]!.revision}` }), expect: 303, unchanged: (w) => issueRow(w.b.issues[0]!.id) },
 	// revokeInvitation cannot tell "not in this round" from "no longer pending": both 409, and beta's stays pending.
 	{ name: "beta's invitation revoked from alpha's round", route: `${ver}/rounds.$roundId`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'revoke', invitationId: w.b.invitationId }), expect: 409, unchanged: (w) => invitationRow(w.b.invitationId) },
 	{ name: "beta's sample in alpha's round", route: 'routes/rounds+/$roundId+/review.$externalId', method: 'GET', principal: 'participant', params: () => ({ externalId: 'b-000' }), expect: 404 },
