@@ -59,6 +59,9 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	                                                                POST: [S,    400,  400,  400,  400,  400,  200,  200,  400,  S,    S,    S] },
 	'routes/notifications':                                       { GET:  [S,    200,  200,  200,  200,  200,  200,  200,  200,  S,    S,    S],
 	                                                                POST: [S,    200,  200,  200,  200,  200,  200,  200,  200,  S,    S,    S] },
+	// The inbox lists only the person's own datasets; turning alpha's notifications off is the team's (others: 404).
+	'routes/inbox':                                               { GET:  [S,    200,  200,  200,  200,  200,  200,  200,  200,  S,    S,    S],
+	                                                                POST: [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
 	'routes/feedback':                                            { GET:  [S,    200,  200,  200,  200,  200,  200,  200,  200,  S,    S,    S] },
 
 	// Invitation links: anyone holding a link may read it; only the invited address may accept
@@ -201,6 +204,7 @@ export const postBodies: Record<string, BodyFor> = {
 	'routes/account+/password': () => form({ currentPassword: PASSWORD, newPassword: PASSWORD, confirmPassword: PASSWORD }),
 	'routes/account+/tokens': (w, p) => form({ intent: 'create', name: `matrix ${p}`, datasets: [w.a.slug] }),
 	'routes/notifications': () => form({}),
+	'routes/inbox': (w) => form({ intent: 'notify', dataset: w.a.slug, notify: 'on' }),
 	'routes/invitations.$token': () => form({ intent: 'accept' }),
 	'routes/datasets+/new': (_w, p) => form({ name: `New ${p}`, slug: `new-${slugOf(p)}` }),
 	'routes/datasets+/$slug+/edit': async (w) =>

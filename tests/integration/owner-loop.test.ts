@@ -22,6 +22,7 @@ import * as versionRoute from '#app/routes/datasets+/$slug+/versions.$label+/_in
 import * as datasetRoute from '#app/routes/datasets+/$slug+/_index.tsx'
 import * as inboxRoute from '#app/routes/datasets+/$slug+/versions.$label+/issues._index.tsx'
 import * as teamRoundRoute from '#app/routes/datasets+/$slug+/versions.$label+/rounds.$roundId.tsx'
+import * as inboxRoute2 from '#app/routes/inbox.tsx'
 import { action as withdrawAction } from '#app/routes/rounds+/$roundId+/withdraw.tsx'
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
@@ -296,5 +297,51 @@ describe('owner screens', () => {
 		const w = await setup()
 		const page = await run(versionRoute.loader as never, getRequest('/datasets/hints/versions/v1', { cookie: w.owner }), {}, P)
 		expect((page.data as { rounds: Array<{ participants: number }> }).rounds.map((r) => r.participants)).toEqual([2])
+	})
+})
+
+describe('the inbox', () => {
+	test('across my datasets: untriaged blockers oldest first, versions blocked after approval, rounds closing soon with coverage, new comments; one click to acknowledge', async () => {
+		const w = await setup()
+		await flag(w, 'ana', 'h-001', { severity: 'critical' })
+		await flag(w, 'ben', 'h-000', { severity: 'critical' })
+		await db.update(rounds).set({ closesAt: sql`now() + interval '5 hours'` }).where(eq(rounds.id, w.roundId))
+		await saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, 'ana'), sampleId: await sampleOf(w.versionId, 'h-002'), verdict: { kind: 'no_concerns' } })
+		await saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, 'ben'), sampleId: await sampleOf(w.versionId, 'h-002'), verdict: { kind: 'no_concerns' } })
+		const useCase = await createUseCase(w.datasetId, UseCaseSchema.parse({ title: 'Tutoring older learners', pipelineStage: 'evaluation' }), w.ownerId)
+		const anaActor: CommentActor = { userId: await userId('ana'), datasetId: w.datasetId, participantId: await participantOf(w.roundId, 'ana'), roundId: w.roundId }
+		await addComment({ useCaseId: useCase.id, actor: anaActor, stance: 'supportive', body: 'Helpful for my grandmother.' })
+
+		const load = async (cookie: string) => (await run(inboxRoute2.loader as never, getRequest('/inbox', { cookie }), {}, {})).data as Awaited<ReturnType<typeof inboxRoute2.loader>>
+		const inbox = await load(w.owner)
+		expect(inbox.blockers.map((b) => [b.number, b.item, b.dataset, b.version])).toEqual([
+			[1, 'h-001', 'Hints', 'v1'],
+			[2, 'h-000', 'Hints', 'v1'],
+		])
+		expect(inbox.closing).toMatchObject([{ id: w.roundId, covered: 1, sample_count: 4 }])
+		expect(inbox.comments).toMatchObject([{ title: 'Tutoring older learners', stance: 'supportive', excerpt: 'Helpful for my grandmother.' }])
+		expect(inbox.memberships).toEqual([{ slug: 'hints', name: 'Hints', notify: true }])
+		// Someone on no team has an empty inbox.
+		expect(await load(w.cookies.ana)).toMatchObject({ blockers: [], blocked: [], closing: [], comments: [], memberships: [] })
+
+		// One click: acknowledged, gone from the list.
+		const first = inbox.blockers[0]!
+		const ack = await run(inboxRoute2.action as never, formRequest('/inbox', { intent: 'acknowledge', issue: first.id, revision: String(first.revision) }, { cookie: w.owner }))
+		expect(ack.data).toEqual({ done: 'inbox.acknowledged', error: null })
+		expect((await load(w.owner)).blockers.map((b) => b.number)).toEqual([2])
+		// Not a team member's issue: 404.
+		expect((await run(inboxRoute2.action as never, formRequest('/inbox', { intent: 'acknowledge', issue: first.id, revision: '9' }, { cookie: w.cookies.ana }))).status).toBe(404)
+
+		// A version blocked after approval shows with its first blocker.
+		await triageIssue({ versionId: w.versionId, issueId: inbox.blockers[1]!.id, actor: w.actor, input: { intent: 'resolve', revision: inbox.blockers[1]!.revision, resolution: 'removed', publicResponse: 'Removed.', note: '' } })
+		const [ackd] = await db.select({ id: issues.id, revision: issues.revision }).from(issues).where(eq(issues.id, first.id))
+		await triageIssue({ versionId: w.versionId, issueId: ackd!.id, actor: w.actor, input: { intent: 'resolve', revision: ackd!.revision, resolution: 'documented', publicResponse: 'Documented.', note: '' } })
+		await db.update(versions).set({ status: 'approved' }).where(eq(versions.id, w.versionId))
+		await flag(w, 'ana', 'h-003', { severity: 'critical' })
+		expect((await load(w.owner)).blocked).toMatchObject([{ slug: 'hints', version: 'v1', first_blocker: 3, blocking: 1 }])
+
+		// Turning a dataset's notifications off, from the inbox.
+		await run(inboxRoute2.action as never, formRequest('/inbox', { intent: 'notify', dataset: 'hints', notify: 'off' }, { cookie: w.owner }))
+		expect((await load(w.owner)).memberships).toEqual([{ slug: 'hints', name: 'Hints', notify: false }])
 	})
 })
