@@ -15,7 +15,7 @@ import { useChangeLanguage } from 'remix-i18next/react'
 import { DocumentTitle } from './components/document-title.tsx'
 import { SiteHeader } from './components/site-header.tsx'
 import tailwindHref from './tailwind.css?url'
-import { getSessionCookieUpdate, getUnreadCount, getUser } from './utils/auth.server.ts'
+import { getSessionCookieUpdate, getUnreadCount, isOnTeam, getUser } from './utils/auth.server.ts'
 import { getLanguage } from './utils/i18n.server.ts'
 import { getTimeZone } from './utils/time.server.ts'
 import { directionOf, fallbackLanguage } from './utils/i18n.ts'
@@ -35,7 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 			language,
 			timeZone: getTimeZone(request),
 			// Only what the header shows; the email stays on the profile page.
-			user: user ? { displayName: user.displayName, unread: await getUnreadCount(request) } : null,
+			user: user ? { displayName: user.displayName, unread: await getUnreadCount(request), team: await isOnTeam(request) } : null,
 		},
 		setCookie ? { headers: { 'Set-Cookie': setCookie } } : undefined,
 	)

@@ -59,7 +59,7 @@ export async function roundAction(owner: string, roundId: string, fields: Record
 
 export async function setRoundStatus(owner: string, roundId: string, intent: 'open' | 'close') {
 	const [r] = await db.select({ revision: rounds.revision }).from(rounds).where(eq(rounds.id, roundId))
-	return roundAction(owner, roundId, { intent, revision: String(r!.revision) })
+	return roundAction(owner, roundId, { intent, revision: String(r!.revision), confirmed: 'yes' })
 }
 
 export function tokenFrom(messages: Received[], email: string) {

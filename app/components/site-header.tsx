@@ -2,7 +2,7 @@ import { Form, Link, useLocation } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { type Language, languageNames, supportedLanguages } from '#app/utils/i18n.ts'
 
-export function SiteHeader({ user, language }: { user: { displayName: string; unread: number } | null; language: string }) {
+export function SiteHeader({ user, language }: { user: { displayName: string; unread: number; team?: boolean } | null; language: string }) {
 	const { t } = useTranslation()
 	return (
 		<header className="border-b border-slate-200 bg-white">
@@ -20,6 +20,11 @@ export function SiteHeader({ user, language }: { user: { displayName: string; un
 								<li>
 									<Link to="/datasets">{t('shell.datasets')}</Link>
 								</li>
+								{user.team ? (
+									<li>
+										<Link to="/inbox">{t('shell.inbox')}</Link>
+									</li>
+								) : null}
 								<li>
 									<Link to="/feedback">{t('shell.myFeedback')}</Link>
 								</li>

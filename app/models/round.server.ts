@@ -142,7 +142,8 @@ export async function listRounds(versionId: string) {
 			status: rounds.status,
 			sampleCount: rounds.sampleCount,
 			closesAt: rounds.closesAt,
-			participants: sql<number>`(select count(*)::int from ${participants} p where p.round_id = ${rounds.id} and p.consented_at is not null and p.withdrawn_at is null)`,
+			// `${rounds}.id`, not `${rounds.id}`: in a one-table select drizzle writes a bare "id", which inside this subquery is p.id (the "0 participants" bug).
+			participants: sql<number>`(select count(*)::int from ${participants} p where p.round_id = ${rounds}.id and p.consented_at is not null and p.withdrawn_at is null)`,
 		})
 		.from(rounds)
 		.where(eq(rounds.versionId, versionId))
@@ -332,3 +333,18 @@ export async function listMyRounds(userId: string) {
 		.where(and(eq(participants.userId, userId), isNull(participants.withdrawnAt)))
 		.orderBy(desc(participants.createdAt))
 }
+
+/**
+ * What an approval should not pass over silently: the version's rounds still open, and rounds
+ * whose samples have not all reached the round's overlap of reviews (its coverage target).
+ */
+export async function approvalRoundGuard(versionId: string) {
+	const rows = await db
+		.select({ id: rounds.id, title: rounds.title, status: rounds.status, sampleCount: rounds.sampleCount, revision: rounds.revision })
+		.from(rounds)
+		.where(and(eq(rounds.versionId, versionId), sql`${rounds.status} in ('open', 'closed')`))
+		.orderBy(asc(rounds.createdAt))
+	const withCoverage = await Promise.all(rows.map(async (r) => ({ ...r, covered: (await roundProgress(r.id)).covered })))
+	return withCoverage.filter((r) => r.status === 'open' || r.covered < r.sampleCount)
+}
+export type RoundGuard = Awaited<ReturnType<typeof approvalRoundGuard>>

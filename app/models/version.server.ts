@@ -91,7 +91,16 @@ export async function updateProvenance(input: ProvenanceInput & { versionId: str
  * go stale between check and change); only an owner may override them, with a justification that
  * goes to the audit log and stays on the version ("approved with 2 overridden blockers").
  */
-export async function changeVersionStatus(input: { versionId: string; datasetId: string; actorId: string; action: VersionAction; justification?: string | null; mayOverride?: boolean }) {
+export async function changeVersionStatus(input: {
+	versionId: string
+	datasetId: string
+	actorId: string
+	action: VersionAction
+	justification?: string | null
+	mayOverride?: boolean
+	/** An approval past open or under-covered rounds: the team's explicit choice and why (audit log). */
+	roundNote?: { choice: 'close' | 'keep_open'; justification: string; rounds: string[] } | null
+}) {
 	return db.transaction(async (tx) => {
 		const [v] = await tx.select({ status: versions.status, label: versions.label, currentImportId: versions.currentImportId }).from(versions).where(eq(versions.id, input.versionId)).for('update')
 		if (!v) return { ok: false as const, reason: 'not_allowed' as const, blockers: [] }
@@ -116,8 +125,12 @@ export async function changeVersionStatus(input: { versionId: string; datasetId:
 				targetId: input.versionId,
 				targetLabel: v.label,
 				before: { status: v.status },
-				after: { status: result.to, ...(result.overridden ? { overriddenBlockers: result.overridden, blockers: (await listOpenBlockers(input.versionId, 500, tx)).map((b) => `#${b.number}`) } : {}) },
-				reason: result.overridden ? justification!.trim() : '',
+				after: {
+					status: result.to,
+					...(result.overridden ? { overriddenBlockers: result.overridden, blockers: (await listOpenBlockers(input.versionId, 500, tx)).map((b) => `#${b.number}`) } : {}),
+					...(input.roundNote ? { roundChoice: input.roundNote.choice, rounds: input.roundNote.rounds, roundJustification: input.roundNote.justification } : {}),
+				},
+				reason: [result.overridden ? justification!.trim() : '', input.roundNote?.justification ?? ''].filter(Boolean).join('\n\n'),
 			},
 			tx,
 		)

@@ -6,13 +6,14 @@ import { redirect } from '@remix-run/node'
 import { eq, lte, sql } from 'drizzle-orm'
 import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan } from 'lucia'
 import { sessions, users } from '#db/schema/accounts.ts'
+import { datasetMembers } from '#db/schema/datasets.ts'
 import { notifications } from '#db/schema/rounds.ts'
 import { unreadCount } from '#app/models/notification.server.ts'
 import { sha256Hex } from './crypto.server.ts'
 import { db, queryPrepared } from './db.server.ts'
 import { cookieSecure, getEnv } from './env.server.ts'
 
-type UserAttributes = { email: string; displayName: string; preferredLanguage: string | null; unread: number }
+type UserAttributes = { email: string; displayName: string; preferredLanguage: string | null; unread: number; team: boolean }
 
 declare module 'lucia' {
 	interface Register {
@@ -34,16 +35,18 @@ const hashedAdapter: Adapter = {
 		// Every signed-in request runs this: a prepared statement (queryPrepared). It also counts the
 		// bell's unread notifications (a partial index of unread rows), which every page shows:
 		// one round trip instead of two.
-		const [found] = await queryPrepared<{ userId: string; expiresMs: number; email: string; displayName: string; preferredLanguage: string | null; unread: number }>(sql`
+		// And whether the person is on a dataset team (the header's inbox link): one index probe.
+		const [found] = await queryPrepared<{ userId: string; expiresMs: number; email: string; displayName: string; preferredLanguage: string | null; unread: number; team: boolean }>(sql`
 			select s.user_id as "userId", (extract(epoch from s.expires_at) * 1000)::float8 as "expiresMs", u.email, u.display_name as "displayName", u.preferred_language as "preferredLanguage",
-				(select count(*)::int from ${notifications} n where n.user_id = s.user_id and n.read_at is null) as unread
+				(select count(*)::int from ${notifications} n where n.user_id = s.user_id and n.read_at is null) as unread,
+				exists (select 1 from ${datasetMembers} m where m.user_id = s.user_id) as team
 			from ${sessions} s join ${users} u on u.id = s.user_id
 			where s.id = ${sha256Hex(sessionId)}`)
 		if (!found) return [null, null]
 		const row = { ...found, expiresAt: new Date(found.expiresMs) }
 		const user: DatabaseUser = {
 			id: row.userId,
-			attributes: { email: row.email, displayName: row.displayName, preferredLanguage: row.preferredLanguage, unread: row.unread },
+			attributes: { email: row.email, displayName: row.displayName, preferredLanguage: row.preferredLanguage, unread: row.unread, team: row.team },
 		}
 		return [toDatabaseSession(row, sessionId), user]
 	},
@@ -81,7 +84,7 @@ function createLucia() {
 			name: secure ? '__Host-roundtable_session' : 'roundtable_session',
 			attributes: { secure, sameSite: 'lax', path: '/' },
 		},
-		getUserAttributes: (a) => ({ email: a.email, displayName: a.displayName, preferredLanguage: a.preferredLanguage, unread: a.unread }),
+		getUserAttributes: (a) => ({ email: a.email, displayName: a.displayName, preferredLanguage: a.preferredLanguage, unread: a.unread, team: a.team }),
 	})
 }
 
@@ -92,7 +95,7 @@ function auth() {
 }
 
 export type SessionUser = { id: string; email: string; displayName: string; preferredLanguage: string | null }
-type Resolved = { user: SessionUser | null; sessionId: string | null; setCookie: string | null; unread: number }
+type Resolved = { user: SessionUser | null; sessionId: string | null; setCookie: string | null; unread: number; team: boolean }
 
 // One validation per request, however many loaders ask.
 const perRequest = new WeakMap<Request, Promise<Resolved>>()
@@ -100,14 +103,15 @@ const perRequest = new WeakMap<Request, Promise<Resolved>>()
 async function resolve(request: Request): Promise<Resolved> {
 	const l = auth()
 	const sessionId = l.readSessionCookie(request.headers.get('Cookie') ?? '')
-	if (!sessionId) return { user: null, sessionId: null, setCookie: null, unread: 0 }
+	if (!sessionId) return { user: null, sessionId: null, setCookie: null, unread: 0, team: false }
 	const { session, user } = await l.validateSession(sessionId)
-	if (!session) return { user: null, sessionId: null, setCookie: l.createBlankSessionCookie().serialize(), unread: 0 }
+	if (!session) return { user: null, sessionId: null, setCookie: l.createBlankSessionCookie().serialize(), unread: 0, team: false }
 	return {
 		user: { id: user.id, email: user.email, displayName: user.displayName, preferredLanguage: user.preferredLanguage },
 		sessionId: session.id,
 		setCookie: session.fresh ? l.createSessionCookie(session.id).serialize() : null,
 		unread: user.unread,
+		team: user.team,
 	}
 }
 
@@ -132,6 +136,11 @@ export async function getUnreadCount(request: Request): Promise<number> {
 	const { user, unread } = await resolved(request)
 	if (!user) return 0
 	return request.method === 'GET' || request.method === 'HEAD' ? unread : unreadCount(user.id)
+}
+
+/** Is the signed-in person on a dataset team (owner or maintainer anywhere)? Read with the session. */
+export async function isOnTeam(request: Request): Promise<boolean> {
+	return (await resolved(request)).team
 }
 
 /** A Set-Cookie value when the session was extended or found invalid (the root loader sends it). */

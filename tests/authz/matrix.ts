@@ -59,6 +59,9 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	                                                                POST: [S,    400,  400,  400,  400,  400,  200,  200,  400,  S,    S,    S] },
 	'routes/notifications':                                       { GET:  [S,    200,  200,  200,  200,  200,  200,  200,  200,  S,    S,    S],
 	                                                                POST: [S,    200,  200,  200,  200,  200,  200,  200,  200,  S,    S,    S] },
+	// The inbox lists only the person's own datasets; turning alpha's notifications off is the team's (others: 404).
+	'routes/inbox':                                               { GET:  [S,    200,  200,  200,  200,  200,  200,  200,  200,  S,    S,    S],
+	                                                                POST: [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
 	'routes/feedback':                                            { GET:  [S,    200,  200,  200,  200,  200,  200,  200,  200,  S,    S,    S] },
 
 	// Invitation links: anyone holding a link may read it; only the invited address may accept
@@ -104,7 +107,7 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	                                                              { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/insights':          { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/issues._index':     { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S],
-	                                                                POST: [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
+	                                                                POST: [S,    404,  404,  404,  404,  404,  303,  303,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/issues.$number':    { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S],
 	                                                                POST: [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/report':            { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
@@ -206,6 +209,7 @@ export const postBodies: Record<string, BodyFor> = {
 	'routes/account+/password': () => form({ currentPassword: PASSWORD, newPassword: PASSWORD, confirmPassword: PASSWORD }),
 	'routes/account+/tokens': (w, p) => form({ intent: 'create', name: `matrix ${p}`, datasets: [w.a.slug] }),
 	'routes/notifications': () => form({}),
+	'routes/inbox': (w) => form({ intent: 'notify', dataset: w.a.slug, notify: 'on' }),
 	'routes/invitations.$token': () => form({ intent: 'accept' }),
 	'routes/datasets+/new': (_w, p) => form({ name: `New ${p}`, slug: `new-${slugOf(p)}` }),
 	'routes/datasets+/$slug+/edit': async (w) =>
@@ -272,7 +276,7 @@ export const swaps: Swap[] = [
 	{ name: "beta's owner removed from alpha's team", route: `${team}/team`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'remove', userId: w.accounts.otherOwner.id }), expect: 404 },
 	{ name: "beta's token revoked by alpha's owner", route: 'routes/account+/tokens', method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'revoke', tokenId: w.b.tokenId }), expect: 404, unchanged: (w) => tokenRow(w.b.tokenId) },
 	// Bulk triage names issues by id: beta's is skipped, and alpha's inbox answers as usual.
-	{ name: "beta's issue in alpha's bulk triage", route: `${ver}/issues._index`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'bulk_acknowledge', issue: `${w.b.issues[0]!.id}:${w.b.issues[0]!.revision}` }), expect: 200, unchanged: (w) => issueRow(w.b.issues[0]!.id) },
+	{ name: "beta's issue in alpha's bulk triage", route: `${ver}/issues._index`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'bulk_acknowledge', issue: `${w.b.issues[0]!.id}:${w.b.issues[0]!.revision}` }), expect: 303, unchanged: (w) => issueRow(w.b.issues[0]!.id) },
 	// revokeInvitation cannot tell "not in this round" from "no longer pending": both 409, and beta's stays pending.
 	{ name: "beta's invitation revoked from alpha's round", route: `${ver}/rounds.$roundId`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'revoke', invitationId: w.b.invitationId }), expect: 409, unchanged: (w) => invitationRow(w.b.invitationId) },
 	{ name: "beta's sample in alpha's round", route: 'routes/rounds+/$roundId+/review.$externalId', method: 'GET', principal: 'participant', params: () => ({ externalId: 'b-000' }), expect: 404 },

@@ -171,7 +171,7 @@ async function join(person: { id: string; cookie: string }, token: string, round
 }
 
 async function open(owner: string, slug: string, label: string, roundId: string) {
-	await ok('open', run(roundAction, formRequest('/x', { intent: 'open', revision: await roundRevision(roundId) }, { cookie: owner }), {}, { slug, label, roundId }), 200)
+	await ok('open', run(roundAction, formRequest('/x', { intent: 'open', revision: await roundRevision(roundId), confirmed: 'yes' }, { cookie: owner }), {}, { slug, label, roundId }), 200)
 }
 
 async function comment(cookie: string, roundId: string, useCaseId: string, body: string) {

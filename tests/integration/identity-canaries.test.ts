@@ -261,7 +261,7 @@ async function consultation() {
 	// From here on, email goes through SMTP (the sink).
 	smtp(true)
 	for (const roundId of [validation, generation]) {
-		const res = await run(roundPage.action, post('/x', { intent: 'open', revision: await roundRevision(roundId) }, owner), {}, { ...P, roundId })
+		const res = await run(roundPage.action, post('/x', { intent: 'open', revision: await roundRevision(roundId), confirmed: 'yes' }, owner), {}, { ...P, roundId })
 		expect(res.status, JSON.stringify(res.data)).toBe(200)
 	}
 
@@ -321,7 +321,7 @@ async function consultation() {
 	await triage(owner, numbers[2]!, { intent: 'reopen', reason: 'A second opinion disagrees.' })
 	await triage(maint, numbers[3]!, { intent: 'resolve', resolution: 'documented', publicResponse: 'Written into the known limitations.' })
 	const bulk = await run(inboxPage.action, post('/b', { intent: 'bulk_acknowledge', issue: (await openIssues(v1!.id)).map((i) => `${i.id}:${i.revision}`) }, maint), {}, P)
-	expect(bulk.status).toBe(200)
+	expect(bulk.status).toBe(303)
 
 	// Leaving: Ana keeps her feedback (without her identity), Ben deletes his.
 	expect((await run(withdrawPage.action, post('/w', { feedback: 'keep' }, cookies.ana), {}, { roundId: validation })).status).toBe(302)
@@ -335,11 +335,11 @@ async function consultation() {
 
 	// Closing, an approval the maintainer may not force, the owner's override.
 	for (const roundId of [validation, generation]) {
-		expect((await run(roundPage.action, post('/x', { intent: 'close', revision: await roundRevision(roundId) }, owner), {}, { ...P, roundId })).status).toBe(200)
+		expect((await run(roundPage.action, post('/x', { intent: 'close', revision: await roundRevision(roundId), confirmed: 'yes' }, owner), {}, { ...P, roundId })).status).toBe(200)
 	}
 	const refused = await run(versionPage.action, post('/a', { intent: 'approve' }, maint), {}, P)
 	expect(refused.status).toBe(409)
-	const approved = await run(versionPage.action, post('/a', { intent: 'approve', justification: 'Shipping to the internal evaluation only, blockers are tracked.' }, owner), {}, P)
+	const approved = await run(versionPage.action, post('/a', { intent: 'approve', justification: 'Shipping to the internal evaluation only, blockers are tracked.', roundChoice: 'close', roundJustification: 'Coverage is enough for an internal evaluation.' }, owner), {}, P)
 	expect(approved.status, JSON.stringify(approved.data)).toBe(200)
 
 	// A child version through the API: carry-over brings the issues along, changed samples ask for re-review.

@@ -20,6 +20,9 @@ import * as gateRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$vers
 import { action as tokensAction } from '#app/routes/account+/tokens.tsx'
 import * as versionRoute from '#app/routes/datasets+/$slug+/versions.$label+/_index.tsx'
 import * as datasetRoute from '#app/routes/datasets+/$slug+/_index.tsx'
+import * as inboxRoute from '#app/routes/datasets+/$slug+/versions.$label+/issues._index.tsx'
+import * as teamRoundRoute from '#app/routes/datasets+/$slug+/versions.$label+/rounds.$roundId.tsx'
+import * as inboxRoute2 from '#app/routes/inbox.tsx'
 import { action as withdrawAction } from '#app/routes/rounds+/$roundId+/withdraw.tsx'
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
@@ -207,5 +210,138 @@ describe('owner notifications', () => {
 		await runDueRoundJobs(TEST_ORIGIN)
 		expect((await noticesOf(w.ownerId)).map((n) => n.kind)).toEqual(['team_round_covered', 'team_round_closed'])
 		expect((await noticesOf(w.miaId)).map((n) => n.kind)).toEqual(['team_round_covered', 'team_round_closed'])
+	})
+})
+
+describe('guards on actions that freeze or decide', () => {
+	test('approving with a round open needs an explicit choice and a reason, kept in the audit log', async () => {
+		const w = await setup()
+		const approve = (fields: Record<string, string>) => run(versionRoute.action as never, formRequest('/v', { intent: 'approve', ...fields }, { cookie: w.owner }), {}, P)
+		const refused = await approve({})
+		expect(refused.status).toBe(409)
+		expect(refused.data).toMatchObject({ error: null, guard: [{ id: w.roundId, title: 'Community check', status: 'open', covered: 0, sampleCount: 4 }] })
+		expect(await versionStatus(w.versionId)).toBe('in_consultation')
+		expect((await approve({ roundChoice: 'keep_open', roundJustification: 'too short' })).data).toMatchObject({ error: 'errors.roundGuard.justification' })
+		const why = 'The evaluation run starts Monday; late reviews feed v2.'
+		expect((await approve({ roundChoice: 'keep_open', roundJustification: why })).status).toBe(200)
+		expect(await versionStatus(w.versionId)).toBe('approved')
+		const [round] = await db.select({ status: rounds.status }).from(rounds).where(eq(rounds.id, w.roundId))
+		expect(round!.status).toBe('open')
+		const [audit] = await db.select({ after: auditEvents.after, reason: auditEvents.reason }).from(auditEvents).where(eq(auditEvents.action, 'version.approved'))
+		expect(audit).toEqual({ after: { status: 'approved', roundChoice: 'keep_open', rounds: ['Community check'], roundJustification: why }, reason: why })
+	})
+
+	test('"close the round and approve" closes it first; a closed round below coverage still asks', async () => {
+		const w = await setup()
+		const approve = (fields: Record<string, string>) => run(versionRoute.action as never, formRequest('/v', { intent: 'approve', ...fields }, { cookie: w.owner }), {}, P)
+		expect((await approve({ roundChoice: 'close', roundJustification: 'Enough reviews for this internal release.' })).status).toBe(200)
+		const [round] = await db.select({ status: rounds.status, closedAt: rounds.closedAt }).from(rounds).where(eq(rounds.id, w.roundId))
+		expect(round).toMatchObject({ status: 'closed', closedAt: expect.any(Date) })
+		expect(await versionStatus(w.versionId)).toBe('approved')
+		// Back in consultation without a new round: the closed round is still below its target.
+		await changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: w.ownerId, action: 'open_consultation' })
+		const again = await approve({})
+		expect(again.data).toMatchObject({ guard: [{ status: 'closed', covered: 0, sampleCount: 4 }] })
+		expect((await approve({ roundChoice: 'keep_open', roundJustification: 'No round is open, so this is not a choice.' })).data).toMatchObject({ error: 'errors.roundGuard.choice' })
+	})
+
+	test('opening and closing a round, and bulk "not an issue", are done only when confirmed', async () => {
+		const { owner, versionId } = await world(4)
+		const roundId = await createRound(owner)
+		const post = (fields: Record<string, string>) => run(teamRoundRoute.action as never, formRequest('/x', fields, { cookie: owner }), {}, { ...P, roundId })
+		const revision = async () => String((await db.select({ revision: rounds.revision }).from(rounds).where(eq(rounds.id, roundId)))[0]!.revision)
+		const unconfirmed = await post({ intent: 'open', revision: await revision() })
+		expect(unconfirmed.data).toMatchObject({ confirm: { intent: 'open', fields: [['intent', 'open'], ['revision', expect.any(String)]] } })
+		expect((await db.select({ status: rounds.status }).from(rounds).where(eq(rounds.id, roundId)))[0]!.status).toBe('draft')
+		// The confirmation page renders a form that posts the same fields, confirmed.
+		const page = await run(teamRoundRoute.loader as never, getRequest('/r', { cookie: owner }), {}, { ...P, roundId })
+		const html = await renderRoute(teamRoundRoute, { path: `/datasets/hints/versions/v1/rounds/${roundId}`, data: page.data, actionData: unconfirmed.data })
+		expect(html).toContain('Opening the round freezes the version’s samples')
+		expect(html).toMatch(/<input type="hidden" name="confirmed" value="yes"\/>/)
+		expect(html).toContain('Yes, open the round')
+		await post({ intent: 'open', revision: await revision(), confirmed: 'yes' })
+		expect((await db.select({ status: rounds.status }).from(rounds).where(eq(rounds.id, roundId)))[0]!.status).toBe('open')
+		expect(await versionStatus(versionId)).toBe('in_consultation')
+		expect((await post({ intent: 'close', revision: await revision() })).data).toMatchObject({ confirm: { intent: 'close' } })
+		expect((await db.select({ status: rounds.status }).from(rounds).where(eq(rounds.id, roundId)))[0]!.status).toBe('open')
+		await post({ intent: 'close', revision: await revision(), confirmed: 'yes' })
+		const closed = await run(teamRoundRoute.loader as never, getRequest('/r', { cookie: owner }), {}, { ...P, roundId })
+		const closedHtml = await renderRoute(teamRoundRoute, { path: `/datasets/hints/versions/v1/rounds/${roundId}`, data: closed.data })
+		expect(closedHtml).toContain('Closed on')
+	})
+
+	test('bulk "not an issue" asks first; bulk actions answer with a redirect that leaves no ?index', async () => {
+		const w = await setup()
+		await flag(w, 'ana', 'h-000')
+		await flag(w, 'ana', 'h-001')
+		const rows = await db.select({ id: issues.id, revision: issues.revision }).from(issues).where(eq(issues.versionId, w.versionId))
+		const body = new URLSearchParams({ intent: 'bulk_resolve', resolution: 'not_an_issue', publicResponse: 'These read as intended by the authors.' })
+		for (const r of rows) body.append('issue', `${r.id}:${r.revision}`)
+		const post = (extra: Record<string, string> = {}) => {
+			const b = new URLSearchParams(body)
+			for (const [k, v] of Object.entries(extra)) b.set(k, v)
+			return run(inboxRoute.action as never, new Request(`${TEST_ORIGIN}/datasets/hints/versions/v1/issues?index&status=unresolved`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner }, body: b }), {}, P)
+		}
+		const asked = await post()
+		expect(asked.data).toMatchObject({ confirm: { count: 2 } })
+		expect((await db.select({ status: issues.status }).from(issues).where(eq(issues.versionId, w.versionId))).map((i) => i.status)).toEqual(['open', 'open'])
+		const done = await post({ confirmed: 'yes' })
+		expect(done.status).toBe(303)
+		expect(done.headers.get('Location')).toBe('/datasets/hints/versions/v1/issues?status=unresolved&done=2&conflicts=0&skipped=0')
+		expect((await db.select({ status: issues.status }).from(issues).where(eq(issues.versionId, w.versionId))).map((i) => i.status)).toEqual(['resolved', 'resolved'])
+	})
+})
+
+describe('owner screens', () => {
+	test('the version page counts a round’s participants', async () => {
+		const w = await setup()
+		const page = await run(versionRoute.loader as never, getRequest('/datasets/hints/versions/v1', { cookie: w.owner }), {}, P)
+		expect((page.data as { rounds: Array<{ participants: number }> }).rounds.map((r) => r.participants)).toEqual([2])
+	})
+})
+
+describe('the inbox', () => {
+	test('across my datasets: untriaged blockers oldest first, versions blocked after approval, rounds closing soon with coverage, new comments; one click to acknowledge', async () => {
+		const w = await setup()
+		await flag(w, 'ana', 'h-001', { severity: 'critical' })
+		await flag(w, 'ben', 'h-000', { severity: 'critical' })
+		await db.update(rounds).set({ closesAt: sql`now() + interval '5 hours'` }).where(eq(rounds.id, w.roundId))
+		await saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, 'ana'), sampleId: await sampleOf(w.versionId, 'h-002'), verdict: { kind: 'no_concerns' } })
+		await saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, 'ben'), sampleId: await sampleOf(w.versionId, 'h-002'), verdict: { kind: 'no_concerns' } })
+		const useCase = await createUseCase(w.datasetId, UseCaseSchema.parse({ title: 'Tutoring older learners', pipelineStage: 'evaluation' }), w.ownerId)
+		const anaActor: CommentActor = { userId: await userId('ana'), datasetId: w.datasetId, participantId: await participantOf(w.roundId, 'ana'), roundId: w.roundId }
+		await addComment({ useCaseId: useCase.id, actor: anaActor, stance: 'supportive', body: 'Helpful for my grandmother.' })
+
+		const load = async (cookie: string) => (await run(inboxRoute2.loader as never, getRequest('/inbox', { cookie }), {}, {})).data as Awaited<ReturnType<typeof inboxRoute2.loader>>
+		const inbox = await load(w.owner)
+		expect(inbox.blockers.map((b) => [b.number, b.item, b.dataset, b.version])).toEqual([
+			[1, 'h-001', 'Hints', 'v1'],
+			[2, 'h-000', 'Hints', 'v1'],
+		])
+		expect(inbox.closing).toMatchObject([{ id: w.roundId, covered: 1, sample_count: 4 }])
+		expect(inbox.comments).toMatchObject([{ title: 'Tutoring older learners', stance: 'supportive', excerpt: 'Helpful for my grandmother.' }])
+		expect(inbox.memberships).toEqual([{ slug: 'hints', name: 'Hints', notify: true }])
+		// Someone on no team has an empty inbox.
+		expect(await load(w.cookies.ana)).toMatchObject({ blockers: [], blocked: [], closing: [], comments: [], memberships: [] })
+
+		// One click: acknowledged, gone from the list.
+		const first = inbox.blockers[0]!
+		const ack = await run(inboxRoute2.action as never, formRequest('/inbox', { intent: 'acknowledge', issue: first.id, revision: String(first.revision) }, { cookie: w.owner }))
+		expect(ack.data).toEqual({ done: 'inbox.acknowledged', error: null })
+		expect((await load(w.owner)).blockers.map((b) => b.number)).toEqual([2])
+		// Not a team member's issue: 404.
+		expect((await run(inboxRoute2.action as never, formRequest('/inbox', { intent: 'acknowledge', issue: first.id, revision: '9' }, { cookie: w.cookies.ana }))).status).toBe(404)
+
+		// A version blocked after approval shows with its first blocker.
+		await triageIssue({ versionId: w.versionId, issueId: inbox.blockers[1]!.id, actor: w.actor, input: { intent: 'resolve', revision: inbox.blockers[1]!.revision, resolution: 'removed', publicResponse: 'Removed.', note: '' } })
+		const [ackd] = await db.select({ id: issues.id, revision: issues.revision }).from(issues).where(eq(issues.id, first.id))
+		await triageIssue({ versionId: w.versionId, issueId: ackd!.id, actor: w.actor, input: { intent: 'resolve', revision: ackd!.revision, resolution: 'documented', publicResponse: 'Documented.', note: '' } })
+		await db.update(versions).set({ status: 'approved' }).where(eq(versions.id, w.versionId))
+		await flag(w, 'ana', 'h-003', { severity: 'critical' })
+		expect((await load(w.owner)).blocked).toMatchObject([{ slug: 'hints', version: 'v1', first_blocker: 3, blocking: 1 }])
+
+		// Turning a dataset's notifications off, from the inbox.
+		await run(inboxRoute2.action as never, formRequest('/inbox', { intent: 'notify', dataset: 'hints', notify: 'off' }, { cookie: w.owner }))
+		expect((await load(w.owner)).memberships).toEqual([{ slug: 'hints', name: 'Hints', notify: false }])
 	})
 })

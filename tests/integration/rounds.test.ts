@@ -114,7 +114,7 @@ describe('rounds', () => {
 		const { owner, versionId } = await world(10)
 		const roundId = await createRound(owner)
 		const people = [await joinAs(owner, roundId, 'ana'), await joinAs(owner, roundId, 'ben'), await joinAs(owner, roundId, 'chi'), await joinAs(owner, roundId, 'dee')]
-		const opened = await roundAction(owner, roundId, { intent: 'open', revision: await revisionOf(roundId) })
+		const opened = await roundAction(owner, roundId, { intent: 'open', revision: await revisionOf(roundId), confirmed: 'yes' })
 		expect(opened.status).toBe(200)
 		const [v] = await query<{ status: string }>(sql`select status from versions where id = ${versionId}`)
 		expect(v?.status).toBe('in_consultation')
@@ -145,7 +145,7 @@ describe('rounds', () => {
 		const roundId = await createRound(owner)
 		const canaryName = 'canaryzeta'
 		const cookie = await joinAs(owner, roundId, canaryName, 'expert')
-		await roundAction(owner, roundId, { intent: 'open', revision: await revisionOf(roundId) })
+		await roundAction(owner, roundId, { intent: 'open', revision: await revisionOf(roundId), confirmed: 'yes' })
 		const page = JSON.stringify((await run(teamRoundLoader, getRequest('/', { cookie: owner }), {}, { ...P, roundId })).data)
 		const outbox = JSON.stringify((await run(outboxLoader, getRequest('/', { cookie: owner }), {}, P)).data)
 		for (const text of [page, outbox]) {
@@ -267,8 +267,8 @@ describe('invitations', () => {
 		const r1 = await createRound(owner)
 		const r2 = await createRound(owner, { title: 'Experts first' })
 		const cookie = await joinAs(owner, r1, 'pat')
-		await roundAction(owner, r2, { intent: 'open', revision: await revisionOf(r2) })
-		await roundAction(owner, r1, { intent: 'open', revision: await revisionOf(r1) })
+		await roundAction(owner, r2, { intent: 'open', revision: await revisionOf(r2), confirmed: 'yes' })
+		await roundAction(owner, r1, { intent: 'open', revision: await revisionOf(r1), confirmed: 'yes' })
 		expect((await run(roundHome, getRequest('/', { cookie }), {}, { roundId: r1 })).status).toBe(200)
 		expect((await run(roundHome, getRequest('/', { cookie }), {}, { roundId: r2 })).status).toBe(404)
 		expect((await run(teamRoundLoader, getRequest('/', { cookie }), {}, { ...P, roundId: r1 })).status).toBe(404)
@@ -281,7 +281,7 @@ test('48 hours before close, people with work left are reminded once; at close t
 	const roundId = await createRound(owner)
 	await db.update(rounds).set({ closesAt }).where(eq(rounds.id, roundId))
 	await joinAs(owner, roundId, 'rosa')
-	await roundAction(owner, roundId, { intent: 'open', revision: await revisionOf(roundId) })
+	await roundAction(owner, roundId, { intent: 'open', revision: await revisionOf(roundId), confirmed: 'yes' })
 	const before = sink.messages.length
 	expect(await runDueRoundJobs('http://localhost')).toEqual({ reminded: 1, closed: 0 })
 	expect(await runDueRoundJobs('http://localhost')).toEqual({ reminded: 0, closed: 0 })

@@ -25,6 +25,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 			guidelines: round.guidelines,
 			datasetName: round.datasetName,
 			closesAt: round.closesAt?.toISOString() ?? null,
+			closedAt: round.closedAt?.toISOString() ?? null,
 			// Generation-stage rounds also show what steers the generator.
 			promptTemplates: round.stage === 'generation' ? round.promptTemplates : null,
 			personaDefinitions: round.stage === 'generation' ? round.personaDefinitions : null,
@@ -51,7 +52,12 @@ export default function RoundHome() {
 				<h1 dir="auto">{round.title}</h1>
 				<p className="text-sm">
 					{t(`status.${round.status}`)}
-					{round.closesAt ? (
+					{round.status === 'closed' && round.closedAt ? (
+						<>
+							{' · '}
+							{t('home.closedOn')} <DateTime value={round.closedAt} />
+						</>
+					) : round.closesAt ? (
 						<>
 							{' · '}
 							{t('home.closes')} <DateTime value={round.closesAt} />

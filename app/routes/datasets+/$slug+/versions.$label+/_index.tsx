@@ -5,9 +5,11 @@ import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { VersionStatusBadge } from '#app/components/status-badge.tsx'
 import { can } from '#app/domain/permissions.ts'
-import { availableActions, canChangeSamples, type VersionAction, type VersionStatus } from '#app/domain/version-status.ts'
+import { availableActions, canChangeSamples, MIN_JUSTIFICATION_LENGTH, type VersionAction, type VersionStatus } from '#app/domain/version-status.ts'
 import { listImports } from '#app/models/import.server.ts'
-import { listRounds } from '#app/models/round.server.ts'
+import { afterRoundClosed } from '#app/models/round-flow.server.ts'
+import { approvalRoundGuard, changeRoundStatus, listRounds, type RoundGuard } from '#app/models/round.server.ts'
+import { appOrigin } from '#app/utils/origin.server.ts'
 import { gateCounts, listOpenBlockers } from '#app/models/issue.server.ts'
 import { changeVersionStatus } from '#app/models/version.server.ts'
 import { requireVersion } from '#app/utils/permissions.server.ts'
@@ -53,6 +55,30 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const intent = String(form.get('intent') ?? '')
 	if (!manualActions.includes(intent as VersionAction)) throw new Response('Unknown intent', { status: 400 })
 	const justification = String(form.get('justification') ?? '').slice(0, 4000)
+	// Approving past a round that is open or short of its coverage target is an explicit choice, with a reason.
+	let roundNote: { choice: 'close' | 'keep_open'; justification: string; rounds: string[] } | null = null
+	// Blockers are answered first (the gate's refusal lists them); the rounds are asked about once the gate would pass.
+	const gatePasses = async () => (await gateCounts(version.id)).blocking === 0 || (can(dataset.role, 'override_gate') && justification.trim().length >= MIN_JUSTIFICATION_LENGTH)
+	if (intent === 'approve' && (await gatePasses())) {
+		const guard = await approvalRoundGuard(version.id)
+		if (guard.length) {
+			const choice = String(form.get('roundChoice') ?? '')
+			const roundJustification = String(form.get('roundJustification') ?? '').trim().slice(0, 4000)
+			const hasOpen = guard.some((r) => r.status === 'open')
+			const validChoice = choice === 'close' || (choice === 'keep_open' && hasOpen)
+			if (!validChoice || roundJustification.length < MIN_JUSTIFICATION_LENGTH) {
+				const error = !choice ? null : !validChoice ? 'errors.roundGuard.choice' : 'errors.roundGuard.justification'
+				return data({ error, blockers: [], justification, guard, roundJustification }, { status: 409 })
+			}
+			if (choice === 'close') {
+				for (const r of guard.filter((g) => g.status === 'open')) {
+					const closed = await changeRoundStatus({ roundId: r.id, action: 'close', revision: r.revision, actorId: user.id })
+					if (closed.ok) await afterRoundClosed(r.id, appOrigin(request))
+				}
+			}
+			roundNote = { choice, justification: roundJustification, rounds: guard.map((r) => r.title) }
+		}
+	}
 	const result = await changeVersionStatus({
 		versionId: version.id,
 		datasetId: dataset.id,
@@ -60,9 +86,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		action: intent as VersionAction,
 		justification: justification || null,
 		mayOverride: can(dataset.role, 'override_gate'),
+		roundNote,
 	})
-	if (!result.ok) return data({ error: `errors.transition.${result.reason}`, blockers: result.blockers, justification }, { status: 409 })
-	return { error: null, blockers: [], justification: '' }
+	if (!result.ok) return data({ error: `errors.transition.${result.reason}`, blockers: result.blockers, justification, guard: null, roundJustification: '' }, { status: 409 })
+	return { error: null, blockers: [], justification: '', guard: null, roundJustification: '' }
 }
 
 export default function VersionPage() {
@@ -124,6 +151,7 @@ export default function VersionPage() {
 					{actionData.blockers.length ? <BlockerList base={base} blockers={actionData.blockers} /> : null}
 				</div>
 			) : null}
+			{actionData?.guard?.length ? <RoundGuardForm guard={actionData.guard} base={base} justification={actionData.justification} roundJustification={actionData.roundJustification} /> : null}
 			{version.status === 'blocked' ? (
 				<section aria-labelledby="blocked-heading" className="card border-red-300" data-testid="blocked-after-approval">
 					<h2 id="blocked-heading">{t('version.blockedTitle')}</h2>
@@ -270,5 +298,51 @@ function BlockerList({ base, blockers }: { base: string; blockers: Blocker[] }) 
 				</li>
 			))}
 		</ul>
+	)
+}
+
+/** Approving past open or under-covered rounds: choose to close them or to approve with them open, and say why. */
+function RoundGuardForm({ guard, base, justification, roundJustification }: { guard: RoundGuard; base: string; justification: string; roundJustification: string }) {
+	const { t } = useTranslation(['datasets', 'rounds'])
+	const hasOpen = guard.some((r) => r.status === 'open')
+	return (
+		<section aria-labelledby="round-guard-heading" className="card flex flex-col gap-3 border-amber-300" data-testid="round-guard">
+			<h2 id="round-guard-heading">{t('approveGuard.title')}</h2>
+			<ul className="list-disc ps-6">
+				{guard.map((r) => (
+					<li key={r.id}>
+						<Link to={`${base}/rounds/${r.id}`}>{r.title}</Link> ·{' '}
+						{r.status === 'open' ? t('approveGuard.open', { covered: r.covered, total: r.sampleCount }) : t('approveGuard.underCovered', { covered: r.covered, total: r.sampleCount })}
+					</li>
+				))}
+			</ul>
+			<Form method="post" className="flex flex-col gap-3">
+				<input type="hidden" name="intent" value="approve" />
+				{justification ? <input type="hidden" name="justification" value={justification} /> : null}
+				<fieldset className="flex flex-col gap-2">
+					<legend className="font-medium">{t('approveGuard.choose')}</legend>
+					<label className="flex items-center gap-2">
+						<input type="radio" name="roundChoice" value="close" required defaultChecked={!hasOpen} />
+						{hasOpen ? t('approveGuard.close') : t('approveGuard.belowTarget')}
+					</label>
+					{hasOpen ? (
+						<label className="flex items-center gap-2">
+							<input type="radio" name="roundChoice" value="keep_open" required />
+							{t('approveGuard.keepOpen')}
+						</label>
+					) : null}
+				</fieldset>
+				<label htmlFor="round-justification" className="font-medium">
+					{t('approveGuard.justificationLabel')}
+				</label>
+				<p id="round-justification-hint" className="text-sm text-slate-700">
+					{t('approveGuard.justificationHint')}
+				</p>
+				<textarea id="round-justification" name="roundJustification" rows={3} required minLength={20} maxLength={4000} aria-describedby="round-justification-hint" defaultValue={roundJustification} className="input" dir="auto" />
+				<button type="submit" className="btn btn-primary self-start">
+					{t('approveGuard.submit')}
+				</button>
+			</Form>
+		</section>
 	)
 }

@@ -1,7 +1,8 @@
-import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { flagCategories } from '#db/schema/reviews.ts'
+import { ConfirmedField, ConfirmPage, confirmClick, isConfirmed, resubmittable } from '#app/components/confirm.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { DateTime } from '#app/components/date-time.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
@@ -29,7 +30,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		version.currentImportId ? getImportSummary(version.currentImportId) : Promise.resolve({ facets: {} as Record<string, Record<string, number>> }),
 	])
 	const attributes = Object.entries(summary.facets).flatMap(([key, values]) => Object.keys(values).slice(0, 30).map((v) => `${key}=${v}`))
+	// A bulk action's outcome, carried by the redirect that follows it (so no `?index` stays in the address).
+	const search = new URL(request.url).searchParams
+	const count = (k: string) => Math.max(0, Number(search.get(k)) || 0)
+	const bulk = search.has('done') ? { done: count('done'), conflicts: count('conflicts'), skipped: count('skipped') } : null
 	return {
+		bulk,
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: { label: version.label, status: version.status },
 		filter,
@@ -52,15 +58,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		.map(([id, rev]) => ({ id: id!, revision: Number(rev) }))
 	if (!items.length) return data({ error: 'bulk.noneSelected' as const, result: null }, { status: 400 })
 	const actor = { userId: user.id, datasetId: dataset.id }
+	// Back to the list the team was looking at, with the outcome, and without Remix's `?index`.
+	const done = (result: { done: number; conflicts: number; skipped: number }) => {
+		const url = new URL(request.url)
+		const params = new URLSearchParams(url.search)
+		for (const k of ['index', 'done', 'conflicts', 'skipped']) params.delete(k)
+		for (const [k, v] of Object.entries(result)) params.set(k, String(v))
+		return redirect(`${url.pathname}?${params}`, 303)
+	}
 	if (intent === 'bulk_acknowledge') {
-		return { error: null, result: await bulkTriage({ versionId: version.id, actor, items, input: { intent: 'acknowledge' } }) }
+		return done(await bulkTriage({ versionId: version.id, actor, items, input: { intent: 'acknowledge' } }))
 	}
 	if (intent === 'bulk_resolve') {
 		const resolution = String(form.get('resolution') ?? '')
 		if (!(resolutionValues as readonly string[]).includes(resolution)) return data({ error: 'bulk.resolutionRequired' as const, result: null }, { status: 400 })
 		const publicResponse = String(form.get('publicResponse') ?? '').trim().slice(0, 4000)
 		if (resolution === 'not_an_issue' && publicResponse.length < 10) return data({ error: 'bulk.justificationRequired' as const, result: null }, { status: 400 })
-		return { error: null, result: await bulkTriage({ versionId: version.id, actor, items, input: { intent: 'resolve', resolution: resolution as (typeof resolutionValues)[number], publicResponse } }) }
+		// Dismissing many people's concerns at once is confirmed first (a dialog, or this page without JavaScript).
+		if (resolution === 'not_an_issue' && !isConfirmed(form)) return { error: null, result: null, confirm: { count: items.length, fields: resubmittable(form) } }
+		return done(await bulkTriage({ versionId: version.id, actor, items, input: { intent: 'resolve', resolution: resolution as (typeof resolutionValues)[number], publicResponse } }))
 	}
 	throw new Response('Unknown intent', { status: 400 })
 }
@@ -76,9 +92,22 @@ function query(filter: InboxFilter, change: Partial<InboxFilter>) {
 
 export default function IssueInbox() {
 	const { t } = useTranslation(['issues', 'review', 'datasets'])
-	const { dataset, version, filter, groups, attributes, rows, matching, counts } = useLoaderData<typeof loader>()
+	const { dataset, version, filter, groups, attributes, rows, matching, counts, bulk } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const base = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}/issues`
+	const confirm = actionData && 'confirm' in actionData ? actionData.confirm : null
+	if (confirm) {
+		return (
+			<ConfirmPage
+				title={t('bulk.confirmNotAnIssueTitle', { count: confirm.count })}
+				body={t('bulk.confirmNotAnIssueBody', { count: confirm.count })}
+				fields={confirm.fields}
+				confirmLabel={t('bulk.confirmNotAnIssue', { count: confirm.count })}
+				cancelLabel={t('bulk.cancel')}
+				cancelTo={`${base}${query(filter, {})}`}
+			/>
+		)
+	}
 	const tabs: Array<{ label: string; count: number; to: Partial<InboxFilter> }> = [
 		{ label: t('inbox.tabs.unresolved'), count: counts.open + counts.acknowledged, to: { status: 'unresolved', blocking: 'any', page: 1 } },
 		{ label: t('inbox.tabs.blocking'), count: counts.blockingOpen, to: { status: 'unresolved', blocking: 'yes', page: 1 } },
@@ -148,15 +177,16 @@ export default function IssueInbox() {
 					{t(actionData.error)}
 				</p>
 			) : null}
-			{actionData?.result ? (
+			{bulk ? (
 				<p role="status" className="card">
-					{t('bulk.done', { count: actionData.result.done })}
-					{actionData.result.conflicts ? ` ${t('bulk.conflicts', { count: actionData.result.conflicts })}` : ''}
-					{actionData.result.skipped ? ` ${t('bulk.skipped', { count: actionData.result.skipped })}` : ''}
+					{t('bulk.done', { count: bulk.done })}
+					{bulk.conflicts ? ` ${t('bulk.conflicts', { count: bulk.conflicts })}` : ''}
+					{bulk.skipped ? ` ${t('bulk.skipped', { count: bulk.skipped })}` : ''}
 				</p>
 			) : null}
 
 			<Form method="post" className="flex flex-col gap-3">
+				<ConfirmedField />
 				<p aria-live="polite" className="text-slate-700">
 					{t('inbox.matching', { count: matching })}
 				</p>
@@ -212,7 +242,16 @@ export default function IssueInbox() {
 								</p>
 							</div>
 						</div>
-						<button type="submit" name="intent" value="bulk_resolve" className="btn self-start">
+						<button
+							type="submit"
+							name="intent"
+							value="bulk_resolve"
+							className="btn self-start"
+							onClick={(e) => {
+								const selected = e.currentTarget.form?.querySelectorAll('input[name="issue"]:checked').length ?? 0
+								if ((e.currentTarget.form?.elements.namedItem('resolution') as HTMLSelectElement | null)?.value === 'not_an_issue') confirmClick(t('bulk.confirmNotAnIssueBody', { count: selected }))(e)
+							}}
+						>
 							{t('bulk.resolve')}
 						</button>
 					</fieldset>

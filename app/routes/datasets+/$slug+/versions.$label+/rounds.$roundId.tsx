@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { ConfirmedField, ConfirmPage, confirmClick, isConfirmed, resubmittable } from '#app/components/confirm.tsx'
 import { DateTime } from '#app/components/date-time.tsx'
 import { Markdown } from '#app/components/markdown.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
@@ -36,7 +37,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	return {
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: { label: version.label },
-		round: { ...round, opensAt: round.opensAt?.toISOString() ?? null, closesAt: round.closesAt?.toISOString() ?? null },
+		round: { ...round, opensAt: round.opensAt?.toISOString() ?? null, closesAt: round.closesAt?.toISOString() ?? null, openedAt: round.openedAt?.toISOString() ?? null, closedAt: round.closedAt?.toISOString() ?? null },
 		actions: availableRoundActions(round.status),
 		participants: people,
 		invitations: invitations.map((i) => ({ ...i, expiresAt: i.expiresAt.toISOString(), lastSentAt: i.lastSentAt.toISOString() })),
@@ -52,6 +53,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	if (intent === 'open' || intent === 'close' || intent === 'reopen') {
 		const parsed = RoundActionSchema.safeParse(Object.fromEntries(form))
 		if (!parsed.success) throw new Response('Bad request', { status: 400 })
+		// Opening freezes the samples, closing ends everyone's reviewing: confirmed first (a dialog, or this page without JavaScript).
+		if ((intent === 'open' || intent === 'close') && !isConfirmed(form)) return { error: null, invite: null, confirm: { intent, fields: resubmittable(form) } }
 		const result = await changeRoundStatus({ roundId: round.id, action: intent as RoundAction, reason: parsed.data.reason, revision: parsed.data.revision, actorId: user.id })
 		if (!result.ok) return data({ error: `rounds:errors.transition.${result.reason}`, invite: null }, { status: 409 })
 		if (result.to === 'open') await afterRoundOpened(round.id, origin)
@@ -107,6 +110,19 @@ export default function TeamRoundPage() {
 	const { dataset, version, round, actions, participants, invitations, progress } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const versionPath = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
+	const confirm = actionData && 'confirm' in actionData ? actionData.confirm : null
+	if (confirm) {
+		return (
+			<ConfirmPage
+				title={t(`round.confirm.${confirm.intent}Title`, { round: round.title })}
+				body={t(`round.confirm.${confirm.intent}Body`, { count: round.sampleCount })}
+				fields={confirm.fields}
+				confirmLabel={t(`round.confirm.${confirm.intent}`)}
+				cancelLabel={t('round.confirm.cancel')}
+				cancelTo={`${versionPath}/rounds/${round.id}`}
+			/>
+		)
+	}
 	return (
 		<div className="flex flex-col gap-8">
 			<PageHeader
@@ -135,7 +151,15 @@ export default function TeamRoundPage() {
 					<dd>{t(`stage.${round.stage}`)}</dd>
 					<dt className="font-medium">{t('round.dates')}</dt>
 					<dd>
-						<DateTime value={round.opensAt} /> – <DateTime value={round.closesAt} />
+						{round.status === 'closed' && round.closedAt ? (
+							<>
+								{t('round.closedOn')} <DateTime value={round.closedAt} />
+							</>
+						) : (
+							<>
+								<DateTime value={round.opensAt} /> – <DateTime value={round.closesAt} />
+							</>
+						)}
 					</dd>
 					<dt className="font-medium">{t('round.samples')}</dt>
 					<dd>{t('round.samplesValue', { count: round.sampleCount, mode: t(`selection.${round.selectionMode}`) })}</dd>
@@ -152,6 +176,7 @@ export default function TeamRoundPage() {
 				{actions.length ? (
 					<Form method="post" className="flex flex-col gap-3 border-t border-slate-200 pt-3">
 						<input type="hidden" name="revision" value={round.revision} />
+						<ConfirmedField />
 						{actions.includes('reopen') ? (
 							<div>
 								<label htmlFor="reason" className="label">
@@ -162,7 +187,14 @@ export default function TeamRoundPage() {
 						) : null}
 						<div className="flex flex-wrap gap-2">
 							{actions.map((a) => (
-								<button key={a} type="submit" name="intent" value={a} className={`btn ${a === 'open' ? 'btn-primary' : ''}`}>
+								<button
+									key={a}
+									type="submit"
+									name="intent"
+									value={a}
+									className={`btn ${a === 'open' ? 'btn-primary' : ''}`}
+									onClick={a === 'open' || a === 'close' ? confirmClick(t(`round.confirm.${a}Body`, { count: round.sampleCount })) : undefined}
+								>
 									{t(`action.${a}`)}
 								</button>
 							))}

@@ -1,0 +1,87 @@
+/**
+ * The owner's inbox (/inbox): across every dataset the person is on the team of, what needs them —
+ * untriaged blocking issues (oldest first), versions blocked after approval, rounds closing within
+ * 48 hours with their coverage, and recent participant comments on use cases. Each list is one
+ * statement bounded by a LIMIT and driven from the person's memberships (dataset_members_user_idx),
+ * so it costs what the person's datasets hold, not what the database holds (bench:scale).
+ */
+import { sql } from 'drizzle-orm'
+import { datasetMembers, datasets, useCases, versions } from '#db/schema/datasets.ts'
+import { issues } from '#db/schema/issues.ts'
+import { comments } from '#db/schema/reviews.ts'
+import { rounds } from '#db/schema/rounds.ts'
+import { query } from '#app/utils/db.server.ts'
+
+export const INBOX_LIMIT = 25
+const CLOSING_HOURS = 48
+const COMMENT_DAYS = 14
+
+export async function getInbox(userId: string) {
+	const mine = sql`select m.dataset_id from ${datasetMembers} m where m.user_id = ${userId}`
+	const [blockers, blocked, closing, recent, memberships] = await Promise.all([
+		// Per version, the partial index issues_untriaged_blockers_idx (version_id, created_at) gives
+		// the oldest few; the merge keeps the oldest overall.
+		query<{ id: string; number: number; revision: number; kind: string; item: string; reasons: string[]; created_at: Date; slug: string; dataset: string; version: string }>(sql`
+			select i.id, i.number, i.revision, i.kind, coalesce(i.external_id, i.template_target, u.title, '') as item, i.blocking_reasons as reasons, i.created_at,
+				d.slug, d.name as dataset, v.label as version
+			from ${versions} v
+			join ${datasets} d on d.id = v.dataset_id
+			cross join lateral (
+				select * from ${issues} j
+				where j.version_id = v.id and j.blocking and j.triaged_at is null and j.status <> 'resolved'
+				order by j.created_at limit ${INBOX_LIMIT}
+			) i
+			left join ${useCases} u on u.id = i.use_case_id
+			where v.dataset_id in (${mine})
+			order by i.created_at, i.number
+			limit ${INBOX_LIMIT}`),
+		query<{ slug: string; dataset: string; version: string; updated_at: Date; first_blocker: number | null; blocking: number }>(sql`
+			select d.slug, d.name as dataset, v.label as version, v.updated_at,
+				(select min(i.number) from ${issues} i where i.version_id = v.id and i.blocking and i.status <> 'resolved') as first_blocker,
+				(select count(*)::int from ${issues} i where i.version_id = v.id and i.blocking and i.status <> 'resolved') as blocking
+			from ${versions} v join ${datasets} d on d.id = v.dataset_id
+			where v.dataset_id in (${mine}) and v.status = 'blocked'
+			order by v.updated_at
+			limit ${INBOX_LIMIT}`),
+		query<{ id: string; title: string; closes_at: Date; sample_count: number; overlap: number; slug: string; dataset: string; version: string }>(sql`
+			select r.id, r.title, r.closes_at, r.sample_count, r.overlap, d.slug, d.name as dataset, v.label as version
+			from ${rounds} r join ${versions} v on v.id = r.version_id join ${datasets} d on d.id = v.dataset_id
+			where v.dataset_id in (${mine}) and r.status = 'open' and r.closes_at is not null and r.closes_at <= now() + make_interval(hours => ${CLOSING_HOURS})
+			order by r.closes_at
+			limit ${INBOX_LIMIT}`),
+		query<{ id: string; use_case_id: string; title: string; stance: string | null; excerpt: string; created_at: Date; slug: string; dataset: string }>(sql`
+			select c.id, c.use_case_id, u.title, c.stance, left(c.body, 200) as excerpt, c.created_at, d.slug, d.name as dataset
+			from ${useCases} u
+			join ${datasets} d on d.id = u.dataset_id
+			cross join lateral (
+				select * from ${comments} k
+				where k.use_case_id = u.id and k.created_at > now() - make_interval(days => ${COMMENT_DAYS})
+					and not k.from_team and k.deleted_at is null and k.hidden_at is null
+				order by k.created_at desc limit ${INBOX_LIMIT}
+			) c
+			where u.dataset_id in (${mine})
+			order by c.created_at desc
+			limit ${INBOX_LIMIT}`),
+		query<{ dataset_id: string; slug: string; name: string; notify: boolean }>(sql`
+			select d.id as dataset_id, d.slug, d.name, m.notify from ${datasetMembers} m join ${datasets} d on d.id = m.dataset_id
+			where m.user_id = ${userId} order by d.name`),
+	])
+	// Coverage of the few rounds closing soon: samples with the round's overlap of reviews (skips not counted).
+	const coverage = closing.length
+		? await query<{ round_id: string; covered: number }>(sql`
+				select c.round_id, count(*)::int as covered from (
+					select v.round_id, v.sample_id from reviews v
+					where v.round_id in (${sql.join(closing.map((r) => sql`${r.id}::uuid`), sql`, `)}) and v.verdict <> 'skipped'
+					group by v.round_id, v.sample_id
+					having count(*) >= (select overlap from ${rounds} where id = v.round_id)
+				) c group by c.round_id`)
+		: []
+	const covered = new Map(coverage.map((c) => [c.round_id, c.covered]))
+	return {
+		blockers,
+		blocked,
+		closing: closing.map((r) => ({ ...r, covered: covered.get(r.id) ?? 0 })),
+		comments: recent,
+		memberships,
+	}
+}
