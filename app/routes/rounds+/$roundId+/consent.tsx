@@ -3,8 +3,9 @@ import { Form, useLoaderData } from '@remix-run/react'
 import { and, eq } from 'drizzle-orm'
 import { useTranslation } from 'react-i18next'
 import { participants } from '#db/schema/rounds.ts'
-import { rebalanceRound } from '#app/models/round.server.ts'
+import { groupSizeFor, rebalanceRound } from '#app/models/round.server.ts'
 import { db } from '#app/utils/db.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
@@ -13,8 +14,11 @@ export const handle: RouteHandle = { i18n: ['rounds'], title: (t) => t('rounds:c
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { round, participant } = await requireParticipant(request, params.roundId, { consented: false })
 	return {
-		round: { id: round.id, title: round.title, datasetName: round.datasetName, stage: round.stage, contentWarning: round.contentWarning },
-		participant: { role: participant.role, consented: !!participant.consentedAt, showName: participant.showName },
+		round: { id: round.id, title: round.title, datasetName: round.datasetName, stage: round.stage, contentWarning: round.contentWarning, expertiseOptions: round.expertiseOptions },
+		participant: { role: participant.role, consented: !!participant.consentedAt, showName: participant.showName, expertise: participant.expertise },
+		// So the participant can judge their cover before taking part (decision 027).
+		others: await groupSizeFor({ roundId: round.id, role: participant.role, participantId: participant.id }),
+		min: getEnv().PSEUDONYMITY_MIN_GROUP,
 	}
 }
 
@@ -22,9 +26,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const { round, participant } = await requireParticipant(request, params.roundId, { consented: false })
 	const form = await request.formData()
 	if (form.get('agree') !== 'yes') return { error: 'consent.mustAgree' }
+	// Expertise is the participant's own declaration, only from the round's list (or none).
+	const declared = String(form.get('expertise') ?? '')
+	const expertise = round.expertiseOptions.includes(declared) ? declared : ''
 	await db
 		.update(participants)
-		.set({ consentedAt: participant.consentedAt ?? new Date(), showName: form.get('showName') === 'on' })
+		.set({ consentedAt: participant.consentedAt ?? new Date(), showName: form.get('showName') === 'on', expertise })
 		.where(and(eq(participants.id, participant.id), eq(participants.roundId, round.id)))
 	// A late joiner takes a fair share of what is not yet reviewed.
 	if (round.status === 'open') await rebalanceRound(round.id)
@@ -33,7 +40,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function Consent() {
 	const { t } = useTranslation('rounds')
-	const { round, participant } = useLoaderData<typeof loader>()
+	const { round, participant, others, min } = useLoaderData<typeof loader>()
 	return (
 		<div className="mx-auto flex max-w-2xl flex-col gap-5">
 			<h1>{t('consent.heading', { round: round.title })}</h1>
@@ -48,6 +55,9 @@ export default function Consent() {
 			<section aria-labelledby="pseudonym-heading" className="card flex flex-col gap-2">
 				<h2 id="pseudonym-heading">{t('consent.pseudonymTitle')}</h2>
 				<p>{t(participant.role === 'expert' ? 'consent.pseudonymExpert' : 'consent.pseudonymCommunity')}</p>
+				<p>{t('consent.guarantee', { min })}</p>
+				<p className="font-medium">{t(`consent.groupSize.${participant.role}`, { count: others, min })}</p>
+				<p className="text-sm text-slate-700">{t('consent.guaranteeLimits')}</p>
 			</section>
 			{round.contentWarning ? (
 				<section aria-labelledby="warning-heading" className="rounded-lg border border-amber-300 bg-amber-50 p-6">
@@ -62,6 +72,24 @@ export default function Consent() {
 				<p>{t('consent.withdrawBody')}</p>
 			</section>
 			<Form method="post" className="card flex flex-col gap-4">
+				{round.expertiseOptions.length ? (
+					<div>
+						<label htmlFor="expertise" className="label">
+							{t('consent.expertise')}
+						</label>
+						<select id="expertise" name="expertise" className="input" defaultValue={participant.expertise} aria-describedby="expertise-hint">
+							<option value="">{t('consent.expertiseNone')}</option>
+							{round.expertiseOptions.map((e) => (
+								<option key={e} value={e} dir="auto">
+									{e}
+								</option>
+							))}
+						</select>
+						<p id="expertise-hint" className="mt-1 text-sm text-slate-700">
+							{t('consent.expertiseHint', { min })}
+						</p>
+					</div>
+				) : null}
 				<div className="flex items-start gap-2">
 					<input id="showName" name="showName" type="checkbox" defaultChecked={participant.showName} className="mt-1 size-4" aria-describedby="showName-hint" />
 					<div>
