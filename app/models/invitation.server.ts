@@ -131,7 +131,7 @@ export async function listInvitations(roundId: string) {
 		.select({ id: invitations.id, email: invitations.email, role: invitations.role, status: invitations.status, expiresAt: invitations.expiresAt, remindedAt: invitations.remindedAt, sentCount: invitations.sentCount, lastSentAt: invitations.lastSentAt })
 		.from(invitations)
 		.where(eq(invitations.roundId, roundId))
-		.orderBy(desc(invitations.createdAt), asc(invitations.id))
+		.orderBy(desc(invitations.createdAt), asc(invitations.email))
 	const now = new Date()
 	return rows.map(({ status, remindedAt, ...r }) => ({ ...r, state: teamInvitationState({ status, expiresAt: r.expiresAt, remindedAt }, now) }))
 }
