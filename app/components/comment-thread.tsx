@@ -23,7 +23,7 @@ export type CommentView = {
 	hidden: boolean
 	hiddenReason: string | null
 	mine: boolean
-	author: { role: 'community' | 'expert'; number: number; expertise: string; name: string | null } | null
+	author: { role: 'community' | 'expert'; number: number | null; expertise: string; name: string | null } | null
 	history: Array<{ revision: number; stance: Stance | null; body: string; createdAt: string }>
 }
 
@@ -52,7 +52,7 @@ export function StanceBadge({ stance }: { stance: Stance }) {
 
 function useAuthorLabel(c: CommentView) {
 	const { t } = useTranslation('discussion')
-	let label = c.fromTeam ? t('author.team') : c.author ? t(`author.${c.author.role}`, { n: c.author.number }) : t('author.former')
+	let label = c.fromTeam ? t('author.team') : c.author ? c.author.number === null ? t(`author.${c.author.role}Unnumbered`) : t(`author.${c.author.role}`, { n: c.author.number }) : t('author.former')
 	if (!c.fromTeam && c.author?.expertise) label += ` · ${c.author.expertise}`
 	if (!c.fromTeam && c.author?.name) label += ` (${c.author.name})`
 	return c.mine ? t('author.you', { author: label }) : label

@@ -16,7 +16,12 @@ export const DatasetSchema = z.object({
 
 export const EditDatasetSchema = DatasetSchema.extend({ revision: z.coerce.number().int() })
 
-export const AddMaintainerSchema = z.object({ intent: z.literal('add'), email: emailField })
+export const AddMaintainerSchema = z.object({
+	intent: z.literal('add'),
+	email: emailField,
+	// The invitation's language is the inviter's choice: the invitee's account (if any) is not consulted.
+	language: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['en', 'es', 'fr', 'ar']).optional()),
+})
 export const RemoveMaintainerSchema = z.object({ intent: z.literal('remove'), userId: z.uuid() })
 
 /** A slug suggestion from a name: "Tutoring hints (v2)" → "tutoring-hints-v2". */

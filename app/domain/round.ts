@@ -24,6 +24,13 @@ export const RoundSchema = z
 		blockThreshold: optionalInt(1, 50),
 		opposedBlocks: checkbox,
 		contentWarning: z.string().trim().max(2000, { error: 'validation.tooLong' }).optional().default(''),
+		// One expertise per line; participants may declare one of these at consent.
+		expertiseOptions: z
+			.string()
+			.max(4000, { error: 'validation.tooLong' })
+			.optional()
+			.default('')
+			.transform((v) => parseExpertiseOptions(v)),
 	})
 	.superRefine((v, ctx) => {
 		if (v.selectionMode === 'random' && !v.sampleN) ctx.addIssue({ code: 'custom', path: ['sampleN'], message: 'validation.required' })
@@ -35,18 +42,32 @@ export const RoundSchema = z
 	})
 export type RoundInput = z.infer<typeof RoundSchema>
 
+/** The round's expertise list from one-per-line text: trimmed, deduplicated, at most 30 of 100 characters. */
+export function parseExpertiseOptions(text: string) {
+	const out: string[] = []
+	for (const raw of text.split(/\r?\n/)) {
+		const v = raw.trim().slice(0, 100)
+		if (v && !out.includes(v)) out.push(v)
+	}
+	return out.slice(0, 30)
+}
+
 export const RoundActionSchema = z.object({
 	intent: z.enum(['open', 'close', 'reopen']),
 	reason: z.string().trim().max(2000).optional(),
 	revision: z.coerce.number().int(),
 })
 
-/** One line of a pasted list or CSV: `email[, role[, expertise]]`. */
-export type InviteLine = { line: number; email: string; role: (typeof participantRoles)[number]; expertise: string }
+/**
+ * One line of a pasted list or CSV: `email[, role]`. Anything after the role (a label, a note, an
+ * expertise) is dropped: the team attaches no text to a person (decision 027).
+ */
+export type InviteLine = { line: number; email: string; role: (typeof participantRoles)[number] }
 export type InviteLineError = { line: number; input: string; error: string }
 
-export function parseInviteList(text: string, defaults: { role: InviteLine['role']; expertise: string }): { ok: InviteLine[]; errors: InviteLineError[] } {
+export function parseInviteList(text: string, defaults: { role: InviteLine['role'] }): { ok: InviteLine[]; errors: InviteLineError[]; dropped: number } {
 	const ok: InviteLine[] = []
+	let dropped = 0
 	const errors: InviteLineError[] = []
 	const seen = new Set<string>()
 	text.split(/\r?\n/).forEach((raw, i) => {
@@ -59,23 +80,22 @@ export function parseInviteList(text: string, defaults: { role: InviteLine['role
 		if (!(participantRoles as readonly string[]).includes(role)) return void errors.push({ line: i + 1, input, error: 'invite.errors.role' })
 		if (seen.has(email.data)) return void errors.push({ line: i + 1, input, error: 'invite.errors.duplicate' })
 		seen.add(email.data)
-		const expertise = (rest.join(', ') || (role === 'expert' ? defaults.expertise : '')).slice(0, 200)
-		ok.push({ line: i + 1, email: email.data, role, expertise })
+		if (rest.some(Boolean)) dropped++
+		ok.push({ line: i + 1, email: email.data, role })
 	})
-	return { ok, errors }
+	return { ok, errors, dropped }
 }
 
 export const InviteSchema = z.object({
 	intent: z.literal('invite'),
 	emails: z.string({ error: 'validation.required' }).min(3, { error: 'validation.required' }).max(200_000, { error: 'validation.tooLong' }),
 	role: z.enum(participantRoles, { error: 'validation.invalidChoice' }),
-	expertise: z.string().trim().max(200, { error: 'validation.tooLong' }).optional().default(''),
 	message: z.string().trim().max(2000, { error: 'validation.tooLong' }).optional().default(''),
 	// '' is "their language if known, else mine".
 	language: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['en', 'es', 'fr', 'ar']).optional()),
 })
 
-/** How a participant appears to the dataset team: "Community member 4", "Expert 2 · linguist". */
+/** How a participant appears to the dataset team: "Community member 4" (see also `authorKey`). */
 export function pseudonymKey(role: (typeof participantRoles)[number]) {
 	return role === 'expert' ? 'participants.expert' : 'participants.community'
 }

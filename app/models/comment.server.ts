@@ -4,8 +4,11 @@ import { useCases } from '#db/schema/datasets.ts'
 import { commentRevisions, comments } from '#db/schema/reviews.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
 import { canReply, type CommentError, type Stance } from '#app/domain/comment.ts'
+import { attribute } from '#app/domain/pseudonymity.ts'
 import { db, type Tx } from '#app/utils/db.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
 import { recordAudit } from './audit.server.ts'
+import { groupSizes } from './pseudonymity.server.ts'
 import { syncCommentIssue } from './issue.server.ts'
 
 /**
@@ -38,6 +41,7 @@ export async function listThread({ useCaseId, actor }: { useCaseId: string; acto
 			id: comments.id,
 			parentId: comments.parentId,
 			depth: comments.depth,
+			roundId: comments.roundId,
 			roundTitle: rounds.title,
 			fromTeam: comments.fromTeam,
 			role: participants.role,
@@ -74,11 +78,14 @@ export async function listThread({ useCaseId, actor }: { useCaseId: string; acto
 		list.push({ revision: h.revision, stance: h.stance, body: h.body, createdAt: h.createdAt.toISOString() })
 		earlier.set(h.commentId, list)
 	}
-	return rows.map(({ role, number, expertise, name, createdAt, editedAt, ...r }) => ({
+	// Authors as the reader may see them: no per-person pseudonym in a group below the threshold.
+	const min = getEnv().PSEUDONYMITY_MIN_GROUP
+	const sizes = await groupSizes(rows.map((r) => r.roundId ?? ''))
+	return rows.map(({ role, number, expertise, name, roundId, createdAt, editedAt, ...r }) => ({
 		...r,
 		createdAt: createdAt.toISOString(),
 		editedAt: editedAt?.toISOString() ?? null,
-		author: role && number !== null ? { role, number, expertise: expertise ?? '', name } : null,
+		author: role && number !== null && roundId ? attribute({ role, number, expertise: expertise ?? '', name, roundId }, sizes, min) : null,
 		history: earlier.get(r.id) ?? [],
 	}))
 }

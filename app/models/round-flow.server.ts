@@ -11,7 +11,7 @@ import { db, query } from '#app/utils/db.server.ts'
 import { sendEmail } from '#app/utils/email.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { fallbackLanguage, isSupportedLanguage, type Language } from '#app/utils/i18n.ts'
-import { type InviteOutcome } from './invitation.server.ts'
+import { claimInvitationReminders, type InviteOutcome } from './invitation.server.ts'
 import { remindUntriagedBlockers, sendPendingNotificationEmails } from './feedback.server.ts'
 import { reapStaleImports } from './import.server.ts'
 import { notify } from './notification.server.ts'
@@ -25,9 +25,8 @@ export async function emailInvitations(input: {
 	outcomes: InviteOutcome[]
 	round: { id: string; title: string; datasetId: string; datasetName: string }
 	role: 'community' | 'expert'
-	/** A line's own role ("ana@example.org, expert, linguist") wins over the form's default `role`. */
+	/** A line's own role ("ana@example.org, expert") wins over the form's default `role`. */
 	roleByEmail?: Map<string, 'community' | 'expert'>
-	expertiseByEmail: Map<string, string>
 	message: string
 	origin: string
 }) {
@@ -38,7 +37,6 @@ export async function emailInvitations(input: {
 			datasetName: input.round.datasetName,
 			roundTitle: input.round.title,
 			role: input.roleByEmail?.get(o.email) ?? input.role,
-			expertise: input.expertiseByEmail.get(o.email) || undefined,
 			message: input.message || undefined,
 			link: `${input.origin}/invitations/${o.token}`,
 			expiresAt: new Date(Date.now() + getEnv().INVITATION_TTL_DAYS * 86_400_000),
@@ -109,7 +107,34 @@ export async function runDueRoundJobs(origin: string, now = new Date()) {
 		return closed
 	})
 	for (const r of toClose) await afterRoundClosed(r.id, origin)
-	return { reminded: toRemind.length, closed: toClose.length }
+	const invitationsReminded = await remindInvitations(origin, now)
+	return { reminded: toRemind.length, closed: toClose.length, invitationsReminded }
+}
+
+/**
+ * Halfway through an invitation's life, those not yet accepted are reminded with a new link. The
+ * email is not filed under the dataset: the team's outbox would show who was not reminded, that
+ * is, who had joined (decision 027). Without SMTP it therefore waits undelivered.
+ */
+export async function remindInvitations(origin: string, now = new Date()) {
+	const due = await claimInvitationReminders(now)
+	for (const d of due) {
+		const round = await getRoundWithDataset(d.roundId)
+		if (!round) continue
+		const language = lang(d.language)
+		const content = invitationEmail({
+			language,
+			datasetName: round.datasetName,
+			roundTitle: round.title,
+			role: d.role,
+			message: d.message || undefined,
+			link: `${origin}/invitations/${d.token}`,
+			expiresAt: d.expiresAt,
+			inviterLabel: round.datasetName,
+		})
+		await sendEmail({ to: d.email, language, kind: 'invitation_reminder', ...content })
+	}
+	return due.length
 }
 
 let timer: ReturnType<typeof setInterval> | undefined

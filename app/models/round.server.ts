@@ -1,11 +1,14 @@
 import { and, asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm'
 import { users } from '#db/schema/accounts.ts'
 import { datasets, samples, versions } from '#db/schema/datasets.ts'
-import { assignments, participants, roundEvents, roundSamples, rounds } from '#db/schema/rounds.ts'
+import { assignments, participantRoles, participants, roundEvents, roundSamples, rounds } from '#db/schema/rounds.ts'
 import { rebalance } from '#app/domain/assignment.ts'
+import { attribute, groupKey } from '#app/domain/pseudonymity.ts'
 import { randomSeed } from '#app/domain/random.ts'
 import { type RoundAction, type RoundStatus, transitionRound } from '#app/domain/round-status.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
+import { groupSizes } from './pseudonymity.server.ts'
 import { recordAudit } from './audit.server.ts'
 import { emitRoundClosed, emitVersionStatusChanged } from './webhook.server.ts'
 
@@ -26,6 +29,7 @@ export type RoundSettings = {
 	blockThreshold: number
 	opposedBlocks: boolean
 	contentWarning: string
+	expertiseOptions?: string[]
 }
 
 /**
@@ -126,6 +130,7 @@ const roundColumns = {
 	blockThreshold: rounds.blockThreshold,
 	opposedBlocks: rounds.opposedBlocks,
 	contentWarning: rounds.contentWarning,
+	expertiseOptions: rounds.expertiseOptions,
 	status: rounds.status,
 	sampleCount: rounds.sampleCount,
 	revision: rounds.revision,
@@ -222,32 +227,74 @@ export async function changeRoundStatus(input: { roundId: string; action: RoundA
 	})
 }
 
-/** Participants as the dataset team may see them: role, number, expertise, a name only if opted in. */
+/**
+ * Participants as the dataset team may see them (decision 027): per person (role, a random number,
+ * a shared expertise, a name only if opted in) only for a role with at least PSEUDONYMITY_MIN_GROUP
+ * participants who gave feedback; otherwise that role is one aggregate row. Expertise declared at
+ * consent is counted per expertise, each count under the threshold withheld.
+ */
 export async function listParticipantsForTeam(roundId: string) {
-	return db
-		.select({
-			id: participants.id,
-			role: participants.role,
-			number: participants.number,
-			expertise: participants.expertise,
-			name: sql<string | null>`case when ${participants.showName} then ${users.displayName} else null end`,
-			consented: sql<boolean>`${participants.consentedAt} is not null`,
-			withdrawn: sql<boolean>`${participants.withdrawnAt} is not null`,
-			assigned: sql<number>`(select count(*)::int from ${assignments} a where a.participant_id = ${participants.id})`,
-			done: sql<number>`(select count(*)::int from ${assignments} a where a.participant_id = ${participants.id} and a.completed_at is not null)`,
+	const min = getEnv().PSEUDONYMITY_MIN_GROUP
+	const [rows, sizes] = await Promise.all([
+		db
+			.select({
+				id: participants.id,
+				role: participants.role,
+				number: participants.number,
+				expertise: participants.expertise,
+				name: sql<string | null>`case when ${participants.showName} then ${users.displayName} else null end`,
+				consented: sql<boolean>`${participants.consentedAt} is not null`,
+				withdrawn: sql<boolean>`${participants.withdrawnAt} is not null`,
+				assigned: sql<number>`(select count(*)::int from ${assignments} a where a.participant_id = ${participants.id})`,
+				done: sql<number>`(select count(*)::int from ${assignments} a where a.participant_id = ${participants.id} and a.completed_at is not null)`,
+			})
+			.from(participants)
+			.innerJoin(users, eq(users.id, participants.userId))
+			.where(eq(participants.roundId, roundId))
+			.orderBy(asc(participants.role), asc(participants.number)),
+		groupSizes([roundId]),
+	])
+	const people = []
+	const groups = []
+	for (const role of participantRoles) {
+		const mine = rows.filter((r) => r.role === role)
+		if (!mine.length) continue
+		const k = sizes.feedback.get(groupKey(roundId, role)) ?? 0
+		if (k >= min) {
+			for (const r of mine) people.push({ ...r, ...attribute({ ...r, roundId }, sizes, min) })
+		} else {
+			groups.push({
+				role,
+				joined: mine.filter((r) => !r.withdrawn).length,
+				assigned: mine.reduce((n, r) => n + r.assigned, 0),
+				done: mine.reduce((n, r) => n + r.done, 0),
+				names: mine.map((r) => r.name).filter((n): n is string => !!n),
+			})
+		}
+	}
+	const expertise = [...sizes.expertise.entries()]
+		.map(([key, count]) => {
+			const [, role, ...rest] = key.split(':')
+			return { role: role as 'community' | 'expert', expertise: rest.join(':'), count: count >= min ? count : null }
 		})
-		.from(participants)
-		.innerJoin(users, eq(users.id, participants.userId))
-		.where(eq(participants.roundId, roundId))
-		.orderBy(asc(participants.role), asc(participants.number))
+		.sort((a, b) => a.role.localeCompare(b.role) || a.expertise.localeCompare(b.expertise))
+	return { people, groups, expertise, min }
 }
 
 export async function getParticipant({ roundId, userId }: { roundId: string; userId: string }) {
 	const [row] = await db
-		.select({ id: participants.id, role: participants.role, number: participants.number, consentedAt: participants.consentedAt, withdrawnAt: participants.withdrawnAt, showName: participants.showName })
+		.select({ id: participants.id, role: participants.role, number: participants.number, expertise: participants.expertise, consentedAt: participants.consentedAt, withdrawnAt: participants.withdrawnAt, showName: participants.showName })
 		.from(participants)
 		.where(and(eq(participants.roundId, roundId), eq(participants.userId, userId)))
 	return row ?? null
+}
+
+/** How many others of this role are in the round (not withdrawn), for the consent screen. */
+export async function groupSizeFor({ roundId, role, participantId }: { roundId: string; role: 'community' | 'expert'; participantId: string }) {
+	const [row] = await query<{ n: number }>(
+		sql`select count(*)::int as n from ${participants} where round_id = ${roundId} and role = ${role} and withdrawn_at is null and id <> ${participantId}`,
+	)
+	return row?.n ?? 0
 }
 
 /** Recomputes who reviews what after a join, a withdrawal or opening; completed reviews never move. */

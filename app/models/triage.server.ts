@@ -11,10 +11,13 @@ import { issueEvents, issueGroups, issues } from '#db/schema/issues.ts'
 import { comments, flags } from '#db/schema/reviews.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
 import { attributeFilter, checkBlockingCall, INBOX_PAGE_SIZE, transitionIssue, type InboxFilter, type TriageInput } from '#app/domain/issue.ts'
+import { attribute } from '#app/domain/pseudonymity.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
 import { recordAudit } from './audit.server.ts'
 import { notifyFlaggers, type FeedbackNotice } from './feedback.server.ts'
 import { blockVersionAfterApproval, evaluateIssue } from './issue.server.ts'
+import { groupSizes } from './pseudonymity.server.ts'
 import { notifyTeamOfBlocker } from './team-notify.server.ts'
 import { sampleColumns } from './sample.server.ts'
 import { emitIssueEvent } from './webhook.server.ts'
@@ -163,6 +166,7 @@ export async function getIssue({ versionId, number }: { versionId: string; numbe
 			quotedSpan: flags.quotedSpan,
 			unsure: flags.unsure,
 			createdAt: flags.createdAt,
+			roundId: flags.roundId,
 			roundTitle: rounds.title,
 			role: participants.role,
 			number: participants.number,
@@ -186,6 +190,7 @@ export async function getIssue({ versionId, number }: { versionId: string; numbe
 					role: participants.role,
 					number: participants.number,
 					expertise: participants.expertise,
+					roundId: comments.roundId,
 					roundTitle: rounds.title,
 				})
 				.from(comments)
@@ -201,7 +206,14 @@ export async function getIssue({ versionId, number }: { versionId: string; numbe
 		.innerJoin(versions, eq(versions.id, issues.versionId))
 		.where(eq(issues.lineageId, issue.lineageId))
 		.orderBy(asc(issueEvents.createdAt))
-	return { issue, sample: sample ?? null, flags: flagRows, comment: comment ?? null, history }
+	// Who said it, as the team may see it: no per-person pseudonym in a group below the threshold.
+	const min = getEnv().PSEUDONYMITY_MIN_GROUP
+	const sizes = await groupSizes([...flagRows.map((f) => f.roundId), ...(comment?.roundId ? [comment.roundId] : [])])
+	const shownFlags = flagRows.map(({ roundId, ...f }) => ({ ...f, ...attribute({ ...f, roundId }, sizes, min) }))
+	const shownComment = comment
+		? (({ roundId, ...c }) => ({ ...c, ...(c.role && c.number !== null && roundId ? attribute({ role: c.role, number: c.number, expertise: c.expertise, name: null, roundId }, sizes, min) : { number: null, expertise: '' }) }))(comment)
+		: null
+	return { issue, sample: sample ?? null, flags: shownFlags, comment: shownComment, history }
 }
 export type IssueDetail = NonNullable<Awaited<ReturnType<typeof getIssue>>>
 

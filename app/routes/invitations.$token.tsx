@@ -5,9 +5,12 @@ import { Sentence } from '#app/components/bidi.tsx'
 import { emailField, PASSWORD_MAX, PASSWORD_MIN } from '#app/domain/account.ts'
 import { acceptInvitation, findInvitation, roundTeam } from '#app/models/invitation.server.ts'
 import { notify } from '#app/models/notification.server.ts'
-import { accountExists, createUser } from '#app/models/user.server.ts'
+import { startSignupVerification } from '#app/models/signup.server.ts'
+import { createUser } from '#app/models/user.server.ts'
 import { getUser, startSession } from '#app/utils/auth.server.ts'
+import { signupNeedsVerification } from '#app/utils/env.server.ts'
 import { getLanguage } from '#app/utils/i18n.server.ts'
+import { appOrigin } from '#app/utils/origin.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 // Every namespace the page reads must be listed: the browser loads only these before hydrating, and
@@ -19,19 +22,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const user = await getUser(request)
 	if (!invitation) return data({ state: 'invalid' as const, invitation: null, user: null, hasAccount: false }, { status: 404 })
 	if (invitation.state === 'accepted' && user && invitation.acceptedBy === user.id) throw redirect(`/rounds/${invitation.roundId}`)
+	// To anyone but the person who accepted, an accepted link looks exactly like a pending one, and
+	// the page says nothing about whether the address has an account (decision 027).
+	const state = invitation.shown
 	const view = {
 		roundTitle: invitation.roundTitle,
 		datasetName: invitation.datasetName,
 		role: invitation.role,
-		expertise: invitation.expertise,
 		message: invitation.message,
 		// The invited address is shown only to someone holding the link, to say which account to use.
-		email: invitation.state === 'pending' ? invitation.email : null,
+		email: state === 'pending' ? invitation.email : null,
 		expiresAt: invitation.expiresAt.toISOString(),
 	}
-	const hasAccount = invitation.state === 'pending' ? await accountExists(invitation.email) : false
-	const status = invitation.state === 'pending' ? 200 : 410
-	return data({ state: invitation.state, invitation: view, user: user ? { email: user.email } : null, hasAccount }, { status })
+	const status = state === 'pending' ? 200 : 410
+	return data({ state, invitation: view, user: user ? { email: user.email } : null }, { status })
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -43,20 +47,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 	if (intent === 'request_new_link') {
 		// Expired links are not a dead end: the team is told someone wants a new one.
-		if (invitation.state === 'expired') await notify(await roundTeam(invitation.roundId), 'invitation_renewal_requested', { round: invitation.roundTitle }, `/datasets`)
+		if (invitation.shown === 'expired') await notify(await roundTeam(invitation.roundId), 'invitation_renewal_requested', { round: invitation.roundTitle }, `/datasets`)
 		return { error: null, requested: true }
 	}
 
 	let user = await getUser(request)
 	let headers: Headers | undefined
 	if (intent === 'signup' && !user) {
-		if (invitation.state !== 'pending') return data({ error: `accept.errors.${invitation.state}` }, { status: 410 })
+		if (invitation.shown !== 'pending') return data({ error: `accept.errors.${invitation.shown}` }, { status: 410 })
 		const displayName = String(form.get('displayName') ?? '').trim()
 		const password = String(form.get('password') ?? '')
 		if (!displayName || displayName.length > 80) return data({ error: 'accept.errors.displayName' }, { status: 400 })
 		if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) return data({ error: 'accept.errors.password' }, { status: 400 })
 		// The account is created for the invited address, whatever the form says.
 		const email = emailField.parse(invitation.email)
+		if (signupNeedsVerification()) {
+			// Holding the link is not holding the mailbox: the address is proven by a separate code.
+			const id = await startSignupVerification({ email, displayName, password, language: await getLanguage(request), redirectTo: `/invitations/${token}`, origin: appOrigin(request) })
+			throw redirect(`/signup/verify?${new URLSearchParams({ id })}`)
+		}
 		const created = await createUser({ email, displayName, password, preferredLanguage: await getLanguage(request) })
 		if (!created) return data({ error: 'accept.errors.accountExists' }, { status: 400 })
 		headers = await startSession(request, created.id)
@@ -70,7 +79,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function AcceptInvitation() {
 	const { t } = useTranslation(['rounds', 'auth', 'common'])
-	const { state, invitation, user, hasAccount } = useLoaderData<typeof loader>()
+	const { state, invitation, user } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const here = useLocation().pathname
 	if (state !== 'pending' || !invitation) {
@@ -103,11 +112,6 @@ export default function AcceptInvitation() {
 			<p>
 				<Sentence t={t} k={invitation.role === 'expert' ? 'accept.introExpert' : 'accept.introCommunity'} values={{ dataset: invitation.datasetName }} />
 			</p>
-			{invitation.expertise ? (
-				<p className="text-sm">
-					<Sentence t={t} k="accept.expertise" values={{ expertise: invitation.expertise }} />
-				</p>
-			) : null}
 			{invitation.message ? (
 				<blockquote dir="auto" className="whitespace-pre-wrap border-s-4 border-slate-300 ps-3 text-slate-800">
 					{invitation.message}
@@ -133,15 +137,15 @@ export default function AcceptInvitation() {
 						{t('accept.accept')}
 					</button>
 				</Form>
-			) : hasAccount ? (
-				<div className="card flex flex-col gap-3">
-					<p>{t('accept.signInFirst', { email: invitation.email })}</p>
-					<Link to={`/signin?${new URLSearchParams({ redirectTo: here })}`} className="btn btn-primary self-start">
-						{t('auth:signin.submit')}
-					</Link>
-				</div>
 			) : (
-				<Form method="post" className="card flex flex-col gap-4">
+				<>
+					<div className="card flex flex-col gap-3">
+						<p>{t('accept.signInFirst', { email: invitation.email })}</p>
+						<Link to={`/signin?${new URLSearchParams({ redirectTo: here })}`} className="btn btn-primary self-start">
+							{t('auth:signin.submit')}
+						</Link>
+					</div>
+					<Form method="post" className="card flex flex-col gap-4">
 					<h2>{t('accept.createAccount')}</h2>
 					<div>
 						<label htmlFor="invited-email" className="label">
@@ -173,7 +177,8 @@ export default function AcceptInvitation() {
 					<button type="submit" name="intent" value="signup" className="btn btn-primary self-start">
 						{t('accept.createAndAccept')}
 					</button>
-				</Form>
+					</Form>
+				</>
 			)}
 		</div>
 	)

@@ -30,6 +30,11 @@ const schema = z.object({
 	API_RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
 	INVITATION_TTL_DAYS: positiveInt.default(14),
 	INVITATION_PENDING_CAP: positiveInt.default(500),
+	// Below this many participants of a role who gave feedback in a round, the team sees it unattributed (decision 027).
+	PSEUDONYMITY_MIN_GROUP: positiveInt.default(3),
+	// auto: sign-ups (plain and through an invitation link) prove their address by a code whenever
+	// SMTP_URL is set; off: never (closed deployments, and the test suites that are not about it).
+	SIGNUP_EMAIL_VERIFICATION: z.enum(['auto', 'off']).default('auto'),
 	ISSUE_REMINDER_DAYS: positiveInt.default(7),
 	// Dataset-team emails are batched: at most one digest per person this often (decision 030).
 	NOTIFY_DIGEST_MINUTES: positiveInt.default(60),
@@ -126,4 +131,9 @@ export function importLimits(env: Env = getEnv()) {
 /** Test hook: forget the cached environment (tests change variables between files). */
 export function resetEnvCache() {
 	cached = undefined
+}
+
+/** Whether a sign-up must prove its address by a code sent to it (decision 028). */
+export function signupNeedsVerification(env: Env = getEnv()): boolean {
+	return !!env.SMTP_URL && env.SIGNUP_EMAIL_VERIFICATION === 'auto'
 }

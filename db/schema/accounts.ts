@@ -40,3 +40,24 @@ export const rateLimits = pgTable('rate_limits', {
 		.notNull()
 		.default(sql`now()`),
 })
+
+/**
+ * A sign-up waiting for its address to be proven (only when SMTP_URL is set): the account is
+ * created once the code emailed to the address comes back. The code is stored as SHA-256 only.
+ */
+export const signupVerifications = pgTable(
+	'signup_verifications',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		email: text('email').notNull(),
+		displayName: text('display_name').notNull(),
+		passwordHash: text('password_hash').notNull(),
+		preferredLanguage: text('preferred_language'),
+		codeHash: text('code_hash').notNull(),
+		attempts: integer('attempts').notNull().default(0),
+		redirectTo: text('redirect_to').notNull().default('/'),
+		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+	},
+	(t) => [index('signup_verifications_expires_idx').on(t.expiresAt)],
+)

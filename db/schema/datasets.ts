@@ -57,6 +57,32 @@ export const datasetMembers = pgTable(
 	],
 )
 
+/**
+ * An invitation to join a dataset's team: the invitee accepts it, so nothing about their account
+ * (whether it exists, its name, id or language) reaches the inviter before they do (decision 028).
+ */
+export const teamInvitations = pgTable(
+	'team_invitations',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		datasetId: uuid('dataset_id')
+			.notNull()
+			.references(() => datasets.id, { onDelete: 'cascade' }),
+		email: text('email').notNull(),
+		language: text('language').notNull(),
+		tokenHash: text('token_hash').notNull(),
+		status: text('status', { enum: ['pending', 'accepted', 'revoked'] }).notNull().default('pending'),
+		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+		acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+	},
+	(t) => [
+		uniqueIndex('team_invitations_token_key').on(t.tokenHash),
+		uniqueIndex('team_invitations_pending_key').on(t.datasetId, t.email).where(sql`status = 'pending'`),
+	],
+)
+
 export const useCases = pgTable(
 	'use_cases',
 	{

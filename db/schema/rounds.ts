@@ -29,6 +29,8 @@ export const rounds = pgTable(
 		blockThreshold: integer('block_threshold').notNull().default(2),
 		opposedBlocks: boolean('opposed_blocks').notNull().default(true),
 		contentWarning: text('content_warning').notNull().default(''),
+		// The expertise a participant may declare at consent (the team defines the list, never who has which).
+		expertiseOptions: jsonb('expertise_options').$type<string[]>().notNull().default([]),
 		status: text('status', { enum: roundStatuses }).notNull().default('draft'),
 		assignmentSeed: integer('assignment_seed').notNull().default(1),
 		// Counters kept in columns so lists never count rows.
@@ -89,8 +91,9 @@ export const participants = pgTable(
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
 		role: text('role', { enum: participantRoles }).notNull(),
+		// Declared by the participant at consent, from the round's list; never written by the team.
 		expertise: text('expertise').notNull().default(''),
-		// "Community member 4": numbered per role within the round, in joining order.
+		// "Community member 4": numbered per role within the round, drawn at random (not in joining order).
 		number: integer('number').notNull(),
 		showName: boolean('show_name').notNull().default(false),
 		// The round's content warning is acknowledged once, at consent; true: shown on every sample.
@@ -143,11 +146,10 @@ export const invitations = pgTable(
 		roundId: uuid('round_id')
 			.notNull()
 			.references(() => rounds.id, { onDelete: 'cascade' }),
-		// Wiped to '' once accepted: from then on the person is a pseudonymous participant.
+		// Kept after acceptance: the team's list must not change when someone joins (decision 027).
 		email: text('email').notNull(),
 		emailHash: text('email_hash').notNull(),
 		role: text('role', { enum: participantRoles }).notNull(),
-		expertise: text('expertise').notNull().default(''),
 		message: text('message').notNull().default(''),
 		language: text('language'),
 		tokenHash: text('token_hash').notNull(),
@@ -155,6 +157,9 @@ export const invitations = pgTable(
 		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 		sentCount: integer('sent_count').notNull().default(1),
 		lastSentAt: timestamp('last_sent_at', { withTimezone: true }).notNull().defaultNow(),
+		// The automatic reminder's pass: set on every live invitation of its age, accepted or not,
+		// though only those not accepted get an email.
+		remindedAt: timestamp('reminded_at', { withTimezone: true }),
 		acceptedBy: uuid('accepted_by').references(() => users.id, { onDelete: 'set null' }),
 		acceptedAt: timestamp('accepted_at', { withTimezone: true }),
 		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),

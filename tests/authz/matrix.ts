@@ -50,6 +50,9 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	                                                                POST: [302,  302,  302,  302,  302,  302,  302,  302,  302,  302,  302,  302] },
 	'routes/_auth+/signup':                                       { GET:  [200,  302,  302,  302,  302,  302,  302,  302,  302,  200,  200,  200],
 	                                                                POST: [302,  302,  302,  302,  302,  302,  302,  302,  302,  302,  302,  302] },
+	// The code step of a sign-up (SMTP configured): an unknown sign-up id is refused with 400.
+	'routes/_auth+/signup_.verify':                               { GET:  [200,  302,  302,  302,  302,  302,  302,  302,  302,  200,  200,  200],
+	                                                                POST: [400,  302,  302,  302,  302,  302,  302,  302,  302,  400,  400,  400] },
 	'routes/account+/_index':                                     { GET:  [S,    200,  200,  200,  200,  200,  200,  200,  200,  S,    S,    S],
 	                                                                POST: [S,    200,  200,  200,  200,  200,  200,  200,  200,  S,    S,    S] },
 	'routes/account+/password':                                   { GET:  [S,    200,  200,  200,  200,  200,  200,  200,  200,  S,    S,    S],
@@ -68,6 +71,9 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	// (the link here is for an address nobody in the world has, so every account is the wrong one).
 	'routes/invitations.$token':                                  { GET:  [200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200],
 	                                                                POST: [S,    403,  403,  403,  403,  403,  403,  403,  403,  S,    S,    S] },
+	// Team invitations: the world's link is a round invitation's, so no team invitation matches it.
+	'routes/team-invitations.$token':                             { GET:  [404,  404,  404,  404,  404,  404,  404,  404,  404,  404,  404,  404],
+	                                                                POST: [S,    410,  410,  410,  410,  410,  410,  410,  410,  S,    S,    S] },
 
 	// Datasets: anyone signed in may list their own and create one.
 	'routes/datasets+/_index':                                    { GET:  [S,    200,  200,  200,  200,  200,  200,  200,  200,  S,    S,    S] },
@@ -211,6 +217,8 @@ export const postBodies: Record<string, BodyFor> = {
 	'routes/notifications': () => form({}),
 	'routes/inbox': (w) => form({ intent: 'notify', dataset: w.a.slug, notify: 'on' }),
 	'routes/invitations.$token': () => form({ intent: 'accept' }),
+	'routes/team-invitations.$token': () => form({}),
+	'routes/_auth+/signup_.verify': () => form({ id: '00000000-0000-0000-0000-000000000000', code: '12345678' }),
 	'routes/datasets+/new': (_w, p) => form({ name: `New ${p}`, slug: `new-${slugOf(p)}` }),
 	'routes/datasets+/$slug+/edit': async (w) =>
 		form({ name: 'Alpha', slug: w.a.slug, description: 'Tutoring hints', revision: await revisionOf(db.select({ revision: datasets.revision }).from(datasets).where(eq(datasets.id, w.a.datasetId))) }),
@@ -290,7 +298,8 @@ export const swaps: Swap[] = [
 	// Invitation links as their holders see them.
 	{ name: 'the pending invitee opens their own link', route: 'routes/invitations.$token', method: 'GET', principal: 'invitee', params: (w) => ({ token: w.a.inviteeToken }), expect: 200 },
 	{ name: 'a participant opens the link they accepted', route: 'routes/invitations.$token', method: 'GET', principal: 'participant', params: (w) => ({ token: w.a.participantToken }), expect: 302 },
-	{ name: 'someone else opens an accepted link', route: 'routes/invitations.$token', method: 'GET', principal: 'stranger', params: (w) => ({ token: w.a.participantToken }), expect: 410 },
+	// An accepted link reads as a pending one to anyone but the person who accepted (decision 027).
+	{ name: 'someone else opens an accepted link', route: 'routes/invitations.$token', method: 'GET', principal: 'stranger', params: (w) => ({ token: w.a.participantToken }), expect: 200 },
 	{ name: "someone else accepts the invitee's link", route: 'routes/invitations.$token', method: 'POST', principal: 'stranger', params: (w) => ({ token: w.a.inviteeToken }), body: () => form({ intent: 'accept' }), expect: 403 },
 ]
 

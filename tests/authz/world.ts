@@ -16,7 +16,6 @@ import { createApiToken, revokeApiToken } from '#app/models/api-token.server.ts'
 import { runImport } from '#app/models/import.server.ts'
 import { saveVerdict } from '#app/models/review.server.ts'
 import { createWebhook } from '#app/models/webhook.server.ts'
-import { action as teamAction } from '#app/routes/datasets+/$slug+/team.tsx'
 import { action as newUseCase } from '#app/routes/datasets+/$slug+/use-cases.new.tsx'
 import { action as newVersion } from '#app/routes/datasets+/$slug+/versions.new.tsx'
 import { action as roundAction } from '#app/routes/datasets+/$slug+/versions.$label+/rounds.$roundId.tsx'
@@ -28,6 +27,7 @@ import { action as discussAction } from '#app/routes/rounds+/$roundId+/use-cases
 import { action as signupAction } from '#app/routes/_auth+/signup.tsx'
 import { startSession } from '#app/utils/auth.server.ts'
 import { db } from '#app/utils/db.server.ts'
+import { addMaintainer } from '#tests/team-utils.ts'
 import { cookiesFrom, formRequest, run, TEST_ORIGIN, type RouteResult } from '#tests/route-utils.ts'
 
 export const principals = [
@@ -188,7 +188,12 @@ export async function buildWorld() {
 	// Dataset "alpha": owner ada, maintainer mia; v1 in consultation (a generation-stage round with
 	// a community member and an expert), v2 a draft child of v1; one blocking issue, one comment.
 	const a = await dataset({ owner: acct.owner, slug: 'alpha', name: 'Alpha', prefix: 'a', label: 'v1', stage: 'generation' })
-	await ok('maintainer', run(teamAction, formRequest('/t', { intent: 'add', email: emailOf(people.maintainer) }, { cookie: acct.owner.cookie }), {}, { slug: 'alpha' }), 200)
+	{
+		// Team membership is an invitation the maintainer accepts (decision 028).
+		const { invited, accepted } = await addMaintainer(acct.owner.cookie, 'alpha', emailOf(people.maintainer), acct.maintainer.cookie)
+		await ok('maintainer invited', Promise.resolve(invited), 200)
+		await ok('maintainer accepted', Promise.resolve(accepted), 302)
+	}
 	const participantToken = await invite(acct.owner.cookie, 'alpha', 'v1', a.roundId, emailOf(people.participant))
 	const expertToken = await invite(acct.owner.cookie, 'alpha', 'v1', a.roundId, emailOf(people.expert), 'expert')
 	const inviteeToken = await invite(acct.owner.cookie, 'alpha', 'v1', a.roundId, emailOf(people.invitee))

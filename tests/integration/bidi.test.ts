@@ -161,7 +161,7 @@ describe('user-supplied text is isolated from the direction of the page around i
 			]
 			// The round opens; the reviewer flags the sample, with a quote and a rewrite.
 			const round = (await run(roundPage.loader, getRequest('/x', { cookie: c.owner }), {}, { ...c.P, roundId: c.roundId })).data as { round: { revision: number } }
-			await c.team({ intent: 'open', revision: String(round.round.revision) })
+			await c.team({ intent: 'open', revision: String(round.round.revision), confirmed: 'yes' })
 			const flagged = await run(focusPage.action, formRequest('/f', { intent: 'flag', category: 'stereotype', severity: 'major', rationale: values.rationale, quotedSpan: values.quote, suggestedRewrite: values.rewrite, otherGroups: values.metaValue }, { cookie: c.reviewer }), {}, { roundId: c.roundId, externalId: 's-1' })
 			expect(flagged.status).toBe(302)
 			pages.push(

@@ -63,6 +63,7 @@ import { sha256Hex } from '#app/utils/crypto.server.ts'
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { addMaintainer } from '#tests/team-utils.ts'
 import { renderRoute, type RouteModule } from '#tests/render-route.ts'
 import { cookiesFrom, formRequest, getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
 import { decodeMime, startSmtpSink } from '#tests/smtp-sink.ts'
@@ -112,15 +113,23 @@ const ANA_RENAMED = 'Canarynameq7xanarenamed'
 const SHOWN_NAME = NAME.cleo
 
 /** What must never appear (case-insensitive): every address, its local part, its SHA-256, every name but the opted-in one. */
-const NEEDLES = [
-	...Object.values(EMAIL).flatMap((e) => [e, e.split('@')[0]!, sha256Hex(e)]),
-	...Object.values(NAME).filter((n) => n !== SHOWN_NAME),
-	ANA_RENAMED,
-].map((n) => n.toLowerCase())
+const ADDRESS_NEEDLES = Object.values(EMAIL)
+	.flatMap((e) => [e, e.split('@')[0]!, sha256Hex(e)])
+	.map((n) => n.toLowerCase())
+const NAME_NEEDLES = [...Object.values(NAME).filter((n) => n !== SHOWN_NAME), ANA_RENAMED].map((n) => n.toLowerCase())
+const NEEDLES = [...ADDRESS_NEEDLES, ...NAME_NEEDLES]
 
-function leaksIn(text: string): string[] {
+/**
+ * The addresses the team typed itself stay where it typed them — its invitation list (checked
+ * separately: the round page is read with that list left out), the outbox of invitation emails and
+ * the invitation links it holds — since that list must not change when someone joins (decision
+ * 027). Everywhere else, and names everywhere, are leaks.
+ */
+const typedByTheTeam = (label: string) => / \/datasets\/hints\/outbox /.test(label) || label.includes('/invitations/') || label.startsWith('email invitation')
+
+function leaksIn(text: string, label = ''): string[] {
 	const haystack = text.toLowerCase()
-	return NEEDLES.filter((n) => haystack.includes(n))
+	return (typedByTheTeam(label) ? NAME_NEEDLES : NEEDLES).filter((n) => haystack.includes(n))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,7 +195,7 @@ async function consultation() {
 	const maint = await signup('maint@example.org', 'Milo Maintainer')
 	const newcomer = await signup('newcomer@example.org', 'Nora Newcomer')
 	expect((await run(newDatasetPage.action, post('/d', { name: 'Hints', slug: 'hints', description: 'Tutoring hints.' }, owner))).status).toBe(302)
-	expect((await run(teamPage.action, post('/t', { intent: 'add', email: 'maint@example.org' }, owner), {}, { slug: 'hints' })).status).toBe(200)
+	expect((await addMaintainer(owner, 'hints', 'maint@example.org', maint)).accepted.status).toBe(302)
 	await run(newUseCasePage.action, post('/u', { title: 'Tutoring app', purpose: 'Fine-tune a hint model', modelUsers: 'Students', deploymentContext: 'A free app', pipelineStage: 'fine_tuning' }, owner), {}, { slug: 'hints' })
 	const [useCase] = await db.select({ id: useCases.id }).from(useCases)
 	const provenance = { label: 'v1', generationMethod: 'persona_simulation', modelName: 'Llama', promptTemplates: 'You are {persona}. Write a hint.', personaDefinitions: 'persona.region: Oaxaca | Amman' }
@@ -377,8 +386,11 @@ async function teamView(w: Awaited<ReturnType<typeof consultation>>, as: 'owner'
 
 	const page = async (mod: RouteModule & { loader: (args: never) => unknown }, path: string, params: Record<string, string>) => {
 		const res = await run(mod.loader as never, getRequest(path, { cookie }), {}, params)
-		see(`${path} → ${res.status}`, `${JSON.stringify(res.data)}\n${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}`)
-		if (res.status === 200 && mod.default && res.data && typeof res.data === 'object') see(`${path} (HTML)`, await renderRoute(mod, { path, data: res.data }))
+		// The round page is read without the invitation list (the addresses the team typed): the rest
+		// of it, participants included, must carry none of them.
+		const shown = mod === (roundPage as never) && res.data && typeof res.data === 'object' ? { ...(res.data as object), invitations: [] } : res.data
+		see(`${path} → ${res.status}`, `${JSON.stringify(shown)}\n${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}`)
+		if (res.status === 200 && mod.default && shown && typeof shown === 'object') see(`${path} (HTML)`, await renderRoute(mod, { path, data: shown }))
 		return res
 	}
 
@@ -465,7 +477,8 @@ async function teamView(w: Awaited<ReturnType<typeof consultation>>, as: 'owner'
 		see(`action ${label} → ${res.status}`, `${JSON.stringify(res.data)}\n${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}`)
 		if (shownOn && res.status !== 302) {
 			const loaded = await run(shownOn.mod.loader as never, getRequest(shownOn.path, { cookie }), {}, params)
-			see(`action ${label} (HTML)`, await renderRoute(shownOn.mod, { path: shownOn.path, data: loaded.data, actionData: res.data }))
+			const data = shownOn.mod === (roundPage as never) ? { ...(loaded.data as object), invitations: [] } : loaded.data
+			see(`action ${label} (HTML)`, await renderRoute(shownOn.mod, { path: shownOn.path, data, actionData: res.data }))
 		}
 		return res
 	}
@@ -525,7 +538,7 @@ describe('identity canaries', () => {
 		const delivered = sink.messages.filter((m) => m.to.some((t) => teamAddresses.includes(t)))
 		for (const m of delivered) seen.push({ label: `smtp to ${m.to.join(',')}`, text: `${m.raw}\n${decodeMime(m.raw)}` })
 
-		const leaks = seen.flatMap((s) => leaksIn(s.text).map((needle) => `${s.label}: ${needle}`))
+		const leaks = seen.flatMap((s) => leaksIn(s.text, s.label).map((needle) => `${s.label}: ${needle}`))
 		expect(leaks).toEqual([])
 
 		// The checks can see: the team did receive reminder emails, over SMTP too; the pages were read

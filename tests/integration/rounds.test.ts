@@ -83,7 +83,7 @@ function tokenFor(email: string) {
 }
 
 async function joinAs(owner: string, roundId: string, name: string, role = 'community') {
-	await roundAction(owner, roundId, { intent: 'invite', emails: `${name}@example.org`, role, expertise: role === 'expert' ? 'linguist' : '' })
+	await roundAction(owner, roundId, { intent: 'invite', emails: `${name}@example.org`, role })
 	const token = tokenFor(`${name}@example.org`)!
 	const cookie = await account(name)
 	const accepted = await run(acceptAction, formRequest(`/invitations/${token}`, { intent: 'accept' }, { cookie }), {}, { token })
@@ -140,25 +140,25 @@ describe('rounds', () => {
 		expect(sink.messages.filter((m) => m.decoded.includes('Community check')).length).toBeGreaterThanOrEqual(4)
 	})
 
-	test('the team sees pseudonyms only: canary emails and names appear nowhere they can read, unless someone opts in', async () => {
+	test('the team sees pseudonyms only: names appear nowhere they can read unless someone opts in, and a lone expertise is withheld', async () => {
 		const { owner } = await world(4)
-		const roundId = await createRound(owner)
+		const roundId = await createRound(owner, { expertiseOptions: 'linguist\nhistorian' })
 		const canaryName = 'canaryzeta'
 		const cookie = await joinAs(owner, roundId, canaryName, 'expert')
+		await run(consentAction, formRequest('/c', { agree: 'yes', expertise: 'linguist' }, { cookie }), {}, { roundId })
 		await roundAction(owner, roundId, { intent: 'open', revision: await revisionOf(roundId), confirmed: 'yes' })
-		const page = JSON.stringify((await run(teamRoundLoader, getRequest('/', { cookie: owner }), {}, { ...P, roundId })).data)
-		const outbox = JSON.stringify((await run(outboxLoader, getRequest('/', { cookie: owner }), {}, P)).data)
-		for (const text of [page, outbox]) {
-			expect(text).not.toContain(canaryName)
-			expect(text).not.toContain(`${canaryName}@example.org`)
-		}
-		expect(page).toContain('"role":"expert"')
-		expect(page).toContain('"expertise":"linguist"')
+		const data = (await run(teamRoundLoader, getRequest('/', { cookie: owner }), {}, { ...P, roundId })).data as { participants: Record<string, unknown>; invitations: unknown[] }
+		const people = JSON.stringify(data.participants)
+		expect(people).not.toContain(canaryName)
+		// The address the team typed stays in its invitation list; nothing there says who joined.
+		expect(JSON.stringify(data.invitations)).toContain(`${canaryName}@example.org`)
+		expect(JSON.stringify(data.invitations)).not.toMatch(/accepted|joined/i)
+		// One expert who declared linguist: the count is withheld, and no per-person row exists.
+		expect(data.participants).toMatchObject({ people: [], groups: [{ role: 'expert', joined: 1 }], expertise: [{ role: 'expert', expertise: 'linguist', count: null }] })
 		// Opting in shows the display name, still not the email.
 		await run(consentAction, formRequest('/c', { agree: 'yes', showName: 'on' }, { cookie }), {}, { roundId })
 		const named = JSON.stringify((await run(teamRoundLoader, getRequest('/', { cookie: owner }), {}, { ...P, roundId })).data)
-		expect(named).toContain(`"name":"${canaryName}"`)
-		expect(named).not.toContain(`${canaryName}@example.org`)
+		expect(named).toContain(`"names":["${canaryName}"]`)
 	})
 })
 
@@ -210,20 +210,28 @@ describe('invitations', () => {
 		expect(created.headers.get('Location')).toBe(`/rounds/${roundId}/consent`)
 		const aya = cookiesFrom(created.headers)
 		expect((await getUser(getRequest('/', { cookie: aya })))?.email).toBe('a@example.org')
+		// To anyone else an accepted link answers exactly as a pending one: acceptance is not observable.
 		const again = await run(acceptAction, formRequest('/i', { intent: 'accept' }, { cookie: mallory }), {}, { token: ta! })
-		expect(again.status).toBe(410)
+		expect(again.status).toBe(403)
+		expect(again.data).toMatchObject({ error: 'accept.errors.wrong_account' })
+		expect((await run(acceptLoader, getRequest('/'), {}, { token: ta! })).data).toMatchObject({ state: 'pending', invitation: { email: 'a@example.org' } })
 		expect(await db.select({ id: participants.id }).from(participants)).toHaveLength(1)
-		// Re-inviting someone already taking part does not duplicate them.
+		// Re-inviting someone already taking part sends a new link, as for anyone invited, and does not duplicate them.
 		const re = await roundAction(owner, roundId, { intent: 'invite', emails: 'a@example.org', role: 'community' })
-		expect((re.data as { invite: { results: Array<{ result: string }> } }).invite.results[0]!.result).toBe('already_participant')
+		expect((re.data as { invite: { results: Array<{ result: string }> } }).invite.results[0]!.result).toBe('resent')
 		expect(await db.select({ id: participants.id }).from(participants)).toHaveLength(1)
 	})
 
-	test('the invitation arrives in the invitee’s language with a working link', async () => {
+	test('the invitation arrives in the language the inviter chose, never the account’s, with a working link', async () => {
 		const { owner } = await world(2)
 		const roundId = await createRound(owner)
 		await account('noor', 'ar')
-		await roundAction(owner, roundId, { intent: 'invite', emails: 'noor@example.org', role: 'community', message: 'Marhaba <b>!</b>', language: '' })
+		await account('sami', 'ar')
+		// An existing account's language is not used: it would tell the inviter the account exists.
+		await roundAction(owner, roundId, { intent: 'invite', emails: 'sami@example.org', role: 'community', language: '' })
+		const english = [...sink.messages].reverse().find((m) => m.to.includes('sami@example.org'))!
+		expect(english.decoded).not.toMatch(/[\u0600-\u06FF]/)
+		await roundAction(owner, roundId, { intent: 'invite', emails: 'noor@example.org', role: 'community', message: 'Marhaba <b>!</b>', language: 'ar' })
 		const mail = [...sink.messages].reverse().find((m) => m.to.includes('noor@example.org'))!
 		expect(mail.decoded).toMatch(/[\u0600-\u06FF]/)
 		expect(mail.decoded).toContain('dir="rtl"')
@@ -237,7 +245,10 @@ describe('invitations', () => {
 		const existing = await account('old-timer')
 		await roundAction(owner, roundId, { intent: 'invite', emails: 'old-timer@example.org', role: 'community' })
 		const token = tokenFor('old-timer@example.org')!
-		expect((await run(acceptLoader, getRequest('/'), {}, { token })).data).toMatchObject({ state: 'pending', hasAccount: true, user: null })
+		// The page offers sign-in and sign-up alike: it does not say whether the address has an account.
+		const view = (await run(acceptLoader, getRequest('/'), {}, { token })).data
+		expect(view).toMatchObject({ state: 'pending', user: null })
+		expect(view).not.toHaveProperty('hasAccount')
 		const anonymous = await run(acceptAction, formRequest('/i', { intent: 'accept' }), {}, { token })
 		expect(anonymous.headers.get('Location')).toBe(`/signin?redirectTo=${encodeURIComponent(`/invitations/${token}`)}`)
 		const other = await account('someone')
@@ -283,10 +294,10 @@ test('48 hours before close, people with work left are reminded once; at close t
 	await joinAs(owner, roundId, 'rosa')
 	await roundAction(owner, roundId, { intent: 'open', revision: await revisionOf(roundId), confirmed: 'yes' })
 	const before = sink.messages.length
-	expect(await runDueRoundJobs('http://localhost')).toEqual({ reminded: 1, closed: 0 })
-	expect(await runDueRoundJobs('http://localhost')).toEqual({ reminded: 0, closed: 0 })
+	expect(await runDueRoundJobs('http://localhost')).toEqual({ reminded: 1, closed: 0, invitationsReminded: 0 })
+	expect(await runDueRoundJobs('http://localhost')).toEqual({ reminded: 0, closed: 0, invitationsReminded: 0 })
 	expect(sink.messages.slice(before).filter((m) => m.to.includes('rosa@example.org'))).toHaveLength(1)
-	expect(await runDueRoundJobs('http://localhost', new Date(closesAt.getTime() + 1000))).toEqual({ reminded: 0, closed: 1 })
+	expect(await runDueRoundJobs('http://localhost', new Date(closesAt.getTime() + 1000))).toMatchObject({ reminded: 0, closed: 1 })
 	const [r] = await db.select({ status: rounds.status }).from(rounds).where(eq(rounds.id, roundId))
 	expect(r?.status).toBe('closed')
 	const kinds = await query<{ kind: string }>(sql`select kind from notifications order by created_at`)

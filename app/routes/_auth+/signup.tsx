@@ -5,10 +5,12 @@ import { Link, useActionData, useNavigation, useSearchParams } from '@remix-run/
 import { useTranslation } from 'react-i18next'
 import { Field, FormAlert, ValidatedForm } from '#app/components/forms.tsx'
 import { SignUpSchema } from '#app/domain/account.ts'
+import { startSignupVerification } from '#app/models/signup.server.ts'
 import { createUser } from '#app/models/user.server.ts'
 import { requireAnonymous, safeRedirectPath, startSession } from '#app/utils/auth.server.ts'
-import { getEnv } from '#app/utils/env.server.ts'
+import { getEnv, signupNeedsVerification } from '#app/utils/env.server.ts'
 import { getLanguage } from '#app/utils/i18n.server.ts'
+import { appOrigin } from '#app/utils/origin.server.ts'
 import { hitLimit, peekLimit } from '#app/utils/rate-limit.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
@@ -43,6 +45,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
 	}
 	await hitLimit(limit)
 	const { email, displayName, password, redirectTo } = submission.value
+	if (signupNeedsVerification(env)) {
+		// With email available, the address is proven first (a code sent to it) and the answer is the
+		// same whether or not it already has an account.
+		const id = await startSignupVerification({ email, displayName, password, language: await getLanguage(request), redirectTo: safeRedirectPath(redirectTo), origin: appOrigin(request) })
+		throw redirect(`/signup/verify?${new URLSearchParams({ id })}`)
+	}
 	const user = await createUser({ email, displayName, password, preferredLanguage: await getLanguage(request) })
 	if (!user) {
 		return data(

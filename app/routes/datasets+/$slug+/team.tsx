@@ -7,7 +7,12 @@ import { Field, ValidatedForm } from '#app/components/forms.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { AddMaintainerSchema, RemoveMaintainerSchema } from '#app/domain/dataset.ts'
-import { addMaintainer, listTeam, removeMaintainer } from '#app/models/dataset.server.ts'
+import { teamInvitationEmail } from '#app/emails/account-emails.server.ts'
+import { listTeam, removeMaintainer } from '#app/models/dataset.server.ts'
+import { inviteToTeam, listTeamInvitations, revokeTeamInvitation } from '#app/models/team-invitation.server.ts'
+import { sendEmail } from '#app/utils/email.server.ts'
+import { getLanguage } from '#app/utils/i18n.server.ts'
+import { appOrigin } from '#app/utils/origin.server.ts'
 import { requireDatasetRole } from '#app/utils/permissions.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
@@ -15,7 +20,12 @@ export const handle: RouteHandle = { i18n: ['datasets'], title: (t) => t('datase
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset } = await requireDatasetRole(request, params.slug, 'manage_team')
-	return { dataset: { slug: dataset.slug, name: dataset.name }, team: await listTeam(dataset.id) }
+	const [team, invitations] = await Promise.all([listTeam(dataset.id), listTeamInvitations(dataset.id)])
+	return {
+		dataset: { slug: dataset.slug, name: dataset.name },
+		team,
+		invitations: invitations.map((i) => ({ id: i.id, email: i.email, state: i.state, expiresAt: i.expiresAt.toISOString() })),
+	}
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -25,11 +35,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	if (intent === 'add') {
 		const submission = parseWithZod(formData, { schema: AddMaintainerSchema })
 		if (submission.status !== 'success') return data({ result: submission.reply(), notice: null }, { status: 400 })
-		const outcome = await addMaintainer(dataset.id, submission.value.email, user.id)
-		if (outcome === 'no_account') {
-			return data({ result: submission.reply({ fieldErrors: { email: ['errors.noAccountForEmail'] } }), notice: null }, { status: 400 })
-		}
-		return { result: submission.reply({ resetForm: true }), notice: outcome === 'added' ? 'team.added' : 'team.alreadyMember' }
+		// An invitation the person accepts, never a direct add: the answer is the same whether or not
+		// the address has an account (decision 028).
+		const language = submission.value.language ?? (await getLanguage(request))
+		const outcome = await inviteToTeam({ datasetId: dataset.id, email: submission.value.email, language, actorId: user.id })
+		if (outcome.result === 'already_member') return { result: submission.reply({ resetForm: true }), notice: 'team.alreadyMember' }
+		const content = teamInvitationEmail({ language, datasetName: dataset.name, link: `${appOrigin(request)}/team-invitations/${outcome.token}`, expiresAt: outcome.expiresAt })
+		await sendEmail({ to: submission.value.email, language, kind: 'team_invitation', datasetId: dataset.id, ...content })
+		return { result: submission.reply({ resetForm: true }), notice: 'team.invited' }
+	}
+	if (intent === 'revoke_invitation') {
+		const id = String(formData.get('invitationId') ?? '')
+		const done = /^[0-9a-f-]{36}$/i.test(id) && (await revokeTeamInvitation(dataset.id, id))
+		return data({ result: null, notice: done ? 'team.invitationRevoked' : null }, { status: done ? 200 : 404 })
 	}
 	if (intent === 'remove') {
 		const submission = parseWithZod(formData, { schema: RemoveMaintainerSchema })
@@ -42,7 +60,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function Team() {
 	const { t } = useTranslation(['datasets', 'common'])
-	const { dataset, team } = useLoaderData<typeof loader>()
+	const { dataset, team, invitations } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const [form, fields] = useForm({
 		id: 'add-maintainer',
@@ -77,10 +95,45 @@ export default function Team() {
 					</li>
 				))}
 			</ul>
+			{invitations.length ? (
+				<section aria-labelledby="team-invitations-heading" className="flex flex-col gap-2">
+					<h2 id="team-invitations-heading">{t('team.invitationsTitle')}</h2>
+					<ul className="flex flex-col gap-2">
+						{invitations.map((i) => (
+							<li key={i.id} className="card flex flex-wrap items-center justify-between gap-2 p-4">
+								<span>
+									<span className="text-sm">{i.email}</span> · <span className="text-sm">{t(`team.invitationStates.${i.state}`)}</span>
+								</span>
+								{i.state === 'pending' ? (
+									<Form method="post">
+										<input type="hidden" name="intent" value="revoke_invitation" />
+										<input type="hidden" name="invitationId" value={i.id} />
+										<button type="submit" className="btn">
+											{t('team.revokeInvitation', { email: i.email })}
+										</button>
+									</Form>
+								) : null}
+							</li>
+						))}
+					</ul>
+				</section>
+			) : null}
 			<ValidatedForm form={form} className="card flex flex-col gap-4">
 				<h2>{t('team.addTitle')}</h2>
 				<input type="hidden" name="intent" value="add" />
 				<Field label={t('team.email')} meta={fields.email} type="email" hint={t('team.emailHint')} />
+				<div>
+					<label htmlFor="team-language" className="label">
+						{t('team.language')}
+					</label>
+					<select id="team-language" name="language" className="input" defaultValue="">
+						<option value="">{t('team.languageMine')}</option>
+						<option value="en" lang="en">English</option>
+						<option value="es" lang="es">Español</option>
+						<option value="fr" lang="fr">Français</option>
+						<option value="ar" lang="ar">العربية</option>
+					</select>
+				</div>
 				<button type="submit" className="btn btn-primary self-start">
 					{t('team.add')}
 				</button>

@@ -4,8 +4,9 @@ import { and, eq } from 'drizzle-orm'
 import { useTranslation } from 'react-i18next'
 import { Sentence } from '#app/components/bidi.tsx'
 import { participants } from '#db/schema/rounds.ts'
-import { rebalanceRound } from '#app/models/round.server.ts'
+import { groupSizeFor, rebalanceRound } from '#app/models/round.server.ts'
 import { db } from '#app/utils/db.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
@@ -15,8 +16,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { round, participant } = await requireParticipant(request, params.roundId, { consented: false })
 	const [prefs] = await db.select({ warnEachTime: participants.warnEachTime }).from(participants).where(eq(participants.id, participant.id))
 	return {
-		round: { id: round.id, title: round.title, datasetName: round.datasetName, stage: round.stage, contentWarning: round.contentWarning },
-		participant: { role: participant.role, consented: !!participant.consentedAt, showName: participant.showName, warnEachTime: prefs?.warnEachTime ?? false },
+		round: { id: round.id, title: round.title, datasetName: round.datasetName, stage: round.stage, contentWarning: round.contentWarning, expertiseOptions: round.expertiseOptions },
+		participant: { role: participant.role, consented: !!participant.consentedAt, showName: participant.showName, warnEachTime: prefs?.warnEachTime ?? false, expertise: participant.expertise },
+		// So the participant can judge their cover before taking part (decision 027).
+		others: await groupSizeFor({ roundId: round.id, role: participant.role, participantId: participant.id }),
+		min: getEnv().PSEUDONYMITY_MIN_GROUP,
 	}
 }
 
@@ -24,10 +28,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const { round, participant } = await requireParticipant(request, params.roundId, { consented: false })
 	const form = await request.formData()
 	if (form.get('agree') !== 'yes') return { error: 'consent.mustAgree' }
+	// Expertise is the participant's own declaration, only from the round's list (or none).
+	const declared = String(form.get('expertise') ?? '')
+	const expertise = round.expertiseOptions.includes(declared) ? declared : ''
 	await db
 		.update(participants)
 		// Consenting acknowledges the round's content warning once; only those who ask are warned again on each sample.
-		.set({ consentedAt: participant.consentedAt ?? new Date(), showName: form.get('showName') === 'on', warnEachTime: form.get('warnEachTime') === 'on' })
+		.set({ consentedAt: participant.consentedAt ?? new Date(), showName: form.get('showName') === 'on', warnEachTime: form.get('warnEachTime') === 'on', expertise })
 		.where(and(eq(participants.id, participant.id), eq(participants.roundId, round.id)))
 	// A late joiner takes a fair share of what is not yet reviewed.
 	if (round.status === 'open') await rebalanceRound(round.id)
@@ -36,7 +43,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function Consent() {
 	const { t } = useTranslation('rounds')
-	const { round, participant } = useLoaderData<typeof loader>()
+	const { round, participant, others, min } = useLoaderData<typeof loader>()
 	return (
 		<div className="mx-auto flex max-w-2xl flex-col gap-5">
 			<h1>
@@ -55,6 +62,9 @@ export default function Consent() {
 			<section aria-labelledby="pseudonym-heading" className="card flex flex-col gap-2">
 				<h2 id="pseudonym-heading">{t('consent.pseudonymTitle')}</h2>
 				<p>{t(participant.role === 'expert' ? 'consent.pseudonymExpert' : 'consent.pseudonymCommunity')}</p>
+				<p>{t('consent.guarantee', { min })}</p>
+				<p className="font-medium">{t(`consent.groupSize.${participant.role}`, { count: others, min })}</p>
+				<p className="text-sm text-slate-700">{t('consent.guaranteeLimits')}</p>
 			</section>
 			{round.contentWarning ? (
 				<section aria-labelledby="warning-heading" className="rounded-lg border border-amber-300 bg-amber-50 p-6">
@@ -81,6 +91,24 @@ export default function Consent() {
 				<p>{t('consent.withdrawBody')}</p>
 			</section>
 			<Form method="post" id="consent-form" className="card flex flex-col gap-4">
+				{round.expertiseOptions.length ? (
+					<div>
+						<label htmlFor="expertise" className="label">
+							{t('consent.expertise')}
+						</label>
+						<select id="expertise" name="expertise" className="input" defaultValue={participant.expertise} aria-describedby="expertise-hint">
+							<option value="">{t('consent.expertiseNone')}</option>
+							{round.expertiseOptions.map((e) => (
+								<option key={e} value={e} dir="auto">
+									{e}
+								</option>
+							))}
+						</select>
+						<p id="expertise-hint" className="mt-1 text-sm text-slate-700">
+							{t('consent.expertiseHint', { min })}
+						</p>
+					</div>
+				) : null}
 				<div className="flex items-start gap-2">
 					<input id="showName" name="showName" type="checkbox" defaultChecked={participant.showName} className="mt-1 size-4" aria-describedby="showName-hint" />
 					<div>

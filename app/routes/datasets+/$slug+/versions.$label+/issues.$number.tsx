@@ -7,9 +7,10 @@ import { DateTime } from '#app/components/date-time.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
 import { resolutionValues, TriageSchema } from '#app/domain/issue.ts'
-import { pseudonymKey } from '#app/domain/round.ts'
+import { authorKey } from '#app/domain/pseudonymity.ts'
 import { getIssue, listAssignable, triageIssue } from '#app/models/triage.server.ts'
 import { isolate } from '#app/utils/bidi.ts'
+import { getEnv } from '#app/utils/env.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { requireVersion } from '#app/utils/permissions.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
@@ -45,6 +46,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		flags: detail.flags.map((f) => ({ ...f, createdAt: f.createdAt.toISOString() })),
 		history: detail.history.map((h) => ({ ...h, createdAt: h.createdAt.toISOString() })),
 		team: team.map((m) => ({ id: m.id, name: m.name })),
+		pseudonymityMin: getEnv().PSEUDONYMITY_MIN_GROUP,
 	}
 }
 
@@ -70,7 +72,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function IssuePage() {
 	const { t } = useTranslation(['issues', 'review', 'rounds', 'datasets', 'discussion'])
-	const { dataset, version, issue, sample, comment, flags, history, team } = useLoaderData<typeof loader>()
+	const { dataset, version, issue, sample, comment, flags, history, team, pseudonymityMin } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const navigation = useNavigation()
 	const busy = navigation.state === 'submitting'
@@ -138,7 +140,7 @@ export default function IssuePage() {
 				<section aria-labelledby="comment-heading" className="card flex flex-col gap-2">
 					<h2 id="comment-heading">{t('issue.comment')}</h2>
 					<p className="text-sm text-slate-700">
-						{comment.role && comment.number !== null ? t(`rounds:${pseudonymKey(comment.role)}`, { n: comment.number }) : ''}
+						{comment.role ? t(authorKey(comment.role, comment.number), { n: comment.number }) : ''}
 						{comment.expertise ? <> · <bdi>{comment.expertise}</bdi></> : ''} · <bdi>{comment.roundTitle}</bdi> · {comment.stance ? t(`discussion:stance.${comment.stance}`) : ''}
 					</p>
 					<p className="whitespace-pre-wrap break-words" dir="auto">
@@ -149,12 +151,12 @@ export default function IssuePage() {
 
 			<section aria-labelledby="flags-heading" className="flex flex-col gap-2">
 				<h2 id="flags-heading">{t('issue.flags', { count: flags.length })}</h2>
-				<p className="text-sm text-slate-700">{t('rounds:participants.pseudonymNote')}</p>
+				<p className="text-sm text-slate-700">{t('rounds:participants.pseudonymNote', { min: pseudonymityMin })}</p>
 				<ul className="flex flex-col gap-2">
 					{flags.map((f) => (
 						<li key={f.id} className="card flex flex-col gap-1 p-3">
 							<p className="font-medium">
-								{t(`rounds:${pseudonymKey(f.role)}`, { n: f.number })}
+								{t(authorKey(f.role, f.number), { n: f.number })}
 								{f.expertise ? <> · <bdi>{f.expertise}</bdi></> : ''}
 								{f.name ? <> (<bdi>{f.name}</bdi>)</> : ''} · <bdi className="font-normal">{f.roundTitle}</bdi>
 							</p>

@@ -7,8 +7,9 @@ import { Markdown } from '#app/components/markdown.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { availableRoundActions, type RoundAction } from '#app/domain/round-status.ts'
-import { InviteSchema, parseInviteList, pseudonymKey, RoundActionSchema } from '#app/domain/round.ts'
-import { inviteToRound, listInvitations, revokeInvitation, rotateInvitation } from '#app/models/invitation.server.ts'
+import { authorKey } from '#app/domain/pseudonymity.ts'
+import { InviteSchema, parseInviteList, RoundActionSchema } from '#app/domain/round.ts'
+import { invitationCounts, inviteToRound, listInvitations, revokeInvitation, rotateInvitation } from '#app/models/invitation.server.ts'
 import { afterRoundClosed, afterRoundOpened, emailInvitations } from '#app/models/round-flow.server.ts'
 import { changeRoundStatus, getRound, getRoundWithDataset, listParticipantsForTeam, roundProgress } from '#app/models/round.server.ts'
 import { getLanguage } from '#app/utils/i18n.server.ts'
@@ -33,13 +34,14 @@ async function load(request: Request, params: Record<string, string | undefined>
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset, version, round } = await load(request, params, 'view')
-	const [people, invitations, progress] = await Promise.all([listParticipantsForTeam(round.id), listInvitations(round.id), roundProgress(round.id)])
+	const [people, invitations, counts, progress] = await Promise.all([listParticipantsForTeam(round.id), listInvitations(round.id), invitationCounts(round.id), roundProgress(round.id)])
 	return {
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: { label: version.label },
 		round: { ...round, opensAt: round.opensAt?.toISOString() ?? null, closesAt: round.closesAt?.toISOString() ?? null, openedAt: round.openedAt?.toISOString() ?? null, closedAt: round.closedAt?.toISOString() ?? null },
 		actions: availableRoundActions(round.status),
 		participants: people,
+		counts,
 		invitations: invitations.map((i) => ({ ...i, expiresAt: i.expiresAt.toISOString(), lastSentAt: i.lastSentAt.toISOString() })),
 		progress,
 	}
@@ -64,7 +66,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	if (intent === 'invite') {
 		const parsed = InviteSchema.safeParse(Object.fromEntries(form))
 		if (!parsed.success) return data({ error: 'rounds:errors.inviteForm', invite: null }, { status: 400 })
-		const { ok, errors } = parseInviteList(parsed.data.emails, { role: parsed.data.role, expertise: parsed.data.expertise })
+		const { ok, errors, dropped } = parseInviteList(parsed.data.emails, { role: parsed.data.role })
 		const language = parsed.data.language ?? (await getLanguage(request))
 		const outcomes = ok.length ? await inviteToRound({ roundId: round.id, lines: ok, message: parsed.data.message, language, createdBy: user.id }) : []
 		const full = await getRoundWithDataset(round.id)
@@ -73,12 +75,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			round: { id: round.id, title: round.title, datasetId: full!.datasetId, datasetName: full!.datasetName },
 			role: parsed.data.role,
 			roleByEmail: new Map(ok.map((l) => [l.email, l.role])),
-			expertiseByEmail: new Map(ok.map((l) => [l.email, l.expertise])),
 			message: parsed.data.message,
 			origin,
 		})
+		// Only the lines that failed stay in the box, to be corrected and sent again.
+		const failed = [...errors.map((e) => ({ line: e.line, input: e.input })), ...outcomes.filter((o) => o.result === 'cap_reached').map((o) => ({ line: o.line, input: o.email }))]
+		const remaining = failed
+			.sort((a, b) => a.line - b.line)
+			.map((f) => f.input)
+			.join('\n')
 		return data(
-			{ error: null, invite: { results: outcomes.map(({ line, email, result }) => ({ line, email, result })), errors } },
+			{ error: null, invite: { results: outcomes.map(({ line, email, result }) => ({ line, email, result })), errors, dropped, remaining } },
 			{ status: errors.length && !outcomes.length ? 400 : 200 },
 		)
 	}
@@ -96,7 +103,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			outcomes: [{ line: 0, email: rotated.email, result: 'resent', token: rotated.token, language: (rotated.language as 'en') ?? 'en' }],
 			round: { id: round.id, title: round.title, datasetId: full!.datasetId, datasetName: full!.datasetName },
 			role: rotated.role,
-			expertiseByEmail: new Map([[rotated.email, rotated.expertise]]),
 			message: rotated.message,
 			origin,
 		})
@@ -107,7 +113,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function TeamRoundPage() {
 	const { t } = useTranslation(['rounds', 'datasets', 'common'])
-	const { dataset, version, round, actions, participants, invitations, progress } = useLoaderData<typeof loader>()
+	const { dataset, version, round, actions, participants, counts, invitations, progress } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const versionPath = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
 	const confirm = actionData && 'confirm' in actionData ? actionData.confirm : null
@@ -204,9 +210,16 @@ export default function TeamRoundPage() {
 			</section>
 
 			<section aria-labelledby="participants-heading" className="flex flex-col gap-2">
-				<h2 id="participants-heading">{t('participants.title', { count: participants.length })}</h2>
-				<p className="text-sm text-slate-700">{t('participants.pseudonymNote')}</p>
-				{participants.length ? (
+				<h2 id="participants-heading">{t('participants.title', { count: participants.people.length + participants.groups.reduce((n, g) => n + g.joined, 0) })}</h2>
+				<p className="text-sm text-slate-700">{t('participants.pseudonymNote', { min: participants.min })}</p>
+				<ul className="text-sm">
+					{counts
+						.filter((c) => c.invited > 0 || c.joined > 0)
+						.map((c) => (
+							<li key={c.role}>{t(`participants.joinedOf.${c.role}`, { joined: c.joined, invited: c.invited })}</li>
+						))}
+				</ul>
+				{participants.people.length || participants.groups.length ? (
 					<table className="w-full border-collapse text-sm">
 						<thead>
 							<tr className="border-b border-slate-300">
@@ -216,11 +229,28 @@ export default function TeamRoundPage() {
 							</tr>
 						</thead>
 						<tbody>
-							{participants.map((p) => (
+							{participants.groups.map((g) => (
+								<tr key={g.role} className="border-b border-slate-200">
+									<td className="py-2">
+										{t(`participants.group.${g.role}`, { count: g.joined })}
+										{g.names.length ? ` (${g.names.join(', ')})` : ''}
+									</td>
+									<td className="py-2">{t('participants.groupedState', { min: participants.min })}</td>
+									<td className="py-2">{t('participants.progressValue', { done: g.done, total: g.assigned })}</td>
+								</tr>
+							))}
+							{participants.people.map((p) => (
 								<tr key={p.id} className="border-b border-slate-200">
 									<td className="py-2">
-										{t(pseudonymKey(p.role), { n: p.number })}
-										{p.expertise ? <> · <bdi>{p.expertise}</bdi></> : ''}
+										{t(authorKey(p.role, p.number), { n: p.number })}
+										{p.expertise ? (
+											<>
+												{' · '}
+												<bdi>{p.expertise}</bdi>
+											</>
+										) : (
+											''
+										)}
 										{p.name ? ` (${p.name})` : ''}
 									</td>
 									<td className="py-2">{p.withdrawn ? t('participants.withdrawn') : p.consented ? t('participants.active') : t('participants.awaitingConsent')}</td>
@@ -232,23 +262,35 @@ export default function TeamRoundPage() {
 				) : (
 					<p>{t('participants.none')}</p>
 				)}
+				{participants.expertise.length ? (
+					<div>
+						<h3 className="font-medium">{t('participants.expertiseTitle')}</h3>
+						<ul className="text-sm">
+							{participants.expertise.map((e) => (
+								<li key={`${e.role}-${e.expertise}`}>
+									{t(`roles.${e.role}`)} · <span dir="auto">{e.expertise}</span>: {e.count === null ? t('participants.fewerThan', { min: participants.min }) : e.count}
+								</li>
+							))}
+						</ul>
+					</div>
+				) : null}
 			</section>
 
 			<section aria-labelledby="invite-heading" className="card flex flex-col gap-4">
 				<h2 id="invite-heading">{t('invite.title')}</h2>
 				{actionData?.invite ? <InviteResults invite={actionData.invite} /> : null}
-				<Form method="post" className="flex flex-col gap-4">
+				<Form method="post" className="flex flex-col gap-4" key={actionData?.invite ? `after-${actionData.invite.results.length}-${actionData.invite.remaining.length}` : 'invite'}>
 					<input type="hidden" name="intent" value="invite" />
 					<div>
 						<label htmlFor="emails" className="label">
 							{t('invite.emails')}
 						</label>
-						<textarea id="emails" name="emails" rows={4} required className="input" aria-describedby="emails-hint" />
+						<textarea id="emails" name="emails" rows={4} required className="input" aria-describedby="emails-hint" defaultValue={actionData?.invite?.remaining ?? ''} />
 						<p id="emails-hint" className="mt-1 text-sm text-slate-700">
 							{t('invite.emailsHint')}
 						</p>
 					</div>
-					<div className="grid gap-4 sm:grid-cols-3">
+					<div className="grid gap-4 sm:grid-cols-2">
 						<div>
 							<label htmlFor="role" className="label">
 								{t('invite.role')}
@@ -257,12 +299,6 @@ export default function TeamRoundPage() {
 								<option value="community">{t('roles.community')}</option>
 								<option value="expert">{t('roles.expert')}</option>
 							</select>
-						</div>
-						<div>
-							<label htmlFor="expertise" className="label">
-								{t('invite.expertise')}
-							</label>
-							<input id="expertise" name="expertise" className="input" dir="auto" />
 						</div>
 						<div>
 							<label htmlFor="language" className="label">
@@ -291,11 +327,13 @@ export default function TeamRoundPage() {
 
 			<section aria-labelledby="invitations-heading" className="flex flex-col gap-2">
 				<h2 id="invitations-heading">{t('invitations.title')}</h2>
+				<p className="text-sm text-slate-700">{t('invitations.note')}</p>
 				{invitations.length ? (
 					<table className="w-full border-collapse text-sm">
 						<thead>
 							<tr className="border-b border-slate-300">
 								<th scope="col" className="py-2 text-start">{t('invitations.who')}</th>
+								<th scope="col" className="py-2 text-start">{t('invitations.role')}</th>
 								<th scope="col" className="py-2 text-start">{t('invitations.state')}</th>
 								<th scope="col" className="py-2 text-start">{t('invitations.lastSent')}</th>
 								<th scope="col" className="py-2 text-start">
@@ -306,25 +344,22 @@ export default function TeamRoundPage() {
 						<tbody>
 							{invitations.map((i) => (
 								<tr key={i.id} className="border-b border-slate-200">
-									<td className="py-2">
-										{i.email ?? t('invitations.acceptedHidden')} · {t(`roles.${i.role}`)}
-									</td>
+									<td className="py-2">{i.email}</td>
+									<td className="py-2">{t(`roles.${i.role}`)}</td>
 									<td className="py-2">{t(`invitations.states.${i.state}`)}</td>
 									<td className="py-2">
 										<DateTime value={i.lastSentAt} />
 									</td>
 									<td className="py-2">
-										{i.state === 'pending' || i.state === 'expired' ? (
+										{i.state !== 'revoked' ? (
 											<Form method="post" className="flex gap-2">
 												<input type="hidden" name="invitationId" value={i.id} />
 												<button type="submit" name="intent" value="resend" className="btn">
 													{t('invitations.resend', { email: i.email })}
 												</button>
-												{i.state === 'pending' ? (
-													<button type="submit" name="intent" value="revoke" className="btn">
-														{t('invitations.revoke', { email: i.email })}
-													</button>
-												) : null}
+												<button type="submit" name="intent" value="revoke" className="btn">
+													{t('invitations.revoke', { email: i.email })}
+												</button>
 											</Form>
 										) : null}
 									</td>
@@ -340,7 +375,7 @@ export default function TeamRoundPage() {
 	)
 }
 
-function InviteResults({ invite }: { invite: { results: Array<{ line: number; email: string; result: string }>; errors: Array<{ line: number; input: string; error: string }> } }) {
+function InviteResults({ invite }: { invite: { results: Array<{ line: number; email: string; result: string }>; errors: Array<{ line: number; input: string; error: string }>; dropped: number } }) {
 	const { t } = useTranslation('rounds')
 	return (
 		<div role="status" className="flex flex-col gap-2 text-sm">
@@ -351,6 +386,7 @@ function InviteResults({ invite }: { invite: { results: Array<{ line: number; em
 					))}
 				</ul>
 			) : null}
+			{invite.dropped ? <p className="rounded border border-amber-300 bg-amber-50 p-3">{t('invite.labelsDropped', { count: invite.dropped })}</p> : null}
 			{invite.errors.length ? (
 				<ul className="alert-error">
 					{invite.errors.map((e) => (

@@ -68,6 +68,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			blockThreshold: v.blockThreshold,
 			opposedBlocks: v.opposedBlocks,
 			contentWarning: v.contentWarning,
+			expertiseOptions: v.expertiseOptions,
 		},
 	})
 	if ('error' in created) {
@@ -124,6 +125,7 @@ export default function NewRound() {
 					<Field label={t('fields.blockThreshold')} meta={fields.blockThreshold} type="number" hint={t('fields.blockThresholdHint')} />
 					<CheckboxField label={t('fields.opposedBlocks')} meta={fields.opposedBlocks} />
 					<TextAreaField label={t('fields.contentWarning')} meta={fields.contentWarning} hint={t('fields.contentWarningHint')} />
+					<TextAreaField label={t('fields.expertiseOptions')} meta={fields.expertiseOptions} hint={t('fields.expertiseOptionsHint')} />
 				</fieldset>
 				<button type="submit" className="btn btn-primary self-start">
 					{t('new.submit')}
