@@ -9,7 +9,9 @@ import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { once } from 'node:events'
+import { FacetCounter } from '#app/domain/import/facets.ts'
 import { canonicalSampleContent } from '#app/domain/sample.ts'
+import { searchVector } from '#app/domain/search/text.ts'
 import { sha256Hex } from '#app/utils/crypto.server.ts'
 import { scratchDatabase } from './scratch-db.ts'
 
@@ -34,6 +36,9 @@ async function generate(jsonlFile: string, copyFile: string) {
 	const copy = createWriteStream(copyFile)
 	let seed = 42
 	const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+	// The raw COPY carries the same search words and facet ids ours computes (the indexes are paid on both sides).
+	const facets = new FacetCounter()
+	let nextId = 1
 	const escape = (t: string) => t.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'))
 	for (let i = 0; i < rows; i++) {
 		const n = 30 + Math.floor(rand() * 50)
@@ -43,7 +48,9 @@ async function generate(jsonlFile: string, copyFile: string) {
 		const sample = { id, content, language: 'en', metadata }
 		jsonl.write(JSON.stringify(sample) + '\n')
 		const hash = sha256Hex(canonicalSampleContent({ content }))
-		copy.write(['00000000-0000-0000-0000-000000000000', id, escape(content), '\\N', '\\N', '\\N', 'en', escape(JSON.stringify(metadata)), hash].join('\t') + '\n')
+		if (facets.idsLeft < 64) facets.addIds({ next: nextId, end: (nextId += 1024) })
+		const ids = `{${facets.add(metadata, 'en').join(',')}}`
+		copy.write(['00000000-0000-0000-0000-000000000000', id, escape(content), '\\N', '\\N', '\\N', 'en', escape(JSON.stringify(metadata)), hash, escape(searchVector(content)), ids].join('\t') + '\n')
 		// Wait on whichever stream still needs to drain (a drain already emitted is not waited for).
 		if (jsonl.writableNeedDrain) await once(jsonl, 'drain')
 		if (copy.writableNeedDrain) await once(copy, 'drain')

@@ -25,6 +25,8 @@ import { BENCH_ADMIN_URL } from './scratch-db.ts'
 const BENCHES: { name: string; script: string; file: string; args?: string[]; node?: string[]; built?: boolean; extra?: boolean }[] = [
 	{ name: 'import', script: 'bench:import', file: 'bench/import.ts' },
 	{ name: 'import-1m', script: 'bench:import', file: 'bench/import.ts', args: ['--rows', '1000000', '--only', 'postgres', '--name', 'import-1m'], extra: true },
+	{ name: 'search', script: 'bench:search', file: 'bench/search.ts' },
+	{ name: 'search-1m', script: 'bench:search', file: 'bench/search.ts', args: ['--rows', '1000000', '--name', 'search-1m'], extra: true },
 	{ name: 'review', script: 'bench:review', file: 'bench/review.ts', built: true },
 	{ name: 'triage', script: 'bench:triage', file: 'bench/triage.ts' },
 	{ name: 'scale', script: 'bench:scale', file: 'bench/scale.ts', node: ['--expose-gc'] },

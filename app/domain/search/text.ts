@@ -30,6 +30,18 @@ export type Token = { lexeme: string; position: number; start: number; end: numb
 /** Lower case and the diacritic folding described above, for one word of a space-separated script. */
 export function foldWord(word: string): string {
 	if (/^[\x00-\x7f]*$/.test(word)) return word.toLowerCase()
+	let folded = folds.get(word)
+	if (folded !== undefined) return folded
+	folded = foldSlow(word)
+	if (folds.size >= 100_000) folds.clear()
+	folds.set(word, folded)
+	return folded
+}
+
+/** Words repeat: each distinct one is folded once (bounded). */
+const folds = new Map<string, string>()
+
+function foldSlow(word: string): string {
 	const folded = word
 		.normalize('NFKD')
 		.replace(/(?<=[\p{Script=Latin}\p{Script=Greek}]\p{M}*)\p{M}/gu, '')
@@ -51,46 +63,84 @@ export function tokenize(input: string, mode: 'sample' | 'query' = 'sample'): To
 	const text = input.length > MAX_CHARS ? input.slice(0, MAX_CHARS) : input
 	const tokens: Token[] = []
 	let position = 0
-	for (const m of text.matchAll(TOKEN)) {
-		const start = m.index
-		const run = m[0]
-		if (CONTINUOUS.test(run[0]!)) {
-			const chars = [...run.normalize('NFKC').matchAll(CHARACTER)].map((c) => c[0])
-			// A run of marks alone (a Thai vowel sign after a Latin letter) has no character to index.
-			if (chars.length === 0) continue
+	// The token being read: a word (kind 1) from `start`, or a continuous run (kind 3) as its characters.
+	let kind = 0
+	let start = 0
+	let chars: string[] = []
+	const close = (end: number) => {
+		if (kind === 1) {
+			const lexeme = foldWord(text.slice(start, end))
+			if (lexeme.length <= MAX_LEXEME) {
+				position = Math.min(position + 1, MAX_POSITION)
+				tokens.push({ lexeme, position, start, end })
+			}
+		} else if (kind === 3) {
+			// Compatibility forms (half-width katakana, compatibility ideographs) as their usual ones.
+			if (chars.some((c) => c.codePointAt(0)! >= 0xf900)) chars = [...chars.join('').normalize('NFKC').matchAll(CHARACTER)].map((c) => c[0])
 			if (chars.length === 1) {
 				position = Math.min(position + 1, MAX_POSITION)
-				tokens.push({ lexeme: chars[0]!, position, start, end: start + run.length, prefix: mode === 'query' })
-				continue
+				tokens.push({ lexeme: chars[0]!, position, start, end, prefix: mode === 'query' })
+			} else {
+				for (let i = 0; i < chars.length - 1; i++) {
+					position = Math.min(position + 1, MAX_POSITION)
+					tokens.push({ lexeme: chars[i]! + chars[i + 1]!, position, start, end })
+				}
+				if (mode === 'sample') tokens.push({ lexeme: chars[chars.length - 1]!, position, start, end })
 			}
-			for (let i = 0; i < chars.length - 1; i++) {
-				position = Math.min(position + 1, MAX_POSITION)
-				tokens.push({ lexeme: chars[i]! + chars[i + 1]!, position, start, end: start + run.length })
-			}
-			if (mode === 'sample') tokens.push({ lexeme: chars[chars.length - 1]!, position, start, end: start + run.length })
-			continue
+			chars = []
 		}
-		const lexeme = foldWord(run)
-		if (lexeme.length > MAX_LEXEME) continue
-		position = Math.min(position + 1, MAX_POSITION)
-		tokens.push({ lexeme, position, start, end: start + run.length })
+		kind = 0
 	}
+	for (let i = 0; i < text.length; ) {
+		const cp = text.codePointAt(i)!
+		const width = cp > 0xffff ? 2 : 1
+		const c = classOf(cp)
+		if (c === MARK) {
+			if (kind === 3) chars[chars.length - 1] += text.slice(i, i + width)
+		} else if (c === RUN) {
+			if (kind !== 3) {
+				close(i)
+				kind = 3
+				start = i
+			}
+			chars.push(text.slice(i, i + width))
+		} else if (c === WORD) {
+			if (kind !== 1) {
+				close(i)
+				kind = 1
+				start = i
+			}
+		} else if (kind) close(i)
+		i += width
+	}
+	close(text.length)
 	return tokens
 }
 
-const quote = (lexeme: string) => `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`
+const OTHER = 0
+const WORD = 1
+const MARK = 2
+const RUN = 3
+const classes = new Map<number, number>()
+/** What a code point is to the tokenizer (memoized: a text uses few distinct ones). */
+function classOf(cp: number): number {
+	if (cp < 0x80) return (cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a) ? WORD : OTHER
+	let c = classes.get(cp)
+	if (c !== undefined) return c
+	const ch = String.fromCodePoint(cp)
+	c = /[\p{M}\u200c\u200d]/u.test(ch) ? MARK : CONTINUOUS.test(ch) ? RUN : /[\p{L}\p{N}]/u.test(ch) ? WORD : OTHER
+	if (classes.size < 100_000) classes.set(cp, c)
+	return c
+}
+
+const quote = (lexeme: string) => (lexeme.includes("'") || lexeme.includes('\\') ? `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'` : `'${lexeme}'`)
 
 /** A sample's text as a tsvector literal (`'a':1,4 'b':2`), cast by the database without re-parsing. */
 export function searchVector(text: string | null | undefined): string {
 	if (!text) return ''
-	const positions = new Map<string, number[]>()
-	for (const t of tokenize(text)) {
-		const list = positions.get(t.lexeme)
-		if (!list) positions.set(t.lexeme, [t.position])
-		else if (list.length < 256 && list[list.length - 1] !== t.position) list.push(t.position)
-	}
+	// The database sorts the lexemes and merges repeated ones (keeping at most 256 positions each).
 	let out = ''
-	for (const [lexeme, list] of positions) out += (out ? ' ' : '') + quote(lexeme) + ':' + list.join(',')
+	for (const t of tokenize(text)) out += quote(t.lexeme) + ':' + t.position + ' '
 	return out
 }
 

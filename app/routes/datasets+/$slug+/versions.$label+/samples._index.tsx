@@ -163,11 +163,6 @@ export default function BrowseSamples() {
 							</fieldset>
 						)
 					})}
-					{facets.length || keys.length ? (
-						<button type="submit" className="btn btn-primary">
-							{t('samples.apply')}
-						</button>
-					) : null}
 					<Link to={`${versionPath}/samples`} className="text-sm">
 						{t('samples.clear')}
 					</Link>
