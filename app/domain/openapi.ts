@@ -259,6 +259,20 @@ export const openApiDocument: OpenApiDocument = {
 				},
 			},
 		},
+		'/api/v1/datasets/{dataset}/versions/{version}/croissant.json': {
+			get: {
+				operationId: 'getCroissant',
+				summary: 'The version as Croissant 1.1 JSON-LD with the responsible-AI (RAI 1.0) fields',
+				description:
+					'Dataset-level metadata (name, description, url, creator, dates, languages), the annotations file as distribution and record set, the RAI fields written from the consultation (annotation protocol, platform, agreement and disagreement by group, annotations per item, annotator counts, the generator, biases found, limitations including open issues and groups nobody reviewed, use cases, privacy flags) and PROV-O provenance (parent version, seed data, generation). Field by field: docs/pipeline.md.',
+				tags: ['exports'],
+				parameters: [param('dataset'), param('version')],
+				responses: {
+					'200': { description: 'Croissant JSON-LD.', content: { 'application/ld+json': { schema: { type: 'object', description: 'A Croissant 1.1 dataset (conformsTo lists the core and the RAI specifications).' } } } },
+					...standard,
+				},
+			},
+		},
 		'/api/v1/openapi.json': {
 			get: {
 				operationId: 'getOpenApi',
