@@ -155,6 +155,8 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	                                                                POST: [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405] },
 	'routes/api+/v1.datasets.$dataset.versions.$version.croissant[.]json': { GET: [401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 404, 401],
 	                                                                POST: [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405] },
+	'routes/api+/v1.datasets.$dataset.versions.$version.report': { GET: [401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 404, 401],
+	                                                                POST: [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405] },
 	'routes/api+/v1.datasets.$dataset.versions.$version.samples': { GET:  [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405],
 	                                                                POST: [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405],
 	                                                                PUT:  [401,  401,  401,  401,  401,  401,  401,  401,  401,  200,  404,  401] },
@@ -243,6 +245,7 @@ export const postBodies: Record<string, BodyFor> = {
 	'routes/api+/v1.datasets.$dataset.versions.$version.issues': () => ({ json: {} }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.annotations': () => ({ json: {} }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.croissant[.]json': () => ({ json: {} }),
+	'routes/api+/v1.datasets.$dataset.versions.$version.report': () => ({ json: {} }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.samples': (_w, p) => ({ ndjson: jsonl(`api ${p}`) }),
 }
 
