@@ -50,6 +50,11 @@ export function isNdjson(contentType: string | null): boolean {
 	return type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl'
 }
 
+/** A CSV upload (`text/csv`): the sample file's CSV form, header row first. */
+export function isCsv(contentType: string | null): boolean {
+	return contentType?.split(';')[0]?.trim().toLowerCase() === 'text/csv'
+}
+
 /** `Idempotency-Key`: 1–255 visible ASCII characters (a UUID is typical). */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/
 /** How long a finished upload's response is kept for replays. */

@@ -185,14 +185,17 @@ export const openApiDocument: OpenApiDocument = {
 		'/api/v1/datasets/{dataset}/versions/{version}/samples': {
 			put: {
 				operationId: 'uploadSamples',
-				summary: 'Upload the version’s samples (JSONL), all or nothing',
+				summary: 'Upload the version’s samples (JSONL or CSV), all or nothing',
 				description:
 					'The body streams through the importer: one JSON object per line (`id`, `content` or `messages`, optional `language`, `metadata`, `image_url`, `image_alt`). It is imported whole or not at all, and replaces the draft’s samples. With Idempotency-Key, a retry of the same request returns the stored response (header Idempotent-Replayed: true); the same key with a different payload is 422 idempotency_key_reused; while the first request still runs, 409 idempotency_key_in_progress. Keys are kept for 24 hours per token.',
 				tags: ['versions'],
 				parameters: [param('dataset'), param('version'), param('IdempotencyKey')],
 				requestBody: {
 					required: true,
-					content: { 'application/x-ndjson': { schema: { type: 'string', description: 'JSONL, UTF-8.' }, example: '{"id": "persona-0001", "content": "…", "language": "en", "metadata": {"prompt_id": "t3"}}\n' } },
+					content: {
+						'application/x-ndjson': { schema: { type: 'string', description: 'JSONL, UTF-8.' }, example: '{"id": "persona-0001", "content": "…", "language": "en", "metadata": {"prompt_id": "t3"}}\n' },
+						'text/csv': { schema: { type: 'string', description: 'CSV, UTF-8: a header row with id, content, optional language, and metadata.<key> columns (dotted keys nest).' } },
+					},
 				},
 				responses: {
 					'200': json(ref('ImportResult'), 'Every line was valid; the samples are the version’s now.', { 'Idempotent-Replayed': { description: '"true" when this is the stored response of an earlier request with the same Idempotency-Key.', schema: { type: 'string' } } }),
@@ -201,7 +204,7 @@ export const openApiDocument: OpenApiDocument = {
 					'409': json(ref('Error'), 'version_frozen: the version is no longer a draft; idempotency_key_in_progress: a request with this key is still running (Retry-After).', {
 						'Retry-After': { description: 'Seconds to wait (idempotency_key_in_progress).', schema: { type: 'string' } },
 					}),
-					'415': errorWith('unsupported_media_type: send application/x-ndjson.'),
+					'415': errorWith('unsupported_media_type: send application/x-ndjson or text/csv.'),
 					'422': json({ anyOf: [ref('SamplesRejected'), ref('Error')] }, 'invalid_samples: nothing was imported, details.errors lists the rejected lines; idempotency_key_reused: the key was used for a different request.'),
 				},
 			},
@@ -255,6 +258,37 @@ export const openApiDocument: OpenApiDocument = {
 						},
 					},
 					'400': errorWith('invalid_query: format is not jsonl, csv or parquet.'),
+					...standard,
+				},
+			},
+		},
+		'/api/v1/datasets/{dataset}/versions/{version}/croissant.json': {
+			get: {
+				operationId: 'getCroissant',
+				summary: 'The version as Croissant 1.1 JSON-LD with the responsible-AI (RAI 1.0) fields',
+				description:
+					'Dataset-level metadata (name, description, url, creator, dates, languages), the annotations file as distribution and record set, the RAI fields written from the consultation (annotation protocol, platform, agreement and disagreement by group, annotations per item, annotator counts, the generator, biases found, limitations including open issues and groups nobody reviewed, use cases, privacy flags) and PROV-O provenance (parent version, seed data, generation). Field by field: docs/pipeline.md.',
+				tags: ['exports'],
+				parameters: [param('dataset'), param('version')],
+				responses: {
+					'200': { description: 'Croissant JSON-LD.', content: { 'application/ld+json': { schema: { type: 'object', description: 'A Croissant 1.1 dataset (conformsTo lists the core and the RAI specifications).' } } } },
+					...standard,
+				},
+			},
+		},
+		'/api/v1/datasets/{dataset}/versions/{version}/report': {
+			get: {
+				operationId: 'exportReport',
+				summary: 'The consultation report (JSON, CSV of issues, or the Markdown section for a dataset card)',
+				description: 'The same files as the report page’s downloads: json (format roundtable.consultation-report/1, every issue), csv (one formula-safe row per issue), md (the "Community consultation" section, in English). Participants only as counts by role.',
+				tags: ['exports'],
+				parameters: [param('dataset'), param('version'), { name: 'format', in: 'query', description: 'json, csv or md.', schema: { type: 'string', enum: ['json', 'csv', 'md'], default: 'json' } }],
+				responses: {
+					'200': {
+						description: 'The report, as an attachment.',
+						content: { 'application/json': { schema: { type: 'object', required: ['format', 'dataset', 'version', 'summary', 'issues'] } }, 'text/csv': { schema: { type: 'string' } }, 'text/markdown': { schema: { type: 'string' } } },
+					},
+					'400': errorWith('invalid_query: format is not json, csv or md.'),
 					...standard,
 				},
 			},

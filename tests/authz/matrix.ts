@@ -123,6 +123,8 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	'routes/datasets+/$slug+/versions.$label+/annotations[.]jsonl':{ GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/annotations[.]csv': { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/annotations[.]parquet':{ GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
+	'routes/datasets+/$slug+/versions.$label+/croissant[.]json':  { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
+	'routes/datasets+/$slug+/versions.$label+/dataset-card[.]md': { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/rounds.new':        { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S],
 	                                                                POST: [S,    404,  404,  404,  404,  404,  302,  302,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/rounds.$roundId':   { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S],
@@ -159,6 +161,10 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	'routes/api+/v1.datasets.$dataset.versions.$version.issues':  { GET:  [401,  401,  401,  401,  401,  401,  401,  401,  401,  200,  404,  401],
 	                                                                POST: [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405] },
 	'routes/api+/v1.datasets.$dataset.versions.$version.annotations': { GET: [401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 404, 401],
+	                                                                POST: [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405] },
+	'routes/api+/v1.datasets.$dataset.versions.$version.croissant[.]json': { GET: [401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 404, 401],
+	                                                                POST: [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405] },
+	'routes/api+/v1.datasets.$dataset.versions.$version.report': { GET: [401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 404, 401],
 	                                                                POST: [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405] },
 	'routes/api+/v1.datasets.$dataset.versions.$version.samples': { GET:  [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405],
 	                                                                POST: [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405],
@@ -250,6 +256,8 @@ export const postBodies: Record<string, BodyFor> = {
 	'routes/api+/v1.datasets.$dataset.versions.$version.gate': () => ({ json: {} }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.issues': () => ({ json: {} }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.annotations': () => ({ json: {} }),
+	'routes/api+/v1.datasets.$dataset.versions.$version.croissant[.]json': () => ({ json: {} }),
+	'routes/api+/v1.datasets.$dataset.versions.$version.report': () => ({ json: {} }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.samples': (_w, p) => ({ ndjson: jsonl(`api ${p}`) }),
 }
 

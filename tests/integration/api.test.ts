@@ -304,9 +304,21 @@ describe('PUT /api/v1/datasets/{dataset}/versions/{version}/samples', () => {
 		expect(errorOf(await upload(w.token, '')).details!.errors).toEqual([expect.objectContaining({ code: 'empty_file' })])
 	})
 
-	test('refusals: not JSONL 415, a version out of draft 409, a bad Idempotency-Key 400, GET 405', async () => {
+	test('CSV (text/csv) is the sample file’s other form: imported all or nothing like JSONL', async () => {
 		const w = await base()
-		expect((await upload(w.token, jsonl(1), { headers: { 'Content-Type': 'text/csv' } })).status).toBe(415)
+		const csv = { 'Content-Type': 'text/csv; charset=utf-8' }
+		const ok = await upload(w.token, 'id,content,language,metadata.persona.region\nc-1,"A hint, with a comma",en,Oaxaca\nc-2,Another,es,Amman\n', { headers: csv })
+		expect(ok.status, JSON.stringify(ok.data)).toBe(200)
+		expect(ok.data).toMatchObject({ version: 'v1', rows: 2 })
+		expect((await versionRow(w.datasetId, 'v1')).sampleCount).toBe(2)
+		const bad = await upload(w.token, 'id,content\nc-1,x\nc-1,y\n', { headers: csv })
+		expect(bad.status).toBe(422)
+		expect(errorOf(bad).details!.errors).toEqual([expect.objectContaining({ code: 'duplicate_id' })])
+	})
+
+	test('refusals: neither JSONL nor CSV 415, a version out of draft 409, a bad Idempotency-Key 400, GET 405', async () => {
+		const w = await base()
+		expect((await upload(w.token, jsonl(1), { headers: { 'Content-Type': 'text/plain' } })).status).toBe(415)
 		expect(errorOf(await upload(w.token, jsonl(1), { key: 'x'.repeat(256) })).code).toBe('invalid_idempotency_key')
 		expect(errorOf(await upload(w.token, jsonl(1), { key: 'has space' })).code).toBe('invalid_idempotency_key')
 		expect((await api('samples', { token: w.token, method: 'GET' })).headers.get('Allow')).toBe('PUT')

@@ -11,6 +11,7 @@ import * as accountPage from '#app/routes/account+/_index.tsx'
 import * as tokensPage from '#app/routes/account+/tokens.tsx'
 import * as gateRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$version.gate.ts'
 import * as apiAnnotationsRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$version.annotations.ts'
+import * as apiCroissantRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$version.croissant[.]json.ts'
 import * as apiIssuesRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$version.issues.ts'
 import * as apiSamplesRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$version.samples.ts'
 import * as apiVersionsRoute from '#app/routes/api+/v1.datasets.$dataset.versions._index.ts'
@@ -36,6 +37,8 @@ import * as reportPage from '#app/routes/datasets+/$slug+/versions.$label+/repor
 import * as annotationsCsv from '#app/routes/datasets+/$slug+/versions.$label+/annotations[.]csv.ts'
 import * as annotationsJsonl from '#app/routes/datasets+/$slug+/versions.$label+/annotations[.]jsonl.ts'
 import * as annotationsParquet from '#app/routes/datasets+/$slug+/versions.$label+/annotations[.]parquet.ts'
+import * as croissantJson from '#app/routes/datasets+/$slug+/versions.$label+/croissant[.]json.ts'
+import * as datasetCard from '#app/routes/datasets+/$slug+/versions.$label+/dataset-card[.]md.ts'
 import * as reportCsv from '#app/routes/datasets+/$slug+/versions.$label+/report[.]csv.ts'
 import * as reportJson from '#app/routes/datasets+/$slug+/versions.$label+/report[.]json.ts'
 import * as reportMd from '#app/routes/datasets+/$slug+/versions.$label+/report[.]md.ts'
@@ -438,11 +441,12 @@ async function teamView(w: Awaited<ReturnType<typeof consultation>>, as: 'owner'
 		await page(reportPage as never, `${v}/report`, params)
 		for (const mod of [reportJson, reportCsv, reportMd]) await page(mod as never, `${v}/report.x`, params)
 		// The annotations export carries feedback row by row: not even a name shown to the team may ride along.
-		for (const mod of [annotationsJsonl, annotationsCsv, annotationsParquet]) {
+		for (const mod of [annotationsJsonl, annotationsCsv, annotationsParquet, croissantJson, datasetCard]) {
 			const res = await page(mod as never, `${v}/annotations.x`, params)
 			expect(res.status).toBe(200)
-			expect(String(res.data)).not.toContain(SHOWN_NAME)
-			exported.push(String(res.data))
+			const text = typeof res.data === 'string' ? res.data : JSON.stringify(res.data)
+			expect(text).not.toContain(SHOWN_NAME)
+			exported.push(text)
 		}
 	}
 	for (const [mod, path] of [
@@ -512,6 +516,7 @@ async function teamView(w: Awaited<ReturnType<typeof consultation>>, as: 'owner'
 			expect(String(res.data)).not.toContain(SHOWN_NAME)
 			see(`api annotations ${label}${q}`, String(res.data))
 		}
+		see(`api croissant ${label}`, JSON.stringify((await run(apiCroissantRoute.loader as never, apiRequest('GET', `${base}/croissant.json`, token), {}, params)).data))
 		for (const q of ['?status=all', '?status=all&limit=1', '']) {
 			see(`api issues ${label}${q}`, JSON.stringify((await run(apiIssuesRoute.loader as never, apiRequest('GET', `${base}/issues${q}`, token), {}, params)).data))
 		}

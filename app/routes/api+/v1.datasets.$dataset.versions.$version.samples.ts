@@ -1,5 +1,5 @@
 import { type ActionFunctionArgs } from '@remix-run/node'
-import { IDEMPOTENCY_KEY, isNdjson } from '#app/domain/api.ts'
+import { IDEMPOTENCY_KEY, isCsv, isNdjson } from '#app/domain/api.ts'
 import { canChangeSamples, type VersionStatus } from '#app/domain/version-status.ts'
 import { claimIdempotencyKey, finishIdempotencyKey, releaseIdempotencyKey } from '#app/models/idempotency.server.ts'
 import { ImportNotAllowedError, runImport } from '#app/models/import.server.ts'
@@ -21,8 +21,9 @@ const frozen = (label: string) => new ApiError(409, 'version_frozen', `Version "
 export const action = apiRoute(async ({ request, params }: ActionFunctionArgs) => {
 	assertMethod(request, ['PUT'])
 	const { principal, version } = await requireApiVersion(request, params, 'import')
-	if (!isNdjson(request.headers.get('Content-Type'))) {
-		throw new ApiError(415, 'unsupported_media_type', 'Send the samples as JSONL with "Content-Type: application/x-ndjson".')
+	const csv = isCsv(request.headers.get('Content-Type'))
+	if (!csv && !isNdjson(request.headers.get('Content-Type'))) {
+		throw new ApiError(415, 'unsupported_media_type', 'Send the samples as JSONL with "Content-Type: application/x-ndjson" (or CSV with "Content-Type: text/csv").')
 	}
 	const key = request.headers.get('Idempotency-Key')
 	if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.')
@@ -33,8 +34,8 @@ export const action = apiRoute(async ({ request, params }: ActionFunctionArgs) =
 		if (!canChangeSamples(version.status as VersionStatus)) throw frozen(version.label)
 		const outcome = await runImport({
 			versionId: version.id,
-			format: 'jsonl',
-			filename: 'api-upload.jsonl',
+			format: csv ? 'csv' : 'jsonl',
+			filename: csv ? 'api-upload.csv' : 'api-upload.jsonl',
 			bytesTotal: Number(request.headers.get('Content-Length')) || null,
 			userId: principal.userId,
 			importId,
