@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http'
 import zlib from 'node:zlib'
 import { expect, test } from '@playwright/test'
-import { expectAccessible, msg } from './fixtures.ts'
+import { expectAccessible, msg, openAccountMenu, signUp, uniqueEmail } from './fixtures.ts'
 
 test('a POST with a foreign, missing or null Origin gets 403 and changes nothing', async ({ request, baseURL }) => {
 	const form = { email: 'x@example.org', password: 'whatever password', displayName: 'X' }
@@ -85,3 +85,22 @@ test('keyboard: the first Tab reaches the skip link, which moves focus to the ma
 	await page.keyboard.press('Enter')
 	await expect(page.locator('main')).toBeFocused()
 })
+
+test('Back after signing out does not show the signed-in page again (no-store, JavaScript off)', async ({ browser }) => {
+	const context = await browser.newContext({ javaScriptEnabled: false })
+	const page = await context.newPage()
+	const email = uniqueEmail('back')
+	await signUp(page, { email, name: 'Backtrack', password: 'long enough password' })
+	const account = await page.goto('/account')
+	expect(account!.headers()['cache-control']).toBe('private, no-store')
+	await expect(page.getByText(email).first()).toBeVisible()
+	await openAccountMenu(page)
+	await page.getByRole('button', { name: 'Sign out' }).click()
+	await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible()
+	await page.goBack()
+	// The browser asks the server again, which no longer knows the session: the sign-in page, no email.
+	await expect(page).toHaveURL(/\/signin/)
+	await expect(page.getByText(email)).toHaveCount(0)
+	await context.close()
+})
+
