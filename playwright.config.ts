@@ -61,6 +61,8 @@ export default defineConfig({
 			SEED_DEMO: 'true',
 			SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
 			SIGNUP_LIMIT_PER_IP: '1000',
+			// The scheduler (round closing, notification emails, webhooks) every few seconds, so a test sees an email arrive.
+			SCHEDULER_INTERVAL_SECONDS: '3',
 			...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
 		},
 	},
