@@ -63,6 +63,8 @@ export default defineConfig({
 			SIGNUP_LIMIT_PER_IP: '1000',
 			// The journeys sign up in one step; verification by code is covered by the integration suites.
 			SIGNUP_EMAIL_VERIFICATION: 'off',
+			// The scheduler (round closing, notification emails, webhooks) every few seconds, so a test sees an email arrive.
+			SCHEDULER_INTERVAL_SECONDS: '3',
 			...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
 		},
 	},

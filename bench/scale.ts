@@ -1,6 +1,8 @@
 /**
  * `npm run bench:scale` — the team's pages on a large consultation (issue #9): the triage inbox
- * and issue page, the insights dashboard, the report and its downloads, and the gate's counts.
+ * and issue page, the insights dashboard, the report and its downloads, the gate's counts, and the
+ * owner's inbox (/inbox) of someone on the team of 20 datasets (the 10 seeded, ≈ 200,000 flags in
+ * all, and 10 more without feedback).
  *
  * PostgreSQL (BENCH_DATABASE_URL, default the local server): a scratch database is created,
  * migrated with the app's migrate(), and seeded set-based by tests/plan-utils.ts `seedScale` with
@@ -83,6 +85,7 @@ const { getVersion, getImportSummary } = await import('#app/models/version.serve
 const report = await import('#app/domain/report.ts')
 const { reportDownload } = await import('#app/routes/datasets+/$slug+/versions.$label+/__report.server.ts')
 const { InboxFilterSchema } = await import('#app/domain/issue.ts')
+const { getInbox } = await import('#app/models/inbox.server.ts')
 
 const engineVersion =
 	ENGINE === 'postgres'
@@ -132,6 +135,28 @@ const [shape] = await query<{ issues: number; unresolved: number; blocking: numb
 		(select count(*)::int from flags f join rounds r on r.id = f.round_id where r.version_id = ${versionId}) as flags,
 		(select count(*)::int from reviews rv join rounds r on r.id = rv.round_id where r.version_id = ${versionId}) as reviews,
 		${version.sampleCount}::int as samples`)
+
+/**
+ * The owner's inbox (issue #17): one person on the team of 20 datasets — the 10 seeded ones and 10
+ * without feedback — with something in every list: ds-1's version blocked after approval, two
+ * rounds closing within 48 hours (not ds-0's: the other pages are measured on it). Idempotent, so
+ * a kept database (--reuse) is set up the same way.
+ */
+async function inboxOwner() {
+	await query(sql`insert into users (email, display_name, password_hash) values ('inbox-owner@plans.test', 'Inbox owner', 'x') on conflict do nothing`)
+	const [u] = await query<{ id: string }>(sql`select id from users where email = 'inbox-owner@plans.test'`)
+	await query(sql`insert into datasets (slug, name, created_by) select 'inbox-extra-' || n, 'Extra ' || n, ${u!.id} from generate_series(1, 10) n on conflict do nothing`)
+	await query(sql`insert into versions (dataset_id, label, status, generation_method, created_by) select id, 'v1', 'draft', 'other', created_by from datasets where slug like 'inbox-extra-%' on conflict do nothing`)
+	await query(sql`insert into dataset_members (dataset_id, user_id, role) select id, ${u!.id}, 'maintainer' from datasets where slug like 'ds-%' or slug like 'inbox-extra-%' on conflict do nothing`)
+	await query(sql`update versions set status = 'blocked' where dataset_id = (select id from datasets where slug = 'ds-1')`)
+	await query(sql`update rounds set closes_at = now() + interval '24 hours' where id in (select r.id from rounds r join versions v on v.id = r.version_id join datasets d on d.id = v.dataset_id where d.slug in ('ds-2', 'ds-3') and r.status = 'open')`)
+	const [n] = await query<{ datasets: number; flags: number }>(sql`
+		select (select count(*)::int from dataset_members where user_id = ${u!.id}) as datasets,
+			(select count(*)::int from flags f join rounds r on r.id = f.round_id join versions v on v.id = r.version_id join dataset_members m on m.dataset_id = v.dataset_id and m.user_id = ${u!.id}) as flags`)
+	console.log(`  inbox owner: ${n!.datasets} datasets, ${n!.flags.toLocaleString()} flags`)
+	return u!.id
+}
+const inboxOwnerId = await inboxOwner()
 
 const t18n = loadT()
 const f = (o: Record<string, unknown>) => InboxFilterSchema.parse(o)
@@ -247,6 +272,7 @@ const cases: Case[] = [
 	{ page: 'Gate', name: 'gateCounts', run: () => gateCounts(versionId) },
 	{ page: 'Gate', name: 'listOpenBlockers (50)', run: () => listOpenBlockers(versionId) },
 	{ page: 'Gate', name: 'gate: gateCounts ‖ listOpenBlockers', total: true, run: () => Promise.all([gateCounts(versionId), listOpenBlockers(versionId)]) },
+	{ page: 'Owner inbox', name: 'inbox page: getInbox (20 datasets, ≈ 200,000 flags)', total: true, run: () => getInbox(inboxOwnerId) },
 ]
 
 const pct = (xs: number[], p: number) => {

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test'
 import { expectAccessible, uniqueEmail } from './fixtures.ts'
 import { acceptAsNewcomer, createDemoRound, demoOwner, invite, signIn } from './round-helpers.ts'
+import { confirmRoundAction } from './team-helpers.ts'
 
 test('participants discuss a use case; the team hides a reply with a reason that everyone then sees', async ({ page, browser }) => {
 	await signIn(page, demoOwner)
@@ -9,7 +10,7 @@ test('participants discuss a use case; the team hides a reply with a reason that
 	const second = uniqueEmail('second')
 	await invite(page, first, 'community')
 	await invite(page, second, 'community')
-	await page.getByRole('button', { name: 'Open the round' }).click()
+	await confirmRoundAction(page, 'Open the round')
 	await expect(page.getByText('Open', { exact: true })).toBeVisible()
 	await page.goto('/datasets/tutoring-hints')
 	const history = page.getByRole('link', { name: /^History of “Fine-tuning a hint-generation model/ })

@@ -96,6 +96,11 @@ test('a critical flag blocks approval until triaged; carry-over asks for a re-re
 	await openRound(page, slug, 'v2')
 	await page.goto(`/datasets/${slug}/versions/v2`)
 	await page.getByRole('button', { name: 'Approve version' }).click()
+	// Its round is still open: approving is an explicit choice, with a reason.
+	const guard = page.getByTestId('round-guard')
+	await guard.getByLabel('Close the round and approve').check()
+	await guard.getByLabel('Why approve now?').fill('Nothing was flagged in v2; the carried issue is resolved.')
+	await guard.getByRole('button', { name: 'Approve' }).click()
 	await expect(page.getByRole('heading', { level: 1 })).toContainText('Approved')
 	await expect(page.getByText('overridden')).toHaveCount(0)
 	expect(await gate('v2')).toMatchObject({ status: 'approved', blocked: false, blocking_issues: 0 })

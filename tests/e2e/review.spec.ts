@@ -1,6 +1,7 @@
 import { type Browser, expect, type Page, test } from '@playwright/test'
 import { expectAccessible, msg, uniqueEmail, waitForHydration } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
+import { confirmRoundAction } from './team-helpers.ts'
 
 const password = 'a long passphrase for e2e'
 
@@ -22,8 +23,7 @@ async function roundWithReviewer(page: Page, browser: Browser, options: { javaSc
 	await page.getByLabel('Email addresses').fill(email)
 	await page.getByRole('button', { name: 'Send invitations' }).click()
 	await expect(page.getByRole('status')).toContainText(`Invited ${email}.`)
-	await page.getByRole('button', { name: 'Open the round' }).click()
-	await expect(page.getByRole('button', { name: 'Close the round' })).toBeVisible()
+	await confirmRoundAction(page, 'Open the round')
 
 	const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled ?? true })
 	const reviewer = await context.newPage()

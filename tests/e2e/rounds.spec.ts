@@ -1,6 +1,7 @@
 import { type Browser, expect, type Page, test } from '@playwright/test'
 import { expectAccessible, msg, uniqueEmail } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
+import { confirmRoundAction } from './team-helpers.ts'
 
 const demoOwner = { email: 'ada.owner@roundtable.test', password: 'roundtable-demo' }
 
@@ -58,7 +59,7 @@ test('an owner opens a validation round on a demo version; an expert and a commu
 	const member = uniqueEmail('member')
 	await invite(page, expert, 'expert', 'linguist')
 	await invite(page, member, 'community')
-	await page.getByRole('button', { name: 'Open the round' }).click()
+	await confirmRoundAction(page, 'Open the round')
 	await expect(page.getByText('Open', { exact: true })).toBeVisible()
 
 	const e = await acceptAsNewcomer(browser, expert, 'Elena Expert')

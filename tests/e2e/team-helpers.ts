@@ -42,6 +42,22 @@ export async function openRound(page: Page, slug: string, label: string, inviteE
 		await page.getByRole('button', { name: 'Send invitations' }).click()
 		await expect(page.getByRole('status')).toContainText(`Invited ${inviteEmail}.`)
 	}
-	await page.getByRole('button', { name: 'Open the round' }).click()
-	await expect(page.getByRole('button', { name: 'Close the round' })).toBeVisible()
+	await confirmRoundAction(page, 'Open the round')
+}
+
+/**
+ * Opening and closing a round are confirmed: with JavaScript a dialog (accepted here), without it
+ * (or before hydration) a confirmation page whose button posts again. Either way the round moves.
+ */
+export async function confirmRoundAction(page: Page, button: 'Open the round' | 'Close the round') {
+	const yes = button === 'Open the round' ? 'Yes, open the round' : 'Yes, close the round'
+	const after = page.getByRole('button', { name: button === 'Open the round' ? 'Close the round' : 'Reopen the round' })
+	const onDialog = (d: { accept: () => Promise<void> }) => void d.accept()
+	page.once('dialog', onDialog)
+	await page.getByRole('button', { name: button }).click()
+	const confirmPage = page.getByTestId('confirm-page')
+	await expect(after.or(confirmPage)).toBeVisible()
+	if (await confirmPage.isVisible()) await confirmPage.getByRole('button', { name: yes }).click()
+	page.off('dialog', onDialog)
+	await expect(after).toBeVisible()
 }

@@ -109,6 +109,16 @@ describe('the value axis, shared by both kinds of chart', () => {
 		expect(grid.map((l) => l['stroke-dasharray'])).toEqual([undefined, ...Array(6).fill('2 3')])
 	})
 
+	test('the legend’s colours are SVG fills, never inline styles (the Content-Security-Policy blocks those: a blank legend)', () => {
+		const stacked = (
+			<BarChart title="T" description="D" labelHeader="C" tableLabel="S" series={[{ key: 'a', label: 'Covered', color: '#3730a3' }, { key: 'b', label: 'Started', color: '#a5b4fc' }]} rows={[{ key: 'r', label: 'R', values: { a: 2, b: 1 } }]} />
+		)
+		const html = render('en', stacked).html
+		expect(html).not.toMatch(/\sstyle=/)
+		expect(html).toMatch(/<rect[^>]*fill="#3730a3"[^>]*stroke="#64748b"/)
+		expect(html).toMatch(/<rect[^>]*fill="#a5b4fc"[^>]*stroke="#64748b"/)
+	})
+
 	test('bars: no fractional ticks for counts', () => {
 		const small = <BarChart title="T" description="D" labelHeader="C" tableLabel="S" series={[{ key: 'v', label: 'V', color: '#000' }]} rows={[{ key: 'a', label: 'A', values: { v: 2 } }, { key: 'b', label: 'B', values: { v: 1 } }]} />
 		expect(axis('en', small).ticks.map((t) => t.label)).toEqual(['0', '1', '2'])

@@ -47,7 +47,10 @@ export function BarChart({ title, description, rows, series, labelHeader, tableL
 				<ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm" aria-hidden="true">
 					{series.map((s) => (
 						<li key={s.key} className="flex items-center gap-1.5">
-							<span className="inline-block h-3 w-3 rounded-sm border border-slate-500" style={{ backgroundColor: s.color }} />
+							{/* An SVG swatch: its fill is an attribute, not an inline style, which the page's Content-Security-Policy would block (a blank legend). */}
+							<svg width="12" height="12" viewBox="0 0 12 12" className="shrink-0" aria-hidden="true">
+								<rect x="0.5" y="0.5" width="11" height="11" rx="2" fill={s.color} stroke="#64748b" />
+							</svg>
 							{s.label}
 						</li>
 					))}

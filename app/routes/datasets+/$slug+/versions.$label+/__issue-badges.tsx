@@ -26,7 +26,7 @@ export function IssueBadges({ issue }: { issue: { status: string; resolution: st
 				{t(`status.${issue.status}`)}
 				{issue.resolution ? ` · ${t(`resolution.${issue.resolution}`)}` : ''}
 			</span>
-			{issue.blocking ? (
+			{issue.blocking && issue.status !== 'resolved' ? (
 				<span className={`${pill} border-red-300 bg-red-50 text-red-900`}>
 					{t('badge.blocking')}
 					{issue.blockingReasons.length ? `: ${issue.blockingReasons.map((r) => t(`reason.${r}`)).join(', ')}` : ''}

@@ -107,7 +107,8 @@ export default function IssuePage() {
 				<dl className="mt-3 grid gap-x-6 gap-y-2 sm:grid-cols-[14rem_1fr]">
 					<dt className="font-medium">{t('issue.blocking')}</dt>
 					<dd>
-						{issue.blocking ? t('issue.blockingYes') : t('issue.blockingNo')}
+						{/* A resolved issue no longer blocks (the gate counts unresolved ones only), whatever the rules would say. */}
+						{issue.status === 'resolved' ? (issue.blocking ? t('issue.blockingResolved') : t('issue.blockingNo')) : issue.blocking ? t('issue.blockingYes') : t('issue.blockingNo')}
 						{issue.blockingReasons.length ? ` — ${issue.blockingReasons.map((r) => t(`reason.${r}`)).join(', ')}` : ''}
 						{issue.ownerBlocking === false && issue.blockingReasons.length ? ` ${t('issue.overruled')}` : ''}
 					</dd>
