@@ -1,12 +1,12 @@
-import { type Browser, expect, type Page, test } from '@playwright/test'
-import { expectAccessible, msg, uniqueEmail, waitForHydration } from './fixtures.ts'
+import { type Browser, expect, type Page } from '@playwright/test'
+import { type ConsoleErrors, expectAccessible, msg, test, uniqueEmail, waitForHydration } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
 import { confirmRoundAction } from './team-helpers.ts'
 
 const password = 'a long passphrase for e2e'
 
 /** The demo owner opens a one-reviewer-per-sample round and invites one community member, who joins. */
-async function roundWithReviewer(page: Page, browser: Browser, options: { javaScriptEnabled?: boolean } = {}) {
+async function roundWithReviewer(page: Page, browser: Browser, consoleErrors: ConsoleErrors, options: { javaScriptEnabled?: boolean } = {}) {
 	await page.goto('/signin')
 	await page.getByLabel('Email').fill('ada.owner@roundtable.test')
 	await page.getByLabel('Password').fill('roundtable-demo')
@@ -25,7 +25,7 @@ async function roundWithReviewer(page: Page, browser: Browser, options: { javaSc
 	await expect(page.getByRole('status')).toContainText(`Invited ${email}.`)
 	await confirmRoundAction(page, 'Open the round')
 
-	const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled ?? true })
+	const context = consoleErrors.watch(await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled ?? true }))
 	const reviewer = await context.newPage()
 	await reviewer.goto(invitationPath(await mailTo(email)))
 	await reviewer.getByLabel('Display name').fill('Rev')
@@ -48,8 +48,8 @@ async function tabTo(page: Page, matches: (el: { tag: string; name: string; valu
 	throw new Error('focus never reached the target')
 }
 
-test('a reviewer completes five samples with the keyboard only, flagging one as a critical caricature', async ({ page, browser }) => {
-	const { reviewer, context } = await roundWithReviewer(page, browser)
+test('a reviewer completes five samples with the keyboard only, flagging one as a critical caricature', async ({ page, browser, consoleErrors }) => {
+	const { reviewer, context } = await roundWithReviewer(page, browser, consoleErrors)
 	// Keyboard only from here: focus the "Start reviewing" link and press Enter.
 	await reviewer.getByRole('link', { name: 'Start reviewing' }).focus()
 	await reviewer.keyboard.press('Enter')
@@ -99,8 +99,10 @@ test('a reviewer completes five samples with the keyboard only, flagging one as 
 })
 
 test.describe('without JavaScript', () => {
-	test('a reviewer reviews three samples with plain form posts', async ({ page, browser }) => {
-		const { reviewer, context } = await roundWithReviewer(page, browser, { javaScriptEnabled: false })
+	test('a reviewer reviews three samples with plain form posts', async ({ page, browser, consoleErrors }) => {
+		const { reviewer, context } = await roundWithReviewer(page, browser, consoleErrors, { javaScriptEnabled: false })
+		// The refused flag below is answered 400, which Chromium logs for a page loaded without JavaScript.
+		consoleErrors.allow(/\/review\/[^:]+: Failed to load resource: the server responded with a status of 400/)
 		await reviewer.getByRole('link', { name: 'Start reviewing' }).click()
 		const heading = reviewer.getByRole('heading', { level: 1 })
 		const first = await heading.textContent()
@@ -128,8 +130,8 @@ test.describe('without JavaScript', () => {
 	})
 })
 
-test('in Arabic, the focus view is right-to-left and translated, and a verdict still goes to the next sample', async ({ page, browser }) => {
-	const { reviewer, context } = await roundWithReviewer(page, browser)
+test('in Arabic, the focus view is right-to-left and translated, and a verdict still goes to the next sample', async ({ page, browser, consoleErrors }) => {
+	const { reviewer, context } = await roundWithReviewer(page, browser, consoleErrors)
 	await reviewer.getByRole('button', { name: 'العربية' }).click()
 	await expect(reviewer.locator('html')).toHaveAttribute('dir', 'rtl')
 	await reviewer.getByRole('link', { name: msg('ar', 'rounds:home.start') }).click()
