@@ -14,10 +14,9 @@ export async function signIn(page: Page, { email, password }: { email: string; p
 	await expect(page.getByRole('banner').getByRole('link', { name: 'Datasets' })).toBeVisible()
 }
 
-export async function invite(page: Page, email: string, role: 'community' | 'expert', expertise = '') {
+export async function invite(page: Page, email: string, role: 'community' | 'expert') {
 	await page.getByLabel('Email addresses').fill(email)
 	await page.getByLabel('Role', { exact: true }).selectOption(role)
-	await page.getByLabel('Expertise (for experts)').fill(expertise)
 	await page.getByRole('button', { name: 'Send invitations' }).click()
 	await expect(page.getByRole('status')).toContainText(`Invited ${email}.`)
 }

@@ -686,9 +686,11 @@ describe('closing the loop', () => {
 		expect(detail).not.toBeNull()
 		expect(detail!.issue).toMatchObject({ number: 1, blocking: true, blockingReasons: ['threshold', 'expert'] })
 		expect(detail!.sample).toMatchObject({ externalId: 'h-000' })
+		// One community member and one expert have given feedback, fewer than PSEUDONYMITY_MIN_GROUP of
+		// either: each reads "a community member" / "an expert", without a number or an expertise.
 		expect(detail!.flags.map((f) => ({ role: f.role, number: f.number, expertise: f.expertise, name: f.name }))).toEqual([
-			{ role: 'community', number: 1, expertise: '', name: null },
-			{ role: 'expert', number: 1, expertise: 'linguist', name: null },
+			{ role: 'community', number: null, expertise: '', name: null },
+			{ role: 'expert', number: null, expertise: '', name: null },
 		])
 		const json = JSON.stringify(detail)
 		expect(json).not.toMatch(/@/)

@@ -3,6 +3,7 @@ import { useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { DateTime } from '#app/components/date-time.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
+import { CopyLink } from '#app/components/copy-link.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { listOutbox } from '#app/utils/email.server.ts'
 import { requireDatasetRole } from '#app/utils/permissions.server.ts'
@@ -15,6 +16,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset } = await requireDatasetRole(request, params.slug, 'manage_versions')
 	const items = await listOutbox(dataset.id)
 	return { dataset: { slug: dataset.slug, name: dataset.name }, items: items.filter((i) => i.to).map((i) => ({ ...i, createdAt: i.createdAt.toISOString() })) }
+}
+
+/** The invitation link an email carries (round or team), for the copy button. */
+function invitationLink(text: string) {
+	return /https?:\/\/\S+\/(?:team-)?invitations\/[A-Za-z0-9_-]+/.exec(text)?.[0] ?? null
 }
 
 export default function Outbox() {
@@ -33,6 +39,7 @@ export default function Outbox() {
 						</p>
 						<p className="font-semibold">{m.subject}</p>
 						<pre dir="auto" className="whitespace-pre-wrap break-words rounded bg-slate-50 p-3 text-sm">{m.text}</pre>
+						{invitationLink(m.text) ? <CopyLink href={invitationLink(m.text)!} label={t('outbox.copyLink', { email: m.to })} /> : null}
 					</li>
 				))}
 			</ul>
