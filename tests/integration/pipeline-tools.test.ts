@@ -144,6 +144,28 @@ describe('the roundtable CLI against the built app', () => {
 		expect((await cli(['export', 'annotations', '--dataset', 'cli', '--version', 'v1', '--format', 'xlsx'])).stderr).toContain('400 invalid_query')
 	})
 
+	test('the GitHub Action: its step runs the CLI from the action folder, fails on a blocked gate, writes the summary and the output', async () => {
+		const action = readFileSync('action.yml', 'utf8')
+		expect(action).toMatch(/^runs:\n {2}using: composite$/m)
+		const script = /\n {6}run: \|\n((?: {8}.*\n)+)/.exec(action)![1]!.replace(/^ {8}/gm, '')
+		// Inputs come in as environment variables only: nothing is spliced into the script's text.
+		expect(script).not.toContain('${{')
+		const summary = path.join(dir, 'step-summary.md')
+		const output = path.join(dir, 'step-output')
+		writeFileSync(summary, '')
+		writeFileSync(output, '')
+		await cli(['push', 'samples.jsonl', '--dataset', 'cli', '--version', 'v1', '-q'])
+		const ran = await new Promise<Ran>((resolve) =>
+			execFile('bash', ['-c', script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', GITHUB_ACTION_PATH: path.resolve('.'), GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output, ROUNDTABLE_URL: app.base, ROUNDTABLE_TOKEN: token, RT_DATASET: 'cli', RT_VERSION: 'v1' } }, (error, stdout, stderr) =>
+				resolve({ code: error ? (typeof error.code === 'number' ? error.code : 2) : 0, stdout, stderr }),
+			),
+		)
+		expect(ran.code, ran.stderr).toBe(1)
+		expect(ran.stdout).toContain('gate blocked: cli v1 is draft')
+		expect(readFileSync(summary, 'utf8')).toContain('### Roundtable gate: cli v1 — ❌ blocked')
+		expect(readFileSync(output, 'utf8')).toBe('blocked=true\n')
+	})
+
 	test('the Python client (python3, standard library only): push, rejected files, gate, issues and export', async () => {
 		const script = `
 import json, sys
