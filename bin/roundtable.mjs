@@ -12,7 +12,7 @@ const USAGE = `Usage: roundtable <command> [options]
 
 Commands:
   push <file> --dataset D --version V [--parent P] [--provenance file.json]
-        Create version V (if it does not exist yet) and upload its samples (.jsonl or .csv).
+        Create version V (if it does not exist yet) and upload its samples (.jsonl, .csv or .parquet).
         Exit 0 imported, 1 rejected (every problem printed), 2 on errors.
   gate --dataset D --version V [--summary FILE] [--json]
         Exit 0 when the version may be used, 1 when blocked (the blockers printed), 2 on errors.
@@ -143,8 +143,8 @@ async function push(cfg, values, file) {
 	if (!file) throw new Failure('push needs a file: roundtable push samples.jsonl --dataset D --version V')
 	need(values, 'dataset', 'version')
 	const lower = file.toLowerCase()
-	const type = lower.endsWith('.csv') ? 'text/csv' : lower.endsWith('.jsonl') || lower.endsWith('.ndjson') ? 'application/x-ndjson' : null
-	if (!type) throw new Failure(`Cannot tell the format of ${file}: use a .jsonl or .csv file.`)
+	const type = lower.endsWith('.csv') ? 'text/csv' : lower.endsWith('.parquet') ? 'application/vnd.apache.parquet' : lower.endsWith('.jsonl') || lower.endsWith('.ndjson') ? 'application/x-ndjson' : null
+	if (!type) throw new Failure(`Cannot tell the format of ${file}: use a .jsonl, .csv or .parquet file.`)
 	let size
 	try {
 		size = statSync(file).size

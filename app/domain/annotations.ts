@@ -73,12 +73,12 @@ export const ANNOTATION_COLUMNS = [
 
 /**
  * The pseudonym a row carries: the label the team sees on the issue page (`label`, built by the
- * caller from `pseudonymKey`), but only when at least MIN_GROUP_SIZE people of that role gave
+ * caller from `pseudonymKey`), but only when at least `min` (PSEUDONYMITY_MIN_GROUP) people of that role gave
  * feedback in the round; below that, an export that links every verdict of one person together
  * would single them out among the few, so rows keep their role and lose the pseudonym.
  */
-export function annotationPseudonym(label: string, feedbackGivers: number): string | null {
-	return feedbackGivers >= MIN_GROUP_SIZE ? label : null
+export function annotationPseudonym(label: string, feedbackGivers: number, min: number = MIN_GROUP_SIZE): string | null {
+	return feedbackGivers >= min ? label : null
 }
 
 /** One JSON Lines record (keys in ANNOTATION_COLUMNS order, as the row is built). */

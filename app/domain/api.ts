@@ -55,6 +55,12 @@ export function isCsv(contentType: string | null): boolean {
 	return contentType?.split(';')[0]?.trim().toLowerCase() === 'text/csv'
 }
 
+/** A Parquet upload (`application/vnd.apache.parquet`, or the older `application/x-parquet`). */
+export function isParquet(contentType: string | null): boolean {
+	const type = contentType?.split(';')[0]?.trim().toLowerCase()
+	return type === 'application/vnd.apache.parquet' || type === 'application/x-parquet'
+}
+
 /** `Idempotency-Key`: 1–255 visible ASCII characters (a UUID is typical). */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/
 /** How long a finished upload's response is kept for replays. */
@@ -144,6 +150,7 @@ export const apiErrorCodes = [
 	'version_exists',
 	'version_frozen',
 	'invalid_samples',
+	'invalid_parquet',
 	'invalid_idempotency_key',
 	'idempotency_key_reused',
 	'idempotency_key_in_progress',

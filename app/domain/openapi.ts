@@ -195,6 +195,7 @@ export const openApiDocument: OpenApiDocument = {
 					content: {
 						'application/x-ndjson': { schema: { type: 'string', description: 'JSONL, UTF-8.' }, example: '{"id": "persona-0001", "content": "…", "language": "en", "metadata": {"prompt_id": "t3"}}\n' },
 						'text/csv': { schema: { type: 'string', description: 'CSV, UTF-8: a header row with id, content, optional language, and metadata.<key> columns (dotted keys nest).' } },
+						'application/vnd.apache.parquet': { schema: { type: 'string', description: 'Parquet: columns id, content or messages (a list of {role, content} structs), optional language, image_url, image_alt, metadata (a struct or JSON text); every other column becomes metadata (nested structs stay nested). Row n is reported as line n.' } },
 					},
 				},
 				responses: {
@@ -204,8 +205,8 @@ export const openApiDocument: OpenApiDocument = {
 					'409': json(ref('Error'), 'version_frozen: the version is no longer a draft; idempotency_key_in_progress: a request with this key is still running (Retry-After).', {
 						'Retry-After': { description: 'Seconds to wait (idempotency_key_in_progress).', schema: { type: 'string' } },
 					}),
-					'415': errorWith('unsupported_media_type: send application/x-ndjson or text/csv.'),
-					'422': json({ anyOf: [ref('SamplesRejected'), ref('Error')] }, 'invalid_samples: nothing was imported, details.errors lists the rejected lines; idempotency_key_reused: the key was used for a different request.'),
+					'415': errorWith('unsupported_media_type: send application/x-ndjson, text/csv or application/vnd.apache.parquet.'),
+					'422': json({ anyOf: [ref('SamplesRejected'), ref('Error')] }, 'invalid_samples: nothing was imported, details.errors lists the rejected lines; invalid_parquet: the file is not readable Parquet (malformed or truncated); idempotency_key_reused: the key was used for a different request.'),
 				},
 			},
 		},

@@ -14,6 +14,7 @@ import { ANNOTATION_COLUMNS, ANNOTATIONS_FORMAT, annotationPseudonym, annotation
 import { type Role } from '#app/domain/report.ts'
 import { pseudonymKey } from '#app/domain/round.ts'
 import { query } from '#app/utils/db.server.ts'
+import { getEnv } from '#app/utils/env.server.ts'
 import { getFixedT } from '#app/utils/i18n.server.ts'
 import { parquetChunks } from '#app/utils/parquet-stream.server.ts'
 
@@ -102,6 +103,8 @@ export async function* listAnnotations({ versionId, versionLabel }: { versionId:
 			group by p.round_id, p.role`),
 	])
 	const t = getFixedT('en', ['rounds'])
+	// The same threshold as every team page (PSEUDONYMITY_MIN_GROUP, decision 027).
+	const minGroup = getEnv().PSEUDONYMITY_MIN_GROUP
 	for (const round of rounds) {
 		const giversOf = (role: Role) => givers.find((g) => g.roundId === round.id && g.role === role)?.n ?? 0
 		const toRow = (v: VerdictRow): AnnotationRow => ({
@@ -115,7 +118,7 @@ export async function* listAnnotations({ versionId, versionLabel }: { versionId:
 			language: v.language,
 			metadata: v.metadata,
 			role: v.role,
-			pseudonym: annotationPseudonym(t(pseudonymKey(v.role), { n: v.number }), giversOf(v.role)),
+			pseudonym: annotationPseudonym(t(pseudonymKey(v.role), { n: v.number }), giversOf(v.role), minGroup),
 			verdict: v.kind === 'comment' ? 'commented' : v.verdict,
 			category: v.category,
 			severity: v.severity,

@@ -150,7 +150,7 @@ class Client:
             raise
 
     def push(self, file: str, dataset: str, version: str, parent: Optional[str] = None, provenance: Optional[Dict[str, Any]] = None) -> PushResult:
-        """Creates the version if needed and uploads ``file`` (.jsonl or .csv), all or nothing.
+        """Creates the version if needed and uploads ``file`` (.jsonl, .csv or .parquet), all or nothing.
 
         The Idempotency-Key is derived from the file's bytes, so retries and re-runs never import twice.
         Raises SamplesRejected (with ``errors``) when any line is invalid: nothing is imported then.
@@ -158,10 +158,12 @@ class Client:
         lower = file.lower()
         if lower.endswith(".csv"):
             content_type = "text/csv"
+        elif lower.endswith(".parquet"):
+            content_type = "application/vnd.apache.parquet"
         elif lower.endswith((".jsonl", ".ndjson")):
             content_type = "application/x-ndjson"
         else:
-            raise ValueError(f"Cannot tell the format of {file}: use a .jsonl or .csv file.")
+            raise ValueError(f"Cannot tell the format of {file}: use a .jsonl, .csv or .parquet file.")
         self.create_version(dataset, version, parent, provenance)
         digest = hashlib.sha256()
         with open(file, "rb") as f:

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { and, eq } from 'drizzle-orm'
+import { parquetWriteBuffer } from 'hyparquet-writer'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { samples } from '#db/schema/datasets.ts'
 import { issues } from '#db/schema/issues.ts'
@@ -78,6 +79,7 @@ beforeAll(async () => {
 	token = /rt_[A-Za-z0-9_-]{43}/.exec(page)?.[0] ?? ''
 	expect(token).not.toBe('')
 	writeFileSync(path.join(dir, 'samples.jsonl'), ['h-0', 'h-1', 'h-2'].map((id, i) => JSON.stringify({ id, content: `hint ${i}`, language: 'en', metadata: { persona: { region: i % 2 ? 'Amman' : 'Oaxaca' } } })).join('\n') + '\n')
+	writeFileSync(path.join(dir, 'samples.parquet'), new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'id', data: ['q-1', 'q-2'], type: 'STRING' }, { name: 'content', data: ['one', 'two'], type: 'STRING' }, { name: 'region', data: ['Oaxaca', null], type: 'STRING' }] })))
 	writeFileSync(path.join(dir, 'bad.csv'), 'id,content\nc-1,one\nc-1,again\n')
 	writeFileSync(path.join(dir, 'good.csv'), 'id,content,metadata.persona.region\nc-1,"one, with a comma",Oaxaca\nc-2,two,Amman\n')
 	writeFileSync(path.join(dir, 'provenance.json'), JSON.stringify({ generation_method: 'persona_simulation', model_name: 'Llama-3-70B-Instruct', seed_data_description: '200 teacher-written hints' }))
@@ -105,6 +107,8 @@ describe('the roundtable CLI against the built app', () => {
 
 		const csv = await cli(['push', 'good.csv', '--dataset', 'cli', '--version', 'v2', '--parent', 'v1', '-q'])
 		expect(csv, JSON.stringify(csv)).toMatchObject({ code: 0, stdout: 'imported 2 samples into cli v2\n' })
+		const pq = await cli(['push', 'samples.parquet', '--dataset', 'cli', '--version', 'v4', '-q'])
+		expect(pq, JSON.stringify(pq)).toMatchObject({ code: 0, stdout: 'imported 2 samples into cli v4\n' })
 		const bad = await cli(['push', 'bad.csv', '--dataset', 'cli', '--version', 'v3'])
 		expect(bad.code).toBe(1)
 		expect(bad.stderr).toContain('Nothing was imported: 1 problem found')
@@ -142,6 +146,28 @@ describe('the roundtable CLI against the built app', () => {
 		expect(report.stdout).toContain('## Community consultation')
 		expect((await cli(['export', 'report', '--dataset', 'cli', '--version', 'v1'])).stdout).toContain('"format": "roundtable.consultation-report/1"')
 		expect((await cli(['export', 'annotations', '--dataset', 'cli', '--version', 'v1', '--format', 'xlsx'])).stderr).toContain('400 invalid_query')
+	})
+
+	test('the GitHub Action: its step runs the CLI from the action folder, fails on a blocked gate, writes the summary and the output', async () => {
+		const action = readFileSync('action.yml', 'utf8')
+		expect(action).toMatch(/^runs:\n {2}using: composite$/m)
+		const script = /\n {6}run: \|\n((?: {8}.*\n)+)/.exec(action)![1]!.replace(/^ {8}/gm, '')
+		// Inputs come in as environment variables only: nothing is spliced into the script's text.
+		expect(script).not.toContain('${{')
+		const summary = path.join(dir, 'step-summary.md')
+		const output = path.join(dir, 'step-output')
+		writeFileSync(summary, '')
+		writeFileSync(output, '')
+		await cli(['push', 'samples.jsonl', '--dataset', 'cli', '--version', 'v1', '-q'])
+		const ran = await new Promise<Ran>((resolve) =>
+			execFile('bash', ['-c', script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', GITHUB_ACTION_PATH: path.resolve('.'), GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output, ROUNDTABLE_URL: app.base, ROUNDTABLE_TOKEN: token, RT_DATASET: 'cli', RT_VERSION: 'v1' } }, (error, stdout, stderr) =>
+				resolve({ code: error ? (typeof error.code === 'number' ? error.code : 2) : 0, stdout, stderr }),
+			),
+		)
+		expect(ran.code, ran.stderr).toBe(1)
+		expect(ran.stdout).toContain('gate blocked: cli v1 is draft')
+		expect(readFileSync(summary, 'utf8')).toContain('### Roundtable gate: cli v1 — ❌ blocked')
+		expect(readFileSync(output, 'utf8')).toBe('blocked=true\n')
 	})
 
 	test('the Python client (python3, standard library only): push, rejected files, gate, issues and export', async () => {

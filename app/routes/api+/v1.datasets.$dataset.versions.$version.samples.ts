@@ -1,14 +1,19 @@
 import { type ActionFunctionArgs } from '@remix-run/node'
-import { IDEMPOTENCY_KEY, isCsv, isNdjson } from '#app/domain/api.ts'
+import { IDEMPOTENCY_KEY, isCsv, isNdjson, isParquet } from '#app/domain/api.ts'
 import { canChangeSamples, type VersionStatus } from '#app/domain/version-status.ts'
 import { claimIdempotencyKey, finishIdempotencyKey, releaseIdempotencyKey } from '#app/models/idempotency.server.ts'
 import { ImportNotAllowedError, runImport } from '#app/models/import.server.ts'
+import { ParquetFileError, parquetAsJsonl, readParquetFooter, spoolParquet } from '#app/models/parquet-import.server.ts'
 import { ApiError, apiJson, apiRoute, assertMethod, hashedBody, importErrorMessage, methodNotAllowed, requireApiVersion } from '#app/utils/api.server.ts'
 import { importLimits } from '#app/utils/env.server.ts'
 
 export const loader = methodNotAllowed(['PUT'])
 
 type Result = { status: number; body: unknown }
+
+const invalidParquet = (error: unknown): never => {
+	throw error instanceof ParquetFileError ? new ApiError(422, 'invalid_parquet', `Nothing was imported: ${error.message}`) : error
+}
 
 const frozen = (label: string) => new ApiError(409, 'version_frozen', `Version "${label}" is no longer a draft, so its samples cannot change.`)
 
@@ -22,8 +27,9 @@ export const action = apiRoute(async ({ request, params }: ActionFunctionArgs) =
 	assertMethod(request, ['PUT'])
 	const { principal, version } = await requireApiVersion(request, params, 'import')
 	const csv = isCsv(request.headers.get('Content-Type'))
-	if (!csv && !isNdjson(request.headers.get('Content-Type'))) {
-		throw new ApiError(415, 'unsupported_media_type', 'Send the samples as JSONL with "Content-Type: application/x-ndjson" (or CSV with "Content-Type: text/csv").')
+	const parquet = isParquet(request.headers.get('Content-Type'))
+	if (!csv && !parquet && !isNdjson(request.headers.get('Content-Type'))) {
+		throw new ApiError(415, 'unsupported_media_type', 'Send the samples as JSONL with "Content-Type: application/x-ndjson" (or CSV with "Content-Type: text/csv", or Parquet with "Content-Type: application/vnd.apache.parquet").')
 	}
 	const key = request.headers.get('Idempotency-Key')
 	if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.')
@@ -32,18 +38,26 @@ export const action = apiRoute(async ({ request, params }: ActionFunctionArgs) =
 
 	const upload = async (importId?: string): Promise<Result> => {
 		if (!canChangeSamples(version.status as VersionStatus)) throw frozen(version.label)
-		const outcome = await runImport({
-			versionId: version.id,
-			format: csv ? 'csv' : 'jsonl',
-			filename: csv ? 'api-upload.csv' : 'api-upload.jsonl',
-			bytesTotal: Number(request.headers.get('Content-Length')) || null,
-			userId: principal.userId,
-			importId,
-			source: body.source,
-			limits,
-		}).catch((error: unknown) => {
-			throw error instanceof ImportNotAllowedError ? frozen(version.label) : error
-		})
+		// Parquet is read from its footer: spooled to a file, checked, then fed to the importer as JSONL rows.
+		const spooled = parquet ? await spoolParquet(body.source, limits.maxFileBytes).catch(invalidParquet) : null
+		const outcome = await (async () => {
+			const source = spooled ? parquetAsJsonl(spooled.file, await readParquetFooter(spooled.file)) : body.source
+			return runImport({
+				versionId: version.id,
+				format: csv ? 'csv' : 'jsonl',
+				filename: csv ? 'api-upload.csv' : parquet ? 'api-upload.parquet' : 'api-upload.jsonl',
+				bytesTotal: Number(request.headers.get('Content-Length')) || null,
+				userId: principal.userId,
+				importId,
+				source,
+				limits,
+			})
+		})()
+			.catch((error: unknown) => {
+				if (error instanceof ParquetFileError) invalidParquet(error)
+				throw error instanceof ImportNotAllowedError ? frozen(version.label) : error
+			})
+			.finally(() => spooled?.cleanup())
 		if (outcome.status === 'succeeded') return { status: 200, body: { version: version.label, import_id: outcome.importId, rows: outcome.rows } }
 		if (outcome.errors.some((e) => e.code === 'version_frozen')) throw frozen(version.label)
 		return {

@@ -1,0 +1,122 @@
+import { and, eq } from 'drizzle-orm'
+import { parquetMetadata } from 'hyparquet'
+import { ByteWriter, ParquetWriter, parquetWriteBuffer } from 'hyparquet-writer'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { samples, versions } from '#db/schema/datasets.ts'
+import { action as tokensAction } from '#app/routes/account+/tokens.tsx'
+import * as samplesRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$version.samples.ts'
+import { db } from '#app/utils/db.server.ts'
+import { resetEnvCache } from '#app/utils/env.server.ts'
+import { useTestDatabase } from '#tests/db-utils.ts'
+import { world } from '#tests/round-fixtures.ts'
+import { run, TEST_ORIGIN } from '#tests/route-utils.ts'
+
+useTestDatabase()
+beforeAll(() => resetEnvCache())
+afterAll(() => resetEnvCache())
+
+/** Fixtures written by a Parquet writer (hyparquet-writer): nested structs, lists of structs, nulls, dictionary-encoded and compressed columns, several row groups. */
+function fixture(rows = 5, rowGroupSize = 2) {
+	const ids = Array.from({ length: rows }, (_, i) => `p-${i}`)
+	const writer = new ByteWriter()
+	const parquet = new ParquetWriter({
+		writer,
+		codec: 'SNAPPY',
+		schema: [
+			{ name: 'root', num_children: 6 },
+			{ name: 'id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+			{ name: 'content', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+			{ name: 'messages', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+			{ name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+			{ name: 'element', repetition_type: 'OPTIONAL', num_children: 2 },
+			{ name: 'role', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+			{ name: 'content', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+			{ name: 'language', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+			{ name: 'persona', repetition_type: 'OPTIONAL', num_children: 2 },
+			{ name: 'region', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+			{ name: 'age', type: 'INT32', repetition_type: 'OPTIONAL' },
+			{ name: 'prompt_id', type: 'INT64', repetition_type: 'OPTIONAL' },
+		],
+	})
+	parquet.write({
+		rowGroupSize,
+		columnData: [
+			{ name: 'id', data: ids },
+			// Even rows are chats (content null), odd rows plain text.
+			{ name: 'content', data: ids.map((_, i) => (i % 2 ? `text ${i}` : null)), codec: 'UNCOMPRESSED' },
+			{ name: 'messages', data: ids.map((_, i) => (i % 2 ? null : [{ role: 'user', content: `q ${i}` }, { role: 'assistant', content: `a ${i}` }])) },
+			// Few distinct values: dictionary-encoded by the writer.
+			{ name: 'language', data: ids.map((_, i) => (i % 3 ? 'en' : 'es')), encoding: 'RLE_DICTIONARY' },
+			{ name: 'persona', data: ids.map((_, i) => (i === 4 ? null : { region: i % 2 ? 'Amman' : 'Oaxaca', age: 30 + i })) },
+			{ name: 'prompt_id', data: ids.map((_, i) => (i === 1 ? null : BigInt(100 + i))) },
+		],
+	})
+	parquet.finish()
+	return new Uint8Array(writer.getBuffer())
+}
+
+async function setup() {
+	const w = await world(2)
+	const created = await run(tokensAction, new Request(`${TEST_ORIGIN}/account/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner }, body: new URLSearchParams([['intent', 'create'], ['name', 'pq'], ['datasets', 'hints']]) }))
+	return { ...w, token: (created.data as { created: { token: string } }).created.token }
+}
+
+const put = (token: string, body: Uint8Array, type = 'application/vnd.apache.parquet') =>
+	run(samplesRoute.action as never, new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/v1/samples`, { method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': type }, body: body as unknown as BodyInit }), {}, { dataset: 'hints', version: 'v1' })
+
+describe('Parquet uploads', () => {
+	test('nested structs, lists of structs, nulls, dictionary-encoded and compressed columns, several row groups: imported as samples', async () => {
+		const w = await setup()
+		const file = fixture()
+		// The fixture really has what the test says: dictionary encoding, snappy and uncompressed chunks, three row groups.
+		const meta = parquetMetadata(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer)
+		expect(meta.row_groups).toHaveLength(3)
+		const chunks = meta.row_groups[0]!.columns.map((c) => c.meta_data!)
+		const chunk = (name: string) => chunks.find((c) => c.path_in_schema[0] === name)!
+		expect(chunk('language').encodings.some((e) => e.includes('DICTIONARY'))).toBe(true)
+		expect(chunk('id').codec).toBe('SNAPPY')
+		expect(chunk('content').codec).toBe('UNCOMPRESSED')
+		const res = await put(w.token, file)
+		expect(res.status, JSON.stringify(res.data)).toBe(200)
+		expect(res.data).toMatchObject({ version: 'v1', rows: 5 })
+		const [v] = await db.select({ importId: versions.currentImportId, n: versions.sampleCount }).from(versions).where(eq(versions.id, w.versionId))
+		expect(v!.n).toBe(5)
+		const rows = await db.select({ id: samples.externalId, content: samples.content, messages: samples.messages, language: samples.language, metadata: samples.metadata }).from(samples).where(eq(samples.importId, v!.importId!)).orderBy(samples.id)
+		expect(rows[0]).toEqual({ id: 'p-0', content: null, messages: [{ role: 'user', content: 'q 0' }, { role: 'assistant', content: 'a 0' }], language: 'es', metadata: { persona: { region: 'Oaxaca', age: 30 }, prompt_id: 100 } })
+		expect(rows[1]).toEqual({ id: 'p-1', content: 'text 1', messages: null, language: 'en', metadata: { persona: { region: 'Amman', age: 31 } } })
+		expect(rows[4]).toMatchObject({ id: 'p-4', metadata: { prompt_id: 104 } })
+		expect(rows[4]!.metadata).not.toHaveProperty('persona')
+	})
+
+	test('all or nothing with per-row errors: a duplicate id and a row without content are reported by row number; nothing imported', async () => {
+		const w = await setup()
+		const bytes = parquetWriteBuffer({ columnData: [{ name: 'id', data: ['a', 'b', 'a', 'c'], type: 'STRING' }, { name: 'content', data: ['x', 'y', 'z', null], type: 'STRING' }] })
+		const res = await put(w.token, new Uint8Array(bytes))
+		expect(res.status).toBe(422)
+		const error = (res.data as { error: { code: string; details: { errors: Array<{ line: number; code: string }> } } }).error
+		expect(error.code).toBe('invalid_samples')
+		expect(error.details.errors.map((e) => [e.line, e.code])).toEqual([
+			[3, 'duplicate_id'],
+			[4, expect.any(String)],
+		])
+		expect((await db.select({ n: versions.sampleCount }).from(versions).where(eq(versions.id, w.versionId)))[0]!.n).toBe(2)
+	})
+
+	test('a malformed file and a truncated one get clear errors, and nothing is imported', async () => {
+		const w = await setup()
+		const good = fixture()
+		for (const [bytes, message] of [
+			[new TextEncoder().encode('id,content\na,b\n'), 'This is not a Parquet file: it does not start with "PAR1".'],
+			[good.slice(0, good.length - 40), 'This Parquet file is truncated or damaged: its footer cannot be read'],
+			[new Uint8Array([0x50, 0x41, 0x52]), 'This is not a Parquet file: it is too short to hold one.'],
+		] as const) {
+			const res = await put(w.token, bytes)
+			expect(res.status).toBe(422)
+			const error = (res.data as { error: { code: string; message: string } }).error
+			expect(error.code).toBe('invalid_parquet')
+			expect(error.message).toContain(message)
+		}
+		const [v] = await db.select({ n: versions.sampleCount }).from(versions).where(and(eq(versions.id, w.versionId)))
+		expect(v!.n).toBe(2)
+	})
+})
