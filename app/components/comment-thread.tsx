@@ -3,6 +3,8 @@ import { parseWithZod } from '@conform-to/zod/v4'
 import { Form, useLocation } from '@remix-run/react'
 import { useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
+import { Sentence } from '#app/components/bidi.tsx'
+import { isolate } from '#app/utils/bidi.ts'
 import { DateTime } from '#app/components/date-time.tsx'
 import { ErrorList, Field, FormAlert, TextAreaField, ValidatedForm } from '#app/components/forms.tsx'
 import { Markdown } from '#app/components/markdown.tsx'
@@ -53,8 +55,9 @@ export function StanceBadge({ stance }: { stance: Stance }) {
 function useAuthorLabel(c: CommentView) {
 	const { t } = useTranslation('discussion')
 	let label = c.fromTeam ? t('author.team') : c.author ? c.author.number === null ? t(`author.${c.author.role}Unnumbered`) : t(`author.${c.author.role}`, { n: c.author.number }) : t('author.former')
-	if (!c.fromTeam && c.author?.expertise) label += ` · ${c.author.expertise}`
-	if (!c.fromTeam && c.author?.name) label += ` (${c.author.name})`
+	// A person's words (their field, their name) are isolated from the label around them.
+	if (!c.fromTeam && c.author?.expertise) label += ` · ${isolate(c.author.expertise)}`
+	if (!c.fromTeam && c.author?.name) label += ` (${isolate(c.author.name)})`
 	return c.mine ? t('author.you', { author: label }) : label
 }
 
@@ -216,11 +219,13 @@ function CommentItem({ comment: c, ctx }: { comment: Threaded<CommentView>; ctx:
 						<DateTime value={c.createdAt} />
 						{c.editedAt && live ? ` · ${t('comment.edited')}` : ''}
 					</span>
-					{ctx.mode === 'team' && c.depth === 0 && c.roundTitle ? <span className="text-sm text-slate-700">{t('team.round', { title: c.roundTitle })}</span> : null}
+					{ctx.mode === 'team' && c.depth === 0 && c.roundTitle ? <span className="text-sm text-slate-700">
+							<Sentence t={t} k="team.round" values={{ title: c.roundTitle }} />
+						</span> : null}
 				</header>
 				{c.hidden ? (
 					<p dir="auto" className="italic text-slate-700">
-						{t('comment.hidden', { reason: c.hiddenReason ?? '' })}
+						<Sentence t={t} k="comment.hidden" values={{ reason: c.hiddenReason ?? '' }} />
 					</p>
 				) : c.deleted ? (
 					<p className="italic text-slate-700">{t('comment.deleted')}</p>

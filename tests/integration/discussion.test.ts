@@ -252,7 +252,7 @@ describe('use-case discussion', () => {
 			expect(c).toMatchObject({ hidden: true, hiddenReason: 'Insults another participant', body: null, stance: null })
 		}
 		const html = await renderThread((await w.thread(w.ana)).filter((c) => c.id === id))
-		expect(html).toContain('Hidden by the dataset team: Insults another participant')
+		expect(html).toContain('Hidden by the dataset team: <bdi>Insults another participant</bdi>')
 		// Hidden stays hidden: the author can neither edit nor delete it away.
 		expect((await w.post(w.ana, { intent: 'edit', commentId: id, stance: 'opposed', body: 'sorry' })).status).toBe(400)
 		expect((await w.post(w.ana, { intent: 'delete', commentId: id })).status).toBe(404)
@@ -275,7 +275,8 @@ describe('use-case discussion', () => {
 		const named = (await w.teamView()).data as { comments: CommentView[] }
 		expect(JSON.stringify(named)).toContain(`"name":"${canary}"`)
 		expect(JSON.stringify(named)).not.toContain(`${canary}@example.org`)
-		expect(await renderThread(named.comments, 'team')).toContain(`Expert 1 · linguist (${canary})`)
+		// The field and the name are each isolated (FSI … PDI) from the label around them.
+		expect(await renderThread(named.comments, 'team')).toContain(`Expert 1 · \u2068linguist\u2069 (\u2068${canary}\u2069)`)
 	})
 
 	test('participants of another round, strangers and other datasets’ use cases get 404', async () => {

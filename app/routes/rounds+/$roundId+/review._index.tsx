@@ -1,6 +1,7 @@
 import { type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { Sentence } from '#app/components/bidi.tsx'
 import { nextPending } from '#app/models/review.server.ts'
 import { getProgress } from '#app/models/round.server.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
@@ -25,7 +26,9 @@ export default function ReviewDone() {
 			<h1>{round.status === 'open' ? t('done.heading') : t('done.closed')}</h1>
 			<p role="status">{t('done.progress', { done, total })}</p>
 			<p>
-				<Link to={`/rounds/${round.id}`}>{t('done.back', { round: round.title })}</Link>
+				<Link to={`/rounds/${round.id}`}>
+					<Sentence t={t} k="done.back" values={{ round: round.title }} />
+				</Link>
 			</p>
 		</div>
 	)

@@ -2,6 +2,7 @@ import { parseWithZod } from '@conform-to/zod/v4'
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { Sentence } from '#app/components/bidi.tsx'
 import { type CommentActionData, CommentThread, NewCommentForm, threadStamp } from '#app/components/comment-thread.tsx'
 import { commentErrors, CommentSchema, DeleteSchema, EditCommentSchema, formIdOf } from '#app/domain/comment.ts'
 import { addComment, type CommentActor, deleteComment, editComment, listThread } from '#app/models/comment.server.ts'
@@ -78,7 +79,9 @@ export default function UseCaseDiscussion() {
 		<div className="flex max-w-3xl flex-col gap-6">
 			<div className="flex flex-col gap-1">
 				<p className="text-sm">
-					<Link to={`/rounds/${round.id}`}>{t('participant.back', { round: round.title })}</Link>
+					<Link to={`/rounds/${round.id}`}>
+						<Sentence t={t} k="participant.back" values={{ round: round.title }} />
+					</Link>
 				</p>
 				<p className="text-sm text-slate-700">{round.datasetName}</p>
 				<h1 dir="auto">{useCase.title}</h1>

@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from '@rem
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { and, eq, isNull } from 'drizzle-orm'
 import { useTranslation } from 'react-i18next'
+import { Sentence } from '#app/components/bidi.tsx'
 import { flags, reviews } from '#db/schema/reviews.ts'
 import { assignments, participants } from '#db/schema/rounds.ts'
 import { eraseParticipantComments } from '#app/models/comment.server.ts'
@@ -51,7 +52,9 @@ export default function Withdraw() {
 	const actionData = useActionData<typeof action>()
 	return (
 		<div className="mx-auto flex max-w-xl flex-col gap-4">
-			<h1>{t('withdraw.heading', { round: round.title })}</h1>
+			<h1>
+				<Sentence t={t} k="withdraw.heading" values={{ round: round.title }} />
+			</h1>
 			<p>{t('withdraw.intro')}</p>
 			{actionData?.error ? (
 				<p role="alert" className="alert-error">
