@@ -650,9 +650,9 @@ describe('what participants write, and what the team answers them', () => {
 		expect(json.headers.get('Content-Type')).toMatch(/^application\/json/)
 		expect(json.headers.get('Content-Disposition')).toMatch(/^attachment;/)
 
-		// Every email sent: round opened, feedback updates, the team's reminder, invitations.
+		// Every email sent: round opened, feedback updates, the team's reminder and digest, invitations.
 		const sent = await checkEmails('participation')
-		expect(new Set(sent.map((e) => e.kind))).toEqual(new Set(['invitation', 'round_opened', 'feedback_updates', 'blockers_reminder']))
+		expect(new Set(sent.map((e) => e.kind))).toEqual(new Set(['invitation', 'round_opened', 'feedback_updates', 'blockers_reminder', 'team_digest']))
 		expectNoFailures()
 		expect(await db.select({ id: participants.id }).from(participants).where(eq(participants.showName, true))).toHaveLength(6)
 	}, 300_000)
