@@ -35,6 +35,9 @@ async function hydrate() {
 			ns: getInitialNamespaces(),
 			defaultNS: defaultNamespace,
 			interpolation: { escapeValue: false },
+			// A namespace loaded after a client-side navigation (app/root.tsx loads every namespace the
+			// matched routes declare) re-renders the components that translate with it.
+			react: { bindI18nStore: 'added' },
 		})
 
 	startTransition(() => {

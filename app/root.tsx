@@ -6,6 +6,7 @@ import {
 	Outlet,
 	Scripts,
 	ScrollRestoration,
+	useMatches,
 	useRouteError,
 	useRouteLoaderData,
 } from '@remix-run/react'
@@ -17,6 +18,7 @@ import { SiteHeader } from './components/site-header.tsx'
 import tailwindHref from './tailwind.css?url'
 import { getSessionCookieUpdate, getUnreadCount, isOnTeam, getUser } from './utils/auth.server.ts'
 import { getLanguage } from './utils/i18n.server.ts'
+import { type RouteHandle } from './utils/route-handle.ts'
 import { getTimeZone } from './utils/time.server.ts'
 import { directionOf, fallbackLanguage } from './utils/i18n.ts'
 import { useNonce } from './utils/nonce-provider.tsx'
@@ -83,9 +85,22 @@ export function Layout({ children }: { children: ReactNode }) {
 	)
 }
 
+/**
+ * Every namespace the matched routes declare (`handle.i18n`) is loaded, also after a client-side
+ * navigation: a page that writes `t('report:link')` without listing `report` in its own
+ * useTranslation would otherwise show the bare key ("link") until a full reload. Not suspending:
+ * the page renders again when they arrive.
+ */
+function useRouteNamespaces() {
+	const matches = useMatches()
+	const namespaces = [...new Set(matches.flatMap((m) => (m.handle as RouteHandle | undefined)?.i18n ?? []))]
+	useTranslation(namespaces, { useSuspense: false })
+}
+
 export default function App() {
 	const rootData = useRootData()
 	useChangeLanguage(rootData?.language ?? fallbackLanguage)
+	useRouteNamespaces()
 	// Marks the page interactive: end-to-end tests wait for it before using JavaScript features.
 	useEffect(() => {
 		document.documentElement.dataset.hydrated = 'true'

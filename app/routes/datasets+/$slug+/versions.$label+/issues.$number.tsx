@@ -113,7 +113,7 @@ export default function IssuePage() {
 						{issue.ownerBlocking === false && issue.blockingReasons.length ? ` ${t('issue.overruled')}` : ''}
 					</dd>
 					<dt className="font-medium">{t('issue.feedback')}</dt>
-					<dd>{t('inbox.row', { flaggers: issue.flaggerCount, count: issue.flagCount })}</dd>
+					<dd>{t('inbox.row', { feedback: t('inbox.rowFeedback', { count: issue.flagCount }), people: t('inbox.rowPeople', { count: issue.flaggerCount }) })}</dd>
 					<dt className="font-medium">{t('issue.assignee')}</dt>
 					<dd>{issue.assignee ?? t('issue.unassigned')}</dd>
 					<dt className="font-medium">{t('triage.publicResponse')}</dt>

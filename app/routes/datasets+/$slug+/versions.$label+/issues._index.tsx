@@ -204,7 +204,7 @@ export default function IssueInbox() {
 								</Link>
 								<IssueBadges issue={r} />
 								<p className="text-sm text-slate-700">
-									{t('inbox.row', { flaggers: r.flaggerCount, count: r.flagCount })}
+									{t('inbox.row', { feedback: t('inbox.rowFeedback', { count: r.flagCount }), people: t('inbox.rowPeople', { count: r.flaggerCount }) })}
 									{r.categories.length ? ` · ${r.categories.map((c) => t(`review:categories.${c}.label`)).join(', ')}` : ''}
 									{r.assignee ? ` · ${t('inbox.assignedTo', { name: r.assignee })}` : ''} · <DateTime value={r.updatedAt} />
 								</p>
