@@ -90,7 +90,9 @@ try {
 const ratio = ours.rowsPerSecond / copy.rowsPerSecond
 console.log(JSON.stringify(queries, null, 1))
 
-const report = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, rows, import: { ours, copy, ratio }, queries }
+// The 1-, 5- and 15-minute load averages when the run ended: other work on the machine shows here.
+const loadAverage = os.loadavg().map((l) => Math.round(l * 10) / 10)
+const report = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage }, rows, import: { ours, copy, ratio }, queries }
 writeFileSync(path.join(out, `${name}.json`), JSON.stringify(report, null, 2))
 writeFileSync(path.join(out, `${name}.md`), markdown())
 console.log(`\nWritten to bench/.out/${name}.json and ${name}.md`)
@@ -142,8 +144,8 @@ ${row('', q.facets, 'hand-written GROUP BY of the 8 keys, same filter', q.groupR
 Notes:
 - PostgreSQL's own full-text search finds nothing inside Chinese, Japanese or Thai sentences (a whole
   run is one token), so it is a reference only for the scripts it tokenizes.
-- The machine is shared (two cores, with other work running during the measurement), so absolute
-  figures are pessimistic; the reference columns ran in the same minutes.
+- Load average when the run ended: ${loadAverage.join(', ')} (1, 5, 15 min) on ${os.cpus().length} cores. On a shared
+  machine absolute figures are pessimistic; the reference columns ran in the same minutes.
 - PGlite is not measured here (a million samples is a PostgreSQL deployment); the test suite checks
   that search and facets give the same results on both.
 
