@@ -161,7 +161,7 @@ export async function revokeInvitation({ roundId, invitationId, actorId }: { rou
 		const round = await roundForAudit(tx, roundId)
 		if (round) {
 			await recordAudit(
-				{ datasetId: round.datasetId, versionId: round.versionId, actorId, action: 'invitation.revoked', targetType: 'invitation', targetId: invitationId, targetLabel: round.title, before: { status: 'sent' }, after: { status: 'revoked', role: row.role } },
+				{ datasetId: round.datasetId, versionId: round.versionId, actorId, action: 'invitation.revoked', targetType: 'invitation', targetId: invitationId, targetLabel: round.title, before: { status: 'pending' }, after: { status: 'revoked', role: row.role } },
 				tx,
 			)
 		}
