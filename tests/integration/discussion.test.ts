@@ -275,7 +275,8 @@ describe('use-case discussion', () => {
 		const named = (await w.teamView()).data as { comments: CommentView[] }
 		expect(JSON.stringify(named)).toContain(`"name":"${canary}"`)
 		expect(JSON.stringify(named)).not.toContain(`${canary}@example.org`)
-		expect(await renderThread(named.comments, 'team')).toContain(`Expert 1 · linguist (${canary})`)
+		// A lone expert: no number, no expertise; the name they chose to show is shown.
+		expect(await renderThread(named.comments, 'team')).toContain(`An expert (${canary})`)
 	})
 
 	test('participants of another round, strangers and other datasets’ use cases get 404', async () => {
