@@ -161,7 +161,7 @@ export async function revokeInvitation({ roundId, invitationId, actorId }: { rou
 		const round = await roundForAudit(tx, roundId)
 		if (round) {
 			await recordAudit(
-				{ datasetId: round.datasetId, versionId: round.versionId, actorId, action: 'invitation.revoked', targetType: 'invitation', targetId: invitationId, targetLabel: round.title, before: { status: 'sent' }, after: { status: 'revoked', role: row.role } },
+				{ datasetId: round.datasetId, versionId: round.versionId, actorId, action: 'invitation.revoked', targetType: 'invitation', targetId: invitationId, targetLabel: round.title, before: { status: 'pending' }, after: { status: 'revoked', role: row.role } },
 				tx,
 			)
 		}
@@ -201,10 +201,10 @@ export async function rotateInvitation({ roundId, invitationId, actorId }: { rou
 export async function claimInvitationReminders(now = new Date()) {
 	const ttlDays = getEnv().INVITATION_TTL_DAYS
 	const due = await query<{ id: string; round_id: string; email: string; role: 'community' | 'expert'; language: string | null; message: string; status: string; expires_at: Date }>(sql`
-		update ${invitations} i set reminded_at = ${now}
+		update ${invitations} i set reminded_at = ${now.toISOString()}::timestamptz
 		from ${rounds} r
 		where r.id = i.round_id and r.status in ('draft', 'open') and i.status in ('pending', 'accepted') and i.reminded_at is null
-			and i.expires_at > ${now} and i.last_sent_at <= ${new Date(now.getTime() - (ttlDays * 86_400_000) / 2)}
+			and i.expires_at > ${now.toISOString()}::timestamptz and i.last_sent_at <= ${new Date(now.getTime() - (ttlDays * 86_400_000) / 2).toISOString()}::timestamptz
 		returning i.id, i.round_id, i.email, i.role, i.language, i.message, i.status, i.expires_at`)
 	const out: Array<{ roundId: string; email: string; role: 'community' | 'expert'; language: string | null; message: string; token: string; expiresAt: Date }> = []
 	for (const d of due) {

@@ -22,6 +22,7 @@ import { action as participantDiscussion } from '#app/routes/rounds+/$roundId+/u
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { getI18n } from '#app/utils/i18n.server.ts'
+import { addMaintainer } from '#tests/team-utils.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { account, createRound, joinAs, P, roundAction, setRoundStatus, world } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run } from '#tests/route-utils.ts'
@@ -98,9 +99,11 @@ describe('owner actions leave one entry each', () => {
 
 	test('adding and removing a maintainer names them by display name, never by email', async () => {
 		const { owner } = await world(2)
-		await account('mira')
-		const add = await run(teamAction, formRequest('/t', { intent: 'add', email: 'mira@example.org' }, { cookie: owner }), {}, { slug: 'hints' })
+		const mira = await account('mira')
+		// Joining the team is an invitation mira accepts; the entry is the owner's act, and the invitation itself names nobody.
+		const { invited: add } = await addMaintainer(owner, 'hints', 'mira@example.org', mira)
 		expect(add.status).toBe(200)
+		expect(await entries('team.invited')).toEqual([expect.objectContaining({ actorName: 'owner', targetLabel: '', after: { role: 'maintainer' } })])
 		expect(await entries('team.member_added')).toEqual([{ actorName: 'owner', targetType: 'team', targetLabel: 'mira', before: null, after: { role: 'maintainer' }, reason: '' }])
 		// Adding again changes nothing and records nothing.
 		await run(teamAction, formRequest('/t', { intent: 'add', email: 'mira@example.org' }, { cookie: owner }), {}, { slug: 'hints' })
@@ -190,7 +193,7 @@ describe('the audit page', () => {
 		const roundId = await createRound(owner)
 		const ana = await joinAs(owner, roundId, 'ana', sink.messages)
 		const mira = await account('mira')
-		await run(teamAction, formRequest('/t', { intent: 'add', email: 'mira@example.org' }, { cookie: owner }), {}, { slug: 'hints' })
+		await addMaintainer(owner, 'hints', 'mira@example.org', mira)
 		const outsider = await account('outsider')
 
 		const asOwner = await auditPage(owner)

@@ -275,8 +275,8 @@ describe('use-case discussion', () => {
 		const named = (await w.teamView()).data as { comments: CommentView[] }
 		expect(JSON.stringify(named)).toContain(`"name":"${canary}"`)
 		expect(JSON.stringify(named)).not.toContain(`${canary}@example.org`)
-		// The field and the name are each isolated (FSI … PDI) from the label around them.
-		expect(await renderThread(named.comments, 'team')).toContain(`Expert 1 · \u2068linguist\u2069 (\u2068${canary}\u2069)`)
+		// A lone expert: no number, no expertise; the name they chose to show is shown, isolated (FSI … PDI).
+		expect(await renderThread(named.comments, 'team')).toContain(`An expert (\u2068${canary}\u2069)`)
 	})
 
 	test('participants of another round, strangers and other datasets’ use cases get 404', async () => {

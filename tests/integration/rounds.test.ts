@@ -304,3 +304,23 @@ test('48 hours before close, people with work left are reminded once; at close t
 	// The participant's three, and the team's (written as the round closes): it reached its closing time.
 	expect(kinds.map((k) => k.kind)).toEqual(['round_opened', 'round_reminder', 'team_round_closed', 'round_closed'])
 })
+
+test('halfway through an invitation’s life, only those who have not joined are reminded, and the team’s list changes alike for all', async () => {
+	const { owner } = await world(2)
+	const roundId = await createRound(owner)
+	await joinAs(owner, roundId, 'joiner')
+	await roundAction(owner, roundId, { intent: 'invite', emails: 'waiter@example.org', role: 'community' })
+	const list = async () => ((await run(teamRoundLoader, getRequest('/', { cookie: owner }), {}, { ...P, roundId })).data as { invitations: Array<{ email: string; state: string }> }).invitations
+	expect((await list()).map((i) => i.state)).toEqual(['sent', 'sent'])
+	const before = sink.messages.length
+	const halfway = new Date(Date.now() + 8 * 86_400_000)
+	expect(await runDueRoundJobs('http://localhost', halfway)).toMatchObject({ invitationsReminded: 1 })
+	expect(await runDueRoundJobs('http://localhost', halfway)).toMatchObject({ invitationsReminded: 0 })
+	const sent = sink.messages.slice(before)
+	expect(sent.map((m) => m.to)).toEqual([['waiter@example.org']])
+	expect(linkIn(sent[0]!, /\/invitations\/[A-Za-z0-9_-]+/)).toBeTruthy()
+	// Both rows read "reminded": the list does not tell who joined. The reminder is in no outbox.
+	expect((await list()).map((i) => i.state)).toEqual(['reminded', 'reminded'])
+	const filed = await query<{ dataset_id: string | null }>(sql`select dataset_id from emails where kind = 'invitation_reminder'`)
+	expect(filed).toEqual([{ dataset_id: null }])
+})

@@ -63,7 +63,7 @@ export default function Consent() {
 				<h2 id="pseudonym-heading">{t('consent.pseudonymTitle')}</h2>
 				<p>{t(participant.role === 'expert' ? 'consent.pseudonymExpert' : 'consent.pseudonymCommunity')}</p>
 				<p>{t('consent.guarantee', { min })}</p>
-				<p className="font-medium">{t(`consent.groupSize.${participant.role}`, { count: others, min })}</p>
+				<p className="font-medium">{t(`consent.groupSize.${participant.role}`, { n: others, min })}</p>
 				<p className="text-sm text-slate-700">{t('consent.guaranteeLimits')}</p>
 			</section>
 			{round.contentWarning ? (

@@ -232,7 +232,7 @@ export default function TeamRoundPage() {
 							{participants.groups.map((g) => (
 								<tr key={g.role} className="border-b border-slate-200">
 									<td className="py-2">
-										{t(`participants.group.${g.role}`, { count: g.joined })}
+										{t(`participants.group.${g.role}`, { n: g.joined })}
 										{g.names.length ? ` (${g.names.join(', ')})` : ''}
 									</td>
 									<td className="py-2">{t('participants.groupedState', { min: participants.min })}</td>
@@ -386,7 +386,7 @@ function InviteResults({ invite }: { invite: { results: Array<{ line: number; em
 					))}
 				</ul>
 			) : null}
-			{invite.dropped ? <p className="rounded border border-amber-300 bg-amber-50 p-3">{t('invite.labelsDropped', { count: invite.dropped })}</p> : null}
+			{invite.dropped ? <p className="rounded border border-amber-300 bg-amber-50 p-3">{t('invite.labelsDropped', { n: invite.dropped })}</p> : null}
 			{invite.errors.length ? (
 				<ul className="alert-error">
 					{invite.errors.map((e) => (
