@@ -150,6 +150,7 @@ describe.skipIf(!process.env.DATABASE_URL)('the built server, crawled and fuzzed
 		expect(sent.length).toBeGreaterThan(0)
 		for (const e of sent) for (const part of [e.subject, e.text, e.html ?? '']) check(`email to ${e.to}`, 200, Buffer.from(part, 'utf8'))
 
+		console.log(`crawl: ${Object.values(counts).reduce((a, b) => a + b, 0)} pages (${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ')}), each with its .data`)
 		// The crawl reached the pages that matter for each person, in each language.
 		for (const [key, n] of Object.entries(counts)) expect(n, key).toBeGreaterThan(key.startsWith('participant') ? 5 : 20)
 		expect(problems, problems.slice(0, 30).join('\n')).toEqual([])
