@@ -126,12 +126,12 @@ async function consultation(tag: string, v: Values, language: Language) {
 	const body = [JSON.stringify({ id: 's-1', content: v.content, language: sampleLanguage, metadata: { persona: { origin: v.metaValue } } })].join('\n')
 	await runImport({ versionId: version.id, format: 'jsonl', filename: 's.jsonl', userId: me!.id, source: (async function* () { yield new TextEncoder().encode(body) })() })
 	const P = { slug, label: 'v1' }
-	const created = await run(newRound, formRequest('/r', { stage: 'validation', title: v.round, guidelines: v.guidelines, contentWarning: v.warning, selectionMode: 'all', overlap: '1', blockThreshold: '2' }, { cookie: owner }), {}, P)
+	const created = await run(newRound, formRequest('/r', { stage: 'validation', title: v.round, guidelines: v.guidelines, contentWarning: v.warning, expertiseOptions: v.expertise, selectionMode: 'all', overlap: '1', blockThreshold: '2' }, { cookie: owner }), {}, P)
 	expect(created.status, JSON.stringify(created.data)).toBe(302)
 	const roundId = created.headers.get('Location')!.split('/').pop()!
 	const team = (fields: Record<string, string>) => run(roundPage.action, formRequest('/x', fields, { cookie: owner }), {}, { ...P, roundId })
 	const email = `reviewer-${tag}@example.org`
-	await team({ intent: 'invite', emails: `${email}, expert, ${v.expertise}`, role: 'community', message: v.message, language })
+	await team({ intent: 'invite', emails: `${email}, expert`, role: 'community', message: v.message, language })
 	const token = tokenFrom(sink.messages, email)!
 	const invitationHtml = await show(invitationPage, `/invitations/${token}`, { token }, '', language)
 	const reviewer = await account(`reviewer-${tag}`, language)
@@ -156,8 +156,9 @@ describe('user-supplied text is isolated from the direction of the page around i
 			const tag = language === 'en' ? 'rtl' : 'ltr'
 			const c = await consultation(tag, values, language)
 			const pages: Array<[string, string, Array<keyof Values>]> = [
-				['invitation', c.invitationHtml, ['round', 'dataset', 'expertise', 'message']],
-				['consent', c.consentHtml, ['round', 'dataset', 'warning']],
+				['invitation', c.invitationHtml, ['round', 'dataset', 'message']],
+				// The expertise a participant may declare comes from the round's list (the team labels no one).
+				['consent', c.consentHtml, ['round', 'dataset', 'warning', 'expertise']],
 			]
 			// The round opens; the reviewer flags the sample, with a quote and a rewrite.
 			const round = (await run(roundPage.loader, getRequest('/x', { cookie: c.owner }), {}, { ...c.P, roundId: c.roundId })).data as { round: { revision: number } }

@@ -82,7 +82,8 @@ async function createRound(owner: string, title = 'Community check') {
 
 async function roundAction(owner: string, roundId: string, intent: string, fields: Record<string, string> = {}) {
 	const [r] = await db.select({ revision: rounds.revision }).from(rounds).where(eq(rounds.id, roundId))
-	return run(teamRoundAction, formRequest('/x', { intent, revision: String(r!.revision), ...fields }, { cookie: owner }), {}, { ...P, roundId })
+	// Opening and closing are confirmed (the dialog's `confirmed=yes`).
+	return run(teamRoundAction, formRequest('/x', { intent, revision: String(r!.revision), confirmed: 'yes', ...fields }, { cookie: owner }), {}, { ...P, roundId })
 }
 
 async function joinAs(owner: string, roundId: string, name: string, role = 'community') {

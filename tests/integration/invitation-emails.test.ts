@@ -46,7 +46,7 @@ describe('invitation emails say who invites and what the round asks of this role
 		for (const lng of supportedLanguages) {
 			const community = `community-${lng}@example.org`
 			const expert = `expert-${lng}@example.org`
-			// One list: the expert's line gives its own role and field; the form's default is community.
+			// One list: the expert's line gives its own role (and a label, which the team may not attach to a person: dropped); the form's default is community.
 			const res = await roundAction(owner, roundId, { intent: 'invite', emails: `${community}\n${expert}, expert, sociolinguistics`, role: 'community', expertise: '', language: lng })
 			expect(res.status).toBe(200)
 			const s = emails(lng)
@@ -59,11 +59,12 @@ describe('invitation emails say who invites and what the round asks of this role
 
 			// Each says who invites — the dataset's team — and what the round asks of this role.
 			const communityIntro = fill(s.introCommunity!, { inviter, roundTitle: round })
-			const expertIntro = fill(s.introExpertField!, { inviter, roundTitle: round, expertise: iso('sociolinguistics') })
+			const expertIntro = fill(s.introExpert!, { inviter, roundTitle: round })
 			expect(body(toCommunity)).toContain(communityIntro)
 			expect(body(toCommunity)).toContain(s.taskCommunity)
 			expect(body(toExpert)).toContain(expertIntro)
 			expect(body(toExpert)).toContain(s.taskExpert)
+			expect(body(toExpert)).not.toContain('sociolinguistics')
 			// … and never the other role's words (the first real round sent an expert the community text).
 			expect(body(toExpert)).not.toContain(s.taskCommunity)
 			expect(body(toCommunity)).not.toContain(s.taskExpert)
