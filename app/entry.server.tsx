@@ -1,6 +1,6 @@
 import { type AppLoadContext, type EntryContext, type HandleErrorFunction } from '@remix-run/node'
 import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
-import { renderToString } from 'react-dom/server'
+import { renderToReadableStream } from 'react-dom/server.browser'
 import { I18nextProvider } from 'react-i18next'
 import { seedDemoIfEmpty } from '#db/demo.ts'
 import { loggableError } from './utils/db-errors.ts'
@@ -12,6 +12,8 @@ import { NonceProvider } from './utils/nonce-provider.tsx'
 import { pruneLimits } from './utils/rate-limit.server.ts'
 import { startRoundScheduler, stopRoundScheduler } from './models/round-flow.server.ts'
 import { reapStaleImports } from './models/import.server.ts'
+
+const ABORT_DELAY = 5_000
 
 /**
  * Called once by the server before it listens: schema up to date, demo seeded on an empty embedded
@@ -44,22 +46,41 @@ export default async function handleRequest(
 	const i18n = getI18n(language)
 	const nonce = loadContext.cspNonce ?? ''
 
-	// The whole page is rendered into one string, then answered in one piece. Nothing suspends
-	// (every loader's data is there before rendering), so streaming the shell first would send the
-	// same bytes no sooner (decision 022). renderToString, not renderToPipeableStream: React 18.3's
-	// Node stream encoder writes a whole 2 KiB buffer when a multi-byte character does not fit at
-	// its end, unused zero bytes included, so pages had a NUL wherever a non-ASCII character fell on
-	// a 2 KiB boundary (decision 023). A string holds characters, not bytes: nothing can split one.
-	const html = renderToString(
-		<NonceProvider value={nonce}>
-			<I18nextProvider i18n={i18n}>
-				<RemixServer context={remixContext} url={request.url} nonce={nonce} />
-			</I18nextProvider>
-		</NonceProvider>,
-	)
-	responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
-	responseHeaders.set('Content-Language', language)
-	return new Response(Buffer.from(`<!DOCTYPE html>${html}`, 'utf8'), { headers: responseHeaders, status: responseStatusCode })
+	// The whole page is rendered, then answered in one piece: nothing of ours suspends, so streaming
+	// the shell first would send the same bytes no sooner (decision 022). The web-stream renderer,
+	// not renderToPipeableStream: React 18.3's Node stream encoder writes a whole 2 KiB buffer when a
+	// multi-byte character does not fit at its end, unused zero bytes included, so pages had a NUL
+	// wherever a non-ASCII character fell on a 2 KiB boundary. The web-stream renderer encodes each
+	// piece to bytes first and copies them whole (decision 023). Not renderToString either: Remix's
+	// single-fetch hand-over of loader data to the browser is a Suspense boundary that a string
+	// render leaves as an empty fallback, and the page never hydrates.
+	const abort = new AbortController()
+	const timer = setTimeout(() => abort.abort(), ABORT_DELAY)
+	let status = responseStatusCode
+	try {
+		const stream = await renderToReadableStream(
+			<NonceProvider value={nonce}>
+				<I18nextProvider i18n={i18n}>
+					<RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+				</I18nextProvider>
+			</NonceProvider>,
+			{
+				nonce,
+				signal: abort.signal,
+				onError(error: unknown) {
+					status = 500
+					if (!abort.signal.aborted) console.error(loggableError(error))
+				},
+			},
+		)
+		await stream.allReady
+		const body = Buffer.from(await new Response(stream).arrayBuffer())
+		responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
+		responseHeaders.set('Content-Language', language)
+		return new Response(body, { headers: responseHeaders, status })
+	} finally {
+		clearTimeout(timer)
+	}
 }
 
 export const handleError: HandleErrorFunction = (error, { request }) => {
