@@ -75,7 +75,9 @@ test('the owner is told (bell, digest email, inbox); a guarded approval; a block
 	const reviewer = await joinAndFlagFirst(browser, reviewerEmail)
 	const first = await flagCritical(reviewer)
 	await page.goto('/notifications')
-	await expect(page.getByRole('link', { name: `loop e2e v1: new blocking issue #1 on sample “${first}”.` })).toBeVisible()
+	// Names in the sentence are isolated by invisible FSI … PDI marks: the text reads the same around them.
+	const isolatedMarks = (text: string) => new RegExp(`^[\u2068\u2069]*${[...text].map((c) => `${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\u2068\u2069]*`).join('')}$`)
+	await expect(page.getByRole('link', { name: isolatedMarks(`loop e2e v1: new blocking issue #1 on sample “${first}”.`) })).toBeVisible()
 	await expectAccessible(page)
 	const digest = await mailWith(ownerEmail, 'An update on your datasets')
 	expect(digest.decoded).toContain(`new blocking issue #1 on sample “${first}”`)

@@ -2,6 +2,7 @@ import { type Browser, expect, type Page } from '@playwright/test'
 import { type ConsoleErrors, expectAccessible as axe, expectAccessible, msg, test, uniqueEmail, waitForHydration } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
 import { demoOwner, signIn } from './round-helpers.ts'
+import { confirmRoundAction } from './team-helpers.ts'
 
 // A reviewer's consultation end to end, as a first real round played it (issue 16): on a phone,
 // with JavaScript in English and in Arabic and without JavaScript, through at least ten samples.
@@ -29,8 +30,8 @@ async function openRound(page: Page) {
 	await page.getByLabel('Email addresses').fill(email)
 	await page.getByRole('button', { name: 'Send invitations' }).click()
 	await expect(page.getByRole('status')).toContainText(`Invited ${email}.`)
-	await page.getByRole('button', { name: 'Open the round' }).click()
-	await expect(page.getByRole('button', { name: 'Close the round' })).toBeVisible()
+	// Opening freezes the samples: the team confirms it (a dialog, or a page without JavaScript).
+	await confirmRoundAction(page, 'Open the round')
 	return email
 }
 
