@@ -4,7 +4,8 @@ import { startTransition, StrictMode } from 'react'
 import { hydrateRoot } from 'react-dom/client'
 import { I18nextProvider, initReactI18next } from 'react-i18next'
 import { getInitialNamespaces } from 'remix-i18next/client'
-import { defaultNamespace, supportedLanguages } from './utils/i18n.ts'
+import { supportedLanguages } from './domain/enums.ts'
+import { defaultNamespace } from './utils/i18n.ts'
 
 // Loads translations from the /locales resource route (the server renders them into HTML first).
 const fetchBackend: BackendModule = {

@@ -3,12 +3,13 @@ import { parseWithZod } from '@conform-to/zod/v4'
 import { Form, useLocation } from '@remix-run/react'
 import { useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
+import { type Stance, stances } from '#app/domain/enums.ts'
 import { Sentence } from '#app/components/bidi.tsx'
 import { isolate } from '#app/utils/bidi.ts'
 import { DateTime } from '#app/components/date-time.tsx'
 import { ErrorList, Field, FormAlert, TextAreaField, ValidatedForm } from '#app/components/forms.tsx'
 import { Markdown } from '#app/components/markdown.tsx'
-import { buildThread, canReply, CommentSchema, commentFormId, EditCommentSchema, HideSchema, type Stance, stances, type Threaded } from '#app/domain/comment.ts'
+import { buildThread, canReply, CommentSchema, commentFormId, EditCommentSchema, HideSchema, type Threaded } from '#app/domain/comment.ts'
 
 export type CommentView = {
 	id: string

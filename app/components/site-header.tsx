@@ -1,6 +1,7 @@
 import { Form, Link, useLocation } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { type Language, languageNames, supportedLanguages } from '#app/utils/i18n.ts'
+import { supportedLanguages } from '#app/domain/enums.ts'
+import { type Language, languageNames } from '#app/utils/i18n.ts'
 
 export function SiteHeader({ user, language }: { user: { displayName: string; unread: number; team?: boolean } | null; language: string }) {
 	const { t } = useTranslation()

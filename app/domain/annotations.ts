@@ -5,7 +5,8 @@
  * rows, app/utils/parquet-stream.server.ts writes Parquet. A row never holds an identity: no
  * email, name or user id, only the per-round pseudonym (withheld in small groups) and the role.
  */
-import { csvRecord, MIN_GROUP_SIZE, type Role, type Severity } from './report.ts'
+import { type ParticipantRole, type Severity } from '#app/domain/enums.ts'
+import { csvRecord, MIN_GROUP_SIZE } from './report.ts'
 
 export const ANNOTATIONS_FORMAT = 'roundtable.annotations/1'
 export const annotationFormats = ['jsonl', 'csv', 'parquet'] as const
@@ -25,7 +26,7 @@ export type AnnotationRow = {
 	messages: Array<{ role: string; content: string }> | null
 	language: string | null
 	metadata: Record<string, unknown> | null
-	role: Role
+	role: ParticipantRole
 	/** "Community member 4" in this round; null when fewer than MIN_GROUP_SIZE of the role gave feedback in it. */
 	pseudonym: string | null
 	/** A flagged review gives one row per flag; a template comment is `commented`. */

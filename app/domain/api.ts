@@ -1,13 +1,10 @@
 /**
- * The pipeline API's pure rules (DESIGN.md "Pipeline API"): token format, request schemas, the
- * gate verdict and the issue-list cursor. No database, no Remix: the routes in app/routes/api+
- * and the OpenAPI document (app/domain/openapi.ts) both read from here.
+ * The pipeline API's pure rules (DESIGN.md "Pipeline API"): token format, request schemas and the
+ * issue-list cursor (the gate verdict is app/domain/gate.ts). No database, no Remix: the routes in
+ * app/routes/api+ and the OpenAPI document (app/domain/openapi.ts) both read from here.
  */
 import { z } from 'zod'
-import { type versionStatuses } from '#db/schema/datasets.ts'
 import { NewVersionSchema, ProvenanceSchema } from './version.ts'
-
-type VersionStatus = (typeof versionStatuses)[number]
 
 /** `rt_` + 32 random bytes in base64url (43 characters): 256 bits, stored only as SHA-256. */
 export const TOKEN_PREFIX = 'rt_'
@@ -30,18 +27,6 @@ export function bearerToken(header: string | null): string | null {
 /** A request carried an Authorization header at all (to tell "no credential" from "a bad one"). */
 export function hasAuthorization(header: string | null): boolean {
 	return !!header?.trim()
-}
-
-/**
- * May a pipeline use this version? Only an `approved` or `released` version with no unresolved
- * blocking issue. "Unresolved" is `open` or `acknowledged` (acknowledging is not fixing). An
- * owner's override approves the version for people but does not open the gate: its blockers
- * still count here until the team resolves them (e.g. as `documented`), because a pipeline that
- * trains unattended should stop on every known blocker. `draft`, `in_consultation` and
- * `archived` are always blocked.
- */
-export function isGateBlocked(status: VersionStatus, blockingIssues: number): boolean {
-	return !(status === 'approved' || status === 'released') || blockingIssues > 0
 }
 
 /** The `PUT …/samples` body types: JSONL, as `application/x-ndjson` (or the common aliases). */

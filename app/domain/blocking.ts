@@ -12,13 +12,12 @@
  * the reasons the rules found are still reported so the page can say what was overruled.
  * "Unsure" flags count like any other: a hesitant community member is still heard.
  */
-export type Severity = 'minor' | 'major' | 'critical'
-export type BlockingReason = 'critical' | 'threshold' | 'expert' | 'opposed' | 'owner'
+import { type BlockingReason, type ParticipantRole, type Severity, type Stance } from '#app/domain/enums.ts'
 
 export type FeedbackFlag = {
 	/** The person (account), so one person flagging twice, or in two rounds, counts once. */
 	personId: string
-	role: 'community' | 'expert'
+	role: ParticipantRole
 	/** Null for template comments (they have no severity and never block by themselves). */
 	severity: Severity | null
 	kind: 'flag' | 'comment'
@@ -26,7 +25,7 @@ export type FeedbackFlag = {
 	threshold: number
 }
 
-export type FeedbackComment = { stance: 'opposed' | 'concerned' | 'supportive' | 'question'; opposedBlocks: boolean }
+export type FeedbackComment = { stance: Stance; opposedBlocks: boolean }
 
 export type BlockingInput = {
 	flags: readonly FeedbackFlag[]

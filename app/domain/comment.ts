@@ -1,8 +1,5 @@
 import { z } from 'zod'
-import { stances } from '#db/schema/reviews.ts'
-
-export { stances }
-export type Stance = (typeof stances)[number]
+import { stances } from '#app/domain/enums.ts'
 
 export const MAX_COMMENT_LENGTH = 5000
 /** Top-level comments are depth 0; replies go two levels deep, so a depth-2 comment takes no replies. */

@@ -1,8 +1,6 @@
 import { z } from 'zod'
-import { type issueStatuses, type resolutions } from '#db/schema/issues.ts'
+import { type IssueStatus, type Resolution } from '#app/domain/enums.ts'
 
-export type IssueStatus = (typeof issueStatuses)[number]
-export type Resolution = (typeof resolutions)[number]
 export const resolutionValues = ['removed', 'regenerated', 'documented', 'not_an_issue'] as const satisfies readonly Resolution[]
 
 /**

@@ -5,9 +5,7 @@
  * tests/integration/api.test.ts validates every response the tests see against it.
  */
 import { z } from 'zod'
-import { versionStatuses, generationMethods } from '#db/schema/datasets.ts'
-import { blockingReasons, issueKinds, issueStatuses, resolutions } from '#db/schema/issues.ts'
-import { flagCategories, templateTargets } from '#db/schema/reviews.ts'
+import { blockingReasons, flagCategories, generationMethods, issueKinds, issueStatuses, resolutions, templateTargets, versionStatuses } from '#app/domain/enums.ts'
 import { annotationFormats } from './annotations.ts'
 import { apiErrorCodes, ApiNewVersionSchema, ISSUE_PAGE_DEFAULT, ISSUE_PAGE_MAX } from './api.ts'
 

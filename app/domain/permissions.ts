@@ -2,7 +2,8 @@
  * The one permission map: what each role may do on a dataset. Pages and queries ask for a
  * capability, never for a role, so "what may a maintainer do?" is answered here alone.
  */
-export type DatasetRole = 'owner' | 'maintainer'
+import { type DatasetRole } from '#app/domain/enums.ts'
+
 
 export type DatasetCapability =
 	| 'view'

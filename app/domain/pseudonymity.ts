@@ -5,9 +5,9 @@
  * per-person pseudonym ("a community member"), and an expertise is shown on a pseudonym only when
  * at least the threshold of that round's participants of that role declared it.
  */
-export type Role = 'community' | 'expert'
+import { type ParticipantRole } from '#app/domain/enums.ts'
 
-export type Author = { role: Role; number: number | null; expertise: string; name: string | null }
+export type Author = { role: ParticipantRole; number: number | null; expertise: string; name: string | null }
 
 export type GroupSizes = {
 	/** Participants of (round, role) who have given feedback. */
@@ -21,7 +21,7 @@ export const expertiseKey = (roundId: string, role: string, expertise: string) =
 
 /** The author as the team may see them: number withheld below the threshold, rare expertise withheld. */
 export function attribute(
-	p: { roundId: string; role: Role; number: number; expertise: string | null; name: string | null },
+	p: { roundId: string; role: ParticipantRole; number: number; expertise: string | null; name: string | null },
 	sizes: GroupSizes,
 	min: number,
 ): Author {
@@ -37,7 +37,7 @@ export function attribute(
 }
 
 /** The key of an author's label: "Community member 4", or "a community member" below the threshold. */
-export function authorKey(role: Role, number: number | null) {
+export function authorKey(role: ParticipantRole, number: number | null) {
 	if (number === null) return role === 'expert' ? 'rounds:participants.anExpert' : 'rounds:participants.aCommunityMember'
 	return role === 'expert' ? 'rounds:participants.expert' : 'rounds:participants.community'
 }

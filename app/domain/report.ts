@@ -5,6 +5,7 @@
  * printable page can use the same helpers. The object holds no identities: participants are
  * counted by role (small groups not exactly), flags appear as counts, team members not at all.
  */
+import { type IssueKind, type IssueStatus, type ParticipantRole, type Resolution, type Severity, type TemplateTarget, type VersionStatus } from '#app/domain/enums.ts'
 import { type TFunction } from 'i18next'
 
 export const REPORT_FORMAT = 'roundtable.consultation-report/1'
@@ -26,8 +27,7 @@ export function groupCount(n: number): GroupCount {
 	return n > 0 && n < MIN_GROUP_SIZE ? { count: null, shown: 'fewer_than_min' } : { count: n, shown: 'exact' }
 }
 
-export type Role = 'community' | 'expert'
-export type Participation = Record<Role, GroupCount>
+export type Participation = Record<ParticipantRole, GroupCount>
 
 /**
  * Participation counts safe to publish, from the raw numbers (which go no further): per round and
@@ -35,9 +35,9 @@ export type Participation = Record<Role, GroupCount>
  * of that role is suppressed and there are other rounds: distinct people ≤ the sum of the rounds,
  * so "total 7, round A 5, round B fewer than 3" would pin round B at exactly 2.
  */
-export function publishParticipation(rounds: ReadonlyArray<Record<Role, number>>, distinct: Record<Role, number>): { rounds: Participation[]; total: Participation } {
+export function publishParticipation(rounds: ReadonlyArray<Record<ParticipantRole, number>>, distinct: Record<ParticipantRole, number>): { rounds: Participation[]; total: Participation } {
 	const shown = rounds.map((r) => ({ community: groupCount(r.community), expert: groupCount(r.expert) }))
-	const total = (role: Role): GroupCount => {
+	const total = (role: ParticipantRole): GroupCount => {
 		const count = groupCount(distinct[role])
 		const derivable = rounds.length > 1 && count.shown === 'exact' && shown.some((r) => r[role].shown === 'fewer_than_min')
 		return derivable ? { count: null, shown: 'withheld' } : count
@@ -63,18 +63,16 @@ export type ReportRound = {
 	participation: Participation
 }
 
-export type Severity = 'minor' | 'major' | 'critical'
-
 export type ReportIssue = {
 	number: number
-	kind: 'sample' | 'template' | 'use_case'
+	kind: IssueKind
 	/** The sample's external id (kind sample). */
 	sample: string | null
-	templateTarget: 'prompt_templates' | 'persona_definitions' | null
+	templateTarget: TemplateTarget | null
 	/** The use case's title (kind use_case); null if the use case was deleted. */
 	useCase: string | null
-	status: 'open' | 'acknowledged' | 'resolved'
-	resolution: 'removed' | 'regenerated' | 'documented' | 'not_an_issue' | null
+	status: IssueStatus
+	resolution: Resolution | null
 	needsReReview: boolean
 	blocking: boolean
 	/** What the rules found (plus `owner` when the team marked it blocking) — also when the team overruled them. */
@@ -89,8 +87,6 @@ export type ReportIssue = {
 	publicResponse: string
 	carriedOver: boolean
 }
-
-export type VersionStatus = 'draft' | 'in_consultation' | 'approved' | 'blocked' | 'released' | 'archived'
 
 export type ReportOverride = { at: string | null; overriddenBlockers: number; blockers: number[]; justification: string }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { flagCategories, severities } from '#db/schema/reviews.ts'
+import { flagCategories, severities } from '#app/domain/enums.ts'
 
 export const RATIONALE_MAX = 2000
 export const REWRITE_MAX = 4000

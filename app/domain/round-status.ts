@@ -1,6 +1,5 @@
-import { type roundStatuses } from '#db/schema/rounds.ts'
+import { type RoundStatus } from '#app/domain/enums.ts'
 
-export type RoundStatus = (typeof roundStatuses)[number]
 export type RoundAction = 'open' | 'close' | 'reopen'
 
 export type RoundTransitionContext = {

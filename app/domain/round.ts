@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { participantRoles, roundStages, selectionModes } from '#db/schema/rounds.ts'
+import { participantRoles, roundStages, selectionModes } from '#app/domain/enums.ts'
 import { emailField } from './account.ts'
 
 const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean())

@@ -1,6 +1,5 @@
 import { z } from 'zod'
-
-export const pipelineStages = ['training', 'fine_tuning', 'evaluation', 'scoring'] as const
+import { pipelineStages } from '#app/domain/enums.ts'
 
 const text = (max: number) => z.string().trim().max(max, { error: 'validation.tooLong' }).optional().default('')
 

@@ -1,6 +1,6 @@
-import { type versionStatuses } from '#db/schema/datasets.ts'
+import { type VersionStatus } from '#app/domain/enums.ts'
+import { approvalGate } from '#app/domain/gate.ts'
 
-export type VersionStatus = (typeof versionStatuses)[number]
 export type VersionAction = 'open_consultation' | 'approve' | 'release' | 'archive'
 
 export type TransitionContext = {
@@ -24,23 +24,17 @@ const allowed: Record<VersionStatus, Partial<Record<VersionAction, VersionStatus
 	archived: {},
 }
 
-export const MIN_JUSTIFICATION_LENGTH = 20
-
 /**
  * The version lifecycle: draft → in_consultation → approved → released, and archived from any.
  * An approved or released version whose gate closes again (a blocking issue arrived) is moved to
- * `blocked` by the system (`blocksAfterApproval`), never by a person (decision 029).
+ * `blocked` by the system (`blocksAfterApproval`, app/domain/gate.ts), never by a person (decision 029).
  */
 export function transitionVersion(from: VersionStatus, action: VersionAction, ctx: TransitionContext): TransitionResult {
 	const to = allowed[from][action]
 	if (!to) return { ok: false, reason: 'not_allowed' }
-	if (action === 'approve' && ctx.openBlockingIssues > 0) {
-		const justification = ctx.overrideJustification?.trim() ?? ''
-		if (!justification) return { ok: false, reason: 'blocked' }
-		if (justification.length < MIN_JUSTIFICATION_LENGTH) return { ok: false, reason: 'justification_required' }
-		return { ok: true, to, overridden: ctx.openBlockingIssues }
-	}
-	return { ok: true, to, overridden: 0 }
+	if (action !== 'approve') return { ok: true, to, overridden: 0 }
+	const gate = approvalGate(ctx.openBlockingIssues, ctx.overrideJustification)
+	return gate.ok ? { ok: true, to, overridden: gate.overridden } : gate
 }
 
 export function availableActions(from: VersionStatus): VersionAction[] {
@@ -50,9 +44,4 @@ export function availableActions(from: VersionStatus): VersionAction[] {
 /** Samples are frozen once a version leaves draft: feedback points at them. */
 export function canChangeSamples(status: VersionStatus): boolean {
 	return status === 'draft'
-}
-
-/** Statuses a new blocker takes away: the gate was open, so the status would contradict it. */
-export function blocksAfterApproval(status: VersionStatus): boolean {
-	return status === 'approved' || status === 'released'
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { generationMethods } from '#db/schema/datasets.ts'
+import { generationMethods } from '#app/domain/enums.ts'
 
 const text = (max: number) => z.string().trim().max(max, { error: 'validation.tooLong' }).optional().default('')
 

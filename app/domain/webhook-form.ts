@@ -3,7 +3,7 @@
  * from app/domain/webhook.ts, whose signing needs node:crypto and so cannot reach a client bundle.
  */
 import { z } from 'zod'
-import { type webhookEvents } from '#db/schema/api.ts'
+import { type webhookEvents } from '#app/domain/enums.ts'
 import { isIpLiteral, isPublicAddress } from './network.ts'
 
 export const WEBHOOK_EVENTS = ['version.status_changed', 'issue.created', 'issue.status_changed', 'round.closed'] as const satisfies ReadonlyArray<(typeof webhookEvents)[number]>

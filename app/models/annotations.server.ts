@@ -10,8 +10,8 @@
  */
 import { sql, type SQL } from 'drizzle-orm'
 import { type SchemaElement } from 'hyparquet-writer'
+import { type ParticipantRole } from '#app/domain/enums.ts'
 import { ANNOTATION_COLUMNS, ANNOTATIONS_FORMAT, annotationPseudonym, annotationsCsvChunks, annotationsJsonlChunks, type AnnotationFormat, type AnnotationRow } from '#app/domain/annotations.ts'
-import { type Role } from '#app/domain/report.ts'
 import { pseudonymKey } from '#app/domain/round.ts'
 import { query } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
@@ -24,7 +24,7 @@ const SAMPLE_BATCH = 2_000
 const tookPart = sql`p.consented_at is not null and (p.withdrawn_at is null or p.keep_feedback)`
 
 type RoundRow = { id: string; title: string; stage: AnnotationRow['round_stage'] }
-type GiverRow = { roundId: string; role: Role; n: number }
+type GiverRow = { roundId: string; role: ParticipantRole; n: number }
 
 type VerdictRow = {
 	sampleKey: string
@@ -34,7 +34,7 @@ type VerdictRow = {
 	messages: AnnotationRow['messages']
 	language: string | null
 	metadata: Record<string, unknown> | null
-	role: Role
+	role: ParticipantRole
 	number: number
 	verdict: 'no_concerns' | 'flagged' | 'skipped'
 	skipReason: string | null
@@ -106,7 +106,7 @@ export async function* listAnnotations({ versionId, versionLabel }: { versionId:
 	// The same threshold as every team page (PSEUDONYMITY_MIN_GROUP, decision 027).
 	const minGroup = getEnv().PSEUDONYMITY_MIN_GROUP
 	for (const round of rounds) {
-		const giversOf = (role: Role) => givers.find((g) => g.roundId === round.id && g.role === role)?.n ?? 0
+		const giversOf = (role: ParticipantRole) => givers.find((g) => g.roundId === round.id && g.role === role)?.n ?? 0
 		const toRow = (v: VerdictRow): AnnotationRow => ({
 			version: versionLabel,
 			round: round.title,

@@ -8,7 +8,7 @@ import { apiTokenDatasets, apiTokens } from '#db/schema/api.ts'
 import { datasetMembers, datasets } from '#db/schema/datasets.ts'
 import { MAX_ACTIVE_TOKENS } from '#app/domain/api-token.ts'
 import { TOKEN_BYTES, TOKEN_DISPLAY_LENGTH, TOKEN_PREFIX } from '#app/domain/api.ts'
-import { can, type DatasetCapability, type DatasetRole } from '#app/domain/permissions.ts'
+import { can, type DatasetCapability } from '#app/domain/permissions.ts'
 import { randomToken, sha256Hex } from '#app/utils/crypto.server.ts'
 import { db } from '#app/utils/db.server.ts'
 import { recordAudit } from './audit.server.ts'
@@ -25,7 +25,7 @@ export async function listTokenDatasetChoices(userId: string) {
 		.from(datasets)
 		.innerJoin(datasetMembers, and(eq(datasetMembers.datasetId, datasets.id), eq(datasetMembers.userId, userId)))
 		.orderBy(datasets.name)
-	return rows.filter((r) => can(r.role as DatasetRole, GRANTING_CAPABILITY)).map(({ id, slug, name }) => ({ id, slug, name }))
+	return rows.filter((r) => can(r.role, GRANTING_CAPABILITY)).map(({ id, slug, name }) => ({ id, slug, name }))
 }
 
 export type CreatedToken = { id: string; name: string; prefix: string; token: string }
@@ -123,5 +123,5 @@ export async function getTokenDataset({ tokenId, userId, slug }: { tokenId: stri
 		.innerJoin(apiTokenDatasets, and(eq(apiTokenDatasets.datasetId, datasets.id), eq(apiTokenDatasets.tokenId, tokenId)))
 		.innerJoin(datasetMembers, and(eq(datasetMembers.datasetId, datasets.id), eq(datasetMembers.userId, userId)))
 		.where(eq(datasets.slug, slug))
-	return row ? { ...row, role: row.role as DatasetRole } : null
+	return row ?? null
 }

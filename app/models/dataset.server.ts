@@ -2,7 +2,6 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import { users } from '#db/schema/accounts.ts'
 import { datasetMembers, datasets, versions } from '#db/schema/datasets.ts'
 import { auditDiff } from '#app/domain/audit.ts'
-import { type DatasetRole } from '#app/domain/permissions.ts'
 import { db } from '#app/utils/db.server.ts'
 import { recordAudit } from './audit.server.ts'
 
@@ -20,7 +19,7 @@ export async function getDatasetForMember({ slug, userId }: { slug: string; user
 		.from(datasets)
 		.innerJoin(datasetMembers, and(eq(datasetMembers.datasetId, datasets.id), eq(datasetMembers.userId, userId)))
 		.where(eq(datasets.slug, slug))
-	return row ? { ...row, role: row.role as DatasetRole } : null
+	return row ?? null
 }
 
 export async function listDatasetsForMember(userId: string) {

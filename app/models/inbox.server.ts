@@ -5,16 +5,21 @@
  * statement bounded by a LIMIT and driven from the person's memberships (dataset_members_user_idx),
  * so it costs what the person's datasets hold, not what the database holds (bench:scale).
  */
-import { sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/pg-core'
 import { datasetMembers, datasets, useCases, versions } from '#db/schema/datasets.ts'
 import { issues } from '#db/schema/issues.ts'
 import { comments } from '#db/schema/reviews.ts'
 import { rounds } from '#db/schema/rounds.ts'
-import { query } from '#app/utils/db.server.ts'
+import { openBlocker } from '#app/guards/gate-sql.server.ts'
+import { db, query } from '#app/utils/db.server.ts'
 
 export const INBOX_LIMIT = 25
 const CLOSING_HOURS = 48
 const COMMENT_DAYS = 14
+// The issues table under the names the statements below give it.
+const i = alias(issues, 'i')
+const j = alias(issues, 'j')
 
 export async function getInbox(userId: string) {
 	const mine = sql`select m.dataset_id from ${datasetMembers} m where m.user_id = ${userId}`
@@ -28,7 +33,7 @@ export async function getInbox(userId: string) {
 			join ${datasets} d on d.id = v.dataset_id
 			cross join lateral (
 				select * from ${issues} j
-				where j.version_id = v.id and j.blocking and j.triaged_at is null and j.status <> 'resolved'
+				where j.version_id = v.id and ${openBlocker(j)} and j.triaged_at is null
 				order by j.created_at limit ${INBOX_LIMIT}
 			) i
 			left join ${useCases} u on u.id = i.use_case_id
@@ -37,8 +42,8 @@ export async function getInbox(userId: string) {
 			limit ${INBOX_LIMIT}`),
 		query<{ slug: string; dataset: string; version: string; updated_at: Date; first_blocker: number | null; blocking: number }>(sql`
 			select d.slug, d.name as dataset, v.label as version, v.updated_at,
-				(select min(i.number) from ${issues} i where i.version_id = v.id and i.blocking and i.status <> 'resolved') as first_blocker,
-				(select count(*)::int from ${issues} i where i.version_id = v.id and i.blocking and i.status <> 'resolved') as blocking
+				(select min(i.number) from ${issues} i where i.version_id = v.id and ${openBlocker(i)}) as first_blocker,
+				(select count(*)::int from ${issues} i where i.version_id = v.id and ${openBlocker(i)}) as blocking
 			from ${versions} v join ${datasets} d on d.id = v.dataset_id
 			where v.dataset_id in (${mine}) and v.status = 'blocked'
 			order by v.updated_at
@@ -84,4 +89,25 @@ export async function getInbox(userId: string) {
 		comments: recent,
 		memberships,
 	}
+}
+
+/** An issue's version and dataset with the person's role there, or null unless they are on that dataset's team. */
+export async function getIssueForMember({ issueId, userId }: { issueId: string; userId: string }) {
+	const [row] = await db
+		.select({ versionId: issues.versionId, datasetId: versions.datasetId, role: datasetMembers.role })
+		.from(issues)
+		.innerJoin(versions, eq(versions.id, issues.versionId))
+		.innerJoin(datasetMembers, and(eq(datasetMembers.datasetId, versions.datasetId), eq(datasetMembers.userId, userId)))
+		.where(eq(issues.id, issueId))
+	return row ?? null
+}
+
+/** The dataset of this slug, only if the person is on its team. */
+export async function getMembershipBySlug({ userId, slug }: { userId: string; slug: string }) {
+	const [row] = await db
+		.select({ datasetId: datasetMembers.datasetId })
+		.from(datasetMembers)
+		.innerJoin(datasets, eq(datasets.id, datasetMembers.datasetId))
+		.where(and(eq(datasetMembers.userId, userId), eq(datasets.slug, slug)))
+	return row ?? null
 }

@@ -1,6 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { flagCategories, severities } from '#db/schema/reviews.ts'
-import { participantRoles } from '#db/schema/rounds.ts'
+import { type FlagCategory, flagCategories, type ParticipantRole, participantRoles, type Severity, severities } from '#app/domain/enums.ts'
 import { type AlphaResult, alphaNominalFromCounts, type Interval, protectCount, protectGroupCounts, wilsonInterval } from '#app/domain/metrics.ts'
 import { query } from '#app/utils/db.server.ts'
 
@@ -13,10 +12,6 @@ import { query } from '#app/utils/db.server.ts'
  * The caller has checked the version (requireVersion) and that `roundId`, if any, is one of its rounds.
  */
 export type InsightScope = { versionId: string; roundId?: string | null }
-
-type Role = (typeof participantRoles)[number]
-type Category = (typeof flagCategories)[number]
-type Severity = (typeof severities)[number]
 
 /** `rounds r` restricted to the scope; every query below starts from it. */
 function inScope(scope: InsightScope): SQL {
@@ -69,7 +64,7 @@ export async function getCoverage(scope: InsightScope) {
 
 type Protected = number | null
 export type RoleParticipation = {
-	role: Role
+	role: ParticipantRole
 	invited: Protected
 	joined: Protected
 	active: Protected
@@ -85,7 +80,7 @@ export type RoleParticipation = {
  */
 export async function getParticipation(scope: InsightScope) {
 	const [people, invited, verdicts] = await Promise.all([
-		query<{ role: Role; joined: number; active: number; withdrawn: number }>(sql`
+		query<{ role: ParticipantRole; joined: number; active: number; withdrawn: number }>(sql`
 			select p.role,
 				count(distinct p.user_id) filter (where p.consented_at is not null)::int as joined,
 				count(distinct p.user_id) filter (where exists (select 1 from reviews rv where rv.participant_id = p.id))::int as active,
@@ -93,19 +88,19 @@ export async function getParticipation(scope: InsightScope) {
 			from participants p join rounds r on r.id = p.round_id
 			where ${inScope(scope)}
 			group by p.role`),
-		query<{ role: Role; invited: number }>(sql`
+		query<{ role: ParticipantRole; invited: number }>(sql`
 			select i.role, count(distinct i.email_hash)::int as invited
 			from invitations i join rounds r on r.id = i.round_id
 			where ${inScope(scope)} and i.status <> 'revoked'
 			group by i.role`),
-		query<{ role: Role; verdict: 'no_concerns' | 'flagged' | 'skipped'; n: number }>(sql`
+		query<{ role: ParticipantRole; verdict: 'no_concerns' | 'flagged' | 'skipped'; n: number }>(sql`
 			select p.role, rv.verdict, count(*)::int as n
 			from reviews rv join rounds r on r.id = rv.round_id join participants p on p.id = rv.participant_id
 			where ${inScope(scope)}
 			group by p.role, rv.verdict`),
 	])
-	const raw = (role: Role) => people.find((p) => p.role === role) ?? { joined: 0, active: 0, withdrawn: 0 }
-	const joined = protectGroupCounts(Object.fromEntries(participantRoles.map((role) => [role, raw(role).joined])) as Record<Role, number>)
+	const raw = (role: ParticipantRole) => people.find((p) => p.role === role) ?? { joined: 0, active: 0, withdrawn: 0 }
+	const joined = protectGroupCounts(Object.fromEntries(participantRoles.map((role) => [role, raw(role).joined])) as Record<ParticipantRole, number>)
 	const roles: RoleParticipation[] = participantRoles.map((role) => {
 		const own = raw(role)
 		const count = (v: 'no_concerns' | 'flagged' | 'skipped') => verdicts.find((x) => x.role === role && x.verdict === v)?.n ?? 0
@@ -123,12 +118,12 @@ export async function getParticipation(scope: InsightScope) {
 
 /** Flags on samples by category × severity: how many flags, and on how many samples. */
 export async function getFlagBreakdown(scope: InsightScope) {
-	const rows = await query<{ category: Category; severity: Severity; flags: number; samples: number }>(sql`
+	const rows = await query<{ category: FlagCategory; severity: Severity; flags: number; samples: number }>(sql`
 		select f.category, f.severity, count(*)::int as flags, count(distinct f.sample_id)::int as samples
 		from flags f join rounds r on r.id = f.round_id
 		where ${inScope(scope)} and f.sample_id is not null and f.kind = 'flag' and f.category is not null and f.severity is not null
 		group by f.category, f.severity`)
-	const cell = (c: Category, s: Severity) => rows.find((r) => r.category === c && r.severity === s)?.flags ?? 0
+	const cell = (c: FlagCategory, s: Severity) => rows.find((r) => r.category === c && r.severity === s)?.flags ?? 0
 	return {
 		byCategory: flagCategories.map((category) => ({ category, flags: severities.reduce((n, s) => n + cell(category, s), 0), bySeverity: Object.fromEntries(severities.map((s) => [s, cell(category, s)])) as Record<Severity, number> })),
 		bySeverity: severities.map((severity) => ({ severity, flags: flagCategories.reduce((n, c) => n + cell(c, severity), 0) })),
@@ -177,7 +172,7 @@ export async function getFlagRateByAttribute(scope: InsightScope, attribute: str
 	}
 }
 
-export type Agreement = { overall: AlphaResult; byCategory: Array<{ category: Category; result: AlphaResult }> }
+export type Agreement = { overall: AlphaResult; byCategory: Array<{ category: FlagCategory; result: AlphaResult }> }
 
 /**
  * Krippendorff's alpha (nominal) between reviewers. A unit is a sample in a round; each reviewer
@@ -193,7 +188,7 @@ export async function getAgreement(scope: InsightScope): Promise<Agreement> {
 	// verdict changes; deleting a review deletes its flags), so the flags are counted from their own
 	// covering index without going back to the reviews; the join with the units keeps only units of
 	// two or more verdicts.
-	const rows = await query<{ category: Category | null; m: number; a: number; units: number }>(sql`
+	const rows = await query<{ category: FlagCategory | null; m: number; a: number; units: number }>(sql`
 		with u as materialized (
 			select rv.round_id, rv.sample_id, count(*)::int as m, count(*) filter (where rv.verdict = 'flagged')::int as a
 			from reviews rv join rounds r on r.id = rv.round_id
@@ -212,7 +207,7 @@ export async function getAgreement(scope: InsightScope): Promise<Agreement> {
 		from c join u on u.round_id = c.round_id and u.sample_id = c.sample_id
 		group by c.category, u.m, c.a`)
 	const patterns = rows.filter((r) => r.category === null)
-	const categoryPatterns = rows.filter((r): r is typeof r & { category: Category } => r.category !== null)
+	const categoryPatterns = rows.filter((r): r is typeof r & { category: FlagCategory } => r.category !== null)
 	const overall = alphaNominalFromCounts(patterns.map((p) => ({ counts: { flagged: p.a, no_concerns: p.m - p.a }, weight: p.units })))
 	// Units where nobody used the category are every pairable unit minus those where somebody did.
 	const unitsByM = new Map<number, number>()
@@ -242,7 +237,7 @@ export async function listMinoritySignal(scope: InsightScope, page = 1) {
 	const rows = await query<{
 		sampleId: number
 		externalId: string
-		categories: Category[]
+		categories: FlagCategory[]
 		maxSeverity: number
 		expertAlso: boolean
 		noConcerns: number

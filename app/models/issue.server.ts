@@ -4,14 +4,16 @@
  * issue, points the feedback at it and re-evaluates the blocking rules (app/domain/blocking.ts).
  * Also the gate (open blocking issues of a version) and carry-over to a child version.
  */
-import { and, asc, eq, isNull, ne, notInArray, sql } from 'drizzle-orm'
+import { and, asc, eq, isNull, notInArray, sql } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/pg-core'
 import { samples, versions } from '#db/schema/datasets.ts'
 import { issueEvents, issueGroups, issues } from '#db/schema/issues.ts'
 import { comments, flags } from '#db/schema/reviews.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
-import { evaluateBlocking, severityValue, type FeedbackComment, type FeedbackFlag, type Severity } from '#app/domain/blocking.ts'
+import { evaluateBlocking, severityValue, type FeedbackComment, type FeedbackFlag } from '#app/domain/blocking.ts'
+import { openBlocker, unresolvedIssue } from '#app/guards/gate-sql.server.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
-import { blocksAfterApproval, type VersionStatus } from '#app/domain/version-status.ts'
+import { blocksAfterApproval } from '#app/domain/gate.ts'
 import { recordAudit } from './audit.server.ts'
 import { notifyFlaggers } from './feedback.server.ts'
 import { notifyTeamOfBlocker, notifyTeamOfOpposedComment } from './team-notify.server.ts'
@@ -170,7 +172,7 @@ export async function evaluateIssue(tx: Exec, issueId: string) {
 		await tx.delete(issues).where(eq(issues.id, issueId))
 		return
 	}
-	const flagInputs: FeedbackFlag[] = feedback.map((f) => ({ personId: f.personId, role: f.role, kind: f.kind, severity: f.severity as Severity | null, threshold: f.threshold }))
+	const flagInputs: FeedbackFlag[] = feedback.map((f) => ({ personId: f.personId, role: f.role, kind: f.kind, severity: f.severity, threshold: f.threshold }))
 	const result = evaluateBlocking({ flags: flagInputs, comments: opposed as FeedbackComment[], ownerBlocking: issue.ownerBlocking })
 	const onlyFlags = feedback.filter((f) => f.kind === 'flag')
 	const uniq = (xs: Array<string | null | undefined>) => [...new Set(xs.filter((x): x is string => !!x))].sort()
@@ -183,7 +185,7 @@ export async function evaluateIssue(tx: Exec, issueId: string) {
 			blockingReasons: result.reasons,
 			flagCount: feedback.length + opposed.length,
 			flaggerCount: new Set(feedback.map((f) => f.personId)).size + opposed.length,
-			maxSeverity: Math.max(0, ...onlyFlags.map((f) => severityValue(f.severity as Severity | null))),
+			maxSeverity: Math.max(0, ...onlyFlags.map((f) => severityValue(f.severity))),
 			categories: uniq(feedback.map((f) => f.category)),
 			severities: uniq(onlyFlags.map((f) => f.severity)),
 			affectedGroups: groups,
@@ -212,7 +214,7 @@ export async function evaluateIssue(tx: Exec, issueId: string) {
  */
 export async function blockVersionAfterApproval(tx: Exec, versionId: string, issueId: string): Promise<boolean> {
 	const [v] = await tx.select({ status: versions.status, label: versions.label, datasetId: versions.datasetId }).from(versions).where(eq(versions.id, versionId)).for('no key update')
-	if (!v || !blocksAfterApproval(v.status as VersionStatus)) return false
+	if (!v || !blocksAfterApproval(v.status)) return false
 	const [i] = await tx.select({ number: issues.number }).from(issues).where(eq(issues.id, issueId))
 	await tx
 		.update(versions)
@@ -245,8 +247,8 @@ export async function reevaluate(tx: Exec, issueIds: string[]) {
 /** What a pipeline asks before using a version: its open blocking issues and open issues. */
 export async function gateCounts(versionId: string, executor: Pick<Tx, 'execute'> = db) {
 	const [row] = await query<{ blocking: number; open: number }>(
-		sql`select count(*) filter (where blocking)::int as blocking, count(*)::int as open
-			from ${issues} where version_id = ${versionId} and status <> 'resolved'`,
+		sql`select count(*) filter (where ${openBlocker()})::int as blocking, count(*)::int as open
+			from ${issues} where version_id = ${versionId} and ${unresolvedIssue()}`,
 		executor,
 	)
 	return { blocking: row?.blocking ?? 0, open: row?.open ?? 0 }
@@ -257,7 +259,7 @@ export async function listOpenBlockers(versionId: string, limit = 50, executor: 
 	return executor
 		.select({ id: issues.id, number: issues.number, kind: issues.kind, externalId: issues.externalId, templateTarget: issues.templateTarget, reasons: issues.blockingReasons, status: issues.status })
 		.from(issues)
-		.where(and(eq(issues.versionId, versionId), eq(issues.blocking, true), ne(issues.status, 'resolved')))
+		.where(and(eq(issues.versionId, versionId), openBlocker()))
 		.orderBy(asc(issues.number))
 		.limit(limit)
 }
@@ -284,6 +286,7 @@ export async function carryOverIssues(tx: Exec, { versionId, importId }: { versi
 		tx,
 	)
 	const alreadyTold = new Set(told.map((t) => `${t.from}:${t.kind}`))
+	const i = alias(issues, 'i')
 	await tx.delete(issues).where(and(eq(issues.versionId, versionId), sql`${issues.carriedFromId} is not null`))
 	const parentIssues = await query<{
 		id: string
@@ -305,7 +308,7 @@ export async function carryOverIssues(tx: Exec, { versionId, importId }: { versi
 			from ${issues} i
 			left join ${samples} s on s.import_id = ${importId} and s.external_id = i.external_id
 			where i.version_id = ${child.parentId} and i.kind = 'sample'
-				and (i.status <> 'resolved' or i.resolution = 'regenerated')
+				and (${unresolvedIssue(i)} or i.resolution = 'regenerated')
 			order by i.number`,
 		tx,
 	)

@@ -4,12 +4,14 @@
  * assignees, or anything that identifies a participant (flags are counted, not listed).
  */
 import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/pg-core'
+import { type DatasetRole, type VersionStatus } from '#app/domain/enums.ts'
 import { rateLimits } from '#db/schema/accounts.ts'
 import { apiTokenDatasets, apiTokens } from '#db/schema/api.ts'
 import { datasetMembers, datasets, versions } from '#db/schema/datasets.ts'
 import { issues } from '#db/schema/issues.ts'
 import { type ApiIssueQuery, decodeIssueCursor, encodeIssueCursor, severityName } from '#app/domain/api.ts'
-import { type DatasetRole } from '#app/domain/permissions.ts'
+import { openBlocker, unresolvedIssue } from '#app/guards/gate-sql.server.ts'
 import { sha256Hex } from '#app/utils/crypto.server.ts'
 import { db, query, queryPrepared } from '#app/utils/db.server.ts'
 import { type getVersion } from './version.server.ts'
@@ -57,7 +59,7 @@ const apiIssueColumns = {
 /** One page of a version's issues by number (keyset on the (version_id, number) unique index). */
 export async function listApiIssues({ versionId, query }: { versionId: string; query: ApiIssueQuery }) {
 	const parts: SQL[] = [eq(issues.versionId, versionId)]
-	if (query.status === 'unresolved') parts.push(sql`${issues.status} <> 'resolved'`)
+	if (query.status === 'unresolved') parts.push(unresolvedIssue())
 	else if (query.status !== 'all') parts.push(eq(issues.status, query.status))
 	if (query.blocking) parts.push(eq(issues.blocking, query.blocking === 'true'))
 	const after = query.cursor ? decodeIssueCursor(query.cursor) : null
@@ -101,9 +103,9 @@ type GateRow = {
 	retry_after: number
 	dataset_id: string | null
 	dataset_slug: string | null
-	role: string | null
+	role: DatasetRole | null
 	version_label: string | null
-	version_status: string | null
+	version_status: VersionStatus | null
 	blocking: number | null
 	open: number | null
 }
@@ -125,6 +127,7 @@ type GateRow = {
  */
 export async function gateLookup(input: { token: string; slug: string; label: string; limit: number; windowSeconds: number }) {
 	const window = sql`make_interval(secs => ${input.windowSeconds})`
+	const i = alias(issues, 'i')
 	const [row] = await queryPrepared<GateRow>(sql`
 		with tok as (
 			select id, user_id, last_used_at from ${apiTokens} where token_hash = ${sha256Hex(input.token)} and revoked_at is null
@@ -150,14 +153,14 @@ export async function gateLookup(input: { token: string; slug: string; label: st
 			left join ds on true
 			left join ver on true
 			left join lateral (
-				select count(*) filter (where blocking)::int as blocking, count(*)::int as open from ${issues} i where i.version_id = ver.id and i.status <> 'resolved'
+				select count(*) filter (where ${openBlocker(i)})::int as blocking, count(*)::int as open from ${issues} i where i.version_id = ver.id and ${unresolvedIssue(i)}
 			) c on ver.id is not null`)
 	if (!row) return null
 	return {
 		token: { id: row.token_id, userId: row.user_id, lastUsedAt: row.last_used_at === null ? null : new Date(row.last_used_at) },
 		count: row.count,
 		retryAfterSeconds: row.retry_after,
-		dataset: row.dataset_id ? { id: row.dataset_id, slug: row.dataset_slug!, role: row.role as DatasetRole } : null,
+		dataset: row.dataset_id ? { id: row.dataset_id, slug: row.dataset_slug!, role: row.role! } : null,
 		version: row.version_label ? { label: row.version_label, status: row.version_status!, blocking: row.blocking ?? 0, open: row.open ?? 0 } : null,
 	}
 }

@@ -5,9 +5,11 @@
  * no issue history (that is where internal notes and the team's blocking reasons live).
  */
 import { and, asc, eq, isNotNull, or, sql, type SQL } from 'drizzle-orm'
+import { type ParticipantRole, type Severity } from '#app/domain/enums.ts'
 import { auditEvents, issues } from '#db/schema/issues.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
-import { publishParticipation, REPORT_FORMAT, MIN_GROUP_SIZE, type ConsultationReport, type CsvIssue, type ReportIssue, type ReportOverride, type ReportRound, type Role, type Severity } from '#app/domain/report.ts'
+import { isOpenBlocker } from '#app/domain/gate.ts'
+import { publishParticipation, REPORT_FORMAT, MIN_GROUP_SIZE, type ConsultationReport, type CsvIssue, type ReportIssue, type ReportOverride, type ReportRound } from '#app/domain/report.ts'
 import { db, query, queryCursor } from '#app/utils/db.server.ts'
 import { gateCounts } from './issue.server.ts'
 import { type getVersion } from './version.server.ts'
@@ -32,8 +34,8 @@ function selectionOf(mode: ReportRound['selection']['mode'], params: Record<stri
 // Who took part: consented, and not withdrawn with their feedback deleted (they asked to be gone).
 const tookPart = and(isNotNull(participants.consentedAt), or(sql`${participants.withdrawnAt} is null`, eq(participants.keepFeedback, true)))
 
-function byRole(rows: Array<{ role: Role; n: number }>): Record<Role, number> {
-	const of = (role: Role) => rows.filter((r) => r.role === role).reduce((a, r) => a + r.n, 0)
+function byRole(rows: Array<{ role: ParticipantRole; n: number }>): Record<ParticipantRole, number> {
+	const of = (role: ParticipantRole) => rows.filter((r) => r.role === role).reduce((a, r) => a + r.n, 0)
 	return { community: of('community'), expert: of('expert') }
 }
 
@@ -311,7 +313,7 @@ async function reportWithoutIssues({ dataset, version, now = new Date() }: Repor
 			open: sum((c) => c.status === 'open'),
 			acknowledged: sum((c) => c.status === 'acknowledged'),
 			resolved: sum((c) => c.status === 'resolved'),
-			blocking: sum((c) => c.blocking && c.status !== 'resolved'),
+			blocking: sum(isOpenBlocker),
 			resolutions: {
 				removed: sum((c) => c.status === 'resolved' && c.resolution === 'removed'),
 				regenerated: sum((c) => c.status === 'resolved' && c.resolution === 'regenerated'),

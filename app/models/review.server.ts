@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm'
+import { type FlagCategory, type Severity } from '#app/domain/enums.ts'
 import { imports, samples } from '#db/schema/datasets.ts'
 import { flags, reviews } from '#db/schema/reviews.ts'
 import { assignments, participants, rounds } from '#db/schema/rounds.ts'
@@ -256,15 +257,15 @@ export async function withdrawFlag({ participantId, sampleId, flagId }: { partic
 }
 
 /** Template feedback is stored like sample flags, with the part of the provenance it is about. */
-export async function addTemplateFeedback(input: { roundId: string; participantId: string; target: 'prompt_templates' | 'persona_definitions'; kind: 'flag' | 'comment'; category?: string; severity?: string; rationale: string; quotedSpan: string }) {
+export async function addTemplateFeedback(input: { roundId: string; participantId: string; target: 'prompt_templates' | 'persona_definitions'; kind: 'flag' | 'comment'; category?: FlagCategory; severity?: Severity; rationale: string; quotedSpan: string }) {
 	await db.transaction(async (tx) => {
 		await tx.insert(flags).values({
 			roundId: input.roundId,
 			participantId: input.participantId,
 			templateTarget: input.target,
 			kind: input.kind,
-			category: (input.category ?? null) as (typeof flags.$inferInsert)['category'],
-			severity: (input.severity ?? null) as (typeof flags.$inferInsert)['severity'],
+			category: input.category ?? null,
+			severity: input.severity ?? null,
 			rationale: input.rationale,
 			quotedSpan: input.quotedSpan,
 		})

@@ -1,11 +1,12 @@
 import { and, asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm'
+import { type ParticipantRole, participantRoles, type RoundStatus } from '#app/domain/enums.ts'
 import { users } from '#db/schema/accounts.ts'
 import { datasets, samples, versions } from '#db/schema/datasets.ts'
-import { assignments, participantRoles, participants, roundEvents, roundSamples, rounds } from '#db/schema/rounds.ts'
+import { assignments, participants, roundEvents, roundSamples, rounds } from '#db/schema/rounds.ts'
 import { rebalance } from '#app/domain/assignment.ts'
 import { attribute, groupKey } from '#app/domain/pseudonymity.ts'
 import { randomSeed } from '#app/domain/random.ts'
-import { type RoundAction, type RoundStatus, transitionRound } from '#app/domain/round-status.ts'
+import { type RoundAction, transitionRound } from '#app/domain/round-status.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { groupSizes } from './pseudonymity.server.ts'
@@ -275,7 +276,7 @@ export async function listParticipantsForTeam(roundId: string) {
 	const expertise = [...sizes.expertise.entries()]
 		.map(([key, count]) => {
 			const [, role, ...rest] = key.split(':')
-			return { role: role as 'community' | 'expert', expertise: rest.join(':'), count: count >= min ? count : null }
+			return { role: role as ParticipantRole, expertise: rest.join(':'), count: count >= min ? count : null }
 		})
 		.sort((a, b) => a.role.localeCompare(b.role) || a.expertise.localeCompare(b.expertise))
 	return { people, groups, expertise, min }

@@ -11,7 +11,10 @@ import { issueEvents, issueGroups, issues } from '#db/schema/issues.ts'
 import { comments, flags } from '#db/schema/reviews.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
 import { attributeFilter, checkBlockingCall, INBOX_PAGE_SIZE, transitionIssue, type InboxFilter, type TriageInput } from '#app/domain/issue.ts'
+import { type IssueStatus } from '#app/domain/enums.ts'
+import { isOpenBlocker } from '#app/domain/gate.ts'
 import { attribute } from '#app/domain/pseudonymity.ts'
+import { unresolvedIssue } from '#app/guards/gate-sql.server.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { recordAudit } from './audit.server.ts'
@@ -49,7 +52,7 @@ const issueState = {
 
 function filterWhere(versionId: string, f: InboxFilter, userId: string): SQL {
 	const parts: Array<SQL | undefined> = [eq(issues.versionId, versionId)]
-	if (f.status === 'unresolved') parts.push(sql`${issues.status} <> 'resolved'`)
+	if (f.status === 'unresolved') parts.push(unresolvedIssue())
 	else if (f.status !== 'all') parts.push(eq(issues.status, f.status))
 	if (f.blocking !== 'any') parts.push(eq(issues.blocking, f.blocking === 'yes'))
 	if (f.kind !== 'any') parts.push(eq(issues.kind, f.kind))
@@ -99,9 +102,9 @@ export async function listIssues({ versionId, filter, userId }: { versionId: str
 			.leftJoin(useCases, eq(useCases.id, issues.useCaseId))
 			.orderBy(...sortOrder[filter.sort]),
 		db.select({ n: sql<number>`count(*)::int` }).from(issues).where(where),
-		query<{ status: string; blocking: boolean; n: number }>(sql`select status, blocking, count(*)::int as n from ${issues} where version_id = ${versionId} group by status, blocking`),
+		query<{ status: IssueStatus; blocking: boolean; n: number }>(sql`select status, blocking, count(*)::int as n from ${issues} where version_id = ${versionId} group by status, blocking`),
 	])
-	const by = (pred: (c: { status: string; blocking: boolean }) => boolean) => counts.filter(pred).reduce((a, c) => a + c.n, 0)
+	const by = (pred: (c: { status: IssueStatus; blocking: boolean }) => boolean) => counts.filter(pred).reduce((a, c) => a + c.n, 0)
 	return {
 		rows,
 		matching: matching[0]?.n ?? 0,
@@ -109,7 +112,7 @@ export async function listIssues({ versionId, filter, userId }: { versionId: str
 			open: by((c) => c.status === 'open'),
 			acknowledged: by((c) => c.status === 'acknowledged'),
 			resolved: by((c) => c.status === 'resolved'),
-			blockingOpen: by((c) => c.blocking && c.status !== 'resolved'),
+			blockingOpen: by(isOpenBlocker),
 			all: by(() => true),
 		},
 	}

@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm'
 import { users } from '#db/schema/accounts.ts'
 import { imports, versions } from '#db/schema/datasets.ts'
-import { type VersionAction, type VersionStatus, transitionVersion } from '#app/domain/version-status.ts'
+import { type VersionAction, transitionVersion } from '#app/domain/version-status.ts'
 import { type ProvenanceInput } from '#app/domain/version.ts'
 import { db } from '#app/utils/db.server.ts'
 import { recordAudit } from './audit.server.ts'
@@ -107,7 +107,7 @@ export async function changeVersionStatus(input: {
 		if (input.action === 'open_consultation' && !v.currentImportId) return { ok: false as const, reason: 'no_samples' as const, blockers: [] }
 		const gate = input.action === 'approve' ? await gateCounts(input.versionId, tx) : { blocking: 0, open: 0 }
 		const justification = input.mayOverride ? input.justification : null
-		const result = transitionVersion(v.status as VersionStatus, input.action, { openBlockingIssues: gate.blocking, overrideJustification: justification })
+		const result = transitionVersion(v.status, input.action, { openBlockingIssues: gate.blocking, overrideJustification: justification })
 		if (!result.ok) {
 			const blockers = result.reason === 'not_allowed' ? [] : await listOpenBlockers(input.versionId, 50, tx)
 			return { ...result, blockers }

@@ -5,9 +5,10 @@ import { createCookie } from '@remix-run/node'
 import { createInstance, type i18n as I18n, type Resource, type TFunction } from 'i18next'
 import { initReactI18next } from 'react-i18next'
 import { RemixI18Next } from 'remix-i18next/server'
+import { supportedLanguages } from '#app/domain/enums.ts'
 import { getUser } from './auth.server.ts'
 import { cookieSecure } from './env.server.ts'
-import { defaultNamespace, fallbackLanguage, isSupportedLanguage, type Language, supportedLanguages } from './i18n.ts'
+import { defaultNamespace, fallbackLanguage, isSupportedLanguage, type Language } from './i18n.ts'
 
 type LocaleFiles = Record<string, { default: Record<string, unknown> }>
 

@@ -1,5 +1,6 @@
-/** Language settings shared by server and browser code. */
-export const supportedLanguages = ['en', 'es', 'fr', 'ar'] as const
+/** Language settings shared by server and browser code; the list itself is a domain enumeration. */
+import { supportedLanguages } from '#app/domain/enums.ts'
+
 export type Language = (typeof supportedLanguages)[number]
 export const fallbackLanguage: Language = 'en'
 export const defaultNamespace = 'common'

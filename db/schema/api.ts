@@ -55,8 +55,6 @@ export const idempotencyKeys = pgTable(
 	(t) => [primaryKey({ columns: [t.tokenId, t.key] })],
 )
 
-export const webhookEvents = ['version.status_changed', 'issue.created', 'issue.status_changed', 'round.closed'] as const
-
 /** A URL a dataset's team registered to receive signed events (Standard Webhooks). */
 export const webhooks = pgTable(
 	'webhooks',

@@ -15,6 +15,7 @@ import {
 	uniqueIndex,
 	uuid,
 } from 'drizzle-orm/pg-core'
+import { datasetRoles, generationMethods, importFormats, importStatuses, pipelineStages, teamInvitationStatuses, versionStatuses } from '#app/domain/enums.ts'
 import { users } from './accounts.ts'
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
@@ -45,7 +46,7 @@ export const datasetMembers = pgTable(
 		userId: uuid('user_id')
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
-		role: text('role', { enum: ['owner', 'maintainer'] }).notNull(),
+		role: text('role', { enum: datasetRoles }).notNull(),
 		// Owner notifications about this dataset (in the app and by email); each member may opt out.
 		notify: boolean('notify').notNull().default(true),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -71,7 +72,7 @@ export const teamInvitations = pgTable(
 		email: text('email').notNull(),
 		language: text('language').notNull(),
 		tokenHash: text('token_hash').notNull(),
-		status: text('status', { enum: ['pending', 'accepted', 'revoked'] }).notNull().default('pending'),
+		status: text('status', { enum: teamInvitationStatuses }).notNull().default('pending'),
 		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -94,9 +95,7 @@ export const useCases = pgTable(
 		purpose: text('purpose').notNull().default(''),
 		modelUsers: text('model_users').notNull().default(''),
 		deploymentContext: text('deployment_context').notNull().default(''),
-		pipelineStage: text('pipeline_stage', {
-			enum: ['training', 'fine_tuning', 'evaluation', 'scoring'],
-		}).notNull(),
+		pipelineStage: text('pipeline_stage', { enum: pipelineStages }).notNull(),
 		riskNotes: text('risk_notes').notNull().default(''),
 		revision: integer('revision').notNull().default(1),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -104,10 +103,6 @@ export const useCases = pgTable(
 	},
 	(t) => [index('use_cases_dataset_idx').on(t.datasetId)],
 )
-
-// 'blocked': was approved (or released), then a blocking issue arrived; stays so until re-approved (decision 029).
-export const versionStatuses = ['draft', 'in_consultation', 'approved', 'blocked', 'released', 'archived'] as const
-export const generationMethods = ['paraphrase', 'templates', 'persona_simulation', 'other'] as const
 
 export const versions = pgTable(
 	'versions',
@@ -145,8 +140,6 @@ export const versions = pgTable(
 	(t) => [uniqueIndex('versions_dataset_label_key').on(t.datasetId, t.label)],
 )
 
-export const importStatuses = ['running', 'succeeded', 'failed'] as const
-
 /**
  * One upload of a sample file into a version. Its rows land under the import while it runs and
  * become the version's samples in one short transaction (versions.current_import_id) when it
@@ -160,7 +153,7 @@ export const imports = pgTable(
 			.notNull()
 			.references(() => versions.id, { onDelete: 'cascade' }),
 		status: text('status', { enum: importStatuses }).notNull().default('running'),
-		format: text('format', { enum: ['jsonl', 'csv'] }).notNull(),
+		format: text('format', { enum: importFormats }).notNull(),
 		filename: text('filename').notNull().default(''),
 		bytesTotal: bigint('bytes_total', { mode: 'number' }),
 		bytesRead: bigint('bytes_read', { mode: 'number' }).notNull().default(0),

@@ -1,15 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { issueEventKinds, issueKinds, issueStatuses, resolutions, templateTargets } from '#app/domain/enums.ts'
 import { users } from './accounts.ts'
 import { samples, useCases, versions } from './datasets.ts'
-
-// Same values as reviews.ts's templateTargets (not imported: reviews.ts points its issue_id here).
-const templateTargets = ['prompt_templates', 'persona_definitions'] as const
-
-export const issueKinds = ['sample', 'template', 'use_case'] as const
-export const issueStatuses = ['open', 'acknowledged', 'resolved'] as const
-export const resolutions = ['removed', 'regenerated', 'documented', 'not_an_issue'] as const
-export const blockingReasons = ['critical', 'threshold', 'expert', 'opposed', 'owner'] as const
 
 /**
  * The owner-facing unit of feedback on a version: one per flagged sample, per template target,
@@ -99,21 +92,6 @@ export const issueGroups = pgTable(
 	},
 	(t) => [primaryKey({ columns: [t.issueId, t.name] }), index('issue_groups_version_name_idx').on(t.versionId, t.name)],
 )
-
-export const issueEventKinds = [
-	'created',
-	'feedback_changed',
-	'blocking_changed',
-	'acknowledged',
-	'assigned',
-	'marked_blocking',
-	'resolved',
-	'reopened',
-	'responded',
-	'noted',
-	'carried_over',
-	'needs_re_review',
-] as const
 
 /** An issue's history, append-only. `internal` events (notes) are shown to the dataset team only. */
 export const issueEvents = pgTable(

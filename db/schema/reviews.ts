@@ -1,15 +1,10 @@
 import { sql } from 'drizzle-orm'
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { flagCategories, flagKinds, severities, stances, templateTargets, verdicts } from '#app/domain/enums.ts'
 import { users } from './accounts.ts'
 import { samples, useCases } from './datasets.ts'
 import { issues } from './issues.ts'
 import { participants, rounds } from './rounds.ts'
-
-export const verdicts = ['no_concerns', 'flagged', 'skipped'] as const
-export const flagCategories = ['caricature', 'stereotype', 'misrepresentation', 'erasure', 'demeaning', 'cultural_default', 'privacy', 'other'] as const
-export const severities = ['minor', 'major', 'critical'] as const
-export const templateTargets = ['prompt_templates', 'persona_definitions'] as const
-export const stances = ['supportive', 'concerned', 'opposed', 'question'] as const
 
 /** A participant's verdict on one sample of a round: no concerns, flagged (with flags), or skipped. */
 export const reviews = pgTable(
@@ -54,7 +49,7 @@ export const flags = pgTable(
 		sampleId: bigint('sample_id', { mode: 'number' }).references(() => samples.id, { onDelete: 'cascade' }),
 		// Template feedback: which part of the generator's provenance it is about (sample_id is null then).
 		templateTarget: text('template_target', { enum: templateTargets }),
-		kind: text('kind', { enum: ['flag', 'comment'] }).notNull().default('flag'),
+		kind: text('kind', { enum: flagKinds }).notNull().default('flag'),
 		category: text('category', { enum: flagCategories }),
 		severity: text('severity', { enum: severities }),
 		affectedGroups: jsonb('affected_groups').$type<string[]>().notNull().default([]),

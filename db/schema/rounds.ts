@@ -1,12 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { users } from './accounts.ts'
+import { invitationStatuses, participantRoles, roundStages, roundStatuses, selectionModes } from '#app/domain/enums.ts'
 import { datasets, samples, versions } from './datasets.ts'
-
-export const roundStages = ['generation', 'validation'] as const
-export const roundStatuses = ['draft', 'open', 'closed'] as const
-export const selectionModes = ['all', 'random', 'stratified', 'manual'] as const
-export const participantRoles = ['community', 'expert'] as const
 
 /** A consultation round on one version. */
 export const rounds = pgTable(
@@ -135,8 +131,6 @@ export const assignments = pgTable(
 		index('assignments_round_sample_idx').on(t.roundId, t.sampleId),
 	],
 )
-
-export const invitationStatuses = ['pending', 'accepted', 'revoked'] as const
 
 /** A secret link for one email to join one round; only the SHA-256 of the token is stored. */
 export const invitations = pgTable(

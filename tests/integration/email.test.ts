@@ -11,7 +11,8 @@ import { invitationEmail, roundClosedEmail, roundOpenedEmail, roundReminderEmail
 import { db } from '#app/utils/db.server.ts'
 import { listOutbox, sendEmail } from '#app/utils/email.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
-import { supportedLanguages, type Language } from '#app/utils/i18n.ts'
+import { supportedLanguages } from '#app/domain/enums.ts'
+import { type Language } from '#app/utils/i18n.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 
 useTestDatabase()

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { resetEnvCache } from '#app/utils/env.server.ts'
-import { supportedLanguages } from '#app/utils/i18n.ts'
+import { supportedLanguages } from '#app/domain/enums.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { createRound, roundAction, world } from '#tests/round-fixtures.ts'
 import { type Received, startSmtpSink } from '#tests/smtp-sink.ts'

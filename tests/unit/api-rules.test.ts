@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { versionStatuses } from '#db/schema/datasets.ts'
-import { ApiIssueQuerySchema, ApiNewVersionSchema, bearerToken, decodeIssueCursor, encodeIssueCursor, isGateBlocked, isNdjson, provenanceFromApi } from '#app/domain/api.ts'
+import { ApiIssueQuerySchema, ApiNewVersionSchema, bearerToken, decodeIssueCursor, encodeIssueCursor, isNdjson, provenanceFromApi } from '#app/domain/api.ts'
 
 const token = `rt_${'A'.repeat(43)}`
 
@@ -10,16 +9,6 @@ describe('bearer tokens', () => {
 		expect(bearerToken(`bearer   ${token} `)).toBe(token)
 		for (const bad of [null, '', 'Bearer', 'Bearer ', `Basic ${token}`, `Bearer ${token}x`, `Bearer ${token.slice(0, -1)}`, `Bearer rt_${'A'.repeat(42)}=`, `Bearer xx_${'A'.repeat(43)}`, `Bearer ${token} extra`, `Token ${token}`]) {
 			expect(bearerToken(bad), String(bad)).toBeNull()
-		}
-	})
-})
-
-describe('the gate', () => {
-	test('open only for an approved or released version without unresolved blocking issues', () => {
-		for (const status of versionStatuses) {
-			const usable = status === 'approved' || status === 'released'
-			expect(isGateBlocked(status, 0), status).toBe(!usable)
-			expect(isGateBlocked(status, 1), status).toBe(true)
 		}
 	})
 })

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { evaluateBlocking, ruleReasons, severityValue, type BlockingReason, type FeedbackComment, type FeedbackFlag, type Severity } from '#app/domain/blocking.ts'
+import { type BlockingReason, type Severity } from '#app/domain/enums.ts'
+import { evaluateBlocking, ruleReasons, severityValue, type FeedbackComment, type FeedbackFlag } from '#app/domain/blocking.ts'
 
 const flag = (personId: string, severity: Severity, over: Partial<FeedbackFlag> = {}): FeedbackFlag => ({ personId, role: 'community', severity, kind: 'flag', threshold: 2, ...over })
 const templateComment = (personId: string, over: Partial<FeedbackFlag> = {}): FeedbackFlag => ({ personId, role: 'community', severity: null, kind: 'comment', threshold: 2, ...over })

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { issueStatuses, resolutions } from '#db/schema/issues.ts'
-import { attributeFilter, checkBlockingCall, InboxFilterSchema, MIN_REASON_LENGTH, resolutionValues, transitionIssue, TriageSchema, type IssueAction, type IssueStatus } from '#app/domain/issue.ts'
+import { type IssueStatus, issueStatuses, resolutions } from '#app/domain/enums.ts'
+import { attributeFilter, checkBlockingCall, InboxFilterSchema, MIN_REASON_LENGTH, resolutionValues, transitionIssue, TriageSchema, type IssueAction } from '#app/domain/issue.ts'
 
 const justification = 'The rural framing is accurate for this region.'
 

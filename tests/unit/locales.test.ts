@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { supportedLanguages } from '#app/utils/i18n.ts'
+import { supportedLanguages } from '#app/domain/enums.ts'
 
 const root = path.resolve('locales')
 const flatten = (o: Record<string, unknown>, prefix = ''): Record<string, string> =>

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { roundStatuses } from '#db/schema/rounds.ts'
-import { availableRoundActions, transitionRound, type RoundAction, type RoundStatus } from '#app/domain/round-status.ts'
+import { type RoundStatus, roundStatuses } from '#app/domain/enums.ts'
+import { availableRoundActions, transitionRound, type RoundAction } from '#app/domain/round-status.ts'
 
 const actions: RoundAction[] = ['open', 'close', 'reopen']
 const now = new Date('2025-03-01T12:00:00Z')

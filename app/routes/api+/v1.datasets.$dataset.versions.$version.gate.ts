@@ -1,13 +1,12 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
-import { isGateBlocked } from '#app/domain/api.ts'
-import { type VersionStatus } from '#app/domain/version-status.ts'
+import { isGateBlocked } from '#app/domain/gate.ts'
 import { apiJson, apiRoute, methodNotAllowed, requireApiGate } from '#app/utils/api.server.ts'
 
 export const action = methodNotAllowed(['GET'])
 
 /**
  * `GET …/versions/{version}/gate`: may a pipeline use this version? `blocked` is true unless the
- * version is approved or released AND has no unresolved blocking issue (app/domain/api.ts).
+ * version is approved or released AND has no open blocker (app/domain/gate.ts).
  * Token, rate limit, scope, version and counts come from one query (`requireApiGate`).
  */
 export const loader = apiRoute(async ({ request, params }: LoaderFunctionArgs) => {
@@ -15,7 +14,7 @@ export const loader = apiRoute(async ({ request, params }: LoaderFunctionArgs) =
 	return apiJson({
 		version: version.label,
 		status: version.status,
-		blocked: isGateBlocked(version.status as VersionStatus, version.blocking),
+		blocked: isGateBlocked(version.status, version.blocking),
 		blocking_issues: version.blocking,
 		open_issues: version.open,
 	})

@@ -1,6 +1,6 @@
 import { type ActionFunctionArgs } from '@remix-run/node'
 import { IDEMPOTENCY_KEY, isCsv, isNdjson, isParquet } from '#app/domain/api.ts'
-import { canChangeSamples, type VersionStatus } from '#app/domain/version-status.ts'
+import { canChangeSamples } from '#app/domain/version-status.ts'
 import { claimIdempotencyKey, finishIdempotencyKey, releaseIdempotencyKey } from '#app/models/idempotency.server.ts'
 import { ImportNotAllowedError, runImport } from '#app/models/import.server.ts'
 import { ParquetFileError, parquetAsJsonl, readParquetFooter, spoolParquet } from '#app/models/parquet-import.server.ts'
@@ -37,7 +37,7 @@ export const action = apiRoute(async ({ request, params }: ActionFunctionArgs) =
 	const body = hashedBody(request, `PUT ${new URL(request.url).pathname}`, limits.maxFileBytes)
 
 	const upload = async (importId?: string): Promise<Result> => {
-		if (!canChangeSamples(version.status as VersionStatus)) throw frozen(version.label)
+		if (!canChangeSamples(version.status)) throw frozen(version.label)
 		// Parquet is read from its footer: spooled to a file, checked, then fed to the importer as JSONL rows.
 		const spooled = parquet ? await spoolParquet(body.source, limits.maxFileBytes).catch(invalidParquet) : null
 		const outcome = await (async () => {

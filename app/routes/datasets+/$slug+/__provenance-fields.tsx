@@ -1,7 +1,7 @@
 import { type FieldMetadata } from '@conform-to/react'
 import { useTranslation } from 'react-i18next'
+import { generationMethods } from '#app/domain/enums.ts'
 import { Field, SelectField, TextAreaField } from '#app/components/forms.tsx'
-import { generationMethods } from '#db/schema/datasets.ts'
 
 type Name = 'modelName' | 'modelVersion' | 'modelProvider' | 'generationMethod' | 'promptTemplates' | 'personaDefinitions' | 'seedDataDescription' | 'knownLimitations' | 'changelog'
 

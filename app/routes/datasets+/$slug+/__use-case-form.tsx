@@ -1,7 +1,7 @@
 import { type FormMetadata, type FieldMetadata } from '@conform-to/react'
 import { useTranslation } from 'react-i18next'
 import { Field, SelectField, TextAreaField } from '#app/components/forms.tsx'
-import { pipelineStages } from '#app/domain/use-case.ts'
+import { pipelineStages } from '#app/domain/enums.ts'
 
 type Fields = Record<'title' | 'purpose' | 'modelUsers' | 'deploymentContext' | 'pipelineStage' | 'riskNotes', FieldMetadata<any>>
 

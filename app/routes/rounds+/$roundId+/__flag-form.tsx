@@ -1,8 +1,8 @@
 import { Form, useActionData } from '@remix-run/react'
 import { useEffect, useRef } from 'react'
 import { useTranslation } from 'react-i18next'
+import { flagCategories, severities } from '#app/domain/enums.ts'
 import { ErrorList } from '#app/components/forms.tsx'
-import { flagCategories, severities } from '#db/schema/reviews.ts'
 import { QuoteSelection } from './__review-shortcuts.tsx'
 
 /** The flag form's answers, as the reviewer left them (a refused flag shows them again). */

@@ -1,13 +1,13 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { flagCategories, severities } from '#app/domain/enums.ts'
 import { ErrorList, FormAlert } from '#app/components/forms.tsx'
 import { canGiveVerdict, TemplateFeedbackSchema } from '#app/domain/review.ts'
 import { addTemplateFeedback, deleteTemplateFeedback, listOwnTemplateFeedback } from '#app/models/review.server.ts'
 import { fieldErrorsOf, invariantResponse } from '#app/utils/misc.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
-import { flagCategories, severities } from '#db/schema/reviews.ts'
 
 export const handle: RouteHandle = { i18n: ['review', 'datasets', 'rounds'], title: (t) => t('review:templates.title') }
 

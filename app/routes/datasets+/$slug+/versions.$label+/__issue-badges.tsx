@@ -1,5 +1,7 @@
 import { type TFunction } from 'i18next'
 import { useTranslation } from 'react-i18next'
+import { type IssueStatus } from '#app/domain/enums.ts'
+import { isOpenBlocker } from '#app/domain/gate.ts'
 
 type IssueLike = { kind: string; externalId: string | null; templateTarget: string | null; useCaseTitle?: string | null }
 
@@ -17,7 +19,7 @@ const statusTone: Record<string, string> = {
 }
 
 /** Status, resolution, blocking (with why) and "needs re-review", as text — never colour alone. */
-export function IssueBadges({ issue }: { issue: { status: string; resolution: string | null; blocking: boolean; blockingReasons: string[]; needsReReview: boolean; maxSeverity?: number } }) {
+export function IssueBadges({ issue }: { issue: { status: IssueStatus; resolution: string | null; blocking: boolean; blockingReasons: string[]; needsReReview: boolean; maxSeverity?: number } }) {
 	const { t } = useTranslation('issues')
 	const pill = 'inline-block rounded-full border px-2 py-0.5 text-xs font-medium'
 	return (
@@ -26,7 +28,7 @@ export function IssueBadges({ issue }: { issue: { status: string; resolution: st
 				{t(`status.${issue.status}`)}
 				{issue.resolution ? ` · ${t(`resolution.${issue.resolution}`)}` : ''}
 			</span>
-			{issue.blocking && issue.status !== 'resolved' ? (
+			{isOpenBlocker(issue) ? (
 				<span className={`${pill} border-red-300 bg-red-50 text-red-900`}>
 					{t('badge.blocking')}
 					{issue.blockingReasons.length ? `: ${issue.blockingReasons.map((r) => t(`reason.${r}`)).join(', ')}` : ''}

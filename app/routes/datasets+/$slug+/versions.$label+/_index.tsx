@@ -5,7 +5,8 @@ import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { VersionStatusBadge } from '#app/components/status-badge.tsx'
 import { can } from '#app/domain/permissions.ts'
-import { availableActions, canChangeSamples, MIN_JUSTIFICATION_LENGTH, type VersionAction, type VersionStatus } from '#app/domain/version-status.ts'
+import { approvalGate, MIN_JUSTIFICATION_LENGTH } from '#app/domain/gate.ts'
+import { availableActions, canChangeSamples, type VersionAction } from '#app/domain/version-status.ts'
 import { listImports } from '#app/models/import.server.ts'
 import { afterRoundClosed } from '#app/models/round-flow.server.ts'
 import { approvalRoundGuard, changeRoundStatus, listRounds, type RoundGuard } from '#app/models/round.server.ts'
@@ -30,7 +31,7 @@ const manualActions: VersionAction[] = ['approve', 'release', 'archive']
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset, version } = await requireVersion(request, params, 'view')
 	const [imports, rounds, gate] = await Promise.all([listImports(version.id), listRounds(version.id), gateCounts(version.id)])
-	const status = version.status as VersionStatus
+	const status = version.status
 	const notice = new URL(request.url).searchParams.get('notice')
 	return {
 		notice: notice === 'frozen' || notice === 'nofile' || notice === 'badname' ? notice : null,
@@ -58,7 +59,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	// Approving past a round that is open or short of its coverage target is an explicit choice, with a reason.
 	let roundNote: { choice: 'close' | 'keep_open'; justification: string; rounds: string[] } | null = null
 	// Blockers are answered first (the gate's refusal lists them); the rounds are asked about once the gate would pass.
-	const gatePasses = async () => (await gateCounts(version.id)).blocking === 0 || (can(dataset.role, 'override_gate') && justification.trim().length >= MIN_JUSTIFICATION_LENGTH)
+	const gatePasses = async () => approvalGate((await gateCounts(version.id)).blocking, can(dataset.role, 'override_gate') ? justification : null).ok
 	if (intent === 'approve' && (await gatePasses())) {
 		const guard = await approvalRoundGuard(version.id)
 		if (guard.length) {
@@ -185,7 +186,7 @@ export default function VersionPage() {
 				</div>
 				<p className={gate.blocking ? 'font-semibold text-red-900' : 'text-slate-700'}>{t('issues:version.summary', { open: gate.open, blocking: gate.blocking, count: gate.open })}</p>
 			</section>
-			{!canChangeSamples(version.status as VersionStatus) ? <p className="text-sm text-slate-700">{t('version.frozen')}</p> : null}
+			{!canChangeSamples(version.status) ? <p className="text-sm text-slate-700">{t('version.frozen')}</p> : null}
 
 			<section aria-labelledby="rounds-heading" className="flex flex-col gap-2">
 				<div className="flex flex-wrap items-center justify-between gap-2">

@@ -5,7 +5,7 @@ import { useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { ConflictNotice, FormAlert, ValidatedForm } from '#app/components/forms.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
-import { canChangeSamples, type VersionStatus } from '#app/domain/version-status.ts'
+import { canChangeSamples } from '#app/domain/version-status.ts'
 import { auditDiff } from '#app/domain/audit.ts'
 import { EditProvenanceSchema, type ProvenanceInput, ProvenanceSchema } from '#app/domain/version.ts'
 import { recordAudit } from '#app/models/audit.server.ts'
@@ -19,14 +19,14 @@ export const handle: RouteHandle = { i18n: ['datasets'], title: (t) => t('datase
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset, version } = await requireVersion(request, params, 'manage_versions')
-	invariantResponse(canChangeSamples(version.status as VersionStatus), 'Provenance is frozen once consultation starts', { status: 403 })
+	invariantResponse(canChangeSamples(version.status), 'Provenance is frozen once consultation starts', { status: 403 })
 	const { id, parent, currentImportId, createdAt, createdBy, sampleCount, ...rest } = version
 	return { dataset: { slug: dataset.slug, name: dataset.name }, version: rest }
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { dataset, version, user } = await requireVersion(request, params, 'manage_versions')
-	invariantResponse(canChangeSamples(version.status as VersionStatus), 'Provenance is frozen once consultation starts', { status: 403 })
+	invariantResponse(canChangeSamples(version.status), 'Provenance is frozen once consultation starts', { status: 403 })
 	const submission = parseWithZod(await request.formData(), { schema: EditProvenanceSchema })
 	if (submission.status !== 'success') return data({ result: submission.reply(), conflict: false }, { status: 400 })
 	const saved = await updateProvenance({ ...submission.value, versionId: version.id })

@@ -1,5 +1,5 @@
 import { type ActionFunctionArgs, redirect, unstable_parseMultipartFormData } from '@remix-run/node'
-import { canChangeSamples, type VersionStatus } from '#app/domain/version-status.ts'
+import { canChangeSamples } from '#app/domain/version-status.ts'
 import { detectFormat, type ImportOutcome, recordRejectedUpload, runImport } from '#app/models/import.server.ts'
 import { requireVersion } from '#app/utils/permissions.server.ts'
 
@@ -13,7 +13,7 @@ export async function loader({ params }: ActionFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { user, dataset, version } = await requireVersion(request, params, 'import')
 	const back = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
-	if (!canChangeSamples(version.status as VersionStatus)) throw redirect(`${back}?notice=frozen`)
+	if (!canChangeSamples(version.status)) throw redirect(`${back}?notice=frozen`)
 	let importId: string | undefined
 	let outcome: ImportOutcome | undefined
 	const contentLength = Number(request.headers.get('Content-Length')) || null

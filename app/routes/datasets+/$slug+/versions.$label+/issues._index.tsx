@@ -1,7 +1,7 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { flagCategories } from '#db/schema/reviews.ts'
+import { flagCategories } from '#app/domain/enums.ts'
 import { ConfirmedField, ConfirmPage, confirmClick, isConfirmed, resubmittable } from '#app/components/confirm.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { DateTime } from '#app/components/date-time.tsx'

@@ -3,6 +3,7 @@ import { parseWithZod } from '@conform-to/zod/v4'
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { roundStages, selectionModes } from '#app/domain/enums.ts'
 import { CheckboxField, Field, FormAlert, SelectField, TextAreaField, ValidatedForm } from '#app/components/forms.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
@@ -15,7 +16,6 @@ import { invariantResponse } from '#app/utils/misc.ts'
 import { requireVersion } from '#app/utils/permissions.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { getTimeZone } from '#app/utils/time.server.ts'
-import { roundStages, selectionModes } from '#db/schema/rounds.ts'
 
 export const handle: RouteHandle = { i18n: ['rounds', 'datasets'], title: (t) => t('rounds:new.title') }
 
