@@ -3,7 +3,7 @@ import { parseWithZod } from '@conform-to/zod/v4'
 import { Form, useLocation } from '@remix-run/react'
 import { useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
-import { type Stance, stances } from '#app/domain/enums.ts'
+import { type ParticipantRole, type Stance, stances } from '#app/domain/enums.ts'
 import { Sentence } from '#app/components/bidi.tsx'
 import { isolate } from '#app/utils/bidi.ts'
 import { DateTime } from '#app/components/date-time.tsx'
@@ -26,7 +26,7 @@ export type CommentView = {
 	hidden: boolean
 	hiddenReason: string | null
 	mine: boolean
-	author: { role: 'community' | 'expert'; number: number | null; expertise: string; name: string | null } | null
+	author: { role: ParticipantRole; number: number | null; expertise: string; name: string | null } | null
 	history: Array<{ revision: number; stance: Stance | null; body: string; createdAt: string }>
 }
 

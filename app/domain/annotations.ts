@@ -5,7 +5,7 @@
  * rows, app/utils/parquet-stream.server.ts writes Parquet. A row never holds an identity: no
  * email, name or user id, only the per-round pseudonym (withheld in small groups) and the role.
  */
-import { type ParticipantRole, type Severity } from '#app/domain/enums.ts'
+import { type IssueStatus, type ParticipantRole, type Resolution, type RoundStage, type Severity } from '#app/domain/enums.ts'
 import { csvRecord, MIN_GROUP_SIZE } from './report.ts'
 
 export const ANNOTATIONS_FORMAT = 'roundtable.annotations/1'
@@ -17,7 +17,7 @@ export type AnnotationVerdict = 'no_concerns' | 'flagged' | 'skipped' | 'comment
 export type AnnotationRow = {
 	version: string
 	round: string
-	round_stage: 'generation' | 'validation'
+	round_stage: RoundStage
 	/** The sample's external id; null for feedback on the generator's templates. */
 	sample_id: string | null
 	/** `prompt_templates` or `persona_definitions` for template feedback, else null. */
@@ -40,8 +40,8 @@ export type AnnotationRow = {
 	unsure: boolean | null
 	skip_reason: string | null
 	issue_number: number | null
-	issue_status: 'open' | 'acknowledged' | 'resolved' | null
-	issue_resolution: 'removed' | 'regenerated' | 'documented' | 'not_an_issue' | null
+	issue_status: IssueStatus | null
+	issue_resolution: Resolution | null
 	issue_blocking: boolean | null
 }
 

@@ -5,7 +5,7 @@
  * printable page can use the same helpers. The object holds no identities: participants are
  * counted by role (small groups not exactly), flags appear as counts, team members not at all.
  */
-import { type IssueKind, type IssueStatus, type ParticipantRole, type Resolution, type Severity, type TemplateTarget, type VersionStatus } from '#app/domain/enums.ts'
+import { type IssueKind, type IssueStatus, type ParticipantRole, type Resolution, type RoundStage, type RoundStatus, type Severity, type TemplateTarget, type VersionStatus } from '#app/domain/enums.ts'
 import { type TFunction } from 'i18next'
 
 export const REPORT_FORMAT = 'roundtable.consultation-report/1'
@@ -47,8 +47,8 @@ export function publishParticipation(rounds: ReadonlyArray<Record<ParticipantRol
 
 export type ReportRound = {
 	title: string
-	stage: 'generation' | 'validation'
-	status: 'draft' | 'open' | 'closed'
+	stage: RoundStage
+	status: RoundStatus
 	opensAt: string | null
 	closesAt: string | null
 	openedAt: string | null

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
+import { type ParticipantRole } from '#app/domain/enums.ts'
 import { datasets, versions } from '#db/schema/datasets.ts'
 import { invitations, participants, rounds } from '#db/schema/rounds.ts'
 import { drawNumber } from '#app/domain/pseudonymity.ts'
@@ -138,7 +139,7 @@ export async function listInvitations(roundId: string) {
 
 /** "5 of 8 have joined", per role: aggregates only. */
 export async function invitationCounts(roundId: string) {
-	const rows = await query<{ role: 'community' | 'expert'; invited: number; joined: number }>(sql`
+	const rows = await query<{ role: ParticipantRole; invited: number; joined: number }>(sql`
 		select r.role,
 			(select count(distinct i.email_hash)::int from ${invitations} i where i.round_id = ${roundId} and i.role = r.role and i.status <> 'revoked') as invited,
 			(select count(*)::int from ${participants} p where p.round_id = ${roundId} and p.role = r.role and p.withdrawn_at is null) as joined
@@ -200,13 +201,13 @@ export async function rotateInvitation({ roundId, invitationId, actorId }: { rou
  */
 export async function claimInvitationReminders(now = new Date()) {
 	const ttlDays = getEnv().INVITATION_TTL_DAYS
-	const due = await query<{ id: string; round_id: string; email: string; role: 'community' | 'expert'; language: string | null; message: string; status: string; expires_at: Date }>(sql`
+	const due = await query<{ id: string; round_id: string; email: string; role: ParticipantRole; language: string | null; message: string; status: string; expires_at: Date }>(sql`
 		update ${invitations} i set reminded_at = ${now.toISOString()}::timestamptz
 		from ${rounds} r
 		where r.id = i.round_id and r.status in ('draft', 'open') and i.status in ('pending', 'accepted') and i.reminded_at is null
 			and i.expires_at > ${now.toISOString()}::timestamptz and i.last_sent_at <= ${new Date(now.getTime() - (ttlDays * 86_400_000) / 2).toISOString()}::timestamptz
 		returning i.id, i.round_id, i.email, i.role, i.language, i.message, i.status, i.expires_at`)
-	const out: Array<{ roundId: string; email: string; role: 'community' | 'expert'; language: string | null; message: string; token: string; expiresAt: Date }> = []
+	const out: Array<{ roundId: string; email: string; role: ParticipantRole; language: string | null; message: string; token: string; expiresAt: Date }> = []
 	for (const d of due) {
 		const token = randomToken(32)
 		await db.update(invitations).set({ tokenHash: sha256Hex(token) }).where(eq(invitations.id, d.id))
@@ -281,7 +282,7 @@ export async function acceptInvitation(token: string, user: { id: string; email:
  * among those free for their role in the round, the pool as large as that role's invitations: the
  * number says nothing about who joined when.
  */
-async function joinRound(tx: Tx, p: { roundId: string; userId: string; role: 'community' | 'expert' }) {
+async function joinRound(tx: Tx, p: { roundId: string; userId: string; role: ParticipantRole }) {
 	const [existing] = await tx.select({ id: participants.id }).from(participants).where(and(eq(participants.roundId, p.roundId), eq(participants.userId, p.userId)))
 	if (existing) return existing.id
 	// Serialise numbering within the round.

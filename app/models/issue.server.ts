@@ -6,6 +6,7 @@
  */
 import { and, asc, eq, isNull, notInArray, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
+import { type IssueStatus, type TemplateTarget } from '#app/domain/enums.ts'
 import { samples, versions } from '#db/schema/datasets.ts'
 import { issueEvents, issueGroups, issues } from '#db/schema/issues.ts'
 import { comments, flags } from '#db/schema/reviews.ts'
@@ -72,7 +73,7 @@ export async function syncSampleIssue(tx: Exec, { roundId, sampleId }: { roundId
 }
 
 /** After template feedback (a flag or comment on prompt templates / persona definitions) changed. */
-export async function syncTemplateIssue(tx: Exec, { roundId, target }: { roundId: string; target: 'prompt_templates' | 'persona_definitions' }) {
+export async function syncTemplateIssue(tx: Exec, { roundId, target }: { roundId: string; target: TemplateTarget }) {
 	const versionId = await versionOfRound(tx, roundId)
 	if (!versionId) return
 	const existing = async () =>
@@ -293,7 +294,7 @@ export async function carryOverIssues(tx: Exec, { versionId, importId }: { versi
 		lineage_id: string
 		external_id: string
 		content_hash: string
-		status: 'open' | 'acknowledged' | 'resolved'
+		status: IssueStatus
 		resolution: string | null
 		owner_blocking: boolean | null
 		blocking: boolean

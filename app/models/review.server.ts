@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm'
-import { type FlagCategory, type Severity } from '#app/domain/enums.ts'
+import { type FlagCategory, type Severity, type TemplateTarget } from '#app/domain/enums.ts'
 import { imports, samples } from '#db/schema/datasets.ts'
 import { flags, reviews } from '#db/schema/reviews.ts'
 import { assignments, participants, rounds } from '#db/schema/rounds.ts'
@@ -257,7 +257,7 @@ export async function withdrawFlag({ participantId, sampleId, flagId }: { partic
 }
 
 /** Template feedback is stored like sample flags, with the part of the provenance it is about. */
-export async function addTemplateFeedback(input: { roundId: string; participantId: string; target: 'prompt_templates' | 'persona_definitions'; kind: 'flag' | 'comment'; category?: FlagCategory; severity?: Severity; rationale: string; quotedSpan: string }) {
+export async function addTemplateFeedback(input: { roundId: string; participantId: string; target: TemplateTarget; kind: 'flag' | 'comment'; category?: FlagCategory; severity?: Severity; rationale: string; quotedSpan: string }) {
 	await db.transaction(async (tx) => {
 		await tx.insert(flags).values({
 			roundId: input.roundId,

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm'
-import { type ParticipantRole, participantRoles, type RoundStatus } from '#app/domain/enums.ts'
+import { type ParticipantRole, participantRoles, type RoundStage, type RoundStatus } from '#app/domain/enums.ts'
 import { users } from '#db/schema/accounts.ts'
 import { datasets, samples, versions } from '#db/schema/datasets.ts'
 import { assignments, participants, roundEvents, roundSamples, rounds } from '#db/schema/rounds.ts'
@@ -20,7 +20,7 @@ export type SelectionSpec =
 	| { mode: 'manual'; externalIds: string[] }
 
 export type RoundSettings = {
-	stage: 'generation' | 'validation'
+	stage: RoundStage
 	title: string
 	guidelines: string
 	opensAt: Date | null
@@ -291,7 +291,7 @@ export async function getParticipant({ roundId, userId }: { roundId: string; use
 }
 
 /** How many others of this role are in the round (not withdrawn), for the consent screen. */
-export async function groupSizeFor({ roundId, role, participantId }: { roundId: string; role: 'community' | 'expert'; participantId: string }) {
+export async function groupSizeFor({ roundId, role, participantId }: { roundId: string; role: ParticipantRole; participantId: string }) {
 	const [row] = await query<{ n: number }>(
 		sql`select count(*)::int as n from ${participants} where round_id = ${roundId} and role = ${role} and withdrawn_at is null and id <> ${participantId}`,
 	)

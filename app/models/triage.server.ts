@@ -11,7 +11,7 @@ import { issueEvents, issueGroups, issues } from '#db/schema/issues.ts'
 import { comments, flags } from '#db/schema/reviews.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
 import { attributeFilter, checkBlockingCall, INBOX_PAGE_SIZE, transitionIssue, type InboxFilter, type TriageInput } from '#app/domain/issue.ts'
-import { type IssueStatus } from '#app/domain/enums.ts'
+import { type IssueStatus, type Resolution } from '#app/domain/enums.ts'
 import { isOpenBlocker } from '#app/domain/gate.ts'
 import { attribute } from '#app/domain/pseudonymity.ts'
 import { unresolvedIssue } from '#app/guards/gate-sql.server.ts'
@@ -336,7 +336,7 @@ async function audit(tx: Tx, actor: Actor, versionId: string, cur: { id: string;
  * Acknowledge or resolve many issues at once. Each is applied at the revision the inbox showed;
  * issues that changed since are left alone and reported back.
  */
-export async function bulkTriage({ versionId, actor, items, input }: { versionId: string; actor: Actor; items: Array<{ id: string; revision: number }>; input: { intent: 'acknowledge' } | { intent: 'resolve'; resolution: 'removed' | 'regenerated' | 'documented' | 'not_an_issue'; publicResponse: string } }) {
+export async function bulkTriage({ versionId, actor, items, input }: { versionId: string; actor: Actor; items: Array<{ id: string; revision: number }>; input: { intent: 'acknowledge' } | { intent: 'resolve'; resolution: Resolution; publicResponse: string } }) {
 	const result = { done: 0, conflicts: 0, skipped: 0 }
 	for (const item of items) {
 		const outcome = await triageIssue({ versionId, issueId: item.id, actor, input: input.intent === 'acknowledge' ? { intent: 'acknowledge', revision: item.revision } : { intent: 'resolve', revision: item.revision, resolution: input.resolution, publicResponse: input.publicResponse, note: '' } })
