@@ -5,12 +5,13 @@
  * statement bounded by a LIMIT and driven from the person's memberships (dataset_members_user_idx),
  * so it costs what the person's datasets hold, not what the database holds (bench:scale).
  */
-import { sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { datasetMembers, datasets, useCases, versions } from '#db/schema/datasets.ts'
 import { issues } from '#db/schema/issues.ts'
 import { comments } from '#db/schema/reviews.ts'
 import { rounds } from '#db/schema/rounds.ts'
-import { query } from '#app/utils/db.server.ts'
+import { can, type DatasetRole } from '#app/domain/permissions.ts'
+import { db, query } from '#app/utils/db.server.ts'
 
 export const INBOX_LIMIT = 25
 const CLOSING_HOURS = 48
@@ -84,4 +85,25 @@ export async function getInbox(userId: string) {
 		comments: recent,
 		memberships,
 	}
+}
+
+/** An issue the person may triage from the inbox, with where it lives; null when it does not exist for them. */
+export async function findTriageableIssue({ issueId, userId }: { issueId: string; userId: string }) {
+	const [row] = await db
+		.select({ versionId: issues.versionId, datasetId: versions.datasetId, role: datasetMembers.role })
+		.from(issues)
+		.innerJoin(versions, eq(versions.id, issues.versionId))
+		.innerJoin(datasetMembers, and(eq(datasetMembers.datasetId, versions.datasetId), eq(datasetMembers.userId, userId)))
+		.where(eq(issues.id, issueId))
+	return row && can(row.role as DatasetRole, 'triage') ? { versionId: row.versionId, datasetId: row.datasetId } : null
+}
+
+/** The dataset (by slug) the person is on the team of; null otherwise. */
+export async function findMembership({ slug, userId }: { slug: string; userId: string }) {
+	const [row] = await db
+		.select({ datasetId: datasetMembers.datasetId })
+		.from(datasetMembers)
+		.innerJoin(datasets, eq(datasets.id, datasetMembers.datasetId))
+		.where(and(eq(datasetMembers.userId, userId), eq(datasets.slug, slug)))
+	return row ?? null
 }
