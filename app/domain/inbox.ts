@@ -10,5 +10,5 @@ export const AcknowledgeSchema = z.object({
 /** Turning a dataset's notifications on (the box ticked) or off. */
 export const NotifySchema = z.object({
 	dataset: z.string().catch(''),
-	notify: z.unknown().transform((v) => v === 'on'),
+	notify: z.preprocess((v) => v === 'on', z.boolean()),
 })

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 // A checkbox is "on" when ticked and absent otherwise.
-const checkbox = z.unknown().transform((v) => v === 'on')
+const checkbox = z.preprocess((v) => v === 'on', z.boolean())
 
 /** The consent form: agreeing is required; the choices that follow it are optional. */
 export const ConsentSchema = z.object({
