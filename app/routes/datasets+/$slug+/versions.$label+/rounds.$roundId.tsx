@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-r
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { ConfirmedField, ConfirmPage, confirmClick, isConfirmed, resubmittable } from '#app/components/confirm.tsx'
+import { DataTable } from '#app/components/data-table.tsx'
 import { DateTime } from '#app/components/date-time.tsx'
 import { Markdown } from '#app/components/markdown.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
@@ -220,28 +221,24 @@ export default function TeamRoundPage() {
 						))}
 				</ul>
 				{participants.people.length || participants.groups.length ? (
-					<table className="w-full border-collapse text-sm">
-						<thead>
-							<tr className="border-b border-slate-300">
-								<th scope="col" className="py-2 text-start">{t('participants.who')}</th>
-								<th scope="col" className="py-2 text-start">{t('participants.state')}</th>
-								<th scope="col" className="py-2 text-start">{t('participants.progress')}</th>
-							</tr>
-						</thead>
-						<tbody>
-							{participants.groups.map((g) => (
-								<tr key={g.role} className="border-b border-slate-200">
-									<td className="py-2">
+					<DataTable
+						columns={[{ label: t('participants.who') }, { label: t('participants.state') }, { label: t('participants.progress') }]}
+						rows={[
+							...participants.groups.map((g) => ({
+								key: g.role,
+								cells: [
+									<>
 										{t(`participants.group.${g.role}`, { n: g.joined })}
 										{g.names.length ? ` (${g.names.join(', ')})` : ''}
-									</td>
-									<td className="py-2">{t('participants.groupedState', { min: participants.min })}</td>
-									<td className="py-2">{t('participants.progressValue', { done: g.done, total: g.assigned })}</td>
-								</tr>
-							))}
-							{participants.people.map((p) => (
-								<tr key={p.id} className="border-b border-slate-200">
-									<td className="py-2">
+									</>,
+									t('participants.groupedState', { min: participants.min }),
+									t('participants.progressValue', { done: g.done, total: g.assigned }),
+								],
+							})),
+							...participants.people.map((p) => ({
+								key: p.id,
+								cells: [
+									<>
 										{t(authorKey(p.role, p.number), { n: p.number })}
 										{p.expertise ? (
 											<>
@@ -252,13 +249,13 @@ export default function TeamRoundPage() {
 											''
 										)}
 										{p.name ? ` (${p.name})` : ''}
-									</td>
-									<td className="py-2">{p.withdrawn ? t('participants.withdrawn') : p.consented ? t('participants.active') : t('participants.awaitingConsent')}</td>
-									<td className="py-2">{t('participants.progressValue', { done: p.done, total: p.assigned })}</td>
-								</tr>
-							))}
-						</tbody>
-					</table>
+									</>,
+									p.withdrawn ? t('participants.withdrawn') : p.consented ? t('participants.active') : t('participants.awaitingConsent'),
+									t('participants.progressValue', { done: p.done, total: p.assigned }),
+								],
+							})),
+						]}
+					/>
 				) : (
 					<p>{t('participants.none')}</p>
 				)}
@@ -329,44 +326,29 @@ export default function TeamRoundPage() {
 				<h2 id="invitations-heading">{t('invitations.title')}</h2>
 				<p className="text-sm text-slate-700">{t('invitations.note')}</p>
 				{invitations.length ? (
-					<table className="w-full border-collapse text-sm">
-						<thead>
-							<tr className="border-b border-slate-300">
-								<th scope="col" className="py-2 text-start">{t('invitations.who')}</th>
-								<th scope="col" className="py-2 text-start">{t('invitations.role')}</th>
-								<th scope="col" className="py-2 text-start">{t('invitations.state')}</th>
-								<th scope="col" className="py-2 text-start">{t('invitations.lastSent')}</th>
-								<th scope="col" className="py-2 text-start">
-									<span className="sr-only">{t('invitations.actions')}</span>
-								</th>
-							</tr>
-						</thead>
-						<tbody>
-							{invitations.map((i) => (
-								<tr key={i.id} className="border-b border-slate-200">
-									<td className="py-2">{i.email}</td>
-									<td className="py-2">{t(`roles.${i.role}`)}</td>
-									<td className="py-2">{t(`invitations.states.${i.state}`)}</td>
-									<td className="py-2">
-										<DateTime value={i.lastSentAt} />
-									</td>
-									<td className="py-2">
-										{i.state !== 'revoked' ? (
-											<Form method="post" className="flex gap-2">
-												<input type="hidden" name="invitationId" value={i.id} />
-												<button type="submit" name="intent" value="resend" className="btn">
-													{t('invitations.resend', { email: i.email })}
-												</button>
-												<button type="submit" name="intent" value="revoke" className="btn">
-													{t('invitations.revoke', { email: i.email })}
-												</button>
-											</Form>
-										) : null}
-									</td>
-								</tr>
-							))}
-						</tbody>
-					</table>
+					<DataTable
+						columns={[{ label: t('invitations.who') }, { label: t('invitations.role') }, { label: t('invitations.state') }, { label: t('invitations.lastSent') }, { label: t('invitations.actions'), hidden: true }]}
+						rows={invitations.map((i) => ({
+							key: i.id,
+							cells: [
+								i.email,
+								t(`roles.${i.role}`),
+								t(`invitations.states.${i.state}`),
+								<DateTime value={i.lastSentAt} />,
+								i.state !== 'revoked' ? (
+									<Form method="post" className="flex gap-2">
+										<input type="hidden" name="invitationId" value={i.id} />
+										<button type="submit" name="intent" value="resend" className="btn">
+											{t('invitations.resend', { email: i.email })}
+										</button>
+										<button type="submit" name="intent" value="revoke" className="btn">
+											{t('invitations.revoke', { email: i.email })}
+										</button>
+									</Form>
+								) : null,
+							],
+						}))}
+					/>
 				) : (
 					<p>{t('invitations.none')}</p>
 				)}
