@@ -18,6 +18,7 @@ import { invariantResponse } from '#app/utils/misc.ts'
 import { appOrigin } from '#app/utils/origin.server.ts'
 import { requireVersion } from '#app/utils/permissions.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 
 export const handle: RouteHandle = {
 	i18n: ['rounds', 'datasets', 'insights'],
@@ -51,32 +52,32 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { round, user } = await load(request, params, 'manage_versions')
 	const form = await request.formData()
-	const intent = String(form.get('intent') ?? '')
+	const intent = intentOf(form)
 	const origin = appOrigin(request)
 	if (intent === 'open' || intent === 'close' || intent === 'reopen') {
-		const parsed = RoundActionSchema.safeParse(Object.fromEntries(form))
-		if (!parsed.success) throw new Response('Bad request', { status: 400 })
+		const parsed = parseForm(form, RoundActionSchema)
+		if (!parsed.ok) throw new Response('Bad request', { status: 400 })
 		// Opening freezes the samples, closing ends everyone's reviewing: confirmed first (a dialog, or this page without JavaScript).
 		if ((intent === 'open' || intent === 'close') && !isConfirmed(form)) return { error: null, invite: null, confirm: { intent, fields: resubmittable(form) } }
-		const result = await changeRoundStatus({ roundId: round.id, action: intent as RoundAction, reason: parsed.data.reason, revision: parsed.data.revision, actorId: user.id })
+		const result = await changeRoundStatus({ roundId: round.id, action: intent as RoundAction, reason: parsed.value.reason, revision: parsed.value.revision, actorId: user.id })
 		if (!result.ok) return data({ error: `rounds:errors.transition.${result.reason}`, invite: null }, { status: 409 })
 		if (result.to === 'open') await afterRoundOpened(round.id, origin)
 		if (result.to === 'closed') await afterRoundClosed(round.id, origin)
 		return { error: null, invite: null }
 	}
 	if (intent === 'invite') {
-		const parsed = InviteSchema.safeParse(Object.fromEntries(form))
-		if (!parsed.success) return data({ error: 'rounds:errors.inviteForm', invite: null }, { status: 400 })
-		const { ok, errors, dropped } = parseInviteList(parsed.data.emails, { role: parsed.data.role })
-		const language = parsed.data.language ?? (await getLanguage(request))
-		const outcomes = ok.length ? await inviteToRound({ roundId: round.id, lines: ok, message: parsed.data.message, language, createdBy: user.id }) : []
+		const parsed = parseForm(form, InviteSchema)
+		if (!parsed.ok) return data({ error: 'rounds:errors.inviteForm', invite: null }, { status: 400 })
+		const { ok, errors, dropped } = parseInviteList(parsed.value.emails, { role: parsed.value.role })
+		const language = parsed.value.language ?? (await getLanguage(request))
+		const outcomes = ok.length ? await inviteToRound({ roundId: round.id, lines: ok, message: parsed.value.message, language, createdBy: user.id }) : []
 		const full = await getRoundWithDataset(round.id)
 		await emailInvitations({
 			outcomes,
 			round: { id: round.id, title: round.title, datasetId: full!.datasetId, datasetName: full!.datasetName },
-			role: parsed.data.role,
+			role: parsed.value.role,
 			roleByEmail: new Map(ok.map((l) => [l.email, l.role])),
-			message: parsed.data.message,
+			message: parsed.value.message,
 			origin,
 		})
 		// Only the lines that failed stay in the box, to be corrected and sent again.
