@@ -12,6 +12,7 @@ import { issues } from '#db/schema/issues.ts'
 import { comments } from '#db/schema/reviews.ts'
 import { rounds } from '#db/schema/rounds.ts'
 import { openBlocker } from '#app/guards/gate-sql.server.ts'
+import { can } from '#app/domain/permissions.ts'
 import { db, query } from '#app/utils/db.server.ts'
 
 export const INBOX_LIMIT = 25
@@ -91,19 +92,19 @@ export async function getInbox(userId: string) {
 	}
 }
 
-/** An issue's version and dataset with the person's role there, or null unless they are on that dataset's team. */
-export async function getIssueForMember({ issueId, userId }: { issueId: string; userId: string }) {
+/** An issue the person may triage from the inbox, with where it lives; null when it does not exist for them. */
+export async function findTriageableIssue({ issueId, userId }: { issueId: string; userId: string }) {
 	const [row] = await db
 		.select({ versionId: issues.versionId, datasetId: versions.datasetId, role: datasetMembers.role })
 		.from(issues)
 		.innerJoin(versions, eq(versions.id, issues.versionId))
 		.innerJoin(datasetMembers, and(eq(datasetMembers.datasetId, versions.datasetId), eq(datasetMembers.userId, userId)))
 		.where(eq(issues.id, issueId))
-	return row ?? null
+	return row && can(row.role, 'triage') ? { versionId: row.versionId, datasetId: row.datasetId } : null
 }
 
-/** The dataset of this slug, only if the person is on its team. */
-export async function getMembershipBySlug({ userId, slug }: { userId: string; slug: string }) {
+/** The dataset (by slug) the person is on the team of; null otherwise. */
+export async function findMembership({ slug, userId }: { slug: string; userId: string }) {
 	const [row] = await db
 		.select({ datasetId: datasetMembers.datasetId })
 		.from(datasetMembers)

@@ -284,7 +284,7 @@ export async function listParticipantsForTeam(roundId: string) {
 
 export async function getParticipant({ roundId, userId }: { roundId: string; userId: string }) {
 	const [row] = await db
-		.select({ id: participants.id, role: participants.role, number: participants.number, expertise: participants.expertise, consentedAt: participants.consentedAt, withdrawnAt: participants.withdrawnAt, showName: participants.showName })
+		.select({ id: participants.id, role: participants.role, number: participants.number, expertise: participants.expertise, consentedAt: participants.consentedAt, withdrawnAt: participants.withdrawnAt, showName: participants.showName, warnEachTime: participants.warnEachTime })
 		.from(participants)
 		.where(and(eq(participants.roundId, roundId), eq(participants.userId, userId)))
 	return row ?? null

@@ -189,9 +189,19 @@ export const sampleColumns = {
 	metadata: samples.metadata,
 }
 
+/** One sample as its page shows it (no row id). */
 export async function getSample({ importId, externalId }: { importId: string; externalId: string }) {
 	const [row] = await db
-		.select({ ...sampleColumns, contentHash: samples.contentHash })
+		.select({
+			externalId: samples.externalId,
+			content: samples.content,
+			messages: samples.messages,
+			imageUrl: samples.imageUrl,
+			imageAlt: samples.imageAlt,
+			language: samples.language,
+			metadata: samples.metadata,
+			contentHash: samples.contentHash,
+		})
 		.from(samples)
 		.where(and(eq(samples.importId, importId), eq(samples.externalId, externalId)))
 	return row ?? null

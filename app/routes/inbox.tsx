@@ -3,16 +3,15 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { DateTime } from '#app/components/date-time.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
-import { can } from '#app/domain/permissions.ts'
-import { getInbox, getIssueForMember, getMembershipBySlug } from '#app/models/inbox.server.ts'
+import { AcknowledgeSchema, NotifySchema } from '#app/domain/inbox.ts'
+import { findMembership, findTriageableIssue, getInbox } from '#app/models/inbox.server.ts'
 import { setTeamNotify } from '#app/models/team-notify.server.ts'
 import { triageIssue } from '#app/models/triage.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 
 export const handle: RouteHandle = { i18n: ['rounds', 'issues', 'datasets'], title: (t) => t('rounds:inbox.title') }
-
-const UUID = /^[0-9a-f-]{36}$/i
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	const user = await requireUser(request)
@@ -31,22 +30,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
 	const user = await requireUser(request)
 	const form = await request.formData()
-	const intent = String(form.get('intent') ?? '')
+	const intent = intentOf(form)
 	if (intent === 'acknowledge') {
-		const issueId = String(form.get('issue') ?? '')
-		const revision = Number(form.get('revision'))
-		if (!UUID.test(issueId) || !Number.isInteger(revision)) throw new Response('Bad request', { status: 400 })
+		const submission = parseForm(form, AcknowledgeSchema)
+		if (!submission.ok) throw new Response('Bad request', { status: 400 })
+		const { issue: issueId, revision } = submission.value
 		// The issue must be on a dataset this person triages; otherwise it does not exist for them.
-		const row = await getIssueForMember({ issueId, userId: user.id })
-		if (!row || !can(row.role, 'triage')) throw new Response('Not found', { status: 404 })
-		const outcome = await triageIssue({ versionId: row.versionId, issueId, actor: { userId: user.id, datasetId: row.datasetId }, input: { intent: 'acknowledge', revision } })
+		const found = await findTriageableIssue({ issueId, userId: user.id })
+		if (!found) throw new Response('Not found', { status: 404 })
+		const outcome = await triageIssue({ versionId: found.versionId, issueId, actor: { userId: user.id, datasetId: found.datasetId }, input: { intent: 'acknowledge', revision } })
 		if (!outcome.ok) return data({ done: null, error: outcome.reason === 'conflict' ? 'inbox.conflict' : 'inbox.notAllowed' }, { status: 409 })
 		return { done: 'inbox.acknowledged', error: null }
 	}
 	if (intent === 'notify') {
-		const slug = String(form.get('dataset') ?? '')
-		const on = form.get('notify') === 'on'
-		const membership = await getMembershipBySlug({ userId: user.id, slug })
+		const submission = parseForm(form, NotifySchema)
+		if (!submission.ok) throw new Response('Bad request', { status: 400 })
+		const { dataset: slug, notify: on } = submission.value
+		const membership = await findMembership({ slug, userId: user.id })
 		if (!membership) throw new Response('Not found', { status: 404 })
 		await setTeamNotify({ datasetId: membership.datasetId, userId: user.id, notify: on })
 		return { done: on ? 'inbox.notifyOn' : 'inbox.notifyOff', error: null }

@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { Form, Link, useActionData, useLoaderData, useLocation } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { Sentence } from '#app/components/bidi.tsx'
+import { InvitationAccount, InvitationClosed } from '#app/components/invitation-card.tsx'
 import { emailField, PASSWORD_MAX, PASSWORD_MIN } from '#app/domain/account.ts'
 import { acceptInvitation, findInvitation, roundTeam } from '#app/models/invitation.server.ts'
 import { notify } from '#app/models/notification.server.ts'
@@ -84,9 +85,7 @@ export default function AcceptInvitation() {
 	const here = useLocation().pathname
 	if (state !== 'pending' || !invitation) {
 		return (
-			<div className="card mx-auto max-w-xl">
-				<h1>{t(`accept.states.${state}.title`)}</h1>
-				<p className="mt-3">{t(`accept.states.${state}.body`)}</p>
+			<InvitationClosed title={t(`accept.states.${state}.title`)} body={t(`accept.states.${state}.body`)}>
 				{state === 'expired' ? (
 					actionData && 'requested' in actionData ? (
 						<p role="status" className="alert-success mt-4">
@@ -100,10 +99,9 @@ export default function AcceptInvitation() {
 						</Form>
 					)
 				) : null}
-			</div>
+			</InvitationClosed>
 		)
 	}
-	const wrongAccount = user && user.email !== invitation.email
 	return (
 		<div className="mx-auto flex max-w-xl flex-col gap-4">
 			<h1>
@@ -122,64 +120,55 @@ export default function AcceptInvitation() {
 					{t(actionData.error)}
 				</p>
 			) : null}
-			{wrongAccount ? (
-				<div role="alert" className="card flex flex-col gap-3">
-					<p>{t('accept.wrongAccount', { current: user.email, invited: invitation.email })}</p>
-					<Form method="post" action={`/signout?redirectTo=${encodeURIComponent(here)}`}>
-						<button type="submit" className="btn">
-							{t('accept.switchAccount')}
-						</button>
-					</Form>
-				</div>
-			) : user ? (
-				<Form method="post" className="card">
-					<button type="submit" name="intent" value="accept" className="btn btn-primary">
-						{t('accept.accept')}
-					</button>
-				</Form>
-			) : (
-				<>
-					<div className="card flex flex-col gap-3">
-						<p>{t('accept.signInFirst', { email: invitation.email })}</p>
-						<Link to={`/signin?${new URLSearchParams({ redirectTo: here })}`} className="btn btn-primary self-start">
-							{t('auth:signin.submit')}
-						</Link>
-					</div>
-					<Form method="post" className="card flex flex-col gap-4">
-					<h2>{t('accept.createAccount')}</h2>
-					<div>
-						<label htmlFor="invited-email" className="label">
-							{t('auth:fields.email')}
-						</label>
-						<input id="invited-email" type="email" value={invitation.email ?? ''} readOnly className="input bg-slate-100" aria-describedby="invited-email-hint" />
-						<p id="invited-email-hint" className="mt-1 text-sm text-slate-700">
-							{t('accept.emailFixed')}
-						</p>
-					</div>
-					<div>
-						<label htmlFor="displayName" className="label">
-							{t('auth:fields.displayName')}
-						</label>
-						<input id="displayName" name="displayName" required maxLength={80} autoComplete="nickname" className="input" aria-describedby="displayName-hint" />
-						<p id="displayName-hint" className="mt-1 text-sm text-slate-700">
-							{t('auth:signup.displayNameHint')}
-						</p>
-					</div>
-					<div>
-						<label htmlFor="password" className="label">
-							{t('auth:fields.password')}
-						</label>
-						<input id="password" name="password" type="password" required minLength={PASSWORD_MIN} autoComplete="new-password" className="input" aria-describedby="password-hint" />
-						<p id="password-hint" className="mt-1 text-sm text-slate-700">
-							{t('auth:signup.passwordHint')}
-						</p>
-					</div>
-					<button type="submit" name="intent" value="signup" className="btn btn-primary self-start">
-						{t('accept.createAndAccept')}
-					</button>
-					</Form>
-				</>
-			)}
+			<InvitationAccount
+				user={user}
+				invitedEmail={invitation.email}
+				labels={{ wrongAccount: t('accept.wrongAccount', { current: user?.email, invited: invitation.email }), switchAccount: t('accept.switchAccount'), accept: t('accept.accept') }}
+				acceptIntent="accept"
+				signedOut={
+					<>
+						<div className="card flex flex-col gap-3">
+							<p>{t('accept.signInFirst', { email: invitation.email })}</p>
+							<Link to={`/signin?${new URLSearchParams({ redirectTo: here })}`} className="btn btn-primary self-start">
+								{t('auth:signin.submit')}
+							</Link>
+						</div>
+						<Form method="post" className="card flex flex-col gap-4">
+							<h2>{t('accept.createAccount')}</h2>
+							<div>
+								<label htmlFor="invited-email" className="label">
+									{t('auth:fields.email')}
+								</label>
+								<input id="invited-email" type="email" value={invitation.email ?? ''} readOnly className="input bg-slate-100" aria-describedby="invited-email-hint" />
+								<p id="invited-email-hint" className="mt-1 text-sm text-slate-700">
+									{t('accept.emailFixed')}
+								</p>
+							</div>
+							<div>
+								<label htmlFor="displayName" className="label">
+									{t('auth:fields.displayName')}
+								</label>
+								<input id="displayName" name="displayName" required maxLength={80} autoComplete="nickname" className="input" aria-describedby="displayName-hint" />
+								<p id="displayName-hint" className="mt-1 text-sm text-slate-700">
+									{t('auth:signup.displayNameHint')}
+								</p>
+							</div>
+							<div>
+								<label htmlFor="password" className="label">
+									{t('auth:fields.password')}
+								</label>
+								<input id="password" name="password" type="password" required minLength={PASSWORD_MIN} autoComplete="new-password" className="input" aria-describedby="password-hint" />
+								<p id="password-hint" className="mt-1 text-sm text-slate-700">
+									{t('auth:signup.passwordHint')}
+								</p>
+							</div>
+							<button type="submit" name="intent" value="signup" className="btn btn-primary self-start">
+								{t('accept.createAndAccept')}
+							</button>
+						</Form>
+					</>
+				}
+			/>
 		</div>
 	)
 }

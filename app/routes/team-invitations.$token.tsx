@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useLocation } from '@remix-run/react'
+import { Link, useActionData, useLoaderData, useLocation } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { InvitationAccount, InvitationClosed } from '#app/components/invitation-card.tsx'
 import { acceptTeamInvitation, findTeamInvitation } from '#app/models/team-invitation.server.ts'
 import { getUser } from '#app/utils/auth.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
@@ -31,14 +32,8 @@ export default function AcceptTeamInvitation() {
 	const actionData = useActionData<typeof action>()
 	const here = useLocation().pathname
 	if (state !== 'pending' || !invitation) {
-		return (
-			<div className="card mx-auto max-w-xl">
-				<h1>{t('teamAccept.title')}</h1>
-				<p className="mt-3">{t(`teamAccept.states.${state}`)}</p>
-			</div>
-		)
+		return <InvitationClosed title={t('teamAccept.title')} body={t(`teamAccept.states.${state}`)} />
 	}
-	const wrongAccount = user && user.email !== invitation.email
 	return (
 		<div className="mx-auto flex max-w-xl flex-col gap-4">
 			<h1>{t('teamAccept.heading', { dataset: invitation.datasetName })}</h1>
@@ -48,31 +43,21 @@ export default function AcceptTeamInvitation() {
 					{t(actionData.error)}
 				</p>
 			) : null}
-			{wrongAccount ? (
-				<div role="alert" className="card flex flex-col gap-3">
-					<p>{t('teamAccept.wrongAccount', { current: user.email, invited: invitation.email })}</p>
-					<Form method="post" action={`/signout?redirectTo=${encodeURIComponent(here)}`}>
-						<button type="submit" className="btn">
-							{t('teamAccept.switchAccount')}
-						</button>
-					</Form>
-				</div>
-			) : user ? (
-				<Form method="post" className="card">
-					<button type="submit" className="btn btn-primary">
-						{t('teamAccept.accept')}
-					</button>
-				</Form>
-			) : (
-				<div className="card flex flex-wrap gap-3">
-					<Link to={`/signin?${new URLSearchParams({ redirectTo: here })}`} className="btn btn-primary">
-						{t('auth:signin.submit')}
-					</Link>
-					<Link to={`/signup?${new URLSearchParams({ redirectTo: here })}`} className="btn">
-						{t('auth:signup.submit')}
-					</Link>
-				</div>
-			)}
+			<InvitationAccount
+				user={user}
+				invitedEmail={invitation.email}
+				labels={{ wrongAccount: t('teamAccept.wrongAccount', { current: user?.email, invited: invitation.email }), switchAccount: t('teamAccept.switchAccount'), accept: t('teamAccept.accept') }}
+				signedOut={
+					<div className="card flex flex-wrap gap-3">
+						<Link to={`/signin?${new URLSearchParams({ redirectTo: here })}`} className="btn btn-primary">
+							{t('auth:signin.submit')}
+						</Link>
+						<Link to={`/signup?${new URLSearchParams({ redirectTo: here })}`} className="btn">
+							{t('auth:signup.submit')}
+						</Link>
+					</div>
+				}
+			/>
 		</div>
 	)
 }

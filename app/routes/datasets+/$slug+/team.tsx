@@ -1,8 +1,9 @@
 import { useForm } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod/v4'
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
-import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { CardList, ItemAction } from '#app/components/card-list.tsx'
 import { Field, ValidatedForm } from '#app/components/forms.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
@@ -76,46 +77,30 @@ export default function Team() {
 					{t(actionData.notice)}
 				</p>
 			) : null}
-			<ul className="flex flex-col gap-2">
-				{team.map((m) => (
-					<li key={m.userId} className="card flex flex-wrap items-center justify-between gap-2 p-4">
+			<CardList items={team} keyOf={(m) => m.userId}>
+				{(m) => ({
+					text: (
 						<span>
 							<span className="font-medium">{m.displayName}</span> <span className="text-sm text-slate-700">{m.email}</span> ·{' '}
 							<span className="text-sm">{t(`roles.team.${m.role}`)}</span>
 						</span>
-						{m.role === 'maintainer' ? (
-							<Form method="post">
-								<input type="hidden" name="intent" value="remove" />
-								<input type="hidden" name="userId" value={m.userId} />
-								<button type="submit" className="btn">
-									{t('team.remove', { name: m.displayName })}
-								</button>
-							</Form>
-						) : null}
-					</li>
-				))}
-			</ul>
+					),
+					action: m.role === 'maintainer' ? <ItemAction intent="remove" name="userId" value={m.userId} label={t('team.remove', { name: m.displayName })} /> : null,
+				})}
+			</CardList>
 			{invitations.length ? (
 				<section aria-labelledby="team-invitations-heading" className="flex flex-col gap-2">
 					<h2 id="team-invitations-heading">{t('team.invitationsTitle')}</h2>
-					<ul className="flex flex-col gap-2">
-						{invitations.map((i) => (
-							<li key={i.id} className="card flex flex-wrap items-center justify-between gap-2 p-4">
+					<CardList items={invitations} keyOf={(i) => i.id}>
+						{(i) => ({
+							text: (
 								<span>
 									<span className="text-sm">{i.email}</span> · <span className="text-sm">{t(`team.invitationStates.${i.state}`)}</span>
 								</span>
-								{i.state === 'pending' ? (
-									<Form method="post">
-										<input type="hidden" name="intent" value="revoke_invitation" />
-										<input type="hidden" name="invitationId" value={i.id} />
-										<button type="submit" className="btn">
-											{t('team.revokeInvitation', { email: i.email })}
-										</button>
-									</Form>
-								) : null}
-							</li>
-						))}
-					</ul>
+							),
+							action: i.state === 'pending' ? <ItemAction intent="revoke_invitation" name="invitationId" value={i.id} label={t('team.revokeInvitation', { email: i.email })} /> : null,
+						})}
+					</CardList>
 				</section>
 			) : null}
 			<ValidatedForm form={form} className="card flex flex-col gap-4">

@@ -1,23 +1,22 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
-import { and, eq } from 'drizzle-orm'
 import { useTranslation } from 'react-i18next'
 import { Sentence } from '#app/components/bidi.tsx'
-import { participants } from '#db/schema/rounds.ts'
-import { groupSizeFor, rebalanceRound } from '#app/models/round.server.ts'
-import { db } from '#app/utils/db.server.ts'
+import { ConsentSchema } from '#app/domain/participation.ts'
+import { recordConsent } from '#app/models/participation.server.ts'
+import { groupSizeFor } from '#app/models/round.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { parseForm } from '#app/routes/__form.server.ts'
 
 export const handle: RouteHandle = { i18n: ['rounds'], title: (t) => t('rounds:consent.title') }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { round, participant } = await requireParticipant(request, params.roundId, { consented: false })
-	const [prefs] = await db.select({ warnEachTime: participants.warnEachTime }).from(participants).where(eq(participants.id, participant.id))
 	return {
 		round: { id: round.id, title: round.title, datasetName: round.datasetName, stage: round.stage, contentWarning: round.contentWarning, expertiseOptions: round.expertiseOptions },
-		participant: { role: participant.role, consented: !!participant.consentedAt, showName: participant.showName, warnEachTime: prefs?.warnEachTime ?? false, expertise: participant.expertise },
+		participant: { role: participant.role, consented: !!participant.consentedAt, showName: participant.showName, warnEachTime: participant.warnEachTime, expertise: participant.expertise },
 		// So the participant can judge their cover before taking part (decision 027).
 		others: await groupSizeFor({ roundId: round.id, role: participant.role, participantId: participant.id }),
 		min: getEnv().PSEUDONYMITY_MIN_GROUP,
@@ -26,18 +25,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { round, participant } = await requireParticipant(request, params.roundId, { consented: false })
-	const form = await request.formData()
-	if (form.get('agree') !== 'yes') return { error: 'consent.mustAgree' }
-	// Expertise is the participant's own declaration, only from the round's list (or none).
-	const declared = String(form.get('expertise') ?? '')
-	const expertise = round.expertiseOptions.includes(declared) ? declared : ''
-	await db
-		.update(participants)
-		// Consenting acknowledges the round's content warning once; only those who ask are warned again on each sample.
-		.set({ consentedAt: participant.consentedAt ?? new Date(), showName: form.get('showName') === 'on', warnEachTime: form.get('warnEachTime') === 'on', expertise })
-		.where(and(eq(participants.id, participant.id), eq(participants.roundId, round.id)))
-	// A late joiner takes a fair share of what is not yet reviewed.
-	if (round.status === 'open') await rebalanceRound(round.id)
+	const submission = parseForm(await request.formData(), ConsentSchema)
+	if (!submission.ok) return { error: 'consent.mustAgree' }
+	await recordConsent({ round, participant, choices: submission.value })
 	throw redirect(`/rounds/${round.id}`)
 }
 

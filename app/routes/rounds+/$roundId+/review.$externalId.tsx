@@ -10,6 +10,7 @@ import { getFocusView, getReviewTarget, nextPending, quickVerdict, saveVerdict, 
 import { requireUser } from '#app/utils/auth.server.ts'
 import { fieldErrorsOf, invariantResponse } from '#app/utils/misc.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 import { FlagForm, type FlagValues } from './__flag-form.tsx'
 import { ReviewShortcuts } from './__review-shortcuts.tsx'
 
@@ -53,12 +54,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const user = await requireUser(request)
 	const { roundId = '', externalId = '' } = params
 	const form = await request.formData()
-	const intent = form.get('intent')
+	const intent = intentOf(form)
 	const known = UUID.test(roundId)
 	// The review loop's common answers ("no concerns", "skip") are guarded, recorded and answered
 	// with the next sample in one statement; what it did not record takes the path below.
-	const skip = intent === 'skip' ? SkipSchema.safeParse(Object.fromEntries(form)) : null
-	const quickInput = intent === 'no_concerns' ? { kind: 'no_concerns' as const } : skip?.success ? { kind: 'skipped' as const, reason: skip.data.skipReason } : null
+	const skip = intent === 'skip' ? parseForm(form, SkipSchema) : null
+	const quickInput = intent === 'no_concerns' ? { kind: 'no_concerns' as const } : skip?.ok ? { kind: 'skipped' as const, reason: skip.value.skipReason } : null
 	const quick = known && quickInput ? await quickVerdict({ roundId, userId: user.id, externalId, verdict: quickInput }) : null
 	if (quick?.reviewId && quick.target) {
 		const base = `/rounds/${quick.target.round.id}/review`
@@ -83,8 +84,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	if (intent === 'no_concerns') {
 		await saveVerdict({ ...ids, verdict: { kind: 'no_concerns' } })
 	} else if (skip) {
-		if (!skip.success) return data({ result: null, error: 'review:errors.skip' }, { status: 400 })
-		await saveVerdict({ ...ids, verdict: { kind: 'skipped', reason: skip.data.skipReason } })
+		if (!skip.ok) return data({ result: null, error: 'review:errors.skip' }, { status: 400 })
+		await saveVerdict({ ...ids, verdict: { kind: 'skipped', reason: skip.value.skipReason } })
 	} else if (intent === 'flag') {
 		const parsed = FlagSchema.safeParse({ ...Object.fromEntries(form), affectedGroups: [...form.getAll('affectedGroups'), ...form.getAll('otherGroups')] })
 		if (!parsed.success) {

@@ -5,9 +5,10 @@ import { flagCategories, severities } from '#app/domain/enums.ts'
 import { ErrorList, FormAlert } from '#app/components/forms.tsx'
 import { canGiveVerdict, TemplateFeedbackSchema } from '#app/domain/review.ts'
 import { addTemplateFeedback, deleteTemplateFeedback, listOwnTemplateFeedback } from '#app/models/review.server.ts'
-import { fieldErrorsOf, invariantResponse } from '#app/utils/misc.ts'
+import { invariantResponse } from '#app/utils/misc.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 
 export const handle: RouteHandle = { i18n: ['review', 'datasets', 'rounds'], title: (t) => t('review:templates.title') }
 
@@ -25,15 +26,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	invariantResponse(round.stage === 'generation', 'Not found', { status: 404 })
 	if (!canGiveVerdict(round.status)) return data({ fieldErrors: null, error: 'review:errors.closed', saved: false }, { status: 409 })
 	const form = await request.formData()
-	if (form.get('intent') === 'delete') {
+	if (intentOf(form) === 'delete') {
 		const ok = await deleteTemplateFeedback({ roundId: round.id, participantId: participant.id, id: String(form.get('id') ?? '') })
 		return data({ fieldErrors: null, error: ok ? null : 'review:errors.notYours', saved: false }, { status: ok ? 200 : 404 })
 	}
-	const parsed = TemplateFeedbackSchema.safeParse(Object.fromEntries(form))
-	if (!parsed.success) {
-		return data({ fieldErrors: fieldErrorsOf(parsed.error), error: 'review:errors.flagForm', saved: false }, { status: 400 })
-	}
-	await addTemplateFeedback({ roundId: round.id, participantId: participant.id, ...parsed.data })
+	const parsed = parseForm(form, TemplateFeedbackSchema)
+	if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors, error: 'review:errors.flagForm', saved: false }, { status: 400 })
+	await addTemplateFeedback({ roundId: round.id, participantId: participant.id, ...parsed.value })
 	return { fieldErrors: null, error: null, saved: true }
 }
 

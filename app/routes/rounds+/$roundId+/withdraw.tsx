@@ -1,17 +1,12 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
-import { and, eq, isNull } from 'drizzle-orm'
 import { useTranslation } from 'react-i18next'
 import { Sentence } from '#app/components/bidi.tsx'
-import { flags, reviews } from '#db/schema/reviews.ts'
-import { assignments, participants } from '#db/schema/rounds.ts'
-import { eraseParticipantComments } from '#app/models/comment.server.ts'
-import { issuesOfFlags, reevaluate } from '#app/models/issue.server.ts'
-import { rebalanceRound } from '#app/models/round.server.ts'
-import { notifyTeamOfRound } from '#app/models/team-notify.server.ts'
-import { db } from '#app/utils/db.server.ts'
+import { WithdrawSchema } from '#app/domain/participation.ts'
+import { withdrawFromRound } from '#app/models/participation.server.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { parseForm } from '#app/routes/__form.server.ts'
 
 export const handle: RouteHandle = { i18n: ['rounds'], title: (t) => t('rounds:withdraw.title') }
 
@@ -23,26 +18,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 /** Leaving a round: the person chooses whether what they said stays (anonymised) or goes. */
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { round, participant } = await requireParticipant(request, params.roundId, { consented: false })
-	const choice = (await request.formData()).get('feedback')
-	if (choice !== 'keep' && choice !== 'delete') return { error: 'withdraw.choose' }
-	await db.transaction(async (tx) => {
-		await tx
-			.update(participants)
-			.set({ withdrawnAt: new Date(), keepFeedback: choice === 'keep', showName: false })
-			.where(eq(participants.id, participant.id))
-		// Unreviewed work goes back to the others; with "delete", everything they said goes too:
-		// verdicts and flags, feedback on the generator, and the words of their comments.
-		await tx.delete(assignments).where(and(eq(assignments.participantId, participant.id), choice === 'delete' ? undefined : isNull(assignments.completedAt)))
-		if (choice === 'delete') {
-			const touched = await issuesOfFlags(tx, eq(flags.participantId, participant.id))
-			await tx.delete(reviews).where(eq(reviews.participantId, participant.id))
-			await tx.delete(flags).where(eq(flags.participantId, participant.id))
-			await eraseParticipantComments(participant.id, tx)
-			await reevaluate(tx, touched)
-		}
-		await rebalanceRound(round.id, tx)
-		await notifyTeamOfRound(tx, round.id, 'team_reviewer_withdrew')
-	})
+	const submission = parseForm(await request.formData(), WithdrawSchema)
+	if (!submission.ok) return { error: 'withdraw.choose' }
+	await withdrawFromRound({ roundId: round.id, participantId: participant.id, keepFeedback: submission.value.feedback === 'keep' })
 	throw redirect('/?withdrawn=1')
 }
 

@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-r
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { ConfirmedField, ConfirmPage, confirmClick, isConfirmed, resubmittable } from '#app/components/confirm.tsx'
+import { DataTable } from '#app/components/data-table.tsx'
 import { DateTime } from '#app/components/date-time.tsx'
 import { Markdown } from '#app/components/markdown.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
@@ -17,6 +18,7 @@ import { invariantResponse } from '#app/utils/misc.ts'
 import { appOrigin } from '#app/utils/origin.server.ts'
 import { requireVersion } from '#app/utils/permissions.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 
 export const handle: RouteHandle = {
 	i18n: ['rounds', 'datasets', 'insights'],
@@ -50,32 +52,32 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { round, user } = await load(request, params, 'manage_versions')
 	const form = await request.formData()
-	const intent = String(form.get('intent') ?? '')
+	const intent = intentOf(form)
 	const origin = appOrigin(request)
 	if (intent === 'open' || intent === 'close' || intent === 'reopen') {
-		const parsed = RoundActionSchema.safeParse(Object.fromEntries(form))
-		if (!parsed.success) throw new Response('Bad request', { status: 400 })
+		const parsed = parseForm(form, RoundActionSchema)
+		if (!parsed.ok) throw new Response('Bad request', { status: 400 })
 		// Opening freezes the samples, closing ends everyone's reviewing: confirmed first (a dialog, or this page without JavaScript).
 		if ((intent === 'open' || intent === 'close') && !isConfirmed(form)) return { error: null, invite: null, confirm: { intent, fields: resubmittable(form) } }
-		const result = await changeRoundStatus({ roundId: round.id, action: intent as RoundAction, reason: parsed.data.reason, revision: parsed.data.revision, actorId: user.id })
+		const result = await changeRoundStatus({ roundId: round.id, action: intent as RoundAction, reason: parsed.value.reason, revision: parsed.value.revision, actorId: user.id })
 		if (!result.ok) return data({ error: `rounds:errors.transition.${result.reason}`, invite: null }, { status: 409 })
 		if (result.to === 'open') await afterRoundOpened(round.id, origin)
 		if (result.to === 'closed') await afterRoundClosed(round.id, origin)
 		return { error: null, invite: null }
 	}
 	if (intent === 'invite') {
-		const parsed = InviteSchema.safeParse(Object.fromEntries(form))
-		if (!parsed.success) return data({ error: 'rounds:errors.inviteForm', invite: null }, { status: 400 })
-		const { ok, errors, dropped } = parseInviteList(parsed.data.emails, { role: parsed.data.role })
-		const language = parsed.data.language ?? (await getLanguage(request))
-		const outcomes = ok.length ? await inviteToRound({ roundId: round.id, lines: ok, message: parsed.data.message, language, createdBy: user.id }) : []
+		const parsed = parseForm(form, InviteSchema)
+		if (!parsed.ok) return data({ error: 'rounds:errors.inviteForm', invite: null }, { status: 400 })
+		const { ok, errors, dropped } = parseInviteList(parsed.value.emails, { role: parsed.value.role })
+		const language = parsed.value.language ?? (await getLanguage(request))
+		const outcomes = ok.length ? await inviteToRound({ roundId: round.id, lines: ok, message: parsed.value.message, language, createdBy: user.id }) : []
 		const full = await getRoundWithDataset(round.id)
 		await emailInvitations({
 			outcomes,
 			round: { id: round.id, title: round.title, datasetId: full!.datasetId, datasetName: full!.datasetName },
-			role: parsed.data.role,
+			role: parsed.value.role,
 			roleByEmail: new Map(ok.map((l) => [l.email, l.role])),
-			message: parsed.data.message,
+			message: parsed.value.message,
 			origin,
 		})
 		// Only the lines that failed stay in the box, to be corrected and sent again.
@@ -220,28 +222,24 @@ export default function TeamRoundPage() {
 						))}
 				</ul>
 				{participants.people.length || participants.groups.length ? (
-					<table className="w-full border-collapse text-sm">
-						<thead>
-							<tr className="border-b border-slate-300">
-								<th scope="col" className="py-2 text-start">{t('participants.who')}</th>
-								<th scope="col" className="py-2 text-start">{t('participants.state')}</th>
-								<th scope="col" className="py-2 text-start">{t('participants.progress')}</th>
-							</tr>
-						</thead>
-						<tbody>
-							{participants.groups.map((g) => (
-								<tr key={g.role} className="border-b border-slate-200">
-									<td className="py-2">
+					<DataTable
+						columns={[{ label: t('participants.who') }, { label: t('participants.state') }, { label: t('participants.progress') }]}
+						rows={[
+							...participants.groups.map((g) => ({
+								key: g.role,
+								cells: [
+									<>
 										{t(`participants.group.${g.role}`, { n: g.joined })}
 										{g.names.length ? ` (${g.names.join(', ')})` : ''}
-									</td>
-									<td className="py-2">{t('participants.groupedState', { min: participants.min })}</td>
-									<td className="py-2">{t('participants.progressValue', { done: g.done, total: g.assigned })}</td>
-								</tr>
-							))}
-							{participants.people.map((p) => (
-								<tr key={p.id} className="border-b border-slate-200">
-									<td className="py-2">
+									</>,
+									t('participants.groupedState', { min: participants.min }),
+									t('participants.progressValue', { done: g.done, total: g.assigned }),
+								],
+							})),
+							...participants.people.map((p) => ({
+								key: p.id,
+								cells: [
+									<>
 										{t(authorKey(p.role, p.number), { n: p.number })}
 										{p.expertise ? (
 											<>
@@ -252,13 +250,13 @@ export default function TeamRoundPage() {
 											''
 										)}
 										{p.name ? ` (${p.name})` : ''}
-									</td>
-									<td className="py-2">{p.withdrawn ? t('participants.withdrawn') : p.consented ? t('participants.active') : t('participants.awaitingConsent')}</td>
-									<td className="py-2">{t('participants.progressValue', { done: p.done, total: p.assigned })}</td>
-								</tr>
-							))}
-						</tbody>
-					</table>
+									</>,
+									p.withdrawn ? t('participants.withdrawn') : p.consented ? t('participants.active') : t('participants.awaitingConsent'),
+									t('participants.progressValue', { done: p.done, total: p.assigned }),
+								],
+							})),
+						]}
+					/>
 				) : (
 					<p>{t('participants.none')}</p>
 				)}
@@ -329,44 +327,29 @@ export default function TeamRoundPage() {
 				<h2 id="invitations-heading">{t('invitations.title')}</h2>
 				<p className="text-sm text-slate-700">{t('invitations.note')}</p>
 				{invitations.length ? (
-					<table className="w-full border-collapse text-sm">
-						<thead>
-							<tr className="border-b border-slate-300">
-								<th scope="col" className="py-2 text-start">{t('invitations.who')}</th>
-								<th scope="col" className="py-2 text-start">{t('invitations.role')}</th>
-								<th scope="col" className="py-2 text-start">{t('invitations.state')}</th>
-								<th scope="col" className="py-2 text-start">{t('invitations.lastSent')}</th>
-								<th scope="col" className="py-2 text-start">
-									<span className="sr-only">{t('invitations.actions')}</span>
-								</th>
-							</tr>
-						</thead>
-						<tbody>
-							{invitations.map((i) => (
-								<tr key={i.id} className="border-b border-slate-200">
-									<td className="py-2">{i.email}</td>
-									<td className="py-2">{t(`roles.${i.role}`)}</td>
-									<td className="py-2">{t(`invitations.states.${i.state}`)}</td>
-									<td className="py-2">
-										<DateTime value={i.lastSentAt} />
-									</td>
-									<td className="py-2">
-										{i.state !== 'revoked' ? (
-											<Form method="post" className="flex gap-2">
-												<input type="hidden" name="invitationId" value={i.id} />
-												<button type="submit" name="intent" value="resend" className="btn">
-													{t('invitations.resend', { email: i.email })}
-												</button>
-												<button type="submit" name="intent" value="revoke" className="btn">
-													{t('invitations.revoke', { email: i.email })}
-												</button>
-											</Form>
-										) : null}
-									</td>
-								</tr>
-							))}
-						</tbody>
-					</table>
+					<DataTable
+						columns={[{ label: t('invitations.who') }, { label: t('invitations.role') }, { label: t('invitations.state') }, { label: t('invitations.lastSent') }, { label: t('invitations.actions'), hidden: true }]}
+						rows={invitations.map((i) => ({
+							key: i.id,
+							cells: [
+								i.email,
+								t(`roles.${i.role}`),
+								t(`invitations.states.${i.state}`),
+								<DateTime value={i.lastSentAt} />,
+								i.state !== 'revoked' ? (
+									<Form method="post" className="flex gap-2">
+										<input type="hidden" name="invitationId" value={i.id} />
+										<button type="submit" name="intent" value="resend" className="btn">
+											{t('invitations.resend', { email: i.email })}
+										</button>
+										<button type="submit" name="intent" value="revoke" className="btn">
+											{t('invitations.revoke', { email: i.email })}
+										</button>
+									</Form>
+								) : null,
+							],
+						}))}
+					/>
 				) : (
 					<p>{t('invitations.none')}</p>
 				)}

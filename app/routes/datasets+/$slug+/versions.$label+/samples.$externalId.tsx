@@ -20,7 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	return {
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: { label: version.label },
-		sample: { ...sample, id: undefined },
+		sample,
 	}
 }
 
