@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only import,triage] [-- --skip review]`: every benchmark in turn, each
+ * `npm run bench [-- --only import,triage] [-- --skip review] [-- --only scale -- --keep]`: every benchmark in turn, each
  * measuring ours and its reference side by side in the same run, then docs/benchmarks.md and
  * docs/benchmarks.json are written from what they recorded.
  *
@@ -8,7 +8,8 @@
  * keeps one entry per benchmark in docs/benchmarks.json — the section, the raw figures, when and
  * on what machine it ran — so a partial run (`--only`) replaces only the entries it ran and the
  * document always shows every benchmark with its own date and machine. A benchmark that fails
- * keeps its previous entry, marked as not re-measured in this run.
+ * keeps its previous entry, marked as not re-measured in this run. Arguments after a second `--`
+ * go to every selected benchmark's script as they are (e.g. `--keep` for bench:scale).
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -35,7 +36,11 @@ const BENCHES: { name: string; script: string; file: string; args?: string[]; no
 	{ name: 'js-size', script: 'bench:js', file: 'bench/js-size.ts', built: true },
 ]
 
-const args = process.argv.slice(2)
+const argv = process.argv.slice(2)
+const dashes = argv.indexOf('--')
+const args = dashes >= 0 ? argv.slice(0, dashes) : argv
+/** Passed through to each selected benchmark's script. */
+const passThrough = dashes >= 0 ? argv.slice(dashes + 1) : []
 const listArg = (flag: string) => {
 	const i = args.indexOf(flag)
 	return i >= 0 ? args[i + 1]!.split(',').map((s) => s.trim()) : null
@@ -105,7 +110,7 @@ for (const bench of selected) {
 	rmSync(fragment, { force: true })
 	rmSync(raw, { force: true })
 	const t0 = performance.now()
-	const run = spawnSync('npx', ['tsx', ...(bench.node ?? []), bench.file, ...(bench.args ?? [])], { stdio: 'inherit' })
+	const run = spawnSync('npx', ['tsx', ...(bench.node ?? []), bench.file, ...(bench.args ?? []), ...passThrough], { stdio: 'inherit' })
 	const seconds = Math.round((performance.now() - t0) / 1000)
 	if (run.status !== 0 || !existsSync(fragment) || !existsSync(raw)) {
 		console.error(`\n${bench.name} failed (exit ${run.status}${existsSync(fragment) ? '' : ', no bench/.out/' + bench.name + '.md'}); its previous figures are kept.`)
