@@ -10,8 +10,8 @@ import { getBrowserLanguage, getI18n, getLanguage } from './utils/i18n.server.ts
 import { isSupportedLanguage } from './utils/i18n.ts'
 import { NonceProvider } from './utils/nonce-provider.tsx'
 import { pruneLimits } from './utils/rate-limit.server.ts'
-import { startRoundScheduler, stopRoundScheduler } from './models/round-flow.server.ts'
-import { reapStaleImports } from './models/import.server.ts'
+import { reapStaleImports } from './jobs/import-reaper.server.ts'
+import { startScheduler, stopScheduler } from './jobs/scheduler.server.ts'
 
 const ABORT_DELAY = 5_000
 
@@ -25,12 +25,12 @@ export async function startup({ jobs = true }: { jobs?: boolean } = {}) {
 	await migrate()
 	await Promise.all([pruneExpiredSessions(), pruneLimits(), reapStaleImports()])
 	const demo = await seedDemoIfEmpty()
-	startRoundScheduler()
+	startScheduler()
 	return { demo }
 }
 
 export async function shutdown() {
-	stopRoundScheduler()
+	stopScheduler()
 	await closeDb()
 }
 

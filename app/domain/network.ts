@@ -1,7 +1,7 @@
 /**
  * Which IP addresses a server-side request (a webhook delivery) may connect to. Pure: no DNS, no
  * node:net — the webhook form runs this in the browser on IP literals, and delivery runs it on
- * every address a name resolves to (app/models/webhook.server.ts).
+ * every address a name resolves to (app/jobs/webhook-delivery.server.ts).
  *
  * IPv4 is refused in the ranges below; IPv6 is allowed only in global unicast (2000::/3) minus
  * its special blocks, and the forms that carry an IPv4 address (mapped, compatible, translated,

@@ -23,7 +23,7 @@ const isLocalName = (hostname: string) => hostname === 'localhost' || hostname.e
  * (they would show in the list and the audit log). Unless the server allows private networks, an
  * IP literal that is not public (`https://10.0.0.5/`, `https://[::1]/`) and `localhost` names are
  * refused too; when it does, `http://` is accepted on localhost / 127.0.0.1 / [::1].
- * Names are checked again, resolved, at every delivery (app/models/webhook.server.ts): this check
+ * Names are checked again, resolved, at every delivery (app/jobs/webhook-delivery.server.ts): this check
  * only spares the team a webhook that could never be delivered.
  * Returns the message key of the first problem, or null.
  */

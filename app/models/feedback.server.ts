@@ -1,7 +1,8 @@
 /**
  * Closing the loop: what became of each participant's feedback ("My feedback"), the
- * notifications that tell them when it changes, and the jobs that email those notifications and
- * remind the team about blocking issues nobody has looked at.
+ * notifications that tell them when it changes, the queue of those notifications' emails (sent by
+ * app/jobs/notification-emails.server.ts) and the reminder to the team about blocking issues
+ * nobody has looked at.
  */
 import { and, eq, inArray, or, sql } from 'drizzle-orm'
 import { type PgUpdateSetSource } from 'drizzle-orm/pg-core'
@@ -11,12 +12,9 @@ import { issues } from '#db/schema/issues.ts'
 import { comments, flags } from '#db/schema/reviews.ts'
 import { notifications, participants, rounds } from '#db/schema/rounds.ts'
 import { MAX_ATTEMPTS, retryDelay } from '#app/domain/webhook.ts'
-import { feedbackUpdatesEmail, blockersReminderEmail, teamDigestEmail } from '#app/emails/feedback-emails.server.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
-import { sendEmail, type EmailStatus } from '#app/utils/email.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
-import { fallbackLanguage, isSupportedLanguage, type Language } from '#app/utils/i18n.ts'
-import { isTeamNotice, teamNotices, urgentTeamNotices } from './team-notify.server.ts'
+import { teamNotices, urgentTeamNotices } from './team-notify.server.ts'
 
 export type FeedbackNotice =
 	| 'issue_acknowledged'
@@ -122,39 +120,34 @@ export async function listMyFeedback(userId: string, page = 1) {
 	return { rows: rows.slice(0, FEEDBACK_PAGE), more: rows.length > FEEDBACK_PAGE }
 }
 
-const lang = (l: string | null): Language => (isSupportedLanguage(l) ? l : fallbackLanguage)
-
 // A claim not finished within this is taken to be abandoned (its instance died) and is claimed again.
-const LEASE_MS = 10 * 60_000
+export const NOTIFICATION_EMAIL_LEASE_MS = 10 * 60_000
 
-type Claimed = { id: string; user_id: string; kind: string; params: Record<string, string | number> | string; attempts: number; email: string; language: string | null }
+export type ClaimedNotification = { id: string; user_id: string; kind: string; params: Record<string, string | number> | string; attempts: number; email: string; language: string | null }
 
 /**
- * Emails the notifications waiting for it, one email per person per pass listing every update
- * (decision 011). Claimed with one UPDATE … RETURNING and SKIP LOCKED, so several instances never
- * send the same row. A failed delivery is retried on the webhooks' schedule (retryDelay: 1 min,
- * 5 min, 30 min, 2 h, 6 h — one retry policy to reason about) and given up as `failed` after the
- * last attempt; a claim left unfinished for LEASE_MS (a killed instance) is claimed again. Times
- * are the database's clock, so instances whose clocks differ agree on leases and due rows.
- * `budgetMs`: persons not reached by then are handed back unattempted, so a pass slowed by an
- * unreachable server never outlives its lease and lets another instance send the same rows.
+ * The email queue of notifications (decision 011; the job that sends: app/jobs/notification-emails.server.ts).
+ * Claims up to `limit` rows due for an email, oldest first, with one UPDATE … RETURNING and SKIP
+ * LOCKED, so several instances never send the same row. Due: pending and past its retry time, or
+ * claimed by a pass that died (its lease of NOTIFICATION_EMAIL_LEASE_MS ran out); a row whose claims
+ * all died with their instance (a crash-looping email) is given up first. Dataset-team digest notices
+ * wait for the person's next digest (decision 030); urgent ones do not. Times are the database's
+ * clock, so instances whose clocks differ agree on leases and due rows.
  */
-export async function sendPendingNotificationEmails(origin: string, limit = 200, budgetMs = LEASE_MS / 2) {
-	const deadline = Date.now() + budgetMs
-	// Dataset-team notices wait for the person's next digest (decision 030); urgent ones do not.
+export async function claimNotificationEmails(limit: number) {
 	const digestKinds = teamNotices.filter((k) => !urgentTeamNotices.includes(k))
 	const digestMinutes = getEnv().NOTIFY_DIGEST_MINUTES
-	// A row whose claims all died with their instance (a crash-looping email) is given up too.
+	const lease = NOTIFICATION_EMAIL_LEASE_MS / 1000
 	await db.execute(sql`
 		update ${notifications} set email_state = 'failed', email_claimed_at = null
-		where email_state = 'sending' and email_claimed_at < now() - make_interval(secs => ${LEASE_MS / 1000}) and email_attempts >= ${MAX_ATTEMPTS}`)
-	const claimed = await query<Claimed>(sql`
+		where email_state = 'sending' and email_claimed_at < now() - make_interval(secs => ${lease}) and email_attempts >= ${MAX_ATTEMPTS}`)
+	return query<ClaimedNotification>(sql`
 		with picked as (
 			select id from ${notifications}
 			where email_state in ('pending', 'sending')
 				and (
 					(email_state = 'pending' and (email_next_attempt_at is null or email_next_attempt_at <= now()))
-					or (email_state = 'sending' and email_claimed_at < now() - make_interval(secs => ${LEASE_MS / 1000}) and email_attempts < ${MAX_ATTEMPTS})
+					or (email_state = 'sending' and email_claimed_at < now() - make_interval(secs => ${lease}) and email_attempts < ${MAX_ATTEMPTS})
 				)
 				and (kind <> all(${sql.raw(`array[${digestKinds.map((k) => `'${k}'`).join(', ')}]`)})
 					or not exists (select 1 from ${users} u where u.id = user_id and u.team_digest_at > now() - make_interval(mins => ${digestMinutes})))
@@ -167,88 +160,56 @@ export async function sendPendingNotificationEmails(origin: string, limit = 200,
 		select c.id, c.user_id, c.kind, c.params, c.email_attempts as attempts, u.email, u.preferred_language as language
 		from claimed c join ${users} u on u.id = c.user_id
 		order by c.created_at, c.id`)
-	const byUser = new Map<string, { email: string; language: Language; items: Array<{ kind: string; params: Record<string, string | number>; row: Claimed }> }>()
-	for (const row of claimed) {
-		const params = typeof row.params === 'string' ? (JSON.parse(row.params) as Record<string, string | number>) : row.params
-		const entry = byUser.get(row.user_id) ?? { email: row.email, language: lang(row.language), items: [] }
-		entry.items.push({ kind: row.kind, params, row })
-		byUser.set(row.user_id, entry)
-	}
-	let emails = 0
-	let delivered = 0
-	let attempted = false
-	for (const [userId, entry] of byUser) {
-		if (attempted && Date.now() >= deadline) {
-			await releaseClaims(entry.items.map((i) => i.row))
-			continue
-		}
-		attempted = true
-		// A team member may also take part in another dataset's round: reminders and feedback updates go separately.
-		const team = entry.items.filter((i) => i.kind === 'blockers_untriaged')
-		const notices = entry.items.filter((i) => isTeamNotice(i.kind))
-		const feedback = entry.items.filter((i) => i.kind !== 'blockers_untriaged' && !isTeamNotice(i.kind))
-		// Only an email that carried digest notices starts the person's next digest interval.
-		const digest = notices.some((i) => !(urgentTeamNotices as readonly string[]).includes(i.kind))
-		const parts = [
-			...(team.length ? [{ kind: 'blockers_reminder', items: team, render: () => blockersReminderEmail({ language: entry.language, items: team, origin }) }] : []),
-			...(notices.length
-				? [{ kind: digest ? 'team_digest' : 'team_alert', items: notices, render: () => teamDigestEmail({ language: entry.language, items: notices, origin, urgent: !digest }) }]
-				: []),
-			...(feedback.length ? [{ kind: 'feedback_updates', items: feedback, render: () => feedbackUpdatesEmail({ language: entry.language, items: feedback, link: `${origin}/feedback` }) }] : []),
-		]
-		for (const { kind, items, render } of parts) {
-			let status: EmailStatus
-			try {
-				// Not filed under a dataset: the team must not learn who is behind a pseudonym from its outbox.
-				status = (await sendEmail({ to: entry.email, language: entry.language, kind, recipientUserId: userId, ...render() })).status
-			} catch (error) {
-				console.error(`notification email ${kind}: ${(error as Error).message}`)
-				status = 'failed'
-			}
-			const rows = items.map((i) => i.row)
-			// 'outbox' (no SMTP_URL) is final too: there is nothing to retry against.
-			if (status !== 'failed') {
-				emails++
-				delivered += await finishClaims(rows, { emailState: 'sent', emailClaimedAt: null })
-				if (kind === 'team_digest') await db.update(users).set({ teamDigestAt: sql`now()` }).where(eq(users.id, userId))
-			} else {
-				// Rows in one email can be on different attempts (an update joined a retried one).
-				await Promise.all(
-					groupByAttempts(rows).map(([attempts, group]) => {
-						const delay = retryDelay(attempts, Math.random())
-						const next = delay === null ? { emailState: 'failed' as const } : { emailState: 'pending' as const, emailNextAttemptAt: sql`now() + make_interval(secs => ${delay / 1000})` }
-						return finishClaims(group, { ...next, emailClaimedAt: null })
-					}),
-				)
-			}
-		}
-	}
-	return { emails, notifications: delivered }
 }
 
-function groupByAttempts(rows: Claimed[]): Array<[number, Claimed[]]> {
-	const groups = new Map<number, Claimed[]>()
+function groupByAttempts(rows: ClaimedNotification[]): Array<[number, ClaimedNotification[]]> {
+	const groups = new Map<number, ClaimedNotification[]>()
 	for (const r of rows) groups.set(r.attempts, [...(groups.get(r.attempts) ?? []), r])
 	return [...groups]
 }
 
 /** Only the claim this pass made (same row, same attempt, still sending) is written: never one taken over after the lease. */
-function mine(rows: Claimed[]) {
+function mine(rows: ClaimedNotification[]) {
 	return and(
 		eq(notifications.emailState, 'sending'),
 		or(...groupByAttempts(rows).map(([attempts, group]) => and(eq(notifications.emailAttempts, attempts), inArray(notifications.id, group.map((r) => r.id))))),
 	)
 }
 
-async function finishClaims(rows: Claimed[], set: PgUpdateSetSource<typeof notifications>) {
+async function finishClaims(rows: ClaimedNotification[], set: PgUpdateSetSource<typeof notifications>) {
 	if (!rows.length) return 0
 	const done = await db.update(notifications).set(set).where(mine(rows)).returning({ id: notifications.id })
 	return done.length
 }
 
+/** The claimed rows were emailed (or filed in the outbox, which is final too). Returns how many were still this pass's claim. */
+export async function markNotificationEmailsSent(rows: ClaimedNotification[]) {
+	return finishClaims(rows, { emailState: 'sent', emailClaimedAt: null })
+}
+
+/**
+ * The email carrying these rows failed: each is retried on the webhooks' schedule (retryDelay:
+ * 1 min, 5 min, 30 min, 2 h, 6 h — one retry policy to reason about) and given up as `failed` after
+ * the last attempt. Rows in one email can be on different attempts (an update joined a retried one).
+ */
+export async function retryNotificationEmails(rows: ClaimedNotification[]) {
+	await Promise.all(
+		groupByAttempts(rows).map(([attempts, group]) => {
+			const delay = retryDelay(attempts, Math.random())
+			const next = delay === null ? { emailState: 'failed' as const } : { emailState: 'pending' as const, emailNextAttemptAt: sql`now() + make_interval(secs => ${delay / 1000})` }
+			return finishClaims(group, { ...next, emailClaimedAt: null })
+		}),
+	)
+}
+
 /** Hands rows back unattempted: pending again, the claim's attempt not counted. */
-async function releaseClaims(rows: Claimed[]) {
+export async function releaseNotificationClaims(rows: ClaimedNotification[]) {
 	await finishClaims(rows, { emailState: 'pending', emailClaimedAt: null, emailAttempts: sql`${notifications.emailAttempts} - 1` })
+}
+
+/** A digest of team notices went to this person: the next waits NOTIFY_DIGEST_MINUTES. */
+export async function markTeamDigestSent(userId: string) {
+	await db.update(users).set({ teamDigestAt: sql`now()` }).where(eq(users.id, userId))
 }
 
 /**

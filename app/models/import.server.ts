@@ -209,34 +209,42 @@ async function fail(audit: ImportAudit, r: { rows: number; bytes: number; errorC
 }
 
 /**
- * Imports whose process died (no heartbeat for 2 minutes) are marked failed and their rows dropped;
- * so are rows left under any other import that is neither running nor a version's current one.
+ * Imports whose process died (no heartbeat for STALE_AFTER_SECONDS) are marked failed, each with
+ * an audit entry that has no actor (the page shows it as automatic). Returns their ids: their rows
+ * are dropped next (dropImportedSamples), outside this transaction. (The job: app/jobs/import-reaper.server.ts.)
  */
-export async function reapStaleImports() {
-	const stale = await db.transaction(async (tx) => {
+export async function failStaleImports() {
+	return db.transaction(async (tx) => {
 		const reaped = await tx
 			.update(imports)
 			.set({ status: 'failed', errorCount: sql`${imports.errorCount} + 1`, errors: sql`${imports.errors} || '[{"line":0,"code":"interrupted"}]'::jsonb`, finishedAt: new Date() })
 			.where(and(eq(imports.status, 'running'), lt(imports.heartbeatAt, sql`now() - make_interval(secs => ${STALE_AFTER_SECONDS})`)))
 			.returning({ id: imports.id, versionId: imports.versionId, filename: imports.filename, rows: imports.rowsRead, errors: imports.errorCount })
-		// No one acted: the entry has no actor, and the page shows it as automatic.
 		for (const r of reaped) {
 			const [v] = await tx.select({ datasetId: versions.datasetId, label: versions.label }).from(versions).where(eq(versions.id, r.versionId))
 			if (v) await auditImport({ datasetId: v.datasetId, versionId: r.versionId, versionLabel: v.label, importId: r.id, filename: r.filename, actorId: null }, 'import.failed', { rows: r.rows, errors: r.errors }, tx)
 		}
-		return reaped
+		return reaped.map((r) => r.id)
 	})
-	for (const { id } of stale) await db.delete(samples).where(eq(samples.importId, id))
-	// Rows nobody can reach any more: a sample set replaced by a newer import whose process died
-	// between publishing and dropping it, or rows a dead process's COPY committed after its import
-	// was failed here.
-	const unreachable = await db
+}
+
+/**
+ * Imports whose rows nobody can reach any more: neither running nor a version's current import
+ * yet still holding samples (a sample set replaced by a newer import whose process died between
+ * publishing and dropping it, or rows a dead process's COPY committed after its import was failed).
+ */
+export async function listUnreachableImports() {
+	const rows = await db
 		.select({ id: imports.id })
 		.from(imports)
 		.innerJoin(versions, eq(versions.id, imports.versionId))
 		.where(and(ne(imports.status, 'running'), sql`${versions.currentImportId} is distinct from ${imports.id}`, sql`exists (select 1 from ${samples} where ${samples.importId} = ${imports.id})`))
-	for (const { id } of unreachable) await db.delete(samples).where(eq(samples.importId, id))
-	return stale.length
+	return rows.map((r) => r.id)
+}
+
+/** Drops the sample rows an import wrote. */
+export async function dropImportedSamples(importId: string) {
+	await db.delete(samples).where(eq(samples.importId, importId))
 }
 
 export async function getImport({ importId, versionId }: { importId: string; versionId: string }) {

@@ -18,7 +18,7 @@ import { blocksAfterApproval } from '#app/domain/gate.ts'
 import { recordAudit } from './audit.server.ts'
 import { notifyFlaggers } from './feedback.server.ts'
 import { notifyTeamOfBlocker, notifyTeamOfOpposedComment } from './team-notify.server.ts'
-import { emitIssueEvaluated, emitVersionStatusChanged, isIssueNew, noteIssueCreated } from './webhook.server.ts'
+import { emitIssueEvaluated, emitVersionStatusChanged } from './webhook.server.ts'
 
 type Exec = Tx
 
@@ -39,10 +39,14 @@ async function versionOfRound(tx: Exec, roundId: string) {
 
 type NewIssue = Omit<typeof issues.$inferInsert, 'id' | 'number' | 'lineageId'>
 
-/** Inserts an issue unless its unique key (sample / template target / comment) already has one. */
-async function findOrCreate(tx: Exec, values: NewIssue, existing: () => Promise<string | null>): Promise<string> {
+/**
+ * Inserts an issue unless its unique key (sample / template target / comment) already has one.
+ * `created`: this call inserted it. The caller hands that to the issue's first evaluation, which
+ * announces a new issue (notices, the `issue.created` webhook) once the rules have judged it.
+ */
+async function findOrCreate(tx: Exec, values: NewIssue, existing: () => Promise<string | null>): Promise<{ id: string; created: boolean }> {
 	const found = await existing()
-	if (found) return found
+	if (found) return { id: found, created: false }
 	const id = crypto.randomUUID()
 	const number = await nextNumber(tx, values.versionId)
 	const rows = await tx
@@ -50,10 +54,9 @@ async function findOrCreate(tx: Exec, values: NewIssue, existing: () => Promise<
 		.values({ ...values, id, number, lineageId: id })
 		.onConflictDoNothing()
 		.returning({ id: issues.id })
-	if (!rows.length) return (await existing())!
+	if (!rows.length) return { id: (await existing())!, created: false }
 	await tx.insert(issueEvents).values({ issueId: id, kind: 'created', internal: false })
-	noteIssueCreated(tx, id)
-	return id
+	return { id, created: true }
 }
 
 /** After a participant's flags on a sample changed (added, edited, withdrawn, replaced by "no concerns"). */
@@ -64,12 +67,15 @@ export async function syncSampleIssue(tx: Exec, { roundId, sampleId }: { roundId
 		(await tx.select({ id: issues.id }).from(issues).where(and(eq(issues.versionId, versionId), eq(issues.kind, 'sample'), eq(issues.sampleId, sampleId))))[0]?.id ?? null
 	const [unlinked] = await tx.select({ id: flags.id }).from(flags).where(and(eq(flags.sampleId, sampleId), isNull(flags.issueId))).limit(1)
 	let issueId = await existing()
+	let created = false
 	if (unlinked) {
 		const [sample] = await tx.select({ externalId: samples.externalId, contentHash: samples.contentHash, metadata: samples.metadata }).from(samples).where(eq(samples.id, sampleId))
-		issueId = await findOrCreate(tx, { versionId, kind: 'sample', sampleId, externalId: sample!.externalId, contentHash: sample!.contentHash, sampleMetadata: sample!.metadata }, existing)
+		const made = await findOrCreate(tx, { versionId, kind: 'sample', sampleId, externalId: sample!.externalId, contentHash: sample!.contentHash, sampleMetadata: sample!.metadata }, existing)
+		issueId = made.id
+		created = made.created
 		await tx.update(flags).set({ issueId }).where(and(eq(flags.sampleId, sampleId), isNull(flags.issueId)))
 	}
-	if (issueId) await evaluateLineageOf(tx, issueId)
+	if (issueId) await evaluateLineageOf(tx, issueId, created)
 }
 
 /** After template feedback (a flag or comment on prompt templates / persona definitions) changed. */
@@ -81,11 +87,14 @@ export async function syncTemplateIssue(tx: Exec, { roundId, target }: { roundId
 	const ofVersion = sql`${flags.roundId} in (select ${rounds.id} from ${rounds} where ${rounds.versionId} = ${versionId})`
 	const [unlinked] = await tx.select({ id: flags.id }).from(flags).where(and(ofVersion, eq(flags.templateTarget, target), isNull(flags.issueId))).limit(1)
 	let issueId = await existing()
+	let created = false
 	if (unlinked) {
-		issueId = await findOrCreate(tx, { versionId, kind: 'template', templateTarget: target }, existing)
+		const made = await findOrCreate(tx, { versionId, kind: 'template', templateTarget: target }, existing)
+		issueId = made.id
+		created = made.created
 		await tx.update(flags).set({ issueId }).where(and(ofVersion, eq(flags.templateTarget, target), isNull(flags.issueId)))
 	}
-	if (issueId) await evaluateLineageOf(tx, issueId)
+	if (issueId) await evaluateLineageOf(tx, issueId, created)
 }
 
 /** After a top-level use-case comment was written, edited or deleted: "opposed" raises an issue. */
@@ -96,23 +105,27 @@ export async function syncCommentIssue(tx: Exec, commentId: string) {
 		.where(eq(comments.id, commentId))
 	if (!c?.roundId) return
 	let issueId = c.issueId
+	let created = false
 	if (!issueId && c.stance === 'opposed' && !c.deleted) {
 		const versionId = await versionOfRound(tx, c.roundId)
 		if (!versionId) return
 		const existing = async () => (await tx.select({ id: issues.id }).from(issues).where(and(eq(issues.kind, 'use_case'), eq(issues.commentId, commentId))))[0]?.id ?? null
-		issueId = await findOrCreate(tx, { versionId, kind: 'use_case', useCaseId: c.useCaseId, commentId }, existing)
+		const made = await findOrCreate(tx, { versionId, kind: 'use_case', useCaseId: c.useCaseId, commentId }, existing)
+		issueId = made.id
+		created = made.created
 		await tx.update(comments).set({ issueId }).where(eq(comments.id, commentId))
 		// The team hears of the opposed comment itself (and, below, of its blocking only if that ends an approval).
-		if (isIssueNew(tx, issueId)) await notifyTeamOfOpposedComment(tx, issueId)
+		if (created) await notifyTeamOfOpposedComment(tx, issueId)
 	}
-	if (issueId) await evaluateLineageOf(tx, issueId)
+	if (issueId) await evaluateLineageOf(tx, issueId, created)
 }
 
-async function evaluateLineageOf(tx: Exec, issueId: string) {
+/** Evaluates every issue of `issueId`'s lineage; `created`: `issueId` itself was just inserted (findOrCreate). */
+async function evaluateLineageOf(tx: Exec, issueId: string, created = false) {
 	const [row] = await tx.select({ lineageId: issues.lineageId }).from(issues).where(eq(issues.id, issueId))
 	if (!row) return
 	const members = await tx.select({ id: issues.id }).from(issues).where(eq(issues.lineageId, row.lineageId)).orderBy(asc(issues.createdAt))
-	for (const m of members) await evaluateIssue(tx, m.id)
+	for (const m of members) await evaluateIssue(tx, m.id, { created: created && m.id === issueId })
 }
 
 /**
@@ -120,9 +133,10 @@ async function evaluateLineageOf(tx: Exec, issueId: string) {
  * and blocking. Flags count for every issue of the lineage whose sample content is the same (a
  * carried-over issue keeps its flags; a changed sample starts afresh). An issue left with no
  * feedback that nobody triaged and that was not carried over disappears; otherwise it stays, so
- * no history is lost.
+ * no history is lost. `created`: the issue was inserted in this transaction and this is its first
+ * evaluation (as findOrCreate or carry-over reported it), so it is announced as new.
  */
-export async function evaluateIssue(tx: Exec, issueId: string) {
+export async function evaluateIssue(tx: Exec, issueId: string, { created = false }: { created?: boolean } = {}) {
 	const [issue] = await tx
 		.select({
 			id: issues.id,
@@ -199,13 +213,12 @@ export async function evaluateIssue(tx: Exec, issueId: string) {
 		await tx.insert(issueEvents).values({ issueId, kind: 'blocking_changed', before: { blocking: issue.blocking }, after: { blocking: result.blocking, reasons: result.reasons }, internal: false })
 	}
 	if (changed && result.blocking) {
-		const fresh = isIssueNew(tx, issueId)
 		const afterApproval = await blockVersionAfterApproval(tx, issue.versionId, issueId)
 		// A new opposed comment was announced as such (syncCommentIssue); its blocking adds nothing unless it ended an approval.
-		if (afterApproval || !(fresh && issue.kind === 'use_case')) await notifyTeamOfBlocker(tx, issueId, { fresh, afterApproval })
+		if (afterApproval || !(created && issue.kind === 'use_case')) await notifyTeamOfBlocker(tx, issueId, { fresh: created, afterApproval })
 	}
 	// Webhooks: `issue.created` once a new issue is evaluated, `issue.status_changed` when blocking changed.
-	await emitIssueEvaluated(tx, issueId, { before: issue.blocking, changed })
+	await emitIssueEvaluated(tx, issueId, { created, before: issue.blocking, changed })
 }
 
 /**
@@ -329,8 +342,7 @@ export async function carryOverIssues(tx: Exec, { versionId, importId }: { versi
 		const [row] = await tx.insert(issues).values(values).returning({ id: issues.id })
 		await tx.insert(issueEvents).values({ issueId: row!.id, kind: 'carried_over', after: { from: p.id, change: kind, version: child.label }, internal: false })
 		if (kind === 'changed') await tx.insert(issueEvents).values({ issueId: row!.id, kind: 'needs_re_review', internal: false })
-		noteIssueCreated(tx, row!.id)
-		await evaluateIssue(tx, row!.id)
+		await evaluateIssue(tx, row!.id, { created: true })
 		counts[kind]++
 		if (kind !== 'unchanged' && !alreadyTold.has(`${p.id}:${kind}`)) await notifyFlaggers(tx, row!.id, kind === 'removed' ? 'issue_removed' : 'issue_re_review')
 	}

@@ -1,21 +1,15 @@
 /**
  * Webhooks of a dataset: endpoints the team registers, the events the models emit (inside their
- * own transactions, so an event exists exactly when its change committed), and the job that
- * delivers them, signed per Standard Webhooks (app/domain/webhook.ts), retrying with backoff.
- * The queue is the webhook_deliveries table; the job claims rows with one UPDATE … SKIP LOCKED,
- * so any number of app instances deliver each message once per attempt. Requests go only to public
- * addresses, checked where the socket connects (app/domain/network.ts, decision 017).
+ * own transactions, so an event exists exactly when its change committed), and the queue of
+ * deliveries: the webhook_deliveries table, claimed with one UPDATE … SKIP LOCKED so any number of
+ * app instances deliver each message once per attempt. The job that sends them, signed and only to
+ * public addresses, is app/jobs/webhook-delivery.server.ts.
  */
-import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns'
-import { request as httpRequest } from 'node:http'
-import { request as httpsRequest } from 'node:https'
-import { isIP, type LookupFunction } from 'node:net'
 import { and, desc, eq, isNull, sql } from 'drizzle-orm'
 import { users } from '#db/schema/accounts.ts'
 import { webhookDeliveries, webhooks } from '#db/schema/api.ts'
-import { isPublicAddress } from '#app/domain/network.ts'
 import { type WebhookEvent, type WebhookUrlPolicy } from '#app/domain/webhook-form.ts'
-import { generateMessageId, generateSecret, judgeResponse, RESPONSE_EXCERPT_BYTES, responseExcerpt, retryDelay, signatureHeaders } from '#app/domain/webhook.ts'
+import { generateMessageId, generateSecret, judgeResponse, retryDelay } from '#app/domain/webhook.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { recordAudit } from './audit.server.ts'
@@ -163,25 +157,13 @@ export async function emitIssueEvent(tx: Tx, issueId: string, event: 'issue.crea
 }
 
 /**
- * Issues inserted in a transaction, until their first evaluation. `issue.created` is sent then, so
- * it carries the blocking state the rules gave the new issue rather than a transient "not blocking".
+ * At the end of an issue's evaluation: `issue.created` for an issue inserted in this transaction
+ * (`created`, which its caller was handed by the insert; sent now rather than at the insert, so it
+ * carries the blocking state the rules gave the new issue, not a transient "not blocking"), else
+ * `issue.status_changed` if blocking changed.
  */
-const createdIn = new WeakMap<Tx, Set<string>>()
-
-export function noteIssueCreated(tx: Tx, issueId: string) {
-	const ids = createdIn.get(tx) ?? new Set<string>()
-	ids.add(issueId)
-	createdIn.set(tx, ids)
-}
-
-/** At the end of an issue's evaluation: `issue.created` for a new issue, else `issue.status_changed` if blocking changed. */
-/** Was the issue inserted in this transaction and not yet evaluated? (Ask before `emitIssueEvaluated`.) */
-export function isIssueNew(tx: Tx, issueId: string) {
-	return createdIn.get(tx)?.has(issueId) ?? false
-}
-
-export async function emitIssueEvaluated(tx: Tx, issueId: string, blocking: { before: boolean; changed: boolean }) {
-	if (createdIn.get(tx)?.delete(issueId)) return emitIssueEvent(tx, issueId, 'issue.created')
+export async function emitIssueEvaluated(tx: Tx, issueId: string, blocking: { created: boolean; before: boolean; changed: boolean }) {
+	if (blocking.created) return emitIssueEvent(tx, issueId, 'issue.created')
 	if (blocking.changed) return emitIssueEvent(tx, issueId, 'issue.status_changed', { blocking: blocking.before })
 }
 
@@ -197,18 +179,19 @@ export async function emitRoundClosed(tx: Tx, roundId: string) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Delivery.
+// The delivery queue (the job that sends: app/jobs/webhook-delivery.server.ts).
 
-export const REQUEST_TIMEOUT_MS = 10_000
 // A claimed row is not due again until this passes: long enough for a whole pass, short enough that
 // an instance that died mid-delivery delays the message only minutes (delivery is at least once).
 const LEASE_MS = 5 * 60_000
 
-type Claimed = { id: string; webhook_id: string; dataset_id: string; message_id: string; payload: { type: string; timestamp: string; data: unknown }; attempts: number; url: string; secret: string }
-type Attempt = { status: number | null; response: string | null; error: string | null }
+export type ClaimedDelivery = { id: string; webhook_id: string; dataset_id: string; message_id: string; payload: { type: string; timestamp: string; data: unknown }; attempts: number; url: string; secret: string }
+export type DeliveryAttempt = { status: number | null; response: string | null; error: string | null }
+export type DeliveryVerdict = 'delivered' | 'retry' | 'failed'
 
-async function claimDue(now: Date, limit: number) {
-	return query<Claimed>(sql`
+/** Claims up to `limit` due messages of active webhooks (one UPDATE … SKIP LOCKED: each is claimed by one pass). */
+export async function claimDueDeliveries(now: Date, limit: number) {
+	return query<ClaimedDelivery>(sql`
 		update ${webhookDeliveries} d set attempts = d.attempts + 1, next_attempt_at = ${new Date(now.getTime() + LEASE_MS).toISOString()}::timestamptz
 		from ${webhooks} w
 		where w.id = d.webhook_id and d.id in (
@@ -222,106 +205,8 @@ async function claimDue(now: Date, limit: number) {
 		returning d.id, d.webhook_id, w.dataset_id, d.message_id, d.payload, d.attempts, w.url, w.secret`)
 }
 
-/** Refused before anything is sent: the webhook's host is, or resolves to, an address that is not public. */
-class NotPublicAddressError extends Error {
-	constructor(address: string, hostname?: string) {
-		super(`address ${address} is not public${hostname ? ` (${hostname})` : ''}`)
-		this.name = 'NotPublicAddressError'
-	}
-}
-
-type Resolve = (hostname: string, options: LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void
-
-/**
- * A `lookup` for node:http(s) `request` that resolves the name (every address), refuses the
- * connection when any of them is not public, and otherwise hands exactly the checked addresses to
- * the socket: the name is resolved once, so an answer that changes between the check and the
- * connection (DNS rebinding) cannot slip through. "Any", not "all": a name that answers with a
- * public and a private address is refused, since which one the socket tries is not ours to choose.
- * `resolve` is dns.lookup; tests pass a stand-in.
- */
-export function publicOnlyLookup(resolve: Resolve = dnsLookup): LookupFunction {
-	return (hostname, options, callback) => {
-		resolve(hostname, { family: options.family, hints: options.hints, all: true }, (error, addresses) => {
-			if (error) return callback(error, [])
-			const refused = addresses.find((a) => !isPublicAddress(a.address))
-			if (refused) return callback(new NotPublicAddressError(refused.address, hostname), [])
-			const [first] = addresses
-			if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), [])
-			if (options.all) callback(null, addresses)
-			else callback(null, first.address, first.family)
-		})
-	}
-}
-
-/**
- * One POST; resolves with the status and the first RESPONSE_EXCERPT_BYTES of the body (a body cut
- * off by the timeout or a reset keeps what arrived), rejects on a network error. No redirects are
- * followed (node:http never does); a fresh connection each time, so no socket outlives its check.
- */
-function post(url: URL, headers: Record<string, string>, body: string, lookup: LookupFunction | undefined) {
-	const send = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : null
-	if (!send) return Promise.reject(new Error(`unsupported scheme ${url.protocol}`))
-	return new Promise<{ status: number; excerpt: string }>((resolve, reject) => {
-		const options = { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: false as const, lookup, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }
-		let responded = false
-		const req = send(url, options, (res) => {
-			responded = true
-			const chunks: Buffer[] = []
-			let size = 0
-			let settled = false
-			const done = () => {
-				if (settled) return
-				settled = true
-				res.destroy()
-				resolve({ status: res.statusCode ?? 0, excerpt: responseExcerpt(Buffer.concat(chunks)) })
-			}
-			res.on('data', (chunk: Buffer) => {
-				chunks.push(chunk)
-				size += chunk.length
-				if (size >= RESPONSE_EXCERPT_BYTES) done()
-			})
-			res.on('end', done)
-			res.on('error', done)
-			res.on('close', done)
-		})
-		// Once the status is in, a timeout or reset only cuts the body short (the response settles it).
-		req.on('error', (error) => {
-			if (!responded) reject(error)
-		})
-		req.end(body)
-	})
-}
-
-function describeError(error: unknown): string {
-	const e = error as { name?: string; message?: string; code?: string }
-	if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timeout after ${REQUEST_TIMEOUT_MS / 1000} s`
-	const message = e.message || String(error)
-	return `${message}${e.code && !message.includes(e.code) ? ` (${e.code})` : ''}`.slice(0, 500)
-}
-
-async function attempt(d: Claimed): Promise<Attempt> {
-	// Top-level keys in the documented order (jsonb stores them in its own).
-	const body = JSON.stringify({ type: d.payload.type, timestamp: d.payload.timestamp, data: d.payload.data })
-	const headers = { 'content-type': 'application/json', 'user-agent': 'Roundtable-Webhooks/1', ...signatureHeaders(d.secret, d.message_id, Math.floor(Date.now() / 1000), body) }
-	try {
-		const url = new URL(d.url)
-		const allowPrivate = getEnv().WEBHOOK_ALLOW_PRIVATE_NETWORKS
-		if (!allowPrivate) {
-			// Node skips `lookup` for an IP literal, so a literal is checked here.
-			const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
-			if (isIP(host) && !isPublicAddress(host)) throw new NotPublicAddressError(host)
-		}
-		const sent = await post(url, headers, body, allowPrivate ? undefined : publicOnlyLookup())
-		return { status: sent.status, response: sent.excerpt, error: null }
-	} catch (error) {
-		return { status: null, response: null, error: describeError(error) }
-	}
-}
-
-type Verdict = 'delivered' | 'retry' | 'failed'
-
-async function record(d: Claimed, result: Attempt, now: Date): Promise<Verdict> {
+/** Writes an attempt's outcome: delivered, retried later (retryDelay), or failed; a 410 Gone disables the webhook. */
+export async function recordDeliveryAttempt(d: ClaimedDelivery, result: DeliveryAttempt, now: Date): Promise<DeliveryVerdict> {
 	const judged = judgeResponse(result.status)
 	const last = { lastStatus: result.status, lastResponse: result.response, lastError: result.error ?? (judged === 'delivered' ? null : `HTTP ${result.status}`) }
 	// Only the pass that claimed this attempt writes its outcome.
@@ -344,23 +229,4 @@ async function record(d: Claimed, result: Attempt, now: Date): Promise<Verdict> 
 	}
 	await db.update(webhookDeliveries).set({ ...last, nextAttemptAt: new Date(now.getTime() + delay) }).where(mine)
 	return 'retry'
-}
-
-/**
- * One pass of the delivery job (the round scheduler runs it every minute): claims due messages in
- * batches, sends each batch in parallel (10 s timeout per request, redirects not followed, only to
- * public addresses unless WEBHOOK_ALLOW_PRIVATE_NETWORKS is on) and
- * records the outcome — delivered, retried later (1 min, 5 min, 30 min, 2 h, 6 h), or failed.
- */
-export async function deliverDueWebhooks(options: { now?: Date; batchSize?: number; maxBatches?: number } = {}) {
-	const now = options.now ?? new Date()
-	const batchSize = options.batchSize ?? 20
-	const counts: Record<Verdict, number> = { delivered: 0, retry: 0, failed: 0 }
-	for (let i = 0; i < (options.maxBatches ?? 10); i++) {
-		const claimed = await claimDue(now, batchSize)
-		const verdicts = await Promise.all(claimed.map(async (d) => record(d, await attempt(d), now)))
-		for (const v of verdicts) counts[v]++
-		if (claimed.length < batchSize) break
-	}
-	return counts
 }

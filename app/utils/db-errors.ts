@@ -1,7 +1,7 @@
 /**
  * Whether an error means "the database cannot be reached right now" (stopped, restarting, out of
  * connections, network gone) rather than a bug: such failures answer 503, not 500. Pure, so the
- * Express server (app/server/index.ts) can use it without opening a database of its own.
+ * Express server (app/server/database-unavailable.ts) can use it without opening a database of its own.
  */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
 // postgres.js's own codes for a connection it lost or could not make.

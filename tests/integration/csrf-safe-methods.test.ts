@@ -48,7 +48,7 @@ function serverBuild(all: AppRoute[]): ServerBuild {
 
 beforeAll(async () => {
 	w = await buildWorld()
-	// The server's middleware order for mutations: the Origin check, then Remix (app/server/index.ts).
+	// The server's middleware order for mutations: the Origin check, then Remix (app/server/express-app.ts).
 	const app = express()
 	app.use(originCheck(undefined))
 	app.all('*', createRequestHandler({ build: serverBuild(routes), mode: 'production', getLoadContext: () => ({ cspNonce: '', clientIp: '198.51.100.9' }) }))

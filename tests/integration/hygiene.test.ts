@@ -8,7 +8,7 @@
  * may appear in what was captured — nor in the audit log, which the team reads.
  *
  * Headers: the server's own middleware (app/server/security-headers.ts, in front of the Origin
- * check, as app/server/index.ts mounts them) in a small Express app with one handler per kind of
+ * check, as app/server/express-app.ts mounts them) in a small Express app with one handler per kind of
  * response the real server gives.
  */
 import { readdirSync, readFileSync, mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs'
@@ -174,7 +174,7 @@ describe('security headers on every kind of response', () => {
 		mkdirSync(path.join(publicDir, 'assets'))
 		writeFileSync(path.join(publicDir, 'assets', 'entry.client-abc123.js'), 'console.log(1)')
 		writeFileSync(path.join(publicDir, 'favicon.ico'), 'icon')
-		// The order of app/server/index.ts: headers, Origin check, compression, static files, then Remix.
+		// The order of app/server/express-app.ts: headers, Origin check, compression, static files, then Remix.
 		const app = express()
 		app.disable('x-powered-by')
 		app.set('trust proxy', true)

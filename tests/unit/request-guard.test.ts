@@ -1,6 +1,6 @@
 /**
  * The server's request guard (app/server/request-guard.ts) in front of the Origin check, as
- * app/server/index.ts mounts them, in a small Express app answered over bare sockets (so Host
+ * app/server/express-app.ts mounts them, in a small Express app answered over bare sockets (so Host
  * headers and targets are sent exactly as written): the Host must be APP_URL's (health checks
  * excepted) and well-formed, the Origin check reads the path the router will route, and cookies
  * that would make a parser throw are dropped before the app sees them.
