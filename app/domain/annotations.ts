@@ -5,6 +5,7 @@
  * rows, app/utils/parquet-stream.server.ts writes Parquet. A row never holds an identity: no
  * email, name or user id, only the per-round pseudonym (withheld in small groups) and the role.
  */
+import { type Resolution } from './issue.ts'
 import { csvRecord, MIN_GROUP_SIZE, type Role, type Severity } from './report.ts'
 
 export const ANNOTATIONS_FORMAT = 'roundtable.annotations/1'
@@ -40,7 +41,8 @@ export type AnnotationRow = {
 	skip_reason: string | null
 	issue_number: number | null
 	issue_status: 'open' | 'acknowledged' | 'resolved' | null
-	issue_resolution: 'removed' | 'regenerated' | 'documented' | 'not_an_issue' | null
+	// Rows are reviews of samples, so only sample resolutions occur here (use-case issues come from comments).
+	issue_resolution: Resolution | null
 	issue_blocking: boolean | null
 }
 

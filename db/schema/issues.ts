@@ -8,7 +8,8 @@ const templateTargets = ['prompt_templates', 'persona_definitions'] as const
 
 export const issueKinds = ['sample', 'template', 'use_case'] as const
 export const issueStatuses = ['open', 'acknowledged', 'resolved'] as const
-export const resolutions = ['removed', 'regenerated', 'documented', 'not_an_issue'] as const
+// Which of these fit which kind of issue is app/domain/issue.ts's `resolutionsFor`.
+export const resolutions = ['removed', 'regenerated', 'documented', 'not_an_issue', 'use_case_revised', 'use_case_narrowed'] as const
 export const blockingReasons = ['critical', 'threshold', 'expert', 'opposed', 'owner'] as const
 
 /**
