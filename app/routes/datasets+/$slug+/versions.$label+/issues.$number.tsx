@@ -263,7 +263,7 @@ export default function IssuePage() {
 									<option value="">{t('triage.chooseResolution')}</option>
 									{resolutions.map((r) => (
 										<option key={r} value={r}>
-											{t(`resolution.${r}`)} — {t(issue.kind === 'use_case' ? `resolutionHintUseCase.${r}` : `resolutionHint.${r}`)}
+											{`${t(`resolution.${r}`)} — ${t(issue.kind === 'use_case' ? `resolutionHintUseCase.${r}` : `resolutionHint.${r}`)}`}
 										</option>
 									))}
 								</select>
