@@ -41,6 +41,7 @@ export type AnnotationRow = {
 	skip_reason: string | null
 	issue_number: number | null
 	issue_status: IssueStatus | null
+	// Rows are reviews of samples, so only sample resolutions occur here (use-case issues come from comments).
 	issue_resolution: Resolution | null
 	issue_blocking: boolean | null
 }

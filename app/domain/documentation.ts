@@ -6,7 +6,7 @@
  * people counted under the report's small-group rule. The sentences are English, as both formats
  * are read worldwide (Croissant declares `@language: en`).
  */
-import { type AlphaResult } from './metrics.ts'
+import { type AlphaResult, formatAgreement } from './metrics.ts'
 import { type ConsultationReport, type GroupCount, MIN_GROUP_SIZE } from './report.ts'
 
 export type DatasetDocumentation = {
@@ -58,7 +58,8 @@ export function protocolText(d: DatasetDocumentation): string {
 	].join(' ')
 }
 
-const alphaText = (a: number | null) => (a === null ? 'undefined' : a.toFixed(2))
+// Three decimals (more only if rounding would cross 0.667 or 0.800): the card is read against those thresholds.
+const alphaText = (a: number | null) => (a === null ? 'undefined' : formatAgreement(a, 'en'))
 
 export function analysisTexts(d: DatasetDocumentation): string[] {
 	const out: string[] = []

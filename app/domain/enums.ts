@@ -53,7 +53,8 @@ export const issueKinds = ['sample', 'template', 'use_case'] as const
 export type IssueKind = (typeof issueKinds)[number]
 export const issueStatuses = ['open', 'acknowledged', 'resolved'] as const
 export type IssueStatus = (typeof issueStatuses)[number]
-export const resolutions = ['removed', 'regenerated', 'documented', 'not_an_issue'] as const
+// Which of these fit which kind of issue is app/domain/issue.ts's `resolutionsFor`.
+export const resolutions = ['removed', 'regenerated', 'documented', 'not_an_issue', 'use_case_revised', 'use_case_narrowed'] as const
 export type Resolution = (typeof resolutions)[number]
 export const blockingReasons = ['critical', 'threshold', 'expert', 'opposed', 'owner'] as const
 export type BlockingReason = (typeof blockingReasons)[number]

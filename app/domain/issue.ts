@@ -1,7 +1,26 @@
 import { z } from 'zod'
-import { type IssueStatus, type Resolution } from '#app/domain/enums.ts'
+import { type IssueKind, type IssueStatus, type Resolution } from '#app/domain/enums.ts'
 
-export const resolutionValues = ['removed', 'regenerated', 'documented', 'not_an_issue'] as const satisfies readonly Resolution[]
+export const resolutionValues = ['removed', 'regenerated', 'documented', 'not_an_issue', 'use_case_revised', 'use_case_narrowed'] as const satisfies readonly Resolution[]
+
+/**
+ * The resolutions that make sense for each kind of issue, in the order the form offers them. A
+ * sample (or a template) can be dropped or generated again; a use case cannot — it is revised,
+ * withdrawn or narrowed, or its risk is documented as a limitation. "Not an issue" fits all.
+ */
+const resolutionsByKind: Record<IssueKind, readonly Resolution[]> = {
+	sample: ['removed', 'regenerated', 'documented', 'not_an_issue'],
+	template: ['removed', 'regenerated', 'documented', 'not_an_issue'],
+	use_case: ['use_case_revised', 'use_case_narrowed', 'documented', 'not_an_issue'],
+}
+
+export function resolutionsFor(kind: IssueKind): readonly Resolution[] {
+	return resolutionsByKind[kind]
+}
+
+export function resolutionFits(kind: IssueKind, resolution: Resolution): boolean {
+	return resolutionsByKind[kind].includes(resolution)
+}
 
 /**
  * The triage lifecycle: open → acknowledged → resolved (with a resolution), and a resolved issue
@@ -9,12 +28,12 @@ export const resolutionValues = ['removed', 'regenerated', 'documented', 'not_an
  */
 export type IssueAction =
 	| { type: 'acknowledge' }
-	| { type: 'resolve'; resolution: Resolution; publicResponse: string }
+	| { type: 'resolve'; resolution: Resolution; publicResponse: string; kind: IssueKind }
 	| { type: 'reopen' }
 
 export type IssueTransition =
 	| { ok: true; status: IssueStatus; resolution: Resolution | null }
-	| { ok: false; reason: 'not_allowed' | 'justification_required' }
+	| { ok: false; reason: 'not_allowed' | 'justification_required' | 'resolution_unfit' }
 
 export const MIN_REASON_LENGTH = 10
 
@@ -24,6 +43,7 @@ export function transitionIssue(from: IssueStatus, action: IssueAction): IssueTr
 			return from === 'open' ? { ok: true, status: 'acknowledged', resolution: null } : { ok: false, reason: 'not_allowed' }
 		case 'resolve':
 			if (from === 'resolved') return { ok: false, reason: 'not_allowed' }
+			if (!resolutionFits(action.kind, action.resolution)) return { ok: false, reason: 'resolution_unfit' }
 			// "Not an issue" tells the flaggers why; the response is that justification.
 			if (action.resolution === 'not_an_issue' && action.publicResponse.trim().length < MIN_REASON_LENGTH) return { ok: false, reason: 'justification_required' }
 			return { ok: true, status: 'resolved', resolution: action.resolution }

@@ -22,6 +22,36 @@ export function wilsonInterval(successes: number, n: number, z = 1.96): Interval
 	return { rate: p, low: successes === 0 ? 0 : Math.max(0, centre - half), high: successes === n ? 1 : Math.min(1, centre + half) }
 }
 
+/**
+ * How alpha is read (Krippendorff 2004): 0.800 or more is reliable, 0.667 to 0.800 allows
+ * tentative conclusions, below 0.667 is low.
+ */
+export const ALPHA_THRESHOLDS = [0.8, 0.667] as const
+
+export function alphaReading(alpha: number): 'reliable' | 'tentative' | 'low' {
+	return alpha >= ALPHA_THRESHOLDS[0] ? 'reliable' : alpha >= ALPHA_THRESHOLDS[1] ? 'tentative' : 'low'
+}
+
+/**
+ * How many decimals `value` is shown with next to a reading against `thresholds`: three (the
+ * thresholds' own precision, so 0.67 never stands beside "below 0.667"), and one more each time
+ * rounding would put the shown figure on the other side of a threshold than the value itself
+ * (0.6666 is shown as 0.6666, not as 0.667 beside "low").
+ */
+export function thresholdDecimals(value: number, thresholds: readonly number[] = ALPHA_THRESHOLDS): number {
+	for (let d = 3; d < 10; d++) {
+		// Rounded as Intl.NumberFormat rounds for display (from the shortest decimal form, unlike toFixed).
+		const shown = Number(new Intl.NumberFormat('en', { maximumFractionDigits: d, useGrouping: false }).format(value))
+		if (thresholds.every((t) => shown >= t === value >= t)) return d
+	}
+	return 10
+}
+
+/** An agreement figure in `lang`'s digits: at least three decimals, more only where a threshold needs them. */
+export function formatAgreement(value: number, lang: string): string {
+	return new Intl.NumberFormat(lang, { minimumFractionDigits: 3, maximumFractionDigits: thresholdDecimals(value) }).format(value)
+}
+
 /** One unit's values summarised as how many coders gave each value; `weight` = how many units look like this. */
 export type ValueCounts = { counts: Readonly<Record<string, number>>; weight?: number }
 

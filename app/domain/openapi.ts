@@ -111,7 +111,7 @@ const issue: SchemaObject = {
 		external_id: nullable({ type: 'string', description: 'The sample id (`id` in the JSONL) for sample issues.' }),
 		template_target: nullable({ type: 'string', enum: templateTargets }),
 		status: { type: 'string', enum: issueStatuses },
-		resolution: nullable({ type: 'string', enum: resolutions }),
+		resolution: { ...nullable({ type: 'string', enum: resolutions }), description: 'Set once resolved. removed and regenerated fit sample and template issues; use_case_revised and use_case_narrowed fit use-case issues; documented and not_an_issue fit every kind.' },
 		blocking: { type: 'boolean' },
 		blocking_reasons: { type: 'array', items: { type: 'string', enum: blockingReasons } },
 		flag_count: { type: 'integer', minimum: 0 },

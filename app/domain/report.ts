@@ -7,6 +7,7 @@
  */
 import { type IssueKind, type IssueStatus, type ParticipantRole, type Resolution, type RoundStage, type RoundStatus, type Severity, type TemplateTarget, type VersionStatus } from '#app/domain/enums.ts'
 import { type TFunction } from 'i18next'
+import { resolutionValues } from './issue.ts'
 
 export const REPORT_FORMAT = 'roundtable.consultation-report/1'
 
@@ -90,6 +91,12 @@ export type ReportIssue = {
 
 export type ReportOverride = { at: string | null; overriddenBlockers: number; blockers: number[]; justification: string }
 
+/**
+ * An approval given while a round was open or below its coverage target (the guarded approve):
+ * whether the team closed the round(s) or left them open, which rounds, and the team's reason.
+ */
+export type ReportRoundApproval = { at: string; choice: 'close' | 'keep_open'; rounds: string[]; justification: string }
+
 export type ConsultationReport = {
 	format: typeof REPORT_FORMAT
 	generatedAt: string
@@ -115,13 +122,15 @@ export type ConsultationReport = {
 		acknowledged: number
 		resolved: number
 		blocking: number
-		resolutions: { removed: number; regenerated: number; documented: number; not_an_issue: number }
+		resolutions: Record<Resolution, number>
 		/** How many of the issues `issues` lists (fewer than `issues` when the caller capped the list). */
 		listed: number
 	}
 	issues: ReportIssue[]
 	/** `current`: the override the version's approval rests on now; `history`: every approval despite blockers (audit log). */
 	overrides: { current: ReportOverride | null; history: ReportOverride[] }
+	/** Every approval given with a round open or below its coverage target, oldest first (audit log). */
+	roundApprovals: ReportRoundApproval[]
 	/** As a pipeline would ask it: `blocked` while blocking issues are open, whatever the status (overrides are listed above). */
 	gate: { status: VersionStatus; blocked: boolean; blockingIssues: number; openIssues: number }
 }
@@ -137,10 +146,11 @@ export function listText(t: TFunction, items: string[]): string {
 	return new Intl.ListFormat((t as { lng?: string }).lng ?? 'en', { style: 'short', type: 'unit' }).format(items)
 }
 
+/** The resolutions used, with their counts ("Documented 1, Use case revised 2"); unused ones are left out. */
 export function resolutionsText(t: TFunction, counts: ConsultationReport['summary']['resolutions']): string {
 	return listText(
 		t,
-		(['removed', 'regenerated', 'documented', 'not_an_issue'] as const).map((r) => `${t(`issues:resolution.${r}`)} ${counts[r]}`),
+		resolutionValues.filter((r) => counts[r] > 0).map((r) => `${t(`issues:resolution.${r}`)} ${counts[r]}`),
 	)
 }
 
@@ -202,6 +212,11 @@ export function overrideHeadline(t: TFunction, o: ReportOverride): string {
 	const issues = listText(t, o.blockers.map((n) => `#${n}`))
 	if (!o.at) return t('report:overrides.entryUndated', { count: o.overriddenBlockers })
 	return issues ? t('report:overrides.entry', { count: o.overriddenBlockers, date: isoDate(o.at), issues }) : t('report:overrides.entryNoList', { count: o.overriddenBlockers, date: isoDate(o.at) })
+}
+
+export function roundApprovalHeadline(t: TFunction, a: ReportRoundApproval, esc: Esc = same): string {
+	const rounds = listText(t, a.rounds.map((r) => `“${esc(r)}”`))
+	return t(a.choice === 'close' ? 'report:roundApprovals.closed' : 'report:roundApprovals.keptOpen', { count: a.rounds.length, date: isoDate(a.at), rounds })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -475,6 +490,13 @@ export function toMarkdown(report: ConsultationReport, t: TFunction): string {
 		out.push(markdownQuote(o.justification))
 	}
 	if (history.length) para(report.overrides.current ? t('report:overrides.inForce', { count: report.overrides.current.overriddenBlockers }) : t('report:overrides.lapsed'))
+
+	h3('roundApprovals')
+	if (!report.roundApprovals.length) para(t('report:roundApprovals.none'))
+	for (const a of report.roundApprovals) {
+		para(roundApprovalHeadline(t, a, e))
+		out.push(markdownQuote(a.justification))
+	}
 
 	h3('gate')
 	const g = report.gate

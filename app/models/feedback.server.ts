@@ -22,6 +22,8 @@ export type FeedbackNotice =
 	| 'issue_resolved_regenerated'
 	| 'issue_resolved_documented'
 	| 'issue_resolved_not_an_issue'
+	| 'issue_resolved_use_case_revised'
+	| 'issue_resolved_use_case_narrowed'
 	| 'issue_reopened'
 	| 'issue_responded'
 	| 'issue_removed'

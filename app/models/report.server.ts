@@ -5,11 +5,12 @@
  * no issue history (that is where internal notes and the team's blocking reasons live).
  */
 import { and, asc, eq, isNotNull, or, sql, type SQL } from 'drizzle-orm'
-import { type ParticipantRole, type Severity } from '#app/domain/enums.ts'
+import { type ParticipantRole, type Resolution, type Severity } from '#app/domain/enums.ts'
 import { auditEvents, issues } from '#db/schema/issues.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
 import { isOpenBlocker } from '#app/domain/gate.ts'
-import { publishParticipation, REPORT_FORMAT, MIN_GROUP_SIZE, type ConsultationReport, type CsvIssue, type ReportIssue, type ReportOverride, type ReportRound } from '#app/domain/report.ts'
+import { resolutionValues } from '#app/domain/issue.ts'
+import { publishParticipation, REPORT_FORMAT, MIN_GROUP_SIZE, type ConsultationReport, type CsvIssue, type ReportIssue, type ReportOverride, type ReportRound, type ReportRoundApproval } from '#app/domain/report.ts'
 import { db, query, queryCursor } from '#app/utils/db.server.ts'
 import { gateCounts } from './issue.server.ts'
 import { type getVersion } from './version.server.ts'
@@ -210,7 +211,7 @@ async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
 /** Everything but the issue list (`issues` empty, `summary.listed` 0), and the highest issue number counted. */
 async function reportWithoutIssues({ dataset, version, now = new Date() }: ReportArgs): Promise<{ report: ConsultationReport; lastNumber: number }> {
 	const versionId = version.id
-	const [roundRows, perRound, perPerson, counts, overrideRows, gate] = await Promise.all([
+	const [roundRows, perRound, perPerson, counts, overrideRows, roundApprovalRows, gate] = await Promise.all([
 		db
 			.select({
 				id: rounds.id,
@@ -256,6 +257,12 @@ async function reportWithoutIssues({ dataset, version, now = new Date() }: Repor
 			.from(auditEvents)
 			.where(and(eq(auditEvents.versionId, versionId), eq(auditEvents.action, 'version.approved_with_override')))
 			.orderBy(asc(auditEvents.createdAt), asc(auditEvents.id)),
+		// Approvals past an open or under-covered round: the guarded approve writes the team's choice into the audit log.
+		db
+			.select({ at: auditEvents.createdAt, after: auditEvents.after })
+			.from(auditEvents)
+			.where(and(eq(auditEvents.versionId, versionId), sql`${auditEvents.action} in ('version.approved', 'version.approved_with_override')`, sql`${auditEvents.after} ->> 'roundChoice' is not null`))
+			.orderBy(asc(auditEvents.createdAt), asc(auditEvents.id)),
 		gateCounts(versionId),
 	])
 
@@ -269,6 +276,12 @@ async function reportWithoutIssues({ dataset, version, now = new Date() }: Repor
 		overriddenBlockers: num(o.after?.overriddenBlockers) ?? 0,
 		blockers: (Array.isArray(o.after?.blockers) ? o.after.blockers : []).map((b) => Number(String(b).replace(/^#/, ''))).filter((n) => Number.isInteger(n)),
 		justification: o.reason,
+	}))
+	const roundApprovals: ReportRoundApproval[] = roundApprovalRows.map((a) => ({
+		at: a.at.toISOString(),
+		choice: a.after?.roundChoice === 'close' ? 'close' : 'keep_open',
+		rounds: (Array.isArray(a.after?.rounds) ? a.after.rounds : []).map(String),
+		justification: typeof a.after?.roundJustification === 'string' ? a.after.roundJustification : '',
 	}))
 	const current: ReportOverride | null =
 		version.overriddenBlockers > 0 && (version.status === 'approved' || version.status === 'released')
@@ -314,16 +327,12 @@ async function reportWithoutIssues({ dataset, version, now = new Date() }: Repor
 			acknowledged: sum((c) => c.status === 'acknowledged'),
 			resolved: sum((c) => c.status === 'resolved'),
 			blocking: sum(isOpenBlocker),
-			resolutions: {
-				removed: sum((c) => c.status === 'resolved' && c.resolution === 'removed'),
-				regenerated: sum((c) => c.status === 'resolved' && c.resolution === 'regenerated'),
-				documented: sum((c) => c.status === 'resolved' && c.resolution === 'documented'),
-				not_an_issue: sum((c) => c.status === 'resolved' && c.resolution === 'not_an_issue'),
-			},
+			resolutions: Object.fromEntries(resolutionValues.map((r) => [r, sum((c) => c.status === 'resolved' && c.resolution === r)])) as Record<Resolution, number>,
 			listed: 0,
 		},
 		issues: [],
 		overrides: { current, history },
+		roundApprovals,
 		gate: { status: version.status, blocked: gate.blocking > 0, blockingIssues: gate.blocking, openIssues: gate.open },
 	}
 	return { report, lastNumber: Math.max(0, ...counts.map((c) => c.last)) }

@@ -134,6 +134,21 @@ export async function listAffectedGroups(versionId: string) {
 	return rows.map((r) => r.g)
 }
 
+/**
+ * The issue to triage after `afterNumber`: the version's next one nobody on the team has touched
+ * yet (unresolved, never triaged), blocking ones first, then oldest first — the order the inbox
+ * lists untriaged blockers in. Null when none remain.
+ */
+export async function nextUntriagedIssue({ versionId, afterNumber }: { versionId: string; afterNumber: number }) {
+	const [row] = await db
+		.select({ number: issues.number, blocking: issues.blocking })
+		.from(issues)
+		.where(and(eq(issues.versionId, versionId), sql`${issues.triagedAt} is null`, sql`${issues.status} <> 'resolved'`, sql`${issues.number} <> ${afterNumber}`))
+		.orderBy(sql`${issues.blocking} desc`, asc(issues.createdAt), asc(issues.number))
+		.limit(1)
+	return row ?? null
+}
+
 /** The team members an issue can be assigned to. */
 export async function listAssignable(datasetId: string) {
 	return db
@@ -157,6 +172,9 @@ export async function getIssue({ versionId, number }: { versionId: string; numbe
 		.where(and(eq(issues.versionId, versionId), eq(issues.number, number)))
 	if (!issue) return null
 	const [sample] = issue.sampleId ? await db.select(sampleColumns).from(samples).where(eq(samples.id, issue.sampleId)) : []
+	const [useCase] = issue.useCaseId
+		? await db.select({ title: useCases.title, purpose: useCases.purpose, riskNotes: useCases.riskNotes, pipelineStage: useCases.pipelineStage }).from(useCases).where(eq(useCases.id, issue.useCaseId))
+		: []
 	const flagRows = await db
 		.select({
 			id: flags.id,
@@ -216,7 +234,7 @@ export async function getIssue({ versionId, number }: { versionId: string; numbe
 	const shownComment = comment
 		? (({ roundId, ...c }) => ({ ...c, ...(c.role && c.number !== null && roundId ? attribute({ role: c.role, number: c.number, expertise: c.expertise, name: null, roundId }, sizes, min) : { number: null, expertise: '' }) }))(comment)
 		: null
-	return { issue, sample: sample ?? null, flags: shownFlags, comment: shownComment, history }
+	return { issue, sample: sample ?? null, useCase: useCase ?? null, flags: shownFlags, comment: shownComment, history }
 }
 export type IssueDetail = NonNullable<Awaited<ReturnType<typeof getIssue>>>
 
@@ -224,7 +242,7 @@ export type TriageOutcome =
 	| { ok: true; revision: number }
 	| { ok: false; reason: 'not_found' }
 	| { ok: false; reason: 'conflict'; current: { revision: number; status: string; blocking: boolean } }
-	| { ok: false; reason: 'not_allowed' | 'justification_required' | 'reason_required' | 'not_team' }
+	| { ok: false; reason: 'not_allowed' | 'justification_required' | 'resolution_unfit' | 'reason_required' | 'not_team' }
 
 type Actor = { userId: string; datasetId: string }
 
@@ -262,7 +280,7 @@ export async function triageIssue({ versionId, issueId, actor, input }: { versio
 				break
 			}
 			case 'resolve': {
-				const r = transitionIssue(cur.status, { type: 'resolve', resolution: input.resolution, publicResponse: input.publicResponse || cur.publicResponse })
+				const r = transitionIssue(cur.status, { type: 'resolve', resolution: input.resolution, publicResponse: input.publicResponse || cur.publicResponse, kind: cur.kind })
 				if (!r.ok) return r
 				set.status = r.status
 				set.resolution = r.resolution

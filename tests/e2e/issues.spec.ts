@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { type Browser, expect, type Page, test } from '@playwright/test'
 import { expectAccessible, signUp, uniqueEmail } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
 import { createDataset, createVersion, openRound, uploadText, v1File } from './team-helpers.ts'
@@ -105,4 +105,125 @@ test('a critical flag blocks approval until triaged; carry-over asks for a re-re
 	await expect(page.getByRole('heading', { level: 1 })).toContainText('Approved')
 	await expect(page.getByText('overridden')).toHaveCount(0)
 	expect(await gate('v2')).toMatchObject({ status: 'approved', blocked: false, blocking_issues: 0 })
+})
+
+/**
+ * An owner's consultation with two blocking issues: #1 a critical flag on a sample, #2 an opposed
+ * comment (in Markdown) on a use case. `owner` is a signed-in page with JavaScript; returns the
+ * dataset's slug and the flagged sample's id.
+ */
+async function consultationWithUseCaseIssue(owner: Page, browser: Browser, tag: string) {
+	await signUp(owner, { email: uniqueEmail(`${tag}-owner`), name: 'Uma', password: 'a long passphrase for e2e' })
+	const slug = await createDataset(owner, tag)
+	await owner.goto(`/datasets/${slug}/use-cases/new`)
+	await owner.getByLabel('Title').fill('Hint model for a children’s tutoring app')
+	await owner.getByLabel('Pipeline stage').selectOption('fine_tuning')
+	await owner.getByLabel('Purpose').fill('Fine-tune a model that writes homework hints for pupils aged 8 to 12.')
+	await owner.getByRole('button', { name: 'Add use case' }).click()
+	const useCaseId = (await owner.getByRole('link', { name: /^History of “Hint model/ }).getAttribute('href'))!.split('/use-cases/')[1]!.split('/')[0]!
+	await createVersion(owner, slug, 'v1', null)
+	await uploadText(owner, 'v1.jsonl', v1File)
+	const reviewerEmail = uniqueEmail(`${tag}-reviewer`)
+	await openRound(owner, slug, 'v1', reviewerEmail)
+	const roundId = new URL(owner.url()).pathname.split('/').pop()!
+
+	const context = await browser.newContext()
+	const reviewer = await context.newPage()
+	await reviewer.goto(invitationPath(await mailTo(reviewerEmail)))
+	await reviewer.getByLabel('Display name').fill('Rev')
+	await reviewer.getByLabel('Password').fill('a long passphrase for e2e')
+	await reviewer.getByRole('button', { name: 'Create account and accept' }).click()
+	await reviewer.getByRole('button', { name: 'I understand and want to take part' }).click()
+	await reviewer.getByRole('link', { name: 'Start reviewing' }).click()
+	await expect(reviewer.getByRole('heading', { level: 1 })).toContainText('Sample')
+	const flagged = (await reviewer.getByRole('heading', { level: 1 }).textContent())!.replace('Sample ', '').trim()
+	await reviewer.getByRole('radio', { name: /Caricature/ }).check()
+	await reviewer.getByRole('radio', { name: 'Critical' }).check()
+	await reviewer.getByLabel('Why? (required for major and critical)').fill('Written as a joke about the sender’s age.')
+	await reviewer.getByRole('button', { name: 'Flag and go to the next sample' }).click()
+	await expect(reviewer.getByRole('heading', { level: 1 })).not.toHaveText(`Sample ${flagged}`)
+	await reviewer.goto(`/rounds/${roundId}/use-cases/${useCaseId}`)
+	await reviewer.getByRole('radio', { name: 'Opposed' }).check()
+	await reviewer.getByLabel('Your comment').fill('**Children** should not learn from _caricatures_.\n\n- no age jokes\n- no regional mockery')
+	await reviewer.getByRole('button', { name: 'Post comment' }).click()
+	await expect(reviewer.getByRole('article', { name: /\(you\)/ })).toContainText('should not learn from')
+	await context.close()
+	return { slug, flagged }
+}
+
+test('the owner decides a use-case issue in one form and lands on the next untriaged issue', async ({ page, browser }) => {
+	// Two people, a use case, an import and a round before the decision: a long journey on a busy machine.
+	test.slow()
+	const { slug, flagged } = await consultationWithUseCaseIssue(page, browser, 'decide')
+	const list = `/datasets/${slug}/versions/v1/issues`
+	await page.goto(`${list}/2`)
+	await expect(page.getByRole('heading', { level: 1 })).toContainText('#2')
+	// The comment is rendered from its Markdown, not shown as raw asterisks.
+	const comment = page.getByRole('region', { name: 'The comment' })
+	await expect(comment.locator('strong', { hasText: 'Children' })).toBeVisible()
+	await expect(comment.getByRole('listitem').filter({ hasText: 'no regional mockery' })).toBeVisible()
+	await expect(comment).not.toContainText('**Children**')
+	// Resolutions that fit a use case, none of a sample's.
+	const decide = page.getByRole('form', { name: 'Resolve' })
+	const options = await decide.getByLabel('Resolution').locator('option').allTextContents()
+	expect(options.map((o) => o.split(' — ')[0])).toEqual(['Choose a resolution', 'Use case revised', 'Use case withdrawn or narrowed', 'Documented', 'Not an issue'])
+	await expectAccessible(page)
+
+	// One submit: resolution, public response and internal note; then the next untriaged issue (#1, the sample).
+	await decide.getByLabel('Resolution').selectOption('use_case_narrowed')
+	await decide.getByLabel('Public response').fill('The dataset is no longer offered for pupils under 10.')
+	await decide.getByLabel('Internal note').fill('Agreed with the product lead on Friday.')
+	await decide.getByRole('button', { name: 'Resolve' }).click()
+	await expect(page).toHaveURL(new RegExp(`${list}/1\\?saved=2$`))
+	await expect(page.getByTestId('after-save')).toContainText('Issue #2 is saved. This is the next untriaged issue')
+	await expect(page.getByRole('heading', { level: 1 })).toContainText(`#1 · Sample ${flagged}`)
+	await expectAccessible(page)
+
+	// All three were saved together on #2.
+	await page.getByTestId('after-save').getByRole('link', { name: 'Back to issue #2' }).click()
+	await expect(page.getByText('Resolved · Use case withdrawn or narrowed').first()).toBeVisible()
+	await expect(page.getByText('The dataset is no longer offered for pupils under 10.').first()).toBeVisible()
+	await expect(page.getByText('Agreed with the product lead on Friday.')).toBeVisible()
+
+	// The last one: nothing untriaged is left, and the way back to the list is offered.
+	await page.goto(`${list}/1`)
+	await page.getByRole('form', { name: 'Resolve' }).getByLabel('Resolution').selectOption('removed')
+	await page.getByRole('form', { name: 'Resolve' }).getByRole('button', { name: 'Resolve' }).click()
+	await expect(page.getByTestId('after-save')).toContainText('Issue #1 is saved. No untriaged issues are left in v1.')
+	await page.getByTestId('after-save').getByRole('link', { name: 'Back to the list of issues' }).click()
+	await expect(page).toHaveURL(new RegExp(`${list}$`))
+})
+
+test.describe('without JavaScript', () => {
+	test.use({ javaScriptEnabled: false })
+
+	test('a refused decision keeps what was typed; the corrected one saves all three and goes on to the next issue', async ({ page, browser }) => {
+		test.slow()
+		// The consultation is set up with JavaScript; the owner then decides in this page, without it.
+		const setup = await browser.newContext()
+		const { slug, flagged } = await consultationWithUseCaseIssue(await setup.newPage(), browser, 'decide-plain')
+		await page.context().addCookies(await setup.cookies())
+		await setup.close()
+		const list = `/datasets/${slug}/versions/v1/issues`
+		await page.goto(`${list}/2`)
+		const decide = page.getByRole('form', { name: 'Resolve' })
+		await decide.getByLabel('Resolution').selectOption('not_an_issue')
+		await decide.getByLabel('Public response').fill('No.')
+		await decide.getByLabel('Internal note').fill('The comment misreads the age range.')
+		await decide.getByRole('button', { name: 'Resolve' }).click()
+		await expect(decide.getByRole('alert')).toContainText('“Not an issue” needs a public response of at least 10 characters explaining why.')
+		await expect(decide.getByLabel('Resolution')).toHaveValue('not_an_issue')
+		await expect(decide.getByLabel('Public response')).toHaveValue('No.')
+		await expect(decide.getByLabel('Internal note')).toHaveValue('The comment misreads the age range.')
+		// (axe needs JavaScript in the page; the same page with it on is checked in the test above.)
+
+		await decide.getByLabel('Public response').fill('The use case is for pupils aged 8 to 12, who are not the ones caricatured.')
+		await decide.getByRole('button', { name: 'Resolve' }).click()
+		await expect(page).toHaveURL(new RegExp(`${list}/1\\?saved=2$`))
+		await expect(page.getByTestId('after-save')).toContainText('Issue #2 is saved. This is the next untriaged issue')
+		await expect(page.getByRole('heading', { level: 1 })).toContainText(`#1 · Sample ${flagged}`)
+		await page.goto(`${list}/2`)
+		await expect(page.getByText('Resolved · Not an issue').first()).toBeVisible()
+		await expect(page.getByText('The comment misreads the age range.')).toBeVisible()
+	})
 })

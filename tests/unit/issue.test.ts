@@ -1,21 +1,22 @@
 import { describe, expect, test } from 'vitest'
-import { type IssueStatus, issueStatuses, resolutions } from '#app/domain/enums.ts'
-import { attributeFilter, checkBlockingCall, InboxFilterSchema, MIN_REASON_LENGTH, resolutionValues, transitionIssue, TriageSchema, type IssueAction } from '#app/domain/issue.ts'
+import { type IssueStatus, issueKinds, issueStatuses, resolutions } from '#app/domain/enums.ts'
+import { attributeFilter, checkBlockingCall, InboxFilterSchema, MIN_REASON_LENGTH, resolutionFits, resolutionsFor, resolutionValues, transitionIssue, TriageSchema, type IssueAction } from '#app/domain/issue.ts'
 
 const justification = 'The rural framing is accurate for this region.'
 
 // Every action, with each resolution written out: the table below names them.
 const actions: Record<string, IssueAction> = {
 	acknowledge: { type: 'acknowledge' },
-	...Object.fromEntries(resolutions.map((r) => [`resolve:${r}`, { type: 'resolve', resolution: r, publicResponse: justification }])),
+	// Each resolution on a kind of issue it fits (which fit which is tested below).
+	...Object.fromEntries(resolutions.map((r) => [`resolve:${r}`, { type: 'resolve', resolution: r, publicResponse: justification, kind: r.startsWith('use_case_') ? 'use_case' : 'sample' }])),
 	reopen: { type: 'reopen' },
 }
 
 // status × action → next status (or refused): open → acknowledged → resolved, resolved → open.
 const expected: Record<IssueStatus, Record<string, IssueStatus | null>> = {
-	open: { acknowledge: 'acknowledged', 'resolve:removed': 'resolved', 'resolve:regenerated': 'resolved', 'resolve:documented': 'resolved', 'resolve:not_an_issue': 'resolved', reopen: null },
-	acknowledged: { acknowledge: null, 'resolve:removed': 'resolved', 'resolve:regenerated': 'resolved', 'resolve:documented': 'resolved', 'resolve:not_an_issue': 'resolved', reopen: null },
-	resolved: { acknowledge: null, 'resolve:removed': null, 'resolve:regenerated': null, 'resolve:documented': null, 'resolve:not_an_issue': null, reopen: 'open' },
+	open: { acknowledge: 'acknowledged', 'resolve:removed': 'resolved', 'resolve:regenerated': 'resolved', 'resolve:documented': 'resolved', 'resolve:not_an_issue': 'resolved', 'resolve:use_case_revised': 'resolved', 'resolve:use_case_narrowed': 'resolved', reopen: null },
+	acknowledged: { acknowledge: null, 'resolve:removed': 'resolved', 'resolve:regenerated': 'resolved', 'resolve:documented': 'resolved', 'resolve:not_an_issue': 'resolved', 'resolve:use_case_revised': 'resolved', 'resolve:use_case_narrowed': 'resolved', reopen: null },
+	resolved: { acknowledge: null, 'resolve:removed': null, 'resolve:regenerated': null, 'resolve:documented': null, 'resolve:not_an_issue': null, 'resolve:use_case_revised': null, 'resolve:use_case_narrowed': null, reopen: 'open' },
 }
 
 describe('issue lifecycle', () => {
@@ -38,7 +39,7 @@ describe('issue lifecycle', () => {
 	describe('"not an issue" needs a justification the flaggers can read', () => {
 		for (const from of ['open', 'acknowledged'] as const) {
 			test(`from ${from}`, () => {
-				const resolve = (publicResponse: string) => transitionIssue(from, { type: 'resolve', resolution: 'not_an_issue', publicResponse })
+				const resolve = (publicResponse: string) => transitionIssue(from, { type: 'resolve', resolution: 'not_an_issue', publicResponse, kind: 'sample' })
 				expect(resolve('')).toEqual({ ok: false, reason: 'justification_required' })
 				expect(resolve('too short')).toEqual({ ok: false, reason: 'justification_required' })
 				// Padding does not count.
@@ -49,13 +50,42 @@ describe('issue lifecycle', () => {
 
 		test('the other resolutions need no response', () => {
 			for (const resolution of ['removed', 'regenerated', 'documented'] as const) {
-				expect(transitionIssue('open', { type: 'resolve', resolution, publicResponse: '' })).toEqual({ ok: true, status: 'resolved', resolution })
+				expect(transitionIssue('open', { type: 'resolve', resolution, publicResponse: '', kind: 'sample' })).toEqual({ ok: true, status: 'resolved', resolution })
 			}
 		})
 
 		test('an already resolved issue is refused as not allowed, not as a missing justification', () => {
-			expect(transitionIssue('resolved', { type: 'resolve', resolution: 'not_an_issue', publicResponse: '' })).toEqual({ ok: false, reason: 'not_allowed' })
+			expect(transitionIssue('resolved', { type: 'resolve', resolution: 'not_an_issue', publicResponse: '', kind: 'sample' })).toEqual({ ok: false, reason: 'not_allowed' })
 		})
+	})
+})
+
+describe('resolutions fit the kind of issue', () => {
+	// kind × resolution → offered? A use case is not dropped or regenerated; a sample is not "revised".
+	const fits: Record<(typeof issueKinds)[number], Record<(typeof resolutions)[number], boolean>> = {
+		sample: { removed: true, regenerated: true, documented: true, not_an_issue: true, use_case_revised: false, use_case_narrowed: false },
+		template: { removed: true, regenerated: true, documented: true, not_an_issue: true, use_case_revised: false, use_case_narrowed: false },
+		use_case: { removed: false, regenerated: false, documented: true, not_an_issue: true, use_case_revised: true, use_case_narrowed: true },
+	}
+
+	test('the table covers every kind and resolution', () => {
+		expect(Object.keys(fits).sort()).toEqual([...issueKinds].sort())
+		for (const k of issueKinds) expect(Object.keys(fits[k]).sort()).toEqual([...resolutions].sort())
+	})
+
+	for (const kind of issueKinds) {
+		test(`${kind}: the form offers exactly the fitting ones, and resolving with another is refused`, () => {
+			expect([...resolutionsFor(kind)].sort()).toEqual(resolutions.filter((r) => fits[kind][r]).sort())
+			for (const resolution of resolutions) {
+				expect(resolutionFits(kind, resolution)).toBe(fits[kind][resolution])
+				const outcome = transitionIssue('open', { type: 'resolve', resolution, publicResponse: justification, kind })
+				expect(outcome).toEqual(fits[kind][resolution] ? { ok: true, status: 'resolved', resolution } : { ok: false, reason: 'resolution_unfit' })
+			}
+		})
+	}
+
+	test('an unfit resolution is refused before the "not an issue" justification is looked at', () => {
+		expect(transitionIssue('open', { type: 'resolve', resolution: 'regenerated', publicResponse: '', kind: 'use_case' })).toEqual({ ok: false, reason: 'resolution_unfit' })
 	})
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { alphaNominalFromCounts, krippendorffAlphaNominal, protectCount, protectGroupCounts, wilsonInterval } from '#app/domain/metrics.ts'
+import { alphaNominalFromCounts, alphaReading, formatAgreement, krippendorffAlphaNominal, thresholdDecimals, protectCount, protectGroupCounts, wilsonInterval } from '#app/domain/metrics.ts'
 
 describe('wilsonInterval', () => {
 	// Newcombe (1998), "Two-sided confidence intervals for the single proportion", Table II,
@@ -132,5 +132,43 @@ describe('small groups are never counted exactly', () => {
 		expect(protectGroupCounts({ community: 10, expert: 4 })).toEqual({ groups: { community: 10, expert: 4 }, total: 14 })
 		expect(protectGroupCounts({ community: 10, expert: 1 })).toEqual({ groups: { community: 10, expert: null }, total: null })
 		expect(protectGroupCounts({ community: 2, expert: 2 })).toEqual({ groups: { community: null, expert: null }, total: null })
+	})
+})
+
+describe('agreement figures next to their threshold', () => {
+	test('three decimals, so the figure and the reading agree at 0.667 and 0.800', () => {
+		expect(formatAgreement(0.667, 'en')).toBe('0.667')
+		expect(alphaReading(0.667)).toBe('tentative')
+		expect(formatAgreement(0.66, 'en')).toBe('0.660')
+		expect(alphaReading(0.66)).toBe('low')
+		expect(formatAgreement(0.8, 'en')).toBe('0.800')
+		expect(alphaReading(0.8)).toBe('reliable')
+		expect(formatAgreement(0.7432, 'en')).toBe('0.743')
+		expect(formatAgreement(-0.25, 'en')).toBe('-0.250')
+	})
+
+	test('a value just below a threshold is never rounded up onto it', () => {
+		// Two decimals gave "0.67 — below 0.667"; three alone would give "0.667 — below 0.667".
+		expect(alphaReading(0.6666)).toBe('low')
+		expect(thresholdDecimals(0.6666)).toBe(4)
+		expect(formatAgreement(0.6666, 'en')).toBe('0.6666')
+		expect(formatAgreement(0.66695, 'en')).toBe('0.66695')
+		expect(formatAgreement(0.79951, 'en')).toBe('0.7995')
+		expect(alphaReading(0.79951)).toBe('tentative')
+		// Just above: rounding down would not cross, so three decimals stay.
+		expect(formatAgreement(0.6674, 'en')).toBe('0.667')
+	})
+
+	test('for any value, the shown figure reads the same against every threshold as the value', () => {
+		for (let i = 0; i <= 20_000; i++) {
+			const value = 0.6 + i / 100_000
+			const shown = Number(formatAgreement(value, 'en'))
+			expect(alphaReading(shown), `${value} shown as ${shown}`).toBe(alphaReading(value))
+		}
+	})
+
+	test('in the reader’s digits', () => {
+		expect(formatAgreement(0.6666, 'ar-EG')).toBe('٠٫٦٦٦٦')
+		expect(formatAgreement(0.667, 'fr')).toBe('0,667')
 	})
 })

@@ -300,13 +300,14 @@ function reportWith(text: string): ConsultationReport {
 			},
 		],
 		participation: { ...count, minGroupSize: 3 },
-		summary: { issues: 3, open: 1, acknowledged: 0, resolved: 2, blocking: 1, resolutions: { removed: 0, regenerated: 0, documented: 1, not_an_issue: 1 }, listed: 3 },
+		summary: { issues: 3, open: 1, acknowledged: 0, resolved: 2, blocking: 1, resolutions: { removed: 0, regenerated: 0, documented: 1, not_an_issue: 1, use_case_revised: 0, use_case_narrowed: 0 }, listed: 3 },
 		issues: [
 			issue({ number: 1, sample: text, publicResponse: text }),
 			issue({ number: 2, kind: 'use_case', sample: null, useCase: text, resolution: 'not_an_issue', publicResponse: text }),
 			issue({ number: 3, status: 'open', resolution: null, blocking: true, blockingReasons: ['critical'], sample: text }),
 		],
 		overrides: { current: null, history: [{ at: '2030-01-01T12:00:00.000Z', overriddenBlockers: 1, blockers: [3], justification: text }] },
+		roundApprovals: [{ at: '2030-01-01T12:00:00.000Z', choice: 'keep_open', rounds: [text], justification: text }],
 		gate: { status: 'approved', blocked: true, blockingIssues: 1, openIssues: 1 },
 	}
 }
@@ -397,20 +398,25 @@ describe('markdown escaping', () => {
 			'### Limitations documented after the consultation',
 			'### Responses to feedback',
 			'### Approval despite blocking issues',
+			'### Approval with a round open or below its coverage target',
 			'### Status when this report was generated',
 		])
 		expect(safeReport).toContain('| Plain title | 4 | fewer than 3 |')
+		expect(safeReport).toContain('Resolutions: Documented 1, Not an issue 1.')
+		// An approval with a round still open: the owner's choice and written reason.
+		expect(safeReport).toContain('On 2030-01-01, an owner approved this version with the round “Plain title” still open or below its coverage target. Their written reason:\n\n> Plain title')
 		for (const lng of ['es', 'fr', 'ar']) {
 			const md = toMarkdown(reportWith('Plain title'), loadT(lng))
 			expect(md).not.toContain('report:')
 			expect(md).not.toContain('Community consultation')
 			expect(md).not.toContain('fewer than')
-			expect(md.match(/^### /gm)).toHaveLength(8)
+			expect(md.match(/^### /gm)).toHaveLength(9)
 		}
 		const arabic = toMarkdown(reportWith('x'), loadT('ar'))
 		expect(arabic).toContain('أقل من 3')
-		// Lists are joined the reader's way.
-		expect(arabic).toMatch(/الحذف 0، و/)
+		// Lists are joined the reader's way; unused resolutions are left out.
+		expect(arabic).toContain('التوثيق 1 وليست مشكلة 1')
+		expect(arabic).not.toContain('الحذف 0')
 	})
 })
 

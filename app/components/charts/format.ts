@@ -6,13 +6,11 @@ export function useChartFormat() {
 	const { i18n } = useTranslation()
 	const lang = i18n.language || 'en'
 	const integer = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 })
-	const decimal = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 	const percent = new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 })
 	return {
 		lang,
 		dir: directionOf(lang),
 		number: (n: number) => integer.format(n),
-		decimal: (n: number) => decimal.format(n),
 		percent: (x: number) => percent.format(x),
 	}
 }

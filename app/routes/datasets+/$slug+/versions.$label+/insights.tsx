@@ -9,7 +9,7 @@ import { useChartFormat } from '#app/components/charts/format.ts'
 import { IntervalChart } from '#app/components/charts/interval-chart.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
-import { type AlphaResult } from '#app/domain/metrics.ts'
+import { alphaReading, type AlphaResult, formatAgreement } from '#app/domain/metrics.ts'
 import { attributeChoices, getAgreement, getCoverage, getFlagBreakdown, getFlagRateByAttribute, getParticipation, listInsightRounds, listMinoritySignal } from '#app/models/insights.server.ts'
 import { getImportSummary } from '#app/models/version.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
@@ -305,8 +305,8 @@ function Rate({ rate }: { rate: Data['rate'] }) {
 
 function alphaText(t: TFunction, f: ReturnType<typeof useChartFormat>, result: AlphaResult) {
 	if (result.alpha === null) return { value: t('notAvailable'), reading: t(result.reason === 'no_variation' ? 'agreement.noVariation' : 'agreement.noPairableUnits') }
-	const reading = result.alpha >= 0.8 ? 'reliable' : result.alpha >= 0.667 ? 'tentative' : 'low'
-	return { value: f.decimal(result.alpha), reading: t(`agreement.${reading}`) }
+	// Three decimals at least: the reading is against 0.667 and 0.800 (see formatAgreement).
+	return { value: formatAgreement(result.alpha, f.lang), reading: t(`agreement.${alphaReading(result.alpha)}`) }
 }
 
 function AgreementSection({ agreement }: { agreement: Data['agreement'] }) {

@@ -1,14 +1,15 @@
-import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { DateTime } from '#app/components/date-time.tsx'
+import { Markdown } from '#app/components/markdown.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
-import { resolutionValues, TriageSchema } from '#app/domain/issue.ts'
+import { resolutionsFor, TriageSchema } from '#app/domain/issue.ts'
 import { authorKey } from '#app/domain/pseudonymity.ts'
-import { getIssue, listAssignable, triageIssue } from '#app/models/triage.server.ts'
+import { getIssue, listAssignable, nextUntriagedIssue, triageIssue } from '#app/models/triage.server.ts'
 import { isolate } from '#app/utils/bidi.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
@@ -33,11 +34,20 @@ async function load(request: Request, params: Record<string, string | undefined>
 	return { ...ctx, detail }
 }
 
+const issuesPath = (slug: string, label: string) => `/datasets/${slug}/versions/${encodeURIComponent(label)}/issues`
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset, version, detail } = await load(request, params)
 	const team = await listAssignable(dataset.id)
 	const { issue } = detail
+	// After the decision form: `saved` names the issue just decided, `next=none` says none is left to triage.
+	const search = new URL(request.url).searchParams
+	const savedNumber = Number(search.get('saved'))
+	const afterSave = Number.isInteger(savedNumber) && savedNumber > 0 ? { number: savedNumber, noneLeft: search.get('next') === 'none' } : null
 	return {
+		afterSave,
+		resolutions: resolutionsFor(issue.kind),
+		useCase: detail.useCase,
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: { label: version.label },
 		issue: { ...issue, lineageId: undefined, contentHash: undefined, sampleId: undefined, commentId: undefined, createdAt: issue.createdAt.toISOString(), updatedAt: issue.updatedAt.toISOString() },
@@ -50,33 +60,44 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	}
 }
 
-type ActionResult = { intent: string; error: string | null; fieldErrors?: Record<string, string[]>; conflict?: boolean; saved?: boolean }
+type ActionResult = { intent: string; error: string | null; fieldErrors?: Record<string, string[]>; conflict?: boolean; saved?: boolean; values?: Record<string, string> }
+
+// What the decision form sends back on a refusal, so a page rendered without JavaScript keeps what was typed.
+const keptFields = ['resolution', 'publicResponse', 'note'] as const
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { user, dataset, version, detail } = await load(request, params)
 	const form = Object.fromEntries(await request.formData())
 	const parsed = TriageSchema.safeParse(form)
 	const intent = String(form.intent ?? '')
+	const values = intent === 'resolve' ? Object.fromEntries(keptFields.map((k) => [k, typeof form[k] === 'string' ? form[k] : ''])) : undefined
 	if (!parsed.success) {
 		if (!['acknowledge', 'assign', 'blocking', 'resolve', 'reopen', 'respond', 'note'].includes(intent)) throw new Response('Unknown intent', { status: 400 })
 		const fieldErrors: Record<string, string[]> = {}
 		for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0] ?? 'form')] ??= []).push(issue.message)
-		return data<ActionResult>({ intent, error: 'triage.errors.form', fieldErrors }, { status: 400 })
+		return data<ActionResult>({ intent, error: 'triage.errors.form', fieldErrors, values }, { status: 400 })
 	}
 	const outcome = await triageIssue({ versionId: version.id, issueId: detail.issue.id, actor: { userId: user.id, datasetId: dataset.id }, input: parsed.data })
+	if (outcome.ok && intent === 'resolve') {
+		// Decided: on to the next issue nobody has triaged (or back here, saying none is left).
+		const list = issuesPath(dataset.slug, version.label)
+		const next = await nextUntriagedIssue({ versionId: version.id, afterNumber: detail.issue.number })
+		throw redirect(next ? `${list}/${next.number}?saved=${detail.issue.number}` : `${list}/${detail.issue.number}?saved=${detail.issue.number}&next=none`)
+	}
 	if (outcome.ok) return data<ActionResult>({ intent, error: null, saved: true })
 	// The page reloads with the current state; the person's words stay in the form they typed them in.
-	if (outcome.reason === 'conflict') return data<ActionResult>({ intent, error: 'triage.errors.conflict', conflict: true }, { status: 409 })
-	return data<ActionResult>({ intent, error: `triage.errors.${outcome.reason}` }, { status: outcome.reason === 'not_found' ? 404 : 400 })
+	if (outcome.reason === 'conflict') return data<ActionResult>({ intent, error: 'triage.errors.conflict', conflict: true, values }, { status: 409 })
+	return data<ActionResult>({ intent, error: `triage.errors.${outcome.reason}`, values }, { status: outcome.reason === 'not_found' ? 404 : 400 })
 }
 
 export default function IssuePage() {
 	const { t } = useTranslation(['issues', 'review', 'rounds', 'datasets', 'discussion'])
-	const { dataset, version, issue, sample, comment, flags, history, team, pseudonymityMin } = useLoaderData<typeof loader>()
+	const { dataset, version, issue, sample, comment, useCase, flags, history, team, pseudonymityMin, resolutions, afterSave } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const navigation = useNavigation()
 	const busy = navigation.state === 'submitting'
-	const inbox = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}/issues`
+	const inbox = issuesPath(dataset.slug, version.label)
+	const kept = actionData?.intent === 'resolve' ? actionData.values : undefined
 	const errorFor = (intent: string) => (actionData && actionData.intent === intent && actionData.error ? actionData : null)
 	const textarea = (id: string, name: string, label: string, hint?: string, required = false) => <TextArea id={id} name={name} label={label} hint={hint} required={required} />
 
@@ -100,6 +121,25 @@ export default function IssuePage() {
 				<p role="status" className="card">
 					{t('triage.saved')}
 				</p>
+			) : null}
+			{afterSave ? (
+				<div role="status" className="card flex flex-col gap-1" data-testid="after-save">
+					{afterSave.noneLeft ? (
+						<>
+							<p>{t('triage.next.noneLeft', { number: afterSave.number, version: version.label })}</p>
+							<p>
+								<Link to={inbox}>{t('triage.next.backToList')}</Link>
+							</p>
+						</>
+					) : (
+						<>
+							<p>{t('triage.next.savedGoOn', { number: afterSave.number })}</p>
+							<p>
+								<Link to={`${inbox}/${afterSave.number}`}>{t('triage.next.backToSaved', { number: afterSave.number })}</Link> · <Link to={inbox}>{t('triage.next.backToList')}</Link>
+							</p>
+						</>
+					)}
+				</div>
 			) : null}
 
 			<section aria-labelledby="summary-heading" className="card">
@@ -137,6 +177,25 @@ export default function IssuePage() {
 				<p className="card">{t('issue.sampleGone')}</p>
 			) : null}
 
+			{useCase ? (
+				<section aria-labelledby="use-case-heading" className="card flex flex-col gap-2">
+					<h2 id="use-case-heading">{t('issue.useCase')}</h2>
+					<p className="font-medium">
+						<bdi>{useCase.title}</bdi> · {t(`datasets:pipelineStage.${useCase.pipelineStage}`)}
+					</p>
+					{useCase.purpose ? (
+						<p className="whitespace-pre-wrap break-words" dir="auto">
+							{useCase.purpose}
+						</p>
+					) : null}
+					{useCase.riskNotes ? (
+						<p className="whitespace-pre-wrap break-words text-sm" dir="auto">
+							<span className="font-medium">{t('datasets:fields.riskNotes')}:</span> {useCase.riskNotes}
+						</p>
+					) : null}
+				</section>
+			) : null}
+
 			{comment ? (
 				<section aria-labelledby="comment-heading" className="card flex flex-col gap-2">
 					<h2 id="comment-heading">{t('issue.comment')}</h2>
@@ -144,9 +203,8 @@ export default function IssuePage() {
 						{comment.role ? t(authorKey(comment.role, comment.number), { n: comment.number }) : ''}
 						{comment.expertise ? <> · <bdi>{comment.expertise}</bdi></> : ''} · <bdi>{comment.roundTitle}</bdi> · {comment.stance ? t(`discussion:stance.${comment.stance}`) : ''}
 					</p>
-					<p className="whitespace-pre-wrap break-words" dir="auto">
-						{comment.body ?? t('issue.commentGone')}
-					</p>
+					{/* Comments are written in Markdown (as in the discussion); raw HTML stays text. */}
+					{comment.body !== null ? <Markdown>{comment.body}</Markdown> : <p>{t('issue.commentGone')}</p>}
 				</section>
 			) : null}
 
@@ -195,21 +253,23 @@ export default function IssuePage() {
 					{issue.status === 'open' ? <TriageForm intent="acknowledge" revision={issue.revision} busy={busy} error={errorFor('acknowledge')} legend={t('triage.acknowledgeTitle')} submit={t('triage.acknowledge')} /> : null}
 					{issue.status !== 'resolved' ? (
 						<TriageForm intent="resolve" revision={issue.revision} busy={busy} error={errorFor('resolve')} legend={t('triage.resolveTitle')} submit={t('triage.resolve')}>
+							<p className="text-sm text-slate-700">{t('triage.decisionHint')}</p>
 							<div className="flex flex-col gap-1">
 								<label htmlFor="resolution" className="text-sm font-medium">
 									{t('triage.resolution')}
 								</label>
-								<select id="resolution" name="resolution" required className="input" defaultValue="">
+								{/* Only the resolutions that fit this kind of issue (a use case is not "regenerated"). */}
+								<select id="resolution" name="resolution" required className="input" defaultValue={kept?.resolution ?? ''}>
 									<option value="">{t('triage.chooseResolution')}</option>
-									{resolutionValues.map((r) => (
+									{resolutions.map((r) => (
 										<option key={r} value={r}>
-											{t(`resolution.${r}`)} — {t(`resolutionHint.${r}`)}
+											{`${t(`resolution.${r}`)} — ${t(issue.kind === 'use_case' ? `resolutionHintUseCase.${r}` : `resolutionHint.${r}`)}`}
 										</option>
 									))}
 								</select>
 							</div>
-							{textarea('resolve-response', 'publicResponse', t('triage.publicResponse'), t('triage.publicResponseHint'))}
-							{textarea('resolve-note', 'note', t('triage.internalNote'), t('triage.internalNoteHint'))}
+							<TextArea id="resolve-response" name="publicResponse" label={t('triage.publicResponse')} hint={t('triage.publicResponseHint')} defaultValue={kept?.publicResponse ?? issue.publicResponse} />
+							<TextArea id="resolve-note" name="note" label={t('triage.internalNote')} hint={t('triage.internalNoteHint')} defaultValue={kept?.note ?? ''} />
 						</TriageForm>
 					) : (
 						<TriageForm intent="reopen" revision={issue.revision} busy={busy} error={errorFor('reopen')} legend={t('triage.reopenTitle')} submit={t('triage.reopen')}>
@@ -313,13 +373,13 @@ function TriageForm({ intent, legend, children, submit, revision, busy, error }:
 	)
 }
 
-function TextArea({ id, name, label, hint, required }: { id: string; name: string; label: string; hint?: string; required?: boolean }) {
+function TextArea({ id, name, label, hint, required, defaultValue }: { id: string; name: string; label: string; hint?: string; required?: boolean; defaultValue?: string }) {
 	return (
 		<div className="flex flex-col gap-1">
 			<label htmlFor={id} className="text-sm font-medium">
 				{label}
 			</label>
-			<textarea id={id} name={name} rows={3} maxLength={4000} dir="auto" required={required} aria-describedby={hint ? `${id}-hint` : undefined} className="input" />
+			<textarea id={id} name={name} rows={3} maxLength={4000} dir="auto" required={required} defaultValue={defaultValue} aria-describedby={hint ? `${id}-hint` : undefined} className="input" />
 			{hint ? (
 				<p id={`${id}-hint`} className="text-sm text-slate-700">
 					{hint}

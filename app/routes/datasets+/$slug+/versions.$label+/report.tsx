@@ -12,6 +12,7 @@ import {
 	countText,
 	MIN_GROUP_SIZE,
 	overrideHeadline,
+	roundApprovalHeadline,
 	REPORT_NAMESPACES,
 	resolutionsText,
 	resolutionText,
@@ -305,6 +306,19 @@ export default function ReportPage() {
 					</>
 				) : (
 					<p>{t('report:overrides.none')}</p>
+				)}
+			</Section>
+
+			<Section id="round-approvals-heading" title={t('report:sections.roundApprovals')}>
+				{report.roundApprovals.length ? (
+					report.roundApprovals.map((a, n) => (
+						<div key={n} className="flex flex-col gap-1">
+							<p>{roundApprovalHeadline(t, a)}</p>
+							<blockquote className="border-s-4 border-amber-300 ps-3">{text(a.justification)}</blockquote>
+						</div>
+					))
+				) : (
+					<p>{t('report:roundApprovals.none')}</p>
 				)}
 			</Section>
 
