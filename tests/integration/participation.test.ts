@@ -59,8 +59,8 @@ describe('withdrawFromRound', () => {
 	test('keeping feedback: what was said stays, unreviewed work goes back, the team is told', async () => {
 		const { roundId } = await setup()
 		const ana = await participantOf('ana')
-		const [first] = await query<{ sample_id: string }>(sql`select sample_id from assignments where participant_id = ${ana.id} order by position limit 1`)
-		await saveVerdict({ roundId, participantId: ana.id, sampleId: Number(first!.sample_id), verdict: { kind: 'no_concerns' } })
+		const [first] = await query<{ sample_id: number }>(sql`select sample_id::int as sample_id from assignments where participant_id = ${ana.id} order by position limit 1`)
+		await saveVerdict({ roundId, participantId: ana.id, sampleId: first!.sample_id, verdict: { kind: 'no_concerns' } })
 		expect(await count('assignments', ana.id)).toBeGreaterThan(1)
 		expect(await withdrawFromRound({ roundId, participantId: ana.id, keepFeedback: true })).toBe(true)
 		expect(await participantOf('ana')).toMatchObject({ keep_feedback: true, show_name: false })
@@ -74,9 +74,9 @@ describe('withdrawFromRound', () => {
 	test('deleting feedback: verdicts, flags and assignments go', async () => {
 		const { roundId } = await setup()
 		const ana = await participantOf('ana')
-		const [first] = await query<{ sample_id: string }>(sql`select sample_id from assignments where participant_id = ${ana.id} order by position limit 1`)
+		const [first] = await query<{ sample_id: number }>(sql`select sample_id::int as sample_id from assignments where participant_id = ${ana.id} order by position limit 1`)
 		const flag = { intent: 'flag', category: 'caricature', severity: 'minor', affectedGroups: ['Oaxaca'], rationale: '', suggestedRewrite: '', quotedSpan: '', unsure: false } as const
-		await saveVerdict({ roundId, participantId: ana.id, sampleId: Number(first!.sample_id), verdict: { kind: 'flag', flag: { ...flag, affectedGroups: [...flag.affectedGroups] } } })
+		await saveVerdict({ roundId, participantId: ana.id, sampleId: first!.sample_id, verdict: { kind: 'flag', flag: { ...flag, affectedGroups: [...flag.affectedGroups] } } })
 		expect(await count('flags', ana.id)).toBe(1)
 		expect(await withdrawFromRound({ roundId, participantId: ana.id, keepFeedback: false })).toBe(true)
 		expect(await participantOf('ana')).toMatchObject({ keep_feedback: false })

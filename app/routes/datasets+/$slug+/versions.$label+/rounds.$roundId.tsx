@@ -40,11 +40,26 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	return {
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: { label: version.label },
-		round: { ...round, opensAt: round.opensAt?.toISOString() ?? null, closesAt: round.closesAt?.toISOString() ?? null, openedAt: round.openedAt?.toISOString() ?? null, closedAt: round.closedAt?.toISOString() ?? null },
+		round: {
+			id: round.id,
+			title: round.title,
+			status: round.status,
+			stage: round.stage,
+			guidelines: round.guidelines,
+			sampleCount: round.sampleCount,
+			selectionMode: round.selectionMode,
+			overlap: round.overlap,
+			blindReview: round.blindReview,
+			blockThreshold: round.blockThreshold,
+			revision: round.revision,
+			opensAt: round.opensAt?.toISOString() ?? null,
+			closesAt: round.closesAt?.toISOString() ?? null,
+			closedAt: round.closedAt?.toISOString() ?? null,
+		},
 		actions: availableRoundActions(round.status),
 		participants: people,
 		counts,
-		invitations: invitations.map((i) => ({ ...i, expiresAt: i.expiresAt.toISOString(), lastSentAt: i.lastSentAt.toISOString() })),
+		invitations: invitations.map((i) => ({ id: i.id, email: i.email, role: i.role, state: i.state, lastSentAt: i.lastSentAt.toISOString() })),
 		progress,
 	}
 }
