@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { supportedLanguages } from '#app/utils/i18n.ts'
+import { supportedLanguages } from './language.ts'
 
 // Messages are translation keys (common namespace), rendered by the form in the reader's language.
 export const PASSWORD_MIN = 10
