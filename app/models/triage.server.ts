@@ -215,7 +215,6 @@ export async function getIssue({ versionId, number }: { versionId: string; numbe
 		: null
 	return { issue, sample: sample ?? null, flags: shownFlags, comment: shownComment, history }
 }
-export type IssueDetail = NonNullable<Awaited<ReturnType<typeof getIssue>>>
 
 export type TriageOutcome =
 	| { ok: true; revision: number }
