@@ -10,7 +10,8 @@ import { users } from '#db/schema/accounts.ts'
 import { createDataset } from '#app/models/dataset.server.ts'
 import { runImport } from '#app/models/import.server.ts'
 import { createVersion } from '#app/models/version.server.ts'
-import { closeDb, db, migrate, rawCopyForBenchmark } from '#app/utils/db.server.ts'
+import { closeDb, db, migrate } from '#app/utils/db.server.ts'
+import { openRawCopy } from './raw-copy.ts'
 
 const [mode, file, rowsArg] = process.argv.slice(2) as ['ours' | 'copy', string, string]
 const rows = Number(rowsArg)
@@ -25,11 +26,14 @@ if (mode === 'ours') {
 	const outcome = await runImport({ versionId: v.version!.id, format: 'jsonl', filename: 'bench.jsonl', userId: owner!.id, source: createReadStream(file, { highWaterMark: 256 * 1024 }) })
 	seconds = (performance.now() - started) / 1000
 	if (outcome.status !== 'succeeded' || outcome.rows !== rows) throw new Error(`import failed: ${JSON.stringify(outcome).slice(0, 500)}`)
+	await closeDb()
 } else {
+	await closeDb()
+	const copier = await openRawCopy(file, () => readFile(file))
 	const started = performance.now()
-	const copied = await rawCopyForBenchmark(file, () => readFile(file))
+	const copied = await copier.copy()
 	seconds = (performance.now() - started) / 1000
+	await copier.close()
 	if (copied !== rows) throw new Error(`copy wrote ${copied} rows, expected ${rows}`)
 }
-await closeDb()
 console.log(JSON.stringify({ mode, rows, seconds, rowsPerSecond: rows / seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024 }))

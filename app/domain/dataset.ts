@@ -23,14 +23,3 @@ export const AddMaintainerSchema = z.object({
 	language: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['en', 'es', 'fr', 'ar']).optional()),
 })
 export const RemoveMaintainerSchema = z.object({ intent: z.literal('remove'), userId: z.uuid() })
-
-/** A slug suggestion from a name: "Tutoring hints (v2)" → "tutoring-hints-v2". */
-export function slugify(name: string): string {
-	return name
-		.normalize('NFKD')
-		.replace(/[\u0300-\u036f]/g, '')
-		.toLowerCase()
-		.replace(/[^a-z0-9]+/g, '-')
-		.replace(/^-+|-+$/g, '')
-		.slice(0, 60)
-}

@@ -40,7 +40,6 @@ export const RoundSchema = z
 		}
 		if (v.selectionMode === 'manual' && !v.externalIds?.trim()) ctx.addIssue({ code: 'custom', path: ['externalIds'], message: 'validation.required' })
 	})
-export type RoundInput = z.infer<typeof RoundSchema>
 
 /** The round's expertise list from one-per-line text: trimmed, deduplicated, at most 30 of 100 characters. */
 export function parseExpertiseOptions(text: string) {

@@ -90,7 +90,6 @@ export async function listThread({ useCaseId, actor }: { useCaseId: string; acto
 		history: earlier.get(r.id) ?? [],
 	}))
 }
-export type CommentRow = Awaited<ReturnType<typeof listThread>>[number]
 
 export type CommentOutcome = { ok: true; id: string } | { ok: false; error: CommentError }
 

@@ -116,8 +116,3 @@ export async function notifyCoveredRounds() {
 export async function setTeamNotify({ datasetId, userId, notify }: { datasetId: string; userId: string; notify: boolean }) {
 	await db.update(datasetMembers).set({ notify }).where(sql`${datasetMembers.datasetId} = ${datasetId} and ${datasetMembers.userId} = ${userId}`)
 }
-
-export async function getTeamNotify({ datasetId, userId }: { datasetId: string; userId: string }) {
-	const [row] = await db.select({ notify: datasetMembers.notify }).from(datasetMembers).where(sql`${datasetMembers.datasetId} = ${datasetId} and ${datasetMembers.userId} = ${userId}`)
-	return row?.notify ?? false
-}

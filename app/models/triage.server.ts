@@ -236,7 +236,6 @@ export async function getIssue({ versionId, number }: { versionId: string; numbe
 		: null
 	return { issue, sample: sample ?? null, useCase: useCase ?? null, flags: shownFlags, comment: shownComment, history }
 }
-export type IssueDetail = NonNullable<Awaited<ReturnType<typeof getIssue>>>
 
 export type TriageOutcome =
 	| { ok: true; revision: number }

@@ -249,26 +249,3 @@ function copyText(value: unknown): string {
 	const text = typeof value === 'object' ? JSON.stringify(value) : String(value)
 	return text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'))
 }
-
-/**
- * Benchmark reference only (bench/import.ts): COPY a pre-rendered COPY-text file into a scratch
- * table shaped like `samples` (same columns and indexes). Streams on PostgreSQL; PGlite's COPY
- * takes the file as one blob.
- */
-export async function rawCopyForBenchmark(file: string, readWhole: () => Promise<Uint8Array>): Promise<number> {
-	const h = current()
-	const columns = '"import_id", "external_id", "content", "messages", "image_url", "image_alt", "language", "metadata", "content_hash", "search_vector", "facet_ids"'
-	await query(sql.raw('drop table if exists bench_copy'))
-	await query(sql.raw('create table bench_copy (like samples including defaults including identity including indexes)'))
-	if (h.kind === 'postgres') {
-		const { createReadStream } = await import('node:fs')
-		const { pipeline } = await import('node:stream/promises')
-		const target = await h.client.unsafe(`copy bench_copy (${columns}) from stdin`).writable()
-		await pipeline(createReadStream(file, { highWaterMark: 256 * 1024 }), target)
-	} else {
-		await h.client.query(`copy bench_copy (${columns}) from '/dev/blob'`, [], { blob: new Blob([(await readWhole()) as Uint8Array<ArrayBuffer>]) })
-	}
-	const [row] = await query<{ n: number }>(sql.raw('select count(*)::int as n from bench_copy'))
-	await query(sql.raw('drop table bench_copy'))
-	return row?.n ?? 0
-}

@@ -1,8 +1,9 @@
-/** Language settings shared by server and browser code; the list itself is a domain enumeration. */
-import { supportedLanguages } from '#app/domain/enums.ts'
+/** Language settings shared by server and browser code. */
+import { type Language } from '#app/domain/language.ts'
 
-export type Language = (typeof supportedLanguages)[number]
-export const fallbackLanguage: Language = 'en'
+// The language list is a domain fact (account settings validate against it); re-exported here so
+// the i18n set-up and its callers read one module.
+export { fallbackLanguage, isSupportedLanguage, type Language, supportedLanguages } from '#app/domain/language.ts'
 export const defaultNamespace = 'common'
 
 /** Each language's name in itself, for the switcher. */
@@ -11,10 +12,6 @@ export const languageNames: Record<Language, string> = {
 	es: 'Español',
 	fr: 'Français',
 	ar: 'العربية',
-}
-
-export function isSupportedLanguage(value: unknown): value is Language {
-	return typeof value === 'string' && (supportedLanguages as readonly string[]).includes(value)
 }
 
 // Scripts written right to left, by BCP 47 primary language subtag (also used for sample text).

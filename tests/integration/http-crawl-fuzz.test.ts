@@ -17,9 +17,8 @@
  * server must share its database; the embedded database belongs to one process. Running it once
  * per CI run is enough (docs/security.md, "HTTP hardening").
  */
-import { eq, sql } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { users } from '#db/schema/accounts.ts'
 import { emails } from '#db/schema/rounds.ts'
 import { db } from '#app/utils/db.server.ts'
 import { appRoutes, type AppRoute } from '#tests/authz/routes.ts'

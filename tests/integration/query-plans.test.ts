@@ -198,7 +198,7 @@ describe.skipIf(!process.env.DATABASE_URL)('query plans at scale (PostgreSQL)', 
 	})
 
 	test('focus view: sample, neighbours, next pending, own review, others’ flags, progress', async () => {
-		const { participantId, externalId, position, sampleId, roundId, userId } = ids
+		const { participantId, externalId, position, roundId, userId } = ids
 		await expectIndexed([
 			['getFocusView (what the page reads, in one statement)', () => getFocusView({ roundId, userId, externalId })],
 			['getReviewTarget (the verdict’s guard)', () => getReviewTarget({ roundId, userId, externalId })],

@@ -92,7 +92,7 @@ export function FlagForm({ roundId, externalId, suggestions, refused, busy }: { 
 			// Leaving the sample after sending its flag: the draft has become a flag.
 			if (sent.current) sessionStorage.removeItem(key)
 		}
-		// eslint-disable-next-line react-hooks/exhaustive-deps -- once per sample (the form is keyed by it)
+		// once per sample (the form is keyed by it), so only the key is a dependency
 	}, [key])
 	// A refused flag stays a draft.
 	useEffect(() => {

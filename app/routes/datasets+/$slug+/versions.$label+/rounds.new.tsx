@@ -89,7 +89,6 @@ export default function NewRound() {
 		defaultValue: { stage: 'validation', selectionMode: 'all', overlap: '2', blindReview: 'on', blockThreshold: '2', opposedBlocks: 'on' },
 		onValidate: ({ formData }) => parseWithZod(formData, { schema: RoundSchema }),
 	})
-	const versionPath = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
 	const unknown = actionData && 'unknown' in actionData ? (actionData.unknown as string[]) : []
 	return (
 		<div className="max-w-3xl">
