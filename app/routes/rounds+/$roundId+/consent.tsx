@@ -1,10 +1,11 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
-import { and, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import { useTranslation } from 'react-i18next'
 import { Sentence } from '#app/components/bidi.tsx'
 import { participants } from '#db/schema/rounds.ts'
-import { groupSizeFor, rebalanceRound } from '#app/models/round.server.ts'
+import { consentToRound } from '#app/models/consent.server.ts'
+import { groupSizeFor } from '#app/models/round.server.ts'
 import { db } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { requireParticipant } from '#app/utils/participant.server.ts'
@@ -28,16 +29,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const { round, participant } = await requireParticipant(request, params.roundId, { consented: false })
 	const form = await request.formData()
 	if (form.get('agree') !== 'yes') return { error: 'consent.mustAgree' }
-	// Expertise is the participant's own declaration, only from the round's list (or none).
-	const declared = String(form.get('expertise') ?? '')
-	const expertise = round.expertiseOptions.includes(declared) ? declared : ''
-	await db
-		.update(participants)
-		// Consenting acknowledges the round's content warning once; only those who ask are warned again on each sample.
-		.set({ consentedAt: participant.consentedAt ?? new Date(), showName: form.get('showName') === 'on', warnEachTime: form.get('warnEachTime') === 'on', expertise })
-		.where(and(eq(participants.id, participant.id), eq(participants.roundId, round.id)))
-	// A late joiner takes a fair share of what is not yet reviewed.
-	if (round.status === 'open') await rebalanceRound(round.id)
+	await consentToRound({
+		round,
+		participant,
+		showName: form.get('showName') === 'on',
+		warnEachTime: form.get('warnEachTime') === 'on',
+		expertise: String(form.get('expertise') ?? ''),
+	})
 	throw redirect(`/rounds/${round.id}`)
 }
 
