@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test'
-import { waitForHydration } from './fixtures.ts'
+import { expect, test, waitForHydration } from './fixtures.ts'
 import { demoOwner, signIn } from './round-helpers.ts'
 
 // Each kind of owner page, reached by a client-side navigation, shows the same words as after a

@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test'
-import { expectAccessible, signUp, uniqueEmail } from './fixtures.ts'
+import { expect, expectAccessible, signUp, test, uniqueEmail } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
 import { createDataset, createVersion, openRound, uploadText, v1File } from './team-helpers.ts'
 
