@@ -115,12 +115,16 @@ export function watchNewContexts(browser: Browser, guard: ConsoleErrors) {
  * `test` with a console check, automatic for every spec (they all import `test` and `expect` from
  * here): the default page's context and every context the test opens on the browser are watched,
  * and the test fails on any console error once it is over (a CSP violation always; others unless
- * the test allowed them with `consoleErrors.allow(pattern)`).
+ * the test allowed them with `consoleErrors.allow(pattern)`; a 4xx answer is allowed everywhere).
  */
 export const test = base.extend<{ consoleErrors: ConsoleErrors }>({
 	consoleErrors: [
 		async ({ context, browser }, use) => {
 			const guard = new ConsoleErrors()
+			// A refused form or a missing page is answered with its 4xx status on purpose (each test
+			// checks what the page then says); Chromium logs that as a failed resource load. A 5xx,
+			// a script error, a failed hydration or a CSP violation still fails the test.
+			guard.allow(/: Failed to load resource: the server responded with a status of 4\d\d /)
 			guard.watch(context)
 			const contexts = watchNewContexts(browser, guard)
 			try {
