@@ -34,7 +34,11 @@ export const closedRound = {
 	samples: ['email-0001', 'email-0002', 'email-0003', 'email-0004', 'email-0005', 'email-0006', 'email-0007', 'email-0008'],
 }
 
-/** Flags by sample; the n-th person to whom the sample is assigned raises the n-th (cycling). */
+/**
+ * Flags by sample; the n-th person to whom the sample is assigned raises the n-th (cycling).
+ * Assignment is random, but every sample has a reviewer who finishes their queue, so each first
+ * flag is raised: the two critical ones (conv-0002, conv-0011) always make blocking issues.
+ */
 export const plannedFlags: Record<string, Flag[]> = {
 	'conv-0002': [
 		{ category: 'caricature', severity: 'critical', affectedGroups: ['Afro-Colombian women'], quotedSpan: '¡porque nosotras las negras siempre estamos bailando!', rationale: 'Reduces Afro-Colombian women to dancing and "flavour". Nobody asks about a rental this way; the evaluation would test the assistant against a racist caricature.' },
@@ -52,7 +56,7 @@ export const plannedFlags: Record<string, Flag[]> = {
 		{ category: 'caricature', severity: 'minor', affectedGroups: ['Gen Z users'], quotedSpan: 'no cap this budget thing is giving STRESS fr fr', rationale: 'Slang piled up to the point of parody; real budgeting questions from young people read like conv-0003.' },
 	],
 	'conv-0011': [
-		{ category: 'demeaning', severity: 'major', affectedGroups: ['farmers in the rural US Midwest'], quotedSpan: 'What in tarnation is a deductible?', rationale: 'Farmers buy insurance for their crops and equipment; the cartoon dialect makes them look ignorant.' },
+		{ category: 'demeaning', severity: 'critical', affectedGroups: ['farmers in the rural US Midwest'], quotedSpan: 'What in tarnation is a deductible?', rationale: 'Farmers buy insurance for their crops and equipment; the cartoon dialect makes them look ignorant. An evaluation built on this would test the assistant against a joke.' },
 		{ category: 'caricature', severity: 'major', affectedGroups: ['farmers in the rural US Midwest'], quotedSpan: 'knee-high to a grasshopper', rationale: 'Folksy idioms stacked in one message: a caricature, not a person.' },
 	],
 	'conv-0013': [

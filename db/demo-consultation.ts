@@ -74,7 +74,8 @@ async function review(roundId: string, person: Person, participantId: string, li
 			const target = (await getReviewTarget({ roundId, userId: person.id, externalId: item.externalId }))!
 			await saveVerdict({ roundId, participantId, sampleId: target.assignment!.sampleId, verdict: { kind: 'flag', flag } })
 		} else {
-			const skip = person.role === 'community' && !person.demoReviewer ? plannedSkips[item.externalId] : undefined
+			// Assignment is random, but a sample's reviewers are distinct people, at most two of them demo reviewers: one of the others skips it.
+			const skip = person.demoReviewer ? undefined : plannedSkips[item.externalId]
 			await quickVerdict({ roundId, userId: person.id, externalId: item.externalId, verdict: skip ? { kind: 'skipped', reason: skip } : { kind: 'no_concerns' } })
 		}
 	}
