@@ -57,6 +57,9 @@ async function compareWithReload(page: Page, paths: string[]) {
 		await expect(page).toHaveURL(new RegExp(`${escape(path)}$`))
 		await page.waitForLoadState('networkidle')
 		await page.goto(path)
+		// Controls only JavaScript can work (a keyboard-shortcuts button, "use the selected text") appear once hydrated.
+		await waitForHydration(page)
+		await page.waitForLoadState('networkidle')
 		const reloaded = await text()
 		// Navigate client-side again and compare, once its translations have arrived.
 		await page.goto('/')
@@ -121,6 +124,7 @@ for (const who of [
 		const switched = () => main.innerText()
 		const afterSwitch = await switched()
 		await page.reload()
+		await waitForHydration(page)
 		await expect.poll(switched, { message: `${round} after switching to ${who.switchTo}`, timeout: 10_000 }).toBe(afterSwitch)
 	})
 }
