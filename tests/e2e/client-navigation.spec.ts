@@ -80,8 +80,8 @@ async function signInAs(page: Page, email: string) {
 
 /**
  * Every participant page type of the demo's open round, as the seeded demo reviewer sees it: the
- * round home, the focus view of a sample waiting, the review queue's end page, the consent and
- * withdrawal pages (linked from the round home), a use-case discussion, My feedback, notifications
+ * round home, the focus view of a sample waiting (the queue's own address leads there while samples
+ * wait), the consent and withdrawal pages (linked from the round home), a use-case discussion, My feedback, notifications
  * and the account pages; then a language switch from the header, compared with a reload.
  */
 for (const who of [
@@ -101,7 +101,6 @@ for (const who of [
 			'/',
 			round,
 			sampleHref!,
-			`${round}/review`,
 			`${round}/consent`,
 			`${round}/withdraw`,
 			useCaseHref!,
