@@ -2,11 +2,12 @@ import { count } from 'drizzle-orm'
 import { createDataset } from '#app/models/dataset.server.ts'
 import { runImport } from '#app/models/import.server.ts'
 import { createUseCase } from '#app/models/use-case.server.ts'
-import { createVersion } from '#app/models/version.server.ts'
+import { createVersion, getVersion } from '#app/models/version.server.ts'
 import { db, isEmbedded } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { hashPassword } from '#app/utils/password.server.ts'
 import { users } from './schema/accounts.ts'
+import { seedConsultations } from './demo-consultation.ts'
 import { demoDatasets } from './demo-data.ts'
 
 export const DEMO_PASSWORD = 'roundtable-demo'
@@ -38,6 +39,7 @@ export async function seedDemo(): Promise<DemoLogin[]> {
 		.returning({ id: users.id, email: users.email })
 	const owner = created.find((u) => u.email === demoAccounts[0].email)
 	if (owner) {
+		const seeded: Array<{ datasetId: string; slug: string; versionId: string; importId: string }> = []
 		for (const d of demoDatasets) {
 			const dataset = await createDataset({ slug: d.slug, name: d.name, description: d.description, ownerId: owner.id })
 			if (!dataset) continue
@@ -55,7 +57,16 @@ export async function seedDemo(): Promise<DemoLogin[]> {
 					yield new TextEncoder().encode(jsonl)
 				})(),
 			})
+			const imported = await getVersion({ datasetId: dataset.id, label: d.version.label })
+			if (imported?.currentImportId) seeded.push({ datasetId: dataset.id, slug: d.slug, versionId: imported.id, importId: imported.currentImportId })
 		}
+		// A consultation under way and one finished, through the same models as the pages.
+		const reviewers = demoAccounts.flatMap((a) => {
+			const user = created.find((u) => u.email === a.email)
+			if (!user || a.role === 'owner') return []
+			return [{ id: user.id, email: a.email, role: a.role === 'expert' ? ('expert' as const) : ('community' as const), preferredLanguage: a.preferredLanguage, expertise: a.role === 'expert' ? 'sociolinguistics' : undefined }]
+		})
+		await seedConsultations({ ownerId: owner.id, reviewers, datasets: seeded, passwordHash })
 	}
 	return demoAccounts.map((a) => ({ role: a.role, email: a.email, password: DEMO_PASSWORD }))
 }

@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test'
-import { expectAccessible, msg, openAccountMenu, signUp, uniqueEmail, waitForHydration } from './fixtures.ts'
+import { expect, expectAccessible, msg, openAccountMenu, signUp, test, uniqueEmail, waitForHydration } from './fixtures.ts'
 
 const password = 'a long passphrase for e2e'
 

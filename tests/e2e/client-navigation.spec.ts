@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test'
-import { waitForHydration } from './fixtures.ts'
+import { type Page } from '@playwright/test'
+import { expect, test, waitForHydration } from './fixtures.ts'
 import { demoOwner, signIn } from './round-helpers.ts'
 
 // Each kind of owner page, reached by a client-side navigation, shows the same words as after a
@@ -13,6 +13,12 @@ test('client-side navigation shows the same text as a full reload, on every owne
 	await page.goto(version)
 	const roundLink = page.locator(`a[href^="${version}/rounds/"]:not([href$="/new"])`).first()
 	const roundHref = (await roundLink.count()) ? await roundLink.getAttribute('href') : null
+	// The demo's consultation in progress: its round page and a use case's discussion, as the team sees them.
+	const consulted = '/datasets/simulated-user-conversations/versions/v1'
+	await page.goto(consulted)
+	const openRoundHref = await page.locator(`a[href^="${consulted}/rounds/"]:not([href$="/new"])`).first().getAttribute('href')
+	await page.goto('/datasets/simulated-user-conversations')
+	const discussionHref = await page.locator('a[href$="/discussion"]').first().getAttribute('href')
 	const paths = [
 		'/datasets',
 		'/datasets/tutoring-hints',
@@ -26,25 +32,98 @@ test('client-side navigation shows the same text as a full reload, on every owne
 		`${version}/insights`,
 		`${version}/report`,
 		...(roundHref ? [roundHref] : []),
+		openRoundHref!,
+		discussionHref!,
+		'/datasets/workplace-emails/versions/v1/report',
 		'/inbox',
 		'/notifications',
 		'/feedback',
 		'/account',
 	]
+	await compareWithReload(page, paths)
+})
+
+const navigate = (page: Page, to: string) => page.evaluate((path) => (window as unknown as { __remixRouter: { navigate: (to: string) => Promise<void> } }).__remixRouter.navigate(path), to)
+const escape = (path: string) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** For each path: reached from the home page by the app's own router, its main text equals a full reload's. */
+async function compareWithReload(page: Page, paths: string[]) {
 	const text = () => page.locator('main').innerText()
 	for (const path of paths) {
 		// From the home page, a client-side navigation (the app's own router, as a link click does).
 		await page.goto('/')
 		await waitForHydration(page)
-		await page.evaluate((to) => (window as unknown as { __remixRouter: { navigate: (to: string) => Promise<void> } }).__remixRouter.navigate(to), path)
-		await expect(page).toHaveURL(new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`))
+		await navigate(page, path)
+		await expect(page).toHaveURL(new RegExp(`${escape(path)}$`))
 		await page.waitForLoadState('networkidle')
 		await page.goto(path)
+		// Controls only JavaScript can work (a keyboard-shortcuts button, "use the selected text") appear once hydrated.
+		await waitForHydration(page)
+		await page.waitForLoadState('networkidle')
 		const reloaded = await text()
 		// Navigate client-side again and compare, once its translations have arrived.
 		await page.goto('/')
 		await waitForHydration(page)
-		await page.evaluate((to) => (window as unknown as { __remixRouter: { navigate: (to: string) => Promise<void> } }).__remixRouter.navigate(to), path)
+		await navigate(page, path)
 		await expect.poll(text, { message: path, timeout: 10_000 }).toBe(reloaded)
 	}
-})
+}
+
+/** Signs in whatever the account's language (the sign-in page itself is in the browser's English). */
+async function signInAs(page: Page, email: string) {
+	await page.goto('/signin')
+	await page.getByLabel('Email').fill(email)
+	await page.getByLabel('Password').fill('roundtable-demo')
+	await page.getByRole('button', { name: 'Sign in' }).click()
+	await expect(page).not.toHaveURL(/\/signin/)
+}
+
+/**
+ * Every participant page type of the demo's open round, as the seeded demo reviewer sees it: the
+ * round home, the focus view of a sample waiting (the queue's own address leads there while samples
+ * wait), the consent and withdrawal pages (linked from the round home), a use-case discussion, My feedback, notifications
+ * and the account pages; then a language switch from the header, compared with a reload.
+ */
+for (const who of [
+	{ role: 'community member', email: 'rami.reviewer@roundtable.test', switchTo: 'fr' },
+	{ role: 'expert', email: 'lucia.expert@roundtable.test', switchTo: 'ar' },
+]) {
+	test(`client-side navigation shows the same text as a full reload, on every participant page type (${who.role})`, async ({ page }) => {
+		test.setTimeout(240_000)
+		await signInAs(page, who.email)
+		await page.goto('/')
+		const roundHref = await page.locator('main a[href^="/rounds/"]').first().getAttribute('href')
+		const round = roundHref!.split('/').slice(0, 3).join('/')
+		await page.goto(round)
+		const sampleHref = await page.locator(`main a[href^="${round}/review/"]`).first().getAttribute('href')
+		const useCaseHref = await page.locator(`main a[href^="${round}/use-cases/"]`).first().getAttribute('href')
+		const paths = [
+			'/',
+			round,
+			sampleHref!,
+			`${round}/consent`,
+			`${round}/withdraw`,
+			useCaseHref!,
+			'/feedback',
+			'/notifications',
+			'/account',
+			'/account/password',
+			'/account/tokens',
+		]
+		await compareWithReload(page, paths)
+
+		// The language switcher in the header (a form posted with JavaScript, no reload): the page
+		// comes back entirely in the new language, as a reload shows it.
+		await page.goto(round)
+		await waitForHydration(page)
+		await page.getByRole('banner').locator(`button[name="lng"][value="${who.switchTo}"]`).click()
+		await expect(page.locator('html')).toHaveAttribute('lang', who.switchTo)
+		await page.waitForLoadState('networkidle')
+		const main = page.locator('main')
+		const switched = () => main.innerText()
+		const afterSwitch = await switched()
+		await page.reload()
+		await waitForHydration(page)
+		await expect.poll(switched, { message: `${round} after switching to ${who.switchTo}`, timeout: 10_000 }).toBe(afterSwitch)
+	})
+}

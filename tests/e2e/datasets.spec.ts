@@ -1,6 +1,6 @@
 import path from 'node:path'
-import { expect, type Page, test } from '@playwright/test'
-import { expectAccessible, msg, signUp, uniqueEmail } from './fixtures.ts'
+import { type Page } from '@playwright/test'
+import { expect, expectAccessible, msg, signUp, test, uniqueEmail } from './fixtures.ts'
 
 const fixture = (name: string) => path.resolve('tests/fixtures/e2e', name)
 

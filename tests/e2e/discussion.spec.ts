@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test'
-import { expectAccessible, uniqueEmail } from './fixtures.ts'
+import { expect, expectAccessible, test, uniqueEmail } from './fixtures.ts'
 import { acceptAsNewcomer, createDemoRound, demoOwner, invite, signIn } from './round-helpers.ts'
 import { confirmRoundAction } from './team-helpers.ts'
 

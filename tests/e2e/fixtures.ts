@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import AxeBuilder from '@axe-core/playwright'
-import { test as base, type BrowserContext, expect, type Page } from '@playwright/test'
+import { test as base, type Browser, type BrowserContext, expect, type Page } from '@playwright/test'
+
+export { expect }
 
 /** Every page the suite visits goes through this: zero serious or critical axe violations. */
 export async function expectAccessible(page: Page) {
@@ -51,6 +53,11 @@ export async function waitForHydration(page: Page) {
 	await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1)
 }
 
+/** Chromium's console message for a Content-Security-Policy violation (an inline style or script, a foreign source). */
+export function isCspViolation(text: string) {
+	return /violates the following Content Security Policy directive/i.test(text)
+}
+
 /**
  * Collects every browser console error (script errors, failed hydration such as React error 418,
  * CSP violations, which Chromium reports as console errors) and uncaught exception of the pages of
@@ -59,12 +66,20 @@ export async function waitForHydration(page: Page) {
 export class ConsoleErrors {
 	readonly errors: string[] = []
 	private allowed: RegExp[] = []
-	/** An error the test expects (say why where it is called), e.g. a refused form answered with 400 without JavaScript. */
+	private watched = new WeakSet<BrowserContext | Page>()
+	/**
+	 * An error the test expects (say why where it is called), e.g. a refused form answered with 400
+	 * without JavaScript. A CSP violation is never allowed.
+	 */
 	allow(pattern: RegExp) {
 		this.allowed.push(pattern)
 	}
 	watch<T extends BrowserContext | Page>(target: T): T {
+		if (this.watched.has(target)) return target
+		this.watched.add(target)
 		const onPage = (page: Page) => {
+			if (this.watched.has(page)) return
+			this.watched.add(page)
 			page.on('console', (m) => {
 				if (m.type() === 'error') this.errors.push(`${page.url()}: ${m.text()}`)
 			})
@@ -77,25 +92,46 @@ export class ConsoleErrors {
 		} else onPage(target as Page)
 		return target
 	}
+	/** The errors a test fails on: every one not allowed, and every CSP violation. */
+	unexpected() {
+		return this.errors.filter((e) => isCspViolation(e) || !this.allowed.some((p) => p.test(e)))
+	}
 	expectNone() {
-		expect(
-			this.errors.filter((e) => !this.allowed.some((p) => p.test(e))),
-			'browser console errors',
-		).toEqual([])
+		expect(this.unexpected(), 'browser console errors').toEqual([])
 	}
 }
 
 /**
- * `test` with a console check: the default page's context is watched, and a spec watches the
- * contexts it opens itself with `consoleErrors.watch(context)`. The test fails on any console
- * error once it is over. To apply it to a spec, import `test` from here instead of Playwright.
+ * Until `restore()`, every context the browser opens (`browser.newContext()`, `browser.newPage()`,
+ * also inside helpers that sign in a second user) is watched by `guard`.
+ */
+export function watchNewContexts(browser: Browser, guard: ConsoleErrors) {
+	const original = browser.newContext
+	browser.newContext = async (...args: Parameters<Browser['newContext']>) => guard.watch(await original.apply(browser, args))
+	return { restore: () => void (browser.newContext = original) }
+}
+
+/**
+ * `test` with a console check, automatic for every spec (they all import `test` and `expect` from
+ * here): the default page's context and every context the test opens on the browser are watched,
+ * and the test fails on any console error once it is over (a CSP violation always; others unless
+ * the test allowed them with `consoleErrors.allow(pattern)`; a 4xx answer is allowed everywhere).
  */
 export const test = base.extend<{ consoleErrors: ConsoleErrors }>({
 	consoleErrors: [
-		async ({ context }, use) => {
+		async ({ context, browser }, use) => {
 			const guard = new ConsoleErrors()
+			// A refused form or a missing page is answered with its 4xx status on purpose (each test
+			// checks what the page then says); Chromium logs that as a failed resource load. A 5xx,
+			// a script error, a failed hydration or a CSP violation still fails the test.
+			guard.allow(/: Failed to load resource: the server responded with a status of 4\d\d /)
 			guard.watch(context)
-			await use(guard)
+			const contexts = watchNewContexts(browser, guard)
+			try {
+				await use(guard)
+			} finally {
+				contexts.restore()
+			}
 			guard.expectNone()
 		},
 		{ auto: true },

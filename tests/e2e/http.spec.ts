@@ -1,7 +1,6 @@
 import { request as httpRequest } from 'node:http'
 import zlib from 'node:zlib'
-import { expect, test } from '@playwright/test'
-import { expectAccessible, msg, openAccountMenu, signUp, uniqueEmail } from './fixtures.ts'
+import { expect, expectAccessible, msg, openAccountMenu, signUp, test, uniqueEmail } from './fixtures.ts'
 
 test('a POST with a foreign, missing or null Origin gets 403 and changes nothing', async ({ request, baseURL }) => {
 	const form = { email: 'x@example.org', password: 'whatever password', displayName: 'X' }

@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test'
-import { expectAccessible, msg, signUp, uniqueEmail } from './fixtures.ts'
+import { expect, expectAccessible, msg, signUp, test, uniqueEmail } from './fixtures.ts'
 import { createDataset, createVersion, openRound, uploadText, v1File } from './team-helpers.ts'
 
 test('the team reads the insights and the printable report in Arabic, downloads the CSV, and registers a webhook', async ({ page }) => {

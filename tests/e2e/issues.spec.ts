@@ -1,5 +1,5 @@
-import { type Browser, expect, type Page, test } from '@playwright/test'
-import { expectAccessible, signUp, uniqueEmail } from './fixtures.ts'
+import { type Browser, type Page } from '@playwright/test'
+import { expect, expectAccessible, signUp, test, uniqueEmail } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
 import { createDataset, createVersion, openRound, uploadText, v1File } from './team-helpers.ts'
 

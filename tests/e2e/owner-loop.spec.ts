@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { type Browser, expect, type Page, test } from '@playwright/test'
+import { type Browser, type Page } from '@playwright/test'
 import { type Received } from '../smtp-sink.ts'
-import { expectAccessible, signUp, uniqueEmail, waitForHydration } from './fixtures.ts'
+import { expect, expectAccessible, signUp, test, uniqueEmail, waitForHydration } from './fixtures.ts'
 import { invitationPath, MAIL_DIR, mailTo } from './mail.ts'
 import { confirmRoundAction, createDataset, createVersion, uploadText, v1File } from './team-helpers.ts'
 

@@ -1,5 +1,5 @@
-import { type Browser, expect, type Page } from '@playwright/test'
-import { type ConsoleErrors, expectAccessible, msg, test, uniqueEmail, waitForHydration } from './fixtures.ts'
+import { type Browser, type Page } from '@playwright/test'
+import { type ConsoleErrors, expect, expectAccessible, msg, test, uniqueEmail, waitForHydration } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
 import { confirmRoundAction } from './team-helpers.ts'
 

@@ -1,5 +1,5 @@
-import { type Browser, expect, type Page, test } from '@playwright/test'
-import { expectAccessible, msg, uniqueEmail } from './fixtures.ts'
+import { type Browser, type Page } from '@playwright/test'
+import { expect, expectAccessible, msg, test, uniqueEmail } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
 import { confirmRoundAction } from './team-helpers.ts'
 

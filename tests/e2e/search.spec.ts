@@ -1,6 +1,6 @@
 import path from 'node:path'
-import { expect, type Page, test } from '@playwright/test'
-import { expectAccessible, signUp, uniqueEmail } from './fixtures.ts'
+import { type Page } from '@playwright/test'
+import { expect, expectAccessible, signUp, test, uniqueEmail } from './fixtures.ts'
 
 /** A version holding the multilingual fixture (sentences in eleven scripts), on its browse page. */
 async function browseMultilingual(page: Page, tag: string) {

@@ -28,7 +28,8 @@ describe('demo data', () => {
 		}
 		const [u] = await db.select({ n: count() }).from(users)
 		const [d] = await db.select({ n: count() }).from(datasets)
-		expect(u?.n).toBe(3)
+		// The three demo accounts and the six pseudonymous participants of its consultations.
+		expect(u?.n).toBe(9)
 		expect(d?.n).toBe(3)
 		const perVersion = await db.select({ label: versions.label, n: versions.sampleCount, method: versions.generationMethod }).from(versions)
 		expect(perVersion).toHaveLength(3)
