@@ -84,7 +84,7 @@ export async function runImport(input: {
 	let bytes = 0
 	let lastProgress = Date.now()
 	const facets = new FacetCounter()
-	let writer = await openBulkWriter('samples', sampleColumns)
+	const writer = await openBulkWriter('samples', sampleColumns)
 	let writing = true
 
 	const reportProgress = async () => {

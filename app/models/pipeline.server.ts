@@ -13,7 +13,7 @@ import { issues } from '#db/schema/issues.ts'
 import { type ApiIssueQuery, decodeIssueCursor, encodeIssueCursor, severityName } from '#app/domain/api.ts'
 import { openBlocker, unresolvedIssue } from '#app/guards/gate-sql.server.ts'
 import { sha256Hex } from '#app/utils/crypto.server.ts'
-import { db, query, queryPrepared } from '#app/utils/db.server.ts'
+import { db, queryPrepared } from '#app/utils/db.server.ts'
 import { type getVersion } from './version.server.ts'
 
 type Version = NonNullable<Awaited<ReturnType<typeof getVersion>>>

@@ -208,7 +208,7 @@ function loadTexts() {
 	for (const lng of LANGUAGES) {
 		const common = JSON.parse(readFileSync(path.resolve('locales', lng, 'common.json'), 'utf8')) as { errorPage: Record<string, { title: string; body: string }> & { home: string } }
 		const page = common.errorPage
-		out[lng] = { 400: { ...page.badRequest!, home: page.home }, 413: { ...page.tooLarge!, home: page.home } }
+		out[lng] = { 400: { ...page[KEYS[400]]!, home: page.home }, 413: { ...page[KEYS[413]]!, home: page.home } }
 	}
 	return out
 }

@@ -8,7 +8,6 @@ import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan 
 import { sessions, users } from '#db/schema/accounts.ts'
 import { datasetMembers } from '#db/schema/datasets.ts'
 import { notifications } from '#db/schema/rounds.ts'
-import { unreadCount } from '#app/models/notification.server.ts'
 import { sha256Hex } from './crypto.server.ts'
 import { db, queryPrepared } from './db.server.ts'
 import { cookieSecure, getEnv } from './env.server.ts'
@@ -128,14 +127,10 @@ export async function getUser(request: Request): Promise<SessionUser | null> {
 	return (await resolved(request)).user
 }
 
-/**
- * The signed-in user's unread notifications, as counted when the session was looked up: on a GET
- * nothing has written since; after an action (a POST answered with a page) they are counted again.
- */
-export async function getUnreadCount(request: Request): Promise<number> {
+/** The user and the unread count as read with the session (one query per request; see app/guards/session.server.ts). */
+export async function getSessionSnapshot(request: Request): Promise<{ user: SessionUser | null; unread: number }> {
 	const { user, unread } = await resolved(request)
-	if (!user) return 0
-	return request.method === 'GET' || request.method === 'HEAD' ? unread : unreadCount(user.id)
+	return { user, unread }
 }
 
 /** Is the signed-in person on a dataset team (owner or maintainer anywhere)? Read with the session. */

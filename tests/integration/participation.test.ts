@@ -86,7 +86,7 @@ describe('withdrawFromRound', () => {
 	})
 
 	test('a participant of another round: nothing is done', async () => {
-		const { roundId } = await setup()
+		await setup()
 		const ana = await participantOf('ana')
 		expect(await withdrawFromRound({ roundId: '00000000-0000-4000-8000-000000000000', participantId: ana.id, keepFeedback: false })).toBe(false)
 		expect((await participantOf('ana')).withdrawn_at).toBeNull()

@@ -1,7 +1,8 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { annotationContentTypes, annotationFormats, annotationsFilename, type AnnotationFormat } from '#app/domain/annotations.ts'
 import { annotationsBody } from '#app/models/annotations.server.ts'
-import { ApiError, apiRoute, methodNotAllowed, requireApiVersion } from '#app/utils/api.server.ts'
+import { ApiError, apiRoute, methodNotAllowed } from '#app/utils/api.server.ts'
+import { requireApiVersion } from '#app/guards/api-token.server.ts'
 import { streamedDownload } from '#app/utils/download.server.ts'
 
 export const action = methodNotAllowed(['GET'])

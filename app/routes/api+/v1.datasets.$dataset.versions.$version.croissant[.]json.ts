@@ -1,7 +1,8 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { toCroissant } from '#app/domain/croissant.ts'
 import { getDatasetDocumentation } from '#app/models/documentation.server.ts'
-import { apiRoute, methodNotAllowed, requireApiVersion } from '#app/utils/api.server.ts'
+import { apiRoute, methodNotAllowed } from '#app/utils/api.server.ts'
+import { requireApiVersion } from '#app/guards/api-token.server.ts'
 import { appOrigin } from '#app/utils/origin.server.ts'
 
 export const action = methodNotAllowed(['GET'])

@@ -1,6 +1,7 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { isGateBlocked } from '#app/domain/gate.ts'
-import { apiJson, apiRoute, methodNotAllowed, requireApiGate } from '#app/utils/api.server.ts'
+import { apiJson, apiRoute, methodNotAllowed } from '#app/utils/api.server.ts'
+import { requireApiGate } from '#app/guards/api-token.server.ts'
 
 export const action = methodNotAllowed(['GET'])
 

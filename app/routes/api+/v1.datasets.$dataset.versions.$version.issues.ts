@@ -1,7 +1,8 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { ApiIssueQuerySchema } from '#app/domain/api.ts'
 import { listApiIssues } from '#app/models/pipeline.server.ts'
-import { ApiError, apiJson, apiRoute, fieldErrors, methodNotAllowed, requireApiVersion } from '#app/utils/api.server.ts'
+import { ApiError, apiJson, apiRoute, fieldErrors, methodNotAllowed } from '#app/utils/api.server.ts'
+import { requireApiVersion } from '#app/guards/api-token.server.ts'
 
 export const action = methodNotAllowed(['GET'])
 

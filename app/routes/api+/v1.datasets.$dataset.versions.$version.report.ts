@@ -1,7 +1,8 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { REPORT_NAMESPACES, reportFilename, toCsvChunks, toJsonChunks, toMarkdown } from '#app/domain/report.ts'
 import { getConsultationReport, getConsultationReportExport, listReportCsvIssues } from '#app/models/report.server.ts'
-import { ApiError, apiRoute, methodNotAllowed, requireApiVersion } from '#app/utils/api.server.ts'
+import { ApiError, apiRoute, methodNotAllowed } from '#app/utils/api.server.ts'
+import { requireApiVersion } from '#app/guards/api-token.server.ts'
 import { streamedDownload } from '#app/utils/download.server.ts'
 import { getFixedT } from '#app/utils/i18n.server.ts'
 

@@ -4,7 +4,8 @@ import { canChangeSamples } from '#app/domain/version-status.ts'
 import { claimIdempotencyKey, finishIdempotencyKey, releaseIdempotencyKey } from '#app/models/idempotency.server.ts'
 import { ImportNotAllowedError, runImport } from '#app/models/import.server.ts'
 import { ParquetFileError, parquetAsJsonl, readParquetFooter, spoolParquet } from '#app/models/parquet-import.server.ts'
-import { ApiError, apiJson, apiRoute, assertMethod, hashedBody, importErrorMessage, methodNotAllowed, requireApiVersion } from '#app/utils/api.server.ts'
+import { ApiError, apiJson, apiRoute, assertMethod, hashedBody, importErrorMessage, methodNotAllowed } from '#app/utils/api.server.ts'
+import { requireApiVersion } from '#app/guards/api-token.server.ts'
 import { importLimits } from '#app/utils/env.server.ts'
 
 export const loader = methodNotAllowed(['PUT'])

@@ -3,7 +3,8 @@ import { ApiNewVersionSchema, provenanceFromApi } from '#app/domain/api.ts'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { versionJson } from '#app/models/pipeline.server.ts'
 import { createVersion, getVersion } from '#app/models/version.server.ts'
-import { ApiError, apiJson, assertMethod, apiRoute, fieldErrors, methodNotAllowed, readJsonBody, requireApiDataset } from '#app/utils/api.server.ts'
+import { ApiError, apiJson, assertMethod, apiRoute, fieldErrors, methodNotAllowed, readJsonBody } from '#app/utils/api.server.ts'
+import { requireApiDataset } from '#app/guards/api-token.server.ts'
 
 export const loader = methodNotAllowed(['POST'])
 

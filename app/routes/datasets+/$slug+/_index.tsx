@@ -7,7 +7,7 @@ import { VersionStatusBadge } from '#app/components/status-badge.tsx'
 import { can } from '#app/domain/permissions.ts'
 import { listUseCases } from '#app/models/use-case.server.ts'
 import { listVersions } from '#app/models/version.server.ts'
-import { requireDatasetRole } from '#app/utils/permissions.server.ts'
+import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['datasets', 'audit', 'issues', 'webhooks'], title: (_t, data) => (data as { dataset?: { name: string } } | undefined)?.dataset?.name ?? '' }

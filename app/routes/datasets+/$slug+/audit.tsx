@@ -6,7 +6,7 @@ import { PageHeader } from '#app/components/page-header.tsx'
 import { changeLines, type ChangeValue, parseAuditCursor } from '#app/domain/audit.ts'
 import { listAudit } from '#app/models/audit.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
-import { requireDatasetRole } from '#app/utils/permissions.server.ts'
+import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['audit', 'datasets'], title: (t) => t('audit:title') }

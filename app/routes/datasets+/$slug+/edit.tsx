@@ -8,7 +8,7 @@ import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { EditDatasetSchema } from '#app/domain/dataset.ts'
 import { slugTaken, updateDataset } from '#app/models/dataset.server.ts'
-import { requireDatasetRole } from '#app/utils/permissions.server.ts'
+import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['datasets'], title: (t) => t('datasets:edit.title') }

@@ -6,7 +6,7 @@ import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { CopyLink } from '#app/components/copy-link.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { listOutbox } from '#app/utils/email.server.ts'
-import { requireDatasetRole } from '#app/utils/permissions.server.ts'
+import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['rounds', 'datasets'], title: (t) => t('rounds:outbox.title') }

@@ -14,7 +14,7 @@ import { inviteToTeam, listTeamInvitations, revokeTeamInvitation } from '#app/mo
 import { sendEmail } from '#app/utils/email.server.ts'
 import { getLanguage } from '#app/utils/i18n.server.ts'
 import { appOrigin } from '#app/utils/origin.server.ts'
-import { requireDatasetRole } from '#app/utils/permissions.server.ts'
+import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['datasets'], title: (t) => t('datasets:team.title') }

@@ -9,7 +9,7 @@ import { commentErrors, CommentSchema, DeleteSchema, EditCommentSchema, formIdOf
 import { addComment, type CommentActor, deleteComment, editComment, hideComment, listThread } from '#app/models/comment.server.ts'
 import { getUseCase } from '#app/models/use-case.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
-import { requireDatasetRole } from '#app/utils/permissions.server.ts'
+import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['discussion', 'datasets'], title: (t) => t('discussion:team.pageTitle') }

@@ -9,7 +9,7 @@ import { PageHeader } from '#app/components/page-header.tsx'
 import { EditUseCaseSchema } from '#app/domain/use-case.ts'
 import { getUseCase, updateUseCase } from '#app/models/use-case.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
-import { requireDatasetRole } from '#app/utils/permissions.server.ts'
+import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { UseCaseFields } from './__use-case-form.tsx'
 

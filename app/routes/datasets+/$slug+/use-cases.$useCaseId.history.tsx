@@ -6,7 +6,7 @@ import { PageHeader } from '#app/components/page-header.tsx'
 import { useCaseFields } from '#app/domain/use-case.ts'
 import { getUseCase, useCaseHistory } from '#app/models/use-case.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
-import { requireDatasetRole } from '#app/utils/permissions.server.ts'
+import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['datasets'], title: (t) => t('datasets:useCase.historyTitle') }

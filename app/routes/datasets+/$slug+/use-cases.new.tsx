@@ -8,7 +8,7 @@ import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { UseCaseSchema } from '#app/domain/use-case.ts'
 import { createUseCase } from '#app/models/use-case.server.ts'
-import { requireDatasetRole } from '#app/utils/permissions.server.ts'
+import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { UseCaseFields } from './__use-case-form.tsx'
 

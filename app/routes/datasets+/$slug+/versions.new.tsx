@@ -9,7 +9,7 @@ import { PageHeader } from '#app/components/page-header.tsx'
 import { NewVersionSchema } from '#app/domain/version.ts'
 import { recordAudit } from '#app/models/audit.server.ts'
 import { createVersion, listVersions } from '#app/models/version.server.ts'
-import { requireDatasetRole } from '#app/utils/permissions.server.ts'
+import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { ProvenanceFields } from './__provenance-fields.tsx'
 

@@ -10,7 +10,7 @@ import { PageHeader } from '#app/components/page-header.tsx'
 import { SecretOnce } from '#app/components/secret-once.tsx'
 import { createWebhookSchema, WEBHOOK_EVENTS, WebhookTargetSchema } from '#app/domain/webhook-form.ts'
 import { createWebhook, deleteWebhook, disableWebhook, listDeliveries, listWebhooks, webhookUrlPolicy } from '#app/models/webhook.server.ts'
-import { requireDatasetRole } from '#app/utils/permissions.server.ts'
+import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['webhooks', 'datasets'], title: (t) => t('webhooks:title') }

@@ -8,7 +8,7 @@ import { nextPending, skippedSamples } from '#app/models/review.server.ts'
 import { getQueue } from '#app/models/round.server.ts'
 import { listUseCases } from '#app/models/use-case.server.ts'
 import { directionOf } from '#app/utils/i18n.ts'
-import { requireParticipant } from '#app/utils/participant.server.ts'
+import { requireParticipant } from '#app/guards/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['rounds', 'datasets'], title: (t, data) => (data as { round?: { title: string } } | undefined)?.round?.title ?? t('rounds:home.title') }

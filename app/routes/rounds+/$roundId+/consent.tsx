@@ -6,7 +6,7 @@ import { ConsentSchema } from '#app/domain/participation.ts'
 import { recordConsent } from '#app/models/participation.server.ts'
 import { groupSizeFor } from '#app/models/round.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
-import { requireParticipant } from '#app/utils/participant.server.ts'
+import { requireParticipant } from '#app/guards/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { parseForm } from '#app/routes/__form.server.ts'
 

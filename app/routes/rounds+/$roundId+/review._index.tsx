@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { Sentence } from '#app/components/bidi.tsx'
 import { nextPending } from '#app/models/review.server.ts'
 import { getProgress } from '#app/models/round.server.ts'
-import { requireParticipant } from '#app/utils/participant.server.ts'
+import { requireParticipant } from '#app/guards/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['review', 'rounds'], title: (t) => t('review:done.title') }

@@ -6,7 +6,7 @@ import { ErrorList, FormAlert } from '#app/components/forms.tsx'
 import { canGiveVerdict, TemplateFeedbackSchema } from '#app/domain/review.ts'
 import { addTemplateFeedback, deleteTemplateFeedback, listOwnTemplateFeedback } from '#app/models/review.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
-import { requireParticipant } from '#app/utils/participant.server.ts'
+import { requireParticipant } from '#app/guards/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 

@@ -8,7 +8,7 @@ import { commentErrors, CommentSchema, DeleteSchema, EditCommentSchema, formIdOf
 import { addComment, type CommentActor, deleteComment, editComment, listThread } from '#app/models/comment.server.ts'
 import { getUseCase } from '#app/models/use-case.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
-import { requireParticipant } from '#app/utils/participant.server.ts'
+import { requireParticipant } from '#app/guards/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = {

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { Sentence } from '#app/components/bidi.tsx'
 import { WithdrawSchema } from '#app/domain/participation.ts'
 import { withdrawFromRound } from '#app/models/participation.server.ts'
-import { requireParticipant } from '#app/utils/participant.server.ts'
+import { requireParticipant } from '#app/guards/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { parseForm } from '#app/routes/__form.server.ts'
 

@@ -2,7 +2,7 @@ import { type LoaderFunctionArgs } from '@remix-run/node'
 import { type DatasetDocumentation } from '#app/domain/documentation.ts'
 import { getDatasetDocumentation } from '#app/models/documentation.server.ts'
 import { appOrigin } from '#app/utils/origin.server.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 
 /** The version guard (any team member who may view the version, as for the report), then the documentation facts. */
 export async function requireDocumentation(request: Request, params: LoaderFunctionArgs['params']) {

@@ -2,7 +2,7 @@ import { type LoaderFunctionArgs } from '@remix-run/node'
 import { REPORT_NAMESPACES, reportFilename } from '#app/domain/report.ts'
 import { getConsultationReport, getConsultationReportExport, listReportCsvIssues } from '#app/models/report.server.ts'
 import { getT } from '#app/utils/i18n.server.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 
 /** The version guard, then the report (any team member who may view the version may read it). */
 export async function requireReport(request: Request, params: LoaderFunctionArgs['params'], options: { issueLimit?: number } = {}) {

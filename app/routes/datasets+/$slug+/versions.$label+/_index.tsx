@@ -13,7 +13,7 @@ import { approvalRoundGuard, changeRoundStatus, listRounds, type RoundGuard } fr
 import { appOrigin } from '#app/utils/origin.server.ts'
 import { gateCounts, listOpenBlockers } from '#app/models/issue.server.ts'
 import { changeVersionStatus } from '#app/models/version.server.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { ImportForm } from './__import-form.tsx'
 

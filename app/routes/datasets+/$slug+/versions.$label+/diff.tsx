@@ -5,7 +5,7 @@ import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { diffCounts, type DiffKind, diffPage } from '#app/models/sample.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['datasets'], title: (t) => t('datasets:diff.title') }

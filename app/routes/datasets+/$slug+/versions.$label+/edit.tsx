@@ -11,7 +11,7 @@ import { EditProvenanceSchema, type ProvenanceInput, ProvenanceSchema } from '#a
 import { recordAudit } from '#app/models/audit.server.ts'
 import { updateProvenance } from '#app/models/version.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { ProvenanceFields } from '../__provenance-fields.tsx'
 

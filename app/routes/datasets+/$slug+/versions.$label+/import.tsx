@@ -1,7 +1,7 @@
 import { type ActionFunctionArgs, redirect, unstable_parseMultipartFormData } from '@remix-run/node'
 import { canChangeSamples } from '#app/domain/version-status.ts'
 import { detectFormat, type ImportOutcome, recordRejectedUpload, runImport } from '#app/models/import.server.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

@@ -1,7 +1,7 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { getImport } from '#app/models/import.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 
 /** Server-side progress of an import, polled by the upload form while the file streams in. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

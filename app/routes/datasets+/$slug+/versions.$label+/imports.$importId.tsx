@@ -6,7 +6,7 @@ import { PageHeader } from '#app/components/page-header.tsx'
 import { MAX_REPORTED_ERRORS } from '#app/domain/import/types.ts'
 import { getImport } from '#app/models/import.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['datasets'], title: (t) => t('datasets:imports.resultTitle') }

@@ -13,7 +13,7 @@ import { alphaReading, type AlphaResult, formatAgreement } from '#app/domain/met
 import { attributeChoices, getAgreement, getCoverage, getFlagBreakdown, getFlagRateByAttribute, getParticipation, listInsightRounds, listMinoritySignal } from '#app/models/insights.server.ts'
 import { getImportSummary } from '#app/models/version.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = {

@@ -13,7 +13,7 @@ import { getIssue, listAssignable, nextUntriagedIssue, triageIssue } from '#app/
 import { isolate } from '#app/utils/bidi.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { IssueBadges, issueTitle } from './__issue-badges.tsx'
 

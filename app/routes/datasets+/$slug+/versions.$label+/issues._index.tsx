@@ -9,7 +9,7 @@ import { PageHeader } from '#app/components/page-header.tsx'
 import { INBOX_PAGE_SIZE, InboxFilterSchema, resolutionValues, type InboxFilter } from '#app/domain/issue.ts'
 import { bulkTriage, listAffectedGroups, listIssues } from '#app/models/triage.server.ts'
 import { getImportSummary } from '#app/models/version.server.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { IssueBadges, issueTitle } from './__issue-badges.tsx'
 

@@ -16,7 +16,7 @@ import { changeRoundStatus, getRound, getRoundWithDataset, listParticipantsForTe
 import { getLanguage } from '#app/utils/i18n.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { appOrigin } from '#app/utils/origin.server.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 

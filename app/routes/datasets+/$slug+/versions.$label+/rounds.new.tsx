@@ -13,7 +13,7 @@ import { zonedLocalToUtc } from '#app/domain/time.ts'
 import { createRound, type SelectionSpec } from '#app/models/round.server.ts'
 import { getImportSummary } from '#app/models/version.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { getTimeZone } from '#app/utils/time.server.ts'
 

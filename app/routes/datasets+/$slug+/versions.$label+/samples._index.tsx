@@ -6,7 +6,7 @@ import { PageHeader } from '#app/components/page-header.tsx'
 import { browseSamples, countSamples, facetCounts, getFacetKeys, resolveFilters } from '#app/models/sample.server.ts'
 import { getImportSummary } from '#app/models/version.server.ts'
 import { directionOf } from '#app/utils/i18n.ts'
-import { requireVersion } from '#app/utils/permissions.server.ts'
+import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = { i18n: ['datasets'], title: (t) => t('datasets:samples.title') }

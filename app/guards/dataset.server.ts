@@ -1,8 +1,8 @@
 import { can, type DatasetCapability } from '#app/domain/permissions.ts'
 import { getDatasetForMember } from '#app/models/dataset.server.ts'
 import { getVersion } from '#app/models/version.server.ts'
-import { requireUser } from './auth.server.ts'
-import { invariantResponse } from './misc.ts'
+import { requireUser } from '#app/utils/auth.server.ts'
+import { invariantResponse } from '#app/utils/misc.ts'
 
 /**
  * Guard for every dataset page: the signed-in user must be on the dataset's team with the

@@ -1,7 +1,7 @@
 import { redirect } from '@remix-run/node'
 import { getParticipant, getRoundWithDataset } from '#app/models/round.server.ts'
-import { requireUser } from './auth.server.ts'
-import { invariantResponse } from './misc.ts'
+import { requireUser } from '#app/utils/auth.server.ts'
+import { invariantResponse } from '#app/utils/misc.ts'
 
 /**
  * Guard for participant pages: the signed-in user must take part in this round. Anyone else —
