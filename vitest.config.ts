@@ -11,8 +11,6 @@ export default defineConfig({
 		testTimeout: 30_000,
 		hookTimeout: 60_000,
 		// CI also writes a JSON report; .ci/summary.mjs turns them into one closing line.
-		reporters: process.env.CI
-			? ['default', ['json', { outputFile: `.ci-out/vitest-${process.env.RT_TEST_LABEL ?? 'run'}.json` }]]
-			: ['default'],
+		reporters: process.env.CI ? ['default', ['json', { outputFile: `.ci-out/vitest-${process.env.RT_TEST_LABEL ?? 'run'}.json` }]] : ['default'],
 	},
 })

@@ -34,15 +34,13 @@ export async function shutdown() {
 	await closeDb()
 }
 
-export default async function handleRequest(
-	request: Request,
-	responseStatusCode: number,
-	responseHeaders: Headers,
-	remixContext: EntryContext,
-	loadContext: AppLoadContext,
-) {
+export default async function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext, loadContext: AppLoadContext) {
 	const rootData = remixContext.staticHandlerContext.loaderData.root as { language?: string } | undefined
-	const language = isSupportedLanguage(rootData?.language) ? rootData.language : await getLanguage(request).catch(() => getBrowserLanguage(request)).catch(() => 'en' as const)
+	const language = isSupportedLanguage(rootData?.language)
+		? rootData.language
+		: await getLanguage(request)
+				.catch(() => getBrowserLanguage(request))
+				.catch(() => 'en' as const)
 	const i18n = getI18n(language)
 	const nonce = loadContext.cspNonce ?? ''
 

@@ -1,15 +1,5 @@
 import { data, type LinksFunction, type LoaderFunctionArgs } from '@remix-run/node'
-import {
-	isRouteErrorResponse,
-	Links,
-	Meta,
-	Outlet,
-	Scripts,
-	ScrollRestoration,
-	useMatches,
-	useRouteError,
-	useRouteLoaderData,
-} from '@remix-run/react'
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches, useRouteError, useRouteLoaderData } from '@remix-run/react'
 import { type ReactNode, useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useChangeLanguage } from 'remix-i18next/react'
@@ -65,19 +55,14 @@ export function Layout({ children }: { children: ReactNode }) {
 				<Links />
 			</head>
 			<body className="min-h-screen">
-				<a
-					href="#main"
-					className="sr-only focus:not-sr-only focus:absolute focus:start-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2"
-				>
+				<a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:start-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2">
 					{t('shell.skipToContent')}
 				</a>
 				<SiteHeader user={rootData?.user ?? null} language={language} />
 				<main id="main" tabIndex={-1} className="mx-auto w-full max-w-5xl px-4 py-4 focus:outline-none sm:py-8">
 					{children}
 				</main>
-				<footer className="mx-auto w-full max-w-5xl border-t border-slate-200 px-4 py-6 text-sm text-slate-700">
-					{t('shell.footer')}
-				</footer>
+				<footer className="mx-auto w-full max-w-5xl border-t border-slate-200 px-4 py-6 text-sm text-slate-700">{t('shell.footer')}</footer>
 				<ScrollRestoration nonce={nonce} />
 				<Scripts nonce={nonce} />
 			</body>

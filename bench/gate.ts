@@ -104,7 +104,17 @@ try {
 	const t0 = performance.now()
 	const [owner] = await db.insert(users).values({ email: 'owner@bench.test', displayName: 'Owner', passwordHash: 'x' }).returning({ id: users.id })
 	const dataset = (await createDataset({ slug: 'bench', name: 'Bench', description: '', ownerId: owner!.id }))!
-	const provenance = { generationMethod: 'persona_simulation' as const, modelName: 'Bench model', modelVersion: '1', modelProvider: 'Bench', promptTemplates: '', personaDefinitions: '', seedDataDescription: '', knownLimitations: '', changelog: '' }
+	const provenance = {
+		generationMethod: 'persona_simulation' as const,
+		modelName: 'Bench model',
+		modelVersion: '1',
+		modelProvider: 'Bench',
+		promptTemplates: '',
+		personaDefinitions: '',
+		seedDataDescription: '',
+		knownLimitations: '',
+		changelog: '',
+	}
 	const v1 = (await createVersion({ ...provenance, datasetId: dataset.id, label: 'v1', parentLabel: null, userId: owner!.id })).version!
 	const v2 = (await createVersion({ ...provenance, datasetId: dataset.id, label: 'v2', parentLabel: 'v1', userId: owner!.id })).version!
 
@@ -191,7 +201,9 @@ try {
 	server.once('exit', () => snapshot.remove())
 	let up = false
 	for (let i = 0; i < 150 && !up && server.exitCode === null; i++) {
-		up = await fetch(`${BASE}/healthz`).then((r) => r.ok).catch(() => false)
+		up = await fetch(`${BASE}/healthz`)
+			.then((r) => r.ok)
+			.catch(() => false)
 		if (!up) await new Promise((r) => setTimeout(r, 200))
 	}
 	if (!up) throw new Error('the server did not answer /healthz within 30 s')
@@ -313,10 +325,18 @@ try {
 	const lowHealthz = summarise(low, 'healthz')
 	const ratio = Math.round((gate.p99 / healthz.p99) * 100) / 100
 	const met = gate.p99 < TARGET_P99_MS && gate.errors === 0 && gate.achievedRate >= RATE * 0.98
-	for (const [name, s] of [['gate', gate], ['/healthz', healthz]] as const) {
-		console.log(`  ${name.padEnd(9)} ${s.requests} requests, ${s.errors} errors, ${s.achievedRate}/s, p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, max ${s.max} ms (send lag p99 ${s.sendLagP99} ms)`)
+	for (const [name, s] of [
+		['gate', gate],
+		['/healthz', healthz],
+	] as const) {
+		console.log(
+			`  ${name.padEnd(9)} ${s.requests} requests, ${s.errors} errors, ${s.achievedRate}/s, p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, max ${s.max} ms (send lag p99 ${s.sendLagP99} ms)`,
+		)
 	}
-	for (const [name, s] of [[`gate @${LOW_RATE}/s`, lowGate], [`/healthz @${LOW_RATE}/s`, lowHealthz]] as const) {
+	for (const [name, s] of [
+		[`gate @${LOW_RATE}/s`, lowGate],
+		[`/healthz @${LOW_RATE}/s`, lowHealthz],
+	] as const) {
 		console.log(`  ${name.padEnd(9)} ${s.requests} requests, ${s.errors} errors, p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, max ${s.max} ms`)
 	}
 	console.log(`p99 gate / healthz: ${ratio}; target p99 < ${TARGET_P99_MS} ms at ${RATE}/s: ${scratch ? (met ? 'met' : 'NOT met') : 'not judged on PGlite'}`)
@@ -342,7 +362,8 @@ try {
 	}
 	const n = (x: number) => x.toLocaleString('en-US')
 	const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(1)} ms`)
-	const row = (name: string, s: typeof gate, rate: number) => `| ${name} | ${rate}/s | ${n(s.requests)} | ${s.errors} | ${s.achievedRate} | ${ms(s.p50)} | ${ms(s.p95)} | **${ms(s.p99)}** | ${ms(s.max)} |`
+	const row = (name: string, s: typeof gate, rate: number) =>
+		`| ${name} | ${rate}/s | ${n(s.requests)} | ${s.errors} | ${s.achievedRate} | ${ms(s.p50)} | ${ms(s.p95)} | **${ms(s.p99)}** | ${ms(s.max)} |`
 	const md = `## Pipeline gate (\`npm run bench:gate\`)
 
 What is measured: the gate a pipeline polls before training (\`GET /api/v1/datasets/{dataset}/versions/{version}/gate\`,
@@ -386,12 +407,12 @@ CPU per request, same run (after the open loop, ${n(CPU_REQUESTS)} requests of e
 At ${RATE} gate requests/s the app needs ${((cpu.gate.appMs * RATE) / 1000).toFixed(2)} CPU-seconds per second and PostgreSQL
 ${((cpu.gate.dbMs * RATE) / 1000).toFixed(2)} (the reference: ${((cpu.healthz.appMs * RATE) / 1000).toFixed(2)} and ${((cpu.healthz.dbMs * RATE) / 1000).toFixed(2)}), on a machine of ${os.availableParallelism()} cores that also runs the load generator${load1 > os.availableParallelism() ? ` and, during this run, other work (load average ${load1.toFixed(1)} when it started)` : ''}:
 ${
-		met
-			? 'the gate keeps its latency with this margin.'
-			: healthz.achievedRate < RATE * 0.98
-				? `the reference, which needs half the CPU, did no better (${healthz.achievedRate} of ${RATE} requests/s answered): in this run the machine, not the gate, was the limit. Once the server falls behind, the backlog of one slice spills into the next, so the two sides then share one queue and their p99s say how long it grew, not how long either takes. The ${LOW_RATE}/s rows show the gate's own latency. To meet the target the gate needs these cores to itself (a quieter machine, or the load generator elsewhere), or a lower cost per request: of the gate's app CPU, all but a few tenths of a millisecond is the framework floor (the reference's own app CPU); its extra cost is the one statement in PostgreSQL (below).`
-				: 'the reference kept up and the gate did not: the gate\'s own cost per request is what to cut (below).'
-	}
+	met
+		? 'the gate keeps its latency with this margin.'
+		: healthz.achievedRate < RATE * 0.98
+			? `the reference, which needs half the CPU, did no better (${healthz.achievedRate} of ${RATE} requests/s answered): in this run the machine, not the gate, was the limit. Once the server falls behind, the backlog of one slice spills into the next, so the two sides then share one queue and their p99s say how long it grew, not how long either takes. The ${LOW_RATE}/s rows show the gate's own latency. To meet the target the gate needs these cores to itself (a quieter machine, or the load generator elsewhere), or a lower cost per request: of the gate's app CPU, all but a few tenths of a millisecond is the framework floor (the reference's own app CPU); its extra cost is the one statement in PostgreSQL (below).`
+			: "the reference kept up and the gate did not: the gate's own cost per request is what to cut (below)."
+}
 
 Changed for this target (app/models/pipeline.server.ts \`gateLookup\`, app/utils/api.server.ts \`requireApiGate\`): the gate
 made six database round trips (token, rate-limit upsert, scope, version, parent version, counts), each a query planned anew

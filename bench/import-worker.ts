@@ -19,9 +19,26 @@ const rows = Number(rowsArg)
 await migrate()
 let seconds: number
 if (mode === 'ours') {
-	const [owner] = await db.insert(users).values({ email: `bench-${Date.now()}@example.org`, displayName: 'Bench', passwordHash: 'x' }).returning({ id: users.id })
+	const [owner] = await db
+		.insert(users)
+		.values({ email: `bench-${Date.now()}@example.org`, displayName: 'Bench', passwordHash: 'x' })
+		.returning({ id: users.id })
 	const dataset = await createDataset({ slug: `bench-${Date.now()}`, name: 'Bench', description: '', ownerId: owner!.id })
-	const v = await createVersion({ datasetId: dataset!.id, label: 'v1', parentLabel: null, userId: owner!.id, generationMethod: 'other', modelName: '', modelVersion: '', modelProvider: '', promptTemplates: '', personaDefinitions: '', seedDataDescription: '', knownLimitations: '', changelog: '' })
+	const v = await createVersion({
+		datasetId: dataset!.id,
+		label: 'v1',
+		parentLabel: null,
+		userId: owner!.id,
+		generationMethod: 'other',
+		modelName: '',
+		modelVersion: '',
+		modelProvider: '',
+		promptTemplates: '',
+		personaDefinitions: '',
+		seedDataDescription: '',
+		knownLimitations: '',
+		changelog: '',
+	})
 	const started = performance.now()
 	const outcome = await runImport({ versionId: v.version!.id, format: 'jsonl', filename: 'bench.jsonl', userId: owner!.id, source: createReadStream(file, { highWaterMark: 256 * 1024 }) })
 	seconds = (performance.now() - started) / 1000

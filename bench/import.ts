@@ -29,13 +29,16 @@ mkdirSync(out, { recursive: true })
 
 const origins = ['Oaxaca', 'Lagos', 'Amman', 'Bogotá', 'Lucknow', 'Glasgow', 'Dakar', 'Hanoi']
 const roles = ['nurse', 'teacher', 'warehouse supervisor', 'software engineer', 'farmer', 'accountant']
-const words = 'the of and to in a is that for it as with was on be by this are from at or an have not they which one you were her all she there would their we him been has when who will more no if out so said what up its about into than them can only other new some could time these two may then do first any my now such like our over man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three'.split(' ')
+const words =
+	'the of and to in a is that for it as with was on be by this are from at or an have not they which one you were her all she there would their we him been has when who will more no if out so said what up its about into than them can only other new some could time these two may then do first any my now such like our over man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three'.split(
+		' ',
+	)
 
 async function generate(jsonlFile: string, copyFile: string) {
 	const jsonl = createWriteStream(jsonlFile)
 	const copy = createWriteStream(copyFile)
 	let seed = 42
-	const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+	const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
 	// The raw COPY carries the same search words and facet ids ours computes (the indexes are paid on both sides).
 	const facets = new FacetCounter()
 	let nextId = 1
@@ -135,8 +138,10 @@ function markdown(): string {
 			? `- Our import ≥ 50 % of raw COPY on PostgreSQL (issue #3): **${pg.ratio >= 0.5 ? 'met' : 'not met'}** (${pg.ratio.toFixed(2)}).`
 			: '- Our import ≥ 50 % of raw COPY on PostgreSQL (issue #3): not measured in this run (`--only pglite`).',
 	]
-	if (rows >= 1_000_000 && pg) targets.push(`- A 1,000,000-sample file imports with peak RSS under 300 MB (issue #3): **${pg.ours.peakRssBytes < RSS_LIMIT ? 'met' : 'not met'}** (${mb(pg.ours.peakRssBytes)} on PostgreSQL).`)
-	if (results.pglite) targets.push(`- PGlite, for reference (no target: the embedded database is for trying Roundtable and small consultations): ${results.pglite.ratio.toFixed(2)} of its own raw COPY.`)
+	if (rows >= 1_000_000 && pg)
+		targets.push(`- A 1,000,000-sample file imports with peak RSS under 300 MB (issue #3): **${pg.ours.peakRssBytes < RSS_LIMIT ? 'met' : 'not met'}** (${mb(pg.ours.peakRssBytes)} on PostgreSQL).`)
+	if (results.pglite)
+		targets.push(`- PGlite, for reference (no target: the embedded database is for trying Roundtable and small consultations): ${results.pglite.ratio.toFixed(2)} of its own raw COPY.`)
 	const title = name === 'import' ? 'Import vs raw COPY' : `Import vs raw COPY, ${n(rows)} rows`
 	const command = name === 'import' ? '`npm run bench:import`' : `\`npm run bench -- --only ${name}\` (= \`npm run bench:import -- --rows ${rows} --only postgres --name ${name}\`)`
 	return `## ${title} (${command})

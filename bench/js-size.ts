@@ -42,7 +42,11 @@ export function readManifest(buildDir: string): Manifest {
 	const assets = path.join(buildDir, 'assets')
 	const file = readdirSync(assets).find((f) => /^manifest-.*\.js$/.test(f))
 	if (!file) throw new Error('No Remix manifest in build/client/assets: run `npm run build` first')
-	return JSON.parse(readFileSync(path.join(assets, file), 'utf8').replace(/^window\.__remixManifest=/, '').replace(/;?\s*$/, '')) as Manifest
+	return JSON.parse(
+		readFileSync(path.join(assets, file), 'utf8')
+			.replace(/^window\.__remixManifest=/, '')
+			.replace(/;?\s*$/, ''),
+	) as Manifest
 }
 
 /** The route ids from root to `id`. */
@@ -76,14 +80,16 @@ export function namespacesOf(manifest: Manifest, id: string): string[] {
 	const ns = new Set<string>()
 	for (const route of routeChain(manifest, id)) {
 		const base = path.join('app', route.id)
-		const file = ['.tsx', '.ts'].map((e) => base + e).find((f) => {
-			try {
-				readFileSync(f)
-				return true
-			} catch {
-				return false
-			}
-		})
+		const file = ['.tsx', '.ts']
+			.map((e) => base + e)
+			.find((f) => {
+				try {
+					readFileSync(f)
+					return true
+				} catch {
+					return false
+				}
+			})
 		if (!file) continue
 		const source = readFileSync(file, 'utf8')
 		let list = /handle[^=]*=\s*\{[^]*?i18n:\s*(\[[^\]]*\]|'[^']*'|\w+)/.exec(source)?.[1]
@@ -98,7 +104,19 @@ export function namespacesOf(manifest: Manifest, id: string): string[] {
 	return [...ns]
 }
 
-type PageWeight = { path: string; status: number; js: string[]; htmlBytes: number; htmlGzipBytes: number; jsGzipBytes: number; jsFiles: number; cssGzipBytes: number; localesGzipBytes: number; namespaces: string[]; totalGzipBytes: number }
+type PageWeight = {
+	path: string
+	status: number
+	js: string[]
+	htmlBytes: number
+	htmlGzipBytes: number
+	jsGzipBytes: number
+	jsFiles: number
+	cssGzipBytes: number
+	localesGzipBytes: number
+	namespaces: string[]
+	totalGzipBytes: number
+}
 
 async function measurePages(buildDir: string): Promise<{ pages: Record<string, PageWeight>; seed: Record<string, number>; seedSeconds: number }> {
 	const postgres = (await import('postgres')).default
@@ -121,7 +139,9 @@ async function measurePages(buildDir: string): Promise<{ pages: Record<string, P
 		})
 		let up = false
 		for (let i = 0; i < 300 && !up && server.exitCode === null; i++) {
-			up = await fetch(`${BASE}/healthz`).then((r) => r.ok).catch(() => false)
+			up = await fetch(`${BASE}/healthz`)
+				.then((r) => r.ok)
+				.catch(() => false)
 			if (!up) await new Promise((r) => setTimeout(r, 100))
 		}
 		if (!up) throw new Error('the server did not answer /healthz within 30 s')
@@ -147,7 +167,10 @@ async function measurePages(buildDir: string): Promise<{ pages: Record<string, P
 				headers: { Origin: BASE, 'Content-Type': 'application/x-www-form-urlencoded' },
 				body: new URLSearchParams({ email, password }),
 			})
-			const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+			const cookie = res.headers
+				.getSetCookie()
+				.map((c) => c.split(';')[0])
+				.join('; ')
 			if (res.status !== 302 || !cookie) throw new Error(`sign-in as ${email} failed: ${res.status}`)
 			return cookie
 		}
@@ -198,7 +221,19 @@ async function measurePages(buildDir: string): Promise<{ pages: Record<string, P
 			const htmlGzipBytes = gzipSync(html).length
 			const jsGzipBytes = [...js].reduce((n, u) => n + assetGzip(u), 0)
 			const cssGzipBytes = [...css].reduce((n, u) => n + assetGzip(u), 0)
-			pages[label] = { path: p, status: res.status, js: [...js], htmlBytes: html.length, htmlGzipBytes, jsGzipBytes, jsFiles: js.size, cssGzipBytes, localesGzipBytes, namespaces, totalGzipBytes: htmlGzipBytes + jsGzipBytes + cssGzipBytes + localesGzipBytes }
+			pages[label] = {
+				path: p,
+				status: res.status,
+				js: [...js],
+				htmlBytes: html.length,
+				htmlGzipBytes,
+				jsGzipBytes,
+				jsFiles: js.size,
+				cssGzipBytes,
+				localesGzipBytes,
+				namespaces,
+				totalGzipBytes: htmlGzipBytes + jsGzipBytes + cssGzipBytes + localesGzipBytes,
+			}
 		}
 		return { pages, seed, seedSeconds }
 	} finally {
@@ -229,7 +264,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 	if (weight) {
 		console.log('\nPage weight (gzipped): HTML + JS + CSS + translations = total')
 		for (const [label, w] of Object.entries(weight.pages)) {
-			console.log(`${label.padEnd(32)} HTML ${kb(w.htmlBytes).padStart(9)} raw ${kb(w.htmlGzipBytes).padStart(8)} + JS ${kb(w.jsGzipBytes).padStart(9)} + CSS ${kb(w.cssGzipBytes)} + i18n ${kb(w.localesGzipBytes).padStart(8)} = ${kb(w.totalGzipBytes).padStart(9)}`)
+			console.log(
+				`${label.padEnd(32)} HTML ${kb(w.htmlBytes).padStart(9)} raw ${kb(w.htmlGzipBytes).padStart(8)} + JS ${kb(w.jsGzipBytes).padStart(9)} + CSS ${kb(w.cssGzipBytes)} + i18n ${kb(w.localesGzipBytes).padStart(8)} = ${kb(w.totalGzipBytes).padStart(9)}`,
+			)
 		}
 	}
 	// The target is judged on what the focus view's HTML makes the browser load when measured, else on the manifest sum.
@@ -285,7 +322,23 @@ dropped); port 3293. Raw results: \`bench/.out/js-size.json\`.
 `
 	const out = path.resolve('bench/.out')
 	mkdirSync(out, { recursive: true })
-	writeFileSync(path.join(out, 'js-size.json'), JSON.stringify({ date: new Date().toISOString(), manifest: js, pages: weight?.pages ?? null, seed: weight?.seed ?? null, seedSeconds: weight ? Math.round(weight.seedSeconds) : null, focusJsGzipBytes: focusJs, targetFocusJsKB: TARGET_FOCUS_JS_KB, met }, null, 2) + '\n')
+	writeFileSync(
+		path.join(out, 'js-size.json'),
+		JSON.stringify(
+			{
+				date: new Date().toISOString(),
+				manifest: js,
+				pages: weight?.pages ?? null,
+				seed: weight?.seed ?? null,
+				seedSeconds: weight ? Math.round(weight.seedSeconds) : null,
+				focusJsGzipBytes: focusJs,
+				targetFocusJsKB: TARGET_FOCUS_JS_KB,
+				met,
+			},
+			null,
+			2,
+		) + '\n',
+	)
 	writeFileSync(path.join(out, 'js-size.md'), md)
 	console.log('Written to bench/.out/js-size.json and bench/.out/js-size.md')
 }

@@ -86,14 +86,36 @@ const password = 'bench passphrase 2026'
 const hash = await hashPassword(password)
 const [owner] = await db.insert(users).values({ email: 'owner@bench.test', displayName: 'Owner', passwordHash: hash }).returning({ id: users.id })
 const dataset = (await createDataset({ slug: 'bench', name: 'Bench', description: '', ownerId: owner!.id }))!
-const version = (await createVersion({ datasetId: dataset.id, label: 'v1', parentLabel: null, userId: owner!.id, generationMethod: 'persona_simulation', modelName: '', modelVersion: '', modelProvider: '', promptTemplates: '', personaDefinitions: '', seedDataDescription: '', knownLimitations: '', changelog: '' })).version!
+const version = (
+	await createVersion({
+		datasetId: dataset.id,
+		label: 'v1',
+		parentLabel: null,
+		userId: owner!.id,
+		generationMethod: 'persona_simulation',
+		modelName: '',
+		modelVersion: '',
+		modelProvider: '',
+		promptTemplates: '',
+		personaDefinitions: '',
+		seedDataDescription: '',
+		knownLimitations: '',
+		changelog: '',
+	})
+).version!
 const origins = ['Oaxaca', 'Lagos', 'Amman', 'Bogotá', 'Lucknow', 'Dakar']
 async function* file() {
 	const enc = new TextEncoder()
 	for (let start = 0; start < SAMPLES; start += 5000) {
 		let chunk = ''
 		for (let i = start; i < Math.min(SAMPLES, start + 5000); i++) {
-			chunk += JSON.stringify({ id: `s-${String(i).padStart(8, '0')}`, content: `Dear team, sample ${i} written as a persona from ${origins[i % 6]} about the quarterly schedule and the new badge system.`, language: 'en', metadata: { persona: { origin: origins[i % 6], age: 20 + (i % 50) } } }) + '\n'
+			chunk +=
+				JSON.stringify({
+					id: `s-${String(i).padStart(8, '0')}`,
+					content: `Dear team, sample ${i} written as a persona from ${origins[i % 6]} about the quarterly schedule and the new badge system.`,
+					language: 'en',
+					metadata: { persona: { origin: origins[i % 6], age: 20 + (i % 50) } },
+				}) + '\n'
 		}
 		yield enc.encode(chunk)
 	}
@@ -144,7 +166,12 @@ const server = spawn(process.execPath, [...(args.includes('--cpu-prof') ? ['--cp
 const stopServer = () => server.kill('SIGKILL')
 process.once('exit', stopServer)
 for (let i = 0; i < 150; i++) {
-	if (await fetch(`${BASE}/healthz`).then((r) => r.ok).catch(() => false)) break
+	if (
+		await fetch(`${BASE}/healthz`)
+			.then((r) => r.ok)
+			.catch(() => false)
+	)
+		break
 	await new Promise((r) => setTimeout(r, 200))
 }
 // The other workers start once the first listens; let them.
@@ -156,11 +183,14 @@ function request(agent: http.Agent, method: 'GET' | 'POST', pathname: string, gi
 	// As a browser asks: the server compresses as it would for one (the body is counted, not decoded).
 	const headers = { 'Accept-Encoding': 'gzip, deflate, br', ...given }
 	return new Promise((resolve, reject) => {
-		const req = http.request({ host: '127.0.0.1', port: PORT, method, path: pathname, agent, headers: body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } }, (res) => {
-			res.on('data', () => {})
-			res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null, setCookie: res.headers['set-cookie'] ?? [] }))
-			res.on('error', reject)
-		})
+		const req = http.request(
+			{ host: '127.0.0.1', port: PORT, method, path: pathname, agent, headers: body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } },
+			(res) => {
+				res.on('data', () => {})
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null, setCookie: res.headers['set-cookie'] ?? [] }))
+				res.on('error', reject)
+			},
+		)
 		req.on('error', reject)
 		req.end(body)
 	})
@@ -229,7 +259,10 @@ async function openLoop(users: number) {
 			agent.destroy()
 		}),
 	)
-	const ms = results.filter((r) => r.ok).map((r) => r.ms).sort((a, b) => a - b)
+	const ms = results
+		.filter((r) => r.ok)
+		.map((r) => r.ms)
+		.sort((a, b) => a - b)
 	return { users, requests: results.length, errors: results.filter((r) => !r.ok).length, p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99) }
 }
 
@@ -280,7 +313,9 @@ const loop = await closedLoop('review')
 const ratio = loop.rps / floor.rps
 const best = steps.filter((s) => s.p99 < TARGET_P99_MS && s.errors === 0).pop()
 console.log(`Closed loop: review loop ${loop.rps.toFixed(0)} req/s (${loop.errors} errors), minimal page ${floor.rps.toFixed(0)} req/s (${floor.errors} errors), ratio ${ratio.toFixed(2)}`)
-console.log(`CPU per request (app / database / load generator): review loop ${loop.cpu.appMs} / ${loop.cpu.dbMs} / ${loop.cpu.generatorMs} ms, minimal page ${floor.cpu.appMs} / ${floor.cpu.dbMs} / ${floor.cpu.generatorMs} ms${scratch ? '' : ' (PGlite: the database is inside the app)'}`)
+console.log(
+	`CPU per request (app / database / load generator): review loop ${loop.cpu.appMs} / ${loop.cpu.dbMs} / ${loop.cpu.generatorMs} ms, minimal page ${floor.cpu.appMs} / ${floor.cpu.dbMs} / ${floor.cpu.generatorMs} ms${scratch ? '' : ' (PGlite: the database is inside the app)'}`,
+)
 console.log(`Largest tested concurrency with p99 < ${TARGET_P99_MS} ms: ${best?.users ?? 'none'}`)
 
 if (args.includes('--keep')) {
@@ -308,7 +343,16 @@ const result = {
 	thinkMs: THINK_MS,
 	stepSeconds: STEP_SECONDS,
 	openLoop: steps,
-	closedLoop: { connections: CLOSED_CONNECTIONS, seconds: CLOSED_SECONDS, reviewRps: loop.rps, reviewErrors: loop.errors, floorRps: floor.rps, floorErrors: floor.errors, ratio, cpuPerRequestMs: { review: loop.cpu, floor: floor.cpu } },
+	closedLoop: {
+		connections: CLOSED_CONNECTIONS,
+		seconds: CLOSED_SECONDS,
+		reviewRps: loop.rps,
+		reviewErrors: loop.errors,
+		floorRps: floor.rps,
+		floorErrors: floor.errors,
+		ratio,
+		cpuPerRequestMs: { review: loop.cpu, floor: floor.cpu },
+	},
 	maxReviewersP99Under100: best?.users ?? 0,
 }
 type Result = typeof result
@@ -383,8 +427,8 @@ function markdown(): string {
 		'',
 		`Closed loop, same run: ${closedLoopFigures(result.closedLoop)}.`,
 		'',
-		'CPU time per request in that closed loop, from `/proc` (the app\'s processes, its PostgreSQL backends, and the load generator\'s own process;',
-		'PostgreSQL\'s background writers and the kernel\'s network work outside these processes are not in it):',
+		"CPU time per request in that closed loop, from `/proc` (the app's processes, its PostgreSQL backends, and the load generator's own process;",
+		"PostgreSQL's background writers and the kernel's network work outside these processes are not in it):",
 		'',
 		'| closed loop | app | PostgreSQL | load generator | sum |',
 		'|---|---:|---:|---:|---:|',
@@ -423,22 +467,22 @@ function markdown(): string {
 		'',
 		'Changes measured while making them (same machine, side by side, a smaller run: 100,000 samples, 300 reviewers, closed loop as above):',
 		'- Workers now set `TCP_NODELAY` on the connections the primary hands them (decision 019). Without it the last small write of each',
-		'  response waited for the client\'s delayed ACK: the home page served 258 requests/s with two workers against 520 with one process,',
+		"  response waited for the client's delayed ACK: the home page served 258 requests/s with two workers against 520 with one process,",
 		'  740 with the fix. The ratios above 1 recorded before (1.01–1.48) were that artefact: the floor page was held by the delayed ACK.',
 		'- Production hands Remix its build, not a function returning it (Remix rebuilt its route tree on every request): +10 % on both loops.',
 		'- The statements every review request runs are prepared (session, unread count, focus view, verdict target) and a verdict with no',
 		'  earlier flags is one statement committed on its own: review loop 171 → 220 requests/s, PostgreSQL CPU per request 4.6 → 3.0 ms.',
-		'- The focus view\'s statement walked the participant\'s whole queue, twice: finding the sample by its external id joined every',
+		"- The focus view's statement walked the participant's whole queue, twice: finding the sample by its external id joined every",
 		'  assignment to its sample (200 probes for a queue of 200), and "next still waiting" read every later entry and sorted them. Now the',
-		'  sample is found through the version\'s imports\' unique (import, external id) key and the queue\'s primary key, and waiting samples',
+		"  sample is found through the version's imports' unique (import, external id) key and the queue's primary key, and waiting samples",
 		'  have a partial index (migration 0010). PostgreSQL CPU for that statement 1.45 → 0.26 ms (one connection, queues of 200, measured',
-		'  from the backend\'s `/proc`).',
+		"  from the backend's `/proc`).",
 		'- A "no concerns" or "skip" verdict is guarded, recorded and answered with the next waiting sample in one prepared statement (it was the',
-		'  guard, the verdict, then one or two unprepared queries for the next sample), and the session lookup also counts the bell\'s unread',
+		"  guard, the verdict, then one or two unprepared queries for the next sample), and the session lookup also counts the bell's unread",
 		'  notifications (it was a second statement on every page). With the two changes above, side by side: review loop 260 → 313',
 		'  requests/s, ratio to the floor 0.55 → 0.67, PostgreSQL CPU per request 2.48 → 0.97 ms (the machine was in a slow phase: floor ~470/s).',
 		'- Lazy route discovery is off (decision 021): every page built a partial route manifest by matching each path segment against the',
-		'  route tree (~8 % of the app\'s CPU). Two runs in each order: app CPU per review-loop request 4.4 and 4.7 ms with it, 3.9 and 3.7 ms',
+		"  route tree (~8 % of the app's CPU). Two runs in each order: app CPU per review-loop request 4.4 and 4.7 ms with it, 3.9 and 3.7 ms",
 		'  without; p99 at 300 reviewers 294 and 411 ms with it, 72 and 197 ms without.',
 		'- Pages are rendered whole and answered as one buffer (decision 022), instead of ~15 chunks each passed through a Node stream, a web',
 		'  stream and a write. 500 reviewers, 100,000 samples, two runs in each order: app CPU per request for the floor page 2.60 and 2.85 ms',
@@ -446,18 +490,18 @@ function markdown(): string {
 		'  ratio between them fell (0.75 and 0.78 → 0.67 and 0.67 in those runs) while the loop itself got faster.',
 		'- Tried and not kept: a larger V8 young generation for the workers (`--max-semi-space-size=16`): the floor page got slower',
 		'  (5.1 against 4.0 ms of app CPU per request).',
-		'- Tried and not kept: caching React Router\'s flattened route branches and compiled patterns, by editing the installed package for',
+		"- Tried and not kept: caching React Router's flattened route branches and compiled patterns, by editing the installed package for",
 		'  the experiment. Two runs in each order: floor page 2.47 and 2.65 → 2.14 and 2.12 ms of app CPU, review loop 3.03 and 3.11 → 2.92',
 		'  and 3.03 ms, p99 at 500 reviewers unchanged (367/381 against 921/382 ms). Too little for the loop to carry a patch of the framework.',
-		'- Left: React Router still matches the URL against the whole route tree three times per page (Remix\'s server, the data router and',
-		'  the render), compiling each route\'s pattern every time: ~16 % of the app\'s CPU in a profile.',
-		'- Where the open loop\'s tail comes from (500 reviewers, traced per request): latency comes in waves. Within one 20 s step the p99 of',
+		"- Left: React Router still matches the URL against the whole route tree three times per page (Remix's server, the data router and",
+		"  the render), compiling each route's pattern every time: ~16 % of the app's CPU in a profile.",
+		"- Where the open loop's tail comes from (500 reviewers, traced per request): latency comes in waves. Within one 20 s step the p99 of",
 		'  each second ranged from 50 to 870 ms. A stall makes many reviewers finish together, and with the same 3 s think time they come',
-		'  back together. The workers\' event-loop delay stayed at p99 20–40 ms during the step (`monitorEventLoopDelay`), so it is not GC',
-		'  or a long task: it is requests queueing for the CPU. `top` during the step: the two workers at ~70 % of a core each and PostgreSQL\'s',
+		"  back together. The workers' event-loop delay stayed at p99 20–40 ms during the step (`monitorEventLoopDelay`), so it is not GC",
+		"  or a long task: it is requests queueing for the CPU. `top` during the step: the two workers at ~70 % of a core each and PostgreSQL's",
 		'  backends ~34 % in all, at ~320 requests/s: about 4.4 ms of worker CPU per request, where closed loops of the same code measured',
 		'  2.5–3.0 ms in runs that hour. In the open loop each request wakes the processes on its own, so the machine is ~90 % busy at 500 reviewers.',
-		'- The machine\'s speed drifts: the same app code has measured the floor page anywhere from 350 to 900 requests/s in runs an hour apart,',
+		"- The machine's speed drifts: the same app code has measured the floor page anywhere from 350 to 900 requests/s in runs an hour apart,",
 		'  and a single closed loop moves by ±15 %. Compare ratios across runs, and changes only side by side.',
 		'',
 		'Reproduce: `npm run bench:review` (flags `--samples`, `--round-samples`, `--reviewers`,',
@@ -480,16 +524,16 @@ function pgliteMarkdown(lite: Result | null, note: string): string {
 		`The same loop on PGlite, the database Roundtable runs when \`DATABASE_URL\` is unset: it runs inside the app's process, so the app runs as one`,
 		`process (\`WEB_CONCURRENCY=1\`), in a run of its own after the one above and smaller: a version of **${n(lite.samples)}** samples, a round of`,
 		`${n(lite.roundSamples)} of them, **${n(lite.reviewers)}** reviewers signed in as above (queues of ~${Math.round(lite.roundSamples / lite.reviewers)} samples), ${lite.stepSeconds} s per step.`,
-		'The data folder is a new one in a temp dir, seeded by the app\'s own code in the benchmark\'s process, which closes it before the',
+		"The data folder is a new one in a temp dir, seeded by the app's own code in the benchmark's process, which closes it before the",
 		'server opens it. No target is judged on PGlite: the embedded database is for trying Roundtable and small consultations, and the',
-		'targets above are PostgreSQL\'s.',
+		"targets above are PostgreSQL's.",
 		'',
 		...openLoopTable(lite),
 		'',
 		`Closed loop, same run (as above): ${closedLoopFigures(c)}. Largest step under ${TARGET_P99_MS} ms p99 without errors: ${under ? `${n(under)} reviewers` : 'none'} (for information).`,
 		'',
-		'CPU time per request in that closed loop, from `/proc`: the app\'s process, which holds the database too (PGlite\'s share is inside',
-		'the app\'s figure; there is no database process to count), and the load generator:',
+		"CPU time per request in that closed loop, from `/proc`: the app's process, which holds the database too (PGlite's share is inside",
+		"the app's figure; there is no database process to count), and the load generator:",
 		'',
 		'| closed loop | app (database included) | load generator | sum |',
 		'|---|---:|---:|---:|',

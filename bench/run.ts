@@ -152,10 +152,7 @@ const lines = [
 ]
 const shown = BENCHES.filter((b) => store.entries[b.name] && !b.extra)
 const sum = shown.reduce((n, b) => n + store.entries[b.name]!.seconds, 0)
-lines.push(
-	`Run time of \`npm run bench\` (the benchmarks above except the extra ones, plus one \`npm run build\`): ${Math.floor(sum / 60)} min ${sum % 60} s of benchmarks, budget 20 min.`,
-	'',
-)
+lines.push(`Run time of \`npm run bench\` (the benchmarks above except the extra ones, plus one \`npm run build\`): ${Math.floor(sum / 60)} min ${sum % 60} s of benchmarks, budget 20 min.`, '')
 if (selected.length) {
 	lines.push(
 		`Last \`npm run bench\`: ${day(store.updatedAt)}, ${selected.length - failed.length} of ${selected.length} benchmarks in ${Math.floor(totalSeconds / 60)} min ${totalSeconds % 60} s` +

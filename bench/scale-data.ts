@@ -25,5 +25,11 @@ export const BENCH_SCALE: ScaleConfig = {
 export function scaledDown(factor: number): ScaleConfig {
 	if (factor <= 1) return BENCH_SCALE
 	const by = (n: number) => Math.max(1, Math.round(n / factor))
-	return { ...BENCH_SCALE, samplesPerVersion: by(BENCH_SCALE.samplesPerVersion), round1Samples: by(BENCH_SCALE.round1Samples!), round2Samples: by(BENCH_SCALE.round2Samples), reviewers: Math.max(40, by(BENCH_SCALE.reviewers)) }
+	return {
+		...BENCH_SCALE,
+		samplesPerVersion: by(BENCH_SCALE.samplesPerVersion),
+		round1Samples: by(BENCH_SCALE.round1Samples!),
+		round2Samples: by(BENCH_SCALE.round2Samples),
+		reviewers: Math.max(40, by(BENCH_SCALE.reviewers)),
+	}
 }

@@ -149,10 +149,14 @@ async function inboxOwner() {
 	await query(sql`insert into users (email, display_name, password_hash) values ('inbox-owner@plans.test', 'Inbox owner', 'x') on conflict do nothing`)
 	const [u] = await query<{ id: string }>(sql`select id from users where email = 'inbox-owner@plans.test'`)
 	await query(sql`insert into datasets (slug, name, created_by) select 'inbox-extra-' || n, 'Extra ' || n, ${u!.id} from generate_series(1, 10) n on conflict do nothing`)
-	await query(sql`insert into versions (dataset_id, label, status, generation_method, created_by) select id, 'v1', 'draft', 'other', created_by from datasets where slug like 'inbox-extra-%' on conflict do nothing`)
+	await query(
+		sql`insert into versions (dataset_id, label, status, generation_method, created_by) select id, 'v1', 'draft', 'other', created_by from datasets where slug like 'inbox-extra-%' on conflict do nothing`,
+	)
 	await query(sql`insert into dataset_members (dataset_id, user_id, role) select id, ${u!.id}, 'maintainer' from datasets where slug like 'ds-%' or slug like 'inbox-extra-%' on conflict do nothing`)
 	await query(sql`update versions set status = 'blocked' where dataset_id = (select id from datasets where slug = 'ds-1')`)
-	await query(sql`update rounds set closes_at = now() + interval '24 hours' where id in (select r.id from rounds r join versions v on v.id = r.version_id join datasets d on d.id = v.dataset_id where d.slug in ('ds-2', 'ds-3') and r.status = 'open')`)
+	await query(
+		sql`update rounds set closes_at = now() + interval '24 hours' where id in (select r.id from rounds r join versions v on v.id = r.version_id join datasets d on d.id = v.dataset_id where d.slug in ('ds-2', 'ds-3') and r.status = 'open')`,
+	)
 	const [n] = await query<{ datasets: number; flags: number }>(sql`
 		select (select count(*)::int from dataset_members where user_id = ${u!.id}) as datasets,
 			(select count(*)::int from flags f join rounds r on r.id = f.round_id join versions v on v.id = r.version_id join dataset_members m on m.dataset_id = v.dataset_id and m.user_id = ${u!.id}) as flags`)
@@ -229,7 +233,8 @@ type Case = { page: string; name: string; total?: boolean; run: () => Promise<un
 const floorCase: Case = {
 	page: 'floor',
 	name: 'floor: raw `select id … order by number desc limit 50`',
-	run: () => (pg ? pg`select id from issues where version_id = ${versionId} order by number desc limit 50` : query(sql`select id from issues where version_id = ${versionId} order by number desc limit 50`)),
+	run: () =>
+		pg ? pg`select id from issues where version_id = ${versionId} order by number desc limit 50` : query(sql`select id from issues where version_id = ${versionId} order by number desc limit 50`),
 }
 const view = (name: string, filter: Record<string, unknown>): Case => ({ page: 'Triage inbox', name: `listIssues: ${name}`, run: () => listIssues({ versionId, filter: f(filter), userId }) })
 const cases: Case[] = [
@@ -270,8 +275,20 @@ const cases: Case[] = [
 	{ page: 'Report', name: 'report.json: streamed, read to the end', run: async () => readBody(await jsonResponse()) },
 	{ page: 'Report', name: 'report.csv: first issue row of the streamed download', total: true, run: async () => null, timed: () => firstRow(csvResponse, { skip: csvPrefix }) },
 	{ page: 'Report', name: 'report.csv: streamed, read to the end', run: () => csvDownload() },
-	{ page: 'Report', name: 'report.md: getConsultationReport (500) + toMarkdown', total: true, run: async () => report.toMarkdown(await getConsultationReport({ dataset, version, issueLimit: 500 }), t18n) },
-	{ page: 'Report', name: 'whole report in memory: getConsultationReport + toJson + toCsv', run: async () => { const r = await getConsultationReport({ dataset, version }); return [report.toJson(r), report.toCsv(report.toCsvRows(r))] } },
+	{
+		page: 'Report',
+		name: 'report.md: getConsultationReport (500) + toMarkdown',
+		total: true,
+		run: async () => report.toMarkdown(await getConsultationReport({ dataset, version, issueLimit: 500 }), t18n),
+	},
+	{
+		page: 'Report',
+		name: 'whole report in memory: getConsultationReport + toJson + toCsv',
+		run: async () => {
+			const r = await getConsultationReport({ dataset, version })
+			return [report.toJson(r), report.toCsv(report.toCsvRows(r))]
+		},
+	},
 	{ page: 'Gate', name: 'gateCounts', run: () => gateCounts(versionId) },
 	{ page: 'Gate', name: 'listOpenBlockers (50)', run: () => listOpenBlockers(versionId) },
 	{ page: 'Gate', name: 'gate: gateCounts ‖ listOpenBlockers', total: true, run: () => Promise.all([gateCounts(versionId), listOpenBlockers(versionId)]) },
@@ -310,7 +327,7 @@ const copySelect = `
 		(array['minor', 'major', 'critical'])[nullif(i.max_severity, 0)] as max_severity, i.flagger_count, i.public_response, v.label as version
 	from issues i join versions v on v.id = i.version_id left join use_cases uc on uc.id = i.use_case_id
 	where i.version_id = '${versionId}' order by i.number`
-const pglite = ENGINE === 'pglite' ? ((db as unknown as { $client: { query: (q: string, p?: unknown[], o?: unknown) => Promise<{ blob?: Blob }> } }).$client) : null
+const pglite = ENGINE === 'pglite' ? (db as unknown as { $client: { query: (q: string, p?: unknown[], o?: unknown) => Promise<{ blob?: Blob }> } }).$client : null
 async function copyExport(copyClient: postgres.Sql | null, onChunk?: () => void) {
 	if (copyClient) {
 		const stream = await copyClient.unsafe(`copy (${copySelect}) to stdout (format csv, header)`).readable()
@@ -360,14 +377,32 @@ for (let i = 0; i < 2 + EXPORT_RUNS; i++) {
 	}
 }
 const summarise = (xs: typeof sides.ours) => {
-	const ms = pct(xs.map((x) => x.ms), 50)
-	return { rows: exportRows, bytes: xs[0]!.bytes, p50Ms: ms, rowsPerSecond: exportRows / (ms / 1000), peakHeapGrowthMB: Math.max(...xs.map((x) => x.heap)) / 2 ** 20, peakRssGrowthMB: Math.max(...xs.map((x) => x.rss)) / 2 ** 20 }
+	const ms = pct(
+		xs.map((x) => x.ms),
+		50,
+	)
+	return {
+		rows: exportRows,
+		bytes: xs[0]!.bytes,
+		p50Ms: ms,
+		rowsPerSecond: exportRows / (ms / 1000),
+		peakHeapGrowthMB: Math.max(...xs.map((x) => x.heap)) / 2 ** 20,
+		peakRssGrowthMB: Math.max(...xs.map((x) => x.rss)) / 2 ** 20,
+	}
 }
 // Each run measures ours, then COPY, a moment apart: the ratio is the median of each run's own
 // ratio, so a slow phase of the machine that spans a pair slows both sides of it alike.
 const pairRatios = sides.ours.map((o, i) => sides.copy[i]!.ms / o.ms)
 const exportRatio = pct(pairRatios, 50)
-const exportResult = { ours: summarise(sides.ours), copy: summarise(sides.copy), ratio: exportRatio, ratioP25: pct(pairRatios, 25), ratioP75: pct(pairRatios, 75), met: exportRatio >= TARGET_EXPORT, gcExposed: !!gc }
+const exportResult = {
+	ours: summarise(sides.ours),
+	copy: summarise(sides.copy),
+	ratio: exportRatio,
+	ratioP25: pct(pairRatios, 25),
+	ratioP75: pct(pairRatios, 75),
+	met: exportRatio >= TARGET_EXPORT,
+	gcExposed: !!gc,
+}
 const loadAfter = os.loadavg()[0]!
 
 // ---- Print ----
@@ -377,7 +412,9 @@ console.log(`\n${engineVersion}: ${RUNS} runs each after ${WARMUP} warm-up, roun
 console.log('| page | call | p50 | p95 | max | p50 / floor | p95 < 200 ms |')
 console.log('|---|---|---:|---:|---:|---:|---|')
 for (const r of reads) console.log(`| ${r.page} | ${r.total ? `**${r.name}**` : r.name} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.max)} | ${r.ratio.toFixed(1)} | ${r.met ? 'met' : 'NOT met'} |`)
-console.log(`\nExport of ${exportRows.toLocaleString()} issue rows: ours ${Math.round(exportResult.ours.rowsPerSecond).toLocaleString()} rows/s (heap +${mb(exportResult.ours.peakHeapGrowthMB)}), COPY ${Math.round(exportResult.copy.rowsPerSecond).toLocaleString()} rows/s (heap +${mb(exportResult.copy.peakHeapGrowthMB)}), ratio ${exportResult.ratio.toFixed(2)} (runs' p25–p75 ${exportResult.ratioP25.toFixed(2)}–${exportResult.ratioP75.toFixed(2)}; of the p50s ${(exportResult.ours.rowsPerSecond / exportResult.copy.rowsPerSecond).toFixed(2)})`)
+console.log(
+	`\nExport of ${exportRows.toLocaleString()} issue rows: ours ${Math.round(exportResult.ours.rowsPerSecond).toLocaleString()} rows/s (heap +${mb(exportResult.ours.peakHeapGrowthMB)}), COPY ${Math.round(exportResult.copy.rowsPerSecond).toLocaleString()} rows/s (heap +${mb(exportResult.copy.peakHeapGrowthMB)}), ratio ${exportResult.ratio.toFixed(2)} (runs' p25–p75 ${exportResult.ratioP25.toFixed(2)}–${exportResult.ratioP75.toFixed(2)}; of the p50s ${(exportResult.ours.rowsPerSecond / exportResult.copy.rowsPerSecond).toFixed(2)})`,
+)
 
 const result = {
 	date: new Date().toISOString(),
@@ -415,7 +452,24 @@ let pgliteNote = ''
 if (PGLITE_FACTOR > 0) {
 	const file = path.join(outDir, 'scale-pglite.json')
 	console.log(`\nPGlite at 1/${PGLITE_FACTOR} of the scale, in a child process…`)
-	const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--engine', 'pglite', '--factor', String(PGLITE_FACTOR * FACTOR), '--runs', String(RUNS), '--export-runs', String(EXPORT_RUNS), '--child-out', file], { stdio: 'inherit', cwd: root })
+	const child = spawnSync(
+		process.execPath,
+		[
+			...process.execArgv,
+			fileURLToPath(import.meta.url),
+			'--engine',
+			'pglite',
+			'--factor',
+			String(PGLITE_FACTOR * FACTOR),
+			'--runs',
+			String(RUNS),
+			'--export-runs',
+			String(EXPORT_RUNS),
+			'--child-out',
+			file,
+		],
+		{ stdio: 'inherit', cwd: root },
+	)
 	if (child.status === 0 && existsSync(file)) pgliteResult = JSON.parse(readFileSync(file, 'utf8'))
 	else pgliteNote = `The PGlite run failed (exit ${child.status}).`
 }
@@ -441,7 +495,10 @@ function markdown(r: typeof result, lite: typeof result | null, liteNote: string
 	const table = (x: typeof result) => [
 		'| page | call | p50 | p95 | max | p50 / floor | p95 < 200 ms |',
 		'|---|---|---:|---:|---:|---:|---|',
-		...x.reads.map((row) => `| ${row.page} | ${row.total ? `**${row.name}**` : row.name} | ${ms(row.p50)} | ${ms(row.p95)} | ${ms(row.max)} | ${row.page === 'floor' ? '1' : row.ratio.toFixed(1)} | ${row.page === 'floor' ? '' : row.met ? 'met' : '**not met**'} |`),
+		...x.reads.map(
+			(row) =>
+				`| ${row.page} | ${row.total ? `**${row.name}**` : row.name} | ${ms(row.p50)} | ${ms(row.p95)} | ${ms(row.max)} | ${row.page === 'floor' ? '1' : row.ratio.toFixed(1)} | ${row.page === 'floor' ? '' : row.met ? 'met' : '**not met**'} |`,
+		),
 	]
 	const exportTable = (x: typeof result) => [
 		'| database | rows | ours: streamed CSV (rows/s) | `COPY … TO STDOUT` (rows/s) | ratio (≥ 0.5): median of the runs (p25–p75) | peak growth ours: heap + buffers / RSS | peak growth COPY: heap + buffers / RSS |',
@@ -457,20 +514,20 @@ function markdown(r: typeof result, lite: typeof result | null, liteNote: string
 	const p95Of = (name: string) => r.reads.find((x) => x.name === name)?.p95 ?? 0
 	const rateName = (s: string) => `getFlagRateByAttribute ${ATTRIBUTE} (${s})`
 	const dashboardNote =
-		'Dashboard (decision 020): the scope\'s reviews and flags are read index-only through covering indexes, `reviews (round_id, sample_id, verdict, participant_id, id)` and ' +
+		"Dashboard (decision 020): the scope's reviews and flags are read index-only through covering indexes, `reviews (round_id, sample_id, verdict, participant_id, id)` and " +
 		'`flags (round_id, sample_id, kind, category, severity, participant_id, review_id)` (they replace the two `(round_id, sample_id)` indexes), so an aggregate reads the ' +
 		`${n(r.measured.reviews)} reviews or ${n(r.measured.flags)} flags of its version and no heap page it shares with the other ${r.config.datasets - 1} versions. ` +
-		'Besides: the coverage totals take one pass over the reviews instead of three, agreement groups the reviews into units once (a materialized CTE) for its overall and per-category parts and counts flags from their covering index, the minority list looks up reviews and issues for its page of 50 only, and the loader reads its rounds and the import\'s facets together before its six aggregates (already concurrent over the pool). ' +
+		"Besides: the coverage totals take one pass over the reviews instead of three, agreement groups the reviews into units once (a materialized CTE) for its overall and per-category parts and counts flags from their covering index, the minority list looks up reviews and issues for its page of 50 only, and the loader reads its rounds and the import's facets together before its six aggregates (already concurrent over the pool). " +
 		`One aggregate still reads table pages and is the largest part of the loader: \`getFlagRateByAttribute\` (p95 ${ms(p95Of(rateName('version')))} for the version, ${ms(p95Of(rateName('round')))} for a round), because the attribute lives in \`samples.metadata\`, so every reviewed sample of the scope is fetched by primary key (in id order; no longer a hash join over all ${n(r.counts.samples!)} samples); ` +
 		`\`getAgreement\` is p95 ${ms(p95Of('getAgreement (version)'))} / ${ms(p95Of('getAgreement (round)'))}. ` +
 		`${r.reads.some((x) => x.page === 'Insights dashboard' && !x.total && !x.met) ? 'Not every' : 'Every'} single aggregate is under ${TARGET_MS} ms at p95; the loader runs its six together on ${r.machine.cpus} cores, so for the version their CPU time (p50s summing to ${ms(['getCoverage', 'getParticipation', 'getFlagBreakdown', 'getAgreement', 'listMinoritySignal page 1'].reduce((sum, x) => sum + (r.reads.find((y) => y.name === `${x} (version)`)?.p50 ?? 0), 0) + (r.reads.find((y) => y.name === rateName('version'))?.p50 ?? 0))}) is what the loader's time is made of, and it moves with the machine's load (above). ` +
-		'Going lower needs the attribute kept beside the round\'s sample, or counts kept as verdicts arrive (coverage, verdicts by role, agreement patterns); both change write paths (round creation, app/models/review.server.ts).'
+		"Going lower needs the attribute kept beside the round's sample, or counts kept as verdicts arrive (coverage, verdicts by role, agreement patterns); both change write paths (round creation, app/models/review.server.ts)."
 	const inbox = r.reads.find((x) => x.page === 'Owner inbox')
 	const inboxNote =
 		`Owner inbox (issue #17: p95 < ${TARGET_MS} ms for someone on the team of 20 datasets with ≈ 200,000 flags in all): an owner added to the ${cfg.datasets} seeded datasets and 10 more without feedback, ` +
 		'with one version blocked after approval and the open rounds of two datasets closing within 48 hours (four rounds, ≈ 24,000 reviews each), measured in the same rounds as the pages above: ' +
 		(inbox ? `p50 ${ms(inbox.p50)}, p95 ${ms(inbox.p95)} — **${inbox.met ? 'met' : 'not met'}**. ` : 'not measured in this run. ') +
-		'Its slowest part was the coverage of the rounds closing soon: the round\'s overlap was read by a subquery inside the grouping, so it ran once per reviewed sample (≈ 66,000 times for the four rounds), and the count waited for the other lists before it started. ' +
+		"Its slowest part was the coverage of the rounds closing soon: the round's overlap was read by a subquery inside the grouping, so it ran once per reviewed sample (≈ 66,000 times for the four rounds), and the count waited for the other lists before it started. " +
 		'It now reads the overlap once per round and is counted in the statement that lists the rounds, beside the other lists (app/models/inbox.server.ts). ' +
 		'Side by side on this database (2026-12-04, 30 runs each, alternating, same answers): at a 1-minute load ≈ 15 on the 2 cores, the inbox as it was p50 848 ms / p95 1,328 ms, with the overlap read once per round p50 108 ms / p95 184 ms; ' +
 		'at a load ≈ 25, as it was 1,367 / 1,862 ms, overlap once per round 201 / 319 ms, and also counted beside the other lists 183 / 315 ms. EXPLAIN ANALYZE of the coverage statement alone: 1,205 ms → 120 ms, without JIT compilation (its estimated cost fell under `jit_above_cost`). ' +
@@ -494,7 +551,7 @@ function markdown(r: typeof result, lite: typeof result | null, liteNote: string
 		`How measured: in one process, the real model functions (app/models/triage.server.ts, insights.server.ts, report.server.ts, issue.server.ts) and the report's renderers and ` +
 			`streamed Response, called directly (server time: no HTTP, no React render, no session check), round-robin, ${r.warmup} warm-up rounds then ${r.runs} timed runs of each. ` +
 			'**Bold** rows are a page as its loader calls it (reads run together where the loader runs them together); the target applies to those. ' +
-			'For the two streamed downloads the page row is the time until the first issue row is written (the response has started: the JSON\'s head and the CSV\'s header leave earlier); reading them to the end is the next row, and their throughput is the export section below. ' +
+			"For the two streamed downloads the page row is the time until the first issue row is written (the response has started: the JSON's head and the CSV's header leave earlier); reading them to the end is the next row, and their throughput is the export section below. " +
 			'The floor, measured in the same rounds, is the cheapest read of the same table: `select id from issues where version_id = $1 order by number desc limit 50` ' +
 			`with raw postgres.js (p50 ${ms(r.floor.p50)}).`,
 		'',
@@ -549,10 +606,10 @@ function markdown(r: typeof result, lite: typeof result | null, liteNote: string
 	} else if (liteNote || PGLITE_FACTOR === 0) lines.push(liteNote || 'PGlite was not measured in this run (`--pglite-factor 0`).', '')
 	lines.push(
 		'Limits:',
-		'- Server time of the model functions in-process, not requests over HTTP: the session check, the loader\'s serialisation and the React render are not in these figures (bench:review measures whole requests). The load generator is this process, on the same 2-core machine as the database.',
+		"- Server time of the model functions in-process, not requests over HTTP: the session check, the loader's serialisation and the React render are not in these figures (bench:review measures whole requests). The load generator is this process, on the same 2-core machine as the database.",
 		`- One tenant of ${cfg.datasets} is measured; every query is scoped by version, so the other nine add table size and cache pressure, not rows to read. The data is synthetic: uniform persona attributes, hash-spread verdicts and flags, round sizes and rates chosen to land near issue #9's totals.`,
 		`- The export is the report's issue list of one version (${n(r.measured.issues)} rows, ${n(r.export.ours.bytes)} bytes): a run takes tens of milliseconds, so a single run's ratio moves with the machine's load (PostgreSQL's COPY runs in the server process, ours in this one): the table gives the middle half of the runs' ratios. Until 2026-11-22 the ratio was that of the two medians, which moved between 0.48 and 0.59 across runs of the same code. Ours parses every row into JavaScript values to make each cell formula-safe; COPY sends the server's text as it is. Memory growth is the peak rise of heap and buffers during a run, garbage included, not what stays.`,
-		'- Our CSV quotes every cell and neutralises formula-like cells; COPY\'s CSV does neither, so the bytes differ slightly (ours are larger).',
+		"- Our CSV quotes every cell and neutralises formula-like cells; COPY's CSV does neither, so the bytes differ slightly (ours are larger).",
 		'',
 		`Reproduce: \`npm run bench:scale\` (PostgreSQL from \`BENCH_DATABASE_URL\`, default \`postgres://postgres@127.0.0.1:5432/postgres\`; a scratch database \`rt_bench_scale_<ts>\` is created and dropped; \`--keep\` keeps it, \`--reuse <db>\` measures it again without seeding; \`--pglite-factor 0\` skips PGlite). Raw results: \`bench/.out/scale.json\`.`,
 		'',

@@ -75,8 +75,18 @@ const filters: SampleFilters[] = [
 	{ attributes: [{ path: 'region', value: 'Lagos' }] },
 	{ attributes: [{ path: 'topic', value: 'santé' }] },
 	{ attributes: [{ path: 'persona.identity', value: 'identité 42' }] },
-	{ attributes: [{ path: 'region', value: '東京' }, { path: 'model', value: 'beta' }] },
-	{ attributes: [{ path: 'region', value: 'Bogotá' }, { path: 'region', value: 'Москва' }] },
+	{
+		attributes: [
+			{ path: 'region', value: '東京' },
+			{ path: 'model', value: 'beta' },
+		],
+	},
+	{
+		attributes: [
+			{ path: 'region', value: 'Bogotá' },
+			{ path: 'region', value: 'Москва' },
+		],
+	},
 	{ q: vocab.ru[150]! },
 	{ language: 'th', attributes: [{ path: 'persona.gender', value: 'x' }] },
 ]
@@ -96,16 +106,36 @@ const containment = (f: SampleFilters) => {
 	const parts = [sql`import_id = ${importId}`]
 	if (f.language) parts.push(sql`language = ${f.language}`)
 	if (f.q) parts.push(sql`search_vector @@ ${parseQuery(f.q).tsquery}::tsquery`)
-	for (const [path, values] of byKey) parts.push(sql`(${sql.join(values.map((v) => sql`metadata @> ${JSON.stringify(facetFilterToJson(path, v))}::jsonb`), sql` or `)})`)
+	for (const [path, values] of byKey)
+		parts.push(
+			sql`(${sql.join(
+				values.map((v) => sql`metadata @> ${JSON.stringify(facetFilterToJson(path, v))}::jsonb`),
+				sql` or `,
+			)})`,
+		)
 	return sql.join(parts, sql` and `)
 }
 const countReference = await run(filters.map((f) => () => query(sql`select count(*)::int from samples where ${containment(f)}`)))
 const groupReference = await run(
-	filters.map((f) => () =>
-		query(sql`select metadata->>'region' a, metadata->'persona'->>'identity' b, metadata->'persona'->>'age' c, metadata->'persona'->>'gender' d,
+	filters.map(
+		(f) => () =>
+			query(sql`select metadata->>'region' a, metadata->'persona'->>'identity' b, metadata->'persona'->>'age' c, metadata->'persona'->>'gender' d,
 			metadata->>'prompt_id' e, metadata->>'model' g, metadata->>'topic' h, metadata->>'quality' i, count(*)::int
 			from samples where ${containment(f)} group by grouping sets ((a), (b), (c), (d), (e), (g), (h), (i))`),
 	),
 )
 await closeDb()
-console.log(JSON.stringify({ search, ftsOurs, ftsReference, facets, countReference, groupReference, searchMatches: stats(matches), facetMatches: stats(facetMatches), queries: { search: searches.length, fts: ftsWords.length, facets: filters.length }, repeat: REPEAT }))
+console.log(
+	JSON.stringify({
+		search,
+		ftsOurs,
+		ftsReference,
+		facets,
+		countReference,
+		groupReference,
+		searchMatches: stats(matches),
+		facetMatches: stats(facetMatches),
+		queries: { search: searches.length, fts: ftsWords.length, facets: filters.length },
+		repeat: REPEAT,
+	}),
+)

@@ -44,7 +44,10 @@ async function generate(jsonlFile: string, copyFile: string) {
 		if (facets.idsLeft < 64) facets.addIds({ next: nextId, end: (nextId += 1024) })
 		const ids = `{${facets.add(s.metadata, s.language).join(',')}}`
 		const hash = sha256Hex(canonicalSampleContent({ content: s.content }))
-		copy.write(['00000000-0000-0000-0000-000000000000', s.id, escape(s.content), '\\N', '\\N', '\\N', s.language, escape(JSON.stringify(s.metadata)), hash, escape(searchVector(s.content)), ids].join('\t') + '\n')
+		copy.write(
+			['00000000-0000-0000-0000-000000000000', s.id, escape(s.content), '\\N', '\\N', '\\N', s.language, escape(JSON.stringify(s.metadata)), hash, escape(searchVector(s.content)), ids].join('\t') +
+				'\n',
+		)
 		if (jsonl.writableNeedDrain) await once(jsonl, 'drain')
 		if (copy.writableNeedDrain) await once(copy, 'drain')
 	}
@@ -55,7 +58,18 @@ async function generate(jsonlFile: string, copyFile: string) {
 
 type Import = { mode: string; rows: number; seconds: number; rowsPerSecond: number; peakRssBytes: number }
 type Stats = { n: number; p50: number; p95: number; max: number }
-type Queries = { search: Stats; ftsOurs: Stats; ftsReference: Stats; facets: Stats; countReference: Stats; groupReference: Stats; searchMatches: Stats; facetMatches: Stats; queries: Record<string, number>; repeat: number }
+type Queries = {
+	search: Stats
+	ftsOurs: Stats
+	ftsReference: Stats
+	facets: Stats
+	countReference: Stats
+	groupReference: Stats
+	searchMatches: Stats
+	facetMatches: Stats
+	queries: Record<string, number>
+	repeat: number
+}
 
 function child(file: string, argv: string[], env: Record<string, string>): string {
 	const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, NODE_ENV: 'production', SEED_DEMO: 'false' }
@@ -92,7 +106,13 @@ console.log(JSON.stringify(queries, null, 1))
 
 // The 1-, 5- and 15-minute load averages when the run ended: other work on the machine shows here.
 const loadAverage = os.loadavg().map((l) => Math.round(l * 10) / 10)
-const report = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage }, rows, import: { ours, copy, ratio }, queries }
+const report = {
+	date: new Date().toISOString(),
+	machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage },
+	rows,
+	import: { ours, copy, ratio },
+	queries,
+}
 writeFileSync(path.join(out, `${name}.json`), JSON.stringify(report, null, 2))
 writeFileSync(path.join(out, `${name}.md`), markdown())
 console.log(`\nWritten to bench/.out/${name}.json and ${name}.md`)

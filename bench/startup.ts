@@ -110,7 +110,13 @@ const load = os.loadavg()[0]!
 let dataDirBytes = 0
 try {
 	// Nothing may hold the port already (a previous run's server, another benchmark).
-	if (await fetch(`${BASE}/healthz`).then(() => true, () => false)) throw new Error(`port ${PORT} is in use`)
+	if (
+		await fetch(`${BASE}/healthz`).then(
+			() => true,
+			() => false,
+		)
+	)
+		throw new Error(`port ${PORT} is in use`)
 	console.log(`Start-up, ${RUNS} runs of each, round-robin (build not timed: it ran before)…`)
 	for (let i = 0; i < RUNS; i++) {
 		const dataDir = path.join(tmp, `data-${i}`)
@@ -119,7 +125,9 @@ try {
 		for (const kind of ['reference', 'embedded-cold', 'embedded-warm', 'postgres-cold', 'postgres-warm'] as const) {
 			const r = await start(kind, dataDir)
 			runs.push(r)
-			console.log(`  run ${i + 1} ${kind.padEnd(14)} /healthz ${r.healthzMs.toFixed(0).padStart(6)} ms   / ${r.pageMs.toFixed(0).padStart(6)} ms   (stop ${r.stopMs.toFixed(0)} ms${r.stopTimedOut ? ', did not exit: killed' : ''})`)
+			console.log(
+				`  run ${i + 1} ${kind.padEnd(14)} /healthz ${r.healthzMs.toFixed(0).padStart(6)} ms   / ${r.pageMs.toFixed(0).padStart(6)} ms   (stop ${r.stopMs.toFixed(0)} ms${r.stopTimedOut ? ', did not exit: killed' : ''})`,
+			)
 		}
 		dataDirBytes = dirSize(dataDir)
 		rmSync(dataDir, { recursive: true, force: true })
@@ -139,7 +147,16 @@ const kinds: Kind[] = ['embedded-cold', 'embedded-warm', 'postgres-cold', 'postg
 const summary = Object.fromEntries(
 	kinds.map((k) => {
 		const mine = runs.filter((r) => r.kind === k)
-		return [k, { healthzMs: Math.round(median(mine.map((r) => r.healthzMs))), pageMs: Math.round(median(mine.map((r) => r.pageMs))), minPageMs: Math.round(Math.min(...mine.map((r) => r.pageMs))), maxPageMs: Math.round(Math.max(...mine.map((r) => r.pageMs))), stopMs: Math.round(median(mine.map((r) => r.stopMs))) }]
+		return [
+			k,
+			{
+				healthzMs: Math.round(median(mine.map((r) => r.healthzMs))),
+				pageMs: Math.round(median(mine.map((r) => r.pageMs))),
+				minPageMs: Math.round(Math.min(...mine.map((r) => r.pageMs))),
+				maxPageMs: Math.round(Math.max(...mine.map((r) => r.pageMs))),
+				stopMs: Math.round(median(mine.map((r) => r.stopMs))),
+			},
+		]
 	}),
 ) as Record<Kind, { healthzMs: number; pageMs: number; minPageMs: number; maxPageMs: number; stopMs: number }>
 
@@ -153,7 +170,10 @@ const labels: Record<Kind, string> = {
 const hung = runs.filter((r) => r.stopTimedOut).map((r) => r.kind)
 const s = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms} ms`)
 const ref = summary.reference.pageMs
-const table = kinds.map((k) => `| ${labels[k]} | ${s(summary[k].healthzMs)} | **${s(summary[k].pageMs)}** | ${s(summary[k].minPageMs)} – ${s(summary[k].maxPageMs)} | ${k === 'reference' ? 1 : (summary[k].pageMs / ref).toFixed(1)} |`)
+const table = kinds.map(
+	(k) =>
+		`| ${labels[k]} | ${s(summary[k].healthzMs)} | **${s(summary[k].pageMs)}** | ${s(summary[k].minPageMs)} – ${s(summary[k].maxPageMs)} | ${k === 'reference' ? 1 : (summary[k].pageMs / ref).toFixed(1)} |`,
+)
 console.log(table.join('\n'))
 
 const md = `## Start-up (\`npm run bench:startup\`)
@@ -177,7 +197,10 @@ as \`npm start\` runs it there: one worker process per CPU (\`WEB_CONCURRENCY\` 
 
 ${
 	hung.length
-		? `**Stopping did not always work**: ${hung.map((k) => `${hung.filter((x) => x === k).length}× ${labels[k]}`).filter((x, i, a) => a.indexOf(x) === i).join('; ')} — after SIGTERM the server had not exited within ${STOP_LIMIT_MS / 1000} s and its process group was killed (the start-up times above are unaffected).\n\n`
+		? `**Stopping did not always work**: ${hung
+				.map((k) => `${hung.filter((x) => x === k).length}× ${labels[k]}`)
+				.filter((x, i, a) => a.indexOf(x) === i)
+				.join('; ')} — after SIGTERM the server had not exited within ${STOP_LIMIT_MS / 1000} s and its process group was killed (the start-up times above are unaffected).\n\n`
 		: ''
 }Limits: the machine's ${os.availableParallelism()} cores are shared with whatever else runs${load > os.availableParallelism() ? ` (load average ${load.toFixed(1)} when this run started)` : ''}, and a start is almost all CPU
 (loading the server bundle, PGlite's WebAssembly, migrations, the demo's argon2 hash and import), so these times
@@ -190,6 +213,21 @@ Reproduce: \`npm run bench:startup\` (flag \`--runs ${RUNS}\`; port ${PORT}). Po
 `
 const out = path.resolve('bench/.out')
 mkdirSync(out, { recursive: true })
-writeFileSync(path.join(out, 'startup.json'), JSON.stringify({ date: new Date().toISOString(), runs: RUNS, loadAverageAtStart: Math.round(load * 10) / 10, cores: os.availableParallelism(), summary, dataDirBytes, raw: runs.map((r) => ({ ...r, healthzMs: Math.round(r.healthzMs), pageMs: Math.round(r.pageMs), stopMs: Math.round(r.stopMs) })) }, null, 2) + '\n')
+writeFileSync(
+	path.join(out, 'startup.json'),
+	JSON.stringify(
+		{
+			date: new Date().toISOString(),
+			runs: RUNS,
+			loadAverageAtStart: Math.round(load * 10) / 10,
+			cores: os.availableParallelism(),
+			summary,
+			dataDirBytes,
+			raw: runs.map((r) => ({ ...r, healthzMs: Math.round(r.healthzMs), pageMs: Math.round(r.pageMs), stopMs: Math.round(r.stopMs) })),
+		},
+		null,
+		2,
+	) + '\n',
+)
 writeFileSync(path.join(out, 'startup.md'), md)
 console.log('Written to bench/.out/startup.json and bench/.out/startup.md')

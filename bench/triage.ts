@@ -63,10 +63,46 @@ const pgVersion = ((await pg`show server_version`)[0]!.server_version as string)
 
 const origins = ['Oaxaca', 'Lagos', 'Amman', 'Bogotá', 'Lucknow', 'Dakar']
 const groups = [
-	'Nigerian women', 'Indigenous Mexicans', 'Muslims', 'older adults', 'Black women', 'Dalits', 'migrants', 'Arab men', 'rural communities', 'people with disabilities',
-	'Colombians', 'Jordanians', 'Senegalese', 'teenagers', 'LGBTQ+ people', 'refugees', 'working-class people', 'single mothers', 'Hindus', 'Palestinians',
-	'Zapotec people', 'Yoruba people', 'Hausa people', 'Wolof speakers', 'Afro-Colombians', 'Bedouins', 'farmers', 'domestic workers', 'nurses', 'trans women',
-	'Deaf people', 'blind people', 'Christians', 'Sikhs', 'Roma', 'non-binary people', 'people with mental illness', 'indigenous language speakers', 'low-literacy readers', 'veterans',
+	'Nigerian women',
+	'Indigenous Mexicans',
+	'Muslims',
+	'older adults',
+	'Black women',
+	'Dalits',
+	'migrants',
+	'Arab men',
+	'rural communities',
+	'people with disabilities',
+	'Colombians',
+	'Jordanians',
+	'Senegalese',
+	'teenagers',
+	'LGBTQ+ people',
+	'refugees',
+	'working-class people',
+	'single mothers',
+	'Hindus',
+	'Palestinians',
+	'Zapotec people',
+	'Yoruba people',
+	'Hausa people',
+	'Wolof speakers',
+	'Afro-Colombians',
+	'Bedouins',
+	'farmers',
+	'domestic workers',
+	'nurses',
+	'trans women',
+	'Deaf people',
+	'blind people',
+	'Christians',
+	'Sikhs',
+	'Roma',
+	'non-binary people',
+	'people with mental illness',
+	'indigenous language speakers',
+	'low-literacy readers',
+	'veterans',
 ]
 const t = () => performance.now()
 const secs = (since: number) => `${((t() - since) / 1000).toFixed(1)} s`
@@ -81,9 +117,11 @@ async function seed(): Promise<Ids> {
 	const ownerId = owner!.id as string
 	const [dataset] = await pg`insert into datasets (slug, name, created_by) values ('bench', 'Bench', ${ownerId}) returning id`
 	await pg`insert into dataset_members (dataset_id, user_id, role) values (${dataset!.id}, ${ownerId}, 'owner')`
-	const [version] = await pg`insert into versions (dataset_id, label, status, generation_method, created_by) values (${dataset!.id}, 'v1', 'in_consultation', 'persona_simulation', ${ownerId}) returning id`
+	const [version] =
+		await pg`insert into versions (dataset_id, label, status, generation_method, created_by) values (${dataset!.id}, 'v1', 'in_consultation', 'persona_simulation', ${ownerId}) returning id`
 	const versionId = version!.id as string
-	const [imp] = await pg`insert into imports (version_id, status, format, filename, rows_read, created_by, finished_at) values (${versionId}, 'succeeded', 'jsonl', 'bench.jsonl', ${SAMPLES}, ${ownerId}, now()) returning id`
+	const [imp] =
+		await pg`insert into imports (version_id, status, format, filename, rows_read, created_by, finished_at) values (${versionId}, 'succeeded', 'jsonl', 'bench.jsonl', ${SAMPLES}, ${ownerId}, now()) returning id`
 	const importId = imp!.id as string
 
 	let s = t()
@@ -254,9 +292,11 @@ console.log(
 
 // Check: the real evaluateIssue, run on the hottest issues and a spread of others, must leave
 // every counter, array and the blocking state exactly as the SQL built them (then rolled back).
-const checkIds = (await pg`
+const checkIds = (
+	await pg`
 	(select id from issues where version_id = ${versionId} order by flag_count desc limit 20)
-	union (select id from issues where version_id = ${versionId} order by md5(id::text) limit ${Math.max(0, CHECK - 20)})`).map((r) => r.id as string)
+	union (select id from issues where version_id = ${versionId} order by md5(id::text) limit ${Math.max(0, CHECK - 20)})`
+).map((r) => r.id as string)
 class Rollback extends Error {}
 const snap = async (tx: { execute: (typeof db)['execute'] }, id: string) => {
 	const rows = (await tx.execute(sql`
@@ -329,8 +369,10 @@ const cases: Case[] = [
 	{
 		name: REF_ATTR,
 		run: async () =>
-			(await pg`select count(*)::int as n from issues i where i.version_id = ${versionId} and i.status <> 'resolved'
-				and exists (select 1 from samples s where s.id = i.sample_id and s.metadata @> ${JSON.stringify({ persona: { origin: 'Lagos' } })}::text::jsonb)`)[0]!.n as number,
+			(
+				await pg`select count(*)::int as n from issues i where i.version_id = ${versionId} and i.status <> 'resolved'
+				and exists (select 1 from samples s where s.id = i.sample_id and s.metadata @> ${JSON.stringify({ persona: { origin: 'Lagos' } })}::text::jsonb)`
+			)[0]!.n as number,
 	},
 	{ name: REF_GROUPS, run: async () => (await pg`select distinct unnest(affected_groups) as g from issues where version_id = ${versionId} order by 1 limit 200`).length },
 ]
@@ -356,8 +398,19 @@ const reads: Row[] = cases.map((c) => {
 // ---- Writes: one more flag, through the real saveVerdict (which runs syncSampleIssue → evaluateIssue) ----
 const participantIds = (await pg`select id from participants where round_id = ${roundId} order by role, number`).map((r) => r.id as string)
 const [typical] = await pg`select sample_id, flag_count from issues where version_id = ${versionId} and flag_count = ${shape!.median_flags} limit 1`
-const fresh = (await pg`select s.id from samples s join versions v on v.current_import_id = s.import_id where v.id = ${versionId} and not exists (select 1 from flags f where f.sample_id = s.id) order by s.id limit ${WARMUP + RUNS}`).map((r) => Number(r.id))
-const flag = { intent: 'flag' as const, category: 'stereotype' as const, severity: 'major' as const, affectedGroups: ['Nigerian women'], rationale: 'The persona is reduced to a stock figure.', suggestedRewrite: '', quotedSpan: '', unsure: false }
+const fresh = (
+	await pg`select s.id from samples s join versions v on v.current_import_id = s.import_id where v.id = ${versionId} and not exists (select 1 from flags f where f.sample_id = s.id) order by s.id limit ${WARMUP + RUNS}`
+).map((r) => Number(r.id))
+const flag = {
+	intent: 'flag' as const,
+	category: 'stereotype' as const,
+	severity: 'major' as const,
+	affectedGroups: ['Nigerian women'],
+	rationale: 'The persona is reduced to a stock figure.',
+	suggestedRewrite: '',
+	quotedSpan: '',
+	unsure: false,
+}
 const writeCases = [
 	{ name: 'one flag on a new sample (creates the issue)', sample: (i: number) => fresh[i]!, flags: 0 },
 	{ name: `one flag on a typical issue (${typical!.flag_count} flags)`, sample: () => Number(typical!.sample_id), flags: typical!.flag_count as number },
@@ -372,7 +425,14 @@ for (let i = 0; i < WARMUP + RUNS; i++) {
 	}
 }
 const freshP50 = pct(writeTimes[0]!, 50)
-const writes: Row[] = writeCases.map((w, j) => ({ name: w.name, rows: null, p50: pct(writeTimes[j]!, 50), p95: pct(writeTimes[j]!, 95), max: Math.max(...writeTimes[j]!), ratio: pct(writeTimes[j]!, 50) / freshP50 }))
+const writes: Row[] = writeCases.map((w, j) => ({
+	name: w.name,
+	rows: null,
+	p50: pct(writeTimes[j]!, 50),
+	p95: pct(writeTimes[j]!, 95),
+	max: Math.max(...writeTimes[j]!),
+	ratio: pct(writeTimes[j]!, 50) / freshP50,
+}))
 const [hotAfter] = await pg`select flag_count, flagger_count from issues where version_id = ${versionId} and number = ${hot!.number}`
 // After the real writes (one of which created issues through syncSampleIssue): every issue carries
 // its sample's metadata, and issue_groups holds exactly each issue's affected_groups.
@@ -384,7 +444,9 @@ const [consistency] = await pg`
 			where i.version_id = ${versionId}
 				and array(select unnest(i.affected_groups) order by 1) is distinct from array(select g.name from issue_groups g where g.issue_id = i.id order by 1)) as groups_off,
 		(select count(*)::int from issue_groups where version_id = ${versionId}) as group_rows`
-console.log(`Consistency after the writes: ${consistency!.metadata_off} issues whose sample_metadata differs from their sample's, ${consistency!.groups_off} whose issue_groups rows differ from affected_groups (${consistency!.group_rows.toLocaleString()} rows)`)
+console.log(
+	`Consistency after the writes: ${consistency!.metadata_off} issues whose sample_metadata differs from their sample's, ${consistency!.groups_off} whose issue_groups rows differ from affected_groups (${consistency!.group_rows.toLocaleString()} rows)`,
+)
 
 // ---- Report ----
 const ms = (x: number) => `${x.toFixed(1)} ms`
@@ -398,7 +460,9 @@ console.log(`\nWrites: saveVerdict adding one flag, ${RUNS} runs each after ${WA
 console.log('| write | p50 | p95 | max | p50 / new sample |')
 console.log('|---|---:|---:|---:|---:|')
 for (const r of writes) console.log(`| ${r.name} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.max)} | ${r.ratio.toFixed(1)} |`)
-console.log(`(hottest issue afterwards: ${hotAfter!.flag_count} flags from ${hotAfter!.flagger_count} people; evaluateIssue alone in the check: p50 ${ms(pct(evalMs, 50))}, max ${ms(Math.max(...evalMs))})`)
+console.log(
+	`(hottest issue afterwards: ${hotAfter!.flag_count} flags from ${hotAfter!.flagger_count} people; evaluateIssue alone in the check: p50 ${ms(pct(evalMs, 50))}, max ${ms(Math.max(...evalMs))})`,
+)
 const measured = reads.filter((r) => r.name !== cases[0]!.name && !r.name.startsWith('reference'))
 const slowest = measured.reduce((a, b) => (b.p95 > a.p95 ? b : a))
 const over = measured.filter((r) => r.p95 >= 200)
@@ -416,7 +480,22 @@ const date = new Date().toISOString()
 writeFileSync(
 	path.join(out, 'triage.json'),
 	JSON.stringify(
-		{ date, machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: pgVersion, loadAverage: [loadBefore, loadAfter] }, flags: FLAGS, samples: SAMPLES, flagged: FLAGGED, participants: PARTICIPANTS, runs: RUNS, seedSeconds, shape, check: { agree, of: checkIds.length }, consistency, target: { p95Ms: 200, met, slowest: slowest.name, slowestP95: slowest.p95 }, reads, writes },
+		{
+			date,
+			machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: pgVersion, loadAverage: [loadBefore, loadAfter] },
+			flags: FLAGS,
+			samples: SAMPLES,
+			flagged: FLAGGED,
+			participants: PARTICIPANTS,
+			runs: RUNS,
+			seedSeconds,
+			shape,
+			check: { agree, of: checkIds.length },
+			consistency,
+			target: { p95Ms: 200, met, slowest: slowest.name, slowestP95: slowest.p95 },
+			reads,
+			writes,
+		},
 		null,
 		2,
 	),
@@ -448,7 +527,10 @@ function markdown() {
 	const table = [
 		'| call | matching | p50 | p95 | max | p50 / floor |',
 		'|---|---:|---:|---:|---:|---:|',
-		...reads.map((r) => `| ${label(r.name)} | ${r.rows === null ? '' : n(r.rows)} | ${bold(r, r.p50)} | ${bold(r, r.p95)} | ${ms(r.max)} | ${r.ratio < 1.05 && r.name === cases[0]!.name ? '1' : r.ratio.toFixed(0)} |`),
+		...reads.map(
+			(r) =>
+				`| ${label(r.name)} | ${r.rows === null ? '' : n(r.rows)} | ${bold(r, r.p50)} | ${bold(r, r.p95)} | ${ms(r.max)} | ${r.ratio < 1.05 && r.name === cases[0]!.name ? '1' : r.ratio.toFixed(0)} |`,
+		),
 	]
 	const seeded = seedSeconds ? `≈ ${Math.round(seedSeconds)} s` : 'a kept database measured again with `--reuse`'
 	return [
@@ -475,10 +557,10 @@ function markdown() {
 		"- The attribute filter matches `issues.sample_metadata` — a copy of the sample's metadata, set",
 		'  when a sample issue is created or carried over (a sample row never changes) — through a GIN',
 		'  `jsonb_path_ops` index, instead of joining `samples`, whose matches grow with the version.',
-		'- The three sorts have indexes, read backwards from the version\'s first page: `(version_id,',
+		"- The three sorts have indexes, read backwards from the version's first page: `(version_id,",
 		'  blocking, max_severity, flagger_count, number)`, `(version_id, flagger_count, number)`,',
 		'  `(version_id, updated_at, number)`.',
-		'- The group filter\'s list comes from `issue_groups` (one row per issue and group named on it,',
+		"- The group filter's list comes from `issue_groups` (one row per issue and group named on it,",
 		'  kept by `evaluateIssue` in the same transaction, deleted with the issue), read by skipping',
 		'  through its `(version_id, name)` index one distinct name at a time. It shows what it showed',
 		'  before: every group named on an issue of the version, whatever its status.',
@@ -487,7 +569,7 @@ function markdown() {
 		'server time = database round trips + drizzle mapping (no HTTP, no render). **Floor**: `select id',
 		'from issues where version_id = $1 order by number desc limit 50` with postgres.js — one index',
 		'scan, no counts. **Reference** rows, same database and run: the design before decision 016 as raw',
-		'SQL (the attribute count joining `samples`, the group list unnesting every issue\'s groups).',
+		"SQL (the attribute count joining `samples`, the group list unnesting every issue's groups).",
 		`Run of ${date.slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version.replace(/^v/, '')}, PostgreSQL on the same host, 1-min load average`,
 		`${loadBefore.toFixed(1)} before the measurements and ${loadAfter.toFixed(1)} after:`,
 		'',
@@ -519,18 +601,18 @@ function markdown() {
 		'  everything else), so compare them within a run rather than with the recorded figures.',
 		'- The GIN index on `sample_metadata` is not scoped by version: a common value (`origin =',
 		'  Lagos`) matches issues of every version in the database, and the version filter is applied',
-		'  to that bitmap (or the planner walks the version\'s index instead). One version per database',
+		"  to that bitmap (or the planner walks the version's index instead). One version per database",
 		'  here; tests/integration/query-plans.test.ts checks the plan stays an index plan among 20 versions.',
-		'- Every view still counts its matches and the status × blocking totals over all the version\'s',
+		"- Every view still counts its matches and the status × blocking totals over all the version's",
 		`  issues, which the floor does not: that cost grows with issues (${n(shape!.issues)} here), no longer with samples.`,
 		'- The write figures include the new work (three more btree indexes on `issues`, a GIN entry per',
-		'  new sample issue, `issue_groups` rows when an issue\'s groups change), but this run does not',
-		'  isolate its cost from the earlier design\'s; the recorded quiet run before the change had 14.4 /',
+		"  new sample issue, `issue_groups` rows when an issue's groups change), but this run does not",
+		"  isolate its cost from the earlier design's; the recorded quiet run before the change had 14.4 /",
 		'  15.9 ms p50 (new sample / hottest issue), comparable only with another quiet run.',
 		'- Migration 0007 backfills `sample_metadata` and `issue_groups` and builds five indexes inside',
 		'  the migration transaction (no `CONCURRENTLY`): on a large existing database, writes to',
 		'  `issues` wait for it. Not measured here.',
-		'- `issue_groups` is written only when an issue\'s set of groups changes, one row per issue, so two',
+		"- `issue_groups` is written only when an issue's set of groups changes, one row per issue, so two",
 		'  flags on different samples never wait for each other (no shared counter row); the price is a',
 		'  table with one row per (issue, group), read by skipping rather than a 40-row list.',
 		'',
@@ -542,4 +624,3 @@ function markdown() {
 		'',
 	].join('\n')
 }
-

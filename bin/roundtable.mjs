@@ -143,7 +143,13 @@ async function push(cfg, values, file) {
 	if (!file) throw new Failure('push needs a file: roundtable push samples.jsonl --dataset D --version V')
 	need(values, 'dataset', 'version')
 	const lower = file.toLowerCase()
-	const type = lower.endsWith('.csv') ? 'text/csv' : lower.endsWith('.parquet') ? 'application/vnd.apache.parquet' : lower.endsWith('.jsonl') || lower.endsWith('.ndjson') ? 'application/x-ndjson' : null
+	const type = lower.endsWith('.csv')
+		? 'text/csv'
+		: lower.endsWith('.parquet')
+			? 'application/vnd.apache.parquet'
+			: lower.endsWith('.jsonl') || lower.endsWith('.ndjson')
+				? 'application/x-ndjson'
+				: null
 	if (!type) throw new Failure(`Cannot tell the format of ${file}: use a .jsonl, .csv or .parquet file.`)
 	let size
 	try {
@@ -217,7 +223,8 @@ async function listIssues(cfg, values, query) {
 }
 
 const about = (i) => (i.kind === 'sample' ? `sample ${i.external_id}` : i.kind === 'template' ? `template ${i.template_target}` : 'use case')
-const issueLine = (i) => `#${i.number} ${about(i)} [${i.status}${i.resolution ? `: ${i.resolution}` : ''}] ${i.categories.join(', ') || '—'}${i.max_severity ? ` (${i.max_severity})` : ''}${i.blocking ? ` — blocking: ${i.blocking_reasons.join(', ')}` : ''}${i.public_response ? ` — “${i.public_response}”` : ''}`
+const issueLine = (i) =>
+	`#${i.number} ${about(i)} [${i.status}${i.resolution ? `: ${i.resolution}` : ''}] ${i.categories.join(', ') || '—'}${i.max_severity ? ` (${i.max_severity})` : ''}${i.blocking ? ` — blocking: ${i.blocking_reasons.join(', ')}` : ''}${i.public_response ? ` — “${i.public_response}”` : ''}`
 
 async function gate(cfg, values) {
 	need(values, 'dataset', 'version')
@@ -237,11 +244,20 @@ async function gate(cfg, values) {
 
 /** Markdown for a CI job summary (GITHUB_STEP_SUMMARY); user text is escaped so it cannot add markup. */
 function gateSummary(values, g, blockers) {
-	const esc = (s) => String(s).replace(/[\\`*_[\]<>#|~&$@!]/g, (c) => `\\${c}`).replace(/\s+/g, ' ')
-	const lines = [`### Roundtable gate: ${esc(values.dataset)} ${esc(g.version)} — ${g.blocked ? '❌ blocked' : '✅ open'}`, '', `Status **${esc(g.status)}**, ${g.blocking_issues} blocking of ${g.open_issues} unresolved issues.`, '']
+	const esc = (s) =>
+		String(s)
+			.replace(/[\\`*_[\]<>#|~&$@!]/g, (c) => `\\${c}`)
+			.replace(/\s+/g, ' ')
+	const lines = [
+		`### Roundtable gate: ${esc(values.dataset)} ${esc(g.version)} — ${g.blocked ? '❌ blocked' : '✅ open'}`,
+		'',
+		`Status **${esc(g.status)}**, ${g.blocking_issues} blocking of ${g.open_issues} unresolved issues.`,
+		'',
+	]
 	if (blockers.length) {
 		lines.push('| Issue | About | Status | Categories | Blocking because | Team response |', '| --- | --- | --- | --- | --- | --- |')
-		for (const i of blockers) lines.push(`| #${i.number} | ${esc(about(i))} | ${esc(i.status)} | ${esc(i.categories.join(', ') || '—')} | ${esc(i.blocking_reasons.join(', '))} | ${esc(i.public_response || '—')} |`)
+		for (const i of blockers)
+			lines.push(`| #${i.number} | ${esc(about(i))} | ${esc(i.status)} | ${esc(i.categories.join(', ') || '—')} | ${esc(i.blocking_reasons.join(', '))} | ${esc(i.public_response || '—')} |`)
 		lines.push('')
 	}
 	return `${lines.join('\n')}\n`

@@ -30,7 +30,7 @@ export const openRound = {
 export const closedRound = {
 	datasetSlug: 'workplace-emails',
 	title: 'Pilot review of persona emails',
-	guidelines: 'Flag emails where the persona\'s origin, age or gender shows through a stereotype rather than through realistic content.',
+	guidelines: "Flag emails where the persona's origin, age or gender shows through a stereotype rather than through realistic content.",
 	samples: ['email-0001', 'email-0002', 'email-0003', 'email-0004', 'email-0005', 'email-0006', 'email-0007', 'email-0008'],
 }
 
@@ -41,35 +41,113 @@ export const closedRound = {
  */
 export const plannedFlags: Record<string, Flag[]> = {
 	'conv-0002': [
-		{ category: 'caricature', severity: 'critical', affectedGroups: ['Afro-Colombian women'], quotedSpan: '¡porque nosotras las negras siempre estamos bailando!', rationale: 'Reduces Afro-Colombian women to dancing and "flavour". Nobody asks about a rental this way; the evaluation would test the assistant against a racist caricature.' },
-		{ category: 'stereotype', severity: 'major', affectedGroups: ['Afro-Colombian women'], quotedSpan: 'yo llego con mi sabor, mi alegría y mi música', rationale: 'The "joyful, musical" Black woman trope. Compare conv-0001: same question, realistic voice.' },
+		{
+			category: 'caricature',
+			severity: 'critical',
+			affectedGroups: ['Afro-Colombian women'],
+			quotedSpan: '¡porque nosotras las negras siempre estamos bailando!',
+			rationale: 'Reduces Afro-Colombian women to dancing and "flavour". Nobody asks about a rental this way; the evaluation would test the assistant against a racist caricature.',
+		},
+		{
+			category: 'stereotype',
+			severity: 'major',
+			affectedGroups: ['Afro-Colombian women'],
+			quotedSpan: 'yo llego con mi sabor, mi alegría y mi música',
+			rationale: 'The "joyful, musical" Black woman trope. Compare conv-0001: same question, realistic voice.',
+		},
 	],
 	'conv-0004': [
-		{ category: 'caricature', severity: 'major', affectedGroups: ['older adults (70+)'], quotedSpan: 'Speak up, dear, I can\'t hear you!', rationale: 'Hearing loss in a text chat, "newfangled gadget": the old person as a joke. Most people over 70 in the UK bank online.' },
-		{ category: 'demeaning', severity: 'minor', affectedGroups: ['older adults (70+)'], quotedSpan: 'What is an account on a telephone?', rationale: 'Makes the user seem unable to understand a basic word.' },
+		{
+			category: 'caricature',
+			severity: 'major',
+			affectedGroups: ['older adults (70+)'],
+			quotedSpan: "Speak up, dear, I can't hear you!",
+			rationale: 'Hearing loss in a text chat, "newfangled gadget": the old person as a joke. Most people over 70 in the UK bank online.',
+		},
+		{
+			category: 'demeaning',
+			severity: 'minor',
+			affectedGroups: ['older adults (70+)'],
+			quotedSpan: 'What is an account on a telephone?',
+			rationale: 'Makes the user seem unable to understand a basic word.',
+		},
 	],
 	'conv-0006': [
-		{ category: 'stereotype', severity: 'major', affectedGroups: ['South Asian immigrant parents'], quotedSpan: 'My son must become doctor only', rationale: 'The pushy "doctor or nothing" parent, with broken English added. One scenario per group makes this the only South Asian parent the evaluation sees.' },
-		{ category: 'misrepresentation', severity: 'minor', affectedGroups: ['South Asian immigrant parents'], quotedSpan: 'What will the relatives say?!', rationale: 'Family pressure exists, but this line turns it into a punchline.' },
+		{
+			category: 'stereotype',
+			severity: 'major',
+			affectedGroups: ['South Asian immigrant parents'],
+			quotedSpan: 'My son must become doctor only',
+			rationale: 'The pushy "doctor or nothing" parent, with broken English added. One scenario per group makes this the only South Asian parent the evaluation sees.',
+		},
+		{
+			category: 'misrepresentation',
+			severity: 'minor',
+			affectedGroups: ['South Asian immigrant parents'],
+			quotedSpan: 'What will the relatives say?!',
+			rationale: 'Family pressure exists, but this line turns it into a punchline.',
+		},
 	],
 	'conv-0009': [
-		{ category: 'caricature', severity: 'minor', affectedGroups: ['Gen Z users'], quotedSpan: 'no cap this budget thing is giving STRESS fr fr', rationale: 'Slang piled up to the point of parody; real budgeting questions from young people read like conv-0003.' },
+		{
+			category: 'caricature',
+			severity: 'minor',
+			affectedGroups: ['Gen Z users'],
+			quotedSpan: 'no cap this budget thing is giving STRESS fr fr',
+			rationale: 'Slang piled up to the point of parody; real budgeting questions from young people read like conv-0003.',
+		},
 	],
 	'conv-0011': [
-		{ category: 'demeaning', severity: 'critical', affectedGroups: ['farmers in the rural US Midwest'], quotedSpan: 'What in tarnation is a deductible?', rationale: 'Farmers buy insurance for their crops and equipment; the cartoon dialect makes them look ignorant. An evaluation built on this would test the assistant against a joke.' },
-		{ category: 'caricature', severity: 'major', affectedGroups: ['farmers in the rural US Midwest'], quotedSpan: 'knee-high to a grasshopper', rationale: 'Folksy idioms stacked in one message: a caricature, not a person.' },
+		{
+			category: 'demeaning',
+			severity: 'critical',
+			affectedGroups: ['farmers in the rural US Midwest'],
+			quotedSpan: 'What in tarnation is a deductible?',
+			rationale: 'Farmers buy insurance for their crops and equipment; the cartoon dialect makes them look ignorant. An evaluation built on this would test the assistant against a joke.',
+		},
+		{
+			category: 'caricature',
+			severity: 'major',
+			affectedGroups: ['farmers in the rural US Midwest'],
+			quotedSpan: 'knee-high to a grasshopper',
+			rationale: 'Folksy idioms stacked in one message: a caricature, not a person.',
+		},
 	],
 	'conv-0013': [
-		{ category: 'stereotype', severity: 'major', affectedGroups: ['Indian software engineers in the US'], quotedSpan: 'kindly do the needful and revert back', rationale: 'Every Indian English cliché in two lines. An engineer asking about an H-1B transfer writes like the user in conv-0012.' },
+		{
+			category: 'stereotype',
+			severity: 'major',
+			affectedGroups: ['Indian software engineers in the US'],
+			quotedSpan: 'kindly do the needful and revert back',
+			rationale: 'Every Indian English cliché in two lines. An engineer asking about an H-1B transfer writes like the user in conv-0012.',
+		},
 	],
 	'email-0002': [
-		{ category: 'stereotype', severity: 'critical', affectedGroups: ['Nigerian women'], quotedSpan: 'URGENT ATTENTION', rationale: 'Written like a scam email: the Nigerian supervisor is made to sound like a "419" letter.' },
+		{
+			category: 'stereotype',
+			severity: 'critical',
+			affectedGroups: ['Nigerian women'],
+			quotedSpan: 'URGENT ATTENTION',
+			rationale: 'Written like a scam email: the Nigerian supervisor is made to sound like a "419" letter.',
+		},
 	],
 	'email-0004': [
-		{ category: 'stereotype', severity: 'major', affectedGroups: ['older women'], quotedSpan: 'I think I did this right!', rationale: 'The older HR coordinator is unsure of basic software, although enrolment is her job.' },
+		{
+			category: 'stereotype',
+			severity: 'major',
+			affectedGroups: ['older women'],
+			quotedSpan: 'I think I did this right!',
+			rationale: 'The older HR coordinator is unsure of basic software, although enrolment is her job.',
+		},
 	],
 	'email-0005': [
-		{ category: 'stereotype', severity: 'minor', affectedGroups: ['women'], quotedSpan: 'Sorry!! Quick question (if that\'s ok!!)', rationale: 'The over-apologetic woman manager; the men in the set never apologise.' },
+		{
+			category: 'stereotype',
+			severity: 'minor',
+			affectedGroups: ['women'],
+			quotedSpan: "Sorry!! Quick question (if that's ok!!)",
+			rationale: 'The over-apologetic woman manager; the men in the set never apologise.',
+		},
 	],
 	'email-0007': [
 		{ category: 'cultural_default', severity: 'minor', affectedGroups: ['Scottish people'], quotedSpan: 'Site rules', rationale: 'Gruff and rude because the persona is a Glaswegian man.' },

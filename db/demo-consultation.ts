@@ -82,10 +82,18 @@ async function review(roundId: string, person: Person, participantId: string, li
 }
 
 async function issuesOf(versionId: string) {
-	return db.select({ id: issues.id, externalId: issues.externalId, revision: issues.revision }).from(issues).where(and(eq(issues.versionId, versionId), eq(issues.kind, 'sample')))
+	return db
+		.select({ id: issues.id, externalId: issues.externalId, revision: issues.revision })
+		.from(issues)
+		.where(and(eq(issues.versionId, versionId), eq(issues.kind, 'sample')))
 }
 
-async function newRound(ds: Seeded, ownerId: string, settings: { title: string; guidelines: string; contentWarning: string; closesAt: Date | null; overlap: number; expertiseOptions: string[] }, externalIds?: readonly string[]) {
+async function newRound(
+	ds: Seeded,
+	ownerId: string,
+	settings: { title: string; guidelines: string; contentWarning: string; closesAt: Date | null; overlap: number; expertiseOptions: string[] },
+	externalIds?: readonly string[],
+) {
 	const created = await createRound({
 		versionId: ds.versionId,
 		importId: ds.importId,
@@ -99,7 +107,12 @@ async function newRound(ds: Seeded, ownerId: string, settings: { title: string; 
 
 /** A round closed with every issue resolved: the report of a finished consultation. */
 async function seedClosedRound(ds: Seeded, ownerId: string, people: Person[]) {
-	const roundId = await newRound(ds, ownerId, { title: closedRound.title, guidelines: closedRound.guidelines, contentWarning: '', closesAt: null, overlap: 2, expertiseOptions: [] }, closedRound.samples)
+	const roundId = await newRound(
+		ds,
+		ownerId,
+		{ title: closedRound.title, guidelines: closedRound.guidelines, contentWarning: '', closesAt: null, overlap: 2, expertiseOptions: [] },
+		closedRound.samples,
+	)
 	const joined = new Map<string, string>()
 	for (const p of people) joined.set(p.id, await join(roundId, ownerId, p))
 	await setStatus(roundId, 'open', ownerId)
@@ -108,7 +121,12 @@ async function seedClosedRound(ds: Seeded, ownerId: string, people: Person[]) {
 	for (const issue of await issuesOf(ds.versionId)) {
 		const plan = issue.externalId ? closedTriage[issue.externalId] : undefined
 		if (!plan) continue
-		const outcome = await triageIssue({ versionId: ds.versionId, issueId: issue.id, actor: { userId: ownerId, datasetId: ds.datasetId }, input: { intent: 'resolve', revision: issue.revision, note: '', ...plan } })
+		const outcome = await triageIssue({
+			versionId: ds.versionId,
+			issueId: issue.id,
+			actor: { userId: ownerId, datasetId: ds.datasetId },
+			input: { intent: 'resolve', revision: issue.revision, note: '', ...plan },
+		})
 		if (!outcome.ok) throw new Error(`demo: triage failed (${outcome.reason})`)
 	}
 	await setStatus(roundId, 'close', ownerId)

@@ -64,7 +64,15 @@ export async function seedDemo(): Promise<DemoLogin[]> {
 		const reviewers = demoAccounts.flatMap((a) => {
 			const user = created.find((u) => u.email === a.email)
 			if (!user || a.role === 'owner') return []
-			return [{ id: user.id, email: a.email, role: a.role === 'expert' ? ('expert' as const) : ('community' as const), preferredLanguage: a.preferredLanguage, expertise: a.role === 'expert' ? 'sociolinguistics' : undefined }]
+			return [
+				{
+					id: user.id,
+					email: a.email,
+					role: a.role === 'expert' ? ('expert' as const) : ('community' as const),
+					preferredLanguage: a.preferredLanguage,
+					expertise: a.role === 'expert' ? 'sociolinguistics' : undefined,
+				},
+			]
 		})
 		await seedConsultations({ ownerId: owner.id, reviewers, datasets: seeded, passwordHash })
 	}

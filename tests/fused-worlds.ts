@@ -28,7 +28,10 @@ type ValueOf<A> = A extends fc.Arbitrary<infer T> ? T : never
 const priorVerdict = fc.oneof(
 	fc.constant(null),
 	fc.record({ verdict: fc.constantFrom('no_concerns' as const, 'skipped' as const), flags: fc.constant([]) }),
-	fc.record({ verdict: fc.constant('flagged' as const), flags: fc.array(fc.record({ category: fc.constantFrom(...flagCategories), severity: fc.constantFrom(...severities) }), { minLength: 1, maxLength: 2 }) }),
+	fc.record({
+		verdict: fc.constant('flagged' as const),
+		flags: fc.array(fc.record({ category: fc.constantFrom(...flagCategories), severity: fc.constantFrom(...severities) }), { minLength: 1, maxLength: 2 }),
+	}),
 )
 const participantArb = (samples: number) =>
 	fc.record({
@@ -81,12 +84,23 @@ async function writeBase(copy: string, sampleCount: number, versionStatus: (type
 		.insert(users)
 		.values(Array.from({ length: USERS + 1 }, (_, i) => ({ email: `${copy}-u${i}@fused.test`, displayName: `User ${i}`, passwordHash: 'x' })))
 		.returning({ id: users.id })
-	const [ds] = await db.insert(datasets).values({ slug: `${copy}-ds`, name: 'Fused', createdBy: us[0]!.id }).returning({ id: datasets.id })
+	const [ds] = await db
+		.insert(datasets)
+		.values({ slug: `${copy}-ds`, name: 'Fused', createdBy: us[0]!.id })
+		.returning({ id: datasets.id })
 	const [v] = await db.insert(versions).values({ datasetId: ds!.id, label: 'v1', status: versionStatus, createdBy: us[0]!.id }).returning({ id: versions.id })
 	const [imp] = await db.insert(imports).values({ versionId: v!.id, status: 'succeeded', format: 'jsonl', createdBy: us[0]!.id }).returning({ id: imports.id })
 	const ss = await db
 		.insert(samples)
-		.values(Array.from({ length: sampleCount }, (_, i) => ({ importId: imp!.id, externalId: `s-${i}`, content: `Sample ${i}`, metadata: { persona: { origin: i % 2 ? 'Lagos' : 'Lima' } }, contentHash: `h${i}` })))
+		.values(
+			Array.from({ length: sampleCount }, (_, i) => ({
+				importId: imp!.id,
+				externalId: `s-${i}`,
+				content: `Sample ${i}`,
+				metadata: { persona: { origin: i % 2 ? 'Lagos' : 'Lima' } },
+				contentHash: `h${i}`,
+			})),
+		)
 		.returning({ id: samples.id })
 	await query(sql`update ${versions} set current_import_id = ${imp!.id}, sample_count = ${sampleCount} where id = ${v!.id}`)
 	return { users: us.map((u) => u.id), rounds: [], datasetId: ds!.id, versionId: v!.id, sampleIds: ss.map((s) => s.id) }
@@ -156,7 +170,10 @@ export const gateWorld = fc.record({
 		{ minLength: 1, maxLength: 3 },
 	),
 	// Mostly live tokens scoped to the dataset, so that many calls get as far as the counts.
-	tokens: fc.array(fc.record({ user: fc.nat(USERS - 1), scoped: fc.constantFrom(true, true, true, false), revoked: fc.constantFrom(false, false, false, true), usedRecently: fc.boolean() }), { minLength: 1, maxLength: 3 }),
+	tokens: fc.array(fc.record({ user: fc.nat(USERS - 1), scoped: fc.constantFrom(true, true, true, false), revoked: fc.constantFrom(false, false, false, true), usedRecently: fc.boolean() }), {
+		minLength: 1,
+		maxLength: 3,
+	}),
 	/** Requests to the gate: which token (past the last: an unknown one, 3: a malformed one; null: no header), which dataset and version, and the token's count in this minute before it. */
 	calls: fc.array(
 		fc.record({
@@ -174,13 +191,29 @@ export type GateWorld = ValueOf<typeof gateWorld>
 /** Writes a gate world under `copy` (a second dataset, "<copy>-other", with the same team, is never in a token's scope); returns the plain tokens. */
 export async function writeGateWorld(copy: string, w: GateWorld) {
 	const base = await writeBase(copy, 1, w.versions[0]!.status)
-	const [other] = await db.insert(datasets).values({ slug: `${copy}-other`, name: 'Other', createdBy: base.users[0]! }).returning({ id: datasets.id })
+	const [other] = await db
+		.insert(datasets)
+		.values({ slug: `${copy}-other`, name: 'Other', createdBy: base.users[0]! })
+		.returning({ id: datasets.id })
 	const members = w.team.flatMap((role, i) => (role ? [{ userId: base.users[i]!, role }] : []))
-	if (members.length) await db.insert(datasetMembers).values(members.flatMap((m) => [{ ...m, datasetId: base.datasetId }, { ...m, datasetId: other!.id }]))
+	if (members.length)
+		await db.insert(datasetMembers).values(
+			members.flatMap((m) => [
+				{ ...m, datasetId: base.datasetId },
+				{ ...m, datasetId: other!.id },
+			]),
+		)
 	for (const [vi, v] of w.versions.entries()) {
 		// The first version is the base's own v1.
 		const versionId =
-			vi === 0 ? base.versionId : (await db.insert(versions).values({ datasetId: base.datasetId, label: `v${vi + 1}`, status: v.status, createdBy: base.users[0]! }).returning({ id: versions.id }))[0]!.id
+			vi === 0
+				? base.versionId
+				: (
+						await db
+							.insert(versions)
+							.values({ datasetId: base.datasetId, label: `v${vi + 1}`, status: v.status, createdBy: base.users[0]! })
+							.returning({ id: versions.id })
+					)[0]!.id
 		if (!v.issues.length) continue
 		await db.insert(issues).values(
 			v.issues.map((x, i) => ({
@@ -203,7 +236,14 @@ export async function writeGateWorld(copy: string, w: GateWorld) {
 		plain.push(token)
 		const [row] = await db
 			.insert(apiTokens)
-			.values({ userId: base.users[t.user]!, name: `t${ti}`, tokenHash: sha256Hex(token), prefix: token.slice(0, 8), revokedAt: t.revoked ? new Date() : null, lastUsedAt: t.usedRecently ? new Date() : null })
+			.values({
+				userId: base.users[t.user]!,
+				name: `t${ti}`,
+				tokenHash: sha256Hex(token),
+				prefix: token.slice(0, 8),
+				revokedAt: t.revoked ? new Date() : null,
+				lastUsedAt: t.usedRecently ? new Date() : null,
+			})
 			.returning({ id: apiTokens.id })
 		if (t.scoped) await db.insert(apiTokenDatasets).values({ tokenId: row!.id, datasetId: base.datasetId })
 	}

@@ -12,7 +12,30 @@ type Node = { nodeName: string; tagName?: string; attrs?: Attr[]; childNodes?: N
 /** Elements user text must never introduce (our own pages and emails have none of them). */
 const FORBIDDEN_ELEMENTS = new Set(['script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'link', 'style', 'portal', 'param'])
 /** Attributes a browser follows as a URL (or a list of them). */
-const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'data', 'poster', 'background', 'ping', 'cite', 'lowsrc', 'dynsrc', 'codebase', 'longdesc', 'manifest', 'icon', 'xlink:href', 'srcset', 'imagesrcset', 'to', 'from', 'values', 'by'])
+const URL_ATTRIBUTES = new Set([
+	'href',
+	'src',
+	'action',
+	'formaction',
+	'data',
+	'poster',
+	'background',
+	'ping',
+	'cite',
+	'lowsrc',
+	'dynsrc',
+	'codebase',
+	'longdesc',
+	'manifest',
+	'icon',
+	'xlink:href',
+	'srcset',
+	'imagesrcset',
+	'to',
+	'from',
+	'values',
+	'by',
+])
 const DANGEROUS_SCHEME = /^(?:javascript|vbscript|data|livescript|mocha):/
 
 /** A URL as the URL parser sees it: C0 controls and spaces trimmed, tabs and line breaks removed anywhere. */

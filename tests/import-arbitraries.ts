@@ -6,13 +6,7 @@
  * `hostileBytes`; for those only the invariants can be checked.
  */
 import fc from 'fast-check'
-import {
-	type ImportError,
-	type ImportErrorCode,
-	type ImportFormat,
-	type ImportLimits,
-	type ParsedSample,
-} from '#app/domain/import/types.ts'
+import { type ImportError, type ImportErrorCode, type ImportFormat, type ImportLimits, type ParsedSample } from '#app/domain/import/types.ts'
 
 export type Expected = { kind: 'sample'; sample: ParsedSample } | { kind: 'error'; error: ImportError }
 export type GeneratedFile = { format: ImportFormat; bytes: Uint8Array; limits: ImportLimits; expected: Expected[] }
@@ -20,19 +14,57 @@ export type GeneratedFile = { format: ImportFormat; bytes: Uint8Array; limits: I
 /** Every code the parser itself may produce (the importer adds interrupted, version_frozen, unsupported_format). */
 export const PARSER_CODES: ReadonlySet<ImportErrorCode> = new Set(
 	Object.keys({
-		empty_file: 1, utf16: 1, invalid_utf8: 1, nul_byte: 1, lone_surrogate: 1, line_too_long: 1, too_deep: 1, invalid_json: 1,
-		json_array: 1, not_an_object: 1, unknown_field: 1, missing_id: 1, id_not_string: 1, id_empty: 1, id_too_long: 1,
-		duplicate_id: 1, missing_content: 1, content_and_messages: 1, content_not_string: 1, content_too_long: 1,
-		messages_invalid: 1, language_invalid: 1, metadata_not_object: 1, image_url_invalid: 1, image_alt_invalid: 1,
-		inexact_number: 1, too_many_rows: 1, csv_unterminated_quote: 1, csv_ragged_row: 1, csv_duplicate_header: 1,
-		csv_missing_column: 1, csv_unknown_column: 1, csv_wrong_separator: 1, csv_metadata_conflict: 1, file_too_large: 1,
+		empty_file: 1,
+		utf16: 1,
+		invalid_utf8: 1,
+		nul_byte: 1,
+		lone_surrogate: 1,
+		line_too_long: 1,
+		too_deep: 1,
+		invalid_json: 1,
+		json_array: 1,
+		not_an_object: 1,
+		unknown_field: 1,
+		missing_id: 1,
+		id_not_string: 1,
+		id_empty: 1,
+		id_too_long: 1,
+		duplicate_id: 1,
+		missing_content: 1,
+		content_and_messages: 1,
+		content_not_string: 1,
+		content_too_long: 1,
+		messages_invalid: 1,
+		language_invalid: 1,
+		metadata_not_object: 1,
+		image_url_invalid: 1,
+		image_alt_invalid: 1,
+		inexact_number: 1,
+		too_many_rows: 1,
+		csv_unterminated_quote: 1,
+		csv_ragged_row: 1,
+		csv_duplicate_header: 1,
+		csv_missing_column: 1,
+		csv_unknown_column: 1,
+		csv_wrong_separator: 1,
+		csv_metadata_conflict: 1,
+		file_too_large: 1,
 	} satisfies Record<Exclude<ImportErrorCode, 'interrupted' | 'version_frozen' | 'unsupported_format'>, 1>) as ImportErrorCode[],
 )
 
 /** After one of these the parser stops: it must be the last event. */
 export const FATAL_CODES: ReadonlySet<ImportErrorCode> = new Set<ImportErrorCode>([
-	'empty_file', 'utf16', 'json_array', 'too_many_rows', 'file_too_large', 'csv_unterminated_quote',
-	'csv_duplicate_header', 'csv_missing_column', 'csv_unknown_column', 'csv_wrong_separator', 'csv_metadata_conflict',
+	'empty_file',
+	'utf16',
+	'json_array',
+	'too_many_rows',
+	'file_too_large',
+	'csv_unterminated_quote',
+	'csv_duplicate_header',
+	'csv_missing_column',
+	'csv_unknown_column',
+	'csv_wrong_separator',
+	'csv_metadata_conflict',
 ])
 
 const enc = new TextEncoder()
@@ -358,7 +390,14 @@ const csvValueArb = fc.record({
 
 function csvRowSpec(weights: { bad: number }) {
 	return fc.oneof(
-		{ weight: 6, arbitrary: fc.record({ t: fc.constant('row' as const), values: csvValueArb.map(({ meta, ...v }) => ({ ...v, ...Object.fromEntries(METADATA_COLUMNS.map((c, i) => [c, meta[i]!])) })), quoteAll: fc.boolean() }) },
+		{
+			weight: 6,
+			arbitrary: fc.record({
+				t: fc.constant('row' as const),
+				values: csvValueArb.map(({ meta, ...v }) => ({ ...v, ...Object.fromEntries(METADATA_COLUMNS.map((c, i) => [c, meta[i]!])) })),
+				quoteAll: fc.boolean(),
+			}),
+		},
 		{ weight: 1, arbitrary: fc.record({ t: fc.constant('blank' as const), text: fc.constantFrom('', ' ', '\t', ' \t ') }) },
 		{ weight: 1, arbitrary: fc.record({ t: fc.constant('longBlank' as const), delta: fc.integer({ min: -1, max: 1 }) }) },
 		{ weight: 2, arbitrary: fc.record({ t: fc.constant('padded' as const), id: idArb, delta: fc.integer({ min: -2, max: 2 }), filler: fc.constantFrom('a', 'é', '中', '😀') }) },
@@ -381,7 +420,8 @@ function csvRecord(spec: CsvRowSpec, columns: Column[], limits: ImportLimits): C
 			if (!c.startsWith('metadata.') || !values[c]) continue
 			const path = c.slice('metadata.'.length).split('.')
 			let node = metadata
-			for (const k of path.slice(0, -1)) node = (Object.hasOwn(node, k) ? node[k] : (Object.defineProperty(node, k, { value: {}, enumerable: true, writable: true, configurable: true }), node[k])) as Record<string, unknown>
+			for (const k of path.slice(0, -1))
+				node = (Object.hasOwn(node, k) ? node[k] : (Object.defineProperty(node, k, { value: {}, enumerable: true, writable: true, configurable: true }), node[k])) as Record<string, unknown>
 			Object.defineProperty(node, path.at(-1)!, { value: values[c], enumerable: true, writable: true, configurable: true })
 		}
 		const r: JsonRecord = { id: values.id, content: values.content, metadata }
@@ -410,7 +450,10 @@ function csvRecord(spec: CsvRowSpec, columns: Column[], limits: ImportLimits): C
 			const id = spec.id
 			switch (spec.kind) {
 				case 0:
-					return { bytes: bytesOf(row({ id, content: 'x' }) + ',extra'.repeat(1 + (spec.variant % 2))), verdict: { code: 'csv_ragged_row', params: { expected: columns.length, actual: columns.length + 1 + (spec.variant % 2) } } }
+					return {
+						bytes: bytesOf(row({ id, content: 'x' }) + ',extra'.repeat(1 + (spec.variant % 2))),
+						verdict: { code: 'csv_ragged_row', params: { expected: columns.length, actual: columns.length + 1 + (spec.variant % 2) } },
+					}
 				case 1:
 					return { bytes: bytesOf(row({ id: '', content: 'x' })), verdict: { code: 'id_empty' } }
 				case 2:
@@ -424,7 +467,8 @@ function csvRecord(spec: CsvRowSpec, columns: Column[], limits: ImportLimits): C
 					return { bytes: concatBytes([bytesOf(head), new Uint8Array([0]), bytesOf(tail)]), verdict: { code: 'nul_byte' } }
 				}
 				default:
-					if (!columns.includes('language')) return { bytes: bytesOf(row({ id, content: 'x' }) + ','), verdict: { code: 'csv_ragged_row', params: { expected: columns.length, actual: columns.length + 1 } } }
+					if (!columns.includes('language'))
+						return { bytes: bytesOf(row({ id, content: 'x' }) + ','), verdict: { code: 'csv_ragged_row', params: { expected: columns.length, actual: columns.length + 1 } } }
 					return { bytes: bytesOf(row({ id, content: 'x', language: 'en_US' })), verdict: { code: 'language_invalid', noteId: id } }
 			}
 		}
@@ -510,7 +554,39 @@ export function csvFile(o: { limits?: LimitsChoice; bad?: number; maxRows?: numb
 // Hostile bytes: no model, only invariants
 
 const hostilePiece = fc.oneof(
-	fc.constantFrom('\n', '\r\n', '\r', '{', '}', '[', ']', '"', '""', '\\', ',', ';', ':', '\t', ' ', '"id"', '"content"', 'id,content', 'null', '1e400', '-', '\\u0000', '\\ud800', '😀', 'é', '\uFEFF', '{"id":"a","content":"x"}', 'a,b', '"a\nb"').map(bytesOf),
+	fc
+		.constantFrom(
+			'\n',
+			'\r\n',
+			'\r',
+			'{',
+			'}',
+			'[',
+			']',
+			'"',
+			'""',
+			'\\',
+			',',
+			';',
+			':',
+			'\t',
+			' ',
+			'"id"',
+			'"content"',
+			'id,content',
+			'null',
+			'1e400',
+			'-',
+			'\\u0000',
+			'\\ud800',
+			'😀',
+			'é',
+			'\uFEFF',
+			'{"id":"a","content":"x"}',
+			'a,b',
+			'"a\nb"',
+		)
+		.map(bytesOf),
 	fc.uint8Array({ maxLength: 6 }),
 	fc.constantFrom(BOM, new Uint8Array([0xff, 0xfe]), new Uint8Array([0]), ...INVALID_UTF8.map((b) => Uint8Array.from(b))),
 	text(0, 12).map(bytesOf),
@@ -545,10 +621,7 @@ export function chunk(bytes: Uint8Array, cuts: Cuts): Uint8Array[] {
 		// Inside a multibyte character, between CR and LF, inside a BOM, before a bracket or quote.
 		if ((b & 0xc0) === 0x80 || (b === LF && bytes[i - 1] === 13) || (bytes[i - 1] === 0xef && b === 0xbb) || b === 0x5b || b === 0x22) interesting.push(i)
 	}
-	const points = [
-		...cuts.fractions.map((f) => Math.floor(f * bytes.length)),
-		...(interesting.length ? cuts.picks.map((p) => interesting[p % interesting.length]!) : []),
-	].sort((a, b) => a - b)
+	const points = [...cuts.fractions.map((f) => Math.floor(f * bytes.length)), ...(interesting.length ? cuts.picks.map((p) => interesting[p % interesting.length]!) : [])].sort((a, b) => a - b)
 	const out: Uint8Array[] = []
 	let at = 0
 	for (const p of points) {

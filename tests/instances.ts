@@ -74,7 +74,9 @@ export async function startInstance(name: string, port: number, env: Record<stri
 	const deadline = Date.now() + 30_000
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null) throw new Error(`instance ${name} exited with ${child.exitCode}:\n${log}`)
-		const ok = await fetch(`${instance.base}/healthz`).then((r) => r.ok).catch(() => false)
+		const ok = await fetch(`${instance.base}/healthz`)
+			.then((r) => r.ok)
+			.catch(() => false)
 		if (ok) return instance
 		await new Promise((r) => setTimeout(r, 100))
 	}

@@ -11,9 +11,7 @@ const BASE = 'https://roundtable.test/openapi'
 const rewrite = (value: unknown): unknown => {
 	if (Array.isArray(value)) return value.map(rewrite)
 	if (value && typeof value === 'object') {
-		return Object.fromEntries(
-			Object.entries(value).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' ? v.replace('#/components/schemas/', `${BASE}#/$defs/`) : rewrite(v)]),
-		)
+		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' ? v.replace('#/components/schemas/', `${BASE}#/$defs/`) : rewrite(v)]))
 	}
 	return value
 }

@@ -48,7 +48,12 @@ export async function world(sampleCount = 10) {
 }
 
 export async function createRound(owner: string, fields: Record<string, string> = {}) {
-	const res = await run(newRound, formRequest('/r', { stage: 'validation', title: 'Community check', selectionMode: 'all', overlap: '2', blindReview: 'on', blockThreshold: '2', ...fields }, { cookie: owner }), {}, P)
+	const res = await run(
+		newRound,
+		formRequest('/r', { stage: 'validation', title: 'Community check', selectionMode: 'all', overlap: '2', blindReview: 'on', blockThreshold: '2', ...fields }, { cookie: owner }),
+		{},
+		P,
+	)
 	expect(res.status, JSON.stringify(res.data)).toBe(302)
 	return res.headers.get('Location')!.split('/').pop()!
 }

@@ -7,7 +7,9 @@ export type Received = { to: string[]; raw: string; decoded: string }
 /** Undoes quoted-printable and base64 body encodings well enough to read links and words. */
 export function decodeMime(raw: string): string {
 	const qp = raw.replace(/=\r?\n/g, '').replace(/(=[0-9A-F]{2})+/g, (m) => Buffer.from(m.replace(/=/g, ''), 'hex').toString('utf8'))
-	const base64Parts = [...raw.matchAll(/Content-Transfer-Encoding: base64\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/g)].map((m) => Buffer.from(m[1]!.replace(/\s/g, ''), 'base64').toString('utf8'))
+	const base64Parts = [...raw.matchAll(/Content-Transfer-Encoding: base64\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/g)].map((m) =>
+		Buffer.from(m[1]!.replace(/\s/g, ''), 'base64').toString('utf8'),
+	)
 	return [qp, ...base64Parts].join('\n')
 }
 

@@ -18,15 +18,5 @@ export function Sentence({ t, k, values, options }: { t: TFunction<any, any>; k:
 	const text = String(t(k, { ...options, ...marked, interpolation: { escapeValue: false } }))
 	const parts = text.split(slot)
 	// split with one capture group: text, name, text, name, …, text
-	return (
-		<>
-			{parts.map((part, i) =>
-				i % 2 === 0 ? (
-					<Fragment key={i}>{part}</Fragment>
-				) : (
-					<bdi key={i}>{values[part]}</bdi>
-				),
-			)}
-		</>
-	)
+	return <>{parts.map((part, i) => (i % 2 === 0 ? <Fragment key={i}>{part}</Fragment> : <bdi key={i}>{values[part]}</bdi>))}</>
 }

@@ -55,7 +55,7 @@ export function StanceBadge({ stance }: { stance: Stance }) {
 
 function useAuthorLabel(c: CommentView) {
 	const { t } = useTranslation('discussion')
-	let label = c.fromTeam ? t('author.team') : c.author ? c.author.number === null ? t(`author.${c.author.role}Unnumbered`) : t(`author.${c.author.role}`, { n: c.author.number }) : t('author.former')
+	let label = c.fromTeam ? t('author.team') : c.author ? (c.author.number === null ? t(`author.${c.author.role}Unnumbered`) : t(`author.${c.author.role}`, { n: c.author.number })) : t('author.former')
 	// A person's words (their field, their name) are isolated from the label around them.
 	if (!c.fromTeam && c.author?.expertise) label += ` · ${isolate(c.author.expertise)}`
 	if (!c.fromTeam && c.author?.name) label += ` (${isolate(c.author.name)})`
@@ -210,7 +210,12 @@ function CommentItem({ comment: c, ctx }: { comment: Threaded<CommentView>; ctx:
 	const headingId = `comment-${c.id}-author`
 	return (
 		<li>
-			<article id={`comment-${c.id}`} tabIndex={-1} aria-labelledby={headingId} className={`flex flex-col gap-2 rounded-lg border p-4 ${c.fromTeam ? 'border-indigo-200 bg-indigo-50/40' : 'border-slate-200 bg-white'}`}>
+			<article
+				id={`comment-${c.id}`}
+				tabIndex={-1}
+				aria-labelledby={headingId}
+				className={`flex flex-col gap-2 rounded-lg border p-4 ${c.fromTeam ? 'border-indigo-200 bg-indigo-50/40' : 'border-slate-200 bg-white'}`}
+			>
 				<header className="flex flex-wrap items-center gap-x-2 gap-y-1">
 					<Heading id={headingId} className="text-base font-semibold">
 						{author}
@@ -220,9 +225,11 @@ function CommentItem({ comment: c, ctx }: { comment: Threaded<CommentView>; ctx:
 						<DateTime value={c.createdAt} />
 						{c.editedAt && live ? ` · ${t('comment.edited')}` : ''}
 					</span>
-					{ctx.mode === 'team' && c.depth === 0 && c.roundTitle ? <span className="text-sm text-slate-700">
+					{ctx.mode === 'team' && c.depth === 0 && c.roundTitle ? (
+						<span className="text-sm text-slate-700">
 							<Sentence t={t} k="team.round" values={{ title: c.roundTitle }} />
-						</span> : null}
+						</span>
+					) : null}
 				</header>
 				{c.hidden ? (
 					<p dir="auto" className="italic text-slate-700">

@@ -32,7 +32,23 @@ export function resubmittable(form: FormData): Array<[string, string]> {
 }
 
 /** The no-JavaScript confirmation: what will happen, the same post again with `confirmed=yes`, or go back. */
-export function ConfirmPage({ title, body, fields, confirmLabel, cancelLabel, cancelTo, action }: { title: string; body: string; fields: Array<[string, string]>; confirmLabel: string; cancelLabel: string; cancelTo: string; action?: string }) {
+export function ConfirmPage({
+	title,
+	body,
+	fields,
+	confirmLabel,
+	cancelLabel,
+	cancelTo,
+	action,
+}: {
+	title: string
+	body: string
+	fields: Array<[string, string]>
+	confirmLabel: string
+	cancelLabel: string
+	cancelTo: string
+	action?: string
+}) {
 	return (
 		<section aria-labelledby="confirm-heading" className="card mx-auto flex max-w-xl flex-col gap-4" data-testid="confirm-page">
 			<h1 id="confirm-heading">{title}</h1>

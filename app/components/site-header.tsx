@@ -30,7 +30,9 @@ export function SiteHeader({ user, language }: { user: { displayName: string; un
 									<Link to="/feedback">{t('shell.myFeedback')}</Link>
 								</li>
 								<li>
-									<Link to="/notifications" className="whitespace-nowrap">{user.unread ? t('shell.notificationsUnread', { count: user.unread }) : t('shell.notifications')}</Link>
+									<Link to="/notifications" className="whitespace-nowrap">
+										{user.unread ? t('shell.notificationsUnread', { count: user.unread }) : t('shell.notifications')}
+									</Link>
 								</li>
 							</>
 						) : null}

@@ -12,16 +12,9 @@ export const emailField = z
 	.max(254, { error: 'validation.emailTooLong' })
 	.pipe(z.email({ error: 'validation.email' }))
 
-const newPassword = z
-	.string({ error: 'validation.required' })
-	.min(PASSWORD_MIN, { error: 'validation.passwordTooShort' })
-	.max(PASSWORD_MAX, { error: 'validation.passwordTooLong' })
+const newPassword = z.string({ error: 'validation.required' }).min(PASSWORD_MIN, { error: 'validation.passwordTooShort' }).max(PASSWORD_MAX, { error: 'validation.passwordTooLong' })
 
-const displayName = z
-	.string({ error: 'validation.required' })
-	.trim()
-	.min(1, { error: 'validation.required' })
-	.max(80, { error: 'validation.displayNameTooLong' })
+const displayName = z.string({ error: 'validation.required' }).trim().min(1, { error: 'validation.required' }).max(80, { error: 'validation.displayNameTooLong' })
 
 export const SignUpSchema = z.object({
 	email: emailField,

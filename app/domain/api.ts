@@ -104,7 +104,12 @@ export function decodeIssueCursor(cursor: string): number | null {
 export const ApiIssueQuerySchema = z.strictObject({
 	status: z.enum(['open', 'acknowledged', 'resolved', 'unresolved', 'all'], { error: 'validation.invalidChoice' }).default('all'),
 	blocking: z.enum(['true', 'false'], { error: 'validation.invalidChoice' }).optional(),
-	limit: z.coerce.number({ error: 'validation.number' }).int({ error: 'validation.number' }).min(1, { error: 'validation.number' }).max(ISSUE_PAGE_MAX, { error: 'validation.number' }).default(ISSUE_PAGE_DEFAULT),
+	limit: z.coerce
+		.number({ error: 'validation.number' })
+		.int({ error: 'validation.number' })
+		.min(1, { error: 'validation.number' })
+		.max(ISSUE_PAGE_MAX, { error: 'validation.number' })
+		.default(ISSUE_PAGE_DEFAULT),
 	cursor: z
 		.string()
 		.refine((c) => decodeIssueCursor(c) !== null, { error: 'validation.invalidChoice' })

@@ -110,13 +110,7 @@ export function rebalance(input: RebalanceInput): { add: Assignment[]; remove: A
  * whenever that lowers someone two or more above the end of the chain. When no chain is left,
  * the spread of pending loads is as small as the per-sample constraints allow.
  */
-function balance(
-	active: string[],
-	pending: Map<string, Set<number>>,
-	holders: Map<number, Set<string>>,
-	position: Map<number, number>,
-	give: (from: string, to: string, sampleId: number) => void,
-) {
+function balance(active: string[], pending: Map<string, Set<number>>, holders: Map<number, Set<string>>, position: Map<number, number>, give: (from: string, to: string, sampleId: number) => void) {
 	const load = (p: string) => pending.get(p)!.size
 	// Later samples move first: they are furthest down the giver's queue.
 	const queueOf = (p: string) => [...pending.get(p)!].sort((a, b) => position.get(b)! - position.get(a)!)
@@ -153,13 +147,7 @@ function balance(
 	}
 }
 
-function diff(
-	existing: Map<string, Assignment>,
-	done: Set<string>,
-	position: Map<number, number>,
-	rank: Map<string, number>,
-	final: Assignment[],
-): { add: Assignment[]; remove: Assignment[] } {
+function diff(existing: Map<string, Assignment>, done: Set<string>, position: Map<number, number>, rank: Map<string, number>, final: Assignment[]): { add: Assignment[]; remove: Assignment[] } {
 	const keep = new Set(final.map(keyOf))
 	const order = (a: Assignment, b: Assignment) =>
 		(position.get(a.sampleId) ?? Infinity) - (position.get(b.sampleId) ?? Infinity) ||
@@ -167,8 +155,6 @@ function diff(
 		(rank.get(a.participantId) ?? Infinity) - (rank.get(b.participantId) ?? Infinity) ||
 		(a.participantId < b.participantId ? -1 : a.participantId > b.participantId ? 1 : 0)
 	const add = final.filter((a) => !existing.has(keyOf(a))).map(({ participantId, sampleId }) => ({ participantId, sampleId }))
-	const remove = [...existing.entries()]
-		.filter(([key]) => !keep.has(key) && !done.has(key))
-		.map(([, { participantId, sampleId }]) => ({ participantId, sampleId }))
+	const remove = [...existing.entries()].filter(([key]) => !keep.has(key) && !done.has(key)).map(([, { participantId, sampleId }]) => ({ participantId, sampleId }))
 	return { add: add.sort(order), remove: remove.sort(order) }
 }

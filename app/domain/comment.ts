@@ -9,20 +9,14 @@ export function canReply(depth: number): boolean {
 	return Number.isInteger(depth) && depth >= 0 && depth < MAX_DEPTH
 }
 
-const body = z
-	.string({ error: 'validation.required' })
-	.trim()
-	.min(1, { error: 'validation.required' })
-	.max(MAX_COMMENT_LENGTH, { error: 'discussion:errors.bodyTooLong' })
+const body = z.string({ error: 'validation.required' }).trim().min(1, { error: 'validation.required' }).max(MAX_COMMENT_LENGTH, { error: 'discussion:errors.bodyTooLong' })
 const stance = z.enum(stances, { error: 'validation.invalidChoice' }).optional()
 const commentId = z.uuid({ error: 'discussion:errors.notFound' })
 
 /** A new comment: a top-level one needs a stance, a reply may have one. */
-export const CommentSchema = z
-	.object({ intent: z.literal('comment'), stance, body, parentId: z.uuid({ error: 'discussion:errors.notFound' }).optional() })
-	.superRefine((v, ctx) => {
-		if (!v.parentId && !v.stance) ctx.addIssue({ code: 'custom', path: ['stance'], message: 'discussion:errors.stanceRequired' })
-	})
+export const CommentSchema = z.object({ intent: z.literal('comment'), stance, body, parentId: z.uuid({ error: 'discussion:errors.notFound' }).optional() }).superRefine((v, ctx) => {
+	if (!v.parentId && !v.stance) ctx.addIssue({ code: 'custom', path: ['stance'], message: 'discussion:errors.stanceRequired' })
+})
 
 /** Whether the stance is required depends on the comment's depth, which the model checks. */
 export const EditCommentSchema = z.object({ intent: z.literal('edit'), commentId, stance, body })
@@ -32,11 +26,7 @@ export const DeleteSchema = z.object({ intent: z.literal('delete'), commentId })
 export const HideSchema = z.object({
 	intent: z.literal('hide'),
 	commentId,
-	reason: z
-		.string({ error: 'validation.required' })
-		.trim()
-		.min(3, { error: 'discussion:errors.reasonLength' })
-		.max(500, { error: 'discussion:errors.reasonLength' }),
+	reason: z.string({ error: 'validation.required' }).trim().min(3, { error: 'discussion:errors.reasonLength' }).max(500, { error: 'discussion:errors.reasonLength' }),
 })
 
 /**

@@ -109,7 +109,10 @@ export function toCroissant(d: DatasetDocumentation): Record<string, unknown> {
 		'@type': 'sc:Dataset',
 		'@id': d.urls.version,
 		name,
-		description: [d.dataset.description.trim() || `Synthetic dataset ${d.dataset.name}.`, `This record describes version ${r.version.label} as reviewed in a participatory consultation on Roundtable, with every reviewer verdict as a row of the annotations file.`].join(' '),
+		description: [
+			d.dataset.description.trim() || `Synthetic dataset ${d.dataset.name}.`,
+			`This record describes version ${r.version.label} as reviewed in a participatory consultation on Roundtable, with every reviewer verdict as a row of the annotations file.`,
+		].join(' '),
 		conformsTo: [...CROISSANT_CONFORMS_TO],
 		// Roundtable does not record a licence; the team states it when publishing (docs/pipeline.md).
 		license: { '@type': 'sc:CreativeWork', name: 'Not recorded in Roundtable: see the dataset’s own terms.' },

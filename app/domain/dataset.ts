@@ -5,12 +5,7 @@ export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 
 export const DatasetSchema = z.object({
 	name: z.string({ error: 'validation.required' }).trim().min(1, { error: 'validation.required' }).max(120, { error: 'validation.tooLong' }),
-	slug: z
-		.string({ error: 'validation.required' })
-		.trim()
-		.toLowerCase()
-		.max(60, { error: 'validation.tooLong' })
-		.regex(SLUG, { error: 'validation.slug' }),
+	slug: z.string({ error: 'validation.required' }).trim().toLowerCase().max(60, { error: 'validation.tooLong' }).regex(SLUG, { error: 'validation.slug' }),
 	description: z.string().trim().max(20_000, { error: 'validation.tooLong' }).optional().default(''),
 })
 

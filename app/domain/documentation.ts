@@ -48,7 +48,14 @@ export function protocolText(d: DatasetDocumentation): string {
 	const rounds = d.report.rounds
 	if (!rounds.length) return 'No consultation round has been run on this version yet.'
 	const parts = rounds.map((r) => {
-		const selection = r.selection.mode === 'all' ? 'all samples' : r.selection.mode === 'random' ? `a random selection of ${r.sampleCount} samples (seed ${r.selection.seed ?? '—'})` : r.selection.mode === 'stratified' ? `${r.sampleCount} samples stratified by ${r.selection.attribute ?? '—'}` : `${r.sampleCount} hand-picked samples`
+		const selection =
+			r.selection.mode === 'all'
+				? 'all samples'
+				: r.selection.mode === 'random'
+					? `a random selection of ${r.sampleCount} samples (seed ${r.selection.seed ?? '—'})`
+					: r.selection.mode === 'stratified'
+						? `${r.sampleCount} samples stratified by ${r.selection.attribute ?? '—'}`
+						: `${r.sampleCount} hand-picked samples`
 		return `“${r.title}” (${r.stage} stage, ${r.status}): ${selection}, ${r.overlap} reviewers per sample, ${r.blindReview ? 'blind review (others’ flags hidden until one’s own verdict)' : 'open review'}`
 	})
 	return [
@@ -84,7 +91,9 @@ export function analysisTexts(d: DatasetDocumentation): string[] {
 export function annotationsPerItemText(d: DatasetDocumentation): string {
 	const overlaps = [...new Set(d.report.rounds.map((r) => r.overlap))]
 	const { verdicts, reviewedSamples } = d.verdicts
-	const observed = reviewedSamples ? ` Observed: ${(verdicts / reviewedSamples).toFixed(1)} verdicts per reviewed sample (${verdicts} verdicts on ${reviewedSamples} samples, skips excluded).` : ' No sample has been reviewed yet.'
+	const observed = reviewedSamples
+		? ` Observed: ${(verdicts / reviewedSamples).toFixed(1)} verdicts per reviewed sample (${verdicts} verdicts on ${reviewedSamples} samples, skips excluded).`
+		: ' No sample has been reviewed yet.'
 	return `${overlaps.length ? `Target: ${overlaps.join(' or ')} reviewers per sample (the round’s overlap).` : 'No round set a target.'}${observed}`
 }
 
@@ -108,16 +117,25 @@ export function limitationTexts(d: DatasetDocumentation): string[] {
 	const p = d.report.provenance
 	if (p.knownLimitations.trim()) out.push(p.knownLimitations.trim())
 	const s = d.report.summary
-	out.push(`${s.open + s.acknowledged} issue${s.open + s.acknowledged === 1 ? '' : 's'} raised in the consultation ${s.open + s.acknowledged === 1 ? 'is' : 'are'} unresolved (${s.blocking} blocking) of ${s.issues} in all.`)
-	for (const i of d.report.issues) if (i.resolution === 'documented' && i.publicResponse.trim()) out.push(`Issue #${i.number}${i.sample ? ` (sample ${i.sample})` : ''}, kept and documented: ${i.publicResponse.trim()}`)
+	out.push(
+		`${s.open + s.acknowledged} issue${s.open + s.acknowledged === 1 ? '' : 's'} raised in the consultation ${s.open + s.acknowledged === 1 ? 'is' : 'are'} unresolved (${s.blocking} blocking) of ${s.issues} in all.`,
+	)
+	for (const i of d.report.issues)
+		if (i.resolution === 'documented' && i.publicResponse.trim()) out.push(`Issue #${i.number}${i.sample ? ` (sample ${i.sample})` : ''}, kept and documented: ${i.publicResponse.trim()}`)
 	for (const g of d.notConsulted) out.push(`Not consulted: no sample with ${g.attribute} = ${g.values.join(', ')} was reviewed.`)
-	if (d.report.overrides.current) out.push(`The version was approved despite ${d.report.overrides.current.overriddenBlockers} blocking issue(s); the team’s justification: ${d.report.overrides.current.justification}`)
+	if (d.report.overrides.current)
+		out.push(`The version was approved despite ${d.report.overrides.current.overriddenBlockers} blocking issue(s); the team’s justification: ${d.report.overrides.current.justification}`)
 	return out
 }
 
 export function useCaseTexts(d: DatasetDocumentation): string[] {
 	if (!d.useCases.length) return ['The dataset team has not described intended uses.']
-	return d.useCases.map((u) => [`${u.title} (${u.pipelineStage.replaceAll('_', ' ')})`, u.purpose, u.modelUsers && `Used by: ${u.modelUsers}`, u.deploymentContext && `Deployment: ${u.deploymentContext}`].filter(Boolean).join('. ').replace(/\.\./g, '.'))
+	return d.useCases.map((u) =>
+		[`${u.title} (${u.pipelineStage.replaceAll('_', ' ')})`, u.purpose, u.modelUsers && `Used by: ${u.modelUsers}`, u.deploymentContext && `Deployment: ${u.deploymentContext}`]
+			.filter(Boolean)
+			.join('. ')
+			.replace(/\.\./g, '.'),
+	)
 }
 
 export function privacyTexts(d: DatasetDocumentation): string[] {

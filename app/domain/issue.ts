@@ -26,14 +26,9 @@ export function resolutionFits(kind: IssueKind, resolution: Resolution): boolean
  * The triage lifecycle: open → acknowledged → resolved (with a resolution), and a resolved issue
  * can be reopened. Acknowledging is optional: an open issue may be resolved directly.
  */
-export type IssueAction =
-	| { type: 'acknowledge' }
-	| { type: 'resolve'; resolution: Resolution; publicResponse: string; kind: IssueKind }
-	| { type: 'reopen' }
+export type IssueAction = { type: 'acknowledge' } | { type: 'resolve'; resolution: Resolution; publicResponse: string; kind: IssueKind } | { type: 'reopen' }
 
-export type IssueTransition =
-	| { ok: true; status: IssueStatus; resolution: Resolution | null }
-	| { ok: false; reason: 'not_allowed' | 'justification_required' | 'resolution_unfit' }
+export type IssueTransition = { ok: true; status: IssueStatus; resolution: Resolution | null } | { ok: false; reason: 'not_allowed' | 'justification_required' | 'resolution_unfit' }
 
 export const MIN_REASON_LENGTH = 10
 

@@ -67,7 +67,11 @@ export type OpenApiDocument = {
 const ref = (name: string): SchemaObject => ({ $ref: `#/components/schemas/${name}` })
 const response = (name: string): Ref => ({ $ref: `#/components/responses/${name}` })
 const param = (name: string): Ref => ({ $ref: `#/components/parameters/${name}` })
-const json = (schema: SchemaObject, description: string, headers?: Record<string, Header>): ResponseObject => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } })
+const json = (schema: SchemaObject, description: string, headers?: Record<string, Header>): ResponseObject => ({
+	description,
+	...(headers ? { headers } : {}),
+	content: { 'application/json': { schema } },
+})
 const errorWith = (description: string) => json(ref('Error'), description)
 const dateTime: SchemaObject = { type: 'string', format: 'date-time' }
 const nullable = (schema: SchemaObject): SchemaObject => ({ anyOf: [schema, { type: 'null' }] })
@@ -81,7 +85,22 @@ function newVersionSchema(): SchemaObject {
 const version: SchemaObject = {
 	type: 'object',
 	additionalProperties: false,
-	required: ['label', 'status', 'parent', 'sample_count', 'model_name', 'model_version', 'model_provider', 'generation_method', 'prompt_templates', 'persona_definitions', 'seed_data_description', 'known_limitations', 'changelog', 'created_at'],
+	required: [
+		'label',
+		'status',
+		'parent',
+		'sample_count',
+		'model_name',
+		'model_version',
+		'model_provider',
+		'generation_method',
+		'prompt_templates',
+		'persona_definitions',
+		'seed_data_description',
+		'known_limitations',
+		'changelog',
+		'created_at',
+	],
 	properties: {
 		label: { type: 'string' },
 		status: { type: 'string', enum: versionStatuses },
@@ -104,14 +123,34 @@ const issue: SchemaObject = {
 	type: 'object',
 	description: 'An issue as pipelines see it: state and counters only — never internal notes, assignees or who gave the feedback.',
 	additionalProperties: false,
-	required: ['number', 'kind', 'external_id', 'template_target', 'status', 'resolution', 'blocking', 'blocking_reasons', 'flag_count', 'flagger_count', 'categories', 'max_severity', 'needs_re_review', 'public_response', 'created_at', 'updated_at'],
+	required: [
+		'number',
+		'kind',
+		'external_id',
+		'template_target',
+		'status',
+		'resolution',
+		'blocking',
+		'blocking_reasons',
+		'flag_count',
+		'flagger_count',
+		'categories',
+		'max_severity',
+		'needs_re_review',
+		'public_response',
+		'created_at',
+		'updated_at',
+	],
 	properties: {
 		number: { type: 'integer', minimum: 1, description: 'The issue number within the version (#12).' },
 		kind: { type: 'string', enum: issueKinds, description: 'sample: flags on one sample; template: feedback on prompt templates or persona definitions; use_case: an opposed use-case comment.' },
 		external_id: nullable({ type: 'string', description: 'The sample id (`id` in the JSONL) for sample issues.' }),
 		template_target: nullable({ type: 'string', enum: templateTargets }),
 		status: { type: 'string', enum: issueStatuses },
-		resolution: { ...nullable({ type: 'string', enum: resolutions }), description: 'Set once resolved. removed and regenerated fit sample and template issues; use_case_revised and use_case_narrowed fit use-case issues; documented and not_an_issue fit every kind.' },
+		resolution: {
+			...nullable({ type: 'string', enum: resolutions }),
+			description: 'Set once resolved. removed and regenerated fit sample and template issues; use_case_revised and use_case_narrowed fit use-case issues; documented and not_an_issue fit every kind.',
+		},
 		blocking: { type: 'boolean' },
 		blocking_reasons: { type: 'array', items: { type: 'string', enum: blockingReasons } },
 		flag_count: { type: 'integer', minimum: 0 },
@@ -165,7 +204,14 @@ export const openApiDocument: OpenApiDocument = {
 					content: {
 						'application/json': {
 							schema: ref('NewVersion'),
-							example: { label: 'v2', parent: 'v1', model_name: 'Llama 3.1 70B Instruct', model_provider: 'Meta', generation_method: 'persona_simulation', changelog: 'Rewrote the persona list after the v1 consultation.' },
+							example: {
+								label: 'v2',
+								parent: 'v1',
+								model_name: 'Llama 3.1 70B Instruct',
+								model_provider: 'Meta',
+								generation_method: 'persona_simulation',
+								changelog: 'Rewrote the persona list after the v1 consultation.',
+							},
 						},
 					},
 				},
@@ -191,20 +237,34 @@ export const openApiDocument: OpenApiDocument = {
 				requestBody: {
 					required: true,
 					content: {
-						'application/x-ndjson': { schema: { type: 'string', description: 'JSONL, UTF-8.' }, example: '{"id": "persona-0001", "content": "…", "language": "en", "metadata": {"prompt_id": "t3"}}\n' },
+						'application/x-ndjson': {
+							schema: { type: 'string', description: 'JSONL, UTF-8.' },
+							example: '{"id": "persona-0001", "content": "…", "language": "en", "metadata": {"prompt_id": "t3"}}\n',
+						},
 						'text/csv': { schema: { type: 'string', description: 'CSV, UTF-8: a header row with id, content, optional language, and metadata.<key> columns (dotted keys nest).' } },
-						'application/vnd.apache.parquet': { schema: { type: 'string', description: 'Parquet: columns id, content or messages (a list of {role, content} structs), optional language, image_url, image_alt, metadata (a struct or JSON text); every other column becomes metadata (nested structs stay nested). Row n is reported as line n.' } },
+						'application/vnd.apache.parquet': {
+							schema: {
+								type: 'string',
+								description:
+									'Parquet: columns id, content or messages (a list of {role, content} structs), optional language, image_url, image_alt, metadata (a struct or JSON text); every other column becomes metadata (nested structs stay nested). Row n is reported as line n.',
+							},
+						},
 					},
 				},
 				responses: {
-					'200': json(ref('ImportResult'), 'Every line was valid; the samples are the version’s now.', { 'Idempotent-Replayed': { description: '"true" when this is the stored response of an earlier request with the same Idempotency-Key.', schema: { type: 'string' } } }),
+					'200': json(ref('ImportResult'), 'Every line was valid; the samples are the version’s now.', {
+						'Idempotent-Replayed': { description: '"true" when this is the stored response of an earlier request with the same Idempotency-Key.', schema: { type: 'string' } },
+					}),
 					'400': errorWith('invalid_idempotency_key: the key is not 1–255 visible ASCII characters.'),
 					...standard,
 					'409': json(ref('Error'), 'version_frozen: the version is no longer a draft; idempotency_key_in_progress: a request with this key is still running (Retry-After).', {
 						'Retry-After': { description: 'Seconds to wait (idempotency_key_in_progress).', schema: { type: 'string' } },
 					}),
 					'415': errorWith('unsupported_media_type: send application/x-ndjson, text/csv or application/vnd.apache.parquet.'),
-					'422': json({ anyOf: [ref('SamplesRejected'), ref('Error')] }, 'invalid_samples: nothing was imported, details.errors lists the rejected lines; invalid_parquet: the file is not readable Parquet (malformed or truncated); idempotency_key_reused: the key was used for a different request.'),
+					'422': json(
+						{ anyOf: [ref('SamplesRejected'), ref('Error')] },
+						'invalid_samples: nothing was imported, details.errors lists the rejected lines; invalid_parquet: the file is not readable Parquet (malformed or truncated); idempotency_key_reused: the key was used for a different request.',
+					),
 				},
 			},
 		},
@@ -227,7 +287,12 @@ export const openApiDocument: OpenApiDocument = {
 				parameters: [
 					param('dataset'),
 					param('version'),
-					{ name: 'status', in: 'query', description: 'unresolved = open or acknowledged.', schema: { type: 'string', enum: ['open', 'acknowledged', 'resolved', 'unresolved', 'all'], default: 'all' } },
+					{
+						name: 'status',
+						in: 'query',
+						description: 'unresolved = open or acknowledged.',
+						schema: { type: 'string', enum: ['open', 'acknowledged', 'resolved', 'unresolved', 'all'], default: 'all' },
+					},
 					{ name: 'blocking', in: 'query', description: 'Only blocking (true) or non-blocking (false) issues.', schema: { type: 'string', enum: ['true', 'false'] } },
 					{ name: 'limit', in: 'query', description: 'Issues per page.', schema: { type: 'integer', minimum: 1, maximum: ISSUE_PAGE_MAX, default: ISSUE_PAGE_DEFAULT } },
 					{ name: 'cursor', in: 'query', description: 'next_cursor of the previous page.', schema: { type: 'string' } },
@@ -246,7 +311,16 @@ export const openApiDocument: OpenApiDocument = {
 				description:
 					'One row per flag of a flagged review, per "no concerns" or "skipped" review, and per piece of template feedback, with the sample (id, content or messages, language, metadata), the round and its stage, the participant’s role and per-round pseudonym (null where fewer than 3 people of that role gave feedback in the round), the flag (category, severity, affected groups, rationale, quote, rewrite, unsure), the skip reason, and the issue it fed with its status, resolution and blocking. No majority vote: disagreeing verdicts are separate rows. Feedback deleted on withdrawal is absent; no email, name or user id appears. Streamed. Columns: docs/pipeline.md.',
 				tags: ['exports'],
-				parameters: [param('dataset'), param('version'), { name: 'format', in: 'query', description: 'jsonl (one JSON object a line), csv (formula-safe, UTF-8 with a BOM) or parquet (snappy, nested lists).', schema: { type: 'string', enum: annotationFormats, default: 'jsonl' } }],
+				parameters: [
+					param('dataset'),
+					param('version'),
+					{
+						name: 'format',
+						in: 'query',
+						description: 'jsonl (one JSON object a line), csv (formula-safe, UTF-8 with a BOM) or parquet (snappy, nested lists).',
+						schema: { type: 'string', enum: annotationFormats, default: 'jsonl' },
+					},
+				],
 				responses: {
 					'200': {
 						description: 'The annotations, as an attachment.',
@@ -270,7 +344,10 @@ export const openApiDocument: OpenApiDocument = {
 				tags: ['exports'],
 				parameters: [param('dataset'), param('version')],
 				responses: {
-					'200': { description: 'Croissant JSON-LD.', content: { 'application/ld+json': { schema: { type: 'object', description: 'A Croissant 1.1 dataset (conformsTo lists the core and the RAI specifications).' } } } },
+					'200': {
+						description: 'Croissant JSON-LD.',
+						content: { 'application/ld+json': { schema: { type: 'object', description: 'A Croissant 1.1 dataset (conformsTo lists the core and the RAI specifications).' } } },
+					},
 					...standard,
 				},
 			},
@@ -279,13 +356,18 @@ export const openApiDocument: OpenApiDocument = {
 			get: {
 				operationId: 'exportReport',
 				summary: 'The consultation report (JSON, CSV of issues, or the Markdown section for a dataset card)',
-				description: 'The same files as the report page’s downloads: json (format roundtable.consultation-report/1, every issue), csv (one formula-safe row per issue), md (the "Community consultation" section, in English). Participants only as counts by role.',
+				description:
+					'The same files as the report page’s downloads: json (format roundtable.consultation-report/1, every issue), csv (one formula-safe row per issue), md (the "Community consultation" section, in English). Participants only as counts by role.',
 				tags: ['exports'],
 				parameters: [param('dataset'), param('version'), { name: 'format', in: 'query', description: 'json, csv or md.', schema: { type: 'string', enum: ['json', 'csv', 'md'], default: 'json' } }],
 				responses: {
 					'200': {
 						description: 'The report, as an attachment.',
-						content: { 'application/json': { schema: { type: 'object', required: ['format', 'dataset', 'version', 'summary', 'issues'] } }, 'text/csv': { schema: { type: 'string' } }, 'text/markdown': { schema: { type: 'string' } } },
+						content: {
+							'application/json': { schema: { type: 'object', required: ['format', 'dataset', 'version', 'summary', 'issues'] } },
+							'text/csv': { schema: { type: 'string' } },
+							'text/markdown': { schema: { type: 'string' } },
+						},
 					},
 					'400': errorWith('invalid_query: format is not json, csv or md.'),
 					...standard,
@@ -298,7 +380,13 @@ export const openApiDocument: OpenApiDocument = {
 				summary: 'This document',
 				tags: ['meta'],
 				security: [],
-				responses: { '200': json({ type: 'object', required: ['openapi', 'info', 'paths'], properties: { openapi: { const: '3.1.0' }, info: { type: 'object' }, paths: { type: 'object' } } }, 'The OpenAPI 3.1 document.'), '405': response('MethodNotAllowed') },
+				responses: {
+					'200': json(
+						{ type: 'object', required: ['openapi', 'info', 'paths'], properties: { openapi: { const: '3.1.0' }, info: { type: 'object' }, paths: { type: 'object' } } },
+						'The OpenAPI 3.1 document.',
+					),
+					'405': response('MethodNotAllowed'),
+				},
 			},
 		},
 	},
@@ -309,14 +397,24 @@ export const openApiDocument: OpenApiDocument = {
 		parameters: {
 			dataset: { name: 'dataset', in: 'path', required: true, description: 'The dataset’s short name (slug), as in its web address.', schema: { type: 'string' } },
 			version: { name: 'version', in: 'path', required: true, description: 'The version label, e.g. v2.', schema: { type: 'string' } },
-			IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, description: 'Makes a retried upload safe: 1–255 visible ASCII characters, unique per upload (a UUID).', schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$' } },
+			IdempotencyKey: {
+				name: 'Idempotency-Key',
+				in: 'header',
+				required: false,
+				description: 'Makes a retried upload safe: 1–255 visible ASCII characters, unique per upload (a UUID).',
+				schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$' },
+			},
 		},
 		responses: {
 			Unauthorized: json(ref('Error'), 'unauthenticated: no token (a session cookie does not count); invalid_token: malformed, unknown or revoked.', unauthorizedHeaders),
 			NotFound: errorWith('not_found: no such dataset or version for this token (a dataset the token is not scoped to is also 404).'),
 			MethodNotAllowed: json(ref('Error'), 'method_not_allowed: see the Allow header.', { Allow: { description: 'The methods this path supports.', schema: { type: 'string' } } }),
-			RateLimited: json(ref('Error'), 'rate_limited: this token made too many requests this minute.', { 'Retry-After': { description: 'Seconds until the limit resets.', schema: { type: 'string' } } }),
-			Unavailable: json(ref('Error'), 'service_unavailable: the database cannot be reached right now; nothing was changed. Retry later.', { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } } }),
+			RateLimited: json(ref('Error'), 'rate_limited: this token made too many requests this minute.', {
+				'Retry-After': { description: 'Seconds until the limit resets.', schema: { type: 'string' } },
+			}),
+			Unavailable: json(ref('Error'), 'service_unavailable: the database cannot be reached right now; nothing was changed. Retry later.', {
+				'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } },
+			}),
 		},
 		schemas: {
 			Error: {

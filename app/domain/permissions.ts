@@ -4,7 +4,6 @@
  */
 import { type DatasetRole } from '#app/domain/enums.ts'
 
-
 export type DatasetCapability =
 	| 'view'
 	| 'edit'

@@ -20,11 +20,7 @@ export const groupKey = (roundId: string, role: string) => `${roundId}:${role}`
 export const expertiseKey = (roundId: string, role: string, expertise: string) => `${roundId}:${role}:${expertise}`
 
 /** The author as the team may see them: number withheld below the threshold, rare expertise withheld. */
-export function attribute(
-	p: { roundId: string; role: ParticipantRole; number: number; expertise: string | null; name: string | null },
-	sizes: GroupSizes,
-	min: number,
-): Author {
+export function attribute(p: { roundId: string; role: ParticipantRole; number: number; expertise: string | null; name: string | null }, sizes: GroupSizes, min: number): Author {
 	const k = sizes.feedback.get(groupKey(p.roundId, p.role)) ?? 0
 	const shared = p.expertise ? (sizes.expertise.get(expertiseKey(p.roundId, p.role, p.expertise)) ?? 0) : 0
 	return {

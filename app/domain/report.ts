@@ -5,7 +5,17 @@
  * printable page can use the same helpers. The object holds no identities: participants are
  * counted by role (small groups not exactly), flags appear as counts, team members not at all.
  */
-import { type IssueKind, type IssueStatus, type ParticipantRole, type Resolution, type RoundStage, type RoundStatus, type Severity, type TemplateTarget, type VersionStatus } from '#app/domain/enums.ts'
+import {
+	type IssueKind,
+	type IssueStatus,
+	type ParticipantRole,
+	type Resolution,
+	type RoundStage,
+	type RoundStatus,
+	type Severity,
+	type TemplateTarget,
+	type VersionStatus,
+} from '#app/domain/enums.ts'
 import { type TFunction } from 'i18next'
 import { resolutionValues } from './issue.ts'
 
@@ -176,14 +186,22 @@ export function resolutionText(t: TFunction, issue: ReportIssue): string {
 }
 
 export function blockingText(t: TFunction, issue: ReportIssue): string {
-	const reasons = listText(t, issue.blockingReasons.map((r) => t(`issues:reason.${r}`)))
+	const reasons = listText(
+		t,
+		issue.blockingReasons.map((r) => t(`issues:reason.${r}`)),
+	)
 	if (issue.blocking) return reasons ? t('report:issues.blockingYes', { reasons }) : t('report:issues.blockingPlain')
 	if (issue.teamCall === 'not_blocking' && reasons) return t('report:issues.blockingOverruled', { reasons })
 	return t('report:issues.blockingNo')
 }
 
 export function categoriesText(t: TFunction, issue: ReportIssue): string {
-	return issue.categories.length ? listText(t, issue.categories.map((c) => t(`review:categories.${c}.label`))) : '—'
+	return issue.categories.length
+		? listText(
+				t,
+				issue.categories.map((c) => t(`review:categories.${c}.label`)),
+			)
+		: '—'
 }
 
 export function severityText(t: TFunction, issue: ReportIssue): string {
@@ -209,13 +227,19 @@ export function roundDates(round: ReportRound): string {
 }
 
 export function overrideHeadline(t: TFunction, o: ReportOverride): string {
-	const issues = listText(t, o.blockers.map((n) => `#${n}`))
+	const issues = listText(
+		t,
+		o.blockers.map((n) => `#${n}`),
+	)
 	if (!o.at) return t('report:overrides.entryUndated', { count: o.overriddenBlockers })
 	return issues ? t('report:overrides.entry', { count: o.overriddenBlockers, date: isoDate(o.at), issues }) : t('report:overrides.entryNoList', { count: o.overriddenBlockers, date: isoDate(o.at) })
 }
 
 export function roundApprovalHeadline(t: TFunction, a: ReportRoundApproval, esc: Esc = same): string {
-	const rounds = listText(t, a.rounds.map((r) => `“${esc(r)}”`))
+	const rounds = listText(
+		t,
+		a.rounds.map((r) => `“${esc(r)}”`),
+	)
 	return t(a.choice === 'close' ? 'report:roundApprovals.closed' : 'report:roundApprovals.keptOpen', { count: a.rounds.length, date: isoDate(a.at), rounds })
 }
 
@@ -289,7 +313,10 @@ export function csvCell(value: string | number | boolean | null | undefined): st
 }
 
 /** What a CSV row needs of an issue (a streamed export reads only these columns). */
-export type CsvIssue = Pick<ReportIssue, 'number' | 'kind' | 'sample' | 'templateTarget' | 'useCase' | 'status' | 'resolution' | 'blocking' | 'categories' | 'maxSeverity' | 'flaggers' | 'publicResponse'>
+export type CsvIssue = Pick<
+	ReportIssue,
+	'number' | 'kind' | 'sample' | 'templateTarget' | 'useCase' | 'status' | 'resolution' | 'blocking' | 'categories' | 'maxSeverity' | 'flaggers' | 'publicResponse'
+>
 
 function csvAbout(issue: CsvIssue): string {
 	if (issue.kind === 'sample') return `sample:${issue.sample ?? ''}`
@@ -299,18 +326,7 @@ function csvAbout(issue: CsvIssue): string {
 
 /** One issue's CSV row, as plain values (language-independent codes). */
 export function csvIssueRow(i: CsvIssue, versionLabel: string): string[] {
-	return [
-		String(i.number),
-		csvAbout(i),
-		i.status,
-		i.resolution ?? '',
-		i.blocking ? 'true' : 'false',
-		i.categories.join('; '),
-		i.maxSeverity ?? '',
-		String(i.flaggers),
-		i.publicResponse,
-		versionLabel,
-	]
+	return [String(i.number), csvAbout(i), i.status, i.resolution ?? '', i.blocking ? 'true' : 'false', i.categories.join('; '), i.maxSeverity ?? '', String(i.flaggers), i.publicResponse, versionLabel]
 }
 
 /** A header row, then one row per listed issue. */
@@ -382,7 +398,10 @@ export function markdownQuote(text: string): string {
 
 /** Text shown verbatim (prompt templates): a fence longer than any backtick run inside, so it cannot be closed early. */
 export function markdownCode(text: string): string {
-	const body = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '').replace(/\n+$/, '')
+	const body = text
+		.replace(/\r\n?/g, '\n')
+		.replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '')
+		.replace(/\n+$/, '')
 	const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length))
 	const fence = '`'.repeat(Math.max(3, longest + 1))
 	return `${fence}text\n${body}\n${fence}`
@@ -461,12 +480,20 @@ export function toMarkdown(report: ConsultationReport, t: TFunction): string {
 	if (!s.issues) para(t('report:issues.none'))
 	else {
 		para(t('report:issues.summary', { count: s.issues, open: s.open, acknowledged: s.acknowledged, resolved: s.resolved, blocking: s.blocking }))
-		if (s.resolved)
-			para(`${t('report:issues.resolutions')}: ${resolutionsText(t, s.resolutions)}.`)
+		if (s.resolved) para(`${t('report:issues.resolutions')}: ${resolutionsText(t, s.resolutions)}.`)
 		if (s.listed < s.issues) para(t('report:issues.truncated', { count: s.issues, shown: s.listed }))
 		out.push(
 			table(
-				[t('report:issues.number'), t('report:issues.about'), t('report:issues.status'), t('report:issues.resolution'), t('report:issues.blocking'), t('report:issues.categories'), t('report:issues.severity'), t('report:issues.flaggers')],
+				[
+					t('report:issues.number'),
+					t('report:issues.about'),
+					t('report:issues.status'),
+					t('report:issues.resolution'),
+					t('report:issues.blocking'),
+					t('report:issues.categories'),
+					t('report:issues.severity'),
+					t('report:issues.flaggers'),
+				],
 				report.issues.map((i) => [`#${i.number}`, aboutText(t, i, e), statusText(t, i), resolutionText(t, i), blockingText(t, i), categoriesText(t, i), severityText(t, i), String(i.flaggers)]),
 			),
 		)

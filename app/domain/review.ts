@@ -16,7 +16,14 @@ export const FlagSchema = z
 		severity: z.enum(severities, { error: 'review:errors.severity' }),
 		affectedGroups: z
 			.preprocess((v) => (Array.isArray(v) ? v : v == null || v === '' ? [] : [v]), z.array(z.string().trim().max(GROUP_MAX, { error: 'validation.tooLong' })).max(20))
-			.transform((groups) => [...new Set(groups.flatMap((g) => g.split(',')).map((g) => g.trim()).filter(Boolean))]),
+			.transform((groups) => [
+				...new Set(
+					groups
+						.flatMap((g) => g.split(','))
+						.map((g) => g.trim())
+						.filter(Boolean),
+				),
+			]),
 		rationale: text(RATIONALE_MAX),
 		suggestedRewrite: text(REWRITE_MAX),
 		quotedSpan: text(SPAN_MAX),

@@ -11,9 +11,7 @@ export type RoundTransitionContext = {
 	closesAt: Date | null
 }
 
-export type RoundTransitionResult =
-	| { ok: true; to: RoundStatus }
-	| { ok: false; reason: 'not_allowed' | 'reason_required' | 'no_samples' | 'closes_in_past' }
+export type RoundTransitionResult = { ok: true; to: RoundStatus } | { ok: false; reason: 'not_allowed' | 'reason_required' | 'no_samples' | 'closes_in_past' }
 
 const allowed: Record<RoundStatus, Partial<Record<RoundAction, RoundStatus>>> = {
 	draft: { open: 'open' },

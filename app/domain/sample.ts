@@ -1,9 +1,5 @@
 /** The part of a sample that its content hash covers: what a reviewer reads, not its metadata. */
-export function canonicalSampleContent(sample: {
-	content?: string | null
-	messages?: ReadonlyArray<{ role: string; content: string }> | null
-	imageUrl?: string | null
-}): string {
+export function canonicalSampleContent(sample: { content?: string | null; messages?: ReadonlyArray<{ role: string; content: string }> | null; imageUrl?: string | null }): string {
 	const messages = sample.messages?.map((m) => [m.role, m.content]) ?? null
 	return JSON.stringify([sample.content ?? null, messages, sample.imageUrl ?? null])
 }

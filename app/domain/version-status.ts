@@ -10,9 +10,7 @@ export type TransitionContext = {
 	overrideJustification?: string | null
 }
 
-export type TransitionResult =
-	| { ok: true; to: VersionStatus; overridden: number }
-	| { ok: false; reason: 'not_allowed' | 'blocked' | 'justification_required' }
+export type TransitionResult = { ok: true; to: VersionStatus; overridden: number } | { ok: false; reason: 'not_allowed' | 'blocked' | 'justification_required' }
 
 const allowed: Record<VersionStatus, Partial<Record<VersionAction, VersionStatus>>> = {
 	draft: { open_consultation: 'in_consultation', archive: 'archived' },

@@ -12,7 +12,13 @@ export function signupCodeEmail({ language, code }: { language: Language; code: 
 /** Sent instead of a code when the address already has an account: the sign-up page looks the same. */
 export function signupExistsEmail({ language, signInUrl }: { language: Language; signInUrl: string }): RenderedEmail {
 	const t = getFixedT(language, 'emails')
-	return renderEmail({ language, subject: t('signupExists.subject'), paragraphs: [t('signupExists.body'), t('signupCode.ignore')], action: { label: t('signupExists.action'), url: signInUrl }, footer: t('footer.account') })
+	return renderEmail({
+		language,
+		subject: t('signupExists.subject'),
+		paragraphs: [t('signupExists.body'), t('signupCode.ignore')],
+		action: { label: t('signupExists.action'), url: signInUrl },
+		footer: t('footer.account'),
+	})
 }
 
 /** An invitation to a dataset's team, in the language the inviter chose. */

@@ -64,9 +64,7 @@ export function renderEmail({
 	const text = textBlocks.join('\n\n') + '\n'
 
 	const htmlBlocks = paragraphs.map((p) =>
-		typeof p === 'string'
-			? `<p style="${styles.paragraph}">${escapeLines(p)}</p>`
-			: `<blockquote dir="auto" style="${styles.quote(dir)}">${escapeLines(p.quote)}</blockquote>`,
+		typeof p === 'string' ? `<p style="${styles.paragraph}">${escapeLines(p)}</p>` : `<blockquote dir="auto" style="${styles.quote(dir)}">${escapeLines(p.quote)}</blockquote>`,
 	)
 	if (action) {
 		const href = escapeHtml(action.url)

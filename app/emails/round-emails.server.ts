@@ -48,11 +48,7 @@ export function invitationEmail({
 				: t('invitation.introExpert', { inviter, roundTitle: round })
 	const paragraphs: EmailParagraph[] = [intro, t('invitation.about'), role === 'community' ? t('invitation.taskCommunity') : t('invitation.taskExpert')]
 	if (note) paragraphs.push(t('invitation.messageIntro'), { quote: note })
-	paragraphs.push(
-		t('invitation.pseudonymous'),
-		t('invitation.withdraw'),
-		t('invitation.expires', { date: isolate(formatEmailDate(language, expiresAt)) }),
-	)
+	paragraphs.push(t('invitation.pseudonymous'), t('invitation.withdraw'), t('invitation.expires', { date: isolate(formatEmailDate(language, expiresAt)) }))
 	return renderEmail({
 		language,
 		subject: t(role === 'community' ? 'invitation.subjectCommunity' : 'invitation.subjectExpert', { datasetName: dataset }),
@@ -89,19 +85,7 @@ export function roundOpenedEmail({
 }
 
 /** Sent 48 hours before a round closes, to participants who still have samples to review. */
-export function roundReminderEmail({
-	language,
-	roundTitle,
-	remaining,
-	link,
-	closesAt,
-}: {
-	language: Language
-	roundTitle: string
-	remaining: number
-	link: string
-	closesAt: Date
-}): RenderedEmail {
+export function roundReminderEmail({ language, roundTitle, remaining, link, closesAt }: { language: Language; roundTitle: string; remaining: number; link: string; closesAt: Date }): RenderedEmail {
 	const t = getFixedT(language, 'emails')
 	const date = isolate(formatEmailDate(language, closesAt))
 	return renderEmail({

@@ -50,7 +50,13 @@ const apiLimit = (tokenId: string) => ({ key: `api:${tokenId}`, max: getEnv().AP
 
 function rateLimited(max: number, retryAfterSeconds: number) {
 	const retryAfter = Math.max(1, retryAfterSeconds)
-	return new ApiError(429, 'rate_limited', `This token made more than ${max} requests in a minute. Retry after ${retryAfter} seconds.`, { retry_after_seconds: retryAfter }, { 'Retry-After': String(retryAfter) })
+	return new ApiError(
+		429,
+		'rate_limited',
+		`This token made more than ${max} requests in a minute. Retry after ${retryAfter} seconds.`,
+		{ retry_after_seconds: retryAfter },
+		{ 'Retry-After': String(retryAfter) },
+	)
 }
 
 const noDataset = (slug: string | undefined) => notFound(`No dataset "${slug ?? ''}" is available to this token.`)

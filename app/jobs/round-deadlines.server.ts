@@ -20,10 +20,21 @@ export async function runDueRoundJobs(origin: string, now = new Date()) {
 	const toRemind = await claimRoundReminders(now)
 	for (const r of toRemind) {
 		const people = await activeParticipants(r.id, true)
-		await notify(people.map((p) => p.user_id), 'round_reminder', { round: r.title }, `/rounds/${r.id}`)
+		await notify(
+			people.map((p) => p.user_id),
+			'round_reminder',
+			{ round: r.title },
+			`/rounds/${r.id}`,
+		)
 		for (const p of people) {
 			const language = lang(p.language)
-			await sendEmail({ to: p.email, language, kind: 'round_reminder', recipientUserId: p.user_id, ...roundReminderEmail({ language, roundTitle: r.title, remaining: p.remaining, link: `${origin}/rounds/${r.id}`, closesAt: r.closesAt! }) })
+			await sendEmail({
+				to: p.email,
+				language,
+				kind: 'round_reminder',
+				recipientUserId: p.user_id,
+				...roundReminderEmail({ language, roundTitle: r.title, remaining: p.remaining, link: `${origin}/rounds/${r.id}`, closesAt: r.closesAt! }),
+			})
 		}
 	}
 	const toClose = await closeDueRounds(now)

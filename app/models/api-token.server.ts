@@ -44,12 +44,18 @@ export async function createApiToken(input: { userId: string; name: string; data
 			.from(apiTokens)
 			.where(and(eq(apiTokens.userId, input.userId), isNull(apiTokens.revokedAt)))
 		if ((active?.n ?? 0) >= MAX_ACTIVE_TOKENS) return { error: 'too_many' as const }
-		const [row] = await tx.insert(apiTokens).values({ userId: input.userId, name: input.name, tokenHash: sha256Hex(token), prefix }).returning({ id: apiTokens.id })
+		const [row] = await tx
+			.insert(apiTokens)
+			.values({ userId: input.userId, name: input.name, tokenHash: sha256Hex(token), prefix })
+			.returning({ id: apiTokens.id })
 		const id = row!.id
 		await tx.insert(apiTokenDatasets).values(chosen.map((d) => ({ tokenId: id, datasetId: d.id })))
 		// Each dataset's team can see who gave a pipeline access to it.
 		for (const d of chosen) {
-			await recordAudit({ datasetId: d.id, actorId: input.userId, action: 'api_token.created', targetType: 'api_token', targetId: id, targetLabel: input.name, after: { name: input.name, prefix } }, tx)
+			await recordAudit(
+				{ datasetId: d.id, actorId: input.userId, action: 'api_token.created', targetType: 'api_token', targetId: id, targetLabel: input.name, after: { name: input.name, prefix } },
+				tx,
+			)
 		}
 		return { token: { id, name: input.name, prefix, token } }
 	})
@@ -88,7 +94,10 @@ export async function revokeApiToken({ userId, tokenId }: { userId: string; toke
 		if (!row) return false
 		const scopes = await tx.select({ datasetId: apiTokenDatasets.datasetId }).from(apiTokenDatasets).where(eq(apiTokenDatasets.tokenId, tokenId))
 		for (const s of scopes) {
-			await recordAudit({ datasetId: s.datasetId, actorId: userId, action: 'api_token.revoked', targetType: 'api_token', targetId: row.id, targetLabel: row.name, before: { name: row.name, prefix: row.prefix } }, tx)
+			await recordAudit(
+				{ datasetId: s.datasetId, actorId: userId, action: 'api_token.revoked', targetType: 'api_token', targetId: row.id, targetLabel: row.name, before: { name: row.name, prefix: row.prefix } },
+				tx,
+			)
 		}
 		return true
 	})

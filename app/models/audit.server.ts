@@ -60,12 +60,7 @@ export async function listAudit({ datasetId, before }: { datasetId: string; befo
 			cursor: sql<string>`to_char(${auditEvents.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '~' || ${auditEvents.id}`,
 		})
 		.from(auditEvents)
-		.where(
-			and(
-				eq(auditEvents.datasetId, datasetId),
-				before ? sql`(${auditEvents.createdAt}, ${auditEvents.id}) < (${before.at}::timestamptz, ${before.id}::uuid)` : undefined,
-			),
-		)
+		.where(and(eq(auditEvents.datasetId, datasetId), before ? sql`(${auditEvents.createdAt}, ${auditEvents.id}) < (${before.at}::timestamptz, ${before.id}::uuid)` : undefined))
 		.orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
 		.limit(AUDIT_PAGE_SIZE + 1)
 	return { rows: rows.slice(0, AUDIT_PAGE_SIZE), more: rows.length > AUDIT_PAGE_SIZE }

@@ -111,7 +111,10 @@ export async function addComment(input: { useCaseId: string; actor: CommentActor
 	} else {
 		// Only participants start threads; the use case must be their dataset's.
 		if (!actor.participantId) return { ok: false, error: 'not_found' }
-		const [useCase] = await db.select({ id: useCases.id }).from(useCases).where(and(eq(useCases.id, input.useCaseId), eq(useCases.datasetId, actor.datasetId)))
+		const [useCase] = await db
+			.select({ id: useCases.id })
+			.from(useCases)
+			.where(and(eq(useCases.id, input.useCaseId), eq(useCases.datasetId, actor.datasetId)))
 		if (!useCase) return { ok: false, error: 'not_found' }
 	}
 	if (depth === 0 && !input.stance) return { ok: false, error: 'stance_required' }
@@ -192,7 +195,17 @@ export async function hideComment(input: { useCaseId: string; commentId: string;
 		if (!row) return false
 		const [useCase] = await tx.select({ title: useCases.title }).from(useCases).where(eq(useCases.id, input.useCaseId))
 		await recordAudit(
-			{ datasetId: input.datasetId, actorId: input.userId, action: 'comment.hidden', targetType: 'comment', targetId: row.id, targetLabel: useCase?.title ?? '', before: { hidden: false }, after: { hidden: true }, reason: input.reason },
+			{
+				datasetId: input.datasetId,
+				actorId: input.userId,
+				action: 'comment.hidden',
+				targetType: 'comment',
+				targetId: row.id,
+				targetLabel: useCase?.title ?? '',
+				before: { hidden: false },
+				after: { hidden: true },
+				reason: input.reason,
+			},
 			tx,
 		)
 		return true

@@ -50,7 +50,10 @@ export async function createDataset(input: { slug: string; name: string; descrip
 			.returning({ id: datasets.id, slug: datasets.slug })
 		if (!dataset) return null
 		await tx.insert(datasetMembers).values({ datasetId: dataset.id, userId: input.ownerId, role: 'owner' })
-		await recordAudit({ datasetId: dataset.id, actorId: input.ownerId, action: 'dataset.created', targetType: 'dataset', targetId: dataset.id, targetLabel: input.name, after: { name: input.name, slug: input.slug } }, tx)
+		await recordAudit(
+			{ datasetId: dataset.id, actorId: input.ownerId, action: 'dataset.created', targetType: 'dataset', targetId: dataset.id, targetLabel: input.name, after: { name: input.name, slug: input.slug } },
+			tx,
+		)
 		return dataset
 	})
 }
@@ -91,11 +94,7 @@ export async function addMaintainer(datasetId: string, email: string, actorId: s
 	const [user] = await db.select({ id: users.id, displayName: users.displayName }).from(users).where(eq(users.email, email))
 	if (!user) return 'no_account'
 	return db.transaction(async (tx) => {
-		const rows = await tx
-			.insert(datasetMembers)
-			.values({ datasetId, userId: user.id, role: 'maintainer' })
-			.onConflictDoNothing()
-			.returning({ userId: datasetMembers.userId })
+		const rows = await tx.insert(datasetMembers).values({ datasetId, userId: user.id, role: 'maintainer' }).onConflictDoNothing().returning({ userId: datasetMembers.userId })
 		if (!rows.length) return 'already_member'
 		await recordAudit({ datasetId, actorId, action: 'team.member_added', targetType: 'team', targetId: user.id, targetLabel: user.displayName, after: { role: 'maintainer' } }, tx)
 		return 'added'

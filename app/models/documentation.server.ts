@@ -23,7 +23,17 @@ const VALUES_LISTED = 30
 
 const tookPart = sql`p.consented_at is not null and (p.withdrawn_at is null or p.keep_feedback)`
 
-export async function getDatasetDocumentation({ dataset, version, origin, now = new Date() }: { dataset: { id: string; slug: string; name: string }; version: Version; origin: string; now?: Date }): Promise<DatasetDocumentation> {
+export async function getDatasetDocumentation({
+	dataset,
+	version,
+	origin,
+	now = new Date(),
+}: {
+	dataset: { id: string; slug: string; name: string }
+	version: Version
+	origin: string
+	now?: Date
+}): Promise<DatasetDocumentation> {
 	const versionId = version.id
 	const base = `${origin}/datasets/${encodeURIComponent(dataset.slug)}/versions`
 	const api = `${origin}/api/v1/datasets/${encodeURIComponent(dataset.slug)}/versions/${encodeURIComponent(version.label)}`
@@ -77,7 +87,10 @@ export async function getDatasetDocumentation({ dataset, version, origin, now = 
 			// With more values than the rate table lists, some reviewed values are summed as "other": skip.
 			if (rates.other) continue
 			const seen = new Set(rates.rows.map((r) => r.value))
-			const missing = Object.keys(values).filter((v) => !seen.has(v)).sort().slice(0, VALUES_LISTED)
+			const missing = Object.keys(values)
+				.filter((v) => !seen.has(v))
+				.sort()
+				.slice(0, VALUES_LISTED)
 			if (missing.length) notConsulted.push({ attribute, values: missing })
 		}
 	}

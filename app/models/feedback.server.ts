@@ -36,7 +36,15 @@ export type FeedbackNotice =
  */
 export async function notifyFlaggers(tx: Tx, issueId: string, kind: FeedbackNotice) {
 	const [i] = await tx
-		.select({ lineageId: issues.lineageId, number: issues.number, externalId: issues.externalId, templateTarget: issues.templateTarget, useCase: useCases.title, version: versions.label, dataset: datasets.name })
+		.select({
+			lineageId: issues.lineageId,
+			number: issues.number,
+			externalId: issues.externalId,
+			templateTarget: issues.templateTarget,
+			useCase: useCases.title,
+			version: versions.label,
+			dataset: datasets.name,
+		})
 		.from(issues)
 		.innerJoin(versions, eq(versions.id, issues.versionId))
 		.innerJoin(datasets, eq(datasets.id, versions.datasetId))
@@ -174,7 +182,17 @@ function groupByAttempts(rows: ClaimedNotification[]): Array<[number, ClaimedNot
 function mine(rows: ClaimedNotification[]) {
 	return and(
 		eq(notifications.emailState, 'sending'),
-		or(...groupByAttempts(rows).map(([attempts, group]) => and(eq(notifications.emailAttempts, attempts), inArray(notifications.id, group.map((r) => r.id))))),
+		or(
+			...groupByAttempts(rows).map(([attempts, group]) =>
+				and(
+					eq(notifications.emailAttempts, attempts),
+					inArray(
+						notifications.id,
+						group.map((r) => r.id),
+					),
+				),
+			),
+		),
 	)
 }
 
@@ -211,7 +229,10 @@ export async function releaseNotificationClaims(rows: ClaimedNotification[]) {
 
 /** A digest of team notices went to this person: the next waits NOTIFY_DIGEST_MINUTES. */
 export async function markTeamDigestSent(userId: string) {
-	await db.update(users).set({ teamDigestAt: sql`now()` }).where(eq(users.id, userId))
+	await db
+		.update(users)
+		.set({ teamDigestAt: sql`now()` })
+		.where(eq(users.id, userId))
 }
 
 /**
@@ -240,7 +261,10 @@ export async function remindUntriagedBlockers(now = new Date()) {
 			.innerJoin(datasets, eq(datasets.id, versions.datasetId))
 			.where(eq(versions.id, d.version_id))
 		if (!v) continue
-		const team = await db.select({ userId: datasetMembers.userId }).from(datasetMembers).where(and(eq(datasetMembers.datasetId, v.datasetId), eq(datasetMembers.notify, true)))
+		const team = await db
+			.select({ userId: datasetMembers.userId })
+			.from(datasetMembers)
+			.where(and(eq(datasetMembers.datasetId, v.datasetId), eq(datasetMembers.notify, true)))
 		if (!team.length) continue
 		await db.insert(notifications).values(
 			team.map((m) => ({

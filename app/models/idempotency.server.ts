@@ -17,10 +17,7 @@ import { db, query } from '#app/utils/db.server.ts'
 
 const STALE_AFTER_SECONDS = 120
 
-export type IdempotencyClaim =
-	| { kind: 'claimed'; importId: string }
-	| { kind: 'in_progress' }
-	| { kind: 'done'; requestHash: string; status: number; body: unknown }
+export type IdempotencyClaim = { kind: 'claimed'; importId: string } | { kind: 'in_progress' } | { kind: 'done'; requestHash: string; status: number; body: unknown }
 
 const runningImport = (importId: string) => ({ importId })
 const claimOf = (importId: string) => sql`${idempotencyKeys.responseBody}->>'importId' = ${importId}`
@@ -68,7 +65,5 @@ export async function finishIdempotencyKey(input: { tokenId: string; key: string
 
 /** Gives a claimed key back when its request ended without a result worth replaying (refused, dropped upload). */
 export async function releaseIdempotencyKey({ tokenId, key, importId }: { tokenId: string; key: string; importId: string }) {
-	await db
-		.delete(idempotencyKeys)
-		.where(and(eq(idempotencyKeys.tokenId, tokenId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.status, 'running'), claimOf(importId)))
+	await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.tokenId, tokenId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.status, 'running'), claimOf(importId)))
 }

@@ -71,7 +71,11 @@ export async function runImport(input: {
 	}
 	// The browser proposes the id (to poll progress while uploading); a clash just gets a fresh one.
 	let [created] = input.importId
-		? await db.insert(imports).values({ ...values, id: input.importId }).onConflictDoNothing().returning({ id: imports.id })
+		? await db
+				.insert(imports)
+				.values({ ...values, id: input.importId })
+				.onConflictDoNothing()
+				.returning({ id: imports.id })
 		: []
 	created ??= (await db.insert(imports).values(values).returning({ id: imports.id }))[0]
 	const importId = created!.id
@@ -138,19 +142,21 @@ export async function runImport(input: {
 		const summary = facets.toJSON()
 		await writeFacetValues(importId, facets)
 		const published = await db.transaction(async (tx) => {
-			const [v] = await tx
-				.select({ status: versions.status, previous: versions.currentImportId })
-				.from(versions)
-				.where(eq(versions.id, input.versionId))
-				.for('update')
+			const [v] = await tx.select({ status: versions.status, previous: versions.currentImportId }).from(versions).where(eq(versions.id, input.versionId)).for('update')
 			if (!v || v.status !== 'draft') return null
-			await tx
-				.update(versions)
-				.set({ currentImportId: importId, sampleCount: rows, updatedAt: new Date() })
-				.where(eq(versions.id, input.versionId))
+			await tx.update(versions).set({ currentImportId: importId, sampleCount: rows, updatedAt: new Date() }).where(eq(versions.id, input.versionId))
 			await tx
 				.update(imports)
-				.set({ status: 'succeeded', rowsRead: rows, bytesRead: bytes, finishedAt: new Date(), heartbeatAt: new Date(), facets: summary.facets, languages: summary.languages, facetKeys: facets.describe() })
+				.set({
+					status: 'succeeded',
+					rowsRead: rows,
+					bytesRead: bytes,
+					finishedAt: new Date(),
+					heartbeatAt: new Date(),
+					facets: summary.facets,
+					languages: summary.languages,
+					facetKeys: facets.describe(),
+				})
 				.where(eq(imports.id, importId))
 			// A child version inherits its parent's issues on the samples it kept (app/models/issue.server.ts).
 			await carryOverIssues(tx, { versionId: input.versionId, importId })
@@ -190,7 +196,16 @@ type ImportAudit = { datasetId: string; versionId: string; versionLabel: string;
 /** The dataset's audit log: which file, on which version, how many rows; never the samples themselves. */
 async function auditImport(a: ImportAudit, action: 'import.started' | 'import.succeeded' | 'import.failed', details: { rows?: number; errors?: number }, tx?: Tx) {
 	await recordAudit(
-		{ datasetId: a.datasetId, versionId: a.versionId, actorId: a.actorId, action, targetType: 'import', targetId: a.importId, targetLabel: a.filename, after: { version: a.versionLabel, filename: a.filename, ...details } },
+		{
+			datasetId: a.datasetId,
+			versionId: a.versionId,
+			actorId: a.actorId,
+			action,
+			targetType: 'import',
+			targetId: a.importId,
+			targetLabel: a.filename,
+			after: { version: a.versionLabel, filename: a.filename, ...details },
+		},
 		tx,
 	)
 }
@@ -199,10 +214,7 @@ async function fail(audit: ImportAudit, r: { rows: number; bytes: number; errorC
 	const { importId } = audit
 	await db.delete(samples).where(eq(samples.importId, importId))
 	await db.transaction(async (tx) => {
-		await tx
-			.update(imports)
-			.set({ status: 'failed', rowsRead: r.rows, bytesRead: r.bytes, errorCount: r.errorCount, errors: r.errors, finishedAt: new Date() })
-			.where(eq(imports.id, importId))
+		await tx.update(imports).set({ status: 'failed', rowsRead: r.rows, bytesRead: r.bytes, errorCount: r.errorCount, errors: r.errors, finishedAt: new Date() }).where(eq(imports.id, importId))
 		await auditImport(audit, 'import.failed', { rows: r.rows, errors: r.errorCount }, tx)
 	})
 	return { importId, status: 'failed', rows: r.rows, errorCount: r.errorCount, errors: r.errors }
@@ -222,7 +234,13 @@ export async function failStaleImports() {
 			.returning({ id: imports.id, versionId: imports.versionId, filename: imports.filename, rows: imports.rowsRead, errors: imports.errorCount })
 		for (const r of reaped) {
 			const [v] = await tx.select({ datasetId: versions.datasetId, label: versions.label }).from(versions).where(eq(versions.id, r.versionId))
-			if (v) await auditImport({ datasetId: v.datasetId, versionId: r.versionId, versionLabel: v.label, importId: r.id, filename: r.filename, actorId: null }, 'import.failed', { rows: r.rows, errors: r.errors }, tx)
+			if (v)
+				await auditImport(
+					{ datasetId: v.datasetId, versionId: r.versionId, versionLabel: v.label, importId: r.id, filename: r.filename, actorId: null },
+					'import.failed',
+					{ rows: r.rows, errors: r.errors },
+					tx,
+				)
 		}
 		return reaped.map((r) => r.id)
 	})
@@ -293,7 +311,8 @@ export async function recordRejectedUpload(input: { versionId: string; filename:
 			.values({ versionId: input.versionId, format: 'jsonl', filename, status: 'failed', errorCount: 1, errors, createdBy: input.userId, finishedAt: new Date() })
 			.returning({ id: imports.id })
 		const [v] = await tx.select({ datasetId: versions.datasetId, label: versions.label }).from(versions).where(eq(versions.id, input.versionId))
-		if (v) await auditImport({ datasetId: v.datasetId, versionId: input.versionId, versionLabel: v.label, importId: row!.id, filename, actorId: input.userId }, 'import.failed', { rows: 0, errors: 1 }, tx)
+		if (v)
+			await auditImport({ datasetId: v.datasetId, versionId: input.versionId, versionLabel: v.label, importId: row!.id, filename, actorId: input.userId }, 'import.failed', { rows: 0, errors: 1 }, tx)
 		return row
 	})
 	return { importId: row!.id, status: 'failed', rows: 0, errorCount: 1, errors }

@@ -125,7 +125,11 @@ export async function getFlagBreakdown(scope: InsightScope) {
 		group by f.category, f.severity`)
 	const cell = (c: FlagCategory, s: Severity) => rows.find((r) => r.category === c && r.severity === s)?.flags ?? 0
 	return {
-		byCategory: flagCategories.map((category) => ({ category, flags: severities.reduce((n, s) => n + cell(category, s), 0), bySeverity: Object.fromEntries(severities.map((s) => [s, cell(category, s)])) as Record<Severity, number> })),
+		byCategory: flagCategories.map((category) => ({
+			category,
+			flags: severities.reduce((n, s) => n + cell(category, s), 0),
+			bySeverity: Object.fromEntries(severities.map((s) => [s, cell(category, s)])) as Record<Severity, number>,
+		})),
 		bySeverity: severities.map((severity) => ({ severity, flags: flagCategories.reduce((n, c) => n + cell(c, severity), 0) })),
 		total: rows.reduce((n, r) => n + r.flags, 0),
 	}

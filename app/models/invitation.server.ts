@@ -51,7 +51,15 @@ export async function inviteToRound(input: { roundId: string; lines: InviteLine[
 			if (existing) {
 				await tx
 					.update(invitations)
-					.set({ tokenHash: sha256Hex(token), expiresAt, sentCount: sql`${invitations.sentCount} + 1`, lastSentAt: new Date(), role: line.role, language: input.language, message: input.message || sql`${invitations.message}` })
+					.set({
+						tokenHash: sha256Hex(token),
+						expiresAt,
+						sentCount: sql`${invitations.sentCount} + 1`,
+						lastSentAt: new Date(),
+						role: line.role,
+						language: input.language,
+						message: input.message || sql`${invitations.message}`,
+					})
 					.where(eq(invitations.id, existing.id))
 				out.push({ line: line.line, email: line.email, result: 'resent', token, language: input.language })
 				continue
@@ -108,7 +116,16 @@ async function auditInvitations(tx: Tx, roundId: string, actorId: string, lines:
 	if (!round) return
 	for (const [role, n] of byRole) {
 		await recordAudit(
-			{ datasetId: round.datasetId, versionId: round.versionId, actorId, action: 'invitation.sent', targetType: 'invitation', targetId: roundId, targetLabel: round.title, after: { role, count: n.invited, resent: n.resent } },
+			{
+				datasetId: round.datasetId,
+				versionId: round.versionId,
+				actorId,
+				action: 'invitation.sent',
+				targetType: 'invitation',
+				targetId: roundId,
+				targetLabel: round.title,
+				after: { role, count: n.invited, resent: n.resent },
+			},
 			tx,
 		)
 	}
@@ -129,7 +146,16 @@ export function teamInvitationState(row: { status: string; expiresAt: Date; remi
 /** The team's view of a round's invitations, in the order they were made (not by state). */
 export async function listInvitations(roundId: string) {
 	const rows = await db
-		.select({ id: invitations.id, email: invitations.email, role: invitations.role, status: invitations.status, expiresAt: invitations.expiresAt, remindedAt: invitations.remindedAt, sentCount: invitations.sentCount, lastSentAt: invitations.lastSentAt })
+		.select({
+			id: invitations.id,
+			email: invitations.email,
+			role: invitations.role,
+			status: invitations.status,
+			expiresAt: invitations.expiresAt,
+			remindedAt: invitations.remindedAt,
+			sentCount: invitations.sentCount,
+			lastSentAt: invitations.lastSentAt,
+		})
 		.from(invitations)
 		.where(eq(invitations.roundId, roundId))
 		.orderBy(desc(invitations.createdAt), asc(invitations.email))
@@ -162,7 +188,17 @@ export async function revokeInvitation({ roundId, invitationId, actorId }: { rou
 		const round = await roundForAudit(tx, roundId)
 		if (round) {
 			await recordAudit(
-				{ datasetId: round.datasetId, versionId: round.versionId, actorId, action: 'invitation.revoked', targetType: 'invitation', targetId: invitationId, targetLabel: round.title, before: { status: 'pending' }, after: { status: 'revoked', role: row.role } },
+				{
+					datasetId: round.datasetId,
+					versionId: round.versionId,
+					actorId,
+					action: 'invitation.revoked',
+					targetType: 'invitation',
+					targetId: invitationId,
+					targetLabel: round.title,
+					before: { status: 'pending' },
+					after: { status: 'revoked', role: row.role },
+				},
 				tx,
 			)
 		}
@@ -184,7 +220,16 @@ export async function rotateInvitation({ roundId, invitationId, actorId }: { rou
 		const round = await roundForAudit(tx, roundId)
 		if (round) {
 			await recordAudit(
-				{ datasetId: round.datasetId, versionId: round.versionId, actorId, action: 'invitation.resent', targetType: 'invitation', targetId: invitationId, targetLabel: round.title, after: { role: row.role, sentCount: row.sentCount } },
+				{
+					datasetId: round.datasetId,
+					versionId: round.versionId,
+					actorId,
+					action: 'invitation.resent',
+					targetType: 'invitation',
+					targetId: invitationId,
+					targetLabel: round.title,
+					after: { role: row.role, sentCount: row.sentCount },
+				},
 				tx,
 			)
 		}
@@ -210,7 +255,10 @@ export async function claimInvitationReminders(now = new Date()) {
 	const out: Array<{ roundId: string; email: string; role: ParticipantRole; language: string | null; message: string; token: string; expiresAt: Date }> = []
 	for (const d of due) {
 		const token = randomToken(32)
-		await db.update(invitations).set({ tokenHash: sha256Hex(token) }).where(eq(invitations.id, d.id))
+		await db
+			.update(invitations)
+			.set({ tokenHash: sha256Hex(token) })
+			.where(eq(invitations.id, d.id))
 		if (d.status === 'pending') out.push({ roundId: d.round_id, email: d.email, role: d.role, language: d.language, message: d.message, token, expiresAt: new Date(d.expires_at) })
 	}
 	return out
@@ -258,7 +306,15 @@ export async function acceptInvitation(token: string, user: { id: string; email:
 	if (!TOKEN_SHAPE.test(token)) return { ok: false, reason: 'invalid' }
 	return db.transaction(async (tx) => {
 		const [inv] = await tx
-			.select({ id: invitations.id, roundId: invitations.roundId, emailHash: invitations.emailHash, status: invitations.status, expiresAt: invitations.expiresAt, role: invitations.role, acceptedBy: invitations.acceptedBy })
+			.select({
+				id: invitations.id,
+				roundId: invitations.roundId,
+				emailHash: invitations.emailHash,
+				status: invitations.status,
+				expiresAt: invitations.expiresAt,
+				role: invitations.role,
+				acceptedBy: invitations.acceptedBy,
+			})
 			.from(invitations)
 			.where(eq(invitations.tokenHash, sha256Hex(token)))
 			.for('update')
@@ -283,11 +339,17 @@ export async function acceptInvitation(token: string, user: { id: string; email:
  * number says nothing about who joined when.
  */
 async function joinRound(tx: Tx, p: { roundId: string; userId: string; role: ParticipantRole }) {
-	const [existing] = await tx.select({ id: participants.id }).from(participants).where(and(eq(participants.roundId, p.roundId), eq(participants.userId, p.userId)))
+	const [existing] = await tx
+		.select({ id: participants.id })
+		.from(participants)
+		.where(and(eq(participants.roundId, p.roundId), eq(participants.userId, p.userId)))
 	if (existing) return existing.id
 	// Serialise numbering within the round.
 	await tx.select({ id: rounds.id }).from(rounds).where(eq(rounds.id, p.roundId)).for('update')
-	const taken = await tx.select({ n: participants.number }).from(participants).where(and(eq(participants.roundId, p.roundId), eq(participants.role, p.role)))
+	const taken = await tx
+		.select({ n: participants.number })
+		.from(participants)
+		.where(and(eq(participants.roundId, p.roundId), eq(participants.role, p.role)))
 	const [{ pool } = { pool: 0 }] = await tx
 		.select({ pool: sql<number>`count(distinct ${invitations.emailHash})::int` })
 		.from(invitations)
@@ -297,7 +359,10 @@ async function joinRound(tx: Tx, p: { roundId: string; userId: string; role: Par
 		pool,
 		() => randomInt(0x7fffffff) / 0x7fffffff,
 	)
-	const [row] = await tx.insert(participants).values({ ...p, number }).returning({ id: participants.id })
+	const [row] = await tx
+		.insert(participants)
+		.values({ ...p, number })
+		.returning({ id: participants.id })
 	return row!.id
 }
 

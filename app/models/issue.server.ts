@@ -64,8 +64,17 @@ export async function syncSampleIssue(tx: Exec, { roundId, sampleId }: { roundId
 	const versionId = await versionOfRound(tx, roundId)
 	if (!versionId) return
 	const existing = async () =>
-		(await tx.select({ id: issues.id }).from(issues).where(and(eq(issues.versionId, versionId), eq(issues.kind, 'sample'), eq(issues.sampleId, sampleId))))[0]?.id ?? null
-	const [unlinked] = await tx.select({ id: flags.id }).from(flags).where(and(eq(flags.sampleId, sampleId), isNull(flags.issueId))).limit(1)
+		(
+			await tx
+				.select({ id: issues.id })
+				.from(issues)
+				.where(and(eq(issues.versionId, versionId), eq(issues.kind, 'sample'), eq(issues.sampleId, sampleId)))
+		)[0]?.id ?? null
+	const [unlinked] = await tx
+		.select({ id: flags.id })
+		.from(flags)
+		.where(and(eq(flags.sampleId, sampleId), isNull(flags.issueId)))
+		.limit(1)
 	let issueId = await existing()
 	let created = false
 	if (unlinked) {
@@ -73,7 +82,10 @@ export async function syncSampleIssue(tx: Exec, { roundId, sampleId }: { roundId
 		const made = await findOrCreate(tx, { versionId, kind: 'sample', sampleId, externalId: sample!.externalId, contentHash: sample!.contentHash, sampleMetadata: sample!.metadata }, existing)
 		issueId = made.id
 		created = made.created
-		await tx.update(flags).set({ issueId }).where(and(eq(flags.sampleId, sampleId), isNull(flags.issueId)))
+		await tx
+			.update(flags)
+			.set({ issueId })
+			.where(and(eq(flags.sampleId, sampleId), isNull(flags.issueId)))
 	}
 	if (issueId) await evaluateLineageOf(tx, issueId, created)
 }
@@ -83,16 +95,28 @@ export async function syncTemplateIssue(tx: Exec, { roundId, target }: { roundId
 	const versionId = await versionOfRound(tx, roundId)
 	if (!versionId) return
 	const existing = async () =>
-		(await tx.select({ id: issues.id }).from(issues).where(and(eq(issues.versionId, versionId), eq(issues.kind, 'template'), eq(issues.templateTarget, target))))[0]?.id ?? null
+		(
+			await tx
+				.select({ id: issues.id })
+				.from(issues)
+				.where(and(eq(issues.versionId, versionId), eq(issues.kind, 'template'), eq(issues.templateTarget, target)))
+		)[0]?.id ?? null
 	const ofVersion = sql`${flags.roundId} in (select ${rounds.id} from ${rounds} where ${rounds.versionId} = ${versionId})`
-	const [unlinked] = await tx.select({ id: flags.id }).from(flags).where(and(ofVersion, eq(flags.templateTarget, target), isNull(flags.issueId))).limit(1)
+	const [unlinked] = await tx
+		.select({ id: flags.id })
+		.from(flags)
+		.where(and(ofVersion, eq(flags.templateTarget, target), isNull(flags.issueId)))
+		.limit(1)
 	let issueId = await existing()
 	let created = false
 	if (unlinked) {
 		const made = await findOrCreate(tx, { versionId, kind: 'template', templateTarget: target }, existing)
 		issueId = made.id
 		created = made.created
-		await tx.update(flags).set({ issueId }).where(and(ofVersion, eq(flags.templateTarget, target), isNull(flags.issueId)))
+		await tx
+			.update(flags)
+			.set({ issueId })
+			.where(and(ofVersion, eq(flags.templateTarget, target), isNull(flags.issueId)))
 	}
 	if (issueId) await evaluateLineageOf(tx, issueId, created)
 }
@@ -109,7 +133,13 @@ export async function syncCommentIssue(tx: Exec, commentId: string) {
 	if (!issueId && c.stance === 'opposed' && !c.deleted) {
 		const versionId = await versionOfRound(tx, c.roundId)
 		if (!versionId) return
-		const existing = async () => (await tx.select({ id: issues.id }).from(issues).where(and(eq(issues.kind, 'use_case'), eq(issues.commentId, commentId))))[0]?.id ?? null
+		const existing = async () =>
+			(
+				await tx
+					.select({ id: issues.id })
+					.from(issues)
+					.where(and(eq(issues.kind, 'use_case'), eq(issues.commentId, commentId)))
+			)[0]?.id ?? null
 		const made = await findOrCreate(tx, { versionId, kind: 'use_case', useCaseId: c.useCaseId, commentId }, existing)
 		issueId = made.id
 		created = made.created
@@ -176,13 +206,14 @@ export async function evaluateIssue(tx: Exec, issueId: string, { created = false
 		.innerJoin(rounds, eq(rounds.id, flags.roundId))
 		.where(sameContent)
 	// A hidden comment still counts: hiding is moderation of words, not dismissal of a concern.
-	const opposed = issue.kind === 'use_case'
-		? await tx
-				.select({ stance: comments.stance, opposedBlocks: rounds.opposedBlocks })
-				.from(comments)
-				.innerJoin(rounds, eq(rounds.id, comments.roundId))
-				.where(and(eq(comments.issueId, issueId), isNull(comments.deletedAt), eq(comments.stance, 'opposed')))
-		: []
+	const opposed =
+		issue.kind === 'use_case'
+			? await tx
+					.select({ stance: comments.stance, opposedBlocks: rounds.opposedBlocks })
+					.from(comments)
+					.innerJoin(rounds, eq(rounds.id, comments.roundId))
+					.where(and(eq(comments.issueId, issueId), isNull(comments.deletedAt), eq(comments.stance, 'opposed')))
+			: []
 	if (!feedback.length && !opposed.length && !issue.triaged && !issue.carried) {
 		await tx.delete(issues).where(eq(issues.id, issueId))
 		return
@@ -236,7 +267,17 @@ export async function blockVersionAfterApproval(tx: Exec, versionId: string, iss
 		.where(eq(versions.id, versionId))
 	await emitVersionStatusChanged(tx, { versionId, from: v.status, to: 'blocked', blockingIssue: i?.number })
 	await recordAudit(
-		{ datasetId: v.datasetId, versionId, actorId: null, action: 'version.blocked', targetType: 'version', targetId: versionId, targetLabel: v.label, before: { status: v.status }, after: { status: 'blocked', issue: i ? `#${i.number}` : null } },
+		{
+			datasetId: v.datasetId,
+			versionId,
+			actorId: null,
+			action: 'version.blocked',
+			targetType: 'version',
+			targetId: versionId,
+			targetLabel: v.label,
+			before: { status: v.status },
+			after: { status: 'blocked', issue: i ? `#${i.number}` : null },
+		},
 		tx,
 	)
 	return true
@@ -245,12 +286,19 @@ export async function blockVersionAfterApproval(tx: Exec, versionId: string, iss
 /** The issue's rows in `issue_groups` (the inbox's group list) follow its `affected_groups`. */
 async function syncIssueGroups(tx: Exec, { issueId, versionId, groups }: { issueId: string; versionId: string; groups: string[] }) {
 	await tx.delete(issueGroups).where(and(eq(issueGroups.issueId, issueId), groups.length ? notInArray(issueGroups.name, groups) : undefined))
-	if (groups.length) await tx.insert(issueGroups).values(groups.map((name) => ({ issueId, versionId, name }))).onConflictDoNothing()
+	if (groups.length)
+		await tx
+			.insert(issueGroups)
+			.values(groups.map((name) => ({ issueId, versionId, name })))
+			.onConflictDoNothing()
 }
 
 /** Issues touched by a set of flags, to re-evaluate after those flags are deleted. */
 export async function issuesOfFlags(tx: Exec, where: ReturnType<typeof and>) {
-	const rows = await tx.selectDistinct({ id: flags.issueId }).from(flags).where(and(where, sql`${flags.issueId} is not null`))
+	const rows = await tx
+		.selectDistinct({ id: flags.issueId })
+		.from(flags)
+		.where(and(where, sql`${flags.issueId} is not null`))
 	return rows.map((r) => r.id!)
 }
 
@@ -335,7 +383,17 @@ export async function carryOverIssues(tx: Exec, { versionId, importId }: { versi
 		const base = { versionId, number, kind: 'sample' as const, externalId: p.external_id, lineageId: p.lineage_id, carriedFromId: p.id, triagedAt: new Date() }
 		const values =
 			kind === 'unchanged'
-				? { ...base, sampleId: p.new_sample_id, sampleMetadata: p.new_metadata, contentHash: p.content_hash, status: p.status, ownerBlocking: p.owner_blocking, blocking: p.blocking, publicResponse: p.public_response, assigneeId: p.assignee_id }
+				? {
+						...base,
+						sampleId: p.new_sample_id,
+						sampleMetadata: p.new_metadata,
+						contentHash: p.content_hash,
+						status: p.status,
+						ownerBlocking: p.owner_blocking,
+						blocking: p.blocking,
+						publicResponse: p.public_response,
+						assigneeId: p.assignee_id,
+					}
 				: kind === 'removed'
 					? { ...base, sampleId: null, contentHash: p.content_hash, status: 'resolved' as const, resolution: 'removed' as const, blocking: p.blocking, publicResponse: p.public_response }
 					: { ...base, sampleId: p.new_sample_id, sampleMetadata: p.new_metadata, contentHash: p.new_hash, status: 'open' as const, needsReReview: true, publicResponse: p.public_response }

@@ -10,7 +10,17 @@ import { auditEvents, issues } from '#db/schema/issues.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
 import { isOpenBlocker } from '#app/domain/gate.ts'
 import { resolutionValues } from '#app/domain/issue.ts'
-import { publishParticipation, REPORT_FORMAT, MIN_GROUP_SIZE, type ConsultationReport, type CsvIssue, type ReportIssue, type ReportOverride, type ReportRound, type ReportRoundApproval } from '#app/domain/report.ts'
+import {
+	publishParticipation,
+	REPORT_FORMAT,
+	MIN_GROUP_SIZE,
+	type ConsultationReport,
+	type CsvIssue,
+	type ReportIssue,
+	type ReportOverride,
+	type ReportRound,
+	type ReportRoundApproval,
+} from '#app/domain/report.ts'
 import { db, query, queryCursor } from '#app/utils/db.server.ts'
 import { gateCounts } from './issue.server.ts'
 import { type getVersion } from './version.server.ts'
@@ -177,7 +187,7 @@ async function* issueBatches<T>(versionId: string, upTo: number | undefined, bat
 		for await (const rows of readAhead(cursor)) yield rows.map(map)
 		return
 	}
-	for (let after = 0; ; ) {
+	for (let after = 0; ;) {
 		const rows = await query<IssueRow>(issueRowsQuery(versionId, { after, upTo, limit: batch, columns }))
 		if (rows.length) yield rows.map(map)
 		if (rows.length < batch) return

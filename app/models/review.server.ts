@@ -59,7 +59,16 @@ export async function getReviewTarget(input: { roundId: string; userId: string; 
 	return row ? toTarget(row) : null
 }
 
-type OwnFlag = { id: string; category: Category; severity: (typeof flags.$inferSelect)['severity']; affectedGroups: string[]; rationale: string; suggestedRewrite: string; quotedSpan: string; unsure: boolean }
+type OwnFlag = {
+	id: string
+	category: Category
+	severity: (typeof flags.$inferSelect)['severity']
+	affectedGroups: string[]
+	rationale: string
+	suggestedRewrite: string
+	quotedSpan: string
+	unsure: boolean
+}
 type FocusRow = TargetRow & {
 	external_id: string | null
 	content: string | null
@@ -104,7 +113,17 @@ export async function getFocusView(input: { roundId: string; userId: string; ext
 	const target = toTarget(row)
 	const sample =
 		target.assignment && row.external_id !== null
-			? { id: target.assignment.sampleId, externalId: row.external_id, content: row.content, messages: row.messages, imageUrl: row.image_url, imageAlt: row.image_alt, language: row.language, metadata: row.metadata ?? {}, position: target.assignment.position }
+			? {
+					id: target.assignment.sampleId,
+					externalId: row.external_id,
+					content: row.content,
+					messages: row.messages,
+					imageUrl: row.image_url,
+					imageAlt: row.image_alt,
+					language: row.language,
+					metadata: row.metadata ?? {},
+					position: target.assignment.position,
+				}
 			: null
 	return {
 		...target,
@@ -237,7 +256,10 @@ export async function withdrawVerdict({ participantId, sampleId }: { participant
 	const run = async (tx: Tx) => {
 		const touched = await issuesOfFlags(tx, and(eq(flags.participantId, participantId), eq(flags.sampleId, sampleId)))
 		await tx.delete(reviews).where(and(eq(reviews.participantId, participantId), eq(reviews.sampleId, sampleId)))
-		await tx.update(assignments).set({ completedAt: null }).where(and(eq(assignments.participantId, participantId), eq(assignments.sampleId, sampleId)))
+		await tx
+			.update(assignments)
+			.set({ completedAt: null })
+			.where(and(eq(assignments.participantId, participantId), eq(assignments.sampleId, sampleId)))
 		await reevaluate(tx, touched)
 	}
 	await (executor ? run(executor) : db.transaction(run))
@@ -247,9 +269,15 @@ export async function withdrawVerdict({ participantId, sampleId }: { participant
 export async function withdrawFlag({ participantId, sampleId, flagId }: { participantId: string; sampleId: number; flagId: string }) {
 	if (!isUuid(flagId)) return false
 	return db.transaction(async (tx) => {
-		const removed = await tx.delete(flags).where(and(eq(flags.id, flagId), eq(flags.participantId, participantId), eq(flags.sampleId, sampleId))).returning({ reviewId: flags.reviewId, issueId: flags.issueId })
+		const removed = await tx
+			.delete(flags)
+			.where(and(eq(flags.id, flagId), eq(flags.participantId, participantId), eq(flags.sampleId, sampleId)))
+			.returning({ reviewId: flags.reviewId, issueId: flags.issueId })
 		if (!removed.length) return false
-		const [left] = await tx.select({ n: sql<number>`count(*)::int` }).from(flags).where(eq(flags.reviewId, removed[0]!.reviewId!))
+		const [left] = await tx
+			.select({ n: sql<number>`count(*)::int` })
+			.from(flags)
+			.where(eq(flags.reviewId, removed[0]!.reviewId!))
 		if (!left?.n) await withdrawVerdict({ participantId, sampleId }, tx)
 		await reevaluate(tx, removed[0]!.issueId ? [removed[0]!.issueId] : [])
 		return true
@@ -257,7 +285,16 @@ export async function withdrawFlag({ participantId, sampleId, flagId }: { partic
 }
 
 /** Template feedback is stored like sample flags, with the part of the provenance it is about. */
-export async function addTemplateFeedback(input: { roundId: string; participantId: string; target: TemplateTarget; kind: 'flag' | 'comment'; category?: FlagCategory; severity?: Severity; rationale: string; quotedSpan: string }) {
+export async function addTemplateFeedback(input: {
+	roundId: string
+	participantId: string
+	target: TemplateTarget
+	kind: 'flag' | 'comment'
+	category?: FlagCategory
+	severity?: Severity
+	rationale: string
+	quotedSpan: string
+}) {
 	await db.transaction(async (tx) => {
 		await tx.insert(flags).values({
 			roundId: input.roundId,
@@ -288,7 +325,10 @@ export async function deleteTemplateFeedback({ roundId, participantId, id }: { r
 			.delete(flags)
 			.where(and(eq(flags.id, id), eq(flags.roundId, roundId), eq(flags.participantId, participantId), sql`${flags.templateTarget} is not null`))
 			.returning({ issueId: flags.issueId })
-		await reevaluate(tx, rows.flatMap((r) => (r.issueId ? [r.issueId] : [])))
+		await reevaluate(
+			tx,
+			rows.flatMap((r) => (r.issueId ? [r.issueId] : [])),
+		)
 		return rows.length === 1
 	})
 }

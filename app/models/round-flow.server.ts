@@ -62,9 +62,20 @@ export async function afterRoundOpened(roundId: string, origin: string) {
 	if (!round) return
 	const link = `${origin}/rounds/${roundId}`
 	const people = await activeParticipants(roundId)
-	await notify(people.map((p) => p.user_id), 'round_opened', { round: round.title }, `/rounds/${roundId}`)
+	await notify(
+		people.map((p) => p.user_id),
+		'round_opened',
+		{ round: round.title },
+		`/rounds/${roundId}`,
+	)
 	for (const p of people) {
-		await sendEmail({ to: p.email, language: lang(p.language), kind: 'round_opened', recipientUserId: p.user_id, ...roundOpenedEmail({ language: lang(p.language), roundTitle: round.title, datasetName: round.datasetName, link, closesAt: round.closesAt }) })
+		await sendEmail({
+			to: p.email,
+			language: lang(p.language),
+			kind: 'round_opened',
+			recipientUserId: p.user_id,
+			...roundOpenedEmail({ language: lang(p.language), roundTitle: round.title, datasetName: round.datasetName, link, closesAt: round.closesAt }),
+		})
 	}
 }
 
@@ -72,9 +83,20 @@ export async function afterRoundClosed(roundId: string, origin: string) {
 	const round = await getRoundWithDataset(roundId)
 	if (!round) return
 	const people = await activeParticipants(roundId)
-	await notify(people.map((p) => p.user_id), 'round_closed', { round: round.title }, `/rounds/${roundId}`)
+	await notify(
+		people.map((p) => p.user_id),
+		'round_closed',
+		{ round: round.title },
+		`/rounds/${roundId}`,
+	)
 	for (const p of people) {
-		await sendEmail({ to: p.email, language: lang(p.language), kind: 'round_closed', recipientUserId: p.user_id, ...roundClosedEmail({ language: lang(p.language), roundTitle: round.title, link: `${origin}/rounds/${roundId}` }) })
+		await sendEmail({
+			to: p.email,
+			language: lang(p.language),
+			kind: 'round_closed',
+			recipientUserId: p.user_id,
+			...roundClosedEmail({ language: lang(p.language), roundTitle: round.title, link: `${origin}/rounds/${roundId}` }),
+		})
 	}
 }
 

@@ -14,10 +14,7 @@ import { recordAudit } from './audit.server.ts'
 import { emitRoundClosed, emitVersionStatusChanged } from './webhook.server.ts'
 
 export type SelectionSpec =
-	| { mode: 'all' }
-	| { mode: 'random'; n: number; seed: number }
-	| { mode: 'stratified'; attribute: string; perValue: number; seed: number }
-	| { mode: 'manual'; externalIds: string[] }
+	{ mode: 'all' } | { mode: 'random'; n: number; seed: number } | { mode: 'stratified'; attribute: string; perValue: number; seed: number } | { mode: 'manual'; externalIds: string[] }
 
 export type RoundSettings = {
 	stage: RoundStage
@@ -61,10 +58,7 @@ async function selectSamples(tx: Tx, roundId: string, importId: string, spec: Se
 	const [row] = await query<{ n: number }>(sql`select count(*)::int as n from ${roundSamples} where round_id = ${roundId}`, tx)
 	const count = row?.n ?? 0
 	if (spec.mode === 'manual' && count < spec.externalIds.length) {
-		const found = await query<{ external_id: string }>(
-			sql`select s.external_id from ${roundSamples} r join ${samples} s on s.id = r.sample_id where r.round_id = ${roundId}`,
-			tx,
-		)
+		const found = await query<{ external_id: string }>(sql`select s.external_id from ${roundSamples} r join ${samples} s on s.id = r.sample_id where r.round_id = ${roundId}`, tx)
 		const have = new Set(found.map((f) => f.external_id))
 		return { count, unknown: spec.externalIds.filter((id) => !have.has(id)).slice(0, 20) }
 	}
@@ -158,7 +152,10 @@ export async function listRounds(versionId: string) {
 
 /** A round of a version the caller's team owns (the version guard already ran). */
 export async function getRound({ roundId, versionId }: { roundId: string; versionId: string }) {
-	const [row] = await db.select(roundColumns).from(rounds).where(and(eq(rounds.id, roundId), eq(rounds.versionId, versionId)))
+	const [row] = await db
+		.select(roundColumns)
+		.from(rounds)
+		.where(and(eq(rounds.id, roundId), eq(rounds.versionId, versionId)))
 	return row ?? null
 }
 
@@ -209,7 +206,10 @@ export async function changeRoundStatus(input: { roundId: string; action: RoundA
 		const [v] = await tx.select({ datasetId: versions.datasetId, label: versions.label, status: versions.status }).from(versions).where(eq(versions.id, r.versionId))
 		const audit = { datasetId: v!.datasetId, versionId: r.versionId, actorId: input.actorId }
 		const action = ({ open: 'round.opened', close: 'round.closed', reopen: 'round.reopened' } as const)[input.action]
-		await recordAudit({ ...audit, action, targetType: 'round', targetId: input.roundId, targetLabel: r.title, before: { status: r.status }, after: { status: result.to }, reason: input.reason?.trim() ?? '' }, tx)
+		await recordAudit(
+			{ ...audit, action, targetType: 'round', targetId: input.roundId, targetLabel: r.title, before: { status: r.status }, after: { status: result.to }, reason: input.reason?.trim() ?? '' },
+			tx,
+		)
 		if (result.to === 'closed') await emitRoundClosed(tx, input.roundId)
 		if (result.to === 'open') {
 			// Samples freeze once consultation starts.
@@ -220,7 +220,10 @@ export async function changeRoundStatus(input: { roundId: string; action: RoundA
 				.where(and(eq(versions.id, r.versionId), sql`${versions.status} in ('draft', 'approved', 'blocked')`))
 				.returning({ id: versions.id })
 			if (moved.length) {
-				await recordAudit({ ...audit, action: 'version.in_consultation', targetType: 'version', targetId: r.versionId, targetLabel: v!.label, before: { status: v!.status }, after: { status: 'in_consultation' } }, tx)
+				await recordAudit(
+					{ ...audit, action: 'version.in_consultation', targetType: 'version', targetId: r.versionId, targetLabel: v!.label, before: { status: v!.status }, after: { status: 'in_consultation' } },
+					tx,
+				)
 				await emitVersionStatusChanged(tx, { versionId: r.versionId, from: v!.status, to: 'in_consultation' })
 			}
 		}
@@ -284,7 +287,16 @@ export async function listParticipantsForTeam(roundId: string) {
 
 export async function getParticipant({ roundId, userId }: { roundId: string; userId: string }) {
 	const [row] = await db
-		.select({ id: participants.id, role: participants.role, number: participants.number, expertise: participants.expertise, consentedAt: participants.consentedAt, withdrawnAt: participants.withdrawnAt, showName: participants.showName, warnEachTime: participants.warnEachTime })
+		.select({
+			id: participants.id,
+			role: participants.role,
+			number: participants.number,
+			expertise: participants.expertise,
+			consentedAt: participants.consentedAt,
+			withdrawnAt: participants.withdrawnAt,
+			showName: participants.showName,
+			warnEachTime: participants.warnEachTime,
+		})
 		.from(participants)
 		.where(and(eq(participants.roundId, roundId), eq(participants.userId, userId)))
 	return row ?? null
@@ -292,9 +304,7 @@ export async function getParticipant({ roundId, userId }: { roundId: string; use
 
 /** How many others of this role are in the round (not withdrawn), for the consent screen. */
 export async function groupSizeFor({ roundId, role, participantId }: { roundId: string; role: ParticipantRole; participantId: string }) {
-	const [row] = await query<{ n: number }>(
-		sql`select count(*)::int as n from ${participants} where round_id = ${roundId} and role = ${role} and withdrawn_at is null and id <> ${participantId}`,
-	)
+	const [row] = await query<{ n: number }>(sql`select count(*)::int as n from ${participants} where round_id = ${roundId} and role = ${role} and withdrawn_at is null and id <> ${participantId}`)
 	return row?.n ?? 0
 }
 
@@ -347,7 +357,12 @@ export async function getQueue(participantId: string, limit = 200) {
 	const [progress, queue] = await Promise.all([
 		getProgress(participantId),
 		db
-			.select({ externalId: samples.externalId, completed: sql<boolean>`${assignments.completedAt} is not null`, preview: sql<string | null>`left(coalesce(${samples.content}, ${samples.messages}->0->>'content'), 160)`, language: samples.language })
+			.select({
+				externalId: samples.externalId,
+				completed: sql<boolean>`${assignments.completedAt} is not null`,
+				preview: sql<string | null>`left(coalesce(${samples.content}, ${samples.messages}->0->>'content'), 160)`,
+				language: samples.language,
+			})
 			.from(assignments)
 			.innerJoin(samples, eq(samples.id, assignments.sampleId))
 			.where(eq(assignments.participantId, participantId))

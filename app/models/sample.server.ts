@@ -94,9 +94,7 @@ export async function browseSamples(importId: string, filters: SampleFilters | R
 		.orderBy(asc(samples.externalId))
 		.limit(PAGE_SIZE + 1)
 	const hasMore = rows.length > PAGE_SIZE
-	const page = (hasMore ? rows.slice(0, PAGE_SIZE) : rows).map(
-		({ text, ...r }): SampleRow => ({ ...r, snippet: snippet(text, f.query) }),
-	)
+	const page = (hasMore ? rows.slice(0, PAGE_SIZE) : rows).map(({ text, ...r }): SampleRow => ({ ...r, snippet: snippet(text, f.query) }))
 	return { samples: page, nextCursor: hasMore ? page[page.length - 1]!.externalId : null }
 }
 
@@ -139,16 +137,31 @@ export async function facetCounts(f: ResolvedFilters, options: { more?: string |
 	const active = [...f.keys.keys()]
 	const find = options.find ?? {}
 	const groups: Array<{ except?: string; keys: SQL }> = [
-		{ keys: active.length ? sql`fv.key not in (${sql.join(active.map((k) => sql`${k}`), sql`, `)})` : sql`true` },
+		{
+			keys: active.length
+				? sql`fv.key not in (${sql.join(
+						active.map((k) => sql`${k}`),
+						sql`, `,
+					)})`
+				: sql`true`,
+		},
 		...active.map((k) => ({ except: k, keys: sql`fv.key = ${k}` })),
 	]
 	const findCondition = Object.entries(find).map(([k, text]) => sql`(fv.key <> ${k} or fv.folded like ${'%' + escapeLike(foldWord(text)) + '%'})`)
-	const limit = sql`case when r.key = ${options.more ?? ''} or r.key in (${sql.join([...Object.keys(find), ''].map((k) => sql`${k}`), sql`, `)}) then ${MORE_VALUES}::int else ${TOP_VALUES}::int end`
+	const limit = sql`case when r.key = ${options.more ?? ''} or r.key in (${sql.join(
+		[...Object.keys(find), ''].map((k) => sql`${k}`),
+		sql`, `,
+	)}) then ${MORE_VALUES}::int else ${TOP_VALUES}::int end`
 	const results = await Promise.all(
 		groups.map(({ except, keys }) => {
 			const keySelection = and(keys, ...findCondition)!
 			const chosen = except ? f.keys.get(except)!.ids : []
-			const keep = chosen.length ? sql`or r.id in (${sql.join(chosen.map((id) => sql`${id}`), sql`, `)})` : sql``
+			const keep = chosen.length
+				? sql`or r.id in (${sql.join(
+						chosen.map((id) => sql`${id}`),
+						sql`, `,
+					)})`
+				: sql``
 			const counted = hasFilters(f, except)
 				? sql`with m as (select ${samples.facetIds} as ids from ${samples} where ${and(...conditions(f, except))}),
 					c as (select v as id, count(*)::int as n from m, unnest(m.ids) v group by v)

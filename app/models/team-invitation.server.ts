@@ -78,7 +78,15 @@ export async function acceptTeamInvitation(token: string, user: { id: string; em
 	if (!TOKEN_SHAPE.test(token)) return { ok: false, reason: 'invalid' }
 	return db.transaction(async (tx) => {
 		const [inv] = await tx
-			.select({ id: teamInvitations.id, datasetId: teamInvitations.datasetId, email: teamInvitations.email, status: teamInvitations.status, expiresAt: teamInvitations.expiresAt, createdBy: teamInvitations.createdBy, slug: datasets.slug })
+			.select({
+				id: teamInvitations.id,
+				datasetId: teamInvitations.datasetId,
+				email: teamInvitations.email,
+				status: teamInvitations.status,
+				expiresAt: teamInvitations.expiresAt,
+				createdBy: teamInvitations.createdBy,
+				slug: datasets.slug,
+			})
 			.from(teamInvitations)
 			.innerJoin(datasets, eq(datasets.id, teamInvitations.datasetId))
 			.where(eq(teamInvitations.tokenHash, sha256Hex(token)))
@@ -88,11 +96,25 @@ export async function acceptTeamInvitation(token: string, user: { id: string; em
 		if (inv.status === 'accepted') return { ok: false, reason: 'used' }
 		if (inv.expiresAt <= new Date()) return { ok: false, reason: 'expired' }
 		if (inv.email !== user.email) return { ok: false, reason: 'wrong_account' }
-		await tx.update(teamInvitations).set({ status: 'accepted', acceptedAt: sql`now()` }).where(eq(teamInvitations.id, inv.id))
+		await tx
+			.update(teamInvitations)
+			.set({ status: 'accepted', acceptedAt: sql`now()` })
+			.where(eq(teamInvitations.id, inv.id))
 		const added = await tx.insert(datasetMembers).values({ datasetId: inv.datasetId, userId: user.id, role: 'maintainer' }).onConflictDoNothing().returning({ userId: datasetMembers.userId })
 		if (added.length) {
 			// The entry is the inviter's act, completed by the invitee's acceptance.
-			await recordAudit({ datasetId: inv.datasetId, actorId: inv.createdBy ?? user.id, action: 'team.member_added', targetType: 'team', targetId: user.id, targetLabel: user.displayName, after: { role: 'maintainer' } }, tx)
+			await recordAudit(
+				{
+					datasetId: inv.datasetId,
+					actorId: inv.createdBy ?? user.id,
+					action: 'team.member_added',
+					targetType: 'team',
+					targetId: user.id,
+					targetLabel: user.displayName,
+					after: { role: 'maintainer' },
+				},
+				tx,
+			)
 		}
 		return { ok: true, slug: inv.slug }
 	})

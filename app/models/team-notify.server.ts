@@ -114,5 +114,8 @@ export async function notifyCoveredRounds() {
 
 /** Per-dataset opt-out: does this member hear about this dataset? */
 export async function setTeamNotify({ datasetId, userId, notify }: { datasetId: string; userId: string; notify: boolean }) {
-	await db.update(datasetMembers).set({ notify }).where(sql`${datasetMembers.datasetId} = ${datasetId} and ${datasetMembers.userId} = ${userId}`)
+	await db
+		.update(datasetMembers)
+		.set({ notify })
+		.where(sql`${datasetMembers.datasetId} = ${datasetId} and ${datasetMembers.userId} = ${userId}`)
 }

@@ -25,7 +25,6 @@ import { notifyTeamOfBlocker } from './team-notify.server.ts'
 import { sampleColumns } from './sample.server.ts'
 import { emitIssueEvent } from './webhook.server.ts'
 
-
 const issueState = {
 	id: issues.id,
 	number: issues.number,
@@ -101,7 +100,10 @@ export async function listIssues({ versionId, filter, userId }: { versionId: str
 			.leftJoin(users, eq(users.id, issues.assigneeId))
 			.leftJoin(useCases, eq(useCases.id, issues.useCaseId))
 			.orderBy(...sortOrder[filter.sort]),
-		db.select({ n: sql<number>`count(*)::int` }).from(issues).where(where),
+		db
+			.select({ n: sql<number>`count(*)::int` })
+			.from(issues)
+			.where(where),
 		query<{ status: IssueStatus; blocking: boolean; n: number }>(sql`select status, blocking, count(*)::int as n from ${issues} where version_id = ${versionId} group by status, blocking`),
 	])
 	const by = (pred: (c: { status: IssueStatus; blocking: boolean }) => boolean) => counts.filter(pred).reduce((a, c) => a + c.n, 0)
@@ -165,7 +167,16 @@ export async function listAssignable(datasetId: string) {
  */
 export async function getIssue({ versionId, number }: { versionId: string; number: number }) {
 	const [issue] = await db
-		.select({ ...issueState, lineageId: issues.lineageId, contentHash: issues.contentHash, sampleId: issues.sampleId, commentId: issues.commentId, useCaseId: issues.useCaseId, useCaseTitle: useCases.title, assignee: users.displayName })
+		.select({
+			...issueState,
+			lineageId: issues.lineageId,
+			contentHash: issues.contentHash,
+			sampleId: issues.sampleId,
+			commentId: issues.commentId,
+			useCaseId: issues.useCaseId,
+			useCaseTitle: useCases.title,
+			assignee: users.displayName,
+		})
 		.from(issues)
 		.leftJoin(users, eq(users.id, issues.assigneeId))
 		.leftJoin(useCases, eq(useCases.id, issues.useCaseId))
@@ -220,7 +231,17 @@ export async function getIssue({ versionId, number }: { versionId: string; numbe
 				.where(eq(comments.id, issue.commentId))
 		: []
 	const history = await db
-		.select({ id: issueEvents.id, kind: issueEvents.kind, before: issueEvents.before, after: issueEvents.after, note: issueEvents.note, internal: issueEvents.internal, createdAt: issueEvents.createdAt, actor: users.displayName, version: versions.label })
+		.select({
+			id: issueEvents.id,
+			kind: issueEvents.kind,
+			before: issueEvents.before,
+			after: issueEvents.after,
+			note: issueEvents.note,
+			internal: issueEvents.internal,
+			createdAt: issueEvents.createdAt,
+			actor: users.displayName,
+			version: versions.label,
+		})
 		.from(issueEvents)
 		.leftJoin(users, eq(users.id, issueEvents.actorId))
 		.innerJoin(issues, eq(issues.id, issueEvents.issueId))
@@ -232,7 +253,10 @@ export async function getIssue({ versionId, number }: { versionId: string; numbe
 	const sizes = await groupSizes([...flagRows.map((f) => f.roundId), ...(comment?.roundId ? [comment.roundId] : [])])
 	const shownFlags = flagRows.map(({ roundId, ...f }) => ({ ...f, ...attribute({ ...f, roundId }, sizes, min) }))
 	const shownComment = comment
-		? (({ roundId, ...c }) => ({ ...c, ...(c.role && c.number !== null && roundId ? attribute({ role: c.role, number: c.number, expertise: c.expertise, name: null, roundId }, sizes, min) : { number: null, expertise: '' }) }))(comment)
+		? (({ roundId, ...c }) => ({
+				...c,
+				...(c.role && c.number !== null && roundId ? attribute({ role: c.role, number: c.number, expertise: c.expertise, name: null, roundId }, sizes, min) : { number: null, expertise: '' }),
+			}))(comment)
 		: null
 	return { issue, sample: sample ?? null, useCase: useCase ?? null, flags: shownFlags, comment: shownComment, history }
 }
@@ -302,7 +326,10 @@ export async function triageIssue({ versionId, issueId, actor, input }: { versio
 			}
 			case 'assign': {
 				if (input.assignee) {
-					const [member] = await tx.select({ userId: datasetMembers.userId }).from(datasetMembers).where(and(eq(datasetMembers.datasetId, actor.datasetId), eq(datasetMembers.userId, input.assignee)))
+					const [member] = await tx
+						.select({ userId: datasetMembers.userId })
+						.from(datasetMembers)
+						.where(and(eq(datasetMembers.datasetId, actor.datasetId), eq(datasetMembers.userId, input.assignee)))
 					if (!member) return { ok: false, reason: 'not_team' } as const
 				}
 				set.assigneeId = input.assignee || null
@@ -329,7 +356,18 @@ export async function triageIssue({ versionId, issueId, actor, input }: { versio
 			.set({ ...set, revision: sql`${issues.revision} + 1`, updatedAt: new Date(), triagedAt: cur.triagedAt ?? new Date() })
 			.where(eq(issues.id, issueId))
 		if (input.intent === 'blocking') await evaluateIssue(tx, issueId)
-		const [after] = await tx.select({ status: issues.status, resolution: issues.resolution, blocking: issues.blocking, ownerBlocking: issues.ownerBlocking, assigneeId: issues.assigneeId, publicResponse: issues.publicResponse, revision: issues.revision }).from(issues).where(eq(issues.id, issueId))
+		const [after] = await tx
+			.select({
+				status: issues.status,
+				resolution: issues.resolution,
+				blocking: issues.blocking,
+				ownerBlocking: issues.ownerBlocking,
+				assigneeId: issues.assigneeId,
+				publicResponse: issues.publicResponse,
+				revision: issues.revision,
+			})
+			.from(issues)
+			.where(eq(issues.id, issueId))
 		const { revision, ...afterState } = after!
 		// History and audit keep only the fields that changed.
 		const keys = (Object.keys(afterState) as Array<keyof typeof afterState>).filter((k) => before[k] !== afterState[k])
@@ -340,12 +378,22 @@ export async function triageIssue({ versionId, issueId, actor, input }: { versio
 		// A blocker reopened on an approved version closes its gate again: the status follows (decision 029).
 		if (input.intent === 'reopen' && afterState.blocking && (await blockVersionAfterApproval(tx, versionId, issueId))) await notifyTeamOfBlocker(tx, issueId, { fresh: false, afterApproval: true })
 		// A change of blocking (intent `blocking`) was already sent by evaluateIssue.
-		if (keys.includes('status') || keys.includes('resolution')) await emitIssueEvent(tx, issueId, 'issue.status_changed', { status: before.status, resolution: before.resolution, blocking: before.blocking })
+		if (keys.includes('status') || keys.includes('resolution'))
+			await emitIssueEvent(tx, issueId, 'issue.status_changed', { status: before.status, resolution: before.resolution, blocking: before.blocking })
 		return { ok: true, revision } as const
 	})
 }
 
-async function audit(tx: Tx, actor: Actor, versionId: string, cur: { id: string; number: number }, action: string, before: Record<string, unknown> | null, after: Record<string, unknown> | null, reason: string) {
+async function audit(
+	tx: Tx,
+	actor: Actor,
+	versionId: string,
+	cur: { id: string; number: number },
+	action: string,
+	before: Record<string, unknown> | null,
+	after: Record<string, unknown> | null,
+	reason: string,
+) {
 	await recordAudit({ datasetId: actor.datasetId, versionId, actorId: actor.userId, action, targetType: 'issue', targetId: cur.id, targetLabel: `#${cur.number}`, before, after, reason }, tx)
 }
 
@@ -353,10 +401,28 @@ async function audit(tx: Tx, actor: Actor, versionId: string, cur: { id: string;
  * Acknowledge or resolve many issues at once. Each is applied at the revision the inbox showed;
  * issues that changed since are left alone and reported back.
  */
-export async function bulkTriage({ versionId, actor, items, input }: { versionId: string; actor: Actor; items: Array<{ id: string; revision: number }>; input: { intent: 'acknowledge' } | { intent: 'resolve'; resolution: Resolution; publicResponse: string } }) {
+export async function bulkTriage({
+	versionId,
+	actor,
+	items,
+	input,
+}: {
+	versionId: string
+	actor: Actor
+	items: Array<{ id: string; revision: number }>
+	input: { intent: 'acknowledge' } | { intent: 'resolve'; resolution: Resolution; publicResponse: string }
+}) {
 	const result = { done: 0, conflicts: 0, skipped: 0 }
 	for (const item of items) {
-		const outcome = await triageIssue({ versionId, issueId: item.id, actor, input: input.intent === 'acknowledge' ? { intent: 'acknowledge', revision: item.revision } : { intent: 'resolve', revision: item.revision, resolution: input.resolution, publicResponse: input.publicResponse, note: '' } })
+		const outcome = await triageIssue({
+			versionId,
+			issueId: item.id,
+			actor,
+			input:
+				input.intent === 'acknowledge'
+					? { intent: 'acknowledge', revision: item.revision }
+					: { intent: 'resolve', revision: item.revision, resolution: input.resolution, publicResponse: input.publicResponse, note: '' },
+		})
 		if (outcome.ok) result.done++
 		else if (outcome.reason === 'conflict') result.conflicts++
 		else result.skipped++

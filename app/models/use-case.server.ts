@@ -23,7 +23,10 @@ export async function listUseCases(datasetId: string) {
 }
 
 export async function getUseCase({ datasetId, useCaseId }: { datasetId: string; useCaseId: string }) {
-	const [row] = await db.select(columns).from(useCases).where(and(eq(useCases.id, useCaseId), eq(useCases.datasetId, datasetId)))
+	const [row] = await db
+		.select(columns)
+		.from(useCases)
+		.where(and(eq(useCases.id, useCaseId), eq(useCases.datasetId, datasetId)))
 	return row ?? null
 }
 
@@ -33,9 +36,23 @@ async function recordRevision(tx: Tx, useCaseId: string, revision: number, input
 
 export async function createUseCase(datasetId: string, input: UseCaseInput, userId: string) {
 	return db.transaction(async (tx) => {
-		const [row] = await tx.insert(useCases).values({ datasetId, ...input }).returning({ id: useCases.id })
+		const [row] = await tx
+			.insert(useCases)
+			.values({ datasetId, ...input })
+			.returning({ id: useCases.id })
 		await recordRevision(tx, row!.id, 1, input, userId)
-		await recordAudit({ datasetId, actorId: userId, action: 'use_case.created', targetType: 'use_case', targetId: row!.id, targetLabel: input.title, after: { title: input.title, pipelineStage: input.pipelineStage } }, tx)
+		await recordAudit(
+			{
+				datasetId,
+				actorId: userId,
+				action: 'use_case.created',
+				targetType: 'use_case',
+				targetId: row!.id,
+				targetLabel: input.title,
+				after: { title: input.title, pipelineStage: input.pipelineStage },
+			},
+			tx,
+		)
 		return row!
 	})
 }
@@ -44,7 +61,14 @@ export async function createUseCase(datasetId: string, input: UseCaseInput, user
 export async function updateUseCase(input: { datasetId: string; useCaseId: string; revision: number; values: UseCaseInput; userId: string }) {
 	return db.transaction(async (tx) => {
 		const [current] = await tx
-			.select({ title: useCases.title, purpose: useCases.purpose, modelUsers: useCases.modelUsers, deploymentContext: useCases.deploymentContext, pipelineStage: useCases.pipelineStage, riskNotes: useCases.riskNotes })
+			.select({
+				title: useCases.title,
+				purpose: useCases.purpose,
+				modelUsers: useCases.modelUsers,
+				deploymentContext: useCases.deploymentContext,
+				pipelineStage: useCases.pipelineStage,
+				riskNotes: useCases.riskNotes,
+			})
 			.from(useCases)
 			.where(and(eq(useCases.id, input.useCaseId), eq(useCases.datasetId, input.datasetId)))
 			.for('update')
@@ -57,7 +81,11 @@ export async function updateUseCase(input: { datasetId: string; useCaseId: strin
 		if (!row) return false
 		await recordRevision(tx, input.useCaseId, row.revision, input.values, input.userId)
 		const change = auditDiff(current, input.values, useCaseFields)
-		if (change) await recordAudit({ datasetId: input.datasetId, actorId: input.userId, action: 'use_case.updated', targetType: 'use_case', targetId: input.useCaseId, targetLabel: input.values.title, ...change }, tx)
+		if (change)
+			await recordAudit(
+				{ datasetId: input.datasetId, actorId: input.userId, action: 'use_case.updated', targetType: 'use_case', targetId: input.useCaseId, targetLabel: input.values.title, ...change },
+				tx,
+			)
 		return true
 	})
 }

@@ -20,15 +20,15 @@ export async function createUser(input: { email: string; displayName: string; pa
 }
 
 export async function getProfile(userId: string) {
-	const [user] = await db
-		.select({ email: users.email, displayName: users.displayName, preferredLanguage: users.preferredLanguage })
-		.from(users)
-		.where(eq(users.id, userId))
+	const [user] = await db.select({ email: users.email, displayName: users.displayName, preferredLanguage: users.preferredLanguage }).from(users).where(eq(users.id, userId))
 	return user ?? null
 }
 
 export async function updateProfile(userId: string, input: { displayName: string; preferredLanguage: string | null }) {
-	await db.update(users).set({ ...input, updatedAt: new Date() }).where(eq(users.id, userId))
+	await db
+		.update(users)
+		.set({ ...input, updatedAt: new Date() })
+		.where(eq(users.id, userId))
 }
 
 export async function setPreferredLanguage(userId: string, preferredLanguage: string) {

@@ -32,7 +32,15 @@ const versionColumns = {
 
 export async function listVersions(datasetId: string) {
 	return db
-		.select({ id: versions.id, label: versions.label, status: versions.status, sampleCount: versions.sampleCount, parentId: versions.parentId, overriddenBlockers: versions.overriddenBlockers, createdAt: versions.createdAt })
+		.select({
+			id: versions.id,
+			label: versions.label,
+			status: versions.status,
+			sampleCount: versions.sampleCount,
+			parentId: versions.parentId,
+			overriddenBlockers: versions.overriddenBlockers,
+			createdAt: versions.createdAt,
+		})
 		.from(versions)
 		.where(eq(versions.datasetId, datasetId))
 		.orderBy(desc(versions.createdAt))
@@ -47,13 +55,21 @@ export async function getVersion({ datasetId, label }: { datasetId: string; labe
 		.where(and(eq(versions.datasetId, datasetId), eq(versions.label, label)))
 	if (!row) return null
 	const parent = row.parentId
-		? ((await db.select({ label: versions.label, currentImportId: versions.currentImportId }).from(versions).where(and(eq(versions.id, row.parentId), eq(versions.datasetId, datasetId))))[0] ?? null)
+		? ((
+				await db
+					.select({ label: versions.label, currentImportId: versions.currentImportId })
+					.from(versions)
+					.where(and(eq(versions.id, row.parentId), eq(versions.datasetId, datasetId)))
+			)[0] ?? null)
 		: null
 	return { ...row, parent }
 }
 
 export async function versionLabelTaken(datasetId: string, label: string) {
-	const [row] = await db.select({ id: versions.id }).from(versions).where(and(eq(versions.datasetId, datasetId), eq(versions.label, label)))
+	const [row] = await db
+		.select({ id: versions.id })
+		.from(versions)
+		.where(and(eq(versions.datasetId, datasetId), eq(versions.label, label)))
 	return !!row
 }
 
@@ -61,7 +77,10 @@ export async function createVersion(input: ProvenanceInput & { datasetId: string
 	const { datasetId, label, parentLabel, userId, ...provenance } = input
 	let parentId: string | null = null
 	if (parentLabel) {
-		const [parent] = await db.select({ id: versions.id }).from(versions).where(and(eq(versions.datasetId, datasetId), eq(versions.label, parentLabel)))
+		const [parent] = await db
+			.select({ id: versions.id })
+			.from(versions)
+			.where(and(eq(versions.datasetId, datasetId), eq(versions.label, parentLabel)))
 		if (!parent) return { error: 'parent_not_found' as const }
 		parentId = parent.id
 	}
@@ -112,8 +131,16 @@ export async function changeVersionStatus(input: {
 			const blockers = result.reason === 'not_allowed' ? [] : await listOpenBlockers(input.versionId, 50, tx)
 			return { ...result, blockers }
 		}
-		const override = result.to === 'approved' ? { overriddenBlockers: result.overridden, overrideJustification: result.overridden ? justification!.trim() : null } : result.to === 'released' ? {} : { overriddenBlockers: 0, overrideJustification: null }
-		await tx.update(versions).set({ status: result.to, ...override, revision: sql`${versions.revision} + 1`, updatedAt: new Date() }).where(eq(versions.id, input.versionId))
+		const override =
+			result.to === 'approved'
+				? { overriddenBlockers: result.overridden, overrideJustification: result.overridden ? justification!.trim() : null }
+				: result.to === 'released'
+					? {}
+					: { overriddenBlockers: 0, overrideJustification: null }
+		await tx
+			.update(versions)
+			.set({ status: result.to, ...override, revision: sql`${versions.revision} + 1`, updatedAt: new Date() })
+			.where(eq(versions.id, input.versionId))
 		await emitVersionStatusChanged(tx, { versionId: input.versionId, from: v.status, to: result.to, overriddenBlockers: result.overridden })
 		await recordAudit(
 			{

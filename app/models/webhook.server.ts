@@ -30,7 +30,18 @@ export async function createWebhook(input: { datasetId: string; actorId: string;
 	const events = [...new Set(input.events)]
 	return db.transaction(async (tx) => {
 		const [row] = await tx.insert(webhooks).values({ datasetId: input.datasetId, url: input.url, secret, events, createdBy: input.actorId }).returning({ id: webhooks.id })
-		await recordAudit({ datasetId: input.datasetId, actorId: input.actorId, action: 'webhook.created', targetType: 'webhook', targetId: row!.id, targetLabel: shownUrl(input.url), after: { url: shownUrl(input.url), events } }, tx)
+		await recordAudit(
+			{
+				datasetId: input.datasetId,
+				actorId: input.actorId,
+				action: 'webhook.created',
+				targetType: 'webhook',
+				targetId: row!.id,
+				targetLabel: shownUrl(input.url),
+				after: { url: shownUrl(input.url), events },
+			},
+			tx,
+		)
 		// The secret goes back to the page once; it is never selected for display again.
 		return { id: row!.id, url: input.url, secret }
 	})
@@ -90,7 +101,10 @@ export async function disableWebhook(input: { datasetId: string; webhookId: stri
 			.update(webhookDeliveries)
 			.set({ status: 'failed', lastError: 'webhook disabled' })
 			.where(and(eq(webhookDeliveries.webhookId, input.webhookId), eq(webhookDeliveries.status, 'pending')))
-		await recordAudit({ datasetId: input.datasetId, actorId: input.actorId, action: 'webhook.disabled', targetType: 'webhook', targetId: input.webhookId, targetLabel: shownUrl(row.url), reason: input.reason ?? '' }, tx)
+		await recordAudit(
+			{ datasetId: input.datasetId, actorId: input.actorId, action: 'webhook.disabled', targetType: 'webhook', targetId: input.webhookId, targetLabel: shownUrl(row.url), reason: input.reason ?? '' },
+			tx,
+		)
 		return true
 	}
 	return executor ? run(executor) : db.transaction(run)
@@ -99,9 +113,23 @@ export async function disableWebhook(input: { datasetId: string; webhookId: stri
 /** Removes an endpoint and its delivery log. */
 export async function deleteWebhook(input: { datasetId: string; webhookId: string; actorId: string }) {
 	return db.transaction(async (tx) => {
-		const [row] = await tx.delete(webhooks).where(and(eq(webhooks.id, input.webhookId), eq(webhooks.datasetId, input.datasetId))).returning({ url: webhooks.url, events: webhooks.events })
+		const [row] = await tx
+			.delete(webhooks)
+			.where(and(eq(webhooks.id, input.webhookId), eq(webhooks.datasetId, input.datasetId)))
+			.returning({ url: webhooks.url, events: webhooks.events })
 		if (!row) return false
-		await recordAudit({ datasetId: input.datasetId, actorId: input.actorId, action: 'webhook.deleted', targetType: 'webhook', targetId: input.webhookId, targetLabel: shownUrl(row.url), before: { url: shownUrl(row.url), events: row.events } }, tx)
+		await recordAudit(
+			{
+				datasetId: input.datasetId,
+				actorId: input.actorId,
+				action: 'webhook.deleted',
+				targetType: 'webhook',
+				targetId: input.webhookId,
+				targetLabel: shownUrl(row.url),
+				before: { url: shownUrl(row.url), events: row.events },
+			},
+			tx,
+		)
 		return true
 	})
 }
@@ -136,14 +164,23 @@ export async function emitVersionStatusChanged(tx: Tx, input: { versionId: strin
 		tx,
 	)
 	if (!v) return
-	const payload = { dataset: v.slug, version: v.label, status: input.to, previous_status: input.from, ...(input.to === 'approved' ? { overridden_blockers: input.overriddenBlockers ?? 0 } : {}), ...(input.to === 'blocked' ? { blocking_issue: input.blockingIssue ?? null } : {}) }
+	const payload = {
+		dataset: v.slug,
+		version: v.label,
+		status: input.to,
+		previous_status: input.from,
+		...(input.to === 'approved' ? { overridden_blockers: input.overriddenBlockers ?? 0 } : {}),
+		...(input.to === 'blocked' ? { blocking_issue: input.blockingIssue ?? null } : {}),
+	}
 	await enqueueEvent(tx, { datasetId: v.dataset_id, event: 'version.status_changed', payload })
 }
 
 type IssueState = { status: string; resolution: string | null; blocking: boolean }
 
 export async function emitIssueEvent(tx: Tx, issueId: string, event: 'issue.created' | 'issue.status_changed', previous?: Partial<IssueState>) {
-	const [i] = await query<IssueState & { dataset_id: string; slug: string; label: string; number: number; kind: string; external_id: string | null; template_target: string | null; needs_re_review: boolean }>(
+	const [i] = await query<
+		IssueState & { dataset_id: string; slug: string; label: string; number: number; kind: string; external_id: string | null; template_target: string | null; needs_re_review: boolean }
+	>(
 		sql`select d.id as dataset_id, d.slug, v.label, i.number, i.kind, i.external_id, i.template_target, i.status, i.resolution, i.blocking, i.needs_re_review
 			from issues i join versions v on v.id = i.version_id join datasets d on d.id = v.dataset_id
 			where i.id = ${issueId} and ${listening(event)}`,
@@ -185,7 +222,16 @@ export async function emitRoundClosed(tx: Tx, roundId: string) {
 // an instance that died mid-delivery delays the message only minutes (delivery is at least once).
 const LEASE_MS = 5 * 60_000
 
-export type ClaimedDelivery = { id: string; webhook_id: string; dataset_id: string; message_id: string; payload: { type: string; timestamp: string; data: unknown }; attempts: number; url: string; secret: string }
+export type ClaimedDelivery = {
+	id: string
+	webhook_id: string
+	dataset_id: string
+	message_id: string
+	payload: { type: string; timestamp: string; data: unknown }
+	attempts: number
+	url: string
+	secret: string
+}
 export type DeliveryAttempt = { status: number | null; response: string | null; error: string | null }
 export type DeliveryVerdict = 'delivered' | 'retry' | 'failed'
 
@@ -212,21 +258,33 @@ export async function recordDeliveryAttempt(d: ClaimedDelivery, result: Delivery
 	// Only the pass that claimed this attempt writes its outcome.
 	const mine = and(eq(webhookDeliveries.id, d.id), eq(webhookDeliveries.attempts, d.attempts), eq(webhookDeliveries.status, 'pending'))
 	if (judged === 'delivered') {
-		await db.update(webhookDeliveries).set({ ...last, status: 'delivered', deliveredAt: new Date() }).where(mine)
+		await db
+			.update(webhookDeliveries)
+			.set({ ...last, status: 'delivered', deliveredAt: new Date() })
+			.where(mine)
 		return 'delivered'
 	}
 	if (judged === 'gone') {
 		await db.transaction(async (tx) => {
-			await tx.update(webhookDeliveries).set({ ...last, status: 'failed' }).where(mine)
+			await tx
+				.update(webhookDeliveries)
+				.set({ ...last, status: 'failed' })
+				.where(mine)
 			await disableWebhook({ datasetId: d.dataset_id, webhookId: d.webhook_id, actorId: null, reason: 'HTTP 410 Gone' }, tx)
 		})
 		return 'failed'
 	}
 	const delay = retryDelay(d.attempts, Math.random())
 	if (delay === null) {
-		await db.update(webhookDeliveries).set({ ...last, status: 'failed' }).where(mine)
+		await db
+			.update(webhookDeliveries)
+			.set({ ...last, status: 'failed' })
+			.where(mine)
 		return 'failed'
 	}
-	await db.update(webhookDeliveries).set({ ...last, nextAttemptAt: new Date(now.getTime() + delay) }).where(mine)
+	await db
+		.update(webhookDeliveries)
+		.set({ ...last, nextAttemptAt: new Date(now.getTime() + delay) })
+		.where(mine)
 	return 'retry'
 }

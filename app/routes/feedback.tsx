@@ -38,7 +38,10 @@ export default function MyFeedback() {
 							<Link to={`/rounds/${f.round_id}`} dir="auto">
 								{f.round_title}
 							</Link>{' '}
-							· <bdi><DateTime value={f.created_at} /></bdi>
+							·{' '}
+							<bdi>
+								<DateTime value={f.created_at} />
+							</bdi>
 						</p>
 						<p className="font-semibold break-words">
 							{f.type === 'template' ? t(`target.${f.item}`) : <bdi>{f.item}</bdi>}

@@ -41,7 +41,8 @@ function webConcurrency(env: Env): number {
 	if (!raw) return env.DATABASE_URL ? os.availableParallelism() : 1
 	const n = Number(raw)
 	if (!Number.isInteger(n) || n < 1) throw new Error(`Invalid environment configuration:\n  WEB_CONCURRENCY: must be a whole number of processes, 1 or more (got "${raw}")`)
-	if (n > 1 && !env.DATABASE_URL) throw new Error('Invalid environment configuration:\n  WEB_CONCURRENCY: more than one process needs DATABASE_URL (the embedded database can be opened by one process only)')
+	if (n > 1 && !env.DATABASE_URL)
+		throw new Error('Invalid environment configuration:\n  WEB_CONCURRENCY: more than one process needs DATABASE_URL (the embedded database can be opened by one process only)')
 	return n
 }
 

@@ -188,7 +188,10 @@ export function tooLarge(req: ExpressRequest, res: ExpressResponse, limit: numbe
 	if (close) res.set('Connection', 'close')
 	const pathname = (res.locals as GuardedLocals).url?.pathname ?? ''
 	if (pathname.startsWith('/api/')) {
-		res.status(413).set('Cache-Control', 'no-store').json({ error: { code: 'payload_too_large', message: `The body is larger than ${limit} bytes.` } })
+		res
+			.status(413)
+			.set('Cache-Control', 'no-store')
+			.json({ error: { code: 'payload_too_large', message: `The body is larger than ${limit} bytes.` } })
 		return
 	}
 	errorPage(req, res, 413)

@@ -39,7 +39,15 @@ export class ApiError extends Error {
 	}
 }
 
-const codeByStatus: Record<number, ApiErrorCode> = { 400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 409: 'conflict', 413: 'payload_too_large' }
+const codeByStatus: Record<number, ApiErrorCode> = {
+	400: 'bad_request',
+	401: 'unauthenticated',
+	403: 'forbidden',
+	404: 'not_found',
+	405: 'method_not_allowed',
+	409: 'conflict',
+	413: 'payload_too_large',
+}
 
 type RouteArgs = { request: Request; params: Record<string, string | undefined> }
 

@@ -50,10 +50,7 @@ const hashedAdapter: Adapter = {
 		return [toDatabaseSession(row, sessionId), user]
 	},
 	async getUserSessions(userId) {
-		const rows = await db
-			.select({ id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt })
-			.from(sessions)
-			.where(eq(sessions.userId, userId))
+		const rows = await db.select({ id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt }).from(sessions).where(eq(sessions.userId, userId))
 		// Only hashes are stored; callers get them as opaque ids.
 		return rows.map((r) => toDatabaseSession(r, r.id))
 	},
@@ -61,7 +58,10 @@ const hashedAdapter: Adapter = {
 		await db.insert(sessions).values({ id: sha256Hex(session.id), userId: session.userId, expiresAt: session.expiresAt })
 	},
 	async updateSessionExpiration(sessionId, expiresAt) {
-		await db.update(sessions).set({ expiresAt }).where(eq(sessions.id, sha256Hex(sessionId)))
+		await db
+			.update(sessions)
+			.set({ expiresAt })
+			.where(eq(sessions.id, sha256Hex(sessionId)))
 	},
 	async deleteSession(sessionId) {
 		await db.delete(sessions).where(eq(sessions.id, sha256Hex(sessionId)))

@@ -19,16 +19,11 @@ import { getEnv } from './env.server.ts'
 export type Db = PgDatabase<PgQueryResultHKT, Schema>
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
-type Handle =
-	| { kind: 'pglite'; client: PGlite; db: Db }
-	| { kind: 'postgres'; client: postgres.Sql; db: Db; url: string }
+type Handle = { kind: 'pglite'; client: PGlite; db: Db } | { kind: 'postgres'; client: postgres.Sql; db: Db; url: string }
 
 let handle: Handle | undefined
 
-const migrationsFolder = path.resolve(
-	path.dirname(fileURLToPath(import.meta.url)),
-	'../../db/migrations',
-)
+const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../db/migrations')
 
 function open(): Handle {
 	const env = getEnv()
@@ -224,10 +219,15 @@ export async function openBulkWriter(table: string, columns: readonly string[]):
 	const flush = async () => {
 		if (!batch.length) return
 		const params: unknown[] = []
-		const tuples = batch.map((row) => `(${row.map((v) => {
-			params.push(v !== null && typeof v === 'object' ? JSON.stringify(v) : v)
-			return `$${params.length}`
-		}).join(', ')})`)
+		const tuples = batch.map(
+			(row) =>
+				`(${row
+					.map((v) => {
+						params.push(v !== null && typeof v === 'object' ? JSON.stringify(v) : v)
+						return `$${params.length}`
+					})
+					.join(', ')})`,
+		)
 		batch = []
 		await h.client.query(`insert into "${table}" (${columnList}) values ${tuples.join(', ')}`, params)
 	}

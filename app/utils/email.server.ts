@@ -33,9 +33,7 @@ function getTransport(url: string) {
 		transport = {
 			url,
 			// Short timeouts: an unreachable server should fail a send, not hold a request for minutes.
-			transporter: nodemailer.createTransport(
-				new SMTPTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 }),
-			),
+			transporter: nodemailer.createTransport(new SMTPTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })),
 		}
 	}
 	return transport.transporter

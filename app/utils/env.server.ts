@@ -1,8 +1,6 @@
 import { z } from 'zod'
 
-const bool = z
-	.enum(['true', 'false', '1', '0', 'yes', 'no'])
-	.transform((v) => v === 'true' || v === '1' || v === 'yes')
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')
 
 const positiveInt = z.coerce.number().int().positive()
 
@@ -86,7 +84,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 function appUrlProblem(env: Env): string | null {
 	if (env.NODE_ENV !== 'production' || env.APP_URL || env.APP_URL_FROM_HOST) return null
 	if (!env.DATABASE_URL || LOOPBACK.has(env.HOST)) return null
-	return 'required in production (the public origin, such as https://roundtable.example.org); links in emails are built from it. Set APP_URL_FROM_HOST=true to build them from each request\'s Host header instead'
+	return "required in production (the public origin, such as https://roundtable.example.org); links in emails are built from it. Set APP_URL_FROM_HOST=true to build them from each request's Host header instead"
 }
 
 /**

@@ -47,7 +47,9 @@ export const idempotencyKeys = pgTable(
 			.references(() => apiTokens.id, { onDelete: 'cascade' }),
 		key: text('key').notNull(),
 		requestHash: text('request_hash').notNull(),
-		status: text('status', { enum: ['running', 'done'] }).notNull().default('running'),
+		status: text('status', { enum: ['running', 'done'] })
+			.notNull()
+			.default('running'),
 		responseStatus: integer('response_status'),
 		responseBody: jsonb('response_body'),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -66,7 +68,10 @@ export const webhooks = pgTable(
 		url: text('url').notNull(),
 		// `whsec_` + base64; kept readable because signing needs it (shown to the team once).
 		secret: text('secret').notNull(),
-		events: text('events').array().notNull().default(sql`'{}'::text[]`),
+		events: text('events')
+			.array()
+			.notNull()
+			.default(sql`'{}'::text[]`),
 		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		disabledAt: timestamp('disabled_at', { withTimezone: true }),
@@ -86,7 +91,9 @@ export const webhookDeliveries = pgTable(
 		messageId: text('message_id').notNull(),
 		event: text('event').notNull(),
 		payload: jsonb('payload').notNull(),
-		status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull().default('pending'),
+		status: text('status', { enum: ['pending', 'delivered', 'failed'] })
+			.notNull()
+			.default('pending'),
 		attempts: integer('attempts').notNull().default(0),
 		nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
 		lastStatus: integer('last_status'),
@@ -95,5 +102,10 @@ export const webhookDeliveries = pgTable(
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		deliveredAt: timestamp('delivered_at', { withTimezone: true }),
 	},
-	(t) => [index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`), index('webhook_deliveries_webhook_idx').on(t.webhookId, t.createdAt)],
+	(t) => [
+		index('webhook_deliveries_due_idx')
+			.on(t.nextAttemptAt)
+			.where(sql`status = 'pending'`),
+		index('webhook_deliveries_webhook_idx').on(t.webhookId, t.createdAt),
+	],
 )

@@ -1,20 +1,5 @@
 import { sql } from 'drizzle-orm'
-import {
-	type AnyPgColumn,
-	bigint,
-	boolean,
-	check,
-	customType,
-	index,
-	integer,
-	jsonb,
-	pgTable,
-	primaryKey,
-	text,
-	timestamp,
-	uniqueIndex,
-	uuid,
-} from 'drizzle-orm/pg-core'
+import { type AnyPgColumn, bigint, boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { datasetRoles, generationMethods, importFormats, importStatuses, pipelineStages, teamInvitationStatuses, versionStatuses } from '#app/domain/enums.ts'
 import { users } from './accounts.ts'
 
@@ -51,11 +36,7 @@ export const datasetMembers = pgTable(
 		notify: boolean('notify').notNull().default(true),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 	},
-	(t) => [
-		primaryKey({ columns: [t.datasetId, t.userId] }),
-		index('dataset_members_user_idx').on(t.userId),
-		check('dataset_members_role_check', sql`${t.role} in ('owner', 'maintainer')`),
-	],
+	(t) => [primaryKey({ columns: [t.datasetId, t.userId] }), index('dataset_members_user_idx').on(t.userId), check('dataset_members_role_check', sql`${t.role} in ('owner', 'maintainer')`)],
 )
 
 /**
@@ -80,7 +61,9 @@ export const teamInvitations = pgTable(
 	},
 	(t) => [
 		uniqueIndex('team_invitations_token_key').on(t.tokenHash),
-		uniqueIndex('team_invitations_pending_key').on(t.datasetId, t.email).where(sql`status = 'pending'`),
+		uniqueIndex('team_invitations_pending_key')
+			.on(t.datasetId, t.email)
+			.where(sql`status = 'pending'`),
 	],
 )
 
@@ -193,7 +176,10 @@ export const samples = pgTable(
 		// The text's words, cut at import time for every script (app/domain/search/text.ts, decision 031).
 		searchVector: tsvector('search_vector'),
 		// The ids of its metadata values in facet_values (decision 032).
-		facetIds: integer('facet_ids').array().notNull().default(sql`'{}'::integer[]`),
+		facetIds: integer('facet_ids')
+			.array()
+			.notNull()
+			.default(sql`'{}'::integer[]`),
 	},
 	(t) => [
 		// Also the keyset for browsing (samples are listed in external id order).

@@ -47,9 +47,18 @@ export const issues = pgTable(
 		flaggerCount: integer('flagger_count').notNull().default(0),
 		// 0 none, 1 minor, 2 major, 3 critical — sortable.
 		maxSeverity: integer('max_severity').notNull().default(0),
-		categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
-		severities: text('severities').array().notNull().default(sql`'{}'::text[]`),
-		affectedGroups: text('affected_groups').array().notNull().default(sql`'{}'::text[]`),
+		categories: text('categories')
+			.array()
+			.notNull()
+			.default(sql`'{}'::text[]`),
+		severities: text('severities')
+			.array()
+			.notNull()
+			.default(sql`'{}'::text[]`),
+		affectedGroups: text('affected_groups')
+			.array()
+			.notNull()
+			.default(sql`'{}'::text[]`),
 		// Optimistic concurrency: every triage edit names the revision it was made on.
 		revision: integer('revision').notNull().default(1),
 		triagedAt: timestamp('triaged_at', { withTimezone: true }),
@@ -59,9 +68,15 @@ export const issues = pgTable(
 	},
 	(t) => [
 		uniqueIndex('issues_version_number_key').on(t.versionId, t.number),
-		uniqueIndex('issues_version_sample_key').on(t.versionId, t.sampleId).where(sql`kind = 'sample' and sample_id is not null`),
-		uniqueIndex('issues_version_template_key').on(t.versionId, t.templateTarget).where(sql`kind = 'template'`),
-		uniqueIndex('issues_comment_key').on(t.commentId).where(sql`kind = 'use_case'`),
+		uniqueIndex('issues_version_sample_key')
+			.on(t.versionId, t.sampleId)
+			.where(sql`kind = 'sample' and sample_id is not null`),
+		uniqueIndex('issues_version_template_key')
+			.on(t.versionId, t.templateTarget)
+			.where(sql`kind = 'template'`),
+		uniqueIndex('issues_comment_key')
+			.on(t.commentId)
+			.where(sql`kind = 'use_case'`),
 		index('issues_inbox_idx').on(t.versionId, t.status, t.blocking),
 		index('issues_lineage_idx').on(t.lineageId),
 		index('issues_categories_idx').using('gin', t.categories),
@@ -72,7 +87,9 @@ export const issues = pgTable(
 		index('issues_flaggers_sort_idx').on(t.versionId, t.flaggerCount, t.number),
 		index('issues_updated_sort_idx').on(t.versionId, t.updatedAt, t.number),
 		// The owner's inbox (/inbox): blocking issues nobody has triaged yet, oldest first.
-		index('issues_untriaged_blockers_idx').on(t.versionId, t.createdAt).where(sql`blocking and triaged_at is null and status <> 'resolved'`),
+		index('issues_untriaged_blockers_idx')
+			.on(t.versionId, t.createdAt)
+			.where(sql`blocking and triaged_at is null and status <> 'resolved'`),
 	],
 )
 

@@ -64,7 +64,9 @@ export const flags = pgTable(
 	(t) => [
 		// Covering, as reviews_round_sample_cover_idx: the dashboard counts a round's flags index-only.
 		index('flags_round_sample_cover_idx').on(t.roundId, t.sampleId, t.kind, t.category, t.severity, t.participantId, t.reviewId),
-		index('flags_participant_idx').on(t.participantId), index('flags_review_idx').on(t.reviewId), index('flags_issue_idx').on(t.issueId),
+		index('flags_participant_idx').on(t.participantId),
+		index('flags_review_idx').on(t.reviewId),
+		index('flags_issue_idx').on(t.issueId),
 	],
 )
 
@@ -102,7 +104,9 @@ export const comments = pgTable(
 		// "My feedback" finds a person's comments through their participations.
 		index('comments_participant_idx').on(t.participantId),
 		// Re-evaluating a use-case issue and notifying its commenters (few comments raise one).
-		index('comments_issue_idx').on(t.issueId).where(sql`issue_id is not null`),
+		index('comments_issue_idx')
+			.on(t.issueId)
+			.where(sql`issue_id is not null`),
 	],
 )
 

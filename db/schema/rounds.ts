@@ -127,7 +127,9 @@ export const assignments = pgTable(
 		index('assignments_queue_idx').on(t.participantId, t.position),
 		// What is still waiting in each queue, in order: the next sample after a verdict is its first
 		// entry past the current position, not a walk over everything the participant has done.
-		index('assignments_pending_idx').on(t.participantId, t.position).where(sql`completed_at is null`),
+		index('assignments_pending_idx')
+			.on(t.participantId, t.position)
+			.where(sql`completed_at is null`),
 		index('assignments_round_sample_idx').on(t.roundId, t.sampleId),
 	],
 )
@@ -162,7 +164,9 @@ export const invitations = pgTable(
 	(t) => [
 		uniqueIndex('invitations_token_key').on(t.tokenHash),
 		// One live invitation per address per round: re-inviting resends it instead of duplicating.
-		uniqueIndex('invitations_round_email_pending_key').on(t.roundId, t.emailHash).where(sql`status = 'pending'`),
+		uniqueIndex('invitations_round_email_pending_key')
+			.on(t.roundId, t.emailHash)
+			.where(sql`status = 'pending'`),
 		index('invitations_round_idx').on(t.roundId, t.status),
 	],
 )
@@ -183,7 +187,9 @@ export const emails = pgTable(
 		subject: text('subject').notNull(),
 		text: text('text').notNull(),
 		html: text('html').notNull(),
-		status: text('status', { enum: ['outbox', 'sent', 'failed'] }).notNull().default('outbox'),
+		status: text('status', { enum: ['outbox', 'sent', 'failed'] })
+			.notNull()
+			.default('outbox'),
 		error: text('error'),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		sentAt: timestamp('sent_at', { withTimezone: true }),
@@ -217,8 +223,12 @@ export const notifications = pgTable(
 	(t) => [
 		index('notifications_user_idx').on(t.userId, t.createdAt),
 		// The bell's count, read with every session lookup: only unread rows, so it costs what is unread.
-		index('notifications_unread_idx').on(t.userId).where(sql`read_at is null`),
+		index('notifications_unread_idx')
+			.on(t.userId)
+			.where(sql`read_at is null`),
 		// The email queue: only rows still to send (or whose claim may have been abandoned), in claim order.
-		index('notifications_email_queue_idx').on(t.createdAt).where(sql`email_state in ('pending', 'sending')`),
+		index('notifications_email_queue_idx')
+			.on(t.createdAt)
+			.where(sql`email_state in ('pending', 'sending')`),
 	],
 )

@@ -27,7 +27,20 @@ import { emailOf, PASSWORD, SIGNIN_ACCOUNT, type Principal, type World } from '.
 const S = 'S' as const
 
 /** One cell per principal, in this order. */
-export const columns = ['anonymous', 'stranger', 'invitee', 'participant', 'otherParticipant', 'expert', 'owner', 'maintainer', 'otherOwner', 'token', 'otherToken', 'revokedToken'] as const satisfies readonly Principal[]
+export const columns = [
+	'anonymous',
+	'stranger',
+	'invitee',
+	'participant',
+	'otherParticipant',
+	'expert',
+	'owner',
+	'maintainer',
+	'otherOwner',
+	'token',
+	'otherToken',
+	'revokedToken',
+] as const satisfies readonly Principal[]
 type Row = readonly [Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell]
 export type Method = 'GET' | 'POST' | 'PUT'
 
@@ -232,13 +245,27 @@ export const postBodies: Record<string, BodyFor> = {
 	'routes/datasets+/$slug+/webhooks': (_w, p) => form({ intent: 'create', url: `https://hooks.example.org/${slugOf(p)}`, events: ['issue.created'] }),
 	'routes/datasets+/$slug+/use-cases.new': (_w, p) => form({ title: `Use by ${p}`, pipelineStage: 'evaluation' }),
 	'routes/datasets+/$slug+/use-cases.$useCaseId.edit': async (w) =>
-		form({ title: 'Alpha tutoring', purpose: 'Fine-tune a hint model', pipelineStage: 'fine_tuning', revision: await revisionOf(db.select({ revision: useCases.revision }).from(useCases).where(eq(useCases.id, w.a.useCaseId))) }),
+		form({
+			title: 'Alpha tutoring',
+			purpose: 'Fine-tune a hint model',
+			pipelineStage: 'fine_tuning',
+			revision: await revisionOf(db.select({ revision: useCases.revision }).from(useCases).where(eq(useCases.id, w.a.useCaseId))),
+		}),
 	// The team answers a participant's comment (a reply: no stance).
 	'routes/datasets+/$slug+/use-cases.$useCaseId.discussion': (w) => form({ intent: 'comment', body: 'The team reads every one.', parentId: w.a.commentId }),
 	'routes/datasets+/$slug+/versions.new': (_w, p) => form({ label: `web-${slugOf(p)}`, generationMethod: 'templates' }),
 	'routes/datasets+/$slug+/versions.$label+/_index': () => form({ intent: 'approve' }),
 	'routes/datasets+/$slug+/versions.$label+/edit': async (w) =>
-		form({ generationMethod: 'templates', knownLimitations: 'Short texts only.', revision: await revisionOf(db.select({ revision: versions.revision }).from(versions).where(and(eq(versions.datasetId, w.a.datasetId), eq(versions.label, w.a.draftLabel)))) }),
+		form({
+			generationMethod: 'templates',
+			knownLimitations: 'Short texts only.',
+			revision: await revisionOf(
+				db
+					.select({ revision: versions.revision })
+					.from(versions)
+					.where(and(eq(versions.datasetId, w.a.datasetId), eq(versions.label, w.a.draftLabel))),
+			),
+		}),
 	'routes/datasets+/$slug+/versions.$label+/import': (_w, p) => ({ multipart: { file: { filename: 'v2.jsonl', type: 'application/x-ndjson', content: jsonl(`web ${p}`) } } }),
 	'routes/datasets+/$slug+/versions.$label+/issues.$number': () => form({ intent: 'note', note: 'Asked the generator team.' }),
 	'routes/datasets+/$slug+/versions.$label+/issues._index': async (w) =>
@@ -266,49 +293,226 @@ export const postBodies: Record<string, BodyFor> = {
  * privileged principal of alpha. Each must be 404 (or, where noted, answered without touching
  * beta's row); `unchanged` reads what must stay as it was.
  */
-export type Swap = { name: string; route: string; method: Method; principal: Principal; params: (w: World) => Record<string, string>; body?: BodyFor; expect: Cell; unchanged?: (w: World) => Promise<unknown> }
+export type Swap = {
+	name: string
+	route: string
+	method: Method
+	principal: Principal
+	params: (w: World) => Record<string, string>
+	body?: BodyFor
+	expect: Cell
+	unchanged?: (w: World) => Promise<unknown>
+}
 
 const team = 'routes/datasets+/$slug+'
 const ver = `${team}/versions.$label+`
 export const swaps: Swap[] = [
 	{ name: "beta's use case under alpha (edit)", route: `${team}/use-cases.$useCaseId.edit`, method: 'GET', principal: 'owner', params: (w) => ({ useCaseId: w.b.useCaseId }), expect: 404 },
-	{ name: "beta's use case under alpha (save)", route: `${team}/use-cases.$useCaseId.edit`, method: 'POST', principal: 'owner', params: (w) => ({ useCaseId: w.b.useCaseId }), body: () => form({ title: 'Taken over', pipelineStage: 'training', revision: '1' }), expect: 404, unchanged: (w) => db.select().from(useCases).where(eq(useCases.id, w.b.useCaseId)) },
+	{
+		name: "beta's use case under alpha (save)",
+		route: `${team}/use-cases.$useCaseId.edit`,
+		method: 'POST',
+		principal: 'owner',
+		params: (w) => ({ useCaseId: w.b.useCaseId }),
+		body: () => form({ title: 'Taken over', pipelineStage: 'training', revision: '1' }),
+		expect: 404,
+		unchanged: (w) => db.select().from(useCases).where(eq(useCases.id, w.b.useCaseId)),
+	},
 	{ name: "beta's use case under alpha (history)", route: `${team}/use-cases.$useCaseId.history`, method: 'GET', principal: 'owner', params: (w) => ({ useCaseId: w.b.useCaseId }), expect: 404 },
 	{ name: "beta's use case under alpha (discussion)", route: `${team}/use-cases.$useCaseId.discussion`, method: 'GET', principal: 'owner', params: (w) => ({ useCaseId: w.b.useCaseId }), expect: 404 },
-	{ name: "beta's comment hidden from alpha's discussion", route: `${team}/use-cases.$useCaseId.discussion`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'hide', commentId: w.b.commentId, reason: 'Off topic here' }), expect: 404, unchanged: (w) => commentRow(w.b.commentId) },
-	{ name: "beta's comment deleted from alpha's discussion", route: `${team}/use-cases.$useCaseId.discussion`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'delete', commentId: w.b.commentId }), expect: 404, unchanged: (w) => commentRow(w.b.commentId) },
-	{ name: "beta's comment edited from alpha's discussion", route: `${team}/use-cases.$useCaseId.discussion`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'edit', commentId: w.b.commentId, body: 'Rewritten' }), expect: 404, unchanged: (w) => commentRow(w.b.commentId) },
+	{
+		name: "beta's comment hidden from alpha's discussion",
+		route: `${team}/use-cases.$useCaseId.discussion`,
+		method: 'POST',
+		principal: 'owner',
+		params: () => ({}),
+		body: (w) => form({ intent: 'hide', commentId: w.b.commentId, reason: 'Off topic here' }),
+		expect: 404,
+		unchanged: (w) => commentRow(w.b.commentId),
+	},
+	{
+		name: "beta's comment deleted from alpha's discussion",
+		route: `${team}/use-cases.$useCaseId.discussion`,
+		method: 'POST',
+		principal: 'owner',
+		params: () => ({}),
+		body: (w) => form({ intent: 'delete', commentId: w.b.commentId }),
+		expect: 404,
+		unchanged: (w) => commentRow(w.b.commentId),
+	},
+	{
+		name: "beta's comment edited from alpha's discussion",
+		route: `${team}/use-cases.$useCaseId.discussion`,
+		method: 'POST',
+		principal: 'owner',
+		params: () => ({}),
+		body: (w) => form({ intent: 'edit', commentId: w.b.commentId, body: 'Rewritten' }),
+		expect: 404,
+		unchanged: (w) => commentRow(w.b.commentId),
+	},
 	{ name: "beta's version label under alpha", route: `${ver}/_index`, method: 'GET', principal: 'owner', params: (w) => ({ label: w.b.label }), expect: 404 },
 	{ name: "beta's version label under alpha (report)", route: `${ver}/report[.]json`, method: 'GET', principal: 'owner', params: (w) => ({ label: w.b.label }), expect: 404 },
 	{ name: "beta's round under alpha v1", route: `${ver}/rounds.$roundId`, method: 'GET', principal: 'owner', params: (w) => ({ roundId: w.b.roundId }), expect: 404 },
-	{ name: "beta's round under alpha v1 (invite)", route: `${ver}/rounds.$roundId`, method: 'POST', principal: 'owner', params: (w) => ({ roundId: w.b.roundId }), body: () => form({ intent: 'invite', emails: 'intruder@example.org', role: 'community' }), expect: 404 },
+	{
+		name: "beta's round under alpha v1 (invite)",
+		route: `${ver}/rounds.$roundId`,
+		method: 'POST',
+		principal: 'owner',
+		params: (w) => ({ roundId: w.b.roundId }),
+		body: () => form({ intent: 'invite', emails: 'intruder@example.org', role: 'community' }),
+		expect: 404,
+	},
 	{ name: "beta's issue number under alpha v1", route: `${ver}/issues.$number`, method: 'GET', principal: 'owner', params: (w) => ({ number: String(onlyInBeta(w)) }), expect: 404 },
-	{ name: "beta's issue number under alpha v1 (note)", route: `${ver}/issues.$number`, method: 'POST', principal: 'owner', params: (w) => ({ number: String(onlyInBeta(w)) }), body: () => form({ intent: 'note', note: 'Not yours.' }), expect: 404 },
+	{
+		name: "beta's issue number under alpha v1 (note)",
+		route: `${ver}/issues.$number`,
+		method: 'POST',
+		principal: 'owner',
+		params: (w) => ({ number: String(onlyInBeta(w)) }),
+		body: () => form({ intent: 'note', note: 'Not yours.' }),
+		expect: 404,
+	},
 	{ name: "beta's import under alpha v1", route: `${ver}/imports.$importId`, method: 'GET', principal: 'owner', params: (w) => ({ importId: w.b.importId }), expect: 404 },
 	{ name: "beta's import under alpha v1 (progress)", route: `${ver}/imports.$importId.progress`, method: 'GET', principal: 'owner', params: (w) => ({ importId: w.b.importId }), expect: 404 },
 	{ name: "beta's sample under alpha v1", route: `${ver}/samples.$externalId`, method: 'GET', principal: 'owner', params: () => ({ externalId: 'b-000' }), expect: 404 },
-	{ name: "beta's webhook disabled from alpha", route: `${team}/webhooks`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'disable', webhookId: w.b.webhookId }), expect: 404, unchanged: (w) => webhookRow(w.b.webhookId) },
-	{ name: "beta's webhook deleted from alpha", route: `${team}/webhooks`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'delete', webhookId: w.b.webhookId }), expect: 404, unchanged: (w) => webhookRow(w.b.webhookId) },
-	{ name: "beta's owner removed from alpha's team", route: `${team}/team`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'remove', userId: w.accounts.otherOwner.id }), expect: 404 },
-	{ name: "beta's token revoked by alpha's owner", route: 'routes/account+/tokens', method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'revoke', tokenId: w.b.tokenId }), expect: 404, unchanged: (w) => tokenRow(w.b.tokenId) },
+	{
+		name: "beta's webhook disabled from alpha",
+		route: `${team}/webhooks`,
+		method: 'POST',
+		principal: 'owner',
+		params: () => ({}),
+		body: (w) => form({ intent: 'disable', webhookId: w.b.webhookId }),
+		expect: 404,
+		unchanged: (w) => webhookRow(w.b.webhookId),
+	},
+	{
+		name: "beta's webhook deleted from alpha",
+		route: `${team}/webhooks`,
+		method: 'POST',
+		principal: 'owner',
+		params: () => ({}),
+		body: (w) => form({ intent: 'delete', webhookId: w.b.webhookId }),
+		expect: 404,
+		unchanged: (w) => webhookRow(w.b.webhookId),
+	},
+	{
+		name: "beta's owner removed from alpha's team",
+		route: `${team}/team`,
+		method: 'POST',
+		principal: 'owner',
+		params: () => ({}),
+		body: (w) => form({ intent: 'remove', userId: w.accounts.otherOwner.id }),
+		expect: 404,
+	},
+	{
+		name: "beta's token revoked by alpha's owner",
+		route: 'routes/account+/tokens',
+		method: 'POST',
+		principal: 'owner',
+		params: () => ({}),
+		body: (w) => form({ intent: 'revoke', tokenId: w.b.tokenId }),
+		expect: 404,
+		unchanged: (w) => tokenRow(w.b.tokenId),
+	},
 	// Bulk triage names issues by id: beta's is skipped, and alpha's inbox answers as usual.
-	{ name: "beta's issue in alpha's bulk triage", route: `${ver}/issues._index`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'bulk_acknowledge', issue: `${w.b.issues[0]!.id}:${w.b.issues[0]!.revision}` }), expect: 303, unchanged: (w) => issueRow(w.b.issues[0]!.id) },
+	{
+		name: "beta's issue in alpha's bulk triage",
+		route: `${ver}/issues._index`,
+		method: 'POST',
+		principal: 'owner',
+		params: () => ({}),
+		body: (w) => form({ intent: 'bulk_acknowledge', issue: `${w.b.issues[0]!.id}:${w.b.issues[0]!.revision}` }),
+		expect: 303,
+		unchanged: (w) => issueRow(w.b.issues[0]!.id),
+	},
 	// revokeInvitation cannot tell "not in this round" from "no longer pending": both 409, and beta's stays pending.
-	{ name: "beta's invitation revoked from alpha's round", route: `${ver}/rounds.$roundId`, method: 'POST', principal: 'owner', params: () => ({}), body: (w) => form({ intent: 'revoke', invitationId: w.b.invitationId }), expect: 409, unchanged: (w) => invitationRow(w.b.invitationId) },
+	{
+		name: "beta's invitation revoked from alpha's round",
+		route: `${ver}/rounds.$roundId`,
+		method: 'POST',
+		principal: 'owner',
+		params: () => ({}),
+		body: (w) => form({ intent: 'revoke', invitationId: w.b.invitationId }),
+		expect: 409,
+		unchanged: (w) => invitationRow(w.b.invitationId),
+	},
 	{ name: "beta's sample in alpha's round", route: 'routes/rounds+/$roundId+/review.$externalId', method: 'GET', principal: 'participant', params: () => ({ externalId: 'b-000' }), expect: 404 },
-	{ name: "beta's flag withdrawn in alpha's round", route: 'routes/rounds+/$roundId+/review.$externalId', method: 'POST', principal: 'participant', params: () => ({}), body: (w) => form({ intent: 'withdraw_flag', flagId: w.b.flagId }), expect: 404, unchanged: (w) => flagRow(w.b.flagId) },
-	{ name: "beta's use case in alpha's round", route: 'routes/rounds+/$roundId+/use-cases.$useCaseId', method: 'GET', principal: 'participant', params: (w) => ({ useCaseId: w.b.useCaseId }), expect: 404 },
-	{ name: "beta's use case in alpha's round (comment)", route: 'routes/rounds+/$roundId+/use-cases.$useCaseId', method: 'POST', principal: 'participant', params: (w) => ({ useCaseId: w.b.useCaseId }), body: () => form({ intent: 'comment', stance: 'opposed', body: 'Crossing over' }), expect: 404 },
-	{ name: "beta's comment edited from alpha's round", route: 'routes/rounds+/$roundId+/use-cases.$useCaseId', method: 'POST', principal: 'participant', params: () => ({}), body: (w) => form({ intent: 'edit', commentId: w.b.commentId, stance: 'opposed', body: 'Rewritten' }), expect: 404, unchanged: (w) => commentRow(w.b.commentId) },
-	{ name: "alpha's token on beta (gate)", route: 'routes/api+/v1.datasets.$dataset.versions.$version.gate', method: 'GET', principal: 'token', params: (w) => ({ dataset: w.b.slug, version: w.b.label }), expect: 404 },
-	{ name: "beta's version label under alpha (API gate)", route: 'routes/api+/v1.datasets.$dataset.versions.$version.gate', method: 'GET', principal: 'token', params: (w) => ({ version: w.b.label }), expect: 404 },
-	{ name: "alpha's token uploading to beta's draft", route: 'routes/api+/v1.datasets.$dataset.versions.$version.samples', method: 'PUT', principal: 'token', params: (w) => ({ dataset: w.b.slug, version: 'b2' }), body: () => ({ ndjson: '{"id":"x","content":"y"}\n' }), expect: 404 },
+	{
+		name: "beta's flag withdrawn in alpha's round",
+		route: 'routes/rounds+/$roundId+/review.$externalId',
+		method: 'POST',
+		principal: 'participant',
+		params: () => ({}),
+		body: (w) => form({ intent: 'withdraw_flag', flagId: w.b.flagId }),
+		expect: 404,
+		unchanged: (w) => flagRow(w.b.flagId),
+	},
+	{
+		name: "beta's use case in alpha's round",
+		route: 'routes/rounds+/$roundId+/use-cases.$useCaseId',
+		method: 'GET',
+		principal: 'participant',
+		params: (w) => ({ useCaseId: w.b.useCaseId }),
+		expect: 404,
+	},
+	{
+		name: "beta's use case in alpha's round (comment)",
+		route: 'routes/rounds+/$roundId+/use-cases.$useCaseId',
+		method: 'POST',
+		principal: 'participant',
+		params: (w) => ({ useCaseId: w.b.useCaseId }),
+		body: () => form({ intent: 'comment', stance: 'opposed', body: 'Crossing over' }),
+		expect: 404,
+	},
+	{
+		name: "beta's comment edited from alpha's round",
+		route: 'routes/rounds+/$roundId+/use-cases.$useCaseId',
+		method: 'POST',
+		principal: 'participant',
+		params: () => ({}),
+		body: (w) => form({ intent: 'edit', commentId: w.b.commentId, stance: 'opposed', body: 'Rewritten' }),
+		expect: 404,
+		unchanged: (w) => commentRow(w.b.commentId),
+	},
+	{
+		name: "alpha's token on beta (gate)",
+		route: 'routes/api+/v1.datasets.$dataset.versions.$version.gate',
+		method: 'GET',
+		principal: 'token',
+		params: (w) => ({ dataset: w.b.slug, version: w.b.label }),
+		expect: 404,
+	},
+	{
+		name: "beta's version label under alpha (API gate)",
+		route: 'routes/api+/v1.datasets.$dataset.versions.$version.gate',
+		method: 'GET',
+		principal: 'token',
+		params: (w) => ({ version: w.b.label }),
+		expect: 404,
+	},
+	{
+		name: "alpha's token uploading to beta's draft",
+		route: 'routes/api+/v1.datasets.$dataset.versions.$version.samples',
+		method: 'PUT',
+		principal: 'token',
+		params: (w) => ({ dataset: w.b.slug, version: 'b2' }),
+		body: () => ({ ndjson: '{"id":"x","content":"y"}\n' }),
+		expect: 404,
+	},
 	// Invitation links as their holders see them.
 	{ name: 'the pending invitee opens their own link', route: 'routes/invitations.$token', method: 'GET', principal: 'invitee', params: (w) => ({ token: w.a.inviteeToken }), expect: 200 },
 	{ name: 'a participant opens the link they accepted', route: 'routes/invitations.$token', method: 'GET', principal: 'participant', params: (w) => ({ token: w.a.participantToken }), expect: 302 },
 	// An accepted link reads as a pending one to anyone but the person who accepted (decision 027).
 	{ name: 'someone else opens an accepted link', route: 'routes/invitations.$token', method: 'GET', principal: 'stranger', params: (w) => ({ token: w.a.participantToken }), expect: 200 },
-	{ name: "someone else accepts the invitee's link", route: 'routes/invitations.$token', method: 'POST', principal: 'stranger', params: (w) => ({ token: w.a.inviteeToken }), body: () => form({ intent: 'accept' }), expect: 403 },
+	{
+		name: "someone else accepts the invitee's link",
+		route: 'routes/invitations.$token',
+		method: 'POST',
+		principal: 'stranger',
+		params: (w) => ({ token: w.a.inviteeToken }),
+		body: () => form({ intent: 'accept' }),
+		expect: 403,
+	},
 ]
 
 /** An issue number beta's v1 has and alpha's v1 does not. */

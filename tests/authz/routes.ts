@@ -45,11 +45,7 @@ export function fillPath(pattern: string, params: Record<string, string>) {
 	})
 }
 
-export type Body =
-	| { form: Record<string, string | string[]> }
-	| { multipart: Record<string, string | { filename: string; type: string; content: string }> }
-	| { json: unknown }
-	| { ndjson: string }
+export type Body = { form: Record<string, string | string[]> } | { multipart: Record<string, string | { filename: string; type: string; content: string }> } | { json: unknown } | { ndjson: string }
 
 /** A status as the matrix writes it: the number, or "S" for a redirect to the sign-in page. */
 export type Cell = number | 'S'

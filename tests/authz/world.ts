@@ -30,20 +30,7 @@ import { db } from '#app/utils/db.server.ts'
 import { addMaintainer } from '#tests/team-utils.ts'
 import { cookiesFrom, formRequest, run, TEST_ORIGIN, type RouteResult } from '#tests/route-utils.ts'
 
-export const principals = [
-	'anonymous',
-	'stranger',
-	'invitee',
-	'participant',
-	'otherParticipant',
-	'expert',
-	'owner',
-	'maintainer',
-	'otherOwner',
-	'token',
-	'otherToken',
-	'revokedToken',
-] as const
+export const principals = ['anonymous', 'stranger', 'invitee', 'participant', 'otherParticipant', 'expert', 'owner', 'maintainer', 'otherOwner', 'token', 'otherToken', 'revokedToken'] as const
 export type Principal = (typeof principals)[number]
 export type PersonPrincipal = Exclude<Principal, 'anonymous' | 'token' | 'otherToken' | 'revokedToken'>
 export type TokenPrincipal = Extract<Principal, 'token' | 'otherToken' | 'revokedToken'>
@@ -68,7 +55,10 @@ export const SIGNIN_ACCOUNT = 'sol'
 async function signup(name: string) {
 	const res = await run(signupAction, formRequest('/signup', { email: emailOf(name), displayName: name, password: PASSWORD }))
 	expect(res.status, `sign-up ${name}`).toBe(302)
-	const [row] = await db.select({ id: users.id }).from(users).where(eq(users.email, emailOf(name)))
+	const [row] = await db
+		.select({ id: users.id })
+		.from(users)
+		.where(eq(users.email, emailOf(name)))
 	return { id: row!.id, cookie: cookiesFrom(res.headers) }
 }
 
@@ -105,17 +95,26 @@ async function versionOf(slug: string, label: string) {
 }
 
 async function sampleId(importId: string, externalId: string) {
-	const [row] = await db.select({ id: samples.id }).from(samples).where(and(eq(samples.importId, importId), eq(samples.externalId, externalId)))
+	const [row] = await db
+		.select({ id: samples.id })
+		.from(samples)
+		.where(and(eq(samples.importId, importId), eq(samples.externalId, externalId)))
 	return row!.id
 }
 
 async function participantId(roundId: string, userId: string) {
-	const [row] = await db.select({ id: participants.id }).from(participants).where(and(eq(participants.roundId, roundId), eq(participants.userId, userId)))
+	const [row] = await db
+		.select({ id: participants.id })
+		.from(participants)
+		.where(and(eq(participants.roundId, roundId), eq(participants.userId, userId)))
 	return row!.id
 }
 
 async function invitationToken(email: string) {
-	const rows = await db.select({ text: emails.text }).from(emails).where(and(eq(emails.to, email), eq(emails.kind, 'invitation')))
+	const rows = await db
+		.select({ text: emails.text })
+		.from(emails)
+		.where(and(eq(emails.to, email), eq(emails.kind, 'invitation')))
 	const token = rows.map((r) => /\/invitations\/([A-Za-z0-9_-]+)/.exec(r.text)?.[1]).find(Boolean)
 	expect(token, `invitation link for ${email}`).toBeTruthy()
 	return token!
@@ -154,14 +153,23 @@ async function dataset(s: DatasetSetup) {
 	const hook = await createWebhook({ datasetId: d!.id, actorId: s.owner.id, url: `https://hooks.example.org/${s.slug}`, events: ['issue.created', 'version.status_changed'] })
 	const created = await ok(
 		'round',
-		run(newRound, formRequest('/r', { stage: s.stage, title: `${s.name} check`, selectionMode: 'all', overlap: '2', blindReview: 'on', blockThreshold: '2' }, { cookie }), {}, { slug: s.slug, label: s.label }),
+		run(
+			newRound,
+			formRequest('/r', { stage: s.stage, title: `${s.name} check`, selectionMode: 'all', overlap: '2', blindReview: 'on', blockThreshold: '2' }, { cookie }),
+			{},
+			{ slug: s.slug, label: s.label },
+		),
 	)
 	const roundId = created.headers.get('Location')!.split('/').pop()!
 	return { datasetId: d!.id, versionId: version.id, importId, useCaseId, webhookId: hook.id, roundId }
 }
 
 async function invite(owner: string, slug: string, label: string, roundId: string, email: string, role: 'community' | 'expert' = 'community') {
-	await ok(`invite ${email}`, run(roundAction, formRequest('/x', { intent: 'invite', emails: email, role, expertise: role === 'expert' ? 'linguist' : '' }, { cookie: owner }), {}, { slug, label, roundId }), 200)
+	await ok(
+		`invite ${email}`,
+		run(roundAction, formRequest('/x', { intent: 'invite', emails: email, role, expertise: role === 'expert' ? 'linguist' : '' }, { cookie: owner }), {}, { slug, label, roundId }),
+		200,
+	)
 	return invitationToken(email)
 }
 
@@ -226,7 +234,15 @@ export async function buildWorld() {
 	const b2 = await versionOf('beta', 'b2')
 	const [crashed] = await db
 		.insert(imports)
-		.values({ versionId: b2.id, status: 'running', format: 'jsonl', filename: 'crashed.jsonl', createdBy: acct.otherOwner.id, startedAt: sql`now() - interval '1 hour'`, heartbeatAt: sql`now() - interval '1 hour'` })
+		.values({
+			versionId: b2.id,
+			status: 'running',
+			format: 'jsonl',
+			filename: 'crashed.jsonl',
+			createdBy: acct.otherOwner.id,
+			startedAt: sql`now() - interval '1 hour'`,
+			heartbeatAt: sql`now() - interval '1 hour'`,
+		})
 		.returning({ id: imports.id })
 
 	// Tokens: one for alpha, one for beta (its owner's), one for alpha that was revoked.
@@ -240,7 +256,10 @@ export async function buildWorld() {
 	const aIssues = issueRows.filter((i) => i.versionId === a.versionId)
 	const bIssues = issueRows.filter((i) => i.versionId === b.versionId)
 	const [otherFlag] = await db.select({ id: flags.id }).from(flags).where(eq(flags.roundId, b.roundId)).limit(1)
-	const [otherInvitation] = await db.select({ id: invitations.id }).from(invitations).where(and(eq(invitations.roundId, b.roundId), eq(invitations.status, 'pending')))
+	const [otherInvitation] = await db
+		.select({ id: invitations.id })
+		.from(invitations)
+		.where(and(eq(invitations.roundId, b.roundId), eq(invitations.status, 'pending')))
 
 	return {
 		accounts: acct,

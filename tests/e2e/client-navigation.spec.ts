@@ -97,19 +97,7 @@ for (const who of [
 		await page.goto(round)
 		const sampleHref = await page.locator(`main a[href^="${round}/review/"]`).first().getAttribute('href')
 		const useCaseHref = await page.locator(`main a[href^="${round}/use-cases/"]`).first().getAttribute('href')
-		const paths = [
-			'/',
-			round,
-			sampleHref!,
-			`${round}/consent`,
-			`${round}/withdraw`,
-			useCaseHref!,
-			'/feedback',
-			'/notifications',
-			'/account',
-			'/account/password',
-			'/account/tokens',
-		]
+		const paths = ['/', round, sampleHref!, `${round}/consent`, `${round}/withdraw`, useCaseHref!, '/feedback', '/notifications', '/account', '/account/password', '/account/tokens']
 		await compareWithReload(page, paths)
 
 		// The language switcher in the header (a form posted with JavaScript, no reload): the page

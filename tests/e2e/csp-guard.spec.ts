@@ -12,7 +12,11 @@ test('an inline style under the app’s CSP is caught as a violation, in any con
 	const context = probe.watch(await browser.newContext())
 	const page = await context.newPage()
 	await page.route('**/csp-probe', (route) =>
-		route.fulfill({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': csp! }, body: '<!doctype html><title>probe</title><div style="color: red">inline</div>' }),
+		route.fulfill({
+			status: 200,
+			headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': csp! },
+			body: '<!doctype html><title>probe</title><div style="color: red">inline</div>',
+		}),
 	)
 	await page.goto('/csp-probe')
 	await expect.poll(() => probe.errors.filter(isCspViolation).length).toBeGreaterThan(0)

@@ -63,11 +63,11 @@ test.describe('in a Spanish browser', () => {
 	test.use({ locale: 'es-ES' })
 
 	test('an unknown page is a translated 404 with the shell around it', async ({ page }) => {
-	const res = await page.goto('/no/such/page')
-	expect(res?.status()).toBe(404)
-	await expect(page.getByRole('heading', { level: 1 })).toHaveText(msg('es', 'errorPage.notFound.title'))
-	await expect(page.locator('html')).toHaveAttribute('lang', 'es')
-	await expectAccessible(page)
+		const res = await page.goto('/no/such/page')
+		expect(res?.status()).toBe(404)
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(msg('es', 'errorPage.notFound.title'))
+		await expect(page.locator('html')).toHaveAttribute('lang', 'es')
+		await expectAccessible(page)
 	})
 })
 
@@ -102,4 +102,3 @@ test('Back after signing out does not show the signed-in page again (no-store, J
 	await expect(page.getByText(email)).toHaveCount(0)
 	await context.close()
 })
-

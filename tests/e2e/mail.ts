@@ -9,20 +9,23 @@ export const MAIL_DIR = path.resolve('.cache/e2e-mail')
 export async function mailTo(to: string): Promise<Received> {
 	let found: Received | undefined
 	await expect
-		.poll(() => {
-			const files = (() => {
-				try {
-					return readdirSync(MAIL_DIR).sort()
-				} catch {
-					return []
-				}
-			})()
-			found = files
-				.map((f) => JSON.parse(readFileSync(path.join(MAIL_DIR, f), 'utf8')) as Received)
-				.reverse()
-				.find((m) => m.to.includes(to))
-			return !!found
-		}, { timeout: 15_000 })
+		.poll(
+			() => {
+				const files = (() => {
+					try {
+						return readdirSync(MAIL_DIR).sort()
+					} catch {
+						return []
+					}
+				})()
+				found = files
+					.map((f) => JSON.parse(readFileSync(path.join(MAIL_DIR, f), 'utf8')) as Received)
+					.reverse()
+					.find((m) => m.to.includes(to))
+				return !!found
+			},
+			{ timeout: 15_000 },
+		)
 		.toBe(true)
 	return found!
 }

@@ -10,17 +10,20 @@ import { confirmRoundAction, createDataset, createVersion, uploadText, v1File } 
 async function mailWith(to: string, text: string): Promise<Received> {
 	let found: Received | undefined
 	await expect
-		.poll(() => {
-			const files = (() => {
-				try {
-					return readdirSync(MAIL_DIR)
-				} catch {
-					return []
-				}
-			})()
-			found = files.map((f) => JSON.parse(readFileSync(path.join(MAIL_DIR, f), 'utf8')) as Received).find((m) => m.to.includes(to) && m.decoded.includes(text))
-			return !!found
-		}, { timeout: 45_000 })
+		.poll(
+			() => {
+				const files = (() => {
+					try {
+						return readdirSync(MAIL_DIR)
+					} catch {
+						return []
+					}
+				})()
+				found = files.map((f) => JSON.parse(readFileSync(path.join(MAIL_DIR, f), 'utf8')) as Received).find((m) => m.to.includes(to) && m.decoded.includes(text))
+				return !!found
+			},
+			{ timeout: 45_000 },
+		)
 		.toBe(true)
 	return found!
 }

@@ -95,7 +95,9 @@ export function planPrivateCluster(): ClusterPlan | { skip: string } {
 	const pgConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' })
 	if (pgConfig.status === 0) dirs.push(pgConfig.stdout.trim())
 	if (existsSync('/usr/lib/postgresql')) {
-		const versions = readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))
+		const versions = readdirSync('/usr/lib/postgresql')
+			.filter((v) => /^\d+$/.test(v))
+			.sort((a, b) => Number(b) - Number(a))
 		dirs.push(...versions.map((v) => `/usr/lib/postgresql/${v}/bin`))
 	}
 	dirs.push('/usr/local/pgsql/bin', ...(process.env.PATH ?? '').split(':'))

@@ -18,7 +18,24 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ensureBuild, type Instance } from '#tests/instances.ts'
-import { fileDigest, get, importDigest, jsonlChunks, reachable, rng, SEED, sampleLine, scratchDatabase, sharedServerUrl, sleep, slowRequest, startApp, setUpOwner, type Owner, type Scratch } from './helpers.ts'
+import {
+	fileDigest,
+	get,
+	importDigest,
+	jsonlChunks,
+	reachable,
+	rng,
+	SEED,
+	sampleLine,
+	scratchDatabase,
+	sharedServerUrl,
+	sleep,
+	slowRequest,
+	startApp,
+	setUpOwner,
+	type Owner,
+	type Scratch,
+} from './helpers.ts'
 
 const TRIALS = Number(process.env.RT_FAULTS_KILL_TRIALS) || 10
 const ROWS = Number(process.env.RT_FAULTS_KILL_ROWS) || 60_000
@@ -169,9 +186,17 @@ describe.skipIf(unreachable)('kill -9 during a large import', () => {
 			const other = visible.prefix === prefix ? files.get(previous.current!)! : prefix
 			expect(await page(sampleLine(other, 0).id), context).toBe(404)
 
-			outcomes.push({ trial, killedAt: onPublish ? `${killedAt} ms (on publish)` : `${killedAt} ms`, response, newImport: newImport ? (row?.status ?? 'gone') : 'not started', visible: visible.prefix })
+			outcomes.push({
+				trial,
+				killedAt: onPublish ? `${killedAt} ms (on publish)` : `${killedAt} ms`,
+				response,
+				newImport: newImport ? (row?.status ?? 'gone') : 'not started',
+				visible: visible.prefix,
+			})
 		}
 		// The trials covered both sides: some kills left the previous file, some the new one.
-		console.log(`kill trials: ${outcomes.filter((o) => o.visible !== `t${String(o.trial).padStart(2, '0')}`).length} kept the previous file, ${outcomes.filter((o) => o.visible === `t${String(o.trial).padStart(2, '0')}`).length} the new one`)
+		console.log(
+			`kill trials: ${outcomes.filter((o) => o.visible !== `t${String(o.trial).padStart(2, '0')}`).length} kept the previous file, ${outcomes.filter((o) => o.visible === `t${String(o.trial).padStart(2, '0')}`).length} the new one`,
+		)
 	})
 })

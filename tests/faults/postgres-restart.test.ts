@@ -76,13 +76,17 @@ describe.skipIf(skip)('PostgreSQL restarted while the app is under load', () => 
 		await Promise.all(loops)
 
 		if (process.env.RT_FAULTS_VERBOSE) console.log(`app log after the return:\n${app.output().slice(logAtUp)}`)
-		if (process.env.RT_FAULTS_VERBOSE) console.log(hits.map((h) => `${h.path} ${h.start - down}..${h.end - down} ${h.status ?? h.error}`).join('\n'), { down: 0, restarting: restarting - down, up: up - down })
+		if (process.env.RT_FAULTS_VERBOSE)
+			console.log(hits.map((h) => `${h.path} ${h.start - down}..${h.end - down} ${h.status ?? h.error}`).join('\n'), { down: 0, restarting: restarting - down, up: up - down })
 		expect(app.child.exitCode, `the app exited:\n${app.output()}`).toBeNull()
 		expect(app.child.signalCode).toBeNull()
 		const dropped = hits.filter((h) => h.status === null)
 		expect(dropped, 'requests that got no HTTP answer').toEqual([])
 		const odd = hits.filter((h) => h.status !== 200 && h.status !== 503)
-		expect(odd.map((h) => `${h.path} ${h.status} at ${h.start - down} ms`), 'answers other than 200 and 503').toEqual([])
+		expect(
+			odd.map((h) => `${h.path} ${h.status} at ${h.start - down} ms`),
+			'answers other than 200 and 503',
+		).toEqual([])
 
 		const recovered: string[] = []
 		let stray = 0
@@ -91,7 +95,10 @@ describe.skipIf(skip)('PostgreSQL restarted while the app is under load', () => 
 			// Asked and answered while the database was down: 503, each in its own format.
 			const whileDown = mine.filter((h) => h.start >= down && h.end <= restarting)
 			expect(whileDown.length, `${t.path}: no request while the database was down`).toBeGreaterThan(0)
-			expect(whileDown.map((h) => h.status), t.path).toEqual(whileDown.map(() => 503))
+			expect(
+				whileDown.map((h) => h.status),
+				t.path,
+			).toEqual(whileDown.map(() => 503))
 			const body = whileDown[0]!.body
 			if (t.path === '/healthz') expect(JSON.parse(body)).toEqual({ status: 'unavailable', database: 'unreachable' })
 			else if (t.path.startsWith('/api/')) expect(JSON.parse(body)).toMatchObject({ error: { code: 'service_unavailable' } })
@@ -105,11 +112,16 @@ describe.skipIf(skip)('PostgreSQL restarted while the app is under load', () => 
 			expect(firstOk!.end - up, `${t.path}: first 200 after the database came back`).toBeLessThanOrEqual(RECOVERY_MS)
 			const late = mine.filter((h) => h.start >= up + RECOVERY_MS)
 			expect(late.length).toBeGreaterThan(0)
-			expect(late.filter((h) => h.status !== 200).map((h) => `${h.status} at ${h.start - up} ms after the return`), t.path).toEqual([])
+			expect(
+				late.filter((h) => h.status !== 200).map((h) => `${h.status} at ${h.start - up} ms after the return`),
+				t.path,
+			).toEqual([])
 			recovered.push(`${t.path} ${firstOk!.end - up} ms`)
 			stray += mine.filter((h) => h.start >= firstOk!.end && h.status !== 200).length
 		}
 		const count = (s: number) => hits.filter((h) => h.status === s).length
-		console.log(`PostgreSQL restart: ${hits.length} requests, ${count(200)} × 200, ${count(503)} × 503; down ${restarting - down} ms, start took ${up - restarting} ms; first 200 after it: ${recovered.join(', ')}${stray ? `; ${stray} × 503 after a first 200` : ''}`)
+		console.log(
+			`PostgreSQL restart: ${hits.length} requests, ${count(200)} × 200, ${count(503)} × 503; down ${restarting - down} ms, start took ${up - restarting} ms; first 200 after it: ${recovered.join(', ')}${stray ? `; ${stray} × 503 after a first 200` : ''}`,
+		)
 	})
 })

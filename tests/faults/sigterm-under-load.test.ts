@@ -12,7 +12,22 @@ import net from 'node:net'
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ensureBuild, type Instance } from '#tests/instances.ts'
-import { fileDigest, importDigest, jsonlChunks, multipartUpload, ORIGIN, reachable, scratchDatabase, sharedServerUrl, sleep, slowRequest, startApp, setUpOwner, type Owner, type Scratch } from './helpers.ts'
+import {
+	fileDigest,
+	importDigest,
+	jsonlChunks,
+	multipartUpload,
+	ORIGIN,
+	reachable,
+	scratchDatabase,
+	sharedServerUrl,
+	sleep,
+	slowRequest,
+	startApp,
+	setUpOwner,
+	type Owner,
+	type Scratch,
+} from './helpers.ts'
 
 const ROWS = 4_000
 const CHUNKS = 10

@@ -109,7 +109,12 @@ async function signUpWithCode(email: string, name: string) {
 
 /** The invitation link as it sits in the team's outbox (invitations were sent without SMTP). */
 async function outboxToken(email: string) {
-	const [row] = await db.select({ text: emails.text }).from(emails).where(and(eq(emails.kind, 'invitation'), eq(emails.to, email))).orderBy(desc(emails.createdAt)).limit(1)
+	const [row] = await db
+		.select({ text: emails.text })
+		.from(emails)
+		.where(and(eq(emails.kind, 'invitation'), eq(emails.to, email)))
+		.orderBy(desc(emails.createdAt))
+		.limit(1)
 	return /\/invitations\/([A-Za-z0-9_-]+)/.exec(row!.text)![1]!
 }
 
@@ -140,9 +145,17 @@ async function teamView(owner: string, w: { roundId: string; useCaseId: string; 
 	await page(notificationsPage as never, '/notifications', {})
 	// The links the team holds (from its outbox), opened as the team.
 	for (const [i, token] of w.tokens.entries()) await page(invitationPage as never, `/invitations/slot-link-${i}`, { token })
-	const api = await run(apiIssuesRoute.loader as never, new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/v1/issues?status=all`, { headers: { Authorization: `Bearer ${w.apiToken}` } }), {}, { dataset: 'hints', version: 'v1' })
+	const api = await run(
+		apiIssuesRoute.loader as never,
+		new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/v1/issues?status=all`, { headers: { Authorization: `Bearer ${w.apiToken}` } }),
+		{},
+		{ dataset: 'hints', version: 'v1' },
+	)
 	seen.set('api issues', JSON.stringify(api.data))
-	seen.set('webhook payloads', JSON.stringify((await db.select({ event: webhookDeliveries.event, payload: webhookDeliveries.payload }).from(webhookDeliveries).orderBy(webhookDeliveries.createdAt)).map((d) => d)))
+	seen.set(
+		'webhook payloads',
+		JSON.stringify((await db.select({ event: webhookDeliveries.event, payload: webhookDeliveries.payload }).from(webhookDeliveries).orderBy(webhookDeliveries.createdAt)).map((d) => d)),
+	)
 	return seen
 }
 
@@ -159,12 +172,30 @@ async function playWorld(order: number[]): Promise<World> {
 	const [version] = await db.select({ id: versions.id }).from(versions)
 	const [ownerRow] = await db.select({ id: users.id }).from(users).where(eq(users.email, 'owner@example.org'))
 	const body = Array.from({ length: 2 * N }, (_, i) => JSON.stringify({ id: `h-${String(i).padStart(2, '0')}`, content: `hint ${i}` })).join('\n')
-	await runImport({ versionId: version!.id, format: 'jsonl', filename: 'h.jsonl', userId: ownerRow!.id, source: (async function* () { yield new TextEncoder().encode(body) })() })
-	const hook = await run(webhooksPage.action, post('/w', { intent: 'create', url: 'https://hooks.example.org/h', events: ['issue.created', 'issue.status_changed', 'round.closed'] }, owner), {}, { slug: 'hints' })
+	await runImport({
+		versionId: version!.id,
+		format: 'jsonl',
+		filename: 'h.jsonl',
+		userId: ownerRow!.id,
+		source: (async function* () {
+			yield new TextEncoder().encode(body)
+		})(),
+	})
+	const hook = await run(
+		webhooksPage.action,
+		post('/w', { intent: 'create', url: 'https://hooks.example.org/h', events: ['issue.created', 'issue.status_changed', 'round.closed'] }, owner),
+		{},
+		{ slug: 'hints' },
+	)
 	expect(hook.status).toBe(200)
 	const tok = await run(tokensPage.action, post('/account/tokens', { intent: 'create', name: 'pipeline', datasets: ['hints'] }, owner))
 	const apiToken = (tok.data as { created: { token: string } }).created.token
-	const created = await run(newRoundPage.action, post('/r', { stage: 'validation', title: 'Community check', selectionMode: 'all', overlap: '1', blindReview: 'on', blockThreshold: '2', expertiseOptions: 'linguist\nhistorian' }, owner), {}, P)
+	const created = await run(
+		newRoundPage.action,
+		post('/r', { stage: 'validation', title: 'Community check', selectionMode: 'all', overlap: '1', blindReview: 'on', blockThreshold: '2', expertiseOptions: 'linguist\nhistorian' }, owner),
+		{},
+		P,
+	)
 	expect(created.status, JSON.stringify(created.data)).toBe(302)
 	const roundId = created.headers.get('Location')!.split('/').pop()!
 	// The same assignment in both worlds (the seed is otherwise random per round).
@@ -210,9 +241,19 @@ async function playWorld(order: number[]): Promise<World> {
 	for (let slot = 0; slot < N; slot++) {
 		const home = (await run(roundHome.loader, getRequest(`/rounds/${roundId}`, { cookie: cookies[slot] }), {}, { roundId })).data as { queue: Array<{ externalId: string }> }
 		const externalId = home.queue[0]!.externalId
-		const flagged = await run(focusPage.action, post(`/rounds/${roundId}/review/${externalId}`, { intent: 'flag', category: 'stereotype', severity: 'major', rationale: `Slot ${slot} finds this flat.` }, cookies[slot]), {}, { roundId, externalId })
+		const flagged = await run(
+			focusPage.action,
+			post(`/rounds/${roundId}/review/${externalId}`, { intent: 'flag', category: 'stereotype', severity: 'major', rationale: `Slot ${slot} finds this flat.` }, cookies[slot]),
+			{},
+			{ roundId, externalId },
+		)
 		expect(flagged.status, JSON.stringify(flagged.data)).toBe(302)
-		const said = await run(discussPage.action, post('/', { intent: 'comment', stance: 'concerned', body: `Slot ${slot} asks who checks the hints.` }, cookies[slot]), {}, { roundId, useCaseId: useCase!.id })
+		const said = await run(
+			discussPage.action,
+			post('/', { intent: 'comment', stance: 'concerned', body: `Slot ${slot} asks who checks the hints.` }, cookies[slot]),
+			{},
+			{ roundId, useCaseId: useCase!.id },
+		)
 		expect(said.status, JSON.stringify(said.data)).toBe(302)
 		await snap(`slot ${slot} gave feedback`, 'feedback', { from: 0, to: 0 }, slot)
 	}
@@ -241,7 +282,11 @@ function canonical(label: string, text: string) {
 		data.entries = data.entries.map((e) => JSON.stringify(e)).sort()
 		return JSON.stringify(data)
 	}
-	if (label.includes('/audit')) return masked.split(/(?=<li|<tr)/).sort().join('')
+	if (label.includes('/audit'))
+		return masked
+			.split(/(?=<li|<tr)/)
+			.sort()
+			.join('')
 	if (!label.includes('/rounds/')) return masked
 	if (label.endsWith(' data')) {
 		const data = JSON.parse(masked.replace(/"number":<n>/g, '"number":0')) as { participants?: { people?: unknown[] } }

@@ -73,11 +73,27 @@ async function consultation() {
 	const version = (await getVersion({ datasetId: dataset.id, label: 'v1' }))!
 	const lines = [
 		{ id: 'h-000', content: 'Grandma Rosa bakes tamales all day.', language: 'en', metadata: { persona: { region: 'Oaxaca', age: '60s' }, prompt_id: 't3' } },
-		{ id: 'h-001', messages: [{ role: 'user', content: '¿Qué comes?' }, { role: 'assistant', content: 'Arepas, siempre.' }], language: 'es', metadata: { persona: { region: 'Caracas' } } },
+		{
+			id: 'h-001',
+			messages: [
+				{ role: 'user', content: '¿Qué comes?' },
+				{ role: 'assistant', content: 'Arepas, siempre.' },
+			],
+			language: 'es',
+			metadata: { persona: { region: 'Caracas' } },
+		},
 		{ id: 'h-002', content: '=HYPERLINK("https://evil.example","click")', metadata: {} },
 		{ id: 'h-003', content: 'plain', metadata: {} },
 	]
-	await runImport({ versionId: version.id, format: 'jsonl', filename: 'h.jsonl', userId: me.id, source: (async function* () { yield new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join('\n')) })() })
+	await runImport({
+		versionId: version.id,
+		format: 'jsonl',
+		filename: 'h.jsonl',
+		userId: me.id,
+		source: (async function* () {
+			yield new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join('\n'))
+		})(),
+	})
 
 	const roundId = await createRound(owner, { title: 'Check [1]', overlap: '5' })
 	const cookies: Record<string, string> = {}
@@ -85,17 +101,37 @@ async function consultation() {
 	cookies[EXPERT] = await joinAs(owner, roundId, EXPERT, sink.messages, 'expert')
 	await setRoundStatus(owner, roundId, 'open')
 	const participantOf = async (name: string) =>
-		(await db.select({ id: participants.id, userId: participants.userId, number: participants.number }).from(participants).innerJoin(users, eq(users.id, participants.userId)).where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`))))[0]!
+		(
+			await db
+				.select({ id: participants.id, userId: participants.userId, number: participants.number })
+				.from(participants)
+				.innerJoin(users, eq(users.id, participants.userId))
+				.where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
+		)[0]!
 	const [a, b, c, d, ex] = await Promise.all([...COMMUNITY, EXPERT].map(participantOf))
 	// One shows their name to the team: the export must not.
 	await db.update(participants).set({ showName: true }).where(eq(participants.id, a!.id))
 	const importId = (await getVersion({ datasetId: dataset.id, label: 'v1' }))!.currentImportId!
-	const sampleId = async (externalId: string) => (await db.select({ id: samples.id }).from(samples).where(and(eq(samples.importId, importId), eq(samples.externalId, externalId))))[0]!.id
-	const flag = async (p: { id: string }, externalId: string, over: Partial<FlagInput> = {}) => saveVerdict({ roundId, participantId: p.id, sampleId: await sampleId(externalId), verdict: { kind: 'flag', flag: flagInput(over) } })
+	const sampleId = async (externalId: string) =>
+		(
+			await db
+				.select({ id: samples.id })
+				.from(samples)
+				.where(and(eq(samples.importId, importId), eq(samples.externalId, externalId)))
+		)[0]!.id
+	const flag = async (p: { id: string }, externalId: string, over: Partial<FlagInput> = {}) =>
+		saveVerdict({ roundId, participantId: p.id, sampleId: await sampleId(externalId), verdict: { kind: 'flag', flag: flagInput(over) } })
 
 	// h-000: a flags twice, b sees no concerns (disagreement stays), c skips.
 	await flag(a!, 'h-000')
-	await flag(a!, 'h-000', { category: 'stereotype', severity: 'major', affectedGroups: ['Oaxaca', 'older women'], quotedSpan: '=tamales all day', suggestedRewrite: '+Rosa teaches chemistry.', unsure: true })
+	await flag(a!, 'h-000', {
+		category: 'stereotype',
+		severity: 'major',
+		affectedGroups: ['Oaxaca', 'older women'],
+		quotedSpan: '=tamales all day',
+		suggestedRewrite: '+Rosa teaches chemistry.',
+		unsure: true,
+	})
 	await saveVerdict({ roundId, participantId: b!.id, sampleId: await sampleId('h-000'), verdict: { kind: 'no_concerns' } })
 	await saveVerdict({ roundId, participantId: c!.id, sampleId: await sampleId('h-000'), verdict: { kind: 'skipped', reason: 'Not my language' } })
 	// h-001: the expert flags it critical.
@@ -108,7 +144,16 @@ async function consultation() {
 	await flag(d!, 'h-003', { rationale: 'DELETED-ON-WITHDRAWAL' })
 	expect((await run(withdrawAction, formRequest('/w', { feedback: 'delete' }, { cookie: cookies[COMMUNITY[3]] }), {}, { roundId })).status).toBe(302)
 	// Template feedback from c.
-	await addTemplateFeedback({ roundId, participantId: c!.id, target: 'persona_definitions', kind: 'flag', category: 'caricature', severity: 'major', rationale: 'Every persona from Oaxaca bakes.', quotedSpan: '' })
+	await addTemplateFeedback({
+		roundId,
+		participantId: c!.id,
+		target: 'persona_definitions',
+		kind: 'flag',
+		category: 'caricature',
+		severity: 'major',
+		rationale: 'Every persona from Oaxaca bakes.',
+		quotedSpan: '',
+	})
 
 	return { owner, me, dataset, version, roundId, a: a!, b: b!, c: c!, ex: ex!, identities: await identities() }
 }
@@ -186,7 +231,16 @@ describe('the annotations export', () => {
 		expect(typeof a1.issue_number).toBe('number')
 		expect(noConcerns).toMatchObject({ category: null, rationale: null, affected_groups: [], issue_number: null, unsure: null })
 		expect(skipped).toMatchObject({ verdict: 'skipped', skip_reason: 'Not my language', issue_number: null })
-		expect(expert).toMatchObject({ sample_id: 'h-001', content: null, messages: [{ role: 'user', content: '¿Qué comes?' }, { role: 'assistant', content: 'Arepas, siempre.' }], severity: 'critical', issue_blocking: true })
+		expect(expert).toMatchObject({
+			sample_id: 'h-001',
+			content: null,
+			messages: [
+				{ role: 'user', content: '¿Qué comes?' },
+				{ role: 'assistant', content: 'Arepas, siempre.' },
+			],
+			severity: 'critical',
+			issue_blocking: true,
+		})
 		expect(template).toMatchObject({ sample_id: null, content: null, metadata: null, template_target: 'persona_definitions', rationale: 'Every persona from Oaxaca bakes.' })
 	})
 
@@ -235,16 +289,33 @@ describe('the annotations export', () => {
 		const w = await consultation()
 		const created = await run(
 			tokensAction,
-			new Request(`${TEST_ORIGIN}/account/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner }, body: new URLSearchParams([['intent', 'create'], ['name', 'ci'], ['datasets', 'hints']]) }),
+			new Request(`${TEST_ORIGIN}/account/tokens`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner },
+				body: new URLSearchParams([
+					['intent', 'create'],
+					['name', 'ci'],
+					['datasets', 'hints'],
+				]),
+			}),
 		)
 		const token = (created.data as { created: { token: string } }).created.token
 		const call = (query: string, dataset = 'hints') =>
-			apiAnnotations.loader({ request: new Request(`${TEST_ORIGIN}/api/v1/datasets/${dataset}/versions/v1/annotations${query}`, { headers: { Authorization: `Bearer ${token}` } }), params: { dataset, version: 'v1' }, context: {} } as never)
+			apiAnnotations.loader({
+				request: new Request(`${TEST_ORIGIN}/api/v1/datasets/${dataset}/versions/v1/annotations${query}`, { headers: { Authorization: `Bearer ${token}` } }),
+				params: { dataset, version: 'v1' },
+				context: {},
+			} as never)
 		const jsonl = parseJsonl(await bodyOf(await call('')))
 		expect(jsonl).toHaveLength(6)
 		const csv = await call('?format=csv')
 		expect(csv.headers.get('Content-Disposition')).toBe('attachment; filename="hints-v1-annotations.csv"')
-		expect(new TextDecoder().decode(await bodyOf(csv)).split('\r\n').filter(Boolean)).toHaveLength(7)
+		expect(
+			new TextDecoder()
+				.decode(await bodyOf(csv))
+				.split('\r\n')
+				.filter(Boolean),
+		).toHaveLength(7)
 		const parquet = await bodyOf(await call('?format=parquet'))
 		expect(new TextDecoder().decode(parquet.slice(0, 4))).toBe('PAR1')
 		const bad = await call('?format=xlsx')
@@ -258,7 +329,12 @@ describe('the annotations export', () => {
 		await run(newDataset, formRequest('/d', { name: 'Hints', slug: 'hints' }, { cookie: owner }))
 		await run(newVersion, formRequest('/v', { label: 'v1', generationMethod: 'other' }, { cookie: owner }), {}, { slug: 'hints' })
 		expect(await bodyOf(await download(jsonlLoader, owner))).toHaveLength(0)
-		expect(new TextDecoder().decode(await bodyOf(await download(csvLoader, owner))).split('\r\n').filter(Boolean)).toHaveLength(1)
+		expect(
+			new TextDecoder()
+				.decode(await bodyOf(await download(csvLoader, owner)))
+				.split('\r\n')
+				.filter(Boolean),
+		).toHaveLength(1)
 		const bytes = await bodyOf(await download(parquetLoader, owner))
 		const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
 		expect(await parquetReadObjects({ file })).toEqual([])

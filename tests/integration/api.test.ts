@@ -113,9 +113,27 @@ function tokenForm(cookie: string, fields: Record<string, string>, datasets: str
 	return new Request(`${TEST_ORIGIN}/account/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: cookie }, body })
 }
 
-const userId = async (name: string) => (await db.select({ id: users.id }).from(users).where(eq(users.email, `${name}@example.org`)))[0]!.id
-const importsOf = async (versionId: string) => (await db.select({ n: sql<number>`count(*)::int` }).from(imports).where(eq(imports.versionId, versionId)))[0]!.n
-const versionRow = async (datasetId: string, label: string) => (await db.select().from(versions).where(and(eq(versions.datasetId, datasetId), eq(versions.label, label))))[0]!
+const userId = async (name: string) =>
+	(
+		await db
+			.select({ id: users.id })
+			.from(users)
+			.where(eq(users.email, `${name}@example.org`))
+	)[0]!.id
+const importsOf = async (versionId: string) =>
+	(
+		await db
+			.select({ n: sql<number>`count(*)::int` })
+			.from(imports)
+			.where(eq(imports.versionId, versionId))
+	)[0]!.n
+const versionRow = async (datasetId: string, label: string) =>
+	(
+		await db
+			.select()
+			.from(versions)
+			.where(and(eq(versions.datasetId, datasetId), eq(versions.label, label)))
+	)[0]!
 
 /** Owner "owner", dataset "hints" with draft v1 (4 samples), and a token for it. */
 async function base() {
@@ -141,7 +159,15 @@ describe('authentication', () => {
 	test('malformed, empty, unknown and other-scheme credentials are all 401 invalid_token', async () => {
 		const w = await base()
 		const unknown = `rt_${'x'.repeat(43)}`
-		for (const authorization of ['Bearer', 'Bearer ', `Bearer ${w.token}x`, `Bearer ${w.token.slice(0, -1)}`, `Basic ${Buffer.from('owner:pw').toString('base64')}`, `Bearer ${unknown}`, `Token ${w.token}`]) {
+		for (const authorization of [
+			'Bearer',
+			'Bearer ',
+			`Bearer ${w.token}x`,
+			`Bearer ${w.token.slice(0, -1)}`,
+			`Basic ${Buffer.from('owner:pw').toString('base64')}`,
+			`Bearer ${unknown}`,
+			`Token ${w.token}`,
+		]) {
 			const res = await api('gate', { authorization, cookie: w.owner })
 			expect(res.status, authorization).toBe(401)
 			expect(errorOf(res).code, authorization).toBe('invalid_token')
@@ -163,7 +189,12 @@ describe('authentication', () => {
 		const w = await base()
 		await run(newDataset, formRequest('/d', { name: 'Other', slug: 'other' }, { cookie: w.owner }))
 		const otherToken = await makeToken(w.owner, ['other'])
-		for (const res of [await api('gate', { token: otherToken }), await upload(otherToken, jsonl(1)), await newVersion(otherToken, { label: 'v2', generation_method: 'other' }), await api('issues', { token: otherToken })]) {
+		for (const res of [
+			await api('gate', { token: otherToken }),
+			await upload(otherToken, jsonl(1)),
+			await newVersion(otherToken, { label: 'v2', generation_method: 'other' }),
+			await api('issues', { token: otherToken }),
+		]) {
 			expect(res.status).toBe(404)
 			expect(errorOf(res).code).toBe('not_found')
 		}
@@ -227,10 +258,22 @@ describe('POST /api/v1/datasets/{dataset}/versions', () => {
 		const w = await base()
 		const res = await newVersion(w.token, { label: 'v2', parent: 'v1', model_name: 'Llama 3.1 70B', model_provider: 'Meta', generation_method: 'persona_simulation', changelog: 'New personas.' })
 		expect(res.status).toBe(201)
-		expect(res.data).toMatchObject({ label: 'v2', status: 'draft', parent: 'v1', sample_count: 0, model_name: 'Llama 3.1 70B', model_version: '', generation_method: 'persona_simulation', changelog: 'New personas.' })
+		expect(res.data).toMatchObject({
+			label: 'v2',
+			status: 'draft',
+			parent: 'v1',
+			sample_count: 0,
+			model_name: 'Llama 3.1 70B',
+			model_version: '',
+			generation_method: 'persona_simulation',
+			changelog: 'New personas.',
+		})
 		const v2 = await versionRow(w.datasetId, 'v2')
 		expect(v2.createdBy).toBe(await userId('owner'))
-		const [entry] = await db.select().from(auditEvents).where(and(eq(auditEvents.versionId, v2.id), eq(auditEvents.action, 'version.created')))
+		const [entry] = await db
+			.select()
+			.from(auditEvents)
+			.where(and(eq(auditEvents.versionId, v2.id), eq(auditEvents.action, 'version.created')))
 		expect(entry).toMatchObject({ actorName: 'owner', targetLabel: 'v2' })
 	})
 
@@ -411,7 +454,9 @@ describe('PUT /api/v1/datasets/{dataset}/versions/{version}/samples', () => {
 	test('Idempotency-Key: a claim whose process died (no sign of life for 2 minutes) is taken over', async () => {
 		const w = await base()
 		const [token] = await db.select({ id: apiTokens.id }).from(apiTokens)
-		await db.insert(idempotencyKeys).values({ tokenId: token!.id, key: 'crashed', requestHash: '', status: 'running', responseBody: { importId: crypto.randomUUID() }, createdAt: sql`now() - interval '10 minutes'` })
+		await db
+			.insert(idempotencyKeys)
+			.values({ tokenId: token!.id, key: 'crashed', requestHash: '', status: 'running', responseBody: { importId: crypto.randomUUID() }, createdAt: sql`now() - interval '10 minutes'` })
 		const res = await upload(w.token, jsonl(2), { key: 'crashed' })
 		expect(res.status).toBe(200)
 		const [row] = await db.select().from(idempotencyKeys)
@@ -445,14 +490,30 @@ async function consultation({ open = true } = {}) {
 	const openRound = async () => expect((await setRoundStatus(w.owner, roundId, 'open')).status).toBeLessThan(400)
 	if (open) await openRound()
 	const participantOf = async (name: string) =>
-		(await db.select({ id: participants.id }).from(participants).innerJoin(users, eq(users.id, participants.userId)).where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`))))[0]!.id
+		(
+			await db
+				.select({ id: participants.id })
+				.from(participants)
+				.innerJoin(users, eq(users.id, participants.userId))
+				.where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
+		)[0]!.id
 	const ana = await participantOf('ana')
 	const ownerId = await userId('owner')
 	const flag = async (externalId: string, over: Partial<FlagInput> = {}) => {
-		const [s] = await db.select({ id: samples.id }).from(samples).innerJoin(versions, eq(versions.currentImportId, samples.importId)).where(and(eq(versions.id, w.versionId), eq(samples.externalId, externalId)))
+		const [s] = await db
+			.select({ id: samples.id })
+			.from(samples)
+			.innerJoin(versions, eq(versions.currentImportId, samples.importId))
+			.where(and(eq(versions.id, w.versionId), eq(samples.externalId, externalId)))
 		await saveVerdict({ roundId, participantId: ana, sampleId: s!.id, verdict: { kind: 'flag', flag: flagInput(over) } })
 	}
-	const issue = async (number: number) => (await db.select().from(issues).where(and(eq(issues.versionId, w.versionId), eq(issues.number, number))))[0]!
+	const issue = async (number: number) =>
+		(
+			await db
+				.select()
+				.from(issues)
+				.where(and(eq(issues.versionId, w.versionId), eq(issues.number, number)))
+		)[0]!
 	const triage = async (number: number, input: Parameters<typeof triageIssue>[0]['input']) => {
 		const outcome = await triageIssue({ versionId: w.versionId, issueId: (await issue(number)).id, actor: { userId: ownerId, datasetId: w.datasetId }, input })
 		expect(outcome).toMatchObject({ ok: true })
@@ -619,7 +680,9 @@ describe('Account → API tokens', () => {
 
 		const revoked = await run(tokensAction, tokenForm(w.owner, { intent: 'revoke', tokenId: row!.id }))
 		expect(revoked.data).toMatchObject({ notice: 'revoked' })
-		const actions = (await db.select({ action: auditEvents.action, label: auditEvents.targetLabel }).from(auditEvents).where(eq(auditEvents.datasetId, w.datasetId)).orderBy(asc(auditEvents.createdAt))).filter((a) => a.action.startsWith('api_token.'))
+		const actions = (
+			await db.select({ action: auditEvents.action, label: auditEvents.targetLabel }).from(auditEvents).where(eq(auditEvents.datasetId, w.datasetId)).orderBy(asc(auditEvents.createdAt))
+		).filter((a) => a.action.startsWith('api_token.'))
 		expect(actions).toEqual([
 			{ action: 'api_token.created', label: 'ci' },
 			{ action: 'api_token.revoked', label: 'ci' },

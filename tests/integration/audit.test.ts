@@ -46,7 +46,14 @@ type AuditView = Awaited<ReturnType<typeof auditLoader>>
 
 const entries = (action: string) =>
 	db
-		.select({ actorName: auditEvents.actorName, targetType: auditEvents.targetType, targetLabel: auditEvents.targetLabel, before: auditEvents.before, after: auditEvents.after, reason: auditEvents.reason })
+		.select({
+			actorName: auditEvents.actorName,
+			targetType: auditEvents.targetType,
+			targetLabel: auditEvents.targetLabel,
+			before: auditEvents.before,
+			after: auditEvents.after,
+			reason: auditEvents.reason,
+		})
 		.from(auditEvents)
 		.where(eq(auditEvents.action, action))
 		.orderBy(asc(auditEvents.createdAt), asc(auditEvents.id))
@@ -70,7 +77,11 @@ describe('the log is append-only', () => {
 		const { datasetId } = await world(2)
 		await recordAudit({ datasetId, actorId: null, action: 'dataset.updated', targetType: 'dataset', before: { name: 'A' }, after: { name: 'B' } })
 		// drizzle wraps the driver's error; the trigger's message is its cause.
-		const refusal = (p: Promise<unknown>) => p.then(() => 'accepted', (e: Error & { cause?: Error }) => e.cause?.message ?? e.message)
+		const refusal = (p: Promise<unknown>) =>
+			p.then(
+				() => 'accepted',
+				(e: Error & { cause?: Error }) => e.cause?.message ?? e.message,
+			)
 		expect(await refusal(db.execute(sql`update audit_events set action = 'forged'`))).toMatch(/append-only/)
 		expect(await refusal(db.execute(sql`delete from audit_events`))).toMatch(/append-only/)
 		expect(await entries('forged')).toHaveLength(0)
@@ -81,7 +92,8 @@ describe('the log is append-only', () => {
 describe('owner actions leave one entry each', () => {
 	test('editing the dataset records who and the changed fields only; long texts by name only', async () => {
 		const { owner } = await world(2)
-		const edit = async (fields: Record<string, string>) => run(editDataset, formRequest('/e', { slug: 'hints', description: '', ...fields, revision: await datasetRevision() }, { cookie: owner }), {}, { slug: 'hints' })
+		const edit = async (fields: Record<string, string>) =>
+			run(editDataset, formRequest('/e', { slug: 'hints', description: '', ...fields, revision: await datasetRevision() }, { cookie: owner }), {}, { slug: 'hints' })
 		expect((await edit({ name: 'Hints for tutors' })).status).toBe(302)
 		expect(await entries('dataset.updated')).toEqual([
 			{ actorName: 'owner', targetType: 'dataset', targetLabel: 'Hints for tutors', before: { name: 'Hints' }, after: { name: 'Hints for tutors' }, reason: '' },
@@ -121,7 +133,15 @@ describe('owner actions leave one entry each', () => {
 		expect(await entries('import.started')).toEqual([expect.objectContaining({ targetLabel: 'h.jsonl', after: { version: 'v1', filename: 'h.jsonl' } })])
 		expect(await entries('import.succeeded')).toEqual([expect.objectContaining({ actorName: 'owner', after: { version: 'v1', filename: 'h.jsonl', rows: 3 } })])
 		const [v] = await db.select({ id: versions.id, revision: versions.revision }).from(versions)
-		await runImport({ versionId: v!.id, format: 'jsonl', filename: 'bad.jsonl', userId: null, source: (async function* () { yield new TextEncoder().encode('{"id": 1}\n') })() })
+		await runImport({
+			versionId: v!.id,
+			format: 'jsonl',
+			filename: 'bad.jsonl',
+			userId: null,
+			source: (async function* () {
+				yield new TextEncoder().encode('{"id": 1}\n')
+			})(),
+		})
 		expect(await entries('import.failed')).toEqual([expect.objectContaining({ actorName: '', targetLabel: 'bad.jsonl', after: { version: 'v1', filename: 'bad.jsonl', rows: 0, errors: 1 } })])
 		const prompts = 'Write as a {{persona}}. '.repeat(40)
 		const res = await run(editProvenance, formRequest('/p', { generationMethod: 'templates', modelName: 'aux-7b', promptTemplates: prompts, revision: String(v!.revision) }, { cookie: owner }), {}, P)
@@ -135,7 +155,12 @@ describe('owner actions leave one entry each', () => {
 		const { owner } = await world(2)
 		const id = await addUseCase(owner)
 		expect(await entries('use_case.created')).toEqual([expect.objectContaining({ actorName: 'owner', targetLabel: 'Tutoring app', after: { title: 'Tutoring app', pipelineStage: 'fine_tuning' } })])
-		const res = await run(editUseCase, formRequest('/u', { title: 'Tutoring app', purpose: 'Evaluate hints', pipelineStage: 'evaluation', revision: '1' }, { cookie: owner }), {}, { slug: 'hints', useCaseId: id })
+		const res = await run(
+			editUseCase,
+			formRequest('/u', { title: 'Tutoring app', purpose: 'Evaluate hints', pipelineStage: 'evaluation', revision: '1' }, { cookie: owner }),
+			{},
+			{ slug: 'hints', useCaseId: id },
+		)
 		expect(res.status).toBe(302)
 		expect(await entries('use_case.updated')).toEqual([
 			expect.objectContaining({ before: { purpose: 'Fine-tune a hint model', pipelineStage: 'fine_tuning' }, after: { purpose: 'Evaluate hints', pipelineStage: 'evaluation' } }),
@@ -225,7 +250,10 @@ describe('the audit page', () => {
 		await db.transaction(async (tx) => {
 			for (let i = 0; i < extra; i++) await recordAudit({ datasetId, actorId: null, action: 'round.closed', targetType: 'round', targetLabel: `r${i}` }, tx)
 		})
-		const [{ total } = { total: 0 }] = await db.select({ total: sql<number>`count(*)::int` }).from(auditEvents).where(eq(auditEvents.datasetId, datasetId))
+		const [{ total } = { total: 0 }] = await db
+			.select({ total: sql<number>`count(*)::int` })
+			.from(auditEvents)
+			.where(eq(auditEvents.datasetId, datasetId))
 		const first = (await auditPage(owner)).data as AuditView
 		expect(first.entries).toHaveLength(AUDIT_PAGE_SIZE)
 		expect(first.older).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z~[0-9a-f-]{36}$/)

@@ -52,7 +52,19 @@ afterAll(async () => {
 	await sink.close()
 })
 
-type Values = { dataset: string; round: string; guidelines: string; warning: string; content: string; metaValue: string; rationale: string; quote: string; rewrite: string; expertise: string; message: string }
+type Values = {
+	dataset: string
+	round: string
+	guidelines: string
+	warning: string
+	content: string
+	metaValue: string
+	rationale: string
+	quote: string
+	rewrite: string
+	expertise: string
+	message: string
+}
 
 const rtl: Values = {
 	dataset: 'بيانات الحوار!',
@@ -124,9 +136,26 @@ async function consultation(tag: string, v: Values, language: Language) {
 	const version = (await getVersion({ datasetId: ds.id, label: 'v1' }))!
 	const sampleLanguage = v === rtl ? 'ar' : 'en'
 	const body = [JSON.stringify({ id: 's-1', content: v.content, language: sampleLanguage, metadata: { persona: { origin: v.metaValue } } })].join('\n')
-	await runImport({ versionId: version.id, format: 'jsonl', filename: 's.jsonl', userId: me!.id, source: (async function* () { yield new TextEncoder().encode(body) })() })
+	await runImport({
+		versionId: version.id,
+		format: 'jsonl',
+		filename: 's.jsonl',
+		userId: me!.id,
+		source: (async function* () {
+			yield new TextEncoder().encode(body)
+		})(),
+	})
 	const P = { slug, label: 'v1' }
-	const created = await run(newRound, formRequest('/r', { stage: 'validation', title: v.round, guidelines: v.guidelines, contentWarning: v.warning, expertiseOptions: v.expertise, selectionMode: 'all', overlap: '1', blockThreshold: '2' }, { cookie: owner }), {}, P)
+	const created = await run(
+		newRound,
+		formRequest(
+			'/r',
+			{ stage: 'validation', title: v.round, guidelines: v.guidelines, contentWarning: v.warning, expertiseOptions: v.expertise, selectionMode: 'all', overlap: '1', blockThreshold: '2' },
+			{ cookie: owner },
+		),
+		{},
+		P,
+	)
 	expect(created.status, JSON.stringify(created.data)).toBe(302)
 	const roundId = created.headers.get('Location')!.split('/').pop()!
 	const team = (fields: Record<string, string>) => run(roundPage.action, formRequest('/x', fields, { cookie: owner }), {}, { ...P, roundId })
@@ -163,11 +192,24 @@ describe('user-supplied text is isolated from the direction of the page around i
 			// The round opens; the reviewer flags the sample, with a quote and a rewrite.
 			const round = (await run(roundPage.loader, getRequest('/x', { cookie: c.owner }), {}, { ...c.P, roundId: c.roundId })).data as { round: { revision: number } }
 			await c.team({ intent: 'open', revision: String(round.round.revision), confirmed: 'yes' })
-			const flagged = await run(focusPage.action, formRequest('/f', { intent: 'flag', category: 'stereotype', severity: 'major', rationale: values.rationale, quotedSpan: values.quote, suggestedRewrite: values.rewrite, otherGroups: values.metaValue }, { cookie: c.reviewer }), {}, { roundId: c.roundId, externalId: 's-1' })
+			const flagged = await run(
+				focusPage.action,
+				formRequest(
+					'/f',
+					{ intent: 'flag', category: 'stereotype', severity: 'major', rationale: values.rationale, quotedSpan: values.quote, suggestedRewrite: values.rewrite, otherGroups: values.metaValue },
+					{ cookie: c.reviewer },
+				),
+				{},
+				{ roundId: c.roundId, externalId: 's-1' },
+			)
 			expect(flagged.status).toBe(302)
 			pages.push(
 				['round home', await show(roundHome, `/rounds/${c.roundId}`, { roundId: c.roundId }, c.reviewer, language), ['round', 'dataset', 'guidelines', 'content']],
-				['focus view', await show(focusPage, `/rounds/${c.roundId}/review/s-1`, { roundId: c.roundId, externalId: 's-1' }, c.reviewer, language), ['round', 'content', 'metaValue', 'rationale', 'quote']],
+				[
+					'focus view',
+					await show(focusPage, `/rounds/${c.roundId}/review/s-1`, { roundId: c.roundId, externalId: 's-1' }, c.reviewer, language),
+					['round', 'content', 'metaValue', 'rationale', 'quote'],
+				],
 				['my feedback', await show(feedbackPage, '/feedback', {}, c.reviewer, language), ['round', 'dataset', 'content', 'rationale']],
 			)
 			// The team's pages and the reviewer's lists: every value they show is checked too.
@@ -221,7 +263,10 @@ describe('emails isolate every name, title and date inside their sentences', () 
 			for (const email of rendered) {
 				for (const value of [v.dataset, v.round, v.expertise, v.metaValue]) {
 					// In the subject and the text part: between FSI and PDI wherever it appears.
-					for (const [part, text] of [['subject', email.subject], ['text', email.text]] as const) {
+					for (const [part, text] of [
+						['subject', email.subject],
+						['text', email.text],
+					] as const) {
 						const at = text.split(value).length - 1
 						const isolated = text.split(`${FSI}${value}${PDI}`).length - 1
 						if (at !== isolated) problems.push(`${email.subject.slice(0, 40)} · ${part}: ${value} appears ${at} times, isolated ${isolated}`)

@@ -56,7 +56,17 @@ const problems = (value: unknown) => (validateCroissant(value) ? [] : (validateC
 const COMMUNITY = ['amaliacroissant', 'benedictcroissant', 'cordeliacroissant'] as const
 const EXPERT = 'desmondcroissant'
 
-const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({ intent: 'flag', category: 'caricature', severity: 'minor', affectedGroups: ['older women'], rationale: 'A parody.', suggestedRewrite: '', quotedSpan: '', unsure: false, ...over })
+const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({
+	intent: 'flag',
+	category: 'caricature',
+	severity: 'minor',
+	affectedGroups: ['older women'],
+	rationale: 'A parody.',
+	suggestedRewrite: '',
+	quotedSpan: '',
+	unsure: false,
+	...over,
+})
 
 /** Dataset "hints" v1 (English and Spanish samples, three regions, one never reviewed), three community members and an expert. */
 async function consultation() {
@@ -64,7 +74,19 @@ async function consultation() {
 	await run(newDataset, formRequest('/d', { name: 'Tutoring *hints* <b>', slug: 'hints', description: 'Hints for maths tutoring, written by an LLM.' }, { cookie: owner }))
 	await run(
 		newVersion,
-		formRequest('/v', { label: 'v1', generationMethod: 'persona_simulation', modelName: 'Llama-3-70B-Instruct', modelVersion: '2024-07', modelProvider: 'Meta', seedDataDescription: '200 hints written by teachers', knownLimitations: 'Regional dialects are flattened.' }, { cookie: owner }),
+		formRequest(
+			'/v',
+			{
+				label: 'v1',
+				generationMethod: 'persona_simulation',
+				modelName: 'Llama-3-70B-Instruct',
+				modelVersion: '2024-07',
+				modelProvider: 'Meta',
+				seedDataDescription: '200 hints written by teachers',
+				knownLimitations: 'Regional dialects are flattened.',
+			},
+			{ cookie: owner },
+		),
 		{},
 		{ slug: 'hints' },
 	)
@@ -77,17 +99,38 @@ async function consultation() {
 		{ id: 'h-2', content: 'Ali, 34, of 12 Elm Street.', language: 'en', metadata: { persona: { region: 'Amman' } } },
 		{ id: 'h-3', content: 'Never reviewed.', language: 'en', metadata: { persona: { region: 'Lagos' } } },
 	]
-	await runImport({ versionId: version.id, format: 'jsonl', filename: 'h.jsonl', userId: me.id, source: (async function* () { yield new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join('\n')) })() })
+	await runImport({
+		versionId: version.id,
+		format: 'jsonl',
+		filename: 'h.jsonl',
+		userId: me.id,
+		source: (async function* () {
+			yield new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join('\n'))
+		})(),
+	})
 	await createUseCase(dataset.id, UseCaseSchema.parse({ title: 'Tutoring app', purpose: 'Fine-tune a hint model.', pipelineStage: 'fine_tuning' }), me.id)
 
 	const roundId = await createRound(owner, { title: 'Community check', overlap: '4' })
 	for (const name of COMMUNITY) await joinAs(owner, roundId, name, sink.messages)
 	await joinAs(owner, roundId, EXPERT, sink.messages, 'expert')
 	await setRoundStatus(owner, roundId, 'open')
-	const participantOf = async (name: string) => (await db.select({ id: participants.id }).from(participants).innerJoin(users, eq(users.id, participants.userId)).where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`))))[0]!
+	const participantOf = async (name: string) =>
+		(
+			await db
+				.select({ id: participants.id })
+				.from(participants)
+				.innerJoin(users, eq(users.id, participants.userId))
+				.where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
+		)[0]!
 	const [a, b, c, ex] = await Promise.all([...COMMUNITY, EXPERT].map(participantOf))
 	const importId = (await getVersion({ datasetId: dataset.id, label: 'v1' }))!.currentImportId!
-	const sampleId = async (x: string) => (await db.select({ id: samples.id }).from(samples).where(and(eq(samples.importId, importId), eq(samples.externalId, x))))[0]!.id
+	const sampleId = async (x: string) =>
+		(
+			await db
+				.select({ id: samples.id })
+				.from(samples)
+				.where(and(eq(samples.importId, importId), eq(samples.externalId, x)))
+		)[0]!.id
 	const verdict = async (p: { id: string }, x: string, v: Parameters<typeof saveVerdict>[0]['verdict']) => saveVerdict({ roundId, participantId: p.id, sampleId: await sampleId(x), verdict: v })
 	const flag = (over: Partial<FlagInput> = {}) => ({ kind: 'flag' as const, flag: flagInput(over) })
 	// h-0: two community members flag it, the third and the expert see no concerns.
@@ -100,16 +143,41 @@ async function consultation() {
 	await verdict(ex!, 'h-2', flag({ category: 'privacy', severity: 'major', affectedGroups: [] }))
 	await verdict(a!, 'h-2', { kind: 'no_concerns' })
 	// The caricature issue is kept and documented.
-	const [first] = await db.select({ id: issues.id, revision: issues.revision }).from(issues).where(and(eq(issues.versionId, version.id), eq(issues.externalId, 'h-0')))
-	expect(await triageIssue({ versionId: version.id, issueId: first!.id, actor: { userId: me.id, datasetId: dataset.id }, input: { intent: 'resolve', revision: first!.revision, resolution: 'documented', publicResponse: 'Kept; the grandmother persona is listed as a limitation.', note: '' } })).toMatchObject({ ok: true })
-	const created = await run(tokensAction, new Request(`${TEST_ORIGIN}/account/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: owner }, body: new URLSearchParams([['intent', 'create'], ['name', 'ci'], ['datasets', 'hints']]) }))
+	const [first] = await db
+		.select({ id: issues.id, revision: issues.revision })
+		.from(issues)
+		.where(and(eq(issues.versionId, version.id), eq(issues.externalId, 'h-0')))
+	expect(
+		await triageIssue({
+			versionId: version.id,
+			issueId: first!.id,
+			actor: { userId: me.id, datasetId: dataset.id },
+			input: { intent: 'resolve', revision: first!.revision, resolution: 'documented', publicResponse: 'Kept; the grandmother persona is listed as a limitation.', note: '' },
+		}),
+	).toMatchObject({ ok: true })
+	const created = await run(
+		tokensAction,
+		new Request(`${TEST_ORIGIN}/account/tokens`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: owner },
+			body: new URLSearchParams([
+				['intent', 'create'],
+				['name', 'ci'],
+				['datasets', 'hints'],
+			]),
+		}),
+	)
 	const token = (created.data as { created: { token: string } }).created.token
 	const identities = (await db.select({ id: users.id, email: users.email, name: users.displayName }).from(users)).flatMap((u) => [u.id, u.email, u.name])
 	return { owner, token, identities }
 }
 
 const apiGet = (token: string, dataset = 'hints') =>
-	apiCroissant.loader({ request: new Request(`${TEST_ORIGIN}/api/v1/datasets/${dataset}/versions/v1/croissant.json`, { headers: { Authorization: `Bearer ${token}` } }), params: { dataset, version: 'v1' }, context: {} } as never)
+	apiCroissant.loader({
+		request: new Request(`${TEST_ORIGIN}/api/v1/datasets/${dataset}/versions/v1/croissant.json`, { headers: { Authorization: `Bearer ${token}` } }),
+		params: { dataset, version: 'v1' },
+		context: {},
+	} as never)
 
 describe('Croissant', () => {
 	test('the API answers Croissant 1.1 JSON-LD with the RAI 1.0 fields, valid against the schema written from the specifications', async () => {
@@ -133,11 +201,24 @@ describe('Croissant', () => {
 		expect(distribution[0]!.contentUrl).toBe(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/v1/annotations?format=jsonl`)
 
 		const rai = (key: string) => [doc[`rai:${key}`]].flat().join('\n')
-		for (const key of ['dataAnnotationProtocol', 'dataAnnotationPlatform', 'dataAnnotationAnalysis', 'annotationsPerItem', 'machineAnnotationTools', 'dataBiases', 'dataLimitations', 'dataUseCases', 'personalSensitiveInformation']) expect(rai(key), key).not.toBe('')
+		for (const key of [
+			'dataAnnotationProtocol',
+			'dataAnnotationPlatform',
+			'dataAnnotationAnalysis',
+			'annotationsPerItem',
+			'machineAnnotationTools',
+			'dataBiases',
+			'dataLimitations',
+			'dataUseCases',
+			'personalSensitiveInformation',
+		])
+			expect(rai(key), key).not.toBe('')
 		expect(rai('dataAnnotationProtocol')).toContain('“Community check” (validation stage, open): all samples, 4 reviewers per sample')
 		expect(rai('dataAnnotationAnalysis')).toMatch(/Krippendorff’s alpha \(nominal\) -?\d\.\d{3,} over 3 samples/)
 		// h-0 and h-2 were reviewed by both roles: community members flagged h-0, the expert flagged h-2.
-		expect(rai('dataAnnotationAnalysis')).toContain('of 2 samples reviewed by both community members and experts, community members flagged 1 (50%) that no expert flagged, and experts flagged 1 (50%)')
+		expect(rai('dataAnnotationAnalysis')).toContain(
+			'of 2 samples reviewed by both community members and experts, community members flagged 1 (50%) that no expert flagged, and experts flagged 1 (50%)',
+		)
 		expect(rai('dataAnnotationAnalysis')).toContain('No majority vote')
 		expect(rai('annotationsPerItem')).toContain('Target: 4 reviewers per sample')
 		expect(rai('annotationsPerItem')).toContain('9 verdicts on 3 samples')
@@ -191,7 +272,15 @@ describe('the Hugging Face dataset card', () => {
 		expect(front).toContain('tags:\n  - "synthetic"')
 		expect(front).toContain('size_categories:\n  - "n<1K"')
 		expect(front).toContain('pretty_name: "Tutoring *hints* <b> v1"')
-		for (const heading of ['# Dataset Card for Tutoring \\*hints\\* \\<b\\> v1', '#### Annotation process', '#### Who are the annotators?', '## Bias, Risks, and Limitations', '### Recommendations', '## Community consultation']) expect(card).toContain(`\n${heading}\n`)
+		for (const heading of [
+			'# Dataset Card for Tutoring \\*hints\\* \\<b\\> v1',
+			'#### Annotation process',
+			'#### Who are the annotators?',
+			'## Bias, Risks, and Limitations',
+			'### Recommendations',
+			'## Community consultation',
+		])
+			expect(card).toContain(`\n${heading}\n`)
 		expect(card).not.toContain('<b>\n')
 		expect(card).toContain('Not consulted: no sample with persona.region = Lagos was reviewed.')
 		expect(card).toContain('Consult people depicted as persona.region = Lagos')

@@ -167,7 +167,14 @@ describe('(a) the Origin check on every action', () => {
 	test('the same POST from our own origin does reach the action (the refusals above are the check, not a broken set-up)', async () => {
 		const cookie = await freshCookie(w.accounts.owner.id)
 		const edit = (origin: string | null) =>
-			buildRequest(w, 'owner', { method: 'POST', path: `/datasets/${w.a.slug}/edit.data`, params: {}, cookie, origin, body: { form: { name: 'Alpha', slug: w.a.slug, description: `Edited from ${origin}`, revision: '0' } } })
+			buildRequest(w, 'owner', {
+				method: 'POST',
+				path: `/datasets/${w.a.slug}/edit.data`,
+				params: {},
+				cookie,
+				origin,
+				body: { form: { name: 'Alpha', slug: w.a.slug, description: `Edited from ${origin}`, revision: '0' } },
+			})
 		const description = async () => (await db.select({ d: datasets.description }).from(datasets).where(eq(datasets.id, w.a.datasetId)))[0]!.d
 		const revision = async () => String((await db.select({ r: datasets.revision }).from(datasets).where(eq(datasets.id, w.a.datasetId)))[0]!.r)
 
@@ -175,7 +182,14 @@ describe('(a) the Origin check on every action', () => {
 		expect((await send(forged)).status).toBe(403)
 		expect(await description()).not.toContain('evil')
 
-		const own = buildRequest(w, 'owner', { method: 'POST', path: `/datasets/${w.a.slug}/edit.data`, params: {}, cookie, origin: base.origin, body: { form: { name: 'Alpha', slug: w.a.slug, description: 'Edited from here', revision: await revision() } } })
+		const own = buildRequest(w, 'owner', {
+			method: 'POST',
+			path: `/datasets/${w.a.slug}/edit.data`,
+			params: {},
+			cookie,
+			origin: base.origin,
+			body: { form: { name: 'Alpha', slug: w.a.slug, description: 'Edited from here', revision: await revision() } },
+		})
 		const res = await send(own)
 		expect(res.status, res.body.slice(0, 300)).toBeLessThan(400)
 		expect(await description()).toBe('Edited from here')
@@ -187,7 +201,14 @@ describe('(a) the Origin check on every action', () => {
 		const revision = String((await db.select({ r: datasets.revision }).from(datasets).where(eq(datasets.id, w.a.datasetId)))[0]!.r)
 		for (const raw of [`/api/../datasets/${w.a.slug}/edit.data`, `/api/%2e%2e/datasets/${w.a.slug}/edit.data`, `/api/v1/..\\..\\datasets/${w.a.slug}/edit.data`]) {
 			for (const { name, origin } of badOrigins) {
-				const request = buildRequest(w, 'owner', { method: 'POST', path: `/datasets/${w.a.slug}/edit.data`, params: {}, cookie, origin, body: { form: { name: 'Alpha', slug: w.a.slug, description: `Forged via ${raw}`, revision } } })
+				const request = buildRequest(w, 'owner', {
+					method: 'POST',
+					path: `/datasets/${w.a.slug}/edit.data`,
+					params: {},
+					cookie,
+					origin,
+					body: { form: { name: 'Alpha', slug: w.a.slug, description: `Forged via ${raw}`, revision } },
+				})
 				const res = await send(request, raw)
 				expect(res.status, `${raw} with ${name}: ${res.body.slice(0, 200)}`).toBe(403)
 				expect(res.body).toContain('Origin check')
@@ -198,7 +219,14 @@ describe('(a) the Origin check on every action', () => {
 
 	test('the API needs no Origin (token-only), and a session cookie there is not a credential', async () => {
 		const cookie = await freshCookie(w.accounts.owner.id)
-		const request = buildRequest(w, 'owner', { method: 'POST', path: `/api/v1/datasets/${w.a.slug}/versions`, params: {}, cookie, origin: null, body: { json: { label: 'from-a-cookie', generation_method: 'templates' } } })
+		const request = buildRequest(w, 'owner', {
+			method: 'POST',
+			path: `/api/v1/datasets/${w.a.slug}/versions`,
+			params: {},
+			cookie,
+			origin: null,
+			body: { json: { label: 'from-a-cookie', generation_method: 'templates' } },
+		})
 		const res = await send(request)
 		expect(res.status, res.body).toBe(401)
 		expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'unauthenticated' } })

@@ -77,7 +77,22 @@ describe('dataset pages', () => {
 		const ds = await getDatasetForMemberBySlug(owner)
 		const v2 = await getVersion({ datasetId: ds.id, label: 'v2' })
 		const p = { slug: 'emails', label: 'v2', externalId: 'e-1', useCaseId: useCases[0]!.id, importId: v2!.currentImportId! }
-		const loaders = [overview, editDatasetLoader, teamLoader, versionLoader, browseLoader, sampleLoader, diffLoader, importResult, importProgress, editProvenanceLoader, newVersionLoader, newUseCaseLoader, editUseCaseLoader, historyLoader]
+		const loaders = [
+			overview,
+			editDatasetLoader,
+			teamLoader,
+			versionLoader,
+			browseLoader,
+			sampleLoader,
+			diffLoader,
+			importResult,
+			importProgress,
+			editProvenanceLoader,
+			newVersionLoader,
+			newUseCaseLoader,
+			editUseCaseLoader,
+			historyLoader,
+		]
 		for (const loader of loaders) {
 			const res = await run(loader as never, getRequest('/datasets/emails', { cookie: stranger }), {}, p)
 			expect(res.status).toBe(404)
@@ -90,7 +105,12 @@ describe('dataset pages', () => {
 		const edit = await run(editDataset, formRequest('/datasets/emails/edit', { name: 'Mine now', slug: 'emails', revision: '1' }, { cookie: stranger }), {}, p)
 		expect(edit.status).toBe(404)
 		for (const action of [editProvenance, importAction, newVersion, newUseCase, teamAction]) {
-			const res = await run(action as never, formRequest('/x', { label: 'v9', intent: 'add', email: 'stranger@example.org', title: 'x', pipelineStage: 'training', generationMethod: 'other' }, { cookie: stranger }), {}, p)
+			const res = await run(
+				action as never,
+				formRequest('/x', { label: 'v9', intent: 'add', email: 'stranger@example.org', title: 'x', pipelineStage: 'training', generationMethod: 'other' }, { cookie: stranger }),
+				{},
+				p,
+			)
 			expect(res.status).toBe(404)
 		}
 		expect((await run(overview, getRequest('/', { cookie: owner }), {}, p)).data).toMatchObject({ useCases: [{ title: 'Eval' }] })
@@ -128,11 +148,18 @@ describe('dataset pages', () => {
 		await run(newUseCase, formRequest('/u', { title: 'Eval', pipelineStage: 'evaluation', purpose: 'Measure harms' }, { cookie: owner }), {}, { slug: 'emails' })
 		const { useCases } = (await run(overview, getRequest('/', { cookie: owner }), {}, { slug: 'emails' })).data as { useCases: Array<{ id: string }> }
 		const id = useCases[0]!.id
-		const saved = await run(editUseCase, formRequest('/u', { title: 'Eval', pipelineStage: 'scoring', purpose: 'Measure harms', revision: '1' }, { cookie: owner }), {}, { slug: 'emails', useCaseId: id })
+		const saved = await run(
+			editUseCase,
+			formRequest('/u', { title: 'Eval', pipelineStage: 'scoring', purpose: 'Measure harms', revision: '1' }, { cookie: owner }),
+			{},
+			{ slug: 'emails', useCaseId: id },
+		)
 		expect(saved.status).toBe(302)
 		const stale = await run(editUseCase, formRequest('/u', { title: 'Stale', pipelineStage: 'training', revision: '1' }, { cookie: owner }), {}, { slug: 'emails', useCaseId: id })
 		expect(stale.status).toBe(409)
-		const history = (await run(historyLoader, getRequest('/', { cookie: owner }), {}, { slug: 'emails', useCaseId: id })).data as { entries: Array<{ revision: number; changes: Array<{ field: string; before: string | null; after: string }> }> }
+		const history = (await run(historyLoader, getRequest('/', { cookie: owner }), {}, { slug: 'emails', useCaseId: id })).data as {
+			entries: Array<{ revision: number; changes: Array<{ field: string; before: string | null; after: string }> }>
+		}
 		expect(history.entries.map((e) => e.revision)).toEqual([2, 1])
 		expect(history.entries[0]!.changes).toEqual([{ field: 'pipelineStage', before: 'evaluation', after: 'scoring' }])
 	})
@@ -150,7 +177,12 @@ describe('dataset pages', () => {
 
 describe('browsing samples', () => {
 	const body = Array.from({ length: 120 }, (_, i) =>
-		sample(`s-${String(i).padStart(3, '0')}`, i === 7 ? 'The caricature of a grandmother from Oaxaca' : `plain text number ${i}`, { persona: { origin: i % 3 === 0 ? 'Oaxaca' : 'Lagos' }, age: i % 2 ? 60 : 30 }, i % 4 === 0 ? 'es' : 'en'),
+		sample(
+			`s-${String(i).padStart(3, '0')}`,
+			i === 7 ? 'The caricature of a grandmother from Oaxaca' : `plain text number ${i}`,
+			{ persona: { origin: i % 3 === 0 ? 'Oaxaca' : 'Lagos' }, age: i % 2 ? 60 : 30 },
+			i % 4 === 0 ? 'es' : 'en',
+		),
 	).join('\n')
 
 	test('keyset pages walk every sample once, in id order', async () => {
@@ -174,11 +206,11 @@ describe('browsing samples', () => {
 		const { owner } = await world()
 		await importInto(owner, 'v1', body)
 		const get = async (qs: string) =>
-			((await run(browseLoader, getRequest(`/b?${qs}`, { cookie: owner }), {}, { slug: 'emails', label: 'v1' })).data as {
+			(await run(browseLoader, getRequest(`/b?${qs}`, { cookie: owner }), {}, { slug: 'emails', label: 'v1' })).data as {
 				page: { samples: Array<{ externalId: string; language: string }> }
 				facets: Array<{ key: string }>
 				languages: string[]
-			})
+			}
 		const es = await get('language=es')
 		expect(es.page.samples.every((s) => s.language === 'es')).toBe(true)
 		expect(es.page.samples).toHaveLength(30)
@@ -206,10 +238,10 @@ test('the diff against the parent counts and lists added, removed and changed sa
 	await importInto(owner, 'v1', [sample('a', 'same'), sample('b', 'old text'), sample('c', 'dropped')].join('\n'))
 	await importInto(owner, 'v2', [sample('a', 'same', { note: 'metadata only' }), sample('b', 'new text'), sample('d', 'fresh')].join('\n'), 'v1')
 	const get = async (kind: string) =>
-		((await run(diffLoader, getRequest(`/d?kind=${kind}`, { cookie: owner }), {}, { slug: 'emails', label: 'v2' })).data as {
+		(await run(diffLoader, getRequest(`/d?kind=${kind}`, { cookie: owner }), {}, { slug: 'emails', label: 'v2' })).data as {
 			counts: Record<string, number>
 			page: { ids: string[] }
-		})
+		}
 	const changed = await get('changed')
 	expect(changed.counts).toEqual({ added: 1, removed: 1, changed: 1, unchanged: 1 })
 	expect(changed.page.ids).toEqual(['b'])

@@ -55,7 +55,12 @@ describe('the demo shows a consultation', () => {
 		expect(open.status).toBe('open')
 		expect(closed.status).toBe('closed')
 		// The e2e journeys make their own rounds on tutoring-hints: the demo leaves it as imported.
-		const [hints] = await db.select({ n: count() }).from(rounds).innerJoin(versions, eq(versions.id, rounds.versionId)).innerJoin(datasets, eq(datasets.id, versions.datasetId)).where(eq(datasets.slug, 'tutoring-hints'))
+		const [hints] = await db
+			.select({ n: count() })
+			.from(rounds)
+			.innerJoin(versions, eq(versions.id, rounds.versionId))
+			.innerJoin(datasets, eq(datasets.id, versions.datasetId))
+			.where(eq(datasets.slug, 'tutoring-hints'))
 		expect(hints!.n).toBe(0)
 	})
 
@@ -80,7 +85,10 @@ describe('the demo shows a consultation', () => {
 
 	test('blocking issues, some triaged and some waiting; a discussion with opposed and supportive comments', async () => {
 		const open = await roundOf('simulated-user-conversations')
-		const rows = await db.select({ status: issues.status, blocking: issues.blocking, kind: issues.kind, triaged: sql<boolean>`${issues.triagedAt} is not null` }).from(issues).where(eq(issues.versionId, open.versionId))
+		const rows = await db
+			.select({ status: issues.status, blocking: issues.blocking, kind: issues.kind, triaged: sql<boolean>`${issues.triagedAt} is not null` })
+			.from(issues)
+			.where(eq(issues.versionId, open.versionId))
 		const blocking = rows.filter((r) => r.blocking)
 		expect(blocking.length).toBeGreaterThanOrEqual(3)
 		expect(rows.some((r) => r.status === 'acknowledged')).toBe(true)

@@ -54,7 +54,12 @@ async function* chunks(text: string) {
 }
 
 async function addUseCase(owner: string, slug: string, title: string) {
-	await run(newUseCase, formRequest('/u', { title, purpose: 'Fine-tune a hint model', modelUsers: 'Students', deploymentContext: 'A free app', pipelineStage: 'fine_tuning' }, { cookie: owner }), {}, { slug })
+	await run(
+		newUseCase,
+		formRequest('/u', { title, purpose: 'Fine-tune a hint model', modelUsers: 'Students', deploymentContext: 'A free app', pipelineStage: 'fine_tuning' }, { cookie: owner }),
+		{},
+		{ slug },
+	)
 	const [row] = await db.select({ id: useCases.id }).from(useCases).where(eq(useCases.title, title))
 	return row!.id
 }
@@ -89,7 +94,9 @@ async function roundAction(owner: string, roundId: string, intent: string, field
 async function joinAs(owner: string, roundId: string, name: string, role = 'community') {
 	await run(teamRoundAction, formRequest('/x', { intent: 'invite', emails: `${name}@example.org`, role, expertise: role === 'expert' ? 'linguist' : '' }, { cookie: owner }), {}, { ...P, roundId })
 	const message = [...sink.messages].reverse().find((m) => m.to.includes(`${name}@example.org`))!
-	const token = linkIn(message, /\/invitations\/[A-Za-z0-9_-]+/)!.split('/').pop()!
+	const token = linkIn(message, /\/invitations\/[A-Za-z0-9_-]+/)!
+		.split('/')
+		.pop()!
 	const cookie = await account(name)
 	await run(acceptAction, formRequest(`/invitations/${token}`, { intent: 'accept' }, { cookie }), {}, { token })
 	const consented = await run(consentAction, formRequest('/c', { agree: 'yes' }, { cookie }), {}, { roundId })
@@ -231,7 +238,10 @@ describe('use-case discussion', () => {
 		const id = idOf(await w.post(w.ana, { intent: 'comment', stance: 'opposed', body: abuse }))
 		expect((await w.teamView()).status).toBe(200)
 		const teamReply = idOf(await w.teamPost({ intent: 'comment', parentId: id, body: 'Thanks, we will look into it.' }))
-		const [row] = await db.select({ fromTeam: comments.fromTeam, participantId: comments.participantId, roundId: comments.roundId, depth: comments.depth }).from(comments).where(eq(comments.id, teamReply))
+		const [row] = await db
+			.select({ fromTeam: comments.fromTeam, participantId: comments.participantId, roundId: comments.roundId, depth: comments.depth })
+			.from(comments)
+			.where(eq(comments.id, teamReply))
 		expect(row).toEqual({ fromTeam: true, participantId: null, roundId: w.roundId, depth: 1 })
 		const seen = (await w.thread(w.ben)).find((c) => c.id === teamReply)!
 		expect(seen).toMatchObject({ fromTeam: true, author: null, stance: null })

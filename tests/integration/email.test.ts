@@ -340,10 +340,6 @@ function qpBytes(input: string, underscoreIsSpace = false): Buffer {
 function decodeHeader(value: string): string {
 	const word = /=\?[^?]+\?([bq])\?([^?]*)\?=/gi
 	return value.replace(/=\?[^?]+\?[bq]\?[^?]*\?=(?:\s+=\?[^?]+\?[bq]\?[^?]*\?=)*/gi, (run) =>
-		Buffer.concat(
-			[...run.matchAll(word)].map(([, kind, data]) =>
-				kind!.toLowerCase() === 'b' ? Buffer.from(data!, 'base64') : qpBytes(data!, true),
-			),
-		).toString('utf8'),
+		Buffer.concat([...run.matchAll(word)].map(([, kind, data]) => (kind!.toLowerCase() === 'b' ? Buffer.from(data!, 'base64') : qpBytes(data!, true)))).toString('utf8'),
 	)
 }

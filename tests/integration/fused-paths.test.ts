@@ -85,27 +85,31 @@ describe('the one-statement verdict', () => {
 		return named(w.rounds, { status: 302, location: next ? `${base}/${encodeURIComponent(next)}` : base })
 	}
 
-	test('answers and leaves reviews, queues, flags and issues as the ordinary path does', async () => {
-		let recorded = 0
-		await fc.assert(
-			fc.asyncProperty(reviewWorld, async (world) => {
-				const [a, b] = copies()
-				const wa = await writeReviewWorld(a, world)
-				const wb = await writeReviewWorld(b, world)
-				expect(await reviewState(a)).toEqual(await reviewState(b))
-				for (const given of world.verdicts) {
-					const op = { ...verdictTarget(world, given), verdict: given.verdict }
-					const [x, y] = [await fast(wa, op), await ordinary(wb, op)]
-					expect(x, JSON.stringify(op)).toEqual(y)
-					if (x.status === 302 && !x.location?.endsWith('/consent')) recorded++
-				}
-				expect(await reviewState(a)).toEqual(await reviewState(b))
-			}),
-			{ numRuns: RUNS.verdict },
-		)
-		// The worlds reached the fast path's write, not only its refusals.
-		expect(recorded).toBeGreaterThan(0)
-	}, TIMEOUT)
+	test(
+		'answers and leaves reviews, queues, flags and issues as the ordinary path does',
+		async () => {
+			let recorded = 0
+			await fc.assert(
+				fc.asyncProperty(reviewWorld, async (world) => {
+					const [a, b] = copies()
+					const wa = await writeReviewWorld(a, world)
+					const wb = await writeReviewWorld(b, world)
+					expect(await reviewState(a)).toEqual(await reviewState(b))
+					for (const given of world.verdicts) {
+						const op = { ...verdictTarget(world, given), verdict: given.verdict }
+						const [x, y] = [await fast(wa, op), await ordinary(wb, op)]
+						expect(x, JSON.stringify(op)).toEqual(y)
+						if (x.status === 302 && !x.location?.endsWith('/consent')) recorded++
+					}
+					expect(await reviewState(a)).toEqual(await reviewState(b))
+				}),
+				{ numRuns: RUNS.verdict },
+			)
+			// The worlds reached the fast path's write, not only its refusals.
+			expect(recorded).toBeGreaterThan(0)
+		},
+		TIMEOUT,
+	)
 })
 
 describe('the one-statement gate', () => {
@@ -126,7 +130,10 @@ describe('the one-statement gate', () => {
 	/** Sets the token's count in this minute (0: no row), as the call before this one left it. */
 	async function setCount(token: string | null, count: number, ageSeconds: number) {
 		if (!token) return
-		const [t] = await db.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.tokenHash, sha256Hex(token)))
+		const [t] = await db
+			.select({ id: apiTokens.id })
+			.from(apiTokens)
+			.where(eq(apiTokens.tokenHash, sha256Hex(token)))
 		if (!t) return
 		await db.delete(rateLimits).where(eq(rateLimits.key, `api:${t.id}`))
 		if (count) await query(sql`insert into ${rateLimits} (key, count, window_started_at) values (${`api:${t.id}`}, ${count}, now() - make_interval(secs => ${ageSeconds}))`)
@@ -140,69 +147,95 @@ describe('the one-statement gate', () => {
 		return row ?? null
 	}
 
-	test('answers every token, scope, team, version and rate limit as requireApiVersion and gateCounts do', async () => {
-		const seen = new Set<string>()
-		await fc.assert(
-			fc.asyncProperty(gateWorld, async (world) => {
-				const [a, b] = copies()
-				const wa = await writeGateWorld(a, world)
-				const wb = await writeGateWorld(b, world)
-				for (const call of world.calls) {
-					const params = (copy: string) => ({ dataset: call.dataset === '' ? '' : `${copy}-${call.dataset === 'own' ? 'ds' : 'other'}`, version: call.label })
-					const unknown = newToken()
-					const tokenOf = (w: { tokens: string[] }) => (call.token === null ? null : (w.tokens[call.token] ?? (call.token === 3 ? 'rt_malformed' : unknown)))
-					const [ta, tb] = [tokenOf(wa), tokenOf(wb)]
-					await setCount(ta, call.countBefore, call.windowAgeSeconds)
-					await setCount(tb, call.countBefore, call.windowAgeSeconds)
-					const fast = await answer(a, wa.datasetId, async () => {
-						const { principal, dataset, version } = await requireApiGate(gateRequest(ta), params(a))
-						return { principal: principal.tokenId.length > 0, dataset, version }
-					})
-					const ordinary = await answer(b, wb.datasetId, async () => {
-						const { principal, dataset, version } = await requireApiVersion(gateRequest(tb), params(b), 'view')
-						return { principal: principal.tokenId.length > 0, dataset: { id: dataset.id, slug: dataset.slug, role: dataset.role }, version: { label: version.label, status: version.status, ...(await gateCounts(version.id)) } }
-					})
-					expect(fast, JSON.stringify(call)).toEqual(ordinary)
-					expect(await left(ta)).toEqual(await left(tb))
-					seen.add('ok' in fast ? 'ok' : String(fast.error.status))
-				}
-			}),
-			{ numRuns: RUNS.gate },
-		)
-		// Every kind of answer came up: the gate's counts, 401, 404 and 429.
-		expect([...seen].sort()).toEqual(expect.arrayContaining(['401', '404', '429', 'ok']))
-	}, TIMEOUT)
+	test(
+		'answers every token, scope, team, version and rate limit as requireApiVersion and gateCounts do',
+		async () => {
+			const seen = new Set<string>()
+			await fc.assert(
+				fc.asyncProperty(gateWorld, async (world) => {
+					const [a, b] = copies()
+					const wa = await writeGateWorld(a, world)
+					const wb = await writeGateWorld(b, world)
+					for (const call of world.calls) {
+						const params = (copy: string) => ({ dataset: call.dataset === '' ? '' : `${copy}-${call.dataset === 'own' ? 'ds' : 'other'}`, version: call.label })
+						const unknown = newToken()
+						const tokenOf = (w: { tokens: string[] }) => (call.token === null ? null : (w.tokens[call.token] ?? (call.token === 3 ? 'rt_malformed' : unknown)))
+						const [ta, tb] = [tokenOf(wa), tokenOf(wb)]
+						await setCount(ta, call.countBefore, call.windowAgeSeconds)
+						await setCount(tb, call.countBefore, call.windowAgeSeconds)
+						const fast = await answer(a, wa.datasetId, async () => {
+							const { principal, dataset, version } = await requireApiGate(gateRequest(ta), params(a))
+							return { principal: principal.tokenId.length > 0, dataset, version }
+						})
+						const ordinary = await answer(b, wb.datasetId, async () => {
+							const { principal, dataset, version } = await requireApiVersion(gateRequest(tb), params(b), 'view')
+							return {
+								principal: principal.tokenId.length > 0,
+								dataset: { id: dataset.id, slug: dataset.slug, role: dataset.role },
+								version: { label: version.label, status: version.status, ...(await gateCounts(version.id)) },
+							}
+						})
+						expect(fast, JSON.stringify(call)).toEqual(ordinary)
+						expect(await left(ta)).toEqual(await left(tb))
+						seen.add('ok' in fast ? 'ok' : String(fast.error.status))
+					}
+				}),
+				{ numRuns: RUNS.gate },
+			)
+			// Every kind of answer came up: the gate's counts, 401, 404 and 429.
+			expect([...seen].sort()).toEqual(expect.arrayContaining(['401', '404', '429', 'ok']))
+		},
+		TIMEOUT,
+	)
 })
 
 describe('the session lookup with the unread count', () => {
-	test('finds the same user, unread count and team as the session row, unreadCount and the membership rows', async () => {
-		const seen = { signedIn: 0, unread: 0, team: 0 }
-		await fc.assert(
-			fc.asyncProperty(sessionWorld, async (world) => {
-				const [a] = copies()
-				const written = await writeSessionWorld(a, world)
-				for (const { userId, sessionId } of written) {
-					const req = getRequest('/', { cookie: sessionId ? `${COOKIE}=${sessionId}` : '' })
-					const fast = { user: await getUser(req), unread: await getUnreadCount(req), team: await isOnTeam(req) }
-					// The ordinary path: the live session row, its user, then each count on its own.
-					const [live] = sessionId ? await db.select({ userId: sessions.userId }).from(sessions).where(and(eq(sessions.id, sha256Hex(sessionId)), gt(sessions.expiresAt, new Date()))) : []
-					const [user] = live ? await db.select({ id: users.id, email: users.email, displayName: users.displayName, preferredLanguage: users.preferredLanguage }).from(users).where(eq(users.id, live.userId)) : []
-					const ordinary = {
-						user: user ?? null,
-						unread: user ? await unreadCount(user.id) : 0,
-						team: user ? (await db.select({ n: sql<number>`count(*)::int` }).from(datasetMembers).where(eq(datasetMembers.userId, user.id)))[0]!.n > 0 : false,
+	test(
+		'finds the same user, unread count and team as the session row, unreadCount and the membership rows',
+		async () => {
+			const seen = { signedIn: 0, unread: 0, team: 0 }
+			await fc.assert(
+				fc.asyncProperty(sessionWorld, async (world) => {
+					const [a] = copies()
+					const written = await writeSessionWorld(a, world)
+					for (const { userId, sessionId } of written) {
+						const req = getRequest('/', { cookie: sessionId ? `${COOKIE}=${sessionId}` : '' })
+						const fast = { user: await getUser(req), unread: await getUnreadCount(req), team: await isOnTeam(req) }
+						// The ordinary path: the live session row, its user, then each count on its own.
+						const [live] = sessionId
+							? await db
+									.select({ userId: sessions.userId })
+									.from(sessions)
+									.where(and(eq(sessions.id, sha256Hex(sessionId)), gt(sessions.expiresAt, new Date())))
+							: []
+						const [user] = live
+							? await db.select({ id: users.id, email: users.email, displayName: users.displayName, preferredLanguage: users.preferredLanguage }).from(users).where(eq(users.id, live.userId))
+							: []
+						const ordinary = {
+							user: user ?? null,
+							unread: user ? await unreadCount(user.id) : 0,
+							team: user
+								? (
+										await db
+											.select({ n: sql<number>`count(*)::int` })
+											.from(datasetMembers)
+											.where(eq(datasetMembers.userId, user.id))
+									)[0]!.n > 0
+								: false,
+						}
+						expect(fast).toEqual(ordinary)
+						if (fast.user) {
+							expect(fast.user.id).toBe(userId)
+							seen.signedIn++
+							if (fast.unread) seen.unread++
+							if (fast.team) seen.team++
+						}
 					}
-					expect(fast).toEqual(ordinary)
-					if (fast.user) {
-						expect(fast.user.id).toBe(userId)
-						seen.signedIn++
-						if (fast.unread) seen.unread++
-						if (fast.team) seen.team++
-					}
-				}
-			}),
-			{ numRuns: RUNS.session },
-		)
-		expect(seen.signedIn && seen.unread && seen.team).toBeGreaterThan(0)
-	}, TIMEOUT)
+				}),
+				{ numRuns: RUNS.session },
+			)
+			expect(seen.signedIn && seen.unread && seen.team).toBeGreaterThan(0)
+		},
+		TIMEOUT,
+	)
 })

@@ -48,7 +48,13 @@ function byteProblems(bytes: Buffer): string | null {
 	return lost >= 0 ? `U+FFFD at character ${lost}` : null
 }
 
-const decodeEntities = (s: string) => s.replace(/&amp;/g, '&').replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
+const decodeEntities = (s: string) =>
+	s
+		.replace(/&amp;/g, '&')
+		.replace(/&#x27;|&#39;/g, "'")
+		.replace(/&quot;/g, '"')
+		.replace(/&lt;/g, '<')
+		.replace(/&gt;/g, '>')
 
 describe.skipIf(!process.env.DATABASE_URL)('the built server, crawled and fuzzed (PostgreSQL pass only)', () => {
 	useTestDatabase({ emptyBeforeEach: false })
@@ -137,7 +143,12 @@ describe.skipIf(!process.env.DATABASE_URL)('the built server, crawled and fuzzed
 			}
 		}
 		const bearer = { Authorization: `Bearer ${w.tokens.token}` }
-		for (const path of ['/api/v1/openapi.json', `/api/v1/datasets/${w.a.slug}/versions`, `/api/v1/datasets/${w.a.slug}/versions/${w.a.label}/gate`, `/api/v1/datasets/${w.a.slug}/versions/${w.a.label}/issues`]) {
+		for (const path of [
+			'/api/v1/openapi.json',
+			`/api/v1/datasets/${w.a.slug}/versions`,
+			`/api/v1/datasets/${w.a.slug}/versions/${w.a.label}/gate`,
+			`/api/v1/datasets/${w.a.slug}/versions/${w.a.label}/issues`,
+		]) {
 			const res = await get(path, bearer)
 			check(path, res.status, res.body)
 		}
@@ -151,7 +162,11 @@ describe.skipIf(!process.env.DATABASE_URL)('the built server, crawled and fuzzed
 		expect(sent.length).toBeGreaterThan(0)
 		for (const e of sent) for (const part of [e.subject, e.text, e.html ?? '']) check(`email to ${e.to}`, 200, Buffer.from(part, 'utf8'))
 
-		console.log(`crawl: ${Object.values(counts).reduce((a, b) => a + b, 0)} pages (${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ')}), each with its .data`)
+		console.log(
+			`crawl: ${Object.values(counts).reduce((a, b) => a + b, 0)} pages (${Object.entries(counts)
+				.map(([k, n]) => `${k} ${n}`)
+				.join(', ')}), each with its .data`,
+		)
 		// The crawl reached the pages that matter for each person, in each language.
 		for (const [key, n] of Object.entries(counts)) expect(n, key).toBeGreaterThan(key.startsWith('participant') ? 5 : 20)
 		expect(problems, problems.slice(0, 30).join('\n')).toEqual([])
@@ -163,35 +178,238 @@ describe.skipIf(!process.env.DATABASE_URL)('the built server, crawled and fuzzed
 	/** The hostile corpus: values as they should reach the app (percent-encoded when sent in a URL), and raw byte sequences already encoded. */
 	function corpus() {
 		const literal = [
-			'..', '../..', '../../../../etc/passwd', '..\\..\\windows\\win.ini', '....//....//', '/etc/passwd', 'C:\\Windows\\System32', '.', './', '~', '~root',
-			'\u0000', '\u0000.html', '\r\n', '\n', '\r', '\t', '\u0007', '\u001b[31m', '\u007f', '\u0085', '\u2028', '\u2029', '\u202e', '\ufeff', '\ufffe', '\uffff', '\u200b',
-			'constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'isPrototypeOf', '[object Object]', '__proto__[admin]', 'constructor.prototype',
-			'undefined', 'null', 'NaN', 'Infinity', '-Infinity', 'true', 'false', '0', '-0', '-1', '1.5', '1e3', '1e309', '-1e309', '0x10', '0b1', '0o7', '+1', ' 1', '1 ', '١٢٣',
-			'2147483647', '2147483648', '-2147483649', '9007199254740993', '9223372036854775807', '9223372036854775808', '99999999999999999999999999', '9'.repeat(400),
-			'00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '------------------------------------', 'g'.repeat(36), '00000000000000000000000000000000', '{00000000-0000-0000-0000-000000000000}',
-			"'", '"', '`', "' OR '1'='1", '"; drop table users; --', "1' AND pg_sleep(5)--", '\\', '\\\\', '%', '%%', '%zz', '%u002e', '%%32%65',
-			'<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(1)', '{{7*7}}', '${7*7}', '#{7*7}', '<%= 7*7 %>', '{"a":1}', '[]', '{}', '[1,2]',
-			'a'.repeat(300), 'a'.repeat(5000), 'é', 'مرحبا', '你好', '🙂', '👩🏽‍🏫', 'e\u0301', 'ｅｖｉｌ', 'Ⓐ', 'İ', 'ß', 'ﬀ',
-			' ', '  ', '+', '&', '=', '#', '?', ';', ',', '*', '!', '@', '$', '(', ')', '|', '^', '[', ']', '{', '}', '<', '>', '/', '//', '///',
-			'http://evil.example', '//evil.example', 'file:///etc/passwd', 'data:text/html,x', 'mailto:a@b.c',
-			'v1', 'V1', 'v1 ', ' v1', 'v1/', 'alpha', 'ALPHA', 'alpha\u0000', 'beta', 'a-001', 'a-001\n', '1', '5', '6', '999999',
+			'..',
+			'../..',
+			'../../../../etc/passwd',
+			'..\\..\\windows\\win.ini',
+			'....//....//',
+			'/etc/passwd',
+			'C:\\Windows\\System32',
+			'.',
+			'./',
+			'~',
+			'~root',
+			'\u0000',
+			'\u0000.html',
+			'\r\n',
+			'\n',
+			'\r',
+			'\t',
+			'\u0007',
+			'\u001b[31m',
+			'\u007f',
+			'\u0085',
+			'\u2028',
+			'\u2029',
+			'\u202e',
+			'\ufeff',
+			'\ufffe',
+			'\uffff',
+			'\u200b',
+			'constructor',
+			'__proto__',
+			'prototype',
+			'toString',
+			'valueOf',
+			'hasOwnProperty',
+			'__defineGetter__',
+			'isPrototypeOf',
+			'[object Object]',
+			'__proto__[admin]',
+			'constructor.prototype',
+			'undefined',
+			'null',
+			'NaN',
+			'Infinity',
+			'-Infinity',
+			'true',
+			'false',
+			'0',
+			'-0',
+			'-1',
+			'1.5',
+			'1e3',
+			'1e309',
+			'-1e309',
+			'0x10',
+			'0b1',
+			'0o7',
+			'+1',
+			' 1',
+			'1 ',
+			'١٢٣',
+			'2147483647',
+			'2147483648',
+			'-2147483649',
+			'9007199254740993',
+			'9223372036854775807',
+			'9223372036854775808',
+			'99999999999999999999999999',
+			'9'.repeat(400),
+			'00000000-0000-0000-0000-000000000000',
+			'ffffffff-ffff-ffff-ffff-ffffffffffff',
+			'------------------------------------',
+			'g'.repeat(36),
+			'00000000000000000000000000000000',
+			'{00000000-0000-0000-0000-000000000000}',
+			"'",
+			'"',
+			'`',
+			"' OR '1'='1",
+			'"; drop table users; --',
+			"1' AND pg_sleep(5)--",
+			'\\',
+			'\\\\',
+			'%',
+			'%%',
+			'%zz',
+			'%u002e',
+			'%%32%65',
+			'<script>alert(1)</script>',
+			'"><img src=x onerror=alert(1)>',
+			'javascript:alert(1)',
+			'{{7*7}}',
+			'${7*7}',
+			'#{7*7}',
+			'<%= 7*7 %>',
+			'{"a":1}',
+			'[]',
+			'{}',
+			'[1,2]',
+			'a'.repeat(300),
+			'a'.repeat(5000),
+			'é',
+			'مرحبا',
+			'你好',
+			'🙂',
+			'👩🏽‍🏫',
+			'e\u0301',
+			'ｅｖｉｌ',
+			'Ⓐ',
+			'İ',
+			'ß',
+			'ﬀ',
+			' ',
+			'  ',
+			'+',
+			'&',
+			'=',
+			'#',
+			'?',
+			';',
+			',',
+			'*',
+			'!',
+			'@',
+			'$',
+			'(',
+			')',
+			'|',
+			'^',
+			'[',
+			']',
+			'{',
+			'}',
+			'<',
+			'>',
+			'/',
+			'//',
+			'///',
+			'http://evil.example',
+			'//evil.example',
+			'file:///etc/passwd',
+			'data:text/html,x',
+			'mailto:a@b.c',
+			'v1',
+			'V1',
+			'v1 ',
+			' v1',
+			'v1/',
+			'alpha',
+			'ALPHA',
+			'alpha\u0000',
+			'beta',
+			'a-001',
+			'a-001\n',
+			'1',
+			'5',
+			'6',
+			'999999',
 		]
 		// Raw bytes, written into the URL as they are: encodings a decoder must refuse or normalise.
 		const encoded = [
-			'%00', '%0d%0a', '%0a', '%09', '%7f', '%ff', '%fe%ff', '%c0%af', '%c0%ae%c0%ae', '%c0%80', '%e0%80%af', '%e0%80%80', '%f0%80%80%af', '%f8%88%80%80%af',
-			'%ed%a0%80', '%ed%bf%bf', '%f4%90%80%80', '%80', '%bf', '%c3', '%c3%28', '%e2%82', '%f0%9f%98', '%2e%2e', '%2e%2e%2f', '%2e%2e%5c', '%252e%252e%252f',
-			'..%2f..%2f', '..%5c..%5c', '%2f', '%2f%2f', '%5c', '%23', '%3f', '%25', '%25%25', '%2525', '%u0000', '%uD800', '%E2%80%AE', '%EF%BB%BF', '%F0%9F%99%82',
-			'..%00/', '%2e', '.%2e', '%2e.', '%3Cscript%3E', '%22%3E%3Csvg%3E', '%0D%0ASet-Cookie:%20x=1', '%20', '%20%20', '%c2%a0', '%e3%80%82', '%ef%bc%8f',
+			'%00',
+			'%0d%0a',
+			'%0a',
+			'%09',
+			'%7f',
+			'%ff',
+			'%fe%ff',
+			'%c0%af',
+			'%c0%ae%c0%ae',
+			'%c0%80',
+			'%e0%80%af',
+			'%e0%80%80',
+			'%f0%80%80%af',
+			'%f8%88%80%80%af',
+			'%ed%a0%80',
+			'%ed%bf%bf',
+			'%f4%90%80%80',
+			'%80',
+			'%bf',
+			'%c3',
+			'%c3%28',
+			'%e2%82',
+			'%f0%9f%98',
+			'%2e%2e',
+			'%2e%2e%2f',
+			'%2e%2e%5c',
+			'%252e%252e%252f',
+			'..%2f..%2f',
+			'..%5c..%5c',
+			'%2f',
+			'%2f%2f',
+			'%5c',
+			'%23',
+			'%3f',
+			'%25',
+			'%25%25',
+			'%2525',
+			'%u0000',
+			'%uD800',
+			'%E2%80%AE',
+			'%EF%BB%BF',
+			'%F0%9F%99%82',
+			'..%00/',
+			'%2e',
+			'.%2e',
+			'%2e.',
+			'%3Cscript%3E',
+			'%22%3E%3Csvg%3E',
+			'%0D%0ASet-Cookie:%20x=1',
+			'%20',
+			'%20%20',
+			'%c2%a0',
+			'%e3%80%82',
+			'%ef%bc%8f',
 		]
 		let seed = 19
-		const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
-		for (let i = 0; i < 30; i++) encoded.push(Array.from({ length: 1 + Math.floor(random() * 6) }, () => `%${Math.floor(random() * 256).toString(16).padStart(2, '0')}`).join(''))
+		const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+		for (let i = 0; i < 30; i++)
+			encoded.push(
+				Array.from(
+					{ length: 1 + Math.floor(random() * 6) },
+					() =>
+						`%${Math.floor(random() * 256)
+							.toString(16)
+							.padStart(2, '0')}`,
+				).join(''),
+			)
 		return { literal, encoded }
 	}
 
 	/** A literal value as it goes into a request target: printable ASCII as is except what would end the target, everything else percent-encoded. */
-	const inTarget = (value: string) =>
-		[...Buffer.from(value, 'utf8')].map((b) => (b > 0x20 && b < 0x7f && b !== 0x23 ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`)).join('')
+	const inTarget = (value: string) => [...Buffer.from(value, 'utf8')].map((b) => (b > 0x20 && b < 0x7f && b !== 0x23 ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`)).join('')
 	/** A literal value as it goes into a header: control characters (which would end the header) percent-encoded, the rest as UTF-8. */
 	const inHeader = (value: string) => value.replace(/[\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 

@@ -85,7 +85,9 @@ describe.skipIf(!!process.env.DATABASE_URL)('request bodies over raw sockets (em
 	test('a form over the limit with Content-Length: 413 before the body is read, translated, and the connection goes on', async () => {
 		const c = await connect()
 		const body = form(FORM_LIMIT + 1)
-		await c.write(requestHead('POST', '/signin', { Host: host, Origin: origin, 'Accept-Language': 'fr', 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) }))
+		await c.write(
+			requestHead('POST', '/signin', { Host: host, Origin: origin, 'Accept-Language': 'fr', 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) }),
+		)
 		// The answer comes before a byte of the body is sent.
 		const res = await c.response(15_000).catch((error: Error) => {
 			throw new Error(`${error.message}\n${app.output()}`)

@@ -70,10 +70,11 @@ afterAll(async () => {
 })
 
 /** The value of each cookie in a Cookie header, raw and decoded. */
-const cookieValues = (cookie: string) => cookie.split('; ').flatMap((c) => {
-	const value = c.slice(c.indexOf('=') + 1)
-	return [value, decodeURIComponent(value)]
-})
+const cookieValues = (cookie: string) =>
+	cookie.split('; ').flatMap((c) => {
+		const value = c.slice(c.indexOf('=') + 1)
+		return [value, decodeURIComponent(value)]
+	})
 
 describe('secrets never reach the logs', () => {
 	test('sign-in, session use, invitation, API token, password change and a failed email leave no secret in the logs or the audit log', async () => {
@@ -118,10 +119,14 @@ describe('secrets never reach the logs', () => {
 
 		// An API token: made, used, misused, revoked.
 		const body = new URLSearchParams({ intent: 'create', name: 'ci', datasets: P.slug })
-		const created = await run(tokensAction, new Request(`${TEST_ORIGIN}/account/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: session }, body }))
+		const created = await run(
+			tokensAction,
+			new Request(`${TEST_ORIGIN}/account/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: session }, body }),
+		)
 		const token = (created.data as { created: { token: string } }).created.token
 		keep('API token', token)
-		const gate = (bearer: string) => run(gateRoute.loader as never, getRequest(`/api/v1/datasets/${P.slug}/versions/${P.label}/gate`, { headers: { Authorization: `Bearer ${bearer}` } }), {}, { dataset: P.slug, version: P.label })
+		const gate = (bearer: string) =>
+			run(gateRoute.loader as never, getRequest(`/api/v1/datasets/${P.slug}/versions/${P.label}/gate`, { headers: { Authorization: `Bearer ${bearer}` } }), {}, { dataset: P.slug, version: P.label })
 		expect((await gate(token)).status).toBe(200)
 		const wrong = `rt_${'x'.repeat(43)}`
 		keep('unknown API token', wrong)
@@ -130,12 +135,22 @@ describe('secrets never reach the logs', () => {
 
 		// A password change, right and wrong.
 		keep('new password', 'correct horse battery staple 2')
-		const changed = await run(passwordAction, formRequest('/account/password', { currentPassword: 'long enough password', newPassword: secrets.get('new password')!, confirmPassword: secrets.get('new password')! }, { cookie: session }))
+		const changed = await run(
+			passwordAction,
+			formRequest('/account/password', { currentPassword: 'long enough password', newPassword: secrets.get('new password')!, confirmPassword: secrets.get('new password')! }, { cookie: session }),
+		)
 		expect(changed.status).toBe(200)
 		const fresh = cookiesFrom(changed.headers)
 		for (const v of cookieValues(fresh)) keep('session after password change', v)
 		keep('wrong current password', 'guessing-the-current-one')
-		expect((await run(passwordAction, formRequest('/account/password', { currentPassword: secrets.get('wrong current password')!, newPassword: 'x'.repeat(20), confirmPassword: 'x'.repeat(20) }, { cookie: participant }))).status).toBe(400)
+		expect(
+			(
+				await run(
+					passwordAction,
+					formRequest('/account/password', { currentPassword: secrets.get('wrong current password')!, newPassword: 'x'.repeat(20), confirmPassword: 'x'.repeat(20) }, { cookie: participant }),
+				)
+			).status,
+		).toBe(400)
 
 		// An SMTP server that cannot be reached, configured with a password: the failure is logged, the password is not.
 		keep('SMTP password', 's3cr3t-smtp-Pa55')
@@ -250,8 +265,7 @@ describe('security headers on every kind of response', () => {
 	test('no route sets a security header of its own, except to the server’s own value (Remix would let it replace the server’s)', () => {
 		const sameValue = /['"]X-Content-Type-Options['"]\s*:\s*['"]nosniff['"]/gi
 		const names = /content-security-policy|x-frame-options|x-content-type-options|referrer-policy|cross-origin-(opener|resource)-policy|strict-transport-security|permissions-policy/i
-		const files = (dir: string): string[] =>
-			readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]))
+		const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]))
 		const offenders = ['app/routes', 'app/utils', 'app/models', 'app/entry.server.tsx', 'app/root.tsx']
 			.flatMap((p) => (p.endsWith('.tsx') ? [p] : files(p)))
 			.filter((f) => /\.tsx?$/.test(f) && !f.endsWith('http-security.ts') && names.test(readFileSync(f, 'utf8').replace(sameValue, '')))

@@ -157,8 +157,14 @@ const userId = async (email: string) => (await db.select({ id: users.id }).from(
 
 /** The invitation link's token, read from the email (outbox without SMTP, the sink with it). */
 async function invitationToken(email: string) {
-	const rows = await db.select({ text: emails.text }).from(emails).where(and(eq(emails.kind, 'invitation'), eq(emails.to, email.toLowerCase())))
-	const fromDb = rows.map((r) => /\/invitations\/([A-Za-z0-9_-]+)/.exec(r.text)?.[1]).filter(Boolean).at(-1)
+	const rows = await db
+		.select({ text: emails.text })
+		.from(emails)
+		.where(and(eq(emails.kind, 'invitation'), eq(emails.to, email.toLowerCase())))
+	const fromDb = rows
+		.map((r) => /\/invitations\/([A-Za-z0-9_-]+)/.exec(r.text)?.[1])
+		.filter(Boolean)
+		.at(-1)
 	const fromSink = [...sink.messages].reverse().find((m) => m.to.includes(email.toLowerCase()))
 	const token = fromDb ?? (fromSink ? /\/invitations\/([A-Za-z0-9_-]+)/.exec(fromSink.decoded)?.[1] : undefined)
 	expect(token, `invitation to ${email}`).toBeTruthy()
@@ -201,18 +207,42 @@ async function consultation() {
 	const newcomer = await signup('newcomer@example.org', 'Nora Newcomer')
 	expect((await run(newDatasetPage.action, post('/d', { name: 'Hints', slug: 'hints', description: 'Tutoring hints.' }, owner))).status).toBe(302)
 	expect((await addMaintainer(owner, 'hints', 'maint@example.org', maint)).accepted.status).toBe(302)
-	await run(newUseCasePage.action, post('/u', { title: 'Tutoring app', purpose: 'Fine-tune a hint model', modelUsers: 'Students', deploymentContext: 'A free app', pipelineStage: 'fine_tuning' }, owner), {}, { slug: 'hints' })
+	await run(
+		newUseCasePage.action,
+		post('/u', { title: 'Tutoring app', purpose: 'Fine-tune a hint model', modelUsers: 'Students', deploymentContext: 'A free app', pipelineStage: 'fine_tuning' }, owner),
+		{},
+		{ slug: 'hints' },
+	)
 	const [useCase] = await db.select({ id: useCases.id }).from(useCases)
-	const provenance = { label: 'v1', generationMethod: 'persona_simulation', modelName: 'Llama', promptTemplates: 'You are {persona}. Write a hint.', personaDefinitions: 'persona.region: Oaxaca | Amman' }
+	const provenance = {
+		label: 'v1',
+		generationMethod: 'persona_simulation',
+		modelName: 'Llama',
+		promptTemplates: 'You are {persona}. Write a hint.',
+		personaDefinitions: 'persona.region: Oaxaca | Amman',
+	}
 	expect((await run(newVersionPage.action, post('/v', provenance, owner), {}, { slug: 'hints' })).status).toBe(302)
 	const [dataset] = await db.select({ id: datasets.id }).from(datasets)
 	const [v1] = await db.select({ id: versions.id }).from(versions).where(eq(versions.label, 'v1'))
 	const ownerId = await userId('owner@example.org')
 	const body = Array.from({ length: 8 }, (_, i) => JSON.stringify({ id: `h-00${i}`, content: `hint ${i}`, metadata: { persona: { region: i % 2 ? 'Amman' : 'Oaxaca' } } })).join('\n')
-	await runImport({ versionId: v1!.id, format: 'jsonl', filename: 'hints.jsonl', userId: ownerId, source: (async function* () { yield new TextEncoder().encode(body) })() })
+	await runImport({
+		versionId: v1!.id,
+		format: 'jsonl',
+		filename: 'hints.jsonl',
+		userId: ownerId,
+		source: (async function* () {
+			yield new TextEncoder().encode(body)
+		})(),
+	})
 
 	// A webhook for every event (never delivered here: the queue itself is what is checked) and tokens.
-	const hook = await run(webhooksPage.action, post('/w', { intent: 'create', url: 'https://hooks.example.org/hook', events: ['version.status_changed', 'issue.created', 'issue.status_changed', 'round.closed'] }, owner), {}, { slug: 'hints' })
+	const hook = await run(
+		webhooksPage.action,
+		post('/w', { intent: 'create', url: 'https://hooks.example.org/hook', events: ['version.status_changed', 'issue.created', 'issue.status_changed', 'round.closed'] }, owner),
+		{},
+		{ slug: 'hints' },
+	)
 	expect(hook.status, JSON.stringify(hook.data)).toBe(200)
 	const token = async (cookie: string) => {
 		const res = await run(tokensPage.action, post('/account/tokens', { intent: 'create', name: 'pipeline', datasets: ['hints'] }, cookie))
@@ -353,14 +383,41 @@ async function consultation() {
 	}
 	const refused = await run(versionPage.action, post('/a', { intent: 'approve' }, maint), {}, P)
 	expect(refused.status).toBe(409)
-	const approved = await run(versionPage.action, post('/a', { intent: 'approve', justification: 'Shipping to the internal evaluation only, blockers are tracked.', roundChoice: 'close', roundJustification: 'Coverage is enough for an internal evaluation.' }, owner), {}, P)
+	const approved = await run(
+		versionPage.action,
+		post(
+			'/a',
+			{
+				intent: 'approve',
+				justification: 'Shipping to the internal evaluation only, blockers are tracked.',
+				roundChoice: 'close',
+				roundJustification: 'Coverage is enough for an internal evaluation.',
+			},
+			owner,
+		),
+		{},
+		P,
+	)
 	expect(approved.status, JSON.stringify(approved.data)).toBe(200)
 
 	// A child version through the API: carry-over brings the issues along, changed samples ask for re-review.
-	const created = await run(apiVersionsRoute.action, apiRequest('POST', '/api/v1/datasets/hints/versions', tokens.owner, JSON.stringify({ label: 'v2', parent: 'v1', generation_method: 'persona_simulation' }), 'application/json'), {}, { dataset: 'hints' })
+	const created = await run(
+		apiVersionsRoute.action,
+		apiRequest('POST', '/api/v1/datasets/hints/versions', tokens.owner, JSON.stringify({ label: 'v2', parent: 'v1', generation_method: 'persona_simulation' }), 'application/json'),
+		{},
+		{ dataset: 'hints' },
+	)
 	expect(created.status, JSON.stringify(created.data)).toBe(201)
-	const childBody = Array.from({ length: 7 }, (_, i) => JSON.stringify({ id: `h-00${i}`, content: i === 1 ? 'hint 1, rewritten' : `hint ${i}`, metadata: { persona: { region: i % 2 ? 'Amman' : 'Oaxaca' } } })).join('\n') + '\n'
-	const uploaded = await run(apiSamplesRoute.action, apiRequest('PUT', '/api/v1/datasets/hints/versions/v2/samples', tokens.maint, childBody, 'application/x-ndjson'), {}, { dataset: 'hints', version: 'v2' })
+	const childBody =
+		Array.from({ length: 7 }, (_, i) => JSON.stringify({ id: `h-00${i}`, content: i === 1 ? 'hint 1, rewritten' : `hint ${i}`, metadata: { persona: { region: i % 2 ? 'Amman' : 'Oaxaca' } } })).join(
+			'\n',
+		) + '\n'
+	const uploaded = await run(
+		apiSamplesRoute.action,
+		apiRequest('PUT', '/api/v1/datasets/hints/versions/v2/samples', tokens.maint, childBody, 'application/x-ndjson'),
+		{},
+		{ dataset: 'hints', version: 'v2' },
+	)
 	expect(uploaded.status, JSON.stringify(uploaded.data)).toBeLessThan(300)
 
 	// Everybody's pending notifications (the team's reminder, participants' updates) are emailed.
@@ -370,7 +427,10 @@ async function consultation() {
 }
 
 async function openIssues(versionId: string) {
-	return db.select({ id: issues.id, revision: issues.revision }).from(issues).where(and(eq(issues.versionId, versionId), eq(issues.status, 'open')))
+	return db
+		.select({ id: issues.id, revision: issues.revision })
+		.from(issues)
+		.where(and(eq(issues.versionId, versionId), eq(issues.status, 'open')))
 }
 
 function sqlExpire(email: string) {
@@ -428,7 +488,17 @@ async function teamView(w: Awaited<ReturnType<typeof consultation>>, as: 'owner'
 			await page(insightsPage as never, `${v}/insights?round=${roundId}`, params)
 			await page(roundPage as never, `${v}/rounds/${roundId}`, { ...params, roundId })
 		}
-		for (const query of ['', '?status=all', '?status=all&blocking=yes', '?status=resolved', '?status=all&group=older%20women', '?status=all&kind=comment', '?status=all&assignee=me', '?status=all&reReview=yes', '?status=all&sort=updated']) {
+		for (const query of [
+			'',
+			'?status=all',
+			'?status=all&blocking=yes',
+			'?status=resolved',
+			'?status=all&group=older%20women',
+			'?status=all&kind=comment',
+			'?status=all&assignee=me',
+			'?status=all&reReview=yes',
+			'?status=all&sort=updated',
+		]) {
 			await page(inboxPage as never, `${v}/issues${query}`, params)
 		}
 		const [version] = await db.select({ id: versions.id }).from(versions).where(eq(versions.label, label))
@@ -478,7 +548,13 @@ async function teamView(w: Awaited<ReturnType<typeof consultation>>, as: 'owner'
 
 	// Actions the team can take that answer with data.
 	// An action's answer, and (given its page) that page rendered with it, as the browser shows it after posting.
-	const act = async (label: string, fn: (args: never) => unknown, request: Request, params: Record<string, string>, shownOn?: { mod: RouteModule & { loader: (args: never) => unknown }; path: string }) => {
+	const act = async (
+		label: string,
+		fn: (args: never) => unknown,
+		request: Request,
+		params: Record<string, string>,
+		shownOn?: { mod: RouteModule & { loader: (args: never) => unknown }; path: string },
+	) => {
 		const res = await run(fn as never, request, {}, params)
 		see(`action ${label} → ${res.status}`, `${JSON.stringify(res.data)}\n${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}`)
 		if (shownOn && res.status !== 302) {
@@ -489,17 +565,38 @@ async function teamView(w: Awaited<ReturnType<typeof consultation>>, as: 'owner'
 		return res
 	}
 	const r = { ...P, roundId: w.validation }
-	await act('invite', roundPage.action, post('/x', { intent: 'invite', emails: `another.${as}@example.org`, role: 'community', expertise: '' }, cookie), r, { mod: roundPage as never, path: `/datasets/hints/versions/v1/rounds/${w.validation}` })
+	await act('invite', roundPage.action, post('/x', { intent: 'invite', emails: `another.${as}@example.org`, role: 'community', expertise: '' }, cookie), r, {
+		mod: roundPage as never,
+		path: `/datasets/hints/versions/v1/rounds/${w.validation}`,
+	})
 	await act('round bad intent', roundPage.action, post('/x', { intent: 'reopen', revision: '0' }, cookie), r)
 	await act('approve', versionPage.action, post('/a', { intent: 'approve' }, cookie), P, { mod: versionPage as never, path: '/datasets/hints/versions/v1' })
 	await act('archive', versionPage.action, post('/a', { intent: 'release' }, cookie), { ...P, label: 'v2' })
 	const [first] = await db.select({ number: issues.number }).from(issues).orderBy(issues.number).limit(1)
 	const n = { ...P, number: String(first!.number) }
-	const attempts: Fields[] = [{ intent: 'acknowledge', revision: '0' }, { intent: 'respond', revision: await issueRevision('v1', first!.number, cookie), publicResponse: 'Thanks again.' }, { intent: 'resolve', revision: '1', resolution: 'not_an_issue' }, { intent: 'note', note: `A note by ${as}.` }]
+	const attempts: Fields[] = [
+		{ intent: 'acknowledge', revision: '0' },
+		{ intent: 'respond', revision: await issueRevision('v1', first!.number, cookie), publicResponse: 'Thanks again.' },
+		{ intent: 'resolve', revision: '1', resolution: 'not_an_issue' },
+		{ intent: 'note', note: `A note by ${as}.` },
+	]
 	for (const fields of attempts) {
 		await act(`issue ${fields.intent}`, issuePage.action, post('/i', fields, cookie), n, { mod: issuePage as never, path: `/datasets/hints/versions/v1/issues/${first!.number}` })
 	}
-	await act('bulk resolve', inboxPage.action, post('/b', { intent: 'bulk_resolve', resolution: 'documented', issue: (await openIssues((await db.select({ id: versions.id }).from(versions).where(eq(versions.label, 'v2')))[0]!.id)).map((i) => `${i.id}:${i.revision}`) }, cookie), { ...P, label: 'v2' })
+	await act(
+		'bulk resolve',
+		inboxPage.action,
+		post(
+			'/b',
+			{
+				intent: 'bulk_resolve',
+				resolution: 'documented',
+				issue: (await openIssues((await db.select({ id: versions.id }).from(versions).where(eq(versions.label, 'v2')))[0]!.id)).map((i) => `${i.id}:${i.revision}`),
+			},
+			cookie,
+		),
+		{ ...P, label: 'v2' },
+	)
 	await act('team reply', teamDiscussionPage.action, post('/', { intent: 'comment', parentId: w.anaComment, body: `Reply from ${as}.` }, cookie), { slug: 'hints', useCaseId: w.useCaseId })
 	await act('webhook create', webhooksPage.action, post('/w', { intent: 'create', url: `https://hooks.example.org/${as}`, events: ['round.closed'] }, cookie), { slug: 'hints' })
 	await act('team add', teamPage.action, post('/t', { intent: 'add', email: 'nobody@example.org' }, cookie), { slug: 'hints' })
@@ -526,7 +623,19 @@ async function teamView(w: Awaited<ReturnType<typeof consultation>>, as: 'owner'
 	// The checks can see: the export holds the consultation's rationales.
 	expect(exported.some((text) => text.includes('"verdict":"flagged"'))).toBe(true)
 	see('api openapi', JSON.stringify((await run(openapiRoute.loader as never, apiRequest('GET', '/api/v1/openapi.json', token))).data))
-	see('api version exists', JSON.stringify((await run(apiVersionsRoute.action as never, apiRequest('POST', '/api/v1/datasets/hints/versions', token, JSON.stringify({ label: 'v1', generation_method: 'other' }), 'application/json'), {}, { dataset: 'hints' })).data))
+	see(
+		'api version exists',
+		JSON.stringify(
+			(
+				await run(
+					apiVersionsRoute.action as never,
+					apiRequest('POST', '/api/v1/datasets/hints/versions', token, JSON.stringify({ label: 'v1', generation_method: 'other' }), 'application/json'),
+					{},
+					{ dataset: 'hints' },
+				)
+			).data,
+		),
+	)
 	return seen
 }
 
@@ -540,7 +649,10 @@ describe('identity canaries', () => {
 		// Every email a team member received: as stored, and as it arrived over SMTP.
 		const teamIds = [w.ownerId, w.maintId]
 		const teamAddresses = ['owner@example.org', 'maint@example.org']
-		const teamEmails = await db.select().from(emails).where(or(inArray(emails.recipientUserId, teamIds), inArray(emails.to, teamAddresses)))
+		const teamEmails = await db
+			.select()
+			.from(emails)
+			.where(or(inArray(emails.recipientUserId, teamIds), inArray(emails.to, teamAddresses)))
 		for (const e of teamEmails) seen.push({ label: `email ${e.kind} to ${e.to}`, text: JSON.stringify(e) })
 		const delivered = sink.messages.filter((m) => m.to.some((t) => teamAddresses.includes(t)))
 		for (const m of delivered) seen.push({ label: `smtp to ${m.to.join(',')}`, text: `${m.raw}\n${decodeMime(m.raw)}` })
@@ -559,7 +671,10 @@ describe('identity canaries', () => {
 		expect(seen.filter((s) => s.label.startsWith('owner webhook') || s.label.startsWith('webhook')).length).toBeGreaterThan(3)
 		// And the canaries really took part: their addresses went out (to them), their names are stored.
 		expect(sink.messages.some((m) => m.to.includes(EMAIL.ana))).toBe(true)
-		const stored = await db.select({ email: users.email, name: users.displayName }).from(users).where(inArray(users.email, Object.values(EMAIL)))
+		const stored = await db
+			.select({ email: users.email, name: users.displayName })
+			.from(users)
+			.where(inArray(users.email, Object.values(EMAIL)))
 		expect(stored).toHaveLength(6)
 		expect(leaksIn(JSON.stringify(stored)).length).toBeGreaterThanOrEqual(2 * 6)
 	}, 120_000)

@@ -46,7 +46,10 @@ async function snapshot(versionId: string) {
 		})
 		.from(samples)
 		.orderBy(asc(samples.id))
-	const running = await db.select({ id: imports.id }).from(imports).where(and(eq(imports.versionId, versionId), eq(imports.status, 'running')))
+	const running = await db
+		.select({ id: imports.id })
+		.from(imports)
+		.where(and(eq(imports.versionId, versionId), eq(imports.status, 'running')))
 	return { current: v!.current, count: v!.count, rows, running: running.length }
 }
 
@@ -65,7 +68,12 @@ function storedShape(expected: Expected[]) {
 const byId = (a: { externalId: string }, b: { externalId: string }) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0)
 
 /** All or nothing, checked after each import of `file`. */
-async function expectAllOrNothing(versionId: string, file: GeneratedFile, before: Awaited<ReturnType<typeof snapshot>>, outcome: { status: string; rows: number; errorCount: number; errors: unknown[] }) {
+async function expectAllOrNothing(
+	versionId: string,
+	file: GeneratedFile,
+	before: Awaited<ReturnType<typeof snapshot>>,
+	outcome: { status: string; rows: number; errorCount: number; errors: unknown[] },
+) {
 	const after = await snapshot(versionId)
 	const errors = file.expected.flatMap((e) => (e.kind === 'error' ? [e.error] : []))
 	expect(after.running).toBe(0)
@@ -163,7 +171,10 @@ function useLimits(limits: ImportLimits) {
 
 async function makeToken(cookie: string) {
 	const body = new URLSearchParams({ intent: 'create', name: 'properties', datasets: P.slug })
-	const res = await run(tokensAction, new Request(`${TEST_ORIGIN}/account/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: cookie }, body }))
+	const res = await run(
+		tokensAction,
+		new Request(`${TEST_ORIGIN}/account/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: cookie }, body }),
+	)
 	return (res.data as { created: { token: string } }).created.token
 }
 
@@ -236,5 +247,10 @@ test('no sample rows belong to an import other than the current one after a run 
 	for (const cut of [0, 5, 30, bad.length]) await runImport({ versionId: w.versionId, format, filename: 'b.jsonl', userId, source: stream([bad.subarray(0, cut), bad.subarray(cut)]) })
 	const stray = await query<{ n: number }>(sql`select count(*)::int as n from samples s join versions v on v.id = ${w.versionId} where s.import_id is distinct from v.current_import_id`)
 	expect(stray[0]!.n).toBe(0)
-	expect(await db.select({ id: imports.id }).from(imports).where(and(eq(imports.versionId, w.versionId), ne(imports.status, 'failed'), ne(imports.id, (await snapshot(w.versionId)).current!)))).toEqual([])
+	expect(
+		await db
+			.select({ id: imports.id })
+			.from(imports)
+			.where(and(eq(imports.versionId, w.versionId), ne(imports.status, 'failed'), ne(imports.id, (await snapshot(w.versionId)).current!))),
+	).toEqual([])
 })

@@ -15,7 +15,21 @@ useTestDatabase()
 async function setup() {
 	const [owner] = await db.insert(users).values({ email: 'o@example.org', displayName: 'O', passwordHash: 'x' }).returning({ id: users.id })
 	const dataset = await createDataset({ slug: 'ds', name: 'DS', description: '', ownerId: owner!.id })
-	const v = await createVersion({ datasetId: dataset!.id, label: 'v1', parentLabel: null, userId: owner!.id, generationMethod: 'other', modelName: '', modelVersion: '', modelProvider: '', promptTemplates: '', personaDefinitions: '', seedDataDescription: '', knownLimitations: '', changelog: '' })
+	const v = await createVersion({
+		datasetId: dataset!.id,
+		label: 'v1',
+		parentLabel: null,
+		userId: owner!.id,
+		generationMethod: 'other',
+		modelName: '',
+		modelVersion: '',
+		modelProvider: '',
+		promptTemplates: '',
+		personaDefinitions: '',
+		seedDataDescription: '',
+		knownLimitations: '',
+		changelog: '',
+	})
 	return { userId: owner!.id, datasetId: dataset!.id, versionId: v.version!.id }
 }
 
@@ -23,7 +37,8 @@ async function* chunks(...parts: string[]) {
 	for (const p of parts) yield new TextEncoder().encode(p)
 }
 
-const line = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({ id, content: `text of ${id}`, language: 'en', metadata: { persona: { origin: id.endsWith('1') ? 'Oaxaca' : 'Lagos' } }, ...extra })
+const line = (id: string, extra: Record<string, unknown> = {}) =>
+	JSON.stringify({ id, content: `text of ${id}`, language: 'en', metadata: { persona: { origin: id.endsWith('1') ? 'Oaxaca' : 'Lagos' } }, ...extra })
 
 async function visibleSamples(versionId: string) {
 	const [v] = await db.select({ current: versions.currentImportId, count: versions.sampleCount }).from(versions).where(eq(versions.id, versionId))
@@ -111,7 +126,10 @@ describe('importing a sample file', () => {
 
 	test('an import whose process died is reaped: marked failed, rows deleted, never visible', async () => {
 		const { versionId, userId } = await setup()
-		const [imp] = await db.insert(imports).values({ versionId, format: 'jsonl', createdBy: userId, heartbeatAt: new Date(Date.now() - 10 * 60_000) }).returning({ id: imports.id })
+		const [imp] = await db
+			.insert(imports)
+			.values({ versionId, format: 'jsonl', createdBy: userId, heartbeatAt: new Date(Date.now() - 10 * 60_000) })
+			.returning({ id: imports.id })
 		await db.insert(samples).values({ importId: imp!.id, externalId: 'ghost', content: 'x', contentHash: 'h' })
 		expect(await reapStaleImports()).toBe(1)
 		expect(await db.select({ id: samples.id }).from(samples)).toHaveLength(0)

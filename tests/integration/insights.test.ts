@@ -136,7 +136,6 @@ async function setup() {
 
 // Every table is emptied before each test (useTestDatabase), so each builds the consultation again.
 describe('insights', () => {
-
 	test('coverage: samples with at least k verdicts other than skips, like roundProgress', async () => {
 		const w = await setup()
 		const one = await getCoverage({ versionId: w.versionId, roundId: w.round1 })

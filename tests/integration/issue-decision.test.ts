@@ -41,7 +41,17 @@ afterAll(async () => {
 })
 
 const BASE = '/datasets/hints/versions/v1/issues'
-const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({ intent: 'flag', category: 'caricature', severity: 'minor', affectedGroups: [], rationale: 'Reads as a parody.', suggestedRewrite: '', quotedSpan: '', unsure: false, ...over })
+const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({
+	intent: 'flag',
+	category: 'caricature',
+	severity: 'minor',
+	affectedGroups: [],
+	rationale: 'Reads as a parody.',
+	suggestedRewrite: '',
+	quotedSpan: '',
+	unsure: false,
+	...over,
+})
 
 /**
  * Hints v1 in consultation, three issues in creation order: #1 a critical flag (blocking), #2 a
@@ -55,7 +65,14 @@ async function setup() {
 	await joinAs(w.owner, roundId, 'ana', sink.messages)
 	await setRoundStatus(w.owner, roundId, 'open')
 	const [ana] = await db.select({ id: participants.id, userId: participants.userId }).from(participants).where(eq(participants.roundId, roundId))
-	const sampleId = async (externalId: string) => (await db.select({ id: samples.id }).from(samples).innerJoin(versions, eq(versions.currentImportId, samples.importId)).where(and(eq(versions.id, w.versionId), eq(samples.externalId, externalId))))[0]!.id
+	const sampleId = async (externalId: string) =>
+		(
+			await db
+				.select({ id: samples.id })
+				.from(samples)
+				.innerJoin(versions, eq(versions.currentImportId, samples.importId))
+				.where(and(eq(versions.id, w.versionId), eq(samples.externalId, externalId)))
+		)[0]!.id
 	await saveVerdict({ roundId, participantId: ana!.id, sampleId: await sampleId('h-000'), verdict: { kind: 'flag', flag: flagInput({ severity: 'critical' }) } })
 	await saveVerdict({ roundId, participantId: ana!.id, sampleId: await sampleId('h-001'), verdict: { kind: 'flag', flag: flagInput() } })
 	const useCase = await createUseCase(w.datasetId, UseCaseSchema.parse({ title: 'Tutoring app for children', purpose: 'Hints for pupils aged 8 to 12.', pipelineStage: 'fine_tuning' }), ownerId)
@@ -77,7 +94,12 @@ async function setup() {
 type World = Awaited<ReturnType<typeof setup>>
 
 const issueRow = async (w: World, number: number) =>
-	(await db.select({ id: issues.id, status: issues.status, resolution: issues.resolution, publicResponse: issues.publicResponse, revision: issues.revision }).from(issues).where(and(eq(issues.versionId, w.versionId), eq(issues.number, number))))[0]!
+	(
+		await db
+			.select({ id: issues.id, status: issues.status, resolution: issues.resolution, publicResponse: issues.publicResponse, revision: issues.revision })
+			.from(issues)
+			.where(and(eq(issues.versionId, w.versionId), eq(issues.number, number)))
+	)[0]!
 const params = (number: number) => ({ ...P, number: String(number) })
 const page = (w: World, number: number, query = '') => run(issueRoute.loader as never, getRequest(`${BASE}/${number}${query}`, { cookie: w.owner }), {}, params(number))
 const decide = async (w: World, number: number, fields: Record<string, string>) =>
@@ -87,7 +109,10 @@ describe('the issue page of a use-case issue', () => {
 	test('renders the comment’s Markdown (raw HTML stays out) and offers only resolutions that fit a use case', async () => {
 		const w = await setup()
 		const loaded = await page(w, 3)
-		expect(loaded.data).toMatchObject({ resolutions: ['use_case_revised', 'use_case_narrowed', 'documented', 'not_an_issue'], useCase: { title: 'Tutoring app for children', purpose: 'Hints for pupils aged 8 to 12.' } })
+		expect(loaded.data).toMatchObject({
+			resolutions: ['use_case_revised', 'use_case_narrowed', 'documented', 'not_an_issue'],
+			useCase: { title: 'Tutoring app for children', purpose: 'Hints for pupils aged 8 to 12.' },
+		})
 		const html = await renderRoute(issueRoute, { path: `${BASE}/3`, data: loaded.data })
 		expect(html).toContain('<strong>Children</strong>')
 		expect(html).toContain('<em>caricatures</em>')
@@ -109,7 +134,11 @@ describe('the issue page of a use-case issue', () => {
 		const before = await issueRow(w, 3)
 		const res = await decide(w, 3, { resolution: 'regenerated', publicResponse: 'We will rewrite the use case.', note: 'Talk to the product team first.' })
 		expect(res.status).toBe(400)
-		expect(res.data).toMatchObject({ intent: 'resolve', error: 'triage.errors.resolution_unfit', values: { resolution: 'regenerated', publicResponse: 'We will rewrite the use case.', note: 'Talk to the product team first.' } })
+		expect(res.data).toMatchObject({
+			intent: 'resolve',
+			error: 'triage.errors.resolution_unfit',
+			values: { resolution: 'regenerated', publicResponse: 'We will rewrite the use case.', note: 'Talk to the product team first.' },
+		})
 		expect(await issueRow(w, 3)).toEqual(before)
 		// The page rendered from that answer (as without JavaScript) says why and keeps the words.
 		const html = await renderRoute(issueRoute, { path: `${BASE}/3`, data: (await page(w, 3)).data, actionData: res.data })
@@ -130,8 +159,16 @@ describe('one decision form: resolution, public response and internal note toget
 		expect(first.status).toBe(302)
 		expect(first.headers.get('Location')).toBe(`${BASE}/3?saved=1`)
 		expect(await issueRow(w, 1)).toMatchObject({ status: 'resolved', resolution: 'removed', publicResponse: 'Thank you: this hint is removed.' })
-		const events = await db.select({ kind: issueEvents.kind, note: issueEvents.note, internal: issueEvents.internal, after: issueEvents.after }).from(issueEvents).where(eq(issueEvents.issueId, (await issueRow(w, 1)).id))
-		expect(events).toContainEqual({ kind: 'resolved', note: 'The template t3 caused it.', internal: true, after: { status: 'resolved', resolution: 'removed', publicResponse: 'Thank you: this hint is removed.' } })
+		const events = await db
+			.select({ kind: issueEvents.kind, note: issueEvents.note, internal: issueEvents.internal, after: issueEvents.after })
+			.from(issueEvents)
+			.where(eq(issueEvents.issueId, (await issueRow(w, 1)).id))
+		expect(events).toContainEqual({
+			kind: 'resolved',
+			note: 'The template t3 caused it.',
+			internal: true,
+			after: { status: 'resolved', resolution: 'removed', publicResponse: 'Thank you: this hint is removed.' },
+		})
 
 		// The next page says what was saved and links back.
 		const next = await page(w, 3, '?saved=1')
@@ -142,7 +179,9 @@ describe('one decision form: resolution, public response and internal note toget
 
 		// #2 was acknowledged meanwhile: someone triaged it, so it is not offered next.
 		const two = await issueRow(w, 2)
-		expect(await triageIssue({ versionId: w.versionId, issueId: two.id, actor: { userId: w.ownerId, datasetId: w.datasetId }, input: { intent: 'acknowledge', revision: two.revision } })).toMatchObject({ ok: true })
+		expect(
+			await triageIssue({ versionId: w.versionId, issueId: two.id, actor: { userId: w.ownerId, datasetId: w.datasetId }, input: { intent: 'acknowledge', revision: two.revision } }),
+		).toMatchObject({ ok: true })
 		const last = await decide(w, 3, { resolution: 'use_case_narrowed', publicResponse: 'The dataset is no longer offered for children under 10.', note: '' })
 		expect(last.headers.get('Location')).toBe(`${BASE}/3?saved=3&next=none`)
 		expect(await issueRow(w, 3)).toMatchObject({ status: 'resolved', resolution: 'use_case_narrowed' })
@@ -163,8 +202,18 @@ describe('one decision form: resolution, public response and internal note toget
 		const stale = (await issueRow(w, 2)).revision
 		// Someone else answers first.
 		const two = await issueRow(w, 2)
-		await triageIssue({ versionId: w.versionId, issueId: two.id, actor: { userId: w.ownerId, datasetId: w.datasetId }, input: { intent: 'respond', revision: two.revision, publicResponse: 'We are looking into it.' } })
-		const late = await run(issueRoute.action as never, formRequest(`${BASE}/2`, { intent: 'resolve', revision: String(stale), resolution: 'documented', publicResponse: 'Kept and documented.', note: 'mine' }, { cookie: w.owner }), {}, params(2))
+		await triageIssue({
+			versionId: w.versionId,
+			issueId: two.id,
+			actor: { userId: w.ownerId, datasetId: w.datasetId },
+			input: { intent: 'respond', revision: two.revision, publicResponse: 'We are looking into it.' },
+		})
+		const late = await run(
+			issueRoute.action as never,
+			formRequest(`${BASE}/2`, { intent: 'resolve', revision: String(stale), resolution: 'documented', publicResponse: 'Kept and documented.', note: 'mine' }, { cookie: w.owner }),
+			{},
+			params(2),
+		)
 		expect(late).toMatchObject({ status: 409, data: { conflict: true, values: { resolution: 'documented', publicResponse: 'Kept and documented.', note: 'mine' } } })
 		expect(await issueRow(w, 2)).toMatchObject({ status: 'open', resolution: null, publicResponse: 'We are looking into it.' })
 	})
@@ -186,7 +235,9 @@ describe('an approval past an open round in the report', () => {
 
 		const md = await ((await reportMd({ request: getRequest('/r.md', { cookie: w.owner }), params: P, context: {} } as never)) as Response).text()
 		expect(md).toContain('### Approval with a round open or below its coverage target')
-		expect(md).toMatch(/an owner approved this version with the round “Community check” still open or below its coverage target\. Their written reason:\n\n> The evaluation run starts Monday; late reviews feed v2\./)
+		expect(md).toMatch(
+			/an owner approved this version with the round “Community check” still open or below its coverage target\. Their written reason:\n\n> The evaluation run starts Monday; late reviews feed v2\./,
+		)
 		expect(md).toContain('Resolutions: Removed 1, Use case revised 1.')
 
 		const loaded = await run(reportRoute.loader as never, getRequest('/datasets/hints/versions/v1/report', { cookie: w.owner }), {}, P)
@@ -194,9 +245,21 @@ describe('an approval past an open round in the report', () => {
 		expect(html).toContain('Approval with a round open or below its coverage target')
 		expect(html).toContain(why)
 
-		const tokenRes = await run(tokensAction, new Request(`${TEST_ORIGIN}/account/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner }, body: new URLSearchParams({ intent: 'create', name: 'ci', datasets: 'hints' }) }))
+		const tokenRes = await run(
+			tokensAction,
+			new Request(`${TEST_ORIGIN}/account/tokens`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner },
+				body: new URLSearchParams({ intent: 'create', name: 'ci', datasets: 'hints' }),
+			}),
+		)
 		const token = (tokenRes.data as { created: { token: string } }).created.token
-		const api = await run(apiReportRoute.loader as never, new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/v1/report`, { headers: { Authorization: `Bearer ${token}` } }), {}, { dataset: 'hints', version: 'v1' })
+		const api = await run(
+			apiReportRoute.loader as never,
+			new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/v1/report`, { headers: { Authorization: `Bearer ${token}` } }),
+			{},
+			{ dataset: 'hints', version: 'v1' },
+		)
 		expect(api.status).toBe(200)
 		expect((api.data as { roundApprovals: unknown }).roundApprovals).toEqual(json.roundApprovals)
 	})

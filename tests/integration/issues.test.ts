@@ -45,7 +45,13 @@ afterAll(async () => {
 // Set-up: dataset "hints" v1 (h-000…h-003) through the real routes, one open round with two
 // community members (ana, ben) and an expert (eve, linguist).
 
-const userId = async (name: string) => (await db.select({ id: users.id }).from(users).where(eq(users.email, `${name}@example.org`)))[0]!.id
+const userId = async (name: string) =>
+	(
+		await db
+			.select({ id: users.id })
+			.from(users)
+			.where(eq(users.email, `${name}@example.org`))
+	)[0]!.id
 
 async function participantOf(roundId: string, name: string) {
 	const [row] = await db
@@ -107,7 +113,12 @@ const one = async (versionId: string) => {
 	return rows[0]!
 }
 const byId = async (id: string) => (await db.select().from(issues).where(eq(issues.id, id)))[0]
-const eventsOf = (issueId: string) => db.select({ kind: issueEvents.kind, note: issueEvents.note, internal: issueEvents.internal, before: issueEvents.before, after: issueEvents.after }).from(issueEvents).where(eq(issueEvents.issueId, issueId)).orderBy(asc(issueEvents.createdAt))
+const eventsOf = (issueId: string) =>
+	db
+		.select({ kind: issueEvents.kind, note: issueEvents.note, internal: issueEvents.internal, before: issueEvents.before, after: issueEvents.after })
+		.from(issueEvents)
+		.where(eq(issueEvents.issueId, issueId))
+		.orderBy(asc(issueEvents.createdAt))
 
 // The team's own notices (new blocking issue, …: owner-loop.test.ts) are left out where a test counts participants' emails.
 const dropTeamNotices = () => db.delete(notifications).where(sql`${notifications.kind} like 'team\\_%'`)
@@ -167,7 +178,10 @@ describe('feedback becomes issues', () => {
 			['h-001', 9, 3, true, ['threshold']],
 		])
 		expect(new Set(rows.map((i) => i.number)).size).toBe(2)
-		const unlinked = await db.select({ id: flags.id }).from(flags).where(sql`${flags.issueId} is null`)
+		const unlinked = await db
+			.select({ id: flags.id })
+			.from(flags)
+			.where(sql`${flags.issueId} is null`)
 		expect(unlinked).toEqual([])
 	})
 
@@ -237,7 +251,17 @@ describe('feedback becomes issues', () => {
 	test('template feedback makes a template issue; a template comment never blocks', async () => {
 		const w = await setup()
 		const feedback = (who: Who, over: Partial<Parameters<typeof addTemplateFeedback>[0]> = {}) =>
-			addTemplateFeedback({ roundId: w.roundId, participantId: w.p[who], target: 'persona_definitions', kind: 'flag', category: 'stereotype', severity: 'minor', rationale: 'All grandmothers bake.', quotedSpan: '', ...over })
+			addTemplateFeedback({
+				roundId: w.roundId,
+				participantId: w.p[who],
+				target: 'persona_definitions',
+				kind: 'flag',
+				category: 'stereotype',
+				severity: 'minor',
+				rationale: 'All grandmothers bake.',
+				quotedSpan: '',
+				...over,
+			})
 		await feedback('ana')
 		let issue = await one(w.versionId)
 		expect(issue).toMatchObject({ kind: 'template', templateTarget: 'persona_definitions', sampleId: null, blocking: false, flagCount: 1 })
@@ -331,7 +355,9 @@ describe('triage', () => {
 		const sampleId = await flag(w, 'ana', 'h-000')
 		const issue = await one(w.versionId)
 		const outcomes = await Promise.allSettled([
-			...Array.from({ length: 12 }, (_, i) => saveVerdict({ roundId: w.roundId, participantId: w.p[(['ana', 'ben', 'eve'] as const)[i % 3]!], sampleId, verdict: { kind: 'flag', flag: flagInput() } })),
+			...Array.from({ length: 12 }, (_, i) =>
+				saveVerdict({ roundId: w.roundId, participantId: w.p[(['ana', 'ben', 'eve'] as const)[i % 3]!], sampleId, verdict: { kind: 'flag', flag: flagInput() } }),
+			),
 			...Array.from({ length: 12 }, (_, i) => triage(w, issue.id, { intent: 'note', note: `Note ${i}` })),
 		])
 		expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason?.cause ?? o))).toEqual([])
@@ -408,7 +434,18 @@ describe('triage', () => {
 		await flag(w, 'ana', 'h-001')
 		await flag(w, 'ana', 'h-002')
 		const [a, b, c] = await issuesOf(w.versionId)
-		expect(await bulkTriage({ versionId: w.versionId, actor: w.actor, items: [{ id: a!.id, revision: a!.revision }, { id: b!.id, revision: b!.revision - 1 }, { id: c!.id, revision: c!.revision }], input: { intent: 'acknowledge' } })).toEqual({
+		expect(
+			await bulkTriage({
+				versionId: w.versionId,
+				actor: w.actor,
+				items: [
+					{ id: a!.id, revision: a!.revision },
+					{ id: b!.id, revision: b!.revision - 1 },
+					{ id: c!.id, revision: c!.revision },
+				],
+				input: { intent: 'acknowledge' },
+			}),
+		).toEqual({
 			done: 2,
 			conflicts: 1,
 			skipped: 0,
@@ -416,11 +453,23 @@ describe('triage', () => {
 		expect((await issuesOf(w.versionId)).map((i) => i.status)).toEqual(['acknowledged', 'open', 'acknowledged'])
 		const now = await issuesOf(w.versionId)
 		// Acknowledging again is refused (skipped); resolving without the justification too.
-		expect(await bulkTriage({ versionId: w.versionId, actor: w.actor, items: now.map((i) => ({ id: i.id, revision: i.revision })), input: { intent: 'acknowledge' } })).toEqual({ done: 1, conflicts: 0, skipped: 2 })
+		expect(await bulkTriage({ versionId: w.versionId, actor: w.actor, items: now.map((i) => ({ id: i.id, revision: i.revision })), input: { intent: 'acknowledge' } })).toEqual({
+			done: 1,
+			conflicts: 0,
+			skipped: 2,
+		})
 		const fresh = await issuesOf(w.versionId)
 		const items = fresh.map((i) => ({ id: i.id, revision: i.revision }))
-		expect(await bulkTriage({ versionId: w.versionId, actor: w.actor, items, input: { intent: 'resolve', resolution: 'not_an_issue', publicResponse: 'no' } })).toEqual({ done: 0, conflicts: 0, skipped: 3 })
-		expect(await bulkTriage({ versionId: w.versionId, actor: w.actor, items, input: { intent: 'resolve', resolution: 'documented', publicResponse: 'Documented in the card.' } })).toEqual({ done: 3, conflicts: 0, skipped: 0 })
+		expect(await bulkTriage({ versionId: w.versionId, actor: w.actor, items, input: { intent: 'resolve', resolution: 'not_an_issue', publicResponse: 'no' } })).toEqual({
+			done: 0,
+			conflicts: 0,
+			skipped: 3,
+		})
+		expect(await bulkTriage({ versionId: w.versionId, actor: w.actor, items, input: { intent: 'resolve', resolution: 'documented', publicResponse: 'Documented in the card.' } })).toEqual({
+			done: 3,
+			conflicts: 0,
+			skipped: 0,
+		})
 		expect((await issuesOf(w.versionId)).map((i) => [i.status, i.resolution, i.publicResponse])).toEqual(Array(3).fill(['resolved', 'documented', 'Documented in the card.']))
 	})
 })
@@ -492,9 +541,16 @@ describe('the approval gate', () => {
 		await flag(w, 'ana', 'h-000', { severity: 'critical' })
 		await flag(w, 'ben', 'h-001')
 		const [blocker] = await issuesOf(w.versionId)
-		const status = async () => (await db.select({ status: versions.status, overriddenBlockers: versions.overriddenBlockers, overrideJustification: versions.overrideJustification }).from(versions).where(eq(versions.id, w.versionId)))[0]!
+		const status = async () =>
+			(
+				await db
+					.select({ status: versions.status, overriddenBlockers: versions.overriddenBlockers, overrideJustification: versions.overrideJustification })
+					.from(versions)
+					.where(eq(versions.id, w.versionId))
+			)[0]!
 		expect(await status()).toMatchObject({ status: 'in_consultation', overriddenBlockers: 0 })
-		const approve = (justification: string | null, mayOverride: boolean) => changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: w.ownerId, action: 'approve', justification, mayOverride })
+		const approve = (justification: string | null, mayOverride: boolean) =>
+			changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: w.ownerId, action: 'approve', justification, mayOverride })
 		const justification = 'Approved for internal evaluation only; sample removed in v2.'
 
 		const refused = await approve(null, true)
@@ -521,18 +577,24 @@ describe('the approval gate', () => {
 		expect(await status()).toEqual({ status: 'approved', overriddenBlockers: 1, overrideJustification: justification })
 		const audit = await versionAudit()
 		expect(audit).toHaveLength(1)
-		expect(audit[0]).toMatchObject({ datasetId: w.datasetId, versionId: w.versionId, actorId: w.ownerId, actorName: 'owner', action: 'version.approved_with_override', targetLabel: 'v1', reason: justification, before: { status: 'in_consultation' }, after: { status: 'approved', overriddenBlockers: 1, blockers: ['#1'] } })
+		expect(audit[0]).toMatchObject({
+			datasetId: w.datasetId,
+			versionId: w.versionId,
+			actorId: w.ownerId,
+			actorName: 'owner',
+			action: 'version.approved_with_override',
+			targetLabel: 'v1',
+			reason: justification,
+			before: { status: 'in_consultation' },
+			after: { status: 'approved', overriddenBlockers: 1, blockers: ['#1'] },
+		})
 
 		// Back in consultation, with the blocker resolved, approval needs no override.
 		expect(await changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: w.ownerId, action: 'open_consultation' })).toMatchObject({ ok: true })
 		expect(await status()).toMatchObject({ status: 'in_consultation', overriddenBlockers: 0, overrideJustification: null })
 		await triage(w, blocker!.id, { intent: 'resolve', revision: blocker!.revision, resolution: 'documented', publicResponse: '', note: '' })
 		expect(await approve(null, false)).toMatchObject({ ok: true, to: 'approved', overridden: 0 })
-		expect((await versionAudit()).map((a) => a.action)).toEqual([
-			'version.approved_with_override',
-			'version.in_consultation',
-			'version.approved',
-		])
+		expect((await versionAudit()).map((a) => a.action)).toEqual(['version.approved_with_override', 'version.in_consultation', 'version.approved'])
 	})
 })
 
@@ -555,7 +617,10 @@ describe('carry-over to a child version', () => {
 		const created = await createVersion({ ...ProvenanceSchema.parse({ generationMethod: 'templates' }), datasetId: w.datasetId, label: 'v2', parentLabel: 'v1', userId: w.ownerId })
 		if (!created.version) throw new Error(String(created.error))
 		const v2 = created.version.id
-		const before = await db.select({ id: notifications.id }).from(notifications).where(sql`${notifications.kind} in ('issue_re_review', 'issue_removed')`)
+		const before = await db
+			.select({ id: notifications.id })
+			.from(notifications)
+			.where(sql`${notifications.kind} in ('issue_re_review', 'issue_removed')`)
 		expect(before).toEqual([])
 
 		const file = [
@@ -584,7 +649,19 @@ describe('carry-over to a child version', () => {
 			const [c0, c1, c2, c3] = child
 			const s0 = await sampleOf(v2, 'h-000')
 			expect(s0.contentHash).toBe(p0!.contentHash)
-			expect(c0).toMatchObject({ kind: 'sample', sampleId: s0.id, carriedFromId: p0!.id, lineageId: p0!.lineageId, contentHash: p0!.contentHash, status: 'acknowledged', blocking: true, blockingReasons: ['critical'], publicResponse: 'We are rewriting the persona.', needsReReview: false, flagCount: 1 })
+			expect(c0).toMatchObject({
+				kind: 'sample',
+				sampleId: s0.id,
+				carriedFromId: p0!.id,
+				lineageId: p0!.lineageId,
+				contentHash: p0!.contentHash,
+				status: 'acknowledged',
+				blocking: true,
+				blockingReasons: ['critical'],
+				publicResponse: 'We are rewriting the persona.',
+				needsReReview: false,
+				flagCount: 1,
+			})
 			expect(c1).toMatchObject({ sampleId: null, carriedFromId: p1!.id, lineageId: p1!.lineageId, status: 'resolved', resolution: 'removed', needsReReview: false })
 			const s2 = await sampleOf(v2, 'h-002')
 			expect(s2.contentHash).not.toBe(p2!.contentHash)
@@ -628,7 +705,12 @@ describe('carry-over to a child version', () => {
 		expect(await importV2()).toMatchObject({ status: 'succeeded' })
 		const second = await check()
 		expect(second.map((i) => i.id).filter((id) => first.some((f) => f.id === id))).toEqual([])
-		expect(await db.select({ n: sql<number>`count(*)::int` }).from(issues).where(eq(issues.versionId, v2))).toEqual([{ n: 4 }])
+		expect(
+			await db
+				.select({ n: sql<number>`count(*)::int` })
+				.from(issues)
+				.where(eq(issues.versionId, v2)),
+		).toEqual([{ n: 4 }])
 		const noticesAfter = await query<{ n: number }>(sql`select count(*)::int as n from notifications where kind in ('issue_re_review', 'issue_removed')`)
 		expect(noticesAfter).toEqual([{ n: notices.length }])
 	})
@@ -663,9 +745,34 @@ describe('closing the loop', () => {
 		const { rows, more } = await listMyFeedback(anaId)
 		expect(more).toBe(false)
 		expect(rows).toHaveLength(1)
-		expect(rows[0]).toMatchObject({ type: 'flag', round_id: w.roundId, round_title: 'Community check', dataset: 'Hints', version: 'v1', item: 'h-000', category: 'caricature', severity: 'minor', excerpt: 'ANA-RATIONALE grandmothers', issue_number: 1, issue_version: 'v1', status: 'resolved', resolution: 'documented', public_response: 'Thank you, we will document it.' })
+		expect(rows[0]).toMatchObject({
+			type: 'flag',
+			round_id: w.roundId,
+			round_title: 'Community check',
+			dataset: 'Hints',
+			version: 'v1',
+			item: 'h-000',
+			category: 'caricature',
+			severity: 'minor',
+			excerpt: 'ANA-RATIONALE grandmothers',
+			issue_number: 1,
+			issue_version: 'v1',
+			status: 'resolved',
+			resolution: 'documented',
+			public_response: 'Thank you, we will document it.',
+		})
 		const json = JSON.stringify(rows)
-		for (const secret of ['INTERNAL-NOTE-7f3a', 'INTERNAL-RESOLVE-9c2e', 'INTERNAL-BLOCKING-REASON-4d1b', 'BEN-RATIONALE', 'BEN-TEMPLATE-COMMENT', 'DAN-RATIONALE', other, '@example.org', 'blocking']) {
+		for (const secret of [
+			'INTERNAL-NOTE-7f3a',
+			'INTERNAL-RESOLVE-9c2e',
+			'INTERNAL-BLOCKING-REASON-4d1b',
+			'BEN-RATIONALE',
+			'BEN-TEMPLATE-COMMENT',
+			'DAN-RATIONALE',
+			other,
+			'@example.org',
+			'blocking',
+		]) {
 			expect(json, secret).not.toContain(secret)
 		}
 		// Ben sees his flag and template comment, not Ana's; Dan only his own round; the owner nothing.
@@ -733,7 +840,11 @@ describe('closing the loop', () => {
 		expect(toAna.decoded).toContain('https://rt.example.org/feedback')
 		expect(toAna.decoded).toContain('h-000')
 		expect(toAna.decoded).not.toContain('ben@')
-		const rows = await db.select({ to: emails.to, kind: emails.kind, language: emails.language, datasetId: emails.datasetId, status: emails.status, subject: emails.subject }).from(emails).where(eq(emails.kind, 'feedback_updates')).orderBy(asc(emails.to))
+		const rows = await db
+			.select({ to: emails.to, kind: emails.kind, language: emails.language, datasetId: emails.datasetId, status: emails.status, subject: emails.subject })
+			.from(emails)
+			.where(eq(emails.kind, 'feedback_updates'))
+			.orderBy(asc(emails.to))
 		expect(rows).toEqual([
 			{ to: 'ana@example.org', kind: 'feedback_updates', language: 'en', datasetId: null, status: 'sent', subject: '2 updates on your feedback' },
 			{ to: 'ben@example.org', kind: 'feedback_updates', language: 'fr', datasetId: null, status: 'sent', subject: '2 nouvelles concernant vos retours' },
@@ -757,7 +868,11 @@ describe('closing the loop', () => {
 		await dropTeamNotices()
 		const start = sink.messages.length
 		await sendPendingNotificationEmails('https://rt.example.org')
-		const rows = await db.select({ to: emails.to, kind: emails.kind, text: emails.text }).from(emails).where(sql`${emails.kind} in ('feedback_updates', 'blockers_reminder')`).orderBy(asc(emails.to), asc(emails.kind))
+		const rows = await db
+			.select({ to: emails.to, kind: emails.kind, text: emails.text })
+			.from(emails)
+			.where(sql`${emails.kind} in ('feedback_updates', 'blockers_reminder')`)
+			.orderBy(asc(emails.to), asc(emails.kind))
 		expect(rows.map((r) => [r.to, r.kind])).toEqual([
 			['ana@example.org', 'blockers_reminder'],
 			['ana@example.org', 'feedback_updates'],
@@ -952,7 +1067,12 @@ describe('notification email retries', () => {
 		const start = sink.messages.length
 		const results = await Promise.all([1, 2, 3].map(() => sendPendingNotificationEmails(origin)))
 		expect(results.reduce((n, r) => n + r.emails, 0)).toBe(4)
-		expect(sink.messages.slice(start).map((m) => m.to[0]).sort()).toEqual(['kim@example.org', 'lea@example.org', 'max@example.org', 'zoe@example.org'])
+		expect(
+			sink.messages
+				.slice(start)
+				.map((m) => m.to[0])
+				.sort(),
+		).toEqual(['kim@example.org', 'lea@example.org', 'max@example.org', 'zoe@example.org'])
 		expect((await queue()).every((r) => r.state === 'sent' && r.attempts === 1)).toBe(true)
 	})
 })

@@ -49,15 +49,29 @@ afterAll(async () => {
 	await sink.close()
 })
 
-const userId = async (name: string) => (await db.select({ id: users.id }).from(users).where(eq(users.email, `${name}@example.org`)))[0]!.id
+const userId = async (name: string) =>
+	(
+		await db
+			.select({ id: users.id })
+			.from(users)
+			.where(eq(users.email, `${name}@example.org`))
+	)[0]!.id
 
 async function participantOf(roundId: string, name: string) {
-	const [row] = await db.select({ id: participants.id }).from(participants).innerJoin(users, eq(users.id, participants.userId)).where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
+	const [row] = await db
+		.select({ id: participants.id })
+		.from(participants)
+		.innerJoin(users, eq(users.id, participants.userId))
+		.where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
 	return row!.id
 }
 
 async function sampleOf(versionId: string, externalId: string) {
-	const [row] = await db.select({ id: samples.id }).from(samples).innerJoin(versions, eq(versions.currentImportId, samples.importId)).where(and(eq(versions.id, versionId), eq(samples.externalId, externalId)))
+	const [row] = await db
+		.select({ id: samples.id })
+		.from(samples)
+		.innerJoin(versions, eq(versions.currentImportId, samples.importId))
+		.where(and(eq(versions.id, versionId), eq(samples.externalId, externalId)))
 	return row!.id
 }
 
@@ -93,9 +107,18 @@ async function flag(w: World, who: 'ana' | 'ben', externalId: string, over: Part
 }
 
 const noticesOf = (id: string) =>
-	db.select({ kind: notifications.kind, params: notifications.params, link: notifications.link, emailState: notifications.emailState }).from(notifications).where(and(eq(notifications.userId, id), sql`${notifications.kind} like 'team\\_%'`)).orderBy(asc(notifications.createdAt))
+	db
+		.select({ kind: notifications.kind, params: notifications.params, link: notifications.link, emailState: notifications.emailState })
+		.from(notifications)
+		.where(and(eq(notifications.userId, id), sql`${notifications.kind} like 'team\\_%'`))
+		.orderBy(asc(notifications.createdAt))
 
-const teamEmails = (to: string) => db.select({ kind: emails.kind, subject: emails.subject, text: emails.text, language: emails.language }).from(emails).where(and(eq(emails.to, to), sql`${emails.kind} like 'team\\_%'`)).orderBy(asc(emails.createdAt))
+const teamEmails = (to: string) =>
+	db
+		.select({ kind: emails.kind, subject: emails.subject, text: emails.text, language: emails.language })
+		.from(emails)
+		.where(and(eq(emails.to, to), sql`${emails.kind} like 'team\\_%'`))
+		.orderBy(asc(emails.createdAt))
 
 const versionStatus = async (versionId: string) => (await db.select({ status: versions.status }).from(versions).where(eq(versions.id, versionId)))[0]!.status
 
@@ -105,9 +128,24 @@ describe('a blocker on an approved version: the status never contradicts the gat
 		const hook = await createWebhook({ datasetId: w.datasetId, actorId: w.ownerId, url: 'http://127.0.0.1:9/hook', events: ['version.status_changed'] })
 		await setRoundStatus(w.owner, w.roundId, 'close')
 		expect(await changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: w.ownerId, action: 'approve' })).toMatchObject({ ok: true, to: 'approved' })
-		const tokenRes = await run(tokensAction, new Request(`${TEST_ORIGIN}/account/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner }, body: new URLSearchParams({ intent: 'create', name: 'ci', datasets: 'hints' }) }))
+		const tokenRes = await run(
+			tokensAction,
+			new Request(`${TEST_ORIGIN}/account/tokens`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner },
+				body: new URLSearchParams({ intent: 'create', name: 'ci', datasets: 'hints' }),
+			}),
+		)
 		const token = (tokenRes.data as { created: { token: string } }).created.token
-		const gate = async () => (await run(gateRoute.loader as never, new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/v1/gate`, { headers: { Authorization: `Bearer ${token}` } }), {}, { dataset: 'hints', version: 'v1' })).data
+		const gate = async () =>
+			(
+				await run(
+					gateRoute.loader as never,
+					new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/v1/gate`, { headers: { Authorization: `Bearer ${token}` } }),
+					{},
+					{ dataset: 'hints', version: 'v1' },
+				)
+			).data
 		expect(await gate()).toMatchObject({ status: 'approved', blocked: false, blocking_issues: 0 })
 
 		// A flag still arriving from the (reopened) consultation: a critical one.
@@ -119,8 +157,15 @@ describe('a blocker on an approved version: the status never contradicts the gat
 		// The database, the API, the webhook, the version page and the dataset page.
 		expect(await versionStatus(w.versionId)).toBe('blocked')
 		expect(await gate()).toMatchObject({ status: 'blocked', blocked: true, blocking_issues: 1 })
-		const deliveries = await db.select({ event: webhookDeliveries.event, payload: webhookDeliveries.payload }).from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, hook.id)).orderBy(asc(webhookDeliveries.createdAt))
-		expect(deliveries.at(-1)).toMatchObject({ event: 'version.status_changed', payload: { type: 'version.status_changed', data: { dataset: 'hints', version: 'v1', status: 'blocked', previous_status: 'approved', blocking_issue: 1 } } })
+		const deliveries = await db
+			.select({ event: webhookDeliveries.event, payload: webhookDeliveries.payload })
+			.from(webhookDeliveries)
+			.where(eq(webhookDeliveries.webhookId, hook.id))
+			.orderBy(asc(webhookDeliveries.createdAt))
+		expect(deliveries.at(-1)).toMatchObject({
+			event: 'version.status_changed',
+			payload: { type: 'version.status_changed', data: { dataset: 'hints', version: 'v1', status: 'blocked', previous_status: 'approved', blocking_issue: 1 } },
+		})
 		const page = await run(versionRoute.loader as never, getRequest('/datasets/hints/versions/v1', { cookie: w.owner }), {}, P)
 		const html = await renderRoute(versionRoute, { path: '/datasets/hints/versions/v1', data: page.data })
 		expect(html).toContain('Blocked after approval')
@@ -141,7 +186,12 @@ describe('a blocker on an approved version: the status never contradicts the gat
 
 		// Approving again is refused while the blocker is open; resolved, it passes the gate.
 		expect(await changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: w.ownerId, action: 'approve' })).toMatchObject({ ok: false, reason: 'blocked' })
-		await triageIssue({ versionId: w.versionId, issueId: blocker!.id, actor: w.actor, input: { intent: 'resolve', revision: blocker!.revision, resolution: 'removed', publicResponse: 'Removed from the release.', note: '' } })
+		await triageIssue({
+			versionId: w.versionId,
+			issueId: blocker!.id,
+			actor: w.actor,
+			input: { intent: 'resolve', revision: blocker!.revision, resolution: 'removed', publicResponse: 'Removed from the release.', note: '' },
+		})
 		expect(await versionStatus(w.versionId)).toBe('blocked')
 		expect(await gate()).toMatchObject({ status: 'blocked', blocked: true, blocking_issues: 0 })
 		expect(await changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: w.ownerId, action: 'approve' })).toMatchObject({ ok: true, to: 'approved' })
@@ -149,7 +199,9 @@ describe('a blocker on an approved version: the status never contradicts the gat
 
 		// Reopening the resolved blocker closes the gate again, and the status follows.
 		const [again] = await db.select({ revision: issues.revision }).from(issues).where(eq(issues.id, blocker!.id))
-		expect(await triageIssue({ versionId: w.versionId, issueId: blocker!.id, actor: w.actor, input: { intent: 'reopen', revision: again!.revision, reason: 'It is still in the file.' } })).toMatchObject({ ok: true })
+		expect(
+			await triageIssue({ versionId: w.versionId, issueId: blocker!.id, actor: w.actor, input: { intent: 'reopen', revision: again!.revision, reason: 'It is still in the file.' } }),
+		).toMatchObject({ ok: true })
 		expect(await versionStatus(w.versionId)).toBe('blocked')
 	})
 })
@@ -158,7 +210,10 @@ describe('owner notifications', () => {
 	test('new blocking issue, opposed comment, withdrawal: every team member who did not opt out, in the app; one digest email per person', async () => {
 		const w = await setup()
 		// mia opts out of this dataset.
-		await db.update(datasetMembers).set({ notify: false }).where(and(eq(datasetMembers.datasetId, w.datasetId), eq(datasetMembers.userId, w.miaId)))
+		await db
+			.update(datasetMembers)
+			.set({ notify: false })
+			.where(and(eq(datasetMembers.datasetId, w.datasetId), eq(datasetMembers.userId, w.miaId)))
 		await flag(w, 'ana', 'h-000', { severity: 'major' })
 		expect(await noticesOf(w.ownerId)).toEqual([])
 		// A second person: the threshold makes it blocking (an issue that becomes blocking).
@@ -192,7 +247,10 @@ describe('owner notifications', () => {
 		expect(await teamEmails('owner@example.org')).toHaveLength(1)
 		expect((await noticesOf(w.ownerId)).at(-1)).toMatchObject({ kind: 'team_issue_blocking', emailState: 'pending' })
 		// The interval over (the digest is dated an hour back), it goes.
-		await db.update(users).set({ teamDigestAt: sql`now() - interval '61 minutes'` }).where(eq(users.id, w.ownerId))
+		await db
+			.update(users)
+			.set({ teamDigestAt: sql`now() - interval '61 minutes'` })
+			.where(eq(users.id, w.ownerId))
 		await sendPendingNotificationEmails(TEST_ORIGIN)
 		expect((await teamEmails('owner@example.org')).map((m) => m.subject)).toEqual(['4 updates on your datasets', 'An update on your datasets'])
 	})
@@ -206,7 +264,10 @@ describe('owner notifications', () => {
 		for (const id of ['h-000', 'h-001', 'h-002', 'h-003']) await review('ben', id)
 		expect(await notifyCoveredRounds()).toBe(1)
 		expect(await notifyCoveredRounds()).toBe(0)
-		await db.update(rounds).set({ closesAt: sql`now() - interval '1 minute'` }).where(eq(rounds.id, w.roundId))
+		await db
+			.update(rounds)
+			.set({ closesAt: sql`now() - interval '1 minute'` })
+			.where(eq(rounds.id, w.roundId))
 		await runDueRoundJobs(TEST_ORIGIN)
 		expect((await noticesOf(w.ownerId)).map((n) => n.kind)).toEqual(['team_round_covered', 'team_round_closed'])
 		expect((await noticesOf(w.miaId)).map((n) => n.kind)).toEqual(['team_round_covered', 'team_round_closed'])
@@ -251,7 +312,15 @@ describe('guards on actions that freeze or decide', () => {
 		const post = (fields: Record<string, string>) => run(teamRoundRoute.action as never, formRequest('/x', fields, { cookie: owner }), {}, { ...P, roundId })
 		const revision = async () => String((await db.select({ revision: rounds.revision }).from(rounds).where(eq(rounds.id, roundId)))[0]!.revision)
 		const unconfirmed = await post({ intent: 'open', revision: await revision() })
-		expect(unconfirmed.data).toMatchObject({ confirm: { intent: 'open', fields: [['intent', 'open'], ['revision', expect.any(String)]] } })
+		expect(unconfirmed.data).toMatchObject({
+			confirm: {
+				intent: 'open',
+				fields: [
+					['intent', 'open'],
+					['revision', expect.any(String)],
+				],
+			},
+		})
 		expect((await db.select({ status: rounds.status }).from(rounds).where(eq(rounds.id, roundId)))[0]!.status).toBe('draft')
 		// The confirmation page renders a form that posts the same fields, confirmed.
 		const page = await run(teamRoundRoute.loader as never, getRequest('/r', { cookie: owner }), {}, { ...P, roundId })
@@ -280,7 +349,16 @@ describe('guards on actions that freeze or decide', () => {
 		const post = (extra: Record<string, string> = {}) => {
 			const b = new URLSearchParams(body)
 			for (const [k, v] of Object.entries(extra)) b.set(k, v)
-			return run(inboxRoute.action as never, new Request(`${TEST_ORIGIN}/datasets/hints/versions/v1/issues?index&status=unresolved`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner }, body: b }), {}, P)
+			return run(
+				inboxRoute.action as never,
+				new Request(`${TEST_ORIGIN}/datasets/hints/versions/v1/issues?index&status=unresolved`, {
+					method: 'POST',
+					headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner },
+					body: b,
+				}),
+				{},
+				P,
+			)
 		}
 		const asked = await post()
 		expect(asked.data).toMatchObject({ confirm: { count: 2 } })
@@ -305,7 +383,10 @@ describe('the inbox', () => {
 		const w = await setup()
 		await flag(w, 'ana', 'h-001', { severity: 'critical' })
 		await flag(w, 'ben', 'h-000', { severity: 'critical' })
-		await db.update(rounds).set({ closesAt: sql`now() + interval '5 hours'` }).where(eq(rounds.id, w.roundId))
+		await db
+			.update(rounds)
+			.set({ closesAt: sql`now() + interval '5 hours'` })
+			.where(eq(rounds.id, w.roundId))
 		await saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, 'ana'), sampleId: await sampleOf(w.versionId, 'h-002'), verdict: { kind: 'no_concerns' } })
 		await saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, 'ben'), sampleId: await sampleOf(w.versionId, 'h-002'), verdict: { kind: 'no_concerns' } })
 		const useCase = await createUseCase(w.datasetId, UseCaseSchema.parse({ title: 'Tutoring older learners', pipelineStage: 'evaluation' }), w.ownerId)
@@ -333,9 +414,19 @@ describe('the inbox', () => {
 		expect((await run(inboxRoute2.action as never, formRequest('/inbox', { intent: 'acknowledge', issue: first.id, revision: '9' }, { cookie: w.cookies.ana }))).status).toBe(404)
 
 		// A version blocked after approval shows with its first blocker.
-		await triageIssue({ versionId: w.versionId, issueId: inbox.blockers[1]!.id, actor: w.actor, input: { intent: 'resolve', revision: inbox.blockers[1]!.revision, resolution: 'removed', publicResponse: 'Removed.', note: '' } })
+		await triageIssue({
+			versionId: w.versionId,
+			issueId: inbox.blockers[1]!.id,
+			actor: w.actor,
+			input: { intent: 'resolve', revision: inbox.blockers[1]!.revision, resolution: 'removed', publicResponse: 'Removed.', note: '' },
+		})
 		const [ackd] = await db.select({ id: issues.id, revision: issues.revision }).from(issues).where(eq(issues.id, first.id))
-		await triageIssue({ versionId: w.versionId, issueId: ackd!.id, actor: w.actor, input: { intent: 'resolve', revision: ackd!.revision, resolution: 'documented', publicResponse: 'Documented.', note: '' } })
+		await triageIssue({
+			versionId: w.versionId,
+			issueId: ackd!.id,
+			actor: w.actor,
+			input: { intent: 'resolve', revision: ackd!.revision, resolution: 'documented', publicResponse: 'Documented.', note: '' },
+		})
 		await db.update(versions).set({ status: 'approved' }).where(eq(versions.id, w.versionId))
 		await flag(w, 'ana', 'h-003', { severity: 'critical' })
 		expect((await load(w.owner)).blocked).toMatchObject([{ slug: 'hints', version: 'v1', first_blocker: 3, blocking: 1 }])

@@ -44,7 +44,17 @@ function fixture(rows = 5, rowGroupSize = 2) {
 			{ name: 'id', data: ids },
 			// Even rows are chats (content null), odd rows plain text.
 			{ name: 'content', data: ids.map((_, i) => (i % 2 ? `text ${i}` : null)), codec: 'UNCOMPRESSED' },
-			{ name: 'messages', data: ids.map((_, i) => (i % 2 ? null : [{ role: 'user', content: `q ${i}` }, { role: 'assistant', content: `a ${i}` }])) },
+			{
+				name: 'messages',
+				data: ids.map((_, i) =>
+					i % 2
+						? null
+						: [
+								{ role: 'user', content: `q ${i}` },
+								{ role: 'assistant', content: `a ${i}` },
+							],
+				),
+			},
 			// Few distinct values: dictionary-encoded by the writer.
 			{ name: 'language', data: ids.map((_, i) => (i % 3 ? 'en' : 'es')), encoding: 'RLE_DICTIONARY' },
 			{ name: 'persona', data: ids.map((_, i) => (i === 4 ? null : { region: i % 2 ? 'Amman' : 'Oaxaca', age: 30 + i })) },
@@ -57,12 +67,28 @@ function fixture(rows = 5, rowGroupSize = 2) {
 
 async function setup() {
 	const w = await world(2)
-	const created = await run(tokensAction, new Request(`${TEST_ORIGIN}/account/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner }, body: new URLSearchParams([['intent', 'create'], ['name', 'pq'], ['datasets', 'hints']]) }))
+	const created = await run(
+		tokensAction,
+		new Request(`${TEST_ORIGIN}/account/tokens`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner },
+			body: new URLSearchParams([
+				['intent', 'create'],
+				['name', 'pq'],
+				['datasets', 'hints'],
+			]),
+		}),
+	)
 	return { ...w, token: (created.data as { created: { token: string } }).created.token }
 }
 
 const put = (token: string, body: Uint8Array, type = 'application/vnd.apache.parquet') =>
-	run(samplesRoute.action as never, new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/v1/samples`, { method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': type }, body: body as unknown as BodyInit }), {}, { dataset: 'hints', version: 'v1' })
+	run(
+		samplesRoute.action as never,
+		new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/v1/samples`, { method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': type }, body: body as unknown as BodyInit }),
+		{},
+		{ dataset: 'hints', version: 'v1' },
+	)
 
 describe('Parquet uploads', () => {
 	test('nested structs, lists of structs, nulls, dictionary-encoded and compressed columns, several row groups: imported as samples', async () => {
@@ -81,8 +107,21 @@ describe('Parquet uploads', () => {
 		expect(res.data).toMatchObject({ version: 'v1', rows: 5 })
 		const [v] = await db.select({ importId: versions.currentImportId, n: versions.sampleCount }).from(versions).where(eq(versions.id, w.versionId))
 		expect(v!.n).toBe(5)
-		const rows = await db.select({ id: samples.externalId, content: samples.content, messages: samples.messages, language: samples.language, metadata: samples.metadata }).from(samples).where(eq(samples.importId, v!.importId!)).orderBy(samples.id)
-		expect(rows[0]).toEqual({ id: 'p-0', content: null, messages: [{ role: 'user', content: 'q 0' }, { role: 'assistant', content: 'a 0' }], language: 'es', metadata: { persona: { region: 'Oaxaca', age: 30 }, prompt_id: 100 } })
+		const rows = await db
+			.select({ id: samples.externalId, content: samples.content, messages: samples.messages, language: samples.language, metadata: samples.metadata })
+			.from(samples)
+			.where(eq(samples.importId, v!.importId!))
+			.orderBy(samples.id)
+		expect(rows[0]).toEqual({
+			id: 'p-0',
+			content: null,
+			messages: [
+				{ role: 'user', content: 'q 0' },
+				{ role: 'assistant', content: 'a 0' },
+			],
+			language: 'es',
+			metadata: { persona: { region: 'Oaxaca', age: 30 }, prompt_id: 100 },
+		})
 		expect(rows[1]).toEqual({ id: 'p-1', content: 'text 1', messages: null, language: 'en', metadata: { persona: { region: 'Amman', age: 31 } } })
 		expect(rows[4]).toMatchObject({ id: 'p-4', metadata: { prompt_id: 104 } })
 		expect(rows[4]!.metadata).not.toHaveProperty('persona')
@@ -90,7 +129,12 @@ describe('Parquet uploads', () => {
 
 	test('all or nothing with per-row errors: a duplicate id and a row without content are reported by row number; nothing imported', async () => {
 		const w = await setup()
-		const bytes = parquetWriteBuffer({ columnData: [{ name: 'id', data: ['a', 'b', 'a', 'c'], type: 'STRING' }, { name: 'content', data: ['x', 'y', 'z', null], type: 'STRING' }] })
+		const bytes = parquetWriteBuffer({
+			columnData: [
+				{ name: 'id', data: ['a', 'b', 'a', 'c'], type: 'STRING' },
+				{ name: 'content', data: ['x', 'y', 'z', null], type: 'STRING' },
+			],
+		})
 		const res = await put(w.token, new Uint8Array(bytes))
 		expect(res.status).toBe(422)
 		const error = (res.data as { error: { code: string; details: { errors: Array<{ line: number; code: string }> } } }).error
@@ -116,7 +160,10 @@ describe('Parquet uploads', () => {
 			expect(error.code).toBe('invalid_parquet')
 			expect(error.message).toContain(message)
 		}
-		const [v] = await db.select({ n: versions.sampleCount }).from(versions).where(and(eq(versions.id, w.versionId)))
+		const [v] = await db
+			.select({ n: versions.sampleCount })
+			.from(versions)
+			.where(and(eq(versions.id, w.versionId)))
 		expect(v!.n).toBe(2)
 	})
 })

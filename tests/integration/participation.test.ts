@@ -24,7 +24,11 @@ afterAll(async () => {
 
 type Row = { id: string; consented_at: Date | null; withdrawn_at: Date | null; keep_feedback: boolean | null; show_name: boolean; warn_each_time: boolean; expertise: string }
 const participantOf = async (name: string) =>
-	(await query<Row>(sql`select p.id, p.consented_at, p.withdrawn_at, p.keep_feedback, p.show_name, p.warn_each_time, p.expertise from participants p join users u on u.id = p.user_id where u.display_name = ${name}`))[0]!
+	(
+		await query<Row>(
+			sql`select p.id, p.consented_at, p.withdrawn_at, p.keep_feedback, p.show_name, p.warn_each_time, p.expertise from participants p join users u on u.id = p.user_id where u.display_name = ${name}`,
+		)
+	)[0]!
 const count = async (table: 'reviews' | 'flags' | 'assignments', participantId: string) =>
 	(await query<{ n: number }>(sql`select count(*)::int as n from ${sql.raw(table)} where participant_id = ${participantId}`))[0]!.n
 
@@ -50,7 +54,11 @@ describe('recordConsent', () => {
 		await recordConsent({ round, participant: { id: ana.id, consentedAt }, choices: { expertise: 'Astronaut', showName: false, warnEachTime: false } })
 		expect(await participantOf('ana')).toMatchObject({ expertise: '', show_name: false, warn_each_time: false })
 		// Another round's id: nothing changes.
-		await recordConsent({ round: { ...round, id: '00000000-0000-4000-8000-000000000000' }, participant: { id: ana.id, consentedAt }, choices: { expertise: 'Linguist', showName: true, warnEachTime: true } })
+		await recordConsent({
+			round: { ...round, id: '00000000-0000-4000-8000-000000000000' },
+			participant: { id: ana.id, consentedAt },
+			choices: { expertise: 'Linguist', showName: true, warnEachTime: true },
+		})
 		expect(await participantOf('ana')).toMatchObject({ expertise: '', show_name: false })
 	})
 })

@@ -41,16 +41,26 @@ type Ran = { code: number; stdout: string; stderr: string }
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Ran> {
 	return new Promise((resolve) => {
-		execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ROUNDTABLE_URL: app.base, ROUNDTABLE_TOKEN: token, NODE_ENV: 'production', ...env }, cwd: dir, timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
-			resolve({ code: error ? (typeof error.code === 'number' ? error.code : 2) : 0, stdout, stderr })
-		})
+		execFile(
+			process.execPath,
+			[CLI, ...args],
+			{ env: { PATH: process.env.PATH ?? '', ROUNDTABLE_URL: app.base, ROUNDTABLE_TOKEN: token, NODE_ENV: 'production', ...env }, cwd: dir, timeout: 60_000, encoding: 'utf8' },
+			(error, stdout, stderr) => {
+				resolve({ code: error ? (typeof error.code === 'number' ? error.code : 2) : 0, stdout, stderr })
+			},
+		)
 	})
 }
 
 async function form(pathname: string, fields: Record<string, string | string[]>, cookie = '') {
 	const body = new URLSearchParams()
 	for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) body.append(k, one)
-	return fetch(`${app.base}${pathname}`, { method: 'POST', redirect: 'manual', headers: { Origin: app.base, 'Content-Type': 'application/x-www-form-urlencoded', ...(cookie ? { Cookie: cookie } : {}) }, body })
+	return fetch(`${app.base}${pathname}`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { Origin: app.base, 'Content-Type': 'application/x-www-form-urlencoded', ...(cookie ? { Cookie: cookie } : {}) },
+		body,
+	})
 }
 
 const cookieOf = (res: Response) =>
@@ -78,8 +88,22 @@ beforeAll(async () => {
 	const page = await (await form('/account/tokens', { intent: 'create', name: 'ci', datasets: ['cli'] }, cookie)).text()
 	token = /rt_[A-Za-z0-9_-]{43}/.exec(page)?.[0] ?? ''
 	expect(token).not.toBe('')
-	writeFileSync(path.join(dir, 'samples.jsonl'), ['h-0', 'h-1', 'h-2'].map((id, i) => JSON.stringify({ id, content: `hint ${i}`, language: 'en', metadata: { persona: { region: i % 2 ? 'Amman' : 'Oaxaca' } } })).join('\n') + '\n')
-	writeFileSync(path.join(dir, 'samples.parquet'), new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'id', data: ['q-1', 'q-2'], type: 'STRING' }, { name: 'content', data: ['one', 'two'], type: 'STRING' }, { name: 'region', data: ['Oaxaca', null], type: 'STRING' }] })))
+	writeFileSync(
+		path.join(dir, 'samples.jsonl'),
+		['h-0', 'h-1', 'h-2'].map((id, i) => JSON.stringify({ id, content: `hint ${i}`, language: 'en', metadata: { persona: { region: i % 2 ? 'Amman' : 'Oaxaca' } } })).join('\n') + '\n',
+	)
+	writeFileSync(
+		path.join(dir, 'samples.parquet'),
+		new Uint8Array(
+			parquetWriteBuffer({
+				columnData: [
+					{ name: 'id', data: ['q-1', 'q-2'], type: 'STRING' },
+					{ name: 'content', data: ['one', 'two'], type: 'STRING' },
+					{ name: 'region', data: ['Oaxaca', null], type: 'STRING' },
+				],
+			}),
+		),
+	)
 	writeFileSync(path.join(dir, 'bad.csv'), 'id,content\nc-1,one\nc-1,again\n')
 	writeFileSync(path.join(dir, 'good.csv'), 'id,content,metadata.persona.region\nc-1,"one, with a comma",Oaxaca\nc-2,two,Amman\n')
 	writeFileSync(path.join(dir, 'provenance.json'), JSON.stringify({ generation_method: 'persona_simulation', model_name: 'Llama-3-70B-Instruct', seed_data_description: '200 teacher-written hints' }))
@@ -160,8 +184,25 @@ describe('the roundtable CLI against the built app', () => {
 		writeFileSync(output, '')
 		await cli(['push', 'samples.jsonl', '--dataset', 'cli', '--version', 'v1', '-q'])
 		const ran = await new Promise<Ran>((resolve) =>
-			execFile('bash', ['-c', script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', GITHUB_ACTION_PATH: path.resolve('.'), GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output, ROUNDTABLE_URL: app.base, ROUNDTABLE_TOKEN: token, RT_DATASET: 'cli', RT_VERSION: 'v1' } }, (error, stdout, stderr) =>
-				resolve({ code: error ? (typeof error.code === 'number' ? error.code : 2) : 0, stdout, stderr }),
+			execFile(
+				'bash',
+				['-c', script],
+				{
+					cwd: dir,
+					encoding: 'utf8',
+					env: {
+						PATH: process.env.PATH ?? '',
+						NODE_ENV: 'production',
+						GITHUB_ACTION_PATH: path.resolve('.'),
+						GITHUB_STEP_SUMMARY: summary,
+						GITHUB_OUTPUT: output,
+						ROUNDTABLE_URL: app.base,
+						ROUNDTABLE_TOKEN: token,
+						RT_DATASET: 'cli',
+						RT_VERSION: 'v1',
+					},
+				},
+				(error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 2) : 0, stdout, stderr }),
 			),
 		)
 		expect(ran.code, ran.stderr).toBe(1)
@@ -197,7 +238,12 @@ except Exception as e:
     out["missing"] = [type(e).__name__, e.status, e.code]
 print(json.dumps(out))
 `
-		const stdout = execFileSync('python3', ['-c', script], { cwd: dir, env: { PATH: process.env.PATH ?? '', ROUNDTABLE_URL: app.base, ROUNDTABLE_TOKEN: token, NODE_ENV: 'production' }, encoding: 'utf8', timeout: 60_000 })
+		const stdout = execFileSync('python3', ['-c', script], {
+			cwd: dir,
+			env: { PATH: process.env.PATH ?? '', ROUNDTABLE_URL: app.base, ROUNDTABLE_TOKEN: token, NODE_ENV: 'production' },
+			encoding: 'utf8',
+			timeout: 60_000,
+		})
 		expect(JSON.parse(stdout)).toEqual({
 			push: ['py1', 3, false],
 			again: true,
@@ -210,33 +256,65 @@ print(json.dumps(out))
 		})
 	})
 
-	test.skipIf(!process.env.DATABASE_URL)('gate (PostgreSQL, shared with the server): prints the blockers and exits 1, then opens with exit 0 once they are resolved and the version approved', async () => {
-		// A consultation built in-process on the database the server uses.
-		const w = await world(3)
-		const roundId = await createRound(w.owner)
-		await joinAs(w.owner, roundId, 'gateflagger', sink.messages)
-		await setRoundStatus(w.owner, roundId, 'open')
-		const [p] = await db.select({ id: participants.id }).from(participants).where(eq(participants.roundId, roundId))
-		const version = await getVersion({ datasetId: w.datasetId, label: 'v1' })
-		const [s] = await db.select({ id: samples.id }).from(samples).where(and(eq(samples.importId, version!.currentImportId!), eq(samples.externalId, 'h-001')))
-		await saveVerdict({ roundId, participantId: p!.id, sampleId: s!.id, verdict: { kind: 'flag', flag: { intent: 'flag', category: 'demeaning', severity: 'critical', affectedGroups: ['Ammanis'], rationale: 'Slur.', suggestedRewrite: '', quotedSpan: '', unsure: false } } })
-		const created = await run(tokensAction, new Request(`${TEST_ORIGIN}/account/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner }, body: new URLSearchParams([['intent', 'create'], ['name', 'gate'], ['datasets', 'hints']]) }))
-		const hintsToken = (created.data as { created: { token: string } }).created.token
-		const env = { ROUNDTABLE_TOKEN: hintsToken }
+	test.skipIf(!process.env.DATABASE_URL)(
+		'gate (PostgreSQL, shared with the server): prints the blockers and exits 1, then opens with exit 0 once they are resolved and the version approved',
+		async () => {
+			// A consultation built in-process on the database the server uses.
+			const w = await world(3)
+			const roundId = await createRound(w.owner)
+			await joinAs(w.owner, roundId, 'gateflagger', sink.messages)
+			await setRoundStatus(w.owner, roundId, 'open')
+			const [p] = await db.select({ id: participants.id }).from(participants).where(eq(participants.roundId, roundId))
+			const version = await getVersion({ datasetId: w.datasetId, label: 'v1' })
+			const [s] = await db
+				.select({ id: samples.id })
+				.from(samples)
+				.where(and(eq(samples.importId, version!.currentImportId!), eq(samples.externalId, 'h-001')))
+			await saveVerdict({
+				roundId,
+				participantId: p!.id,
+				sampleId: s!.id,
+				verdict: {
+					kind: 'flag',
+					flag: { intent: 'flag', category: 'demeaning', severity: 'critical', affectedGroups: ['Ammanis'], rationale: 'Slur.', suggestedRewrite: '', quotedSpan: '', unsure: false },
+				},
+			})
+			const created = await run(
+				tokensAction,
+				new Request(`${TEST_ORIGIN}/account/tokens`, {
+					method: 'POST',
+					headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner },
+					body: new URLSearchParams([
+						['intent', 'create'],
+						['name', 'gate'],
+						['datasets', 'hints'],
+					]),
+				}),
+			)
+			const hintsToken = (created.data as { created: { token: string } }).created.token
+			const env = { ROUNDTABLE_TOKEN: hintsToken }
 
-		const summary = path.join(dir, 'blocked.md')
-		const blocked = await cli(['gate', '--dataset', 'hints', '--version', 'v1', '--summary', summary], env)
-		expect(blocked.code).toBe(1)
-		expect(blocked.stdout).toMatch(/^gate blocked: hints v1 is in_consultation; 1 blocking of 1 unresolved issues\n {2}#1 sample h-001 \[open\] demeaning \(critical\) — blocking: critical\n$/)
-		expect(readFileSync(summary, 'utf8')).toContain('| #1 | sample h-001 | open | demeaning | critical | — |')
-		expect((await cli(['issues', '--dataset', 'hints', '--version', 'v1', '--blocking', 'true'], env)).stdout).toContain('#1 sample h-001')
+			const summary = path.join(dir, 'blocked.md')
+			const blocked = await cli(['gate', '--dataset', 'hints', '--version', 'v1', '--summary', summary], env)
+			expect(blocked.code).toBe(1)
+			expect(blocked.stdout).toMatch(/^gate blocked: hints v1 is in_consultation; 1 blocking of 1 unresolved issues\n {2}#1 sample h-001 \[open\] demeaning \(critical\) — blocking: critical\n$/)
+			expect(readFileSync(summary, 'utf8')).toContain('| #1 | sample h-001 | open | demeaning | critical | — |')
+			expect((await cli(['issues', '--dataset', 'hints', '--version', 'v1', '--blocking', 'true'], env)).stdout).toContain('#1 sample h-001')
 
-		const me = (await getUser(getRequest('/', { cookie: w.owner })))!
-		const [issue] = await db.select({ id: issues.id, revision: issues.revision }).from(issues).where(eq(issues.versionId, w.versionId))
-		expect(await triageIssue({ versionId: w.versionId, issueId: issue!.id, actor: { userId: me.id, datasetId: w.datasetId }, input: { intent: 'resolve', revision: issue!.revision, resolution: 'regenerated', publicResponse: 'Regenerated without the slur.', note: '' } })).toMatchObject({ ok: true })
-		await setRoundStatus(w.owner, roundId, 'close')
-		expect(await changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: me.id, action: 'approve' })).toMatchObject({ ok: true })
-		const open = await cli(['gate', '--dataset', 'hints', '--version', 'v1'], env)
-		expect(open).toMatchObject({ code: 0, stdout: 'gate open: hints v1 is approved with no unresolved blocking issue (0 open issues)\n' })
-	})
+			const me = (await getUser(getRequest('/', { cookie: w.owner })))!
+			const [issue] = await db.select({ id: issues.id, revision: issues.revision }).from(issues).where(eq(issues.versionId, w.versionId))
+			expect(
+				await triageIssue({
+					versionId: w.versionId,
+					issueId: issue!.id,
+					actor: { userId: me.id, datasetId: w.datasetId },
+					input: { intent: 'resolve', revision: issue!.revision, resolution: 'regenerated', publicResponse: 'Regenerated without the slur.', note: '' },
+				}),
+			).toMatchObject({ ok: true })
+			await setRoundStatus(w.owner, roundId, 'close')
+			expect(await changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: me.id, action: 'approve' })).toMatchObject({ ok: true })
+			const open = await cli(['gate', '--dataset', 'hints', '--version', 'v1'], env)
+			expect(open).toMatchObject({ code: 0, stdout: 'gate open: hints v1 is approved with no unresolved blocking issue (0 open issues)\n' })
+		},
+	)
 })

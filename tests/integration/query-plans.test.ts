@@ -102,7 +102,9 @@ async function missingIndexes(statements: Statement[]) {
 			checked.push(check)
 			if (!check.reachable) continue
 			if (check.unindexed.length) {
-				problems.push(`${check.label} (${check.plan} plan): Seq Scan on ${check.unindexed.join(', ')}, and no index fits\n  ${check.sql.replace(/\s+/g, ' ').slice(0, 400)}\n${check.text.replace(/^/gm, '    ')}`)
+				problems.push(
+					`${check.label} (${check.plan} plan): Seq Scan on ${check.unindexed.join(', ')}, and no index fits\n  ${check.sql.replace(/\s+/g, ' ').slice(0, 400)}\n${check.text.replace(/^/gm, '    ')}`,
+				)
 			}
 			const preferred = check.seqScans.filter((t) => WATCHED.has(t) && !check.unindexed.includes(t))
 			if (preferred.length) notes.add(`${check.label} (${check.plan} plan): Seq Scan on ${preferred.join(', ')} preferred to a fitting index at this size`)
@@ -256,7 +258,10 @@ describe.skipIf(!process.env.DATABASE_URL)('query plans at scale (PostgreSQL)', 
 	})
 
 	test('insights: every aggregate, for the version and for one round', async () => {
-		const calls: Array<[string, () => Promise<unknown>]> = [['listInsightRounds', () => listInsightRounds(ids.versionId)], ['roundProgress', () => roundProgress(ids.roundId)]]
+		const calls: Array<[string, () => Promise<unknown>]> = [
+			['listInsightRounds', () => listInsightRounds(ids.versionId)],
+			['roundProgress', () => roundProgress(ids.roundId)],
+		]
 		for (const scope of [{ versionId: ids.versionId }, { versionId: ids.versionId, roundId: ids.roundId }]) {
 			const s = scope.roundId ? 'round' : 'version'
 			calls.push(
@@ -288,14 +293,29 @@ describe.skipIf(!process.env.DATABASE_URL)('query plans at scale (PostgreSQL)', 
 
 	test('the busiest writes: a verdict, a flag, a triage action, an opposed comment', async () => {
 		const { roundId, participantId, userId, pendingSampleId: sampleId, pendingExternalId } = ids
-		const flag = { intent: 'flag' as const, category: 'stereotype' as const, severity: 'major' as const, affectedGroups: [], rationale: 'A stock figure.', suggestedRewrite: '', quotedSpan: '', unsure: false }
+		const flag = {
+			intent: 'flag' as const,
+			category: 'stereotype' as const,
+			severity: 'major' as const,
+			affectedGroups: [],
+			rationale: 'A stock figure.',
+			suggestedRewrite: '',
+			quotedSpan: '',
+			unsure: false,
+		}
 		await expectIndexed([
 			['quickVerdict (the review loop’s POST: guard, verdict, next sample)', () => quickVerdict({ roundId, userId, externalId: pendingExternalId, verdict: { kind: 'no_concerns' } })],
 			['saveVerdict (no concerns)', () => saveVerdict({ roundId, participantId, sampleId, verdict: { kind: 'no_concerns' } })],
 			['saveVerdict (flag)', () => saveVerdict({ roundId, participantId, sampleId, verdict: { kind: 'flag', flag } })],
 			[
 				'triageIssue (acknowledge)',
-				() => triageIssue({ versionId: ids.versionId, issueId: ids.openIssueId, actor: { userId: ids.ownerId, datasetId: ids.datasetId }, input: { intent: 'acknowledge', revision: ids.openIssueRevision } }),
+				() =>
+					triageIssue({
+						versionId: ids.versionId,
+						issueId: ids.openIssueId,
+						actor: { userId: ids.ownerId, datasetId: ids.datasetId },
+						input: { intent: 'acknowledge', revision: ids.openIssueRevision },
+					}),
 			],
 			[
 				'addComment (opposed)',

@@ -92,30 +92,62 @@ async function consultation() {
 	const dataset = (await getDatasetForMember({ slug: 'hints', userId: me.id }))!
 	const version = (await getVersion({ datasetId: dataset.id, label: 'v1' }))!
 	const body = ['Oaxaca', 'Amman', 'Oaxaca', 'Amman'].map((region, i) => JSON.stringify({ id: `h-00${i}`, content: `hint ${i}`, metadata: { persona: { region } } })).join('\n')
-	await runImport({ versionId: version.id, format: 'jsonl', filename: 'h.jsonl', userId: me.id, source: (async function* () { yield new TextEncoder().encode(body) })() })
+	await runImport({
+		versionId: version.id,
+		format: 'jsonl',
+		filename: 'h.jsonl',
+		userId: me.id,
+		source: (async function* () {
+			yield new TextEncoder().encode(body)
+		})(),
+	})
 
 	const roundId = await createRound(owner, { title: 'Community check | [round 1]', overlap: '3', opposedBlocks: 'on' })
 	for (const name of COMMUNITY) await joinAs(owner, roundId, name, sink.messages)
 	await joinAs(owner, roundId, EXPERT, sink.messages, 'expert')
 	await setRoundStatus(owner, roundId, 'open')
 	const participantOf = async (name: string) =>
-		(await db.select({ id: participants.id, userId: participants.userId }).from(participants).innerJoin(users, eq(users.id, participants.userId)).where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`))))[0]!
+		(
+			await db
+				.select({ id: participants.id, userId: participants.userId })
+				.from(participants)
+				.innerJoin(users, eq(users.id, participants.userId))
+				.where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
+		)[0]!
 	const [c1, c2, c3, ex] = await Promise.all([...COMMUNITY, EXPERT].map(participantOf))
 	// One participant shows their name to the team; the report still must not.
 	await db.update(participants).set({ showName: true }).where(eq(participants.id, c1!.id))
 
 	const importId = (await getVersion({ datasetId: dataset.id, label: 'v1' }))!.currentImportId!
-	const sampleId = async (externalId: string) => (await db.select({ id: samples.id }).from(samples).where(and(eq(samples.importId, importId), eq(samples.externalId, externalId))))[0]!.id
-	const flag = async (p: { id: string }, externalId: string, over: Partial<FlagInput> = {}) => saveVerdict({ roundId, participantId: p.id, sampleId: await sampleId(externalId), verdict: { kind: 'flag', flag: flagInput(over) } })
+	const sampleId = async (externalId: string) =>
+		(
+			await db
+				.select({ id: samples.id })
+				.from(samples)
+				.where(and(eq(samples.importId, importId), eq(samples.externalId, externalId)))
+		)[0]!.id
+	const flag = async (p: { id: string }, externalId: string, over: Partial<FlagInput> = {}) =>
+		saveVerdict({ roundId, participantId: p.id, sampleId: await sampleId(externalId), verdict: { kind: 'flag', flag: flagInput(over) } })
 	await flag(c1!, 'h-000') // #1: two people → blocking (threshold)
 	await flag(c2!, 'h-000', { category: 'stereotype', severity: 'major', affectedGroups: ['Oaxaca'] })
 	await flag(ex!, 'h-001', { category: 'demeaning', severity: 'critical' }) // #2: critical and expert
 	await flag(c3!, 'h-002', { category: 'erasure' }) // #3: one person, minor: not blocking
 	const useCase = await createUseCase(dataset.id, UseCaseSchema.parse({ title: 'Tutoring app for [kids](https://evil.example)', pipelineStage: 'fine_tuning' }), me.id)
-	const opposed = await addComment({ useCaseId: useCase.id, actor: { userId: c3!.userId, datasetId: dataset.id, participantId: c3!.id, roundId }, stance: 'opposed', body: 'Children should not learn from caricatures.' })
+	const opposed = await addComment({
+		useCaseId: useCase.id,
+		actor: { userId: c3!.userId, datasetId: dataset.id, participantId: c3!.id, roundId },
+		stance: 'opposed',
+		body: 'Children should not learn from caricatures.',
+	})
 	expect(opposed.ok).toBe(true) // #4: opposed → blocking
 
-	const byNumber = async (n: number) => (await db.select({ id: issues.id, revision: issues.revision }).from(issues).where(and(eq(issues.versionId, version.id), eq(issues.number, n))))[0]!
+	const byNumber = async (n: number) =>
+		(
+			await db
+				.select({ id: issues.id, revision: issues.revision })
+				.from(issues)
+				.where(and(eq(issues.versionId, version.id), eq(issues.number, n)))
+		)[0]!
 	const triage = async (n: number, input: (revision: number) => TriageInput) => {
 		const issue = await byNumber(n)
 		expect(await triageIssue({ versionId: version.id, issueId: issue.id, actor: { userId: me.id, datasetId: dataset.id }, input: input(issue.revision) })).toMatchObject({ ok: true })
@@ -125,11 +157,24 @@ async function consultation() {
 	await triage(1, (revision) => ({ intent: 'respond', revision, publicResponse: 'Thank you — we are rewriting the persona prompt for =older= speakers.' }))
 	// A response starting with "-": a spreadsheet would read it as a formula, so the CSV neutralises it.
 	await triage(2, (revision) => ({ intent: 'respond', revision, publicResponse: '- We removed the slur from the template; the sample is regenerated in v2.' }))
-	await triage(3, (revision) => ({ intent: 'resolve', revision, resolution: 'documented', publicResponse: 'Kept; erasure of regional identity is now listed under known limitations.', note: SECRETS[1]! }))
+	await triage(3, (revision) => ({
+		intent: 'resolve',
+		revision,
+		resolution: 'documented',
+		publicResponse: 'Kept; erasure of regional identity is now listed under known limitations.',
+		note: SECRETS[1]!,
+	}))
 	await triage(4, (revision) => ({ intent: 'blocking', revision, call: 'not_blocking', reason: SECRETS[2]! }))
 
 	await setRoundStatus(owner, roundId, 'close')
-	const approved = await changeVersionStatus({ versionId: version.id, datasetId: dataset.id, actorId: me.id, action: 'approve', justification: 'Needed for an internal evaluation only; #1 and #2 are rewritten in v2.', mayOverride: true })
+	const approved = await changeVersionStatus({
+		versionId: version.id,
+		datasetId: dataset.id,
+		actorId: me.id,
+		action: 'approve',
+		justification: 'Needed for an internal evaluation only; #1 and #2 are rewritten in v2.',
+		mayOverride: true,
+	})
 	expect(approved).toMatchObject({ ok: true, to: 'approved', overridden: 2 })
 	return { owner, dataset, version }
 }
@@ -178,7 +223,7 @@ describe('the consultation report', () => {
 		expect(csv.res.headers.get('Content-Type')).toBe('text/csv; charset=utf-8')
 		expect(csv.res.headers.get('Content-Disposition')).toBe('attachment; filename="hints-v1-consultation.csv"')
 		// Decoding dropped the BOM; the bytes start with it.
-		const bytes = new Uint8Array(await (await csvLoader({ request: getRequest('/x', { cookie: owner }), params: P, context }) as Response).arrayBuffer())
+		const bytes = new Uint8Array(await ((await csvLoader({ request: getRequest('/x', { cookie: owner }), params: P, context })) as Response).arrayBuffer())
 		expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
 		expect(csv.text.split('\r\n')).toHaveLength(6) // header, four issues, the final CRLF
 		expectGolden('consultation.csv', csv.text)
@@ -247,7 +292,8 @@ describe('the consultation report', () => {
 			for await (const c of chunks) text += c
 			return text
 		}
-		const fresh = async (batch: number) => getConsultationReportExport({ dataset, version: (await getVersion({ datasetId: dataset.id, label: 'v1' }))!, batch, now: new Date(JSON.parse(json).generatedAt) })
+		const fresh = async (batch: number) =>
+			getConsultationReportExport({ dataset, version: (await getVersion({ datasetId: dataset.id, label: 'v1' }))!, batch, now: new Date(JSON.parse(json).generatedAt) })
 		for (const batch of [1, 3, 4, 1000]) {
 			const a = await fresh(batch)
 			expect(await joined(toJsonChunks(a.report, a.issues)), `batch ${batch}`).toBe(json)
@@ -255,7 +301,10 @@ describe('the consultation report', () => {
 		}
 		// An issue numbered after the summary was counted (as a new one would be) is not listed under it.
 		const late = await fresh(1)
-		await db.update(issues).set({ number: 99 }).where(and(eq(issues.versionId, version.id), eq(issues.number, 4)))
+		await db
+			.update(issues)
+			.set({ number: 99 })
+			.where(and(eq(issues.versionId, version.id), eq(issues.number, 4)))
 		const listed = []
 		for await (const b of late.issues) listed.push(...b.map((i) => i.number))
 		expect(listed).toEqual([1, 2, 3])

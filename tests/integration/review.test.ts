@@ -60,7 +60,15 @@ describe('verdicts', () => {
 		expect(r1.status).toBe(302)
 		const b = decodeURIComponent(r1.headers.get('Location')!.split('/').pop()!)
 		expect(b).not.toBe(a)
-		const r2 = await post(ana, roundId, b, { intent: 'flag', category: 'caricature', severity: 'critical', rationale: 'Reads as a parody of grandmothers.', affectedGroups: ['Oaxaca', 'older women'], quotedSpan: 'hint', unsure: 'on' })
+		const r2 = await post(ana, roundId, b, {
+			intent: 'flag',
+			category: 'caricature',
+			severity: 'critical',
+			rationale: 'Reads as a parody of grandmothers.',
+			affectedGroups: ['Oaxaca', 'older women'],
+			quotedSpan: 'hint',
+			unsure: 'on',
+		})
 		expect(r2.status).toBe(302)
 		const c = decodeURIComponent(r2.headers.get('Location')!.split('/').pop()!)
 		await post(ana, roundId, c, { intent: 'skip', skipReason: 'Not my language' })
@@ -170,10 +178,20 @@ test('in a generation-stage round, feedback on the templates and personas is sto
 	await setRoundStatus(owner, roundId, 'open')
 	const page = await run(templatesLoader, getRequest('/', { cookie: ana }), {}, { roundId })
 	expect(page.status).toBe(200)
-	const missing = await run(templatesAction, formRequest('/t', { intent: 'template_feedback', target: 'persona_definitions', kind: 'flag', rationale: 'All grandmothers bake.' }, { cookie: ana }), {}, { roundId })
+	const missing = await run(
+		templatesAction,
+		formRequest('/t', { intent: 'template_feedback', target: 'persona_definitions', kind: 'flag', rationale: 'All grandmothers bake.' }, { cookie: ana }),
+		{},
+		{ roundId },
+	)
 	expect(missing.status).toBe(400)
 	expect(JSON.stringify(missing.data)).toContain('review:errors.category')
-	const ok = await run(templatesAction, formRequest('/t', { intent: 'template_feedback', target: 'persona_definitions', kind: 'flag', category: 'stereotype', severity: 'major', rationale: 'All grandmothers bake.' }, { cookie: ana }), {}, { roundId })
+	const ok = await run(
+		templatesAction,
+		formRequest('/t', { intent: 'template_feedback', target: 'persona_definitions', kind: 'flag', category: 'stereotype', severity: 'major', rationale: 'All grandmothers bake.' }, { cookie: ana }),
+		{},
+		{ roundId },
+	)
 	expect(ok.status).toBe(200)
 	const rows = await query<{ template_target: string; sample_id: number | null; category: string }>(sql`select template_target, sample_id, category from flags`)
 	expect(rows).toEqual([{ template_target: 'persona_definitions', sample_id: null, category: 'stereotype' }])

@@ -55,13 +55,20 @@ async function world(sampleCount = 10) {
 	const me = await getUser(getRequest('/', { cookie: owner }))
 	const ds = (await getDatasetForMember({ slug: 'hints', userId: me!.id }))!
 	const v = (await getVersion({ datasetId: ds.id, label: 'v1' }))!
-	const body = Array.from({ length: sampleCount }, (_, i) => JSON.stringify({ id: `h-${String(i).padStart(3, '0')}`, content: `hint ${i}`, metadata: { persona: { region: i % 2 ? 'Amman' : 'Oaxaca' } } })).join('\n')
+	const body = Array.from({ length: sampleCount }, (_, i) =>
+		JSON.stringify({ id: `h-${String(i).padStart(3, '0')}`, content: `hint ${i}`, metadata: { persona: { region: i % 2 ? 'Amman' : 'Oaxaca' } } }),
+	).join('\n')
 	await runImport({ versionId: v.id, format: 'jsonl', filename: 'h.jsonl', userId: me!.id, source: chunks(body) })
 	return { owner, versionId: v.id, datasetId: ds.id }
 }
 
 async function createRound(owner: string, fields: Record<string, string> = {}) {
-	const res = await run(newRound, formRequest('/r', { stage: 'validation', title: 'Community check', selectionMode: 'all', overlap: '2', blindReview: 'on', blockThreshold: '2', ...fields }, { cookie: owner }), {}, P)
+	const res = await run(
+		newRound,
+		formRequest('/r', { stage: 'validation', title: 'Community check', selectionMode: 'all', overlap: '2', blindReview: 'on', blockThreshold: '2', ...fields }, { cookie: owner }),
+		{},
+		P,
+	)
 	expect(res.status, JSON.stringify(res.data)).toBe(302)
 	return res.headers.get('Location')!.split('/').pop()!
 }
@@ -104,7 +111,12 @@ describe('rounds', () => {
 		expect(await picked(a)).toEqual(await picked(b))
 		expect(await count(await createRound(owner, { selectionMode: 'stratified', attribute: 'persona.region', perValue: '3', seed: '1' }))).toBe(6)
 		expect(await count(await createRound(owner, { selectionMode: 'manual', externalIds: 'h-003\nh-001, h-003' }))).toBe(2)
-		const bad = await run(newRound, formRequest('/r', { stage: 'validation', title: 'x', selectionMode: 'manual', externalIds: 'h-001 nope', overlap: '2', blockThreshold: '2' }, { cookie: owner }), {}, P)
+		const bad = await run(
+			newRound,
+			formRequest('/r', { stage: 'validation', title: 'x', selectionMode: 'manual', externalIds: 'h-001 nope', overlap: '2', blockThreshold: '2' }, { cookie: owner }),
+			{},
+			P,
+		)
 		expect(bad.status).toBe(400)
 		expect(JSON.stringify(bad.data)).toContain('nope')
 	})
@@ -130,7 +142,9 @@ describe('rounds', () => {
 		expect(after.every((r) => r.n === 2)).toBe(true)
 		// A withdrawal hands their work back to the others.
 		await run(withdrawAction, formRequest('/w', { feedback: 'keep' }, { cookie: people[0]! }), {}, { roundId })
-		const [{ n } = { n: 0 }] = await query<{ n: number }>(sql`select count(*)::int as n from assignments a join participants p on p.id = a.participant_id where a.round_id = ${roundId} and p.withdrawn_at is not null`)
+		const [{ n } = { n: 0 }] = await query<{ n: number }>(
+			sql`select count(*)::int as n from assignments a join participants p on p.id = a.participant_id where a.round_id = ${roundId} and p.withdrawn_at is not null`,
+		)
 		expect(n).toBe(0)
 		const final = await query<{ n: number }>(sql`select count(*)::int as n from assignments where round_id = ${roundId} group by sample_id`)
 		expect(final.every((r) => r.n === 2)).toBe(true)
@@ -165,7 +179,11 @@ describe('invitations', () => {
 	test('bad addresses are rejected per line; tokens are stored only hashed; re-inviting resends instead of duplicating', async () => {
 		const { owner } = await world(2)
 		const roundId = await createRound(owner)
-		const res = await roundAction(owner, roundId, { intent: 'invite', emails: 'email,role\nzoe@example.org\nnot-an-address\nyan@example.org, expert, clinician\nzoe@example.org\nxi@example.org, boss', role: 'community' })
+		const res = await roundAction(owner, roundId, {
+			intent: 'invite',
+			emails: 'email,role\nzoe@example.org\nnot-an-address\nyan@example.org, expert, clinician\nzoe@example.org\nxi@example.org, boss',
+			role: 'community',
+		})
 		const { invite } = res.data as { invite: { results: Array<{ email: string; result: string }>; errors: Array<{ line: number; error: string }> } }
 		expect(invite.results.map((r) => r.result)).toEqual(['invited', 'invited'])
 		expect(invite.errors).toEqual([
@@ -195,7 +213,10 @@ describe('invitations', () => {
 			expect(res.status).toBe(404)
 			expect(res.data).toMatchObject({ state: 'invalid' })
 		}
-		const [inv] = await db.select({ id: invitations.id }).from(invitations).where(eq(invitations.emailHash, (await import('#app/utils/crypto.server.ts')).sha256Hex('b@example.org')))
+		const [inv] = await db
+			.select({ id: invitations.id })
+			.from(invitations)
+			.where(eq(invitations.emailHash, (await import('#app/utils/crypto.server.ts')).sha256Hex('b@example.org')))
 		await roundAction(owner, roundId, { intent: 'revoke', invitationId: inv!.id })
 		expect((await run(acceptLoader, getRequest('/'), {}, { token: tb! })).data).toMatchObject({ state: 'revoked' })
 		await db.execute(sql`update invitations set expires_at = now() - interval '1 minute' where email = 'c@example.org'`)

@@ -15,8 +15,30 @@ const fixture = readFileSync(new URL('../fixtures/search/multilingual.jsonl', im
 async function importFixture() {
 	const [owner] = await db.insert(users).values({ email: 'o@example.org', displayName: 'O', passwordHash: 'x' }).returning({ id: users.id })
 	const dataset = await createDataset({ slug: 'ml', name: 'ML', description: '', ownerId: owner!.id })
-	const v = await createVersion({ datasetId: dataset!.id, label: 'v1', parentLabel: null, userId: owner!.id, generationMethod: 'other', modelName: '', modelVersion: '', modelProvider: '', promptTemplates: '', personaDefinitions: '', seedDataDescription: '', knownLimitations: '', changelog: '' })
-	const outcome = await runImport({ versionId: v.version!.id, format: 'jsonl', filename: 'ml.jsonl', userId: owner!.id, source: (async function* () { yield new TextEncoder().encode(fixture) })() })
+	const v = await createVersion({
+		datasetId: dataset!.id,
+		label: 'v1',
+		parentLabel: null,
+		userId: owner!.id,
+		generationMethod: 'other',
+		modelName: '',
+		modelVersion: '',
+		modelProvider: '',
+		promptTemplates: '',
+		personaDefinitions: '',
+		seedDataDescription: '',
+		knownLimitations: '',
+		changelog: '',
+	})
+	const outcome = await runImport({
+		versionId: v.version!.id,
+		format: 'jsonl',
+		filename: 'ml.jsonl',
+		userId: owner!.id,
+		source: (async function* () {
+			yield new TextEncoder().encode(fixture)
+		})(),
+	})
 	expect(outcome).toMatchObject({ status: 'succeeded', rows: 37 })
 	return outcome.importId
 }
@@ -80,10 +102,24 @@ describe('search in every script', () => {
 	test('matched words are marked in the results', async () => {
 		const importId = await importFixture()
 		const page = await browseSamples(importId, { q: '学生' })
-		const marked = (id: string) => page.samples.find((s) => s.externalId === id)!.snippet.filter((p) => p.hit).map((p) => p.text)
+		const marked = (id: string) =>
+			page.samples
+				.find((s) => s.externalId === id)!
+				.snippet.filter((p) => p.hit)
+				.map((p) => p.text)
 		expect(marked('zh-5')).toEqual(['学生', '学生'])
-		expect((await browseSamples(importId, { q: 'cafe' })).samples.find((s) => s.externalId === 'fr-1')!.snippet.filter((p) => p.hit).map((p) => p.text)).toEqual(['café'])
-		expect((await browseSamples(importId, { q: 'المكتبة' })).samples.find((s) => s.externalId === 'ar-2')!.snippet.filter((p) => p.hit).map((p) => p.text)).toEqual(['المَكتبةِ'])
+		expect(
+			(await browseSamples(importId, { q: 'cafe' })).samples
+				.find((s) => s.externalId === 'fr-1')!
+				.snippet.filter((p) => p.hit)
+				.map((p) => p.text),
+		).toEqual(['café'])
+		expect(
+			(await browseSamples(importId, { q: 'المكتبة' })).samples
+				.find((s) => s.externalId === 'ar-2')!
+				.snippet.filter((p) => p.hit)
+				.map((p) => p.text),
+		).toEqual(['المَكتبةِ'])
 	})
 })
 
@@ -115,9 +151,31 @@ describe('facets from the whole version', () => {
 	async function importRows() {
 		const [owner] = await db.insert(users).values({ email: 'f@example.org', displayName: 'F', passwordHash: 'x' }).returning({ id: users.id })
 		const dataset = await createDataset({ slug: 'facets', name: 'Facets', description: '', ownerId: owner!.id })
-		const v = await createVersion({ datasetId: dataset!.id, label: 'v1', parentLabel: null, userId: owner!.id, generationMethod: 'other', modelName: '', modelVersion: '', modelProvider: '', promptTemplates: '', personaDefinitions: '', seedDataDescription: '', knownLimitations: '', changelog: '' })
+		const v = await createVersion({
+			datasetId: dataset!.id,
+			label: 'v1',
+			parentLabel: null,
+			userId: owner!.id,
+			generationMethod: 'other',
+			modelName: '',
+			modelVersion: '',
+			modelProvider: '',
+			promptTemplates: '',
+			personaDefinitions: '',
+			seedDataDescription: '',
+			knownLimitations: '',
+			changelog: '',
+		})
 		const body = rows.map((r) => JSON.stringify(r)).join('\n')
-		const outcome = await runImport({ versionId: v.version!.id, format: 'jsonl', filename: 'f.jsonl', userId: owner!.id, source: (async function* () { yield new TextEncoder().encode(body) })() })
+		const outcome = await runImport({
+			versionId: v.version!.id,
+			format: 'jsonl',
+			filename: 'f.jsonl',
+			userId: owner!.id,
+			source: (async function* () {
+				yield new TextEncoder().encode(body)
+			})(),
+		})
 		expect(outcome.status).toBe('succeeded')
 		return outcome.importId
 	}
@@ -151,7 +209,10 @@ describe('facets from the whole version', () => {
 
 	test('counts follow the filters: every other key’s filters and the search, alternatives within a key', async () => {
 		const importId = await importRows()
-		const inRegion = (...names: string[]) => (r: (typeof rows)[number]) => names.includes(r.metadata.region!)
+		const inRegion =
+			(...names: string[]) =>
+			(r: (typeof rows)[number]) =>
+				names.includes(r.metadata.region!)
 		const f1 = await resolveFilters(importId, { attributes: [{ path: 'region', value: '東京' }] })
 		const c1 = await facetCounts(f1)
 		expect(c1.get('persona.identity')!.values).toEqual(expected('identity', inRegion('東京')).slice(0, 20))

@@ -130,8 +130,21 @@ async function datasetWithRound(owner: string) {
 	expect((await run(newVersionPage.action, formRequest('/v', { label: 'v1', generationMethod: 'templates' }, { cookie: owner }), {}, { slug: 'hints' })).status).toBe(302)
 	const [version] = await db.select({ id: versions.id }).from(versions)
 	const ownerId = (await getUser(getRequest('/', { cookie: owner })))!.id
-	await runImport({ versionId: version!.id, format: 'jsonl', filename: 'h.jsonl', userId: ownerId, source: (async function* () { yield new TextEncoder().encode('{"id":"h-1","content":"hint"}\n') })() })
-	const created = await run(newRoundPage.action, formRequest('/r', { stage: 'validation', title: 'Check', selectionMode: 'all', overlap: '1', blockThreshold: '2' }, { cookie: owner }), {}, { slug: 'hints', label: 'v1' })
+	await runImport({
+		versionId: version!.id,
+		format: 'jsonl',
+		filename: 'h.jsonl',
+		userId: ownerId,
+		source: (async function* () {
+			yield new TextEncoder().encode('{"id":"h-1","content":"hint"}\n')
+		})(),
+	})
+	const created = await run(
+		newRoundPage.action,
+		formRequest('/r', { stage: 'validation', title: 'Check', selectionMode: 'all', overlap: '1', blockThreshold: '2' }, { cookie: owner }),
+		{},
+		{ slug: 'hints', label: 'v1' },
+	)
 	return created.headers.get('Location')?.split('/').pop() ?? null
 }
 
@@ -142,7 +155,10 @@ describe('invitation links', () => {
 		expect(roundId).toBeTruthy()
 		smtp(false) // the invitation waits in the outbox: the team holds the link
 		await run(roundPage.action, formRequest('/x', { intent: 'invite', emails: 'invitee@example.org', role: 'community' }, { cookie: owner }), {}, { slug: 'hints', label: 'v1', roundId: roundId! })
-		const [row] = await db.select({ text: emails.text }).from(emails).where(and(eq(emails.kind, 'invitation'), eq(emails.to, 'invitee@example.org')))
+		const [row] = await db
+			.select({ text: emails.text })
+			.from(emails)
+			.where(and(eq(emails.kind, 'invitation'), eq(emails.to, 'invitee@example.org')))
 		const token = /\/invitations\/([A-Za-z0-9_-]+)/.exec(row!.text)![1]!
 		smtp(true)
 		// The link holder tries to create the invitee's account with a password of their choosing.
@@ -154,7 +170,12 @@ describe('invitation links', () => {
 		const code = codeIn(lastMailTo('invitee@example.org')!.decoded)!
 		const outbox = JSON.stringify((await run(outboxPage.loader, getRequest('/', { cookie: owner }), {}, { slug: 'hints' })).data)
 		expect(outbox).not.toContain(code)
-		expect(await db.select({ id: emails.id }).from(emails).where(and(eq(emails.kind, 'signup_code'), isNull(emails.datasetId)))).toHaveLength(1)
+		expect(
+			await db
+				.select({ id: emails.id })
+				.from(emails)
+				.where(and(eq(emails.kind, 'signup_code'), isNull(emails.datasetId))),
+		).toHaveLength(1)
 		// The invitee, who reads that mailbox, finishes it and is back on the link to accept.
 		const id = new URL(attempt.headers.get('Location')!, TEST_ORIGIN).searchParams.get('id')!
 		const done = await verify(id, code)

@@ -87,7 +87,10 @@ describe.skipIf(!process.env.DATABASE_URL)('two app instances on one database', 
 		const url = await receiver.listen()
 		const [owner] = await db.insert(users).values({ email: 'owner@example.org', displayName: 'Owner', passwordHash: 'x' }).returning({ id: users.id })
 		const [dataset] = await db.insert(datasets).values({ slug: 'hooks', name: 'Hooks', createdBy: owner!.id }).returning({ id: datasets.id })
-		const [hook] = await db.insert(webhooks).values({ datasetId: dataset!.id, url, secret: generateSecret(), events: ['issue.created'] }).returning({ id: webhooks.id })
+		const [hook] = await db
+			.insert(webhooks)
+			.values({ datasetId: dataset!.id, url, secret: generateSecret(), events: ['issue.created'] })
+			.returning({ id: webhooks.id })
 		await db.insert(webhookDeliveries).values(
 			Array.from({ length: DELIVERIES }, (_, i) => ({
 				webhookId: hook!.id,
@@ -97,7 +100,16 @@ describe.skipIf(!process.env.DATABASE_URL)('two app instances on one database', 
 			})),
 		)
 		// The receiver is on 127.0.0.1, a private address: allowed as a self-hosted setup would.
-		const env = { DATABASE_URL: process.env.DATABASE_URL!, APP_URL: ORIGIN, TRUST_PROXY: 'true', COOKIE_SECURE: 'false', SEED_DEMO: 'false', DATABASE_POOL_SIZE: '4', SIGNIN_LIMIT_PER_ACCOUNT: String(SIGNIN_LIMIT), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }
+		const env = {
+			DATABASE_URL: process.env.DATABASE_URL!,
+			APP_URL: ORIGIN,
+			TRUST_PROXY: 'true',
+			COOKIE_SECURE: 'false',
+			SEED_DEMO: 'false',
+			DATABASE_POOL_SIZE: '4',
+			SIGNIN_LIMIT_PER_ACCOUNT: String(SIGNIN_LIMIT),
+			WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+		}
 		const [portA, portB] = [await freePort(), await freePort()]
 		// Started together: migrations run under an advisory lock, so neither trips over the other.
 		;[a, b] = await Promise.all([startInstance('A', portA, env), startInstance('B', portB, env)])
@@ -120,7 +132,10 @@ describe.skipIf(!process.env.DATABASE_URL)('two app instances on one database', 
 		}
 		expect(delivered).toBe(DELIVERIES)
 		expect(receiver.received.size).toBe(DELIVERIES)
-		expect([...receiver.received.values()].every((n) => n === 1), 'a message was sent twice').toBe(true)
+		expect(
+			[...receiver.received.values()].every((n) => n === 1),
+			'a message was sent twice',
+		).toBe(true)
 		const attempts = await db.select({ attempts: webhookDeliveries.attempts }).from(webhookDeliveries)
 		expect(attempts.every((r) => r.attempts === 1)).toBe(true)
 		// One instance never has more than a batch in flight: more at once means both were delivering.
@@ -212,7 +227,10 @@ describe.skipIf(!process.env.DATABASE_URL)('two app instances on one database', 
 		const answer = await upload
 		expect(answer.status).toBe(302)
 		expect(answer.headers.get('Location')).toBe(`/datasets/two/versions/v1/imports/${importId}`)
-		expect(seen.some((p) => p.status === 'running' && p.rowsRead > 0 && p.rowsRead < chunks * rowsPerChunk), `B saw ${JSON.stringify(seen)}`).toBe(true)
+		expect(
+			seen.some((p) => p.status === 'running' && p.rowsRead > 0 && p.rowsRead < chunks * rowsPerChunk),
+			`B saw ${JSON.stringify(seen)}`,
+		).toBe(true)
 
 		const final = (await (await get(b, progressPath, cookieFromA)).json()) as Progress
 		expect(final).toMatchObject({ status: 'succeeded', rowsRead: chunks * rowsPerChunk })

@@ -92,24 +92,39 @@ function checkSignature(hit: Hit, secret: string) {
 	const h = (name: string) => String(hit.headers[name] ?? '')
 	expect(verify(secret, { id: h('webhook-id'), timestamp: h('webhook-timestamp'), signature: h('webhook-signature') }, hit.body)).toEqual({ ok: true })
 	const key = Buffer.from(secret.slice('whsec_'.length), 'base64')
-	const expected = createHmac('sha256', key).update(`${h('webhook-id')}.${h('webhook-timestamp')}.${hit.body}`).digest('base64')
+	const expected = createHmac('sha256', key)
+		.update(`${h('webhook-id')}.${h('webhook-timestamp')}.${hit.body}`)
+		.digest('base64')
 	expect(h('webhook-signature')).toBe(`v1,${expected}`)
 	expect(Math.abs(Number(h('webhook-timestamp')) - Date.now() / 1000)).toBeLessThan(60)
 	expect(h('content-type')).toBe('application/json')
 }
 
-const queued = (webhookId: string) =>
-	db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId)).orderBy(asc(webhookDeliveries.createdAt), asc(webhookDeliveries.event))
+const queued = (webhookId: string) => db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId)).orderBy(asc(webhookDeliveries.createdAt), asc(webhookDeliveries.event))
 
-const userId = async (name: string) => (await db.select({ id: users.id }).from(users).where(eq(users.email, `${name}@example.org`)))[0]!.id
+const userId = async (name: string) =>
+	(
+		await db
+			.select({ id: users.id })
+			.from(users)
+			.where(eq(users.email, `${name}@example.org`))
+	)[0]!.id
 
 async function participantOf(roundId: string, name: string) {
-	const [row] = await db.select({ id: participants.id }).from(participants).innerJoin(users, eq(users.id, participants.userId)).where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
+	const [row] = await db
+		.select({ id: participants.id })
+		.from(participants)
+		.innerJoin(users, eq(users.id, participants.userId))
+		.where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
 	return row!.id
 }
 
 async function sampleOf(versionId: string, externalId: string) {
-	const [row] = await db.select({ id: samples.id }).from(samples).innerJoin(versions, eq(versions.currentImportId, samples.importId)).where(and(eq(versions.id, versionId), eq(samples.externalId, externalId)))
+	const [row] = await db
+		.select({ id: samples.id })
+		.from(samples)
+		.innerJoin(versions, eq(versions.currentImportId, samples.importId))
+		.where(and(eq(versions.id, versionId), eq(samples.externalId, externalId)))
 	return row!.id
 }
 
@@ -151,8 +166,17 @@ describe('events are queued where the change happens, in its transaction', () =>
 		const [issue] = await db.select().from(issues).where(eq(issues.versionId, w.versionId))
 		expect(await triageIssue({ versionId: w.versionId, issueId: issue!.id, actor: w.actor, input: { intent: 'acknowledge', revision: issue!.revision } })).toMatchObject({ ok: true })
 		// Assigning changes neither status nor blocking: no event.
-		expect(await triageIssue({ versionId: w.versionId, issueId: issue!.id, actor: w.actor, input: { intent: 'assign', revision: issue!.revision + 1, assignee: w.ownerId } })).toMatchObject({ ok: true })
-		expect(await triageIssue({ versionId: w.versionId, issueId: issue!.id, actor: w.actor, input: { intent: 'blocking', revision: issue!.revision + 2, call: 'not_blocking', reason: 'A rewrite is already planned.' } })).toMatchObject({ ok: true })
+		expect(await triageIssue({ versionId: w.versionId, issueId: issue!.id, actor: w.actor, input: { intent: 'assign', revision: issue!.revision + 1, assignee: w.ownerId } })).toMatchObject({
+			ok: true,
+		})
+		expect(
+			await triageIssue({
+				versionId: w.versionId,
+				issueId: issue!.id,
+				actor: w.actor,
+				input: { intent: 'blocking', revision: issue!.revision + 2, call: 'not_blocking', reason: 'A rewrite is already planned.' },
+			}),
+		).toMatchObject({ ok: true })
 		await setRoundStatus(w.owner, w.roundId, 'close')
 		expect(await changeVersionStatus({ versionId: w.versionId, datasetId: w.datasetId, actorId: w.ownerId, action: 'approve' })).toMatchObject({ ok: true, to: 'approved' })
 
@@ -167,7 +191,9 @@ describe('events are queued where the change happens, in its transaction', () =>
 		for (const hit of receiver.hits.filter((h) => h.path === '/all?token=abc')) checkSignature(hit, w.hook.secret)
 		for (const hit of receiver.hits.filter((h) => h.path === '/rounds')) checkSignature(hit, w.roundsOnly.secret)
 
-		const byId = new Map(receiver.hits.filter((h) => h.path === '/all?token=abc').map((h) => [String(h.headers['webhook-id']), JSON.parse(h.body) as { type: string; timestamp: string; data: unknown }]))
+		const byId = new Map(
+			receiver.hits.filter((h) => h.path === '/all?token=abc').map((h) => [String(h.headers['webhook-id']), JSON.parse(h.body) as { type: string; timestamp: string; data: unknown }]),
+		)
 		const sent = rows.map((r) => byId.get(r.messageId)!)
 		expect(sent.map((b) => b.type)).toEqual(rows.map((r) => r.event))
 		for (const b of sent) expect(Object.keys(b)).toEqual(['type', 'timestamp', 'data'])
@@ -198,7 +224,12 @@ describe('events are queued where the change happens, in its transaction', () =>
 		await setRoundStatus(w.owner, w.roundId, 'open')
 		await flag(w, 'h-001')
 		const [issue] = await db.select().from(issues).where(eq(issues.versionId, w.versionId))
-		await triageIssue({ versionId: w.versionId, issueId: issue!.id, actor: w.actor, input: { intent: 'resolve', revision: issue!.revision, resolution: 'documented', publicResponse: '', note: 'internal only' } })
+		await triageIssue({
+			versionId: w.versionId,
+			issueId: issue!.id,
+			actor: w.actor,
+			input: { intent: 'resolve', revision: issue!.revision, resolution: 'documented', publicResponse: '', note: 'internal only' },
+		})
 		await triageIssue({ versionId: w.versionId, issueId: issue!.id, actor: w.actor, input: { intent: 'reopen', revision: issue!.revision + 1, reason: 'Needs a second look.' } })
 		const rows = await queued(w.hook.id)
 		expect(rows.map((r) => (r.payload as { data: { issue: unknown; previous: unknown } }).data)).toMatchObject([
@@ -262,17 +293,22 @@ describe('delivery', () => {
 	async function oneHook(path = '/d') {
 		const w = await world(1)
 		const hook = await createWebhook({ datasetId: w.datasetId, actorId: await userId('owner'), url: `${receiver.base}${path}`, events: [...WEBHOOK_EVENTS] })
-		const emit = (n = 1) => db.transaction(async (tx) => {
-			for (let i = 0; i < n; i++) await enqueueEvent(tx, { datasetId: w.datasetId, event: 'round.closed', payload: { dataset: 'hints', version: 'v1', round: { id: String(i), title: `r${i}`, stage: 'validation' } } })
-		})
+		const emit = (n = 1) =>
+			db.transaction(async (tx) => {
+				for (let i = 0; i < n; i++)
+					await enqueueEvent(tx, { datasetId: w.datasetId, event: 'round.closed', payload: { dataset: 'hints', version: 'v1', round: { id: String(i), title: `r${i}`, stage: 'validation' } } })
+			})
 		return { ...w, hook, emit }
 	}
 
-	test('a delivery that fell due within the claim\'s millisecond is due (the database keeps microseconds)', async () => {
+	test("a delivery that fell due within the claim's millisecond is due (the database keeps microseconds)", async () => {
 		const w = await oneHook()
 		await w.emit()
 		const t0 = new Date()
-		await db.update(webhookDeliveries).set({ nextAttemptAt: sql`${t0.toISOString()}::timestamptz + interval '500 microseconds'` }).where(eq(webhookDeliveries.webhookId, w.hook.id))
+		await db
+			.update(webhookDeliveries)
+			.set({ nextAttemptAt: sql`${t0.toISOString()}::timestamptz + interval '500 microseconds'` })
+			.where(eq(webhookDeliveries.webhookId, w.hook.id))
 		expect(await deliverDueWebhooks({ now: t0 })).toEqual({ delivered: 1, retry: 0, failed: 0 })
 		expect(receiver.hits).toHaveLength(1)
 	})
@@ -397,7 +433,11 @@ describe('the webhooks page', () => {
 		expect((await call({ intent: 'delete', webhookId: id })).status).toBe(404)
 		expect((await call({ intent: 'rename' })).status).toBe(400)
 
-		const log = await db.select({ action: auditEvents.action, label: auditEvents.targetLabel, after: auditEvents.after, before: auditEvents.before }).from(auditEvents).where(eq(auditEvents.targetType, 'webhook')).orderBy(asc(auditEvents.createdAt))
+		const log = await db
+			.select({ action: auditEvents.action, label: auditEvents.targetLabel, after: auditEvents.after, before: auditEvents.before })
+			.from(auditEvents)
+			.where(eq(auditEvents.targetType, 'webhook'))
+			.orderBy(asc(auditEvents.createdAt))
 		expect(log.map((l) => l.action)).toEqual(['webhook.created', 'webhook.disabled', 'webhook.deleted'])
 		// The query string (which may carry a receiver's token) stays out of the audit log.
 		expect(JSON.stringify(log)).not.toContain('s3cr3t')
@@ -482,8 +522,14 @@ describe('private networks (WEBHOOK_ALLOW_PRIVATE_NETWORKS off, the default)', (
 	test('a name is refused if any of its addresses is not public; otherwise the socket gets exactly the checked addresses', async () => {
 		// why: a stand-in for dns.lookup (a third-party boundary) so the answers are the test's to choose.
 		const answers: Record<string, Array<{ address: string; family: number }>> = {
-			'public.test': [{ address: '93.184.216.34', family: 4 }, { address: '2606:2800:220:1:248:1893:25c8:1946', family: 6 }],
-			'mixed.test': [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.5', family: 4 }],
+			'public.test': [
+				{ address: '93.184.216.34', family: 4 },
+				{ address: '2606:2800:220:1:248:1893:25c8:1946', family: 6 },
+			],
+			'mixed.test': [
+				{ address: '93.184.216.34', family: 4 },
+				{ address: '10.0.0.5', family: 4 },
+			],
 			'mapped.test': [{ address: '::ffff:127.0.0.1', family: 6 }],
 			'metadata.test': [{ address: '169.254.169.254', family: 4 }],
 		}

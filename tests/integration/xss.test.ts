@@ -128,7 +128,10 @@ function check(label: string, html: string, marks: string[] = [], options: { doc
 	const text = renderedText(html, options)
 	const missing = marks.filter((m) => !text.includes(m))
 	if (missing.length) failures.push(`${label}: not shown: ${missing.slice(0, 5).join(' ')}${missing.length > 5 ? ` (+${missing.length - 5})` : ''}`)
-	const place = label.replace(/\/(samples|review)\/[^/?]+/, '/$1/:id').replace(/\?.*$/, '').replace(/[0-9a-f]{8}-[0-9a-f-]{27}|\d+/g, '#')
+	const place = label
+		.replace(/\/(samples|review)\/[^/?]+/, '/$1/:id')
+		.replace(/\?.*$/, '')
+		.replace(/[0-9a-f]{8}-[0-9a-f-]{27}|\d+/g, '#')
 	const set = placed.get(place) ?? new Set<string>()
 	for (const m of marks) if (!missing.includes(m)) set.add(m)
 	placed.set(place, set)
@@ -222,7 +225,13 @@ describe('text the dataset team writes', () => {
 
 		// Dataset names: one dataset per chunk (the list shows them all); "hints" itself is renamed a few times.
 		for (const [k, n] of names.entries()) await act(newDatasetPage.action, '/d', { name: n.value, slug: `n${k}`, description: '' }, owner, {})
-		await show(datasetsPage as Page, '/datasets', {}, owner, names.flatMap((n) => n.marks))
+		await show(
+			datasetsPage as Page,
+			'/datasets',
+			{},
+			owner,
+			names.flatMap((n) => n.marks),
+		)
 		for (const n of names.slice(0, 4)) {
 			await act(datasetEditPage.action, '/e', { name: n.value, slug: 'hints', description: '', revision: await datasetRevision() }, owner, { slug: 'hints' })
 			await show(datasetPage as Page, '/datasets/hints', { slug: 'hints' }, owner, n.marks)
@@ -238,7 +247,10 @@ describe('text the dataset team writes', () => {
 		// Invitations: a message (quoted in the email) per call, each to another round; then one call
 		// inviting an expert per line of a pasted list, each with a label the product must drop.
 		for (const [k, message] of invitationMessages.entries()) {
-			await act(roundPage.action, '/x', { intent: 'invite', emails: `invitee${k}@example.org`, role: 'community', expertise: '', message: message.value }, owner, { ...P, roundId: roundIds[k % roundIds.length]! })
+			await act(roundPage.action, '/x', { intent: 'invite', emails: `invitee${k}@example.org`, role: 'community', expertise: '', message: message.value }, owner, {
+				...P,
+				roundId: roundIds[k % roundIds.length]!,
+			})
 		}
 		const list = expertise.map((e, k) => `expert${k}@example.org, expert, ${e.value}`).join('\n')
 		const listed = await act(roundPage.action, '/x', { intent: 'invite', emails: list, role: 'expert', expertise: '', message: invitationMessages[0]!.value }, owner, { ...P, roundId: roundIds[0]! })
@@ -265,7 +277,13 @@ describe('text the dataset team writes', () => {
 			await act(newUseCasePage.action, '/u', fields, owner, { slug: 'hints' })
 			useCaseMarks.push([...title.marks, ...Object.values(long).flatMap((chunks) => chunks[k]?.marks ?? [])])
 		}
-		await show(datasetPage as Page, '/datasets/hints', { slug: 'hints' }, owner, titles.flatMap((t) => t.marks))
+		await show(
+			datasetPage as Page,
+			'/datasets/hints',
+			{ slug: 'hints' },
+			owner,
+			titles.flatMap((t) => t.marks),
+		)
 		const created = await db.select({ id: useCases.id, title: useCases.title }).from(useCases).orderBy(asc(useCases.createdAt))
 		for (const [k, u] of created.entries()) {
 			if (k >= Math.max(...Object.values(long).map((c) => c.length))) break
@@ -301,14 +319,32 @@ describe('text the dataset team writes', () => {
 			await checkMarkdownReport(owner, label)
 			if (k < 3) {
 				await show(versionEditPage as Page, `${V(label)}/edit`, params, owner, marks)
-				await show(reportPage as Page, `${V(label)}/report`, params, owner, short.slice(3 * k, 3 * k + 3).flatMap((c) => c.marks))
+				await show(
+					reportPage as Page,
+					`${V(label)}/report`,
+					params,
+					owner,
+					short.slice(3 * k, 3 * k + 3).flatMap((c) => c.marks),
+				)
 			}
 		}
 
 		// Lists that gather it all: the version page (its rounds), the datasets list, the outbox, the audit log.
-		await show(versionPage as Page, V(), P, owner, titles.flatMap((t) => t.marks))
+		await show(
+			versionPage as Page,
+			V(),
+			P,
+			owner,
+			titles.flatMap((t) => t.marks),
+		)
 		await show(datasetsPage as Page, '/datasets', {}, owner)
-		await show(insightsPage as Page, `${V()}/insights`, P, owner, titles.flatMap((t) => t.marks))
+		await show(
+			insightsPage as Page,
+			`${V()}/insights`,
+			P,
+			owner,
+			titles.flatMap((t) => t.marks),
+		)
 		// The outbox lists the latest 100: the pasted list's emails, which quote the first message.
 		await show(outboxPage as Page, '/datasets/hints/outbox', { slug: 'hints' }, owner, invitationMessages[0]!.marks)
 		let before = ''
@@ -396,7 +432,11 @@ describe('samples, from a real import', () => {
 		const languages = ['en', 'ar', 'he', 'fr', 'und', 'zh-Hant']
 		const lines = ITEMS.map((it, i) => {
 			const rec: Record<string, unknown> = { id: `${it.text.slice(0, 200)} ${it.mark}` }
-			if (i % 4 === 1) rec.messages = [{ role: it.text.slice(0, 100) || 'user', content: `${it.text} ${it.mark}` }, { role: 'assistant', content: it.text }]
+			if (i % 4 === 1)
+				rec.messages = [
+					{ role: it.text.slice(0, 100) || 'user', content: `${it.text} ${it.mark}` },
+					{ role: 'assistant', content: it.text },
+				]
 			else rec.content = `${it.text}\n${it.mark}`
 			rec.language = languages[i % languages.length]
 			rec.metadata = { persona: { origin: it.text.slice(0, 80), age: it.mark }, note: `${it.text} ${it.mark}`, ...(i % 25 === 0 ? { [it.text.slice(0, 40)]: it.mark } : {}), prompt: { id: i % 7 } }
@@ -437,7 +477,9 @@ describe('samples, from a real import', () => {
 
 		// A child version: the diff lists ids added, removed and changed.
 		await act(newVersionPage.action, '/v', { label: 'v2', parent: 'v1', generationMethod: 'templates' }, owner, { slug: 'hints' })
-		const child = ITEMS.flatMap((it, i) => (i % 5 === 0 ? [] : [JSON.stringify({ id: i % 5 === 1 ? `new ${it.text.slice(0, 200)} ${it.mark}` : ids[i], content: i % 5 === 2 ? `changed ${it.text}` : `${it.text}\n${it.mark}` })]))
+		const child = ITEMS.flatMap((it, i) =>
+			i % 5 === 0 ? [] : [JSON.stringify({ id: i % 5 === 1 ? `new ${it.text.slice(0, 200)} ${it.mark}` : ids[i], content: i % 5 === 2 ? `changed ${it.text}` : `${it.text}\n${it.mark}` })],
+		)
 		await upload(owner, 'v2', 'child.jsonl', child.join('\n'))
 		for (const kind of ['added', 'removed', 'changed']) {
 			let cursor = ''
@@ -474,12 +516,15 @@ describe('what participants write, and what the team answers them', () => {
 		const SAMPLES = 30
 		const { owner } = await world(SAMPLES)
 		// The dataset's name is a payload too: it reaches participants' pages and every email.
-		await act(datasetEditPage.action, '/e', { name: '<img src=x onerror=alert(1)> [x](javascript:alert(1)) Hints', slug: 'hints', description: '', revision: await datasetRevision() }, owner, { slug: 'hints' })
+		await act(datasetEditPage.action, '/e', { name: '<img src=x onerror=alert(1)> [x](javascript:alert(1)) Hints', slug: 'hints', description: '', revision: await datasetRevision() }, owner, {
+			slug: 'hints',
+		})
 		const all = pack(50_000, block, '\n\n')[0]!
 		const revision = String((await db.select({ revision: versions.revision }).from(versions))[0]!.revision)
 		await act(versionEditPage.action, '/v', { generationMethod: 'templates', promptTemplates: all.value, personaDefinitions: ITEMS.map(inline).join('\n'), revision }, owner, P)
 		const useCasesMade = pack(5000, block, '\n\n')
-		for (const [k, c] of useCasesMade.entries()) await act(newUseCasePage.action, '/u', { title: `Use ${k}`, purpose: c.value, modelUsers: c.value, deploymentContext: c.value, pipelineStage: 'evaluation' }, owner, { slug: 'hints' })
+		for (const [k, c] of useCasesMade.entries())
+			await act(newUseCasePage.action, '/u', { title: `Use ${k}`, purpose: c.value, modelUsers: c.value, deploymentContext: c.value, pipelineStage: 'evaluation' }, owner, { slug: 'hints' })
 		const useCaseIds = (await db.select({ id: useCases.id }).from(useCases).orderBy(asc(useCases.createdAt))).map((u) => u.id)
 
 		// Long guidelines (Markdown) on the generation round: the validation round's page is rendered many times below.
@@ -490,18 +535,24 @@ describe('what participants write, and what the team answers them', () => {
 		const cookies = {} as Record<(typeof who)[number], string>
 		for (const name of who) cookies[name] = await joinAs(owner, validation, name, sink.messages, name === 'eve' ? 'expert' : 'community')
 		for (const name of ['cleo', 'eve'] as const) {
-			await act(roundPage.action, '/x', { intent: 'invite', emails: `${name}@example.org`, role: name === 'eve' ? 'expert' : 'community', expertise: name === 'eve' ? 'linguist' : '' }, owner, { ...P, roundId: generation })
+			await act(roundPage.action, '/x', { intent: 'invite', emails: `${name}@example.org`, role: name === 'eve' ? 'expert' : 'community', expertise: name === 'eve' ? 'linguist' : '' }, owner, {
+				...P,
+				roundId: generation,
+			})
 			const message = [...sink.messages].reverse().find((m) => m.to.includes(`${name}@example.org`))!
 			const token = /\/invitations\/([A-Za-z0-9_-]+)/.exec(message.decoded)![1]!
 			await act(invitationPage.action, `/invitations/${token}`, { intent: 'accept' }, cookies[name], { token })
 		}
 		// Everyone shows their name to the team.
 		for (const name of who) {
-			for (const roundId of name === 'cleo' || name === 'eve' ? [validation, generation] : [validation]) await act(consentPage.action, '/c', { agree: 'yes', showName: 'on' }, cookies[name], { roundId })
+			for (const roundId of name === 'cleo' || name === 'eve' ? [validation, generation] : [validation])
+				await act(consentPage.action, '/c', { agree: 'yes', showName: 'on' }, cookies[name], { roundId })
 		}
 		await setRoundStatus(owner, validation, 'open')
 		await setRoundStatus(owner, generation, 'open')
-		const externalIds = (await query<{ external_id: string }>(sql`select external_id from samples s join versions v on v.current_import_id = s.import_id where v.label = 'v1' order by external_id`)).map((r) => r.external_id)
+		const externalIds = (
+			await query<{ external_id: string }>(sql`select external_id from samples s join versions v on v.current_import_id = s.import_id where v.label = 'v1' order by external_id`)
+		).map((r) => r.external_id)
 
 		// Flags: sample 0 gets one from everyone (its issue page shows all four names); then one flag per chunk.
 		const rationales = pack(2000, block, '\n\n')
@@ -516,7 +567,14 @@ describe('what participants write, and what the team answers them', () => {
 		const flagCount = Math.max(rationales.length, rewrites.length, spans.length, groups.length)
 		expect(flagCount + 1).toBeLessThanOrEqual(SAMPLES)
 		const flag = (name: (typeof who)[number], externalId: string, fields: Fields) =>
-			act(focusPage.action, `/rounds/${validation}/review/${externalId}`, { intent: 'flag', category: 'stereotype', severity: 'major', ...fields }, cookies[name], { roundId: validation, externalId }, [302])
+			act(
+				focusPage.action,
+				`/rounds/${validation}/review/${externalId}`,
+				{ intent: 'flag', category: 'stereotype', severity: 'major', ...fields },
+				cookies[name],
+				{ roundId: validation, externalId },
+				[302],
+			)
 		for (const name of who) await flag(name, externalIds[0]!, { rationale: `${name}: ${ITEMS[0]!.text}` })
 		for (let k = 0; k < flagCount; k++) {
 			await flag(who[k % who.length]!, externalIds[k + 1]!, {
@@ -530,14 +588,34 @@ describe('what participants write, and what the team answers them', () => {
 		}
 		// Blocking issues nobody has triaged yet: the team is reminded (as if a week had passed).
 		await remindUntriagedBlockers(new Date(Date.now() + 60 * 86_400_000))
-		await act(focusPage.action, `/rounds/${validation}/review/${externalIds[flagCount + 1]}`, { intent: 'skip', skipReason: ITEMS.slice(0, 10).map(inline).join(' ').slice(0, 500) }, cookies.ana, { roundId: validation, externalId: externalIds[flagCount + 1]! }, [302])
+		await act(
+			focusPage.action,
+			`/rounds/${validation}/review/${externalIds[flagCount + 1]}`,
+			{ intent: 'skip', skipReason: ITEMS.slice(0, 10).map(inline).join(' ').slice(0, 500) },
+			cookies.ana,
+			{ roundId: validation, externalId: externalIds[flagCount + 1]! },
+			[302],
+		)
 
 		// Template feedback in the generation round.
 		const tRationales = pack(2000, block, '\n\n')
 		const tSpans = pack(1000, inline, ' ')
 		for (let k = 0; k < Math.max(tRationales.length, tSpans.length); k++) {
 			const flagIt = k % 2 === 0
-			await act(templatesPage.action, '/t', { intent: 'template_feedback', target: k % 3 === 0 ? 'persona_definitions' : 'prompt_templates', kind: flagIt ? 'flag' : 'comment', ...(flagIt ? { category: 'caricature', severity: 'minor' } : {}), rationale: tRationales[k]?.value ?? 'See the quote.', quotedSpan: tSpans[k]?.value ?? '' }, k % 2 ? cookies.cleo : cookies.eve, { roundId: generation })
+			await act(
+				templatesPage.action,
+				'/t',
+				{
+					intent: 'template_feedback',
+					target: k % 3 === 0 ? 'persona_definitions' : 'prompt_templates',
+					kind: flagIt ? 'flag' : 'comment',
+					...(flagIt ? { category: 'caricature', severity: 'minor' } : {}),
+					rationale: tRationales[k]?.value ?? 'See the quote.',
+					quotedSpan: tSpans[k]?.value ?? '',
+				},
+				k % 2 ? cookies.cleo : cookies.eve,
+				{ roundId: generation },
+			)
 		}
 
 		// Comments (Markdown), replies, the team's replies, and hiding with a reason.
@@ -555,7 +633,8 @@ describe('what participants write, and what the team answers them', () => {
 		// A short thread where everyone speaks, for following their names below.
 		await act(newUseCasePage.action, '/u', { title: 'Names', pipelineStage: 'evaluation' }, owner, { slug: 'hints' })
 		const namesThread = (await db.select({ id: useCases.id }).from(useCases).where(eq(useCases.title, 'Names')))[0]!.id
-		for (const name of who) await act(discussPage.action, '/', { intent: 'comment', stance: 'question', body: `Hello from ${name}` }, cookies[name], { roundId: validation, useCaseId: namesThread }, [302])
+		for (const name of who)
+			await act(discussPage.action, '/', { intent: 'comment', stance: 'question', body: `Hello from ${name}` }, cookies[name], { roundId: validation, useCaseId: namesThread }, [302])
 		const reasons = pack(500, inline, ' ')
 		for (const [k, r] of reasons.entries()) {
 			const useCaseId = useCaseIds[0]!
@@ -584,7 +663,12 @@ describe('what participants write, and what the team answers them', () => {
 		}
 		await triage(numbers[0]!, { intent: 'assign', assignee: ownerId })
 		for (let k = 0; k < responses.length; k++) {
-			await triage(numbers[(k + 2) % numbers.length]!, { intent: 'resolve', resolution: k % 2 ? 'documented' : 'not_an_issue', publicResponse: responses[k]!.value, note: notes[k % notes.length]!.value })
+			await triage(numbers[(k + 2) % numbers.length]!, {
+				intent: 'resolve',
+				resolution: k % 2 ? 'documented' : 'not_an_issue',
+				publicResponse: responses[k]!.value,
+				note: notes[k % notes.length]!.value,
+			})
 			await triage(numbers[(k + 2) % numbers.length]!, { intent: 'reopen', reason: blockingReasons[k % blockingReasons.length]!.value })
 		}
 		await sendPendingNotificationEmails(TEST_ORIGIN)
@@ -617,9 +701,18 @@ describe('what participants write, and what the team answers them', () => {
 			await show(teamDiscussionPage as Page, `/datasets/hints/use-cases/${useCaseId}/discussion`, { slug: 'hints', useCaseId }, owner)
 			for (const name of who) await show(discussPage as Page, `/rounds/${validation}/use-cases/${useCaseId}`, { roundId: validation, useCaseId }, cookies[name])
 		}
-		const threadText = (await Promise.all(useCaseIds.map(async (useCaseId) => renderedText(await show(teamDiscussionPage as Page, `/datasets/hints/use-cases/${useCaseId}/discussion`, { slug: 'hints', useCaseId }, owner))))).join('\n')
+		const threadText = (
+			await Promise.all(
+				useCaseIds.map(async (useCaseId) => renderedText(await show(teamDiscussionPage as Page, `/datasets/hints/use-cases/${useCaseId}/discussion`, { slug: 'hints', useCaseId }, owner))),
+			)
+		).join('\n')
 		for (const m of [...bodies, ...reasons].flatMap((c) => c.marks)) if (!threadText.includes(m)) failures.push(`discussion: ${m} not shown`)
-		expect(await db.select({ id: comments.id }).from(comments).where(sql`${comments.hiddenAt} is not null`)).toHaveLength(reasons.length)
+		expect(
+			await db
+				.select({ id: comments.id })
+				.from(comments)
+				.where(sql`${comments.hiddenAt} is not null`),
+		).toHaveLength(reasons.length)
 
 		for (const name of who) {
 			await show(feedbackPage as Page, '/feedback', {}, cookies[name])
@@ -701,7 +794,12 @@ describe('Content-Security-Policy', () => {
 	test('HTML responses carry a policy that refuses inline and injected script, plugins, framing and base rewriting', () => {
 		const nonce = 'bm9uY2Utb2YtdGVzdA=='
 		const csp = contentSecurityPolicy(nonce)
-		const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]))
+		const directives = new Map(
+			csp
+				.split(';')
+				.map((d) => d.trim().split(/\s+/))
+				.map(([name, ...values]) => [name!, values]),
+		)
 		expect(directives.get('script-src')).toEqual(["'self'", `'nonce-${nonce}'`, "'strict-dynamic'"])
 		expect(directives.get('object-src')).toEqual(["'none'"])
 		expect(directives.get('base-uri')).toEqual(["'none'"])

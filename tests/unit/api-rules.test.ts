@@ -7,7 +7,19 @@ describe('bearer tokens', () => {
 	test('only "Bearer rt_<43 base64url>" is looked up', () => {
 		expect(bearerToken(`Bearer ${token}`)).toBe(token)
 		expect(bearerToken(`bearer   ${token} `)).toBe(token)
-		for (const bad of [null, '', 'Bearer', 'Bearer ', `Basic ${token}`, `Bearer ${token}x`, `Bearer ${token.slice(0, -1)}`, `Bearer rt_${'A'.repeat(42)}=`, `Bearer xx_${'A'.repeat(43)}`, `Bearer ${token} extra`, `Token ${token}`]) {
+		for (const bad of [
+			null,
+			'',
+			'Bearer',
+			'Bearer ',
+			`Basic ${token}`,
+			`Bearer ${token}x`,
+			`Bearer ${token.slice(0, -1)}`,
+			`Bearer rt_${'A'.repeat(42)}=`,
+			`Bearer xx_${'A'.repeat(43)}`,
+			`Bearer ${token} extra`,
+			`Token ${token}`,
+		]) {
 			expect(bearerToken(bad), String(bad)).toBeNull()
 		}
 	})

@@ -166,25 +166,19 @@ describe('rebalance', () => {
 
 	test('after completions, joiners and a withdrawal: completed work is untouched and pending work is spread', () => {
 		fc.assert(
-			fc.property(
-				arbRound,
-				fc.integer({ min: 0, max: 3 }),
-				fc.boolean(),
-				fc.infiniteStream(fc.boolean()),
-				({ samples, participants, k, seed }, joiners, withdraw, coin) => {
-					const sampleIds = range(samples)
-					const current = assign({ sampleIds, participantIds: people(participants), k, seed })
-					const completed = current.filter(() => coin.next().value)
-					const active = [...people(participants).slice(withdraw ? 1 : 0), ...people(joiners, participants)]
-					const input = { sampleIds, participantIds: active, k, seed, current, completed }
-					const result = rebalance(input)
-					const after = applyAndCheck(input, result)
-					for (const a of completed) expect(after).toContainEqual(a)
-					noDirectImprovement(after, completed, active)
-					expect(rebalance(input)).toEqual(result)
-					expect(rebalance({ ...input, current: after })).toEqual({ add: [], remove: [] })
-				},
-			),
+			fc.property(arbRound, fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.infiniteStream(fc.boolean()), ({ samples, participants, k, seed }, joiners, withdraw, coin) => {
+				const sampleIds = range(samples)
+				const current = assign({ sampleIds, participantIds: people(participants), k, seed })
+				const completed = current.filter(() => coin.next().value)
+				const active = [...people(participants).slice(withdraw ? 1 : 0), ...people(joiners, participants)]
+				const input = { sampleIds, participantIds: active, k, seed, current, completed }
+				const result = rebalance(input)
+				const after = applyAndCheck(input, result)
+				for (const a of completed) expect(after).toContainEqual(a)
+				noDirectImprovement(after, completed, active)
+				expect(rebalance(input)).toEqual(result)
+				expect(rebalance({ ...input, current: after })).toEqual({ add: [], remove: [] })
+			}),
 			{ numRuns: 60 },
 		)
 	})

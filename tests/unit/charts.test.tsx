@@ -80,7 +80,10 @@ describe('charts render on the server as accessible SVG', () => {
 	})
 
 	test('interval whiskers follow the page direction, and numbers use the page language', () => {
-		const dots = (lng: 'en' | 'ar') => render(lng, intervals).all('circle').map((c) => Number(c.cx))
+		const dots = (lng: 'en' | 'ar') =>
+			render(lng, intervals)
+				.all('circle')
+				.map((c) => Number(c.cx))
 		const [oaxacaLtr, ammanLtr] = dots('en')
 		const [oaxacaRtl, ammanRtl] = dots('ar')
 		expect(oaxacaLtr!).toBeGreaterThan(ammanLtr!)
@@ -111,7 +114,17 @@ describe('the value axis, shared by both kinds of chart', () => {
 
 	test('the legend’s colours are SVG fills, never inline styles (the Content-Security-Policy blocks those: a blank legend)', () => {
 		const stacked = (
-			<BarChart title="T" description="D" labelHeader="C" tableLabel="S" series={[{ key: 'a', label: 'Covered', color: '#3730a3' }, { key: 'b', label: 'Started', color: '#a5b4fc' }]} rows={[{ key: 'r', label: 'R', values: { a: 2, b: 1 } }]} />
+			<BarChart
+				title="T"
+				description="D"
+				labelHeader="C"
+				tableLabel="S"
+				series={[
+					{ key: 'a', label: 'Covered', color: '#3730a3' },
+					{ key: 'b', label: 'Started', color: '#a5b4fc' },
+				]}
+				rows={[{ key: 'r', label: 'R', values: { a: 2, b: 1 } }]}
+			/>
 		)
 		const html = render('en', stacked).html
 		expect(html).not.toMatch(/\sstyle=/)
@@ -120,7 +133,19 @@ describe('the value axis, shared by both kinds of chart', () => {
 	})
 
 	test('bars: no fractional ticks for counts', () => {
-		const small = <BarChart title="T" description="D" labelHeader="C" tableLabel="S" series={[{ key: 'v', label: 'V', color: '#000' }]} rows={[{ key: 'a', label: 'A', values: { v: 2 } }, { key: 'b', label: 'B', values: { v: 1 } }]} />
+		const small = (
+			<BarChart
+				title="T"
+				description="D"
+				labelHeader="C"
+				tableLabel="S"
+				series={[{ key: 'v', label: 'V', color: '#000' }]}
+				rows={[
+					{ key: 'a', label: 'A', values: { v: 2 } },
+					{ key: 'b', label: 'B', values: { v: 1 } },
+				]}
+			/>
+		)
 		expect(axis('en', small).ticks.map((t) => t.label)).toEqual(['0', '1', '2'])
 	})
 

@@ -1,13 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { parseSamples } from '#app/domain/import/parse.ts'
-import {
-	defaultImportLimits,
-	type ImportError,
-	type ImportFormat,
-	type ImportLimits,
-	type ParsedSample,
-	type ParseEvent,
-} from '#app/domain/import/types.ts'
+import { defaultImportLimits, type ImportError, type ImportFormat, type ImportLimits, type ParsedSample, type ParseEvent } from '#app/domain/import/types.ts'
 
 const enc = new TextEncoder()
 
@@ -43,9 +36,7 @@ describe('JSONL samples', () => {
 	test('a text sample fills absent fields with null and metadata with {}', async () => {
 		const { samples, errors } = await parse(lines({ id: ' p-1 ', content: 'Hello' }))
 		expect(errors).toEqual([])
-		expect(samples).toEqual<ParsedSample[]>([
-			{ line: 1, externalId: ' p-1 ', content: 'Hello', messages: null, imageUrl: null, imageAlt: null, language: null, metadata: {} },
-		])
+		expect(samples).toEqual<ParsedSample[]>([{ line: 1, externalId: ' p-1 ', content: 'Hello', messages: null, imageUrl: null, imageAlt: null, language: null, metadata: {} }])
 	})
 
 	test('a chat sample with every optional field', async () => {
@@ -159,8 +150,7 @@ describe('JSONL samples', () => {
 
 	test('depth counts brackets outside strings only, with the line object at depth 1', async () => {
 		// The record is depth 1, metadata depth 2, and so on down to an empty array at `depth`.
-		const recordOfDepth = (depth: number) =>
-			JSON.parse(`{"id":"a","content":"x","metadata":${'{"a":'.repeat(depth - 2)}[]${'}'.repeat(depth - 2)}}`)
+		const recordOfDepth = (depth: number) => JSON.parse(`{"id":"a","content":"x","metadata":${'{"a":'.repeat(depth - 2)}[]${'}'.repeat(depth - 2)}}`)
 		expect(await errorOf(recordOfDepth(4), { maxDepth: 4 })).toBeUndefined()
 		expect(await errorOf(recordOfDepth(5), { maxDepth: 4 })).toEqual({ line: 1, code: 'too_deep', params: { max: 4 } })
 		expect(await errorOf({ id: 'a', content: '[[[[[{{{{{"\\', metadata: { k: ['[{"'] } }, { maxDepth: 3 })).toBeUndefined()
@@ -249,9 +239,7 @@ describe('CSV', () => {
 	test('maps columns, trims header names, and leaves cells untrimmed', async () => {
 		const { samples, errors } = await parse(' id , content,image_url,image_alt,metadata.a.b,metadata.a.c,metadata.z\n x ,Hi,https://e.org/i.png,,1,,\n', 'csv')
 		expect(errors).toEqual([])
-		expect(samples).toEqual([
-			{ line: 2, externalId: ' x ', content: 'Hi', messages: null, imageUrl: 'https://e.org/i.png', imageAlt: null, language: null, metadata: { a: { b: '1' } } },
-		])
+		expect(samples).toEqual([{ line: 2, externalId: ' x ', content: 'Hi', messages: null, imageUrl: 'https://e.org/i.png', imageAlt: null, language: null, metadata: { a: { b: '1' } } }])
 	})
 
 	test('a quote only opens a field at its start; elsewhere it is a literal character', async () => {
@@ -304,9 +292,7 @@ describe('CSV', () => {
 	})
 
 	test('a header over the byte cap is fatal', async () => {
-		expect((await parse(`id,content,metadata.${'k'.repeat(200)}\na,b,c\n`, 'csv', { maxLineBytes: 100 })).errors).toEqual([
-			{ line: 1, code: 'line_too_long', params: { max: 100 } },
-		])
+		expect((await parse(`id,content,metadata.${'k'.repeat(200)}\na,b,c\n`, 'csv', { maxLineBytes: 100 })).errors).toEqual([{ line: 1, code: 'line_too_long', params: { max: 100 } }])
 	})
 
 	test('an unterminated quote past the byte cap is still reported as an unterminated quote', async () => {

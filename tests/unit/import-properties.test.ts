@@ -9,18 +9,7 @@ import { describe, expect, test } from 'vitest'
 import { parseSamples } from '#app/domain/import/parse.ts'
 import { type ImportFormat, type ImportLimits, type ParseEvent } from '#app/domain/import/types.ts'
 import { badStringIn } from '#app/domain/import/validate.ts'
-import {
-	chunk,
-	csvFile,
-	cutsArb,
-	FATAL_CODES,
-	hostileBytes,
-	hostileLimits,
-	jsonlFile,
-	lineCount,
-	PARSER_CODES,
-	type GeneratedFile,
-} from '#tests/import-arbitraries.ts'
+import { chunk, csvFile, cutsArb, FATAL_CODES, hostileBytes, hostileLimits, jsonlFile, lineCount, PARSER_CODES, type GeneratedFile } from '#tests/import-arbitraries.ts'
 
 async function parseChunks(chunks: Uint8Array[], format: ImportFormat, limits: ImportLimits): Promise<ParseEvent[]> {
 	async function* source() {

@@ -7,7 +7,10 @@ import { renderRoute, type RouteModule } from '#tests/render-route.ts'
 type Node = { nodeName: string; attrs?: Array<{ name: string; value: string }>; childNodes?: Node[]; value?: string }
 const attr = (n: Node, name: string) => n.attrs?.find((a) => a.name === name)?.value
 const all = (n: Node): Node[] => [n, ...(n.childNodes ?? []).flatMap(all)]
-const text = (n: Node): string => all(n).map((c) => (c.nodeName === '#text' ? c.value : '')).join('')
+const text = (n: Node): string =>
+	all(n)
+		.map((c) => (c.nodeName === '#text' ? c.value : ''))
+		.join('')
 
 /** The tables of the participation section, each as rows of [cell text, colspan]. */
 async function participationTables(participation: unknown) {
@@ -30,7 +33,11 @@ async function participationTables(participation: unknown) {
 	const section = all(parse(html) as Node).find((n) => attr(n, 'aria-labelledby') === 'participation-heading')!
 	return all(section)
 		.filter((n) => n.nodeName === 'table')
-		.map((table) => all(table).filter((n) => n.nodeName === 'tr').map((tr) => (tr.childNodes ?? []).filter((c) => c.nodeName === 'th' || c.nodeName === 'td').map((c) => [text(c), Number(attr(c, 'colspan') ?? 1)] as const)))
+		.map((table) =>
+			all(table)
+				.filter((n) => n.nodeName === 'tr')
+				.map((tr) => (tr.childNodes ?? []).filter((c) => c.nodeName === 'th' || c.nodeName === 'td').map((c) => [text(c), Number(attr(c, 'colspan') ?? 1)] as const)),
+		)
 }
 
 const t = getI18n('en').t
@@ -47,7 +54,10 @@ describe('participation by role: people, then verdicts', () => {
 		const role = (r: string) => [t(`rounds:roles.${r}`), 1] as const
 		const cells = (...values: string[]) => values.map((v) => [v, 1] as const)
 		expect(people).toEqual([
-			[[t('insights:participation.role'), 1], ...cells(t('insights:participation.invited'), t('insights:participation.joined'), t('insights:participation.active'), t('insights:participation.withdrawn'))],
+			[
+				[t('insights:participation.role'), 1],
+				...cells(t('insights:participation.invited'), t('insights:participation.joined'), t('insights:participation.active'), t('insights:participation.withdrawn')),
+			],
 			[role('community'), ...cells('12', '9', '7', t('insights:fewerThan3'))],
 			[role('expert'), ...cells('3', '3', '3', '0')],
 		])
@@ -66,6 +76,9 @@ describe('participation by role: people, then verdicts', () => {
 			],
 			totalJoined: null,
 		})
-		expect(verdicts![2]).toEqual([[t('rounds:roles.expert'), 1], [t('insights:participation.withheld'), 3]])
+		expect(verdicts![2]).toEqual([
+			[t('rounds:roles.expert'), 1],
+			[t('insights:participation.withheld'), 3],
+		])
 	})
 })

@@ -1,6 +1,17 @@
 import { describe, expect, test } from 'vitest'
 import { type IssueStatus, issueKinds, issueStatuses, resolutions } from '#app/domain/enums.ts'
-import { attributeFilter, checkBlockingCall, InboxFilterSchema, MIN_REASON_LENGTH, resolutionFits, resolutionsFor, resolutionValues, transitionIssue, TriageSchema, type IssueAction } from '#app/domain/issue.ts'
+import {
+	attributeFilter,
+	checkBlockingCall,
+	InboxFilterSchema,
+	MIN_REASON_LENGTH,
+	resolutionFits,
+	resolutionsFor,
+	resolutionValues,
+	transitionIssue,
+	TriageSchema,
+	type IssueAction,
+} from '#app/domain/issue.ts'
 
 const justification = 'The rural framing is accurate for this region.'
 
@@ -14,9 +25,36 @@ const actions: Record<string, IssueAction> = {
 
 // status × action → next status (or refused): open → acknowledged → resolved, resolved → open.
 const expected: Record<IssueStatus, Record<string, IssueStatus | null>> = {
-	open: { acknowledge: 'acknowledged', 'resolve:removed': 'resolved', 'resolve:regenerated': 'resolved', 'resolve:documented': 'resolved', 'resolve:not_an_issue': 'resolved', 'resolve:use_case_revised': 'resolved', 'resolve:use_case_narrowed': 'resolved', reopen: null },
-	acknowledged: { acknowledge: null, 'resolve:removed': 'resolved', 'resolve:regenerated': 'resolved', 'resolve:documented': 'resolved', 'resolve:not_an_issue': 'resolved', 'resolve:use_case_revised': 'resolved', 'resolve:use_case_narrowed': 'resolved', reopen: null },
-	resolved: { acknowledge: null, 'resolve:removed': null, 'resolve:regenerated': null, 'resolve:documented': null, 'resolve:not_an_issue': null, 'resolve:use_case_revised': null, 'resolve:use_case_narrowed': null, reopen: 'open' },
+	open: {
+		acknowledge: 'acknowledged',
+		'resolve:removed': 'resolved',
+		'resolve:regenerated': 'resolved',
+		'resolve:documented': 'resolved',
+		'resolve:not_an_issue': 'resolved',
+		'resolve:use_case_revised': 'resolved',
+		'resolve:use_case_narrowed': 'resolved',
+		reopen: null,
+	},
+	acknowledged: {
+		acknowledge: null,
+		'resolve:removed': 'resolved',
+		'resolve:regenerated': 'resolved',
+		'resolve:documented': 'resolved',
+		'resolve:not_an_issue': 'resolved',
+		'resolve:use_case_revised': 'resolved',
+		'resolve:use_case_narrowed': 'resolved',
+		reopen: null,
+	},
+	resolved: {
+		acknowledge: null,
+		'resolve:removed': null,
+		'resolve:regenerated': null,
+		'resolve:documented': null,
+		'resolve:not_an_issue': null,
+		'resolve:use_case_revised': null,
+		'resolve:use_case_narrowed': null,
+		reopen: 'open',
+	},
 }
 
 describe('issue lifecycle', () => {
@@ -141,14 +179,38 @@ describe('InboxFilterSchema', () => {
 	})
 
 	test('valid values are kept', () => {
-		const input = { status: 'resolved', blocking: 'yes', kind: 'use_case', category: 'caricature', severity: 'critical', group: 'older women', attribute: 'persona.region=Amman', assignee: 'me', reReview: 'yes', sort: 'severity', page: '3' }
+		const input = {
+			status: 'resolved',
+			blocking: 'yes',
+			kind: 'use_case',
+			category: 'caricature',
+			severity: 'critical',
+			group: 'older women',
+			attribute: 'persona.region=Amman',
+			assignee: 'me',
+			reReview: 'yes',
+			sort: 'severity',
+			page: '3',
+		}
 		expect(InboxFilterSchema.parse(input)).toEqual({ ...input, page: 3 })
 		for (const status of ['unresolved', 'open', 'acknowledged', 'resolved', 'all']) expect(InboxFilterSchema.parse({ status }).status).toBe(status)
 		for (const sort of ['newest', 'oldest', 'flaggers', 'severity', 'updated']) expect(InboxFilterSchema.parse({ sort }).sort).toBe(sort)
 	})
 
 	test('anything wrong falls back to the default instead of failing the page', () => {
-		const junk = { status: 'deleted', blocking: 'maybe', kind: 'flag', category: 'x'.repeat(41), severity: 'huge', group: 'g'.repeat(201), attribute: 'a'.repeat(301), assignee: 'someone', reReview: 'no', sort: 'random', page: 'two' }
+		const junk = {
+			status: 'deleted',
+			blocking: 'maybe',
+			kind: 'flag',
+			category: 'x'.repeat(41),
+			severity: 'huge',
+			group: 'g'.repeat(201),
+			attribute: 'a'.repeat(301),
+			assignee: 'someone',
+			reReview: 'no',
+			sort: 'random',
+			page: 'two',
+		}
 		expect(InboxFilterSchema.parse(junk)).toEqual(defaults)
 		expect(InboxFilterSchema.safeParse({ status: ['open', 'resolved'] }).success).toBe(true)
 		for (const page of ['0', '-1', '2.5', '10001', '', 'NaN']) expect(InboxFilterSchema.parse({ page }).page, page).toBe(1)

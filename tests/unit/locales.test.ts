@@ -5,13 +5,11 @@ import { supportedLanguages } from '#app/domain/enums.ts'
 
 const root = path.resolve('locales')
 const flatten = (o: Record<string, unknown>, prefix = ''): Record<string, string> =>
-	Object.fromEntries(
-		Object.entries(o).flatMap(([k, v]) =>
-			v && typeof v === 'object' ? Object.entries(flatten(v as Record<string, unknown>, `${prefix}${k}.`)) : [[`${prefix}${k}`, String(v)]],
-		),
-	)
+	Object.fromEntries(Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? Object.entries(flatten(v as Record<string, unknown>, `${prefix}${k}.`)) : [[`${prefix}${k}`, String(v)]])))
 const load = (lng: string, ns: string) => flatten(JSON.parse(readFileSync(path.join(root, lng, `${ns}.json`), 'utf8')))
-const namespaces = readdirSync(path.join(root, 'en')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''))
+const namespaces = readdirSync(path.join(root, 'en'))
+	.filter((f) => f.endsWith('.json'))
+	.map((f) => f.replace(/\.json$/, ''))
 const others = supportedLanguages.filter((l) => l !== 'en')
 
 // Words that are the same in these languages; anything else identical to English is a leak.

@@ -85,11 +85,22 @@ describe('krippendorffAlphaNominal', () => {
 	})
 
 	test('perfect agreement with variation between units is 1', () => {
-		expect(krippendorffAlphaNominal([['flagged', 'flagged'], ['no', 'no', 'no'], ['flagged', 'flagged', null]])).toBe(1)
+		expect(
+			krippendorffAlphaNominal([
+				['flagged', 'flagged'],
+				['no', 'no', 'no'],
+				['flagged', 'flagged', null],
+			]),
+		).toBe(1)
 	})
 
 	test('no variation at all: alpha is undefined, not 1', () => {
-		expect(krippendorffAlphaNominal([['no', 'no'], ['no', 'no', 'no']])).toBeNull()
+		expect(
+			krippendorffAlphaNominal([
+				['no', 'no'],
+				['no', 'no', 'no'],
+			]),
+		).toBeNull()
 		expect(alphaNominalFromCounts([{ counts: { no: 3 } }])).toMatchObject({ alpha: null, reason: 'no_variation', pairableUnits: 1, pairableValues: 3 })
 	})
 
@@ -102,12 +113,24 @@ describe('krippendorffAlphaNominal', () => {
 		expect(alphaNominalFromCounts([])).toMatchObject({ alpha: null, reason: 'no_pairable_units', pairableUnits: 0 })
 		expect(krippendorffAlphaNominal([['a'], [null, 'b'], [], [undefined, undefined]])).toBeNull()
 		// Adding unpairable units never changes alpha.
-		const base = [['a', 'b'], ['a', 'a'], ['b', 'b', 'b']]
+		const base = [
+			['a', 'b'],
+			['a', 'a'],
+			['b', 'b', 'b'],
+		]
 		expect(krippendorffAlphaNominal([...base, ['a'], ['b', null]])).toBe(krippendorffAlphaNominal(base))
 	})
 
 	test('weighted counts equal the repeated units (how the model feeds it from SQL)', () => {
-		const units = [['f', 'n'], ['f', 'n'], ['f', 'n'], ['n', 'n'], ['n', 'n'], ['f', 'f', 'n'], ['f', 'f', 'n']]
+		const units = [
+			['f', 'n'],
+			['f', 'n'],
+			['f', 'n'],
+			['n', 'n'],
+			['n', 'n'],
+			['f', 'f', 'n'],
+			['f', 'f', 'n'],
+		]
 		const weighted = alphaNominalFromCounts([
 			{ counts: { f: 1, n: 1 }, weight: 3 },
 			{ counts: { n: 2 }, weight: 2 },
@@ -119,7 +142,14 @@ describe('krippendorffAlphaNominal', () => {
 	})
 
 	test('systematic disagreement goes below zero', () => {
-		expect(krippendorffAlphaNominal([['a', 'b'], ['a', 'b'], ['b', 'a'], ['b', 'a']])).toBeLessThan(0)
+		expect(
+			krippendorffAlphaNominal([
+				['a', 'b'],
+				['a', 'b'],
+				['b', 'a'],
+				['b', 'a'],
+			]),
+		).toBeLessThan(0)
 	})
 })
 

@@ -68,7 +68,10 @@ describe('the OpenAPI document', () => {
 		for (const [path, item] of Object.entries(openApiDocument.paths)) {
 			const names = [...path.matchAll(/{(\w+)}/g)].map((m) => m[1])
 			for (const operation of Object.values(item)) {
-				const declared = (operation.parameters ?? []).map((p) => ('$ref' in p ? params[p.$ref.replace('#/components/parameters/', '')] : p)).filter((p) => p?.in === 'path').map((p) => p!.name)
+				const declared = (operation.parameters ?? [])
+					.map((p) => ('$ref' in p ? params[p.$ref.replace('#/components/parameters/', '')] : p))
+					.filter((p) => p?.in === 'path')
+					.map((p) => p!.name)
 				expect(declared.sort(), path).toEqual(names.sort())
 			}
 		}

@@ -181,7 +181,12 @@ describe('CSV cells are formula-safe and RFC 4180', () => {
 		expect(csvCell(undefined)).toBe('""')
 		expect(csvCell(12)).toBe('"12"')
 		expect(csvCell(true)).toBe('"true"')
-		expect(toCsv([['a', 'b'], ['c', 'd']])).toBe('"a","b"\r\n"c","d"\r\n')
+		expect(
+			toCsv([
+				['a', 'b'],
+				['c', 'd'],
+			]),
+		).toBe('"a","b"\r\n"c","d"\r\n')
 	})
 
 	test('a whole table of hostile cells round-trips, one record per row', () => {
@@ -208,7 +213,14 @@ function loadT(lng: string): TFunction {
 
 // CommonMark as the app renders it; raw HTML dropped, so HTML recognised in user text would vanish.
 const render = (md: string) => renderToStaticMarkup(createElement(ReactMarkdown, { skipHtml: true }, md))
-const decode = (html: string) => html.replace(/<[^>]+>/g, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#x27;', "'").replaceAll('&amp;', '&')
+const decode = (html: string) =>
+	html
+		.replace(/<[^>]+>/g, '')
+		.replaceAll('&lt;', '<')
+		.replaceAll('&gt;', '>')
+		.replaceAll('&quot;', '"')
+		.replaceAll('&#x27;', "'")
+		.replaceAll('&amp;', '&')
 
 const hostile = [
 	'[click me](javascript:alert(1))',
@@ -300,7 +312,15 @@ function reportWith(text: string): ConsultationReport {
 			},
 		],
 		participation: { ...count, minGroupSize: 3 },
-		summary: { issues: 3, open: 1, acknowledged: 0, resolved: 2, blocking: 1, resolutions: { removed: 0, regenerated: 0, documented: 1, not_an_issue: 1, use_case_revised: 0, use_case_narrowed: 0 }, listed: 3 },
+		summary: {
+			issues: 3,
+			open: 1,
+			acknowledged: 0,
+			resolved: 2,
+			blocking: 1,
+			resolutions: { removed: 0, regenerated: 0, documented: 1, not_an_issue: 1, use_case_revised: 0, use_case_narrowed: 0 },
+			listed: 3,
+		},
 		issues: [
 			issue({ number: 1, sample: text, publicResponse: text }),
 			issue({ number: 2, kind: 'use_case', sample: null, useCase: text, resolution: 'not_an_issue', publicResponse: text }),
@@ -435,7 +455,15 @@ describe('small groups and names', () => {
 		const exact = (n: number) => ({ count: n, shown: 'exact' as const })
 		const small = { count: null, shown: 'fewer_than_min' as const }
 		// Round B's 2 experts would follow from 7 − 5.
-		expect(publishParticipation([{ community: 5, expert: 5 }, { community: 4, expert: 2 }], { community: 6, expert: 7 })).toEqual({
+		expect(
+			publishParticipation(
+				[
+					{ community: 5, expert: 5 },
+					{ community: 4, expert: 2 },
+				],
+				{ community: 6, expert: 7 },
+			),
+		).toEqual({
 			rounds: [
 				{ community: exact(5), expert: exact(5) },
 				{ community: exact(4), expert: small },

@@ -33,7 +33,11 @@ async function send(server: Server, head: string, body = '') {
 	await c.write(head + body)
 	const res = await c.response()
 	c.destroy()
-	return { status: res.status, json: res.headers['content-type']?.includes('json') ? (JSON.parse(res.body.toString()) as { url: string; cookie: string | null; body: string | null }) : null, text: res.body.toString() }
+	return {
+		status: res.status,
+		json: res.headers['content-type']?.includes('json') ? (JSON.parse(res.body.toString()) as { url: string; cookie: string | null; body: string | null }) : null,
+		text: res.body.toString(),
+	}
 }
 
 describe('with APP_URL', () => {

@@ -42,5 +42,9 @@ describe('flag form', () => {
 })
 
 test('group suggestions come from identity-like metadata', () => {
-	expect(groupSuggestions({ persona: { origin: 'Oaxaca', age: '60s', role: 'nurse' }, target_group: 'Afro-Colombian women', prompt_id: 't3' }).sort()).toEqual(['60s', 'Afro-Colombian women', 'Oaxaca'])
+	expect(groupSuggestions({ persona: { origin: 'Oaxaca', age: '60s', role: 'nurse' }, target_group: 'Afro-Colombian women', prompt_id: 't3' }).sort()).toEqual([
+		'60s',
+		'Afro-Colombian women',
+		'Oaxaca',
+	])
 })

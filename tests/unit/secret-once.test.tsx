@@ -8,7 +8,10 @@ import { renderRoute, type RouteModule } from '#tests/render-route.ts'
 type Node = { nodeName: string; attrs?: Array<{ name: string; value: string }>; childNodes?: Node[]; value?: string }
 const attr = (n: Node, name: string) => n.attrs?.find((a) => a.name === name)?.value
 const all = (n: Node): Node[] => [n, ...(n.childNodes ?? []).flatMap(all)]
-const text = (n: Node): string => all(n).map((c) => (c.nodeName === '#text' ? c.value : '')).join('')
+const text = (n: Node): string =>
+	all(n)
+		.map((c) => (c.nodeName === '#text' ? c.value : ''))
+		.join('')
 
 /** The field holding `value`, its label and the text it is described by, as a browser reads them. */
 function secretField(html: string, value: string) {
@@ -27,7 +30,11 @@ const hooks = { dataset: { slug: 'd', name: 'D' }, webhooks: [], urlPolicy: { al
 
 describe('a new secret is shown once, in a labelled read-only field described by the warning', () => {
 	test('API token: the panel is the status message of the form', async () => {
-		const html = await renderRoute(tokensPage as RouteModule, { path: '/account/tokens', data: tokens, actionData: { result: null, created: { token: 'rt_live_123', name: 'pipeline', prefix: 'rt_live' }, notice: null } })
+		const html = await renderRoute(tokensPage as RouteModule, {
+			path: '/account/tokens',
+			data: tokens,
+			actionData: { result: null, created: { token: 'rt_live_123', name: 'pipeline', prefix: 'rt_live' }, notice: null },
+		})
 		const field = secretField(html, 'rt_live_123')
 		expect(field.label).toBe(t('api:tokens.newToken'))
 		expect(field.hint).toBe(t('api:tokens.shownOnce'))
@@ -38,7 +45,12 @@ describe('a new secret is shown once, in a labelled read-only field described by
 	})
 
 	test('webhook signing secret: the panel is a section named by its heading, with the URL', async () => {
-		const html = await renderRoute(webhooksPage as RouteModule, { path: '/datasets/d/webhooks', data: hooks, actionData: { result: null, created: { url: 'https://hooks.example.org/x', secret: 'whsec_456' }, notice: 'notices.created' }, language: 'ar' })
+		const html = await renderRoute(webhooksPage as RouteModule, {
+			path: '/datasets/d/webhooks',
+			data: hooks,
+			actionData: { result: null, created: { url: 'https://hooks.example.org/x', secret: 'whsec_456' }, notice: 'notices.created' },
+			language: 'ar',
+		})
 		const field = secretField(html, 'whsec_456')
 		const ar = getI18n('ar').t
 		expect(field.label).toBe(ar('webhooks:secret.label'))

@@ -38,9 +38,11 @@ describe('version lifecycle', () => {
 
 	test('an override needs a real written justification, and records how many blockers it overrode', () => {
 		expect(transitionVersion('in_consultation', 'approve', { openBlockingIssues: 2, overrideJustification: 'because' })).toEqual({ ok: false, reason: 'justification_required' })
-		expect(
-			transitionVersion('in_consultation', 'approve', { openBlockingIssues: 2, overrideJustification: 'Documented in the card as a known limitation.' }),
-		).toEqual({ ok: true, to: 'approved', overridden: 2 })
+		expect(transitionVersion('in_consultation', 'approve', { openBlockingIssues: 2, overrideJustification: 'Documented in the card as a known limitation.' })).toEqual({
+			ok: true,
+			to: 'approved',
+			overridden: 2,
+		})
 	})
 
 	test('blocking issues do not stop other actions', () => {

@@ -1,17 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
 import { checkWebhookUrl, createWebhookSchema } from '#app/domain/webhook-form.ts'
-import {
-	generateMessageId,
-	generateSecret,
-	judgeResponse,
-	MAX_ATTEMPTS,
-	responseExcerpt,
-	retryDelay,
-	sign,
-	signatureHeaders,
-	verify,
-} from '#app/domain/webhook.ts'
+import { generateMessageId, generateSecret, judgeResponse, MAX_ATTEMPTS, responseExcerpt, retryDelay, sign, signatureHeaders, verify } from '#app/domain/webhook.ts'
 
 // The example published with the Standard Webhooks specification and its reference libraries
 // (github.com/standard-webhooks/standard-webhooks, "sign function works").
@@ -135,12 +125,29 @@ describe('endpoint URLs', () => {
 	const open = { allowPrivateNetworks: true }
 
 	test('by default: https to public hosts only; no plain http, no private or local address, however spelt', () => {
-		for (const ok of ['https://example.org/hooks', 'https://hooks.example.org:8443/x?token=a', 'https://8.8.8.8/h', 'https://[2606:4700::1111]/h', 'https://10.0.0.5.nip.io/']) expect(checkWebhookUrl(ok), ok).toBeNull()
+		for (const ok of ['https://example.org/hooks', 'https://hooks.example.org:8443/x?token=a', 'https://8.8.8.8/h', 'https://[2606:4700::1111]/h', 'https://10.0.0.5.nip.io/'])
+			expect(checkWebhookUrl(ok), ok).toBeNull()
 		for (const local of [
-			'https://10.0.0.5:8443/x?token=a', 'https://127.0.0.1/', 'https://169.254.169.254/latest/meta-data/', 'https://192.168.1.1/', 'https://100.64.0.1/',
-			'https://0x7f.1/', 'https://2130706433/', 'https://017700000001/', 'https://[::1]/', 'https://[::ffff:127.0.0.1]/', 'https://[::ffff:a9fe:a9fe]/',
-			'https://[fd00::1]/', 'https://[fe80::1]/', 'https://localhost/', 'https://LOCALHOST:4000/', 'https://api.localhost/',
-			'http://localhost:4000/hook', 'http://127.0.0.1:9/h', 'http://[::1]:8080/', 'http://10.0.0.5/',
+			'https://10.0.0.5:8443/x?token=a',
+			'https://127.0.0.1/',
+			'https://169.254.169.254/latest/meta-data/',
+			'https://192.168.1.1/',
+			'https://100.64.0.1/',
+			'https://0x7f.1/',
+			'https://2130706433/',
+			'https://017700000001/',
+			'https://[::1]/',
+			'https://[::ffff:127.0.0.1]/',
+			'https://[::ffff:a9fe:a9fe]/',
+			'https://[fd00::1]/',
+			'https://[fe80::1]/',
+			'https://localhost/',
+			'https://LOCALHOST:4000/',
+			'https://api.localhost/',
+			'http://localhost:4000/hook',
+			'http://127.0.0.1:9/h',
+			'http://[::1]:8080/',
+			'http://10.0.0.5/',
 		]) {
 			expect(checkWebhookUrl(local), local).toBe('webhooks:errors.privateAddress')
 		}
@@ -149,7 +156,15 @@ describe('endpoint URLs', () => {
 	})
 
 	test('with private networks allowed: private https addresses, and plain http on localhost, 127.0.0.1 and [::1] only', () => {
-		for (const ok of ['https://example.org/hooks', 'https://10.0.0.5:8443/x?token=a', 'https://[fd00::1]/', 'https://localhost/', 'http://localhost:4000/hook', 'http://127.0.0.1:9/h', 'http://[::1]:8080/']) {
+		for (const ok of [
+			'https://example.org/hooks',
+			'https://10.0.0.5:8443/x?token=a',
+			'https://[fd00::1]/',
+			'https://localhost/',
+			'http://localhost:4000/hook',
+			'http://127.0.0.1:9/h',
+			'http://[::1]:8080/',
+		]) {
 			expect(checkWebhookUrl(ok, open), ok).toBeNull()
 		}
 		for (const http of ['http://example.org/hook', 'http://127.0.0.2/hook', 'http://localhost.example.org/hook', 'http://10.0.0.5/', 'http://api.localhost/']) {

@@ -1,13 +1,4 @@
-import {
-	type Checked,
-	idProblem,
-	isImageAlt,
-	isImageUrl,
-	isLanguage,
-	MAX_IMAGE_ALT_CHARS,
-	MAX_IMAGE_URL_CHARS,
-	type Problem,
-} from '#app/domain/import/validate.ts'
+import { type Checked, idProblem, isImageAlt, isImageUrl, isLanguage, MAX_IMAGE_ALT_CHARS, MAX_IMAGE_URL_CHARS, type Problem } from '#app/domain/import/validate.ts'
 import { type ImportLimits } from '#app/domain/import/types.ts'
 
 /** Where each known column sits in a row (-1 when absent). */

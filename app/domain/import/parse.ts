@@ -8,11 +8,7 @@ import { defaultImportLimits, type ImportFormat, type ImportLimits, type ParseEv
  * so one pass reports all bad lines; whole-file problems end the stream after a single error.
  * Memory stays bounded by `limits.maxLineBytes` plus the ids seen so far.
  */
-export async function* parseSamples(
-	source: AsyncIterable<Uint8Array>,
-	format: ImportFormat,
-	limits: ImportLimits = defaultImportLimits,
-): AsyncGenerator<ParseEvent> {
+export async function* parseSamples(source: AsyncIterable<Uint8Array>, format: ImportFormat, limits: ImportLimits = defaultImportLimits): AsyncGenerator<ParseEvent> {
 	const items = readSource(source, limits)
 	yield* format === 'csv' ? parseCsv(items, limits) : parseJsonl(items, limits)
 }

@@ -1,10 +1,4 @@
-import {
-	type ChatTurn,
-	type ImportErrorCode,
-	type ImportLimits,
-	type ParsedSample,
-	type ParseEvent,
-} from '#app/domain/import/types.ts'
+import { type ChatTurn, type ImportErrorCode, type ImportLimits, type ParsedSample, type ParseEvent } from '#app/domain/import/types.ts'
 
 export type Problem = { code: ImportErrorCode; params?: Record<string, string | number> }
 export type SampleBody = Omit<ParsedSample, 'line'>

@@ -91,7 +91,7 @@ export function tokenize(input: string, mode: 'sample' | 'query' = 'sample'): To
 		}
 		kind = 0
 	}
-	for (let i = 0; i < text.length; ) {
+	for (let i = 0; i < text.length;) {
 		const cp = text.codePointAt(i)!
 		const width = cp > 0xffff ? 2 : 1
 		const c = classOf(cp)

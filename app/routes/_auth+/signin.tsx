@@ -45,10 +45,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 	const blocked = states.filter((s) => s.limited)
 	if (blocked.length) {
 		const retryAfter = Math.max(...blocked.map((s) => s.retryAfterSeconds))
-		return data(
-			{ result: submission.reply({ hideFields: ['password'] }), retryAfterMinutes: Math.ceil(retryAfter / 60) },
-			{ status: 429, headers: { 'Retry-After': String(retryAfter) } },
-		)
+		return data({ result: submission.reply({ hideFields: ['password'] }), retryAfterMinutes: Math.ceil(retryAfter / 60) }, { status: 429, headers: { 'Retry-After': String(retryAfter) } })
 	}
 
 	const user = await findUserForSignIn(email)
@@ -56,10 +53,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 	const ok = await verifyPassword(user?.passwordHash ?? null, password)
 	if (!user || !ok) {
 		await Promise.all(limits.map(hitLimit))
-		return data(
-			{ result: submission.reply({ formErrors: ['errors.invalidCredentials'], hideFields: ['password'] }), retryAfterMinutes: null },
-			{ status: 400 },
-		)
+		return data({ result: submission.reply({ formErrors: ['errors.invalidCredentials'], hideFields: ['password'] }), retryAfterMinutes: null }, { status: 400 })
 	}
 	await resetLimit(limits[0]!.key)
 	const headers = await startSession(request, user.id)
@@ -82,11 +76,7 @@ export default function SignIn() {
 		<div className="mx-auto max-w-md">
 			<h1>{t('auth:signin.title')}</h1>
 			<ValidatedForm form={form} className="card mt-6 flex flex-col gap-4">
-				{actionData?.retryAfterMinutes ? (
-					<FormAlert>{t('common:errors.rateLimited', { count: actionData.retryAfterMinutes })}</FormAlert>
-				) : (
-					<FormAlert id={form.errorId} errors={form.errors} />
-				)}
+				{actionData?.retryAfterMinutes ? <FormAlert>{t('common:errors.rateLimited', { count: actionData.retryAfterMinutes })}</FormAlert> : <FormAlert id={form.errorId} errors={form.errors} />}
 				<input type="hidden" name="redirectTo" value={redirectTo} />
 				<Field label={t('auth:fields.email')} meta={fields.email} type="email" autoComplete="username" />
 				<Field label={t('auth:fields.password')} meta={fields.password} type="password" autoComplete="current-password" />
@@ -95,8 +85,7 @@ export default function SignIn() {
 				</button>
 			</ValidatedForm>
 			<p className="mt-4 text-sm">
-				{t('auth:signin.noAccount')}{' '}
-				<Link to={redirectTo ? `/signup?${new URLSearchParams({ redirectTo })}` : '/signup'}>{t('auth:signin.signUpInstead')}</Link>
+				{t('auth:signin.noAccount')} <Link to={redirectTo ? `/signup?${new URLSearchParams({ redirectTo })}` : '/signup'}>{t('auth:signin.signUpInstead')}</Link>
 			</p>
 		</div>
 	)

@@ -53,10 +53,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 	}
 	const user = await createUser({ email, displayName, password, preferredLanguage: await getLanguage(request) })
 	if (!user) {
-		return data(
-			{ result: submission.reply({ fieldErrors: { email: ['errors.emailTaken'] }, hideFields: ['password'] }), retryAfterMinutes: null },
-			{ status: 400 },
-		)
+		return data({ result: submission.reply({ fieldErrors: { email: ['errors.emailTaken'] }, hideFields: ['password'] }), retryAfterMinutes: null }, { status: 400 })
 	}
 	const headers = await startSession(request, user.id)
 	throw redirect(safeRedirectPath(redirectTo), { headers })
@@ -80,28 +77,17 @@ export default function SignUp() {
 			<h1>{t('auth:signup.title')}</h1>
 			<p className="mt-2 text-slate-700">{t('auth:signup.intro')}</p>
 			<ValidatedForm form={form} className="card mt-6 flex flex-col gap-4">
-				{actionData?.retryAfterMinutes ? (
-					<FormAlert>{t('common:errors.rateLimited', { count: actionData.retryAfterMinutes })}</FormAlert>
-				) : (
-					<FormAlert id={form.errorId} errors={form.errors} />
-				)}
+				{actionData?.retryAfterMinutes ? <FormAlert>{t('common:errors.rateLimited', { count: actionData.retryAfterMinutes })}</FormAlert> : <FormAlert id={form.errorId} errors={form.errors} />}
 				<input type="hidden" name="redirectTo" value={redirectTo} />
 				<Field label={t('auth:fields.email')} meta={fields.email} type="email" autoComplete="email" />
 				<Field label={t('auth:fields.displayName')} meta={fields.displayName} autoComplete="nickname" hint={t('auth:signup.displayNameHint')} />
-				<Field
-					label={t('auth:fields.password')}
-					meta={fields.password}
-					type="password"
-					autoComplete="new-password"
-					hint={t('auth:signup.passwordHint')}
-				/>
+				<Field label={t('auth:fields.password')} meta={fields.password} type="password" autoComplete="new-password" hint={t('auth:signup.passwordHint')} />
 				<button type="submit" className="btn btn-primary" disabled={navigation.state === 'submitting'}>
 					{t('auth:signup.submit')}
 				</button>
 			</ValidatedForm>
 			<p className="mt-4 text-sm">
-				{t('auth:signup.haveAccount')}{' '}
-				<Link to={redirectTo ? `/signin?${new URLSearchParams({ redirectTo })}` : '/signin'}>{t('auth:signup.signInInstead')}</Link>
+				{t('auth:signup.haveAccount')} <Link to={redirectTo ? `/signin?${new URLSearchParams({ redirectTo })}` : '/signin'}>{t('auth:signup.signInInstead')}</Link>
 			</p>
 		</div>
 	)

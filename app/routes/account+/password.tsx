@@ -27,10 +27,7 @@ export async function action({ request }: ActionFunctionArgs) {
 	}
 	const ok = await verifyPassword(await getPasswordHash(user.id), submission.value.currentPassword)
 	if (!ok) {
-		return data(
-			{ result: submission.reply({ fieldErrors: { currentPassword: ['errors.wrongPassword'] }, hideFields: secretFields }), changed: false },
-			{ status: 400 },
-		)
+		return data({ result: submission.reply({ fieldErrors: { currentPassword: ['errors.wrongPassword'] }, hideFields: secretFields }), changed: false }, { status: 400 })
 	}
 	await setPassword(user.id, submission.value.newPassword)
 	// Every session ends, here and on other devices; this browser gets a fresh one.
@@ -60,13 +57,7 @@ export default function ChangePassword() {
 				) : null}
 				<FormAlert id={form.errorId} errors={form.errors} />
 				<Field label={t('auth:fields.currentPassword')} meta={fields.currentPassword} type="password" autoComplete="current-password" />
-				<Field
-					label={t('auth:fields.newPassword')}
-					meta={fields.newPassword}
-					type="password"
-					autoComplete="new-password"
-					hint={t('auth:signup.passwordHint')}
-				/>
+				<Field label={t('auth:fields.newPassword')} meta={fields.newPassword} type="password" autoComplete="new-password" hint={t('auth:signup.passwordHint')} />
 				<Field label={t('auth:fields.confirmPassword')} meta={fields.confirmPassword} type="password" autoComplete="new-password" />
 				<button type="submit" className="btn btn-primary" disabled={navigation.state === 'submitting'}>
 					{t('auth:password.submit')}

@@ -42,10 +42,7 @@ export async function action({ request }: ActionFunctionArgs) {
 		if (submission.status !== 'success') return data({ result: submission.reply(), created: null, notice: null }, { status: 400, headers: noStore })
 		const outcome = await createApiToken({ userId: user.id, name: submission.value.name, datasetSlugs: submission.value.datasets })
 		if ('error' in outcome) {
-			const reply =
-				outcome.error === 'too_many'
-					? submission.reply({ formErrors: ['api:tokens.tooMany'] })
-					: submission.reply({ fieldErrors: { datasets: ['api:tokens.datasetsNotAllowed'] } })
+			const reply = outcome.error === 'too_many' ? submission.reply({ formErrors: ['api:tokens.tooMany'] }) : submission.reply({ fieldErrors: { datasets: ['api:tokens.datasetsNotAllowed'] } })
 			return data({ result: reply, created: null, notice: null }, { status: 400, headers: noStore })
 		}
 		const { token, name, prefix } = outcome.token
@@ -112,13 +109,27 @@ export default function ApiTokens() {
 							</caption>
 							<thead>
 								<tr className="border-b border-slate-300">
-									<th scope="col" className="py-2 pe-3 text-start">{t('tokens.columns.name')}</th>
-									<th scope="col" className="py-2 pe-3 text-start">{t('tokens.columns.prefix')}</th>
-									<th scope="col" className="py-2 pe-3 text-start">{t('tokens.columns.datasets')}</th>
-									<th scope="col" className="py-2 pe-3 text-start">{t('tokens.columns.created')}</th>
-									<th scope="col" className="py-2 pe-3 text-start">{t('tokens.columns.lastUsed')}</th>
-									<th scope="col" className="py-2 pe-3 text-start">{t('tokens.columns.status')}</th>
-									<th scope="col" className="py-2 text-start">{t('tokens.columns.actions')}</th>
+									<th scope="col" className="py-2 pe-3 text-start">
+										{t('tokens.columns.name')}
+									</th>
+									<th scope="col" className="py-2 pe-3 text-start">
+										{t('tokens.columns.prefix')}
+									</th>
+									<th scope="col" className="py-2 pe-3 text-start">
+										{t('tokens.columns.datasets')}
+									</th>
+									<th scope="col" className="py-2 pe-3 text-start">
+										{t('tokens.columns.created')}
+									</th>
+									<th scope="col" className="py-2 pe-3 text-start">
+										{t('tokens.columns.lastUsed')}
+									</th>
+									<th scope="col" className="py-2 pe-3 text-start">
+										{t('tokens.columns.status')}
+									</th>
+									<th scope="col" className="py-2 text-start">
+										{t('tokens.columns.actions')}
+									</th>
 								</tr>
 							</thead>
 							<tbody>

@@ -18,7 +18,8 @@ const types = { json: 'application/json; charset=utf-8', csv: 'text/csv; charset
 export const loader = apiRoute(async ({ request, params }: LoaderFunctionArgs) => {
 	const { dataset, version } = await requireApiVersion(request, params, 'view')
 	const format = new URL(request.url).searchParams.get('format') ?? 'json'
-	if (!(formats as readonly string[]).includes(format)) throw new ApiError(400, 'invalid_query', 'The query string is not valid; see details.fields.', { fields: { format: [`Allowed: ${formats.join(', ')}.`] } })
+	if (!(formats as readonly string[]).includes(format))
+		throw new ApiError(400, 'invalid_query', 'The query string is not valid; see details.fields.', { fields: { format: [`Allowed: ${formats.join(', ')}.`] } })
 	const f = format as (typeof formats)[number]
 	const names = { dataset: { slug: dataset.slug }, version: { label: version.label } }
 	const filename = reportFilename(names, f)

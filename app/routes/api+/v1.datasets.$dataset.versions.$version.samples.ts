@@ -30,7 +30,11 @@ export const action = apiRoute(async ({ request, params }: ActionFunctionArgs) =
 	const csv = isCsv(request.headers.get('Content-Type'))
 	const parquet = isParquet(request.headers.get('Content-Type'))
 	if (!csv && !parquet && !isNdjson(request.headers.get('Content-Type'))) {
-		throw new ApiError(415, 'unsupported_media_type', 'Send the samples as JSONL with "Content-Type: application/x-ndjson" (or CSV with "Content-Type: text/csv", or Parquet with "Content-Type: application/vnd.apache.parquet").')
+		throw new ApiError(
+			415,
+			'unsupported_media_type',
+			'Send the samples as JSONL with "Content-Type: application/x-ndjson" (or CSV with "Content-Type: text/csv", or Parquet with "Content-Type: application/vnd.apache.parquet").',
+		)
 	}
 	const key = request.headers.get('Idempotency-Key')
 	if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.')

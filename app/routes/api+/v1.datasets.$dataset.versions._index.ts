@@ -17,9 +17,19 @@ export const action = apiRoute(async ({ request, params }: ActionFunctionArgs) =
 	const { label, parent } = parsed.data
 	const result = await createVersion({ ...provenanceFromApi(parsed.data), datasetId: dataset.id, label, parentLabel: parent ?? null, userId: principal.userId })
 	if (result.error === 'label_taken') throw new ApiError(409, 'version_exists', `Dataset "${dataset.slug}" already has a version "${label}".`)
-	if (result.error === 'parent_not_found') throw new ApiError(422, 'validation_failed', 'The version is not valid; see details.fields.', { fields: { parent: [`Dataset "${dataset.slug}" has no version "${parent}".`] } })
+	if (result.error === 'parent_not_found')
+		throw new ApiError(422, 'validation_failed', 'The version is not valid; see details.fields.', { fields: { parent: [`Dataset "${dataset.slug}" has no version "${parent}".`] } })
 	const { id } = result.version!
-	await recordAudit({ datasetId: dataset.id, versionId: id, actorId: principal.userId, action: 'version.created', targetType: 'version', targetId: id, targetLabel: label, after: { label, parent: parent ?? null } })
+	await recordAudit({
+		datasetId: dataset.id,
+		versionId: id,
+		actorId: principal.userId,
+		action: 'version.created',
+		targetType: 'version',
+		targetId: id,
+		targetLabel: label,
+		after: { label, parent: parent ?? null },
+	})
 	const version = (await getVersion({ datasetId: dataset.id, label }))!
 	return apiJson(versionJson(version), { status: 201 })
 })

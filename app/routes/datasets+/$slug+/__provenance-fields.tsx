@@ -16,11 +16,7 @@ export function ProvenanceFields({ fields }: { fields: Record<Name, FieldMetadat
 				<Field label={t('provenance.modelVersion')} meta={fields.modelVersion} />
 				<Field label={t('provenance.modelProvider')} meta={fields.modelProvider} />
 			</div>
-			<SelectField
-				label={t('provenance.generationMethod')}
-				meta={fields.generationMethod}
-				options={generationMethods.map((m) => ({ value: m, label: t(`generationMethod.${m}`) }))}
-			/>
+			<SelectField label={t('provenance.generationMethod')} meta={fields.generationMethod} options={generationMethods.map((m) => ({ value: m, label: t(`generationMethod.${m}`) }))} />
 			<TextAreaField label={t('provenance.promptTemplates')} meta={fields.promptTemplates} rows={6} hint={t('provenance.promptTemplatesHint')} />
 			<TextAreaField label={t('provenance.personaDefinitions')} meta={fields.personaDefinitions} rows={6} hint={t('provenance.personaDefinitionsHint')} />
 			<TextAreaField label={t('provenance.seedDataDescription')} meta={fields.seedDataDescription} />

@@ -23,7 +23,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		canViewAudit: can(dataset.role, 'view_audit'),
 		canManageWebhooks: can(dataset.role, 'manage_versions'),
 		useCases,
-		versions: versions.map((v) => ({ label: v.label, status: v.status, sampleCount: v.sampleCount, overriddenBlockers: v.overriddenBlockers, parent: v.parentId ? (labels.get(v.parentId) ?? null) : null })),
+		versions: versions.map((v) => ({
+			label: v.label,
+			status: v.status,
+			sampleCount: v.sampleCount,
+			overriddenBlockers: v.overriddenBlockers,
+			parent: v.parentId ? (labels.get(v.parentId) ?? null) : null,
+		})),
 	}
 }
 
@@ -53,7 +59,11 @@ export default function DatasetOverview() {
 								{t('audit:link')}
 							</Link>
 						) : null}
-						{canManageWebhooks ? <Link to={`${base}/webhooks`} className="btn">{t('webhooks:link')}</Link> : null}
+						{canManageWebhooks ? (
+							<Link to={`${base}/webhooks`} className="btn">
+								{t('webhooks:link')}
+							</Link>
+						) : null}
 					</>
 				}
 			/>
@@ -74,10 +84,18 @@ export default function DatasetOverview() {
 					<table className="w-full border-collapse text-start text-sm">
 						<thead>
 							<tr className="border-b border-slate-300 text-start">
-								<th scope="col" className="py-2 text-start">{t('fields.label')}</th>
-								<th scope="col" className="py-2 text-start">{t('fields.status')}</th>
-								<th scope="col" className="py-2 text-start">{t('fields.samples')}</th>
-								<th scope="col" className="py-2 text-start">{t('fields.parent')}</th>
+								<th scope="col" className="py-2 text-start">
+									{t('fields.label')}
+								</th>
+								<th scope="col" className="py-2 text-start">
+									{t('fields.status')}
+								</th>
+								<th scope="col" className="py-2 text-start">
+									{t('fields.samples')}
+								</th>
+								<th scope="col" className="py-2 text-start">
+									{t('fields.parent')}
+								</th>
 							</tr>
 						</thead>
 						<tbody>

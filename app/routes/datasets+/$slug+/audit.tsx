@@ -44,15 +44,29 @@ export default function AuditLog() {
 				// A wide table scrolls on its own; focusable so keyboard users can scroll it too.
 				<div className="overflow-x-auto" role="region" aria-labelledby="audit-caption" tabIndex={0}>
 					<table className="w-full border-collapse text-sm">
-						<caption id="audit-caption" className="pb-2 text-start text-slate-700">{t('caption', { name: dataset.name, count: entries.length })}</caption>
+						<caption id="audit-caption" className="pb-2 text-start text-slate-700">
+							{t('caption', { name: dataset.name, count: entries.length })}
+						</caption>
 						<thead>
 							<tr className="border-b border-slate-300">
-								<th scope="col" className="py-2 pe-3 text-start">{t('columns.when')}</th>
-								<th scope="col" className="py-2 pe-3 text-start">{t('columns.who')}</th>
-								<th scope="col" className="py-2 pe-3 text-start">{t('columns.what')}</th>
-								<th scope="col" className="py-2 pe-3 text-start">{t('columns.target')}</th>
-								<th scope="col" className="py-2 pe-3 text-start">{t('columns.change')}</th>
-								<th scope="col" className="py-2 text-start">{t('columns.reason')}</th>
+								<th scope="col" className="py-2 pe-3 text-start">
+									{t('columns.when')}
+								</th>
+								<th scope="col" className="py-2 pe-3 text-start">
+									{t('columns.who')}
+								</th>
+								<th scope="col" className="py-2 pe-3 text-start">
+									{t('columns.what')}
+								</th>
+								<th scope="col" className="py-2 pe-3 text-start">
+									{t('columns.target')}
+								</th>
+								<th scope="col" className="py-2 pe-3 text-start">
+									{t('columns.change')}
+								</th>
+								<th scope="col" className="py-2 text-start">
+									{t('columns.reason')}
+								</th>
 							</tr>
 						</thead>
 						<tbody>
@@ -77,8 +91,7 @@ function AuditRow({ entry: e }: { entry: Entry }) {
 	const { t, i18n } = useTranslation(['audit', 'datasets'])
 	const { lines, long } = changeLines(e.before, e.after)
 	const field = (key: string) => t(`fields.${key}`, { defaultValue: key })
-	const value = (key: string, v: ChangeValue) =>
-		typeof v === 'boolean' ? t(v ? 'yes' : 'no') : v === null || v === '' ? t('empty') : enumFields.has(key) ? t(`values.${v}`, { defaultValue: v }) : v
+	const value = (key: string, v: ChangeValue) => (typeof v === 'boolean' ? t(v ? 'yes' : 'no') : v === null || v === '' ? t('empty') : enumFields.has(key) ? t(`values.${v}`, { defaultValue: v }) : v)
 	// Audit times are shown in UTC for everyone, so two readers compare the same clock.
 	const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }).format(new Date(e.createdAt))
 	return (

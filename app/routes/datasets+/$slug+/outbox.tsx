@@ -38,7 +38,9 @@ export default function Outbox() {
 							<span className="font-medium">{m.to}</span> · {t(`outbox.status.${m.status}`)} · <DateTime value={m.createdAt} />
 						</p>
 						<p className="font-semibold">{m.subject}</p>
-						<pre dir="auto" className="whitespace-pre-wrap break-words rounded bg-slate-50 p-3 text-sm">{m.text}</pre>
+						<pre dir="auto" className="whitespace-pre-wrap break-words rounded bg-slate-50 p-3 text-sm">
+							{m.text}
+						</pre>
 						{invitationLink(m.text) ? <CopyLink href={invitationLink(m.text)!} label={t('outbox.copyLink', { email: m.to })} /> : null}
 					</li>
 				))}

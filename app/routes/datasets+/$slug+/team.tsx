@@ -81,8 +81,7 @@ export default function Team() {
 				{(m) => ({
 					text: (
 						<span>
-							<span className="font-medium">{m.displayName}</span> <span className="text-sm text-slate-700">{m.email}</span> ·{' '}
-							<span className="text-sm">{t(`roles.team.${m.role}`)}</span>
+							<span className="font-medium">{m.displayName}</span> <span className="text-sm text-slate-700">{m.email}</span> · <span className="text-sm">{t(`roles.team.${m.role}`)}</span>
 						</span>
 					),
 					action: m.role === 'maintainer' ? <ItemAction intent="remove" name="userId" value={m.userId} label={t('team.remove', { name: m.displayName })} /> : null,
@@ -113,10 +112,18 @@ export default function Team() {
 					</label>
 					<select id="team-language" name="language" className="input" defaultValue="">
 						<option value="">{t('team.languageMine')}</option>
-						<option value="en" lang="en">English</option>
-						<option value="es" lang="es">Español</option>
-						<option value="fr" lang="fr">Français</option>
-						<option value="ar" lang="ar">العربية</option>
+						<option value="en" lang="en">
+							English
+						</option>
+						<option value="es" lang="es">
+							Español
+						</option>
+						<option value="fr" lang="fr">
+							Français
+						</option>
+						<option value="ar" lang="ar">
+							العربية
+						</option>
 					</select>
 				</div>
 				<button type="submit" className="btn btn-primary self-start">

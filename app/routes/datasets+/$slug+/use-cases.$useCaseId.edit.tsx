@@ -44,7 +44,14 @@ export default function EditUseCase() {
 	const [form, fields] = useForm({
 		id: 'edit-use-case',
 		lastResult: actionData?.result,
-		defaultValue: { title: useCase.title, purpose: useCase.purpose, modelUsers: useCase.modelUsers, deploymentContext: useCase.deploymentContext, pipelineStage: useCase.pipelineStage, riskNotes: useCase.riskNotes },
+		defaultValue: {
+			title: useCase.title,
+			purpose: useCase.purpose,
+			modelUsers: useCase.modelUsers,
+			deploymentContext: useCase.deploymentContext,
+			pipelineStage: useCase.pipelineStage,
+			riskNotes: useCase.riskNotes,
+		},
 		onValidate: ({ formData }) => parseWithZod(formData, { schema: EditUseCaseSchema }),
 	})
 	return (

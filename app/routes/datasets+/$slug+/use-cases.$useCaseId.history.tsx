@@ -35,7 +35,8 @@ export default function UseCaseHistory() {
 				{entries.map((e) => (
 					<li key={e.revision} className="card flex flex-col gap-2">
 						<h2 className="text-base">
-							{t('useCase.revision', { n: e.revision })} · <time dateTime={e.createdAt}>{new Date(e.createdAt).toLocaleString(i18n.language, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' })} UTC</time>
+							{t('useCase.revision', { n: e.revision })} ·{' '}
+							<time dateTime={e.createdAt}>{new Date(e.createdAt).toLocaleString(i18n.language, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' })} UTC</time>
 							{e.editedBy ? ` · ${e.editedBy}` : ''}
 						</h2>
 						<dl className="flex flex-col gap-2 text-sm">
@@ -43,9 +44,7 @@ export default function UseCaseHistory() {
 								<div key={c.field}>
 									<dt className="font-medium">{t(`fields.${c.field === 'title' ? 'useCaseTitle' : c.field}`)}</dt>
 									<dd dir="auto">
-										{c.before !== null ? (
-											<del className="me-2 text-red-800">{c.field === 'pipelineStage' && c.before ? t(`pipelineStage.${c.before}`) : c.before || '—'}</del>
-										) : null}
+										{c.before !== null ? <del className="me-2 text-red-800">{c.field === 'pipelineStage' && c.before ? t(`pipelineStage.${c.before}`) : c.before || '—'}</del> : null}
 										<ins className="text-green-900 no-underline">{c.field === 'pipelineStage' ? t(`pipelineStage.${c.after}`) : c.after || '—'}</ins>
 									</dd>
 								</div>

@@ -31,7 +31,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	if (result.error === 'parent_not_found') return data({ result: submission.reply({ fieldErrors: { parent: ['validation.invalidChoice'] } }) }, { status: 400 })
 	// createVersion (app/models/version.server.ts) runs no transaction of its own: the entry follows the insert.
 	const { id } = result.version!
-	await recordAudit({ datasetId: dataset.id, versionId: id, actorId: user.id, action: 'version.created', targetType: 'version', targetId: id, targetLabel: label, after: { label, parent: parent || null } })
+	await recordAudit({
+		datasetId: dataset.id,
+		versionId: id,
+		actorId: user.id,
+		action: 'version.created',
+		targetType: 'version',
+		targetId: id,
+		targetLabel: label,
+		after: { label, parent: parent || null },
+	})
 	throw redirect(`/datasets/${dataset.slug}/versions/${encodeURIComponent(label)}`)
 }
 

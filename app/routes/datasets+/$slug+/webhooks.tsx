@@ -166,13 +166,27 @@ export default function Webhooks() {
 										<caption className="sr-only">{t('deliveries.caption', { url: ltr(w.url) })}</caption>
 										<thead>
 											<tr className="border-b border-slate-300">
-												<th scope="col" className="py-2 pe-3 text-start">{t('deliveries.columns.created')}</th>
-												<th scope="col" className="py-2 pe-3 text-start">{t('deliveries.columns.event')}</th>
-												<th scope="col" className="py-2 pe-3 text-start">{t('deliveries.columns.status')}</th>
-												<th scope="col" className="py-2 pe-3 text-start">{t('deliveries.columns.attempts')}</th>
-												<th scope="col" className="py-2 pe-3 text-start">{t('deliveries.columns.lastStatus')}</th>
-												<th scope="col" className="py-2 pe-3 text-start">{t('deliveries.columns.nextAttempt')}</th>
-												<th scope="col" className="py-2 text-start">{t('deliveries.columns.response')}</th>
+												<th scope="col" className="py-2 pe-3 text-start">
+													{t('deliveries.columns.created')}
+												</th>
+												<th scope="col" className="py-2 pe-3 text-start">
+													{t('deliveries.columns.event')}
+												</th>
+												<th scope="col" className="py-2 pe-3 text-start">
+													{t('deliveries.columns.status')}
+												</th>
+												<th scope="col" className="py-2 pe-3 text-start">
+													{t('deliveries.columns.attempts')}
+												</th>
+												<th scope="col" className="py-2 pe-3 text-start">
+													{t('deliveries.columns.lastStatus')}
+												</th>
+												<th scope="col" className="py-2 pe-3 text-start">
+													{t('deliveries.columns.nextAttempt')}
+												</th>
+												<th scope="col" className="py-2 text-start">
+													{t('deliveries.columns.response')}
+												</th>
 											</tr>
 										</thead>
 										<tbody>

@@ -57,7 +57,19 @@ function fillForm(form: HTMLFormElement, v: Partial<FlagValues>) {
  * restored only when the reviewer comes back to that sample. A sent flag clears its draft.
  * Without JavaScript a refused flag comes back as a new page with every answer (`refused`).
  */
-export function FlagForm({ roundId, externalId, suggestions, refused, busy }: { roundId: string; externalId: string; suggestions: string[]; refused: { fieldErrors: Record<string, string[] | undefined>; values: FlagValues } | null; busy: boolean }) {
+export function FlagForm({
+	roundId,
+	externalId,
+	suggestions,
+	refused,
+	busy,
+}: {
+	roundId: string
+	externalId: string
+	suggestions: string[]
+	refused: { fieldErrors: Record<string, string[] | undefined>; values: FlagValues } | null
+	busy: boolean
+}) {
 	const { t } = useTranslation('review')
 	const form = useRef<HTMLFormElement>(null)
 	const sent = useRef(false)
@@ -116,7 +128,18 @@ export function FlagForm({ roundId, externalId, suggestions, refused, busy }: { 
 				<div className="grid gap-2 sm:grid-cols-2">
 					{flagCategories.map((c, i) => (
 						<div key={c} className="flex items-start gap-2">
-							<input type="radio" id={`category-${c}`} name="category" value={c} required className="mt-1" data-category-key={i + 1} aria-describedby={`category-${c}-def`} aria-keyshortcuts={String(i + 1)} defaultChecked={v?.category === c} />
+							<input
+								type="radio"
+								id={`category-${c}`}
+								name="category"
+								value={c}
+								required
+								className="mt-1"
+								data-category-key={i + 1}
+								aria-describedby={`category-${c}-def`}
+								aria-keyshortcuts={String(i + 1)}
+								defaultChecked={v?.category === c}
+							/>
 							<div>
 								<label htmlFor={`category-${c}`} className="font-medium">
 									<span className="me-1 text-xs text-slate-700" aria-hidden="true">
@@ -169,7 +192,17 @@ export function FlagForm({ roundId, externalId, suggestions, refused, busy }: { 
 				<label htmlFor="rationale" className="label">
 					{t('flag.rationale')}
 				</label>
-				<textarea id="rationale" name="rationale" rows={3} maxLength={2000} dir="auto" className="input" aria-describedby={errors.rationale ? 'rationale-error rationale-hint' : 'rationale-hint'} aria-invalid={errors.rationale ? true : undefined} defaultValue={v?.rationale ?? ''} />
+				<textarea
+					id="rationale"
+					name="rationale"
+					rows={3}
+					maxLength={2000}
+					dir="auto"
+					className="input"
+					aria-describedby={errors.rationale ? 'rationale-error rationale-hint' : 'rationale-hint'}
+					aria-invalid={errors.rationale ? true : undefined}
+					defaultValue={v?.rationale ?? ''}
+				/>
 				<ErrorList id="rationale-error" errors={errors.rationale} />
 				<p id="rationale-hint" className="mt-1 text-sm text-slate-700">
 					{t('flag.rationaleHint')}
@@ -180,7 +213,16 @@ export function FlagForm({ roundId, externalId, suggestions, refused, busy }: { 
 					{t('flag.quotedSpan')}
 				</label>
 				<div className="flex flex-wrap gap-2">
-					<input id="quotedSpan" name="quotedSpan" maxLength={1000} dir="auto" className="input flex-1" aria-describedby={errors.quotedSpan ? 'quotedSpan-error quotedSpan-hint' : 'quotedSpan-hint'} aria-invalid={errors.quotedSpan ? true : undefined} defaultValue={v?.quotedSpan ?? ''} />
+					<input
+						id="quotedSpan"
+						name="quotedSpan"
+						maxLength={1000}
+						dir="auto"
+						className="input flex-1"
+						aria-describedby={errors.quotedSpan ? 'quotedSpan-error quotedSpan-hint' : 'quotedSpan-hint'}
+						aria-invalid={errors.quotedSpan ? true : undefined}
+						defaultValue={v?.quotedSpan ?? ''}
+					/>
 					<QuoteSelection target="quotedSpan" />
 				</div>
 				<ErrorList id="quotedSpan-error" errors={errors.quotedSpan} />
@@ -192,7 +234,17 @@ export function FlagForm({ roundId, externalId, suggestions, refused, busy }: { 
 				<label htmlFor="suggestedRewrite" className="label">
 					{t('flag.rewrite')}
 				</label>
-				<textarea id="suggestedRewrite" name="suggestedRewrite" rows={3} maxLength={4000} dir="auto" className="input" aria-describedby={errors.suggestedRewrite ? 'suggestedRewrite-error' : undefined} aria-invalid={errors.suggestedRewrite ? true : undefined} defaultValue={v?.suggestedRewrite ?? ''} />
+				<textarea
+					id="suggestedRewrite"
+					name="suggestedRewrite"
+					rows={3}
+					maxLength={4000}
+					dir="auto"
+					className="input"
+					aria-describedby={errors.suggestedRewrite ? 'suggestedRewrite-error' : undefined}
+					aria-invalid={errors.suggestedRewrite ? true : undefined}
+					defaultValue={v?.suggestedRewrite ?? ''}
+				/>
 				<ErrorList id="suggestedRewrite-error" errors={errors.suggestedRewrite} />
 			</div>
 			<div className="flex items-center gap-2">

@@ -112,7 +112,11 @@ export default function RoundHome() {
 								</h3>
 								<p className="text-sm text-slate-700">{t(`datasets:pipelineStage.${u.pipelineStage}`)}</p>
 								{u.purpose ? <p dir="auto">{u.purpose}</p> : null}
-								{u.modelUsers ? <p dir="auto" className="text-sm">{t('datasets:fields.modelUsers')}: {u.modelUsers}</p> : null}
+								{u.modelUsers ? (
+									<p dir="auto" className="text-sm">
+										{t('datasets:fields.modelUsers')}: {u.modelUsers}
+									</p>
+								) : null}
 								<Link to={`/rounds/${round.id}/use-cases/${u.id}`} className="mt-2 inline-block text-sm">
 									<Sentence t={t} k="home.discuss" values={{ title: u.title }} />
 								</Link>
@@ -132,13 +136,17 @@ export default function RoundHome() {
 					{round.promptTemplates ? (
 						<div>
 							<h3 className="font-semibold">{t('datasets:provenance.promptTemplates')}</h3>
-							<pre dir="auto" className="mt-1 whitespace-pre-wrap break-words rounded bg-slate-100 p-3 text-sm">{round.promptTemplates}</pre>
+							<pre dir="auto" className="mt-1 whitespace-pre-wrap break-words rounded bg-slate-100 p-3 text-sm">
+								{round.promptTemplates}
+							</pre>
 						</div>
 					) : null}
 					{round.personaDefinitions ? (
 						<div>
 							<h3 className="font-semibold">{t('datasets:provenance.personaDefinitions')}</h3>
-							<pre dir="auto" className="mt-1 whitespace-pre-wrap break-words rounded bg-slate-100 p-3 text-sm">{round.personaDefinitions}</pre>
+							<pre dir="auto" className="mt-1 whitespace-pre-wrap break-words rounded bg-slate-100 p-3 text-sm">
+								{round.personaDefinitions}
+							</pre>
 						</div>
 					) : null}
 				</section>

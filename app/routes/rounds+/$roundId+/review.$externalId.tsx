@@ -14,7 +14,10 @@ import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 import { FlagForm, type FlagValues } from './__flag-form.tsx'
 import { ReviewShortcuts } from './__review-shortcuts.tsx'
 
-export const handle: RouteHandle = { i18n: ['review', 'rounds', 'datasets'], title: (t, d) => t('review:title', { id: (d as { sample?: { externalId: string } } | undefined)?.sample?.externalId ?? '' }) }
+export const handle: RouteHandle = {
+	i18n: ['review', 'rounds', 'datasets'],
+	title: (t, d) => t('review:title', { id: (d as { sample?: { externalId: string } } | undefined)?.sample?.externalId ?? '' }),
+}
 
 const UUID = /^[0-9a-f-]{36}$/i
 
@@ -40,7 +43,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		// The content warning was acknowledged at consent; it stands before each sample only for
 		// those who asked to be warned each time.
 		round: { id: round.id, title: round.title, open: canGiveVerdict(round.status), contentWarning: view.participant.warnEachTime ? round.contentWarning : '' },
-		sample: { externalId: sample.externalId, content: sample.content, messages: sample.messages, imageUrl: sample.imageUrl, imageAlt: sample.imageAlt, language: sample.language, metadata: sample.metadata },
+		sample: {
+			externalId: sample.externalId,
+			content: sample.content,
+			messages: sample.messages,
+			imageUrl: sample.imageUrl,
+			imageAlt: sample.imageAlt,
+			language: sample.language,
+			metadata: sample.metadata,
+		},
 		suggestions: groupSuggestions(sample.metadata),
 		own,
 		others: visibleOthersFlags({ blind: round.blindReview, hasOwnVerdict: !!own, othersCategories: view.othersCategories }),
@@ -108,7 +119,10 @@ function flagValues(form: FormData, externalId: string): FlagValues {
 		externalId,
 		category: text('category', 40),
 		severity: text('severity', 20),
-		affectedGroups: form.getAll('affectedGroups').slice(0, 20).map((g) => String(g).slice(0, 200)),
+		affectedGroups: form
+			.getAll('affectedGroups')
+			.slice(0, 20)
+			.map((g) => String(g).slice(0, 200)),
 		otherGroups: text('otherGroups', 2000),
 		rationale: text('rationale', 2000),
 		quotedSpan: text('quotedSpan', 1000),

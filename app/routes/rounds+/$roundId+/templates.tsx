@@ -51,7 +51,9 @@ export default function TemplateFeedback() {
 			{(['promptTemplates', 'personaDefinitions'] as const).map((k) => (
 				<section key={k} aria-labelledby={`${k}-heading`} className="card">
 					<h2 id={`${k}-heading`}>{t(`datasets:provenance.${k}`)}</h2>
-					<pre dir="auto" className="mt-2 whitespace-pre-wrap break-words rounded bg-slate-100 p-3 text-sm">{round[k] || '—'}</pre>
+					<pre dir="auto" className="mt-2 whitespace-pre-wrap break-words rounded bg-slate-100 p-3 text-sm">
+						{round[k] || '—'}
+					</pre>
 				</section>
 			))}
 			{own.length ? (

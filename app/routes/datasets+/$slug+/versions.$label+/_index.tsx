@@ -81,7 +81,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		const guard = await approvalRoundGuard(version.id)
 		if (guard.length) {
 			const choice = String(form.get('roundChoice') ?? '')
-			const roundJustification = String(form.get('roundJustification') ?? '').trim().slice(0, 4000)
+			const roundJustification = String(form.get('roundJustification') ?? '')
+				.trim()
+				.slice(0, 4000)
 			const hasOpen = guard.some((r) => r.status === 'open')
 			const validChoice = choice === 'close' || (choice === 'keep_open' && hasOpen)
 			if (!validChoice || roundJustification.length < MIN_JUSTIFICATION_LENGTH) {
@@ -284,7 +286,17 @@ export default function VersionPage() {
 									<p id="override-justification-hint" className="text-sm text-slate-700">
 										{t('issues:gate.justificationHint')}
 									</p>
-									<textarea id="override-justification" name="justification" rows={3} required minLength={20} maxLength={4000} aria-describedby="override-justification-hint" defaultValue={actionData?.justification ?? ''} className="input" />
+									<textarea
+										id="override-justification"
+										name="justification"
+										rows={3}
+										required
+										minLength={20}
+										maxLength={4000}
+										aria-describedby="override-justification-hint"
+										defaultValue={actionData?.justification ?? ''}
+										className="input"
+									/>
 									<button type="submit" name="intent" value="approve" className="btn self-start">
 										{t('issues:gate.override', { count: gate.blocking })}
 									</button>
@@ -356,7 +368,18 @@ function RoundGuardForm({ guard, base, justification, roundJustification }: { gu
 				<p id="round-justification-hint" className="text-sm text-slate-700">
 					{t('approveGuard.justificationHint')}
 				</p>
-				<textarea id="round-justification" name="roundJustification" rows={3} required minLength={20} maxLength={4000} aria-describedby="round-justification-hint" defaultValue={roundJustification} className="input" dir="auto" />
+				<textarea
+					id="round-justification"
+					name="roundJustification"
+					rows={3}
+					required
+					minLength={20}
+					maxLength={4000}
+					aria-describedby="round-justification-hint"
+					defaultValue={roundJustification}
+					className="input"
+					dir="auto"
+				/>
 				<button type="submit" className="btn btn-primary self-start">
 					{t('approveGuard.submit')}
 				</button>

@@ -34,10 +34,7 @@ export default function VersionDiff() {
 	const linkFor = (kind === 'removed' ? `${base}/${encodeURIComponent(parent.label)}` : versionPath) + '/samples/'
 	return (
 		<div className="flex flex-col gap-6">
-			<PageHeader
-				crumbs={datasetCrumbs(t, dataset, version)}
-				title={t('diff.heading', { parent: parent.label, label: version.label })}
-			/>
+			<PageHeader crumbs={datasetCrumbs(t, dataset, version)} title={t('diff.heading', { parent: parent.label, label: version.label })} />
 			{!counts ? (
 				<p className="card">{t('diff.notReady')}</p>
 			) : (

@@ -34,7 +34,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	// The save was guarded by the revision the form was opened at, so `version` (read just before) is what it replaced.
 	const { revision, ...values } = submission.value
 	const change = auditDiff(version, values, Object.keys(ProvenanceSchema.shape) as Array<keyof ProvenanceInput>)
-	if (change) await recordAudit({ datasetId: dataset.id, versionId: version.id, actorId: user.id, action: 'version.provenance_updated', targetType: 'version', targetId: version.id, targetLabel: version.label, ...change })
+	if (change)
+		await recordAudit({
+			datasetId: dataset.id,
+			versionId: version.id,
+			actorId: user.id,
+			action: 'version.provenance_updated',
+			targetType: 'version',
+			targetId: version.id,
+			targetLabel: version.label,
+			...change,
+		})
 	throw redirect(`/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`)
 }
 

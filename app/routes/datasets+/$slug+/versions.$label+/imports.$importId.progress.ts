@@ -9,8 +9,5 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const id = params.importId ?? ''
 	const row = /^[0-9a-f-]{36}$/i.test(id) ? await getImport({ importId: id, versionId: version.id }) : null
 	invariantResponse(row, 'Not found', { status: 404 })
-	return Response.json(
-		{ status: row.status, rowsRead: row.rowsRead, bytesRead: row.bytesRead, bytesTotal: row.bytesTotal, errorCount: row.errorCount },
-		{ headers: { 'Cache-Control': 'no-store' } },
-	)
+	return Response.json({ status: row.status, rowsRead: row.rowsRead, bytesRead: row.bytesRead, bytesTotal: row.bytesTotal, errorCount: row.errorCount }, { headers: { 'Cache-Control': 'no-store' } })
 }

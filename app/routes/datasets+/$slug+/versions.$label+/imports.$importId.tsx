@@ -32,10 +32,7 @@ export default function ImportResult() {
 	const versionPath = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
 	return (
 		<div className="flex max-w-4xl flex-col gap-6">
-			<PageHeader
-				crumbs={datasetCrumbs(t, dataset, version)}
-				title={t('imports.resultOf', { file: imp.filename || imp.id })}
-			/>
+			<PageHeader crumbs={datasetCrumbs(t, dataset, version)} title={t('imports.resultOf', { file: imp.filename || imp.id })} />
 			{imp.status === 'succeeded' ? (
 				<div role="status" className="alert-success">
 					{t('imports.succeeded', { count: imp.rowsRead })} <Link to={`${versionPath}/samples`}>{t('imports.browseNow')}</Link>
@@ -60,8 +57,12 @@ export default function ImportResult() {
 					<table className="mt-2 w-full border-collapse text-sm">
 						<thead>
 							<tr className="border-b border-slate-300">
-								<th scope="col" className="w-24 py-2 text-start">{t('imports.line')}</th>
-								<th scope="col" className="py-2 text-start">{t('imports.problem')}</th>
+								<th scope="col" className="w-24 py-2 text-start">
+									{t('imports.line')}
+								</th>
+								<th scope="col" className="py-2 text-start">
+									{t('imports.problem')}
+								</th>
 							</tr>
 						</thead>
 						<tbody>

@@ -141,7 +141,9 @@ function Coverage({ coverage }: { coverage: Data['coverage'] }) {
 			<p>{t('coverage.summary', { count: total.samples, covered: f.number(total.covered), started: f.number(total.started), percent: share(total.covered, total.samples) })}</p>
 			<BarChart
 				title={t('coverage.chartTitle')}
-				description={t('coverage.chartDesc', { details: rounds.map((r) => t('coverage.chartDescRow', { round: r.title, covered: f.number(r.covered), total: f.number(r.samples), k: f.number(r.overlap) })).join(' ') })}
+				description={t('coverage.chartDesc', {
+					details: rounds.map((r) => t('coverage.chartDescRow', { round: r.title, covered: f.number(r.covered), total: f.number(r.samples), k: f.number(r.overlap) })).join(' '),
+				})}
 				labelHeader={t('coverage.round')}
 				tableLabel={t('chart.table')}
 				totalHeader={t('coverage.total')}
@@ -198,9 +200,13 @@ function RoleTable({ roles, headers, cells }: { roles: RoleRow[]; headers: strin
 			<table className="w-full border-collapse text-sm">
 				<thead>
 					<tr className="border-b border-slate-300">
-						<th scope="col" className="py-2 pe-3 text-start">{t('participation.role')}</th>
+						<th scope="col" className="py-2 pe-3 text-start">
+							{t('participation.role')}
+						</th>
 						{headers.map((h, i) => (
-							<th key={i} scope="col" className="py-2 pe-3 text-end">{h}</th>
+							<th key={i} scope="col" className="py-2 pe-3 text-end">
+								{h}
+							</th>
 						))}
 					</tr>
 				</thead>
@@ -209,7 +215,9 @@ function RoleTable({ roles, headers, cells }: { roles: RoleRow[]; headers: strin
 						const row = cells(r)
 						return (
 							<tr key={r.role} className="border-b border-slate-200">
-								<th scope="row" className="py-2 pe-3 text-start font-normal">{t(`rounds:roles.${r.role}`)}</th>
+								<th scope="row" className="py-2 pe-3 text-start font-normal">
+									{t(`rounds:roles.${r.role}`)}
+								</th>
 								{Array.isArray(row) ? (
 									row.map((c, i) => (
 										<td key={i} className="py-2 pe-3 text-end tabular-nums">
@@ -276,7 +284,18 @@ function Rate({ rate }: { rate: Data['rate'] }) {
 		...(rate.missing ? [{ key: 'missing', label: t('rate.notSet'), r: rate.missing }] : []),
 	].flatMap(({ key, label, r }) =>
 		r.interval
-			? [{ key, label, successes: r.flagged, n: r.reviewed, rate: r.interval.rate, low: r.interval.low, high: r.interval.high, note: t('rate.note', { rate: f.percent(r.interval.rate), flagged: f.number(r.flagged), n: f.number(r.reviewed) }) }]
+			? [
+					{
+						key,
+						label,
+						successes: r.flagged,
+						n: r.reviewed,
+						rate: r.interval.rate,
+						low: r.interval.low,
+						high: r.interval.high,
+						note: t('rate.note', { rate: f.percent(r.interval.rate), flagged: f.number(r.flagged), n: f.number(r.reviewed) }),
+					},
+				]
 			: [],
 	)
 	const overall = rate.overall.interval
@@ -312,7 +331,10 @@ function alphaText(t: TFunction, f: ReturnType<typeof useChartFormat>, result: A
 function AgreementSection({ agreement }: { agreement: Data['agreement'] }) {
 	const { t } = useTranslation(['insights', 'review'])
 	const f = useChartFormat()
-	const rows = [{ key: 'overall', label: t('agreement.overall'), result: agreement.overall }, ...agreement.byCategory.map((c) => ({ key: c.category, label: t(`review:categories.${c.category}.label`), result: c.result }))]
+	const rows = [
+		{ key: 'overall', label: t('agreement.overall'), result: agreement.overall },
+		...agreement.byCategory.map((c) => ({ key: c.category, label: t(`review:categories.${c.category}.label`), result: c.result })),
+	]
 	return (
 		<Section id="agreement" title={t('agreement.title')}>
 			<p className="text-sm text-slate-700">{t('agreement.explain')}</p>
@@ -320,10 +342,18 @@ function AgreementSection({ agreement }: { agreement: Data['agreement'] }) {
 				<table className="w-full border-collapse text-sm">
 					<thead>
 						<tr className="border-b border-slate-300">
-							<th scope="col" className="py-2 pe-3 text-start">{t('agreement.category')}</th>
-							<th scope="col" className="py-2 pe-3 text-end">{t('agreement.alpha')}</th>
-							<th scope="col" className="py-2 pe-3 text-end">{t('agreement.units')}</th>
-							<th scope="col" className="py-2 pe-3 text-start">{t('agreement.reading')}</th>
+							<th scope="col" className="py-2 pe-3 text-start">
+								{t('agreement.category')}
+							</th>
+							<th scope="col" className="py-2 pe-3 text-end">
+								{t('agreement.alpha')}
+							</th>
+							<th scope="col" className="py-2 pe-3 text-end">
+								{t('agreement.units')}
+							</th>
+							<th scope="col" className="py-2 pe-3 text-start">
+								{t('agreement.reading')}
+							</th>
 						</tr>
 					</thead>
 					<tbody>
@@ -331,7 +361,9 @@ function AgreementSection({ agreement }: { agreement: Data['agreement'] }) {
 							const text = alphaText(t, f, r.result)
 							return (
 								<tr key={r.key} className={`border-b border-slate-200 ${i === 0 ? 'font-semibold' : ''}`}>
-									<th scope="row" className="py-2 pe-3 text-start font-[inherit]">{r.label}</th>
+									<th scope="row" className="py-2 pe-3 text-start font-[inherit]">
+										{r.label}
+									</th>
 									<td className="py-2 pe-3 text-end tabular-nums">{text.value}</td>
 									<td className="py-2 pe-3 text-end tabular-nums">{f.number(r.result.pairableUnits)}</td>
 									<td className="py-2 pe-3 text-start">{text.reading}</td>
@@ -349,7 +381,8 @@ function Minority({ minority, base, query }: { minority: Data['minority']; base:
 	const { t } = useTranslation(['insights', 'review', 'issues'])
 	const f = useChartFormat()
 	const pages = Math.max(1, Math.ceil(minority.total / minority.pageSize))
-	const pageLink = (page: number) => `?${new URLSearchParams({ ...(query.round ? { round: query.round } : {}), ...(query.attribute ? { attribute: query.attribute } : {}), page: String(page) })}#minority-heading`
+	const pageLink = (page: number) =>
+		`?${new URLSearchParams({ ...(query.round ? { round: query.round } : {}), ...(query.attribute ? { attribute: query.attribute } : {}), page: String(page) })}#minority-heading`
 	const severity = (n: number) => (n >= 1 ? t(`review:severity.${severities[n - 1]}`) : t('notAvailable'))
 	return (
 		<Section id="minority" title={t('minority.title')}>
@@ -363,12 +396,24 @@ function Minority({ minority, base, query }: { minority: Data['minority']; base:
 						<table className="w-full border-collapse text-sm">
 							<thead>
 								<tr className="border-b border-slate-300">
-									<th scope="col" className="py-2 pe-3 text-start">{t('minority.sample')}</th>
-									<th scope="col" className="py-2 pe-3 text-start">{t('minority.issue')}</th>
-									<th scope="col" className="py-2 pe-3 text-start">{t('minority.categories')}</th>
-									<th scope="col" className="py-2 pe-3 text-start">{t('minority.severity')}</th>
-									<th scope="col" className="py-2 pe-3 text-end">{t('minority.others')}</th>
-									<th scope="col" className="py-2 pe-3 text-start">{t('minority.expert')}</th>
+									<th scope="col" className="py-2 pe-3 text-start">
+										{t('minority.sample')}
+									</th>
+									<th scope="col" className="py-2 pe-3 text-start">
+										{t('minority.issue')}
+									</th>
+									<th scope="col" className="py-2 pe-3 text-start">
+										{t('minority.categories')}
+									</th>
+									<th scope="col" className="py-2 pe-3 text-start">
+										{t('minority.severity')}
+									</th>
+									<th scope="col" className="py-2 pe-3 text-end">
+										{t('minority.others')}
+									</th>
+									<th scope="col" className="py-2 pe-3 text-start">
+										{t('minority.expert')}
+									</th>
 								</tr>
 							</thead>
 							<tbody>
@@ -378,7 +423,11 @@ function Minority({ minority, base, query }: { minority: Data['minority']; base:
 											<bdi>{r.externalId}</bdi>
 										</th>
 										<td className="py-2 pe-3">
-											{r.issueNumber !== null ? <Link to={`${base}/issues/${r.issueNumber}`}>{t('minority.issueLink', { number: r.issueNumber, status: t(`issues:status.${r.issueStatus}`) })}</Link> : t('minority.noIssue')}
+											{r.issueNumber !== null ? (
+												<Link to={`${base}/issues/${r.issueNumber}`}>{t('minority.issueLink', { number: r.issueNumber, status: t(`issues:status.${r.issueStatus}`) })}</Link>
+											) : (
+												t('minority.noIssue')
+											)}
 										</td>
 										<td className="py-2 pe-3">{r.categories.map((c) => t(`review:categories.${c}.label`)).join(', ')}</td>
 										<td className="py-2 pe-3">{severity(r.maxSeverity)}</td>

@@ -201,7 +201,15 @@ export default function IssuePage() {
 					<h2 id="comment-heading">{t('issue.comment')}</h2>
 					<p className="text-sm text-slate-700">
 						{comment.role ? t(authorKey(comment.role, comment.number), { n: comment.number }) : ''}
-						{comment.expertise ? <> · <bdi>{comment.expertise}</bdi></> : ''} · <bdi>{comment.roundTitle}</bdi> · {comment.stance ? t(`discussion:stance.${comment.stance}`) : ''}
+						{comment.expertise ? (
+							<>
+								{' '}
+								· <bdi>{comment.expertise}</bdi>
+							</>
+						) : (
+							''
+						)}{' '}
+						· <bdi>{comment.roundTitle}</bdi> · {comment.stance ? t(`discussion:stance.${comment.stance}`) : ''}
 					</p>
 					{/* Comments are written in Markdown (as in the discussion); raw HTML stays text. */}
 					{comment.body !== null ? <Markdown>{comment.body}</Markdown> : <p>{t('issue.commentGone')}</p>}
@@ -216,8 +224,23 @@ export default function IssuePage() {
 						<li key={f.id} className="card flex flex-col gap-1 p-3">
 							<p className="font-medium">
 								{t(authorKey(f.role, f.number), { n: f.number })}
-								{f.expertise ? <> · <bdi>{f.expertise}</bdi></> : ''}
-								{f.name ? <> (<bdi>{f.name}</bdi>)</> : ''} · <bdi className="font-normal">{f.roundTitle}</bdi>
+								{f.expertise ? (
+									<>
+										{' '}
+										· <bdi>{f.expertise}</bdi>
+									</>
+								) : (
+									''
+								)}
+								{f.name ? (
+									<>
+										{' '}
+										(<bdi>{f.name}</bdi>)
+									</>
+								) : (
+									''
+								)}{' '}
+								· <bdi className="font-normal">{f.roundTitle}</bdi>
 							</p>
 							<p>
 								{f.kind === 'comment' ? t('issue.templateComment') : null}
@@ -250,7 +273,9 @@ export default function IssuePage() {
 			<section aria-labelledby="triage-heading" className="flex flex-col gap-3">
 				<h2 id="triage-heading">{t('triage.title')}</h2>
 				<div className="grid gap-3 lg:grid-cols-2">
-					{issue.status === 'open' ? <TriageForm intent="acknowledge" revision={issue.revision} busy={busy} error={errorFor('acknowledge')} legend={t('triage.acknowledgeTitle')} submit={t('triage.acknowledge')} /> : null}
+					{issue.status === 'open' ? (
+						<TriageForm intent="acknowledge" revision={issue.revision} busy={busy} error={errorFor('acknowledge')} legend={t('triage.acknowledgeTitle')} submit={t('triage.acknowledge')} />
+					) : null}
 					{issue.status !== 'resolved' ? (
 						<TriageForm intent="resolve" revision={issue.revision} busy={busy} error={errorFor('resolve')} legend={t('triage.resolveTitle')} submit={t('triage.resolve')}>
 							<p className="text-sm text-slate-700">{t('triage.decisionHint')}</p>
@@ -268,7 +293,13 @@ export default function IssuePage() {
 									))}
 								</select>
 							</div>
-							<TextArea id="resolve-response" name="publicResponse" label={t('triage.publicResponse')} hint={t('triage.publicResponseHint')} defaultValue={kept?.publicResponse ?? issue.publicResponse} />
+							<TextArea
+								id="resolve-response"
+								name="publicResponse"
+								label={t('triage.publicResponse')}
+								hint={t('triage.publicResponseHint')}
+								defaultValue={kept?.publicResponse ?? issue.publicResponse}
+							/>
 							<TextArea id="resolve-note" name="note" label={t('triage.internalNote')} hint={t('triage.internalNoteHint')} defaultValue={kept?.note ?? ''} />
 						</TriageForm>
 					) : (
@@ -281,7 +312,12 @@ export default function IssuePage() {
 							<legend className="text-sm font-medium">{t('triage.blockingCall')}</legend>
 							{(['rules', 'blocking', 'not_blocking'] as const).map((c) => (
 								<label key={c} className="flex items-center gap-2">
-									<input type="radio" name="call" value={c} defaultChecked={(issue.ownerBlocking === null && c === 'rules') || (issue.ownerBlocking === true && c === 'blocking') || (issue.ownerBlocking === false && c === 'not_blocking')} />
+									<input
+										type="radio"
+										name="call"
+										value={c}
+										defaultChecked={(issue.ownerBlocking === null && c === 'rules') || (issue.ownerBlocking === true && c === 'blocking') || (issue.ownerBlocking === false && c === 'not_blocking')}
+									/>
 									{t(`triage.call.${c}`)}
 								</label>
 							))}
@@ -342,7 +378,23 @@ export default function IssuePage() {
 }
 
 /** One triage form. Defined at module level so a re-render after an error keeps what was typed. */
-function TriageForm({ intent, legend, children, submit, revision, busy, error }: { intent: string; legend: string; children?: ReactNode; submit: string; revision: number; busy: boolean; error: ActionResult | null }) {
+function TriageForm({
+	intent,
+	legend,
+	children,
+	submit,
+	revision,
+	busy,
+	error,
+}: {
+	intent: string
+	legend: string
+	children?: ReactNode
+	submit: string
+	revision: number
+	busy: boolean
+	error: ActionResult | null
+}) {
 	const { t } = useTranslation(['issues', 'common'])
 	return (
 		<Form method="post" className="card flex flex-col gap-2" aria-labelledby={`${intent}-legend`}>

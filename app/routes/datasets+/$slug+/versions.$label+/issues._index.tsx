@@ -29,7 +29,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		listAffectedGroups(version.id),
 		version.currentImportId ? getImportSummary(version.currentImportId) : Promise.resolve({ facets: {} as Record<string, Record<string, number>> }),
 	])
-	const attributes = Object.entries(summary.facets).flatMap(([key, values]) => Object.keys(values).slice(0, 30).map((v) => `${key}=${v}`))
+	const attributes = Object.entries(summary.facets).flatMap(([key, values]) =>
+		Object.keys(values)
+			.slice(0, 30)
+			.map((v) => `${key}=${v}`),
+	)
 	// A bulk action's outcome, carried by the redirect that follows it (so no `?index` stays in the address).
 	const search = new URL(request.url).searchParams
 	const count = (k: string) => Math.max(0, Number(search.get(k)) || 0)
@@ -72,7 +76,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	if (intent === 'bulk_resolve') {
 		const resolution = String(form.get('resolution') ?? '')
 		if (!(resolutionValues as readonly string[]).includes(resolution)) return data({ error: 'bulk.resolutionRequired' as const, result: null }, { status: 400 })
-		const publicResponse = String(form.get('publicResponse') ?? '').trim().slice(0, 4000)
+		const publicResponse = String(form.get('publicResponse') ?? '')
+			.trim()
+			.slice(0, 4000)
 		if (resolution === 'not_an_issue' && publicResponse.length < 10) return data({ error: 'bulk.justificationRequired' as const, result: null }, { status: 400 })
 		// Dismissing many people's concerns at once is confirmed first (a dialog, or this page without JavaScript).
 		if (resolution === 'not_an_issue' && !isConfirmed(form)) return { error: null, result: null, confirm: { count: items.length, fields: resubmittable(form) } }
@@ -148,19 +154,40 @@ export default function IssueInbox() {
 				</ul>
 			</nav>
 
-			<details className="card" open={filter.category !== '' || filter.severity !== '' || filter.group !== '' || filter.attribute !== '' || filter.kind !== 'any' || filter.assignee !== 'any' || filter.reReview !== 'any'}>
+			<details
+				className="card"
+				open={filter.category !== '' || filter.severity !== '' || filter.group !== '' || filter.attribute !== '' || filter.kind !== 'any' || filter.assignee !== 'any' || filter.reReview !== 'any'}
+			>
 				<summary className="cursor-pointer font-semibold">{t('inbox.filters.title')}</summary>
 				<Form method="get" className="mt-3 grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-					{select('status', (['unresolved', 'open', 'acknowledged', 'resolved', 'all'] as const).map((s) => [s, t(`inbox.status.${s}`)]))}
-					{select('blocking', (['any', 'yes', 'no'] as const).map((s) => [s, t(`inbox.blocking.${s}`)]))}
-					{select('kind', (['any', 'sample', 'template', 'use_case'] as const).map((s) => [s, s === 'any' ? t('inbox.any') : t(`kind.${s}`)]))}
+					{select(
+						'status',
+						(['unresolved', 'open', 'acknowledged', 'resolved', 'all'] as const).map((s) => [s, t(`inbox.status.${s}`)]),
+					)}
+					{select(
+						'blocking',
+						(['any', 'yes', 'no'] as const).map((s) => [s, t(`inbox.blocking.${s}`)]),
+					)}
+					{select(
+						'kind',
+						(['any', 'sample', 'template', 'use_case'] as const).map((s) => [s, s === 'any' ? t('inbox.any') : t(`kind.${s}`)]),
+					)}
 					{select('category', [['', t('inbox.any')], ...flagCategories.map((c): [string, string] => [c, t(`review:categories.${c}.label`)])])}
 					{select('severity', [['', t('inbox.any')], ...(['minor', 'major', 'critical'] as const).map((s): [string, string] => [s, t(`review:severity.${s}`)])])}
 					{select('group', [['', t('inbox.any')], ...groups.map((g): [string, string] => [g, g])])}
 					{select('attribute', [['', t('inbox.any')], ...attributes.map((a): [string, string] => [a, a])])}
-					{select('assignee', (['any', 'me', 'none'] as const).map((s) => [s, t(`inbox.assignee.${s}`)]))}
-					{select('reReview', (['any', 'yes'] as const).map((s) => [s, t(`inbox.reReview.${s}`)]))}
-					{select('sort', (['newest', 'oldest', 'severity', 'flaggers', 'updated'] as const).map((s) => [s, t(`inbox.sort.${s}`)]))}
+					{select(
+						'assignee',
+						(['any', 'me', 'none'] as const).map((s) => [s, t(`inbox.assignee.${s}`)]),
+					)}
+					{select(
+						'reReview',
+						(['any', 'yes'] as const).map((s) => [s, t(`inbox.reReview.${s}`)]),
+					)}
+					{select(
+						'sort',
+						(['newest', 'oldest', 'severity', 'flaggers', 'updated'] as const).map((s) => [s, t(`inbox.sort.${s}`)]),
+					)}
 					<div className="flex items-end gap-2">
 						<button type="submit" className="btn btn-primary">
 							{t('inbox.filters.apply')}
@@ -249,7 +276,8 @@ export default function IssueInbox() {
 							className="btn self-start"
 							onClick={(e) => {
 								const selected = e.currentTarget.form?.querySelectorAll('input[name="issue"]:checked').length ?? 0
-								if ((e.currentTarget.form?.elements.namedItem('resolution') as HTMLSelectElement | null)?.value === 'not_an_issue') confirmClick(t('bulk.confirmNotAnIssueBody', { count: selected }))(e)
+								if ((e.currentTarget.form?.elements.namedItem('resolution') as HTMLSelectElement | null)?.value === 'not_an_issue')
+									confirmClick(t('bulk.confirmNotAnIssueBody', { count: selected }))(e)
 							}}
 						>
 							{t('bulk.resolve')}

@@ -238,7 +238,16 @@ export default function ReportPage() {
 						{s.listed < s.issues ? <p>{t('report:issues.truncated', { count: s.issues, shown: s.listed })}</p> : null}
 						<Table
 							caption={t('report:issues.caption')}
-							head={[t('report:issues.number'), t('report:issues.about'), t('report:issues.status'), t('report:issues.resolution'), t('report:issues.blocking'), t('report:issues.categories'), t('report:issues.severity'), t('report:issues.flaggers')]}
+							head={[
+								t('report:issues.number'),
+								t('report:issues.about'),
+								t('report:issues.status'),
+								t('report:issues.resolution'),
+								t('report:issues.blocking'),
+								t('report:issues.categories'),
+								t('report:issues.severity'),
+								t('report:issues.flaggers'),
+							]}
 							rows={report.issues.map((i) => [
 								<Link key="n" to={`${base}/issues/${i.number}`}>
 									#{i.number}

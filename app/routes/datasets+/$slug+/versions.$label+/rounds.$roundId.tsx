@@ -153,7 +153,9 @@ export default function TeamRoundPage() {
 				title={round.title}
 				actions={
 					<>
-						<Link to={`${versionPath}/insights?round=${round.id}`} className="btn">{t('insights:link')}</Link>
+						<Link to={`${versionPath}/insights?round=${round.id}`} className="btn">
+							{t('insights:link')}
+						</Link>
 						<Link to={`/datasets/${dataset.slug}/outbox`} className="btn">
 							{t('outbox.link')}
 						</Link>
@@ -319,10 +321,18 @@ export default function TeamRoundPage() {
 							</label>
 							<select id="language" name="language" className="input" defaultValue="">
 								<option value="">{t('invite.languageMine')}</option>
-								<option value="en" lang="en">English</option>
-								<option value="es" lang="es">Español</option>
-								<option value="fr" lang="fr">Français</option>
-								<option value="ar" lang="ar">العربية</option>
+								<option value="en" lang="en">
+									English
+								</option>
+								<option value="es" lang="es">
+									Español
+								</option>
+								<option value="fr" lang="fr">
+									Français
+								</option>
+								<option value="ar" lang="ar">
+									العربية
+								</option>
 							</select>
 						</div>
 					</div>
@@ -343,7 +353,13 @@ export default function TeamRoundPage() {
 				<p className="text-sm text-slate-700">{t('invitations.note')}</p>
 				{invitations.length ? (
 					<DataTable
-						columns={[{ label: t('invitations.who') }, { label: t('invitations.role') }, { label: t('invitations.state') }, { label: t('invitations.lastSent') }, { label: t('invitations.actions'), hidden: true }]}
+						columns={[
+							{ label: t('invitations.who') },
+							{ label: t('invitations.role') },
+							{ label: t('invitations.state') },
+							{ label: t('invitations.lastSent') },
+							{ label: t('invitations.actions'), hidden: true },
+						]}
 						rows={invitations.map((i) => ({
 							key: i.id,
 							cells: [

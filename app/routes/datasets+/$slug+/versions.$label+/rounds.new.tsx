@@ -92,10 +92,7 @@ export default function NewRound() {
 	const unknown = actionData && 'unknown' in actionData ? (actionData.unknown as string[]) : []
 	return (
 		<div className="max-w-3xl">
-			<PageHeader
-				crumbs={datasetCrumbs(t, dataset, version)}
-				title={t('new.title')}
-			/>
+			<PageHeader crumbs={datasetCrumbs(t, dataset, version)} title={t('new.title')} />
 			<ValidatedForm form={form} className="card flex flex-col gap-5">
 				<FormAlert id={form.errorId} errors={form.errors} />
 				<SelectField label={t('fields.stage')} meta={fields.stage} hint={t('fields.stageHint')} options={roundStages.map((s) => ({ value: s, label: t(`stage.${s}`) }))} />

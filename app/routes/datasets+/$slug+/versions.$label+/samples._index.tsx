@@ -78,10 +78,7 @@ export default function BrowseSamples() {
 	const filtered = !!(filters.q || filters.language || filters.attributes.length)
 	return (
 		<div className="flex flex-col gap-6">
-			<PageHeader
-				crumbs={datasetCrumbs(t, dataset, version)}
-				title={t('samples.heading', { label: version.label, count: version.sampleCount })}
-			/>
+			<PageHeader crumbs={datasetCrumbs(t, dataset, version)} title={t('samples.heading', { label: version.label, count: version.sampleCount })} />
 			<div className="grid gap-6 lg:grid-cols-[16rem_1fr]">
 				{/* Keyed by the filters so "Clear filters" (a client navigation) also resets the inputs. */}
 				<Form key={JSON.stringify(filters)} method="get" className="flex flex-col gap-4" aria-label={t('samples.filters')}>
@@ -159,7 +156,15 @@ export default function BrowseSamples() {
 								<label htmlFor={findId} className="sr-only">
 									{t('samples.findValue', { key: f.key })}
 								</label>
-								<input id={findId} name={`find:${f.key}`} type="search" dir="auto" className="input text-sm" placeholder={t('samples.findValue', { key: f.key })} defaultValue={filters.find[f.key] ?? ''} />
+								<input
+									id={findId}
+									name={`find:${f.key}`}
+									type="search"
+									dir="auto"
+									className="input text-sm"
+									placeholder={t('samples.findValue', { key: f.key })}
+									defaultValue={filters.find[f.key] ?? ''}
+								/>
 							</fieldset>
 						)
 					})}
