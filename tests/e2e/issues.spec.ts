@@ -1,7 +1,7 @@
 import { type Browser, type Page } from '@playwright/test'
 import { expect, expectAccessible, signUp, test, uniqueEmail } from './fixtures.ts'
-import { invitationPath, mailTo } from './mail.ts'
 import { createDataset, createVersion, openRound, uploadText, v1File } from './team-helpers.ts'
+import { flagCritical, joinAndStartReviewing } from './round-helpers.ts'
 
 test('a critical flag blocks approval until triaged; carry-over asks for a re-review; the reviewer sees the response', async ({ page, browser, request }) => {
 	// The dataset team: its own dataset, v1 from the e2e fixture, a round with one invited reviewer.
@@ -25,21 +25,8 @@ test('a critical flag blocks approval until triaged; carry-over asks for a re-re
 	await openRound(page, slug, 'v1', reviewerEmail)
 
 	// The reviewer flags the first sample in their queue as a critical caricature.
-	const context = await browser.newContext()
-	const reviewer = await context.newPage()
-	await reviewer.goto(invitationPath(await mailTo(reviewerEmail)))
-	await reviewer.getByLabel('Display name').fill('Rev')
-	await reviewer.getByLabel('Password').fill('a long passphrase for e2e')
-	await reviewer.getByRole('button', { name: 'Create account and accept' }).click()
-	await reviewer.getByRole('button', { name: 'I understand and want to take part' }).click()
-	await reviewer.getByRole('link', { name: 'Start reviewing' }).click()
-	await expect(reviewer.getByRole('heading', { level: 1 })).toContainText('Sample')
-	const flagged = (await reviewer.getByRole('heading', { level: 1 }).textContent())!.replace('Sample ', '').trim()
-	await reviewer.getByRole('radio', { name: /Caricature/ }).check()
-	await reviewer.getByRole('radio', { name: 'Critical' }).check()
-	await reviewer.getByLabel('Why? (required for major and critical)').fill('Written as a joke about the sender’s age.')
-	await reviewer.getByRole('button', { name: 'Flag and go to the next sample' }).click()
-	await expect(reviewer.getByRole('heading', { level: 1 })).not.toHaveText(`Sample ${flagged}`)
+	const reviewer = await joinAndStartReviewing(browser, reviewerEmail)
+	const flagged = await flagCritical(reviewer)
 
 	expect(await gate('v1')).toMatchObject({ status: 'in_consultation', blocked: true, blocking_issues: 1 })
 	// The gate: approval is refused, and the message lists the blocker.
@@ -91,7 +78,7 @@ test('a critical flag blocks approval until triaged; carry-over asks for a re-re
 	await expect(reviewer.getByText('Needs re-review').first()).toBeVisible()
 	await expect(reviewer.getByText('Prompt t3 had the age joke baked in.')).toHaveCount(0)
 	await expectAccessible(reviewer)
-	await context.close()
+	await reviewer.context().close()
 
 	// v2 goes into consultation and, with no blocking issue open, is approved.
 	await openRound(page, slug, 'v2')
@@ -127,27 +114,14 @@ async function consultationWithUseCaseIssue(owner: Page, browser: Browser, tag: 
 	await openRound(owner, slug, 'v1', reviewerEmail)
 	const roundId = new URL(owner.url()).pathname.split('/').pop()!
 
-	const context = await browser.newContext()
-	const reviewer = await context.newPage()
-	await reviewer.goto(invitationPath(await mailTo(reviewerEmail)))
-	await reviewer.getByLabel('Display name').fill('Rev')
-	await reviewer.getByLabel('Password').fill('a long passphrase for e2e')
-	await reviewer.getByRole('button', { name: 'Create account and accept' }).click()
-	await reviewer.getByRole('button', { name: 'I understand and want to take part' }).click()
-	await reviewer.getByRole('link', { name: 'Start reviewing' }).click()
-	await expect(reviewer.getByRole('heading', { level: 1 })).toContainText('Sample')
-	const flagged = (await reviewer.getByRole('heading', { level: 1 }).textContent())!.replace('Sample ', '').trim()
-	await reviewer.getByRole('radio', { name: /Caricature/ }).check()
-	await reviewer.getByRole('radio', { name: 'Critical' }).check()
-	await reviewer.getByLabel('Why? (required for major and critical)').fill('Written as a joke about the sender’s age.')
-	await reviewer.getByRole('button', { name: 'Flag and go to the next sample' }).click()
-	await expect(reviewer.getByRole('heading', { level: 1 })).not.toHaveText(`Sample ${flagged}`)
+	const reviewer = await joinAndStartReviewing(browser, reviewerEmail)
+	const flagged = await flagCritical(reviewer)
 	await reviewer.goto(`/rounds/${roundId}/use-cases/${useCaseId}`)
 	await reviewer.getByRole('radio', { name: 'Opposed' }).check()
 	await reviewer.getByLabel('Your comment').fill('**Children** should not learn from _caricatures_.\n\n- no age jokes\n- no regional mockery')
 	await reviewer.getByRole('button', { name: 'Post comment' }).click()
 	await expect(reviewer.getByRole('article', { name: /\(you\)/ })).toContainText('should not learn from')
-	await context.close()
+	await reviewer.context().close()
 	return { slug, flagged }
 }
 

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { type Browser, type Page } from '@playwright/test'
 import { type Received } from '../smtp-sink.ts'
 import { expect, expectAccessible, signUp, test, uniqueEmail, waitForHydration } from './fixtures.ts'
-import { invitationPath, MAIL_DIR, mailTo } from './mail.ts'
+import { MAIL_DIR } from './mail.ts'
 import { confirmRoundAction, createDataset, createVersion, uploadText, v1File } from './team-helpers.ts'
+import { flagCritical, joinAndStartReviewing } from './round-helpers.ts'
 
 /** The emails the SMTP sink received for `to` whose subject (decoded) contains `subject`: the scheduler sends them within seconds. */
 async function mailWith(to: string, text: string): Promise<Received> {
@@ -26,29 +26,6 @@ async function mailWith(to: string, text: string): Promise<Received> {
 		)
 		.toBe(true)
 	return found!
-}
-
-async function joinAndFlagFirst(browser: Browser, email: string) {
-	const context = await browser.newContext()
-	const reviewer = await context.newPage()
-	await reviewer.goto(invitationPath(await mailTo(email)))
-	await reviewer.getByLabel('Display name').fill('Rev')
-	await reviewer.getByLabel('Password').fill('a long passphrase for e2e')
-	await reviewer.getByRole('button', { name: 'Create account and accept' }).click()
-	await reviewer.getByRole('button', { name: 'I understand and want to take part' }).click()
-	await reviewer.getByRole('link', { name: 'Start reviewing' }).click()
-	return reviewer
-}
-
-async function flagCritical(reviewer: Page) {
-	await expect(reviewer.getByRole('heading', { level: 1 })).toContainText('Sample')
-	const flagged = (await reviewer.getByRole('heading', { level: 1 }).textContent())!.replace('Sample ', '').trim()
-	await reviewer.getByRole('radio', { name: /Caricature/ }).check()
-	await reviewer.getByRole('radio', { name: 'Critical' }).check()
-	await reviewer.getByLabel('Why? (required for major and critical)').fill('Written as a joke about the sender’s age.')
-	await reviewer.getByRole('button', { name: 'Flag and go to the next sample' }).click()
-	await expect(reviewer.getByRole('heading', { level: 1 })).not.toHaveText(`Sample ${flagged}`)
-	return flagged
 }
 
 test('the owner is told (bell, digest email, inbox); a guarded approval; a blocker after approval makes page and API say blocked', async ({ page, browser, request }) => {
@@ -75,7 +52,7 @@ test('the owner is told (bell, digest email, inbox); a guarded approval; a block
 	await confirmRoundAction(page, 'Open the round')
 
 	// A critical flag: a new blocking issue. The owner's bell and a digest email say so.
-	const reviewer = await joinAndFlagFirst(browser, reviewerEmail)
+	const reviewer = await joinAndStartReviewing(browser, reviewerEmail)
 	const first = await flagCritical(reviewer)
 	await page.goto('/notifications')
 	// Names in the sentence are isolated by invisible FSI … PDI marks: the text reads the same around them.

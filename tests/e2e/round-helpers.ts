@@ -46,3 +46,28 @@ export async function acceptAsNewcomer(browser: Browser, email: string, name: st
 	await expectAccessible(page)
 	return { context, page }
 }
+
+/** A newcomer accepts the emailed invitation in their own browser, consents and starts reviewing. */
+export async function joinAndStartReviewing(browser: Browser, email: string) {
+	const context = await browser.newContext()
+	const reviewer = await context.newPage()
+	await reviewer.goto(invitationPath(await mailTo(email)))
+	await reviewer.getByLabel('Display name').fill('Rev')
+	await reviewer.getByLabel('Password').fill('a long passphrase for e2e')
+	await reviewer.getByRole('button', { name: 'Create account and accept' }).click()
+	await reviewer.getByRole('button', { name: 'I understand and want to take part' }).click()
+	await reviewer.getByRole('link', { name: 'Start reviewing' }).click()
+	return reviewer
+}
+
+/** Flags the sample on screen as a critical caricature and waits for the next; returns the flagged sample's id. */
+export async function flagCritical(reviewer: Page) {
+	await expect(reviewer.getByRole('heading', { level: 1 })).toContainText('Sample')
+	const flagged = (await reviewer.getByRole('heading', { level: 1 }).textContent())!.replace('Sample ', '').trim()
+	await reviewer.getByRole('radio', { name: /Caricature/ }).check()
+	await reviewer.getByRole('radio', { name: 'Critical' }).check()
+	await reviewer.getByLabel('Why? (required for major and critical)').fill('Written as a joke about the sender’s age.')
+	await reviewer.getByRole('button', { name: 'Flag and go to the next sample' }).click()
+	await expect(reviewer.getByRole('heading', { level: 1 })).not.toHaveText(`Sample ${flagged}`)
+	return flagged
+}

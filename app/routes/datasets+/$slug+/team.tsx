@@ -7,6 +7,7 @@ import { CardList, ItemAction } from '#app/components/card-list.tsx'
 import { Field, ValidatedForm } from '#app/components/forms.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
+import { InvitationLanguageSelect } from '#app/components/language-select.tsx'
 import { AddMaintainerSchema, RemoveMaintainerSchema } from '#app/domain/dataset.ts'
 import { teamInvitationEmail } from '#app/emails/account-emails.server.ts'
 import { listTeam, removeMaintainer } from '#app/models/dataset.server.ts'
@@ -106,26 +107,7 @@ export default function Team() {
 				<h2>{t('team.addTitle')}</h2>
 				<input type="hidden" name="intent" value="add" />
 				<Field label={t('team.email')} meta={fields.email} type="email" hint={t('team.emailHint')} />
-				<div>
-					<label htmlFor="team-language" className="label">
-						{t('team.language')}
-					</label>
-					<select id="team-language" name="language" className="input" defaultValue="">
-						<option value="">{t('team.languageMine')}</option>
-						<option value="en" lang="en">
-							English
-						</option>
-						<option value="es" lang="es">
-							Español
-						</option>
-						<option value="fr" lang="fr">
-							Français
-						</option>
-						<option value="ar" lang="ar">
-							العربية
-						</option>
-					</select>
-				</div>
+				<InvitationLanguageSelect id="team-language" label={t('team.language')} defaultLabel={t('team.languageMine')} />
 				<button type="submit" className="btn btn-primary self-start">
 					{t('team.add')}
 				</button>

@@ -7,6 +7,7 @@ import { DateTime } from '#app/components/date-time.tsx'
 import { Markdown } from '#app/components/markdown.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
+import { InvitationLanguageSelect } from '#app/components/language-select.tsx'
 import { availableRoundActions, type RoundAction } from '#app/domain/round-status.ts'
 import { authorKey } from '#app/domain/pseudonymity.ts'
 import { InviteSchema, parseInviteList, RoundActionSchema } from '#app/domain/round.ts'
@@ -315,26 +316,7 @@ export default function TeamRoundPage() {
 								<option value="expert">{t('roles.expert')}</option>
 							</select>
 						</div>
-						<div>
-							<label htmlFor="language" className="label">
-								{t('invite.language')}
-							</label>
-							<select id="language" name="language" className="input" defaultValue="">
-								<option value="">{t('invite.languageMine')}</option>
-								<option value="en" lang="en">
-									English
-								</option>
-								<option value="es" lang="es">
-									Español
-								</option>
-								<option value="fr" lang="fr">
-									Français
-								</option>
-								<option value="ar" lang="ar">
-									العربية
-								</option>
-							</select>
-						</div>
+						<InvitationLanguageSelect id="language" label={t('invite.language')} defaultLabel={t('invite.languageMine')} />
 					</div>
 					<div>
 						<label htmlFor="message" className="label">
