@@ -42,3 +42,18 @@ export const ChangePasswordSchema = z
 		confirmPassword: z.string({ error: 'validation.required' }),
 	})
 	.refine((v) => v.newPassword === v.confirmPassword, { path: ['confirmPassword'], error: 'validation.passwordsDiffer' })
+
+/** Sign-up on a round invitation: the address is the invited one, so only a name and a password (one message for the page each). */
+export const InvitationSignupSchema = z.object({
+	displayName: z.string({ error: 'accept.errors.displayName' }).trim().min(1, { error: 'accept.errors.displayName' }).max(80, { error: 'accept.errors.displayName' }),
+	password: z.string({ error: 'accept.errors.password' }).min(PASSWORD_MIN, { error: 'accept.errors.password' }).max(PASSWORD_MAX, { error: 'accept.errors.password' }),
+})
+
+/** The second step of a sign-up: which pending sign-up, and the code mailed for it (checked by the model). */
+export const SignupVerifySchema = z.object({
+	id: z.string().default(''),
+	code: z
+		.string()
+		.default('')
+		.transform((v) => v.slice(0, 32)),
+})

@@ -18,3 +18,6 @@ export const AddMaintainerSchema = z.object({
 	language: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['en', 'es', 'fr', 'ar']).optional()),
 })
 export const RemoveMaintainerSchema = z.object({ intent: z.literal('remove'), userId: z.uuid() })
+
+/** Revoking a pending invitation to the team (anything but a row id is "not found"). */
+export const RevokeTeamInvitationSchema = z.object({ intent: z.literal('revoke_invitation'), invitationId: z.string().regex(/^[0-9a-f-]{36}$/i) })

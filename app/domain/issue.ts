@@ -77,6 +77,34 @@ export const TriageSchema = z.discriminatedUnion('intent', [
 	z.object({ intent: z.literal('note'), note: text(4000).pipe(z.string().min(1, { error: 'validation.required' })) }),
 ])
 export type TriageInput = z.infer<typeof TriageSchema>
+/** The inbox's ticked issues, each "id:revision" as the list showed it; malformed entries are dropped. */
+const bulkItems = z
+	.array(z.string())
+	.transform((values) =>
+		values
+			.map((v) => v.split(':'))
+			.filter(([id, rev]) => /^[0-9a-f-]{36}$/i.test(id ?? '') && /^\d+$/.test(rev ?? ''))
+			.map(([id, rev]) => ({ id: id!, revision: Number(rev) })),
+	)
+	.pipe(z.array(z.object({ id: z.string(), revision: z.number() })).min(1, { error: 'bulk.noneSelected' }))
+
+/** Bulk acknowledge in the inbox (read with `lists: ['issue']`). */
+export const BulkAcknowledgeSchema = z.object({ issue: bulkItems })
+
+/** Bulk resolve in the inbox: dismissing as "not an issue" needs a public answer of ten characters or more. */
+export const BulkResolveSchema = z
+	.object({
+		issue: bulkItems,
+		resolution: z.enum(resolutionValues, { error: 'bulk.resolutionRequired' }),
+		publicResponse: z
+			.string()
+			.default('')
+			.transform((v) => v.trim().slice(0, 4000)),
+	})
+	.refine((v) => v.resolution !== 'not_an_issue' || v.publicResponse.length >= 10, { error: 'bulk.justificationRequired', path: ['publicResponse'] })
+
+/** The issue page's intents, one triage form each. */
+export const triageIntents = TriageSchema.options.map((o) => o.shape.intent.value)
 
 export const INBOX_PAGE_SIZE = 50
 

@@ -36,6 +36,20 @@ export const FlagSchema = z
 	})
 export type FlagInput = z.infer<typeof FlagSchema>
 
+/**
+ * The review page's flag form, read with `lists: ['affectedGroups', 'otherGroups']`: the ticked
+ * groups and the ones typed under "other" (comma-separated) are one list before `FlagSchema` reads it.
+ */
+export const FlagFormSchema = z.preprocess((input) => {
+	if (typeof input !== 'object' || input === null) return input
+	const { otherGroups, ...rest } = input as Record<string, unknown>
+	const list = (v: unknown) => (Array.isArray(v) ? v : v == null ? [] : [v])
+	return { ...rest, affectedGroups: [...list(rest.affectedGroups), ...list(otherGroups)] }
+}, FlagSchema)
+
+/** Taking back one's own flag on the review page (the model checks it is the reviewer's). */
+export const WithdrawFlagSchema = z.object({ intent: z.literal('withdraw_flag'), flagId: z.string().default('') })
+
 export const SkipSchema = z.object({ intent: z.literal('skip'), skipReason: text(500) })
 
 /** Verdicts change only while the round is open (quickVerdict checks the same list in SQL). */
@@ -70,6 +84,9 @@ export function groupSuggestions(metadata: Record<string, unknown>): string[] {
 	walk(metadata, '', 0)
 	return [...out].slice(0, 12)
 }
+
+/** Deleting one's own feedback on the generation templates (the model checks it is theirs). */
+export const DeleteTemplateFeedbackSchema = z.object({ intent: z.literal('delete'), id: z.string().default('') })
 
 /** Feedback on the generator itself (generation-stage rounds): a flag or a comment on the templates or personas. */
 export const TemplateFeedbackSchema = z

@@ -85,6 +85,9 @@ export function parseInviteList(text: string, defaults: { role: InviteLine['role
 	return { ok, errors, dropped }
 }
 
+/** Revoking or resending one round invitation (anything but a row id is "not found"). */
+export const InvitationTargetSchema = z.object({ intent: z.enum(['revoke', 'resend']), invitationId: z.string().regex(/^[0-9a-f-]{36}$/i) })
+
 export const InviteSchema = z.object({
 	intent: z.literal('invite'),
 	emails: z.string({ error: 'validation.required' }).min(3, { error: 'validation.required' }).max(200_000, { error: 'validation.tooLong' }),

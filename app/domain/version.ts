@@ -24,3 +24,24 @@ export const NewVersionSchema = ProvenanceSchema.extend({
 })
 
 export const EditProvenanceSchema = ProvenanceSchema.extend({ revision: z.coerce.number().int() })
+
+/** The lifecycle buttons a person presses on the version page (the others happen on their own). */
+export const manualVersionActions = ['approve', 'release', 'archive'] as const
+
+/**
+ * The version page's lifecycle form, one intent per button: the reason for an override, and when
+ * approving past a round that is open or short of its target, what to do with it and why (checked
+ * against the rounds by the route, which knows them).
+ */
+export const VersionTransitionSchema = z.object({
+	intent: z.enum(manualVersionActions),
+	justification: z
+		.string()
+		.default('')
+		.transform((v) => v.slice(0, 4000)),
+	roundChoice: z.string().default(''),
+	roundJustification: z
+		.string()
+		.default('')
+		.transform((v) => v.trim().slice(0, 4000)),
+})

@@ -9,7 +9,14 @@ export async function notify(userIds: string[], kind: string, params: Record<str
 
 export async function listNotifications(userId: string, limit = 50) {
 	return db
-		.select({ id: notifications.id, kind: notifications.kind, params: notifications.params, link: notifications.link, readAt: notifications.readAt, createdAt: notifications.createdAt })
+		.select({
+			id: notifications.id,
+			kind: notifications.kind,
+			params: notifications.params,
+			link: notifications.link,
+			read: sql<boolean>`${notifications.readAt} is not null`,
+			createdAt: notifications.createdAt,
+		})
 		.from(notifications)
 		.where(eq(notifications.userId, userId))
 		.orderBy(desc(notifications.createdAt))

@@ -166,25 +166,21 @@ export async function listAssignable(datasetId: string) {
  * expertise, a name only if the participant opted in), an opposed comment, and the history.
  */
 export async function getIssue({ versionId, number }: { versionId: string; number: number }) {
-	const [issue] = await db
+	// What the page shows of the issue, and apart from it the keys the other queries need (never sent to the page).
+	const [row] = await db
 		.select({
-			...issueState,
-			lineageId: issues.lineageId,
-			contentHash: issues.contentHash,
-			sampleId: issues.sampleId,
-			commentId: issues.commentId,
-			useCaseId: issues.useCaseId,
-			useCaseTitle: useCases.title,
-			assignee: users.displayName,
+			issue: { ...issueState, useCaseTitle: useCases.title, assignee: users.displayName },
+			keys: { lineageId: issues.lineageId, contentHash: issues.contentHash, sampleId: issues.sampleId, commentId: issues.commentId, useCaseId: issues.useCaseId },
 		})
 		.from(issues)
 		.leftJoin(users, eq(users.id, issues.assigneeId))
 		.leftJoin(useCases, eq(useCases.id, issues.useCaseId))
 		.where(and(eq(issues.versionId, versionId), eq(issues.number, number)))
-	if (!issue) return null
-	const [sample] = issue.sampleId ? await db.select(sampleColumns).from(samples).where(eq(samples.id, issue.sampleId)) : []
-	const [useCase] = issue.useCaseId
-		? await db.select({ title: useCases.title, purpose: useCases.purpose, riskNotes: useCases.riskNotes, pipelineStage: useCases.pipelineStage }).from(useCases).where(eq(useCases.id, issue.useCaseId))
+	if (!row) return null
+	const { issue, keys } = row
+	const [sample] = keys.sampleId ? await db.select(sampleColumns).from(samples).where(eq(samples.id, keys.sampleId)) : []
+	const [useCase] = keys.useCaseId
+		? await db.select({ title: useCases.title, purpose: useCases.purpose, riskNotes: useCases.riskNotes, pipelineStage: useCases.pipelineStage }).from(useCases).where(eq(useCases.id, keys.useCaseId))
 		: []
 	const flagRows = await db
 		.select({
@@ -205,16 +201,16 @@ export async function getIssue({ versionId, number }: { versionId: string; numbe
 			expertise: participants.expertise,
 			name: sql<string | null>`case when ${participants.showName} then ${users.displayName} else null end`,
 			// Flags on earlier content of a changed sample are shown, but marked.
-			earlierContent: sql<boolean>`coalesce(${issues.contentHash} is distinct from ${issue.contentHash}, false)`,
+			earlierContent: sql<boolean>`coalesce(${issues.contentHash} is distinct from ${keys.contentHash}, false)`,
 		})
 		.from(flags)
 		.innerJoin(issues, eq(issues.id, flags.issueId))
 		.innerJoin(participants, eq(participants.id, flags.participantId))
 		.innerJoin(users, eq(users.id, participants.userId))
 		.innerJoin(rounds, eq(rounds.id, flags.roundId))
-		.where(eq(issues.lineageId, issue.lineageId))
+		.where(eq(issues.lineageId, keys.lineageId))
 		.orderBy(asc(flags.createdAt))
-	const [comment] = issue.commentId
+	const [comment] = keys.commentId
 		? await db
 				.select({
 					body: sql<string | null>`case when ${comments.deletedAt} is null and ${comments.hiddenAt} is null then ${comments.body} else null end`,
@@ -228,7 +224,7 @@ export async function getIssue({ versionId, number }: { versionId: string; numbe
 				.from(comments)
 				.leftJoin(participants, eq(participants.id, comments.participantId))
 				.leftJoin(rounds, eq(rounds.id, comments.roundId))
-				.where(eq(comments.id, issue.commentId))
+				.where(eq(comments.id, keys.commentId))
 		: []
 	const history = await db
 		.select({
@@ -246,7 +242,7 @@ export async function getIssue({ versionId, number }: { versionId: string; numbe
 		.leftJoin(users, eq(users.id, issueEvents.actorId))
 		.innerJoin(issues, eq(issues.id, issueEvents.issueId))
 		.innerJoin(versions, eq(versions.id, issues.versionId))
-		.where(eq(issues.lineageId, issue.lineageId))
+		.where(eq(issues.lineageId, keys.lineageId))
 		.orderBy(asc(issueEvents.createdAt))
 	// Who said it, as the team may see it: no per-person pseudonym in a group below the threshold.
 	const min = getEnv().PSEUDONYMITY_MIN_GROUP

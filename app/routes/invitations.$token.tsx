@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useLocation } from '@remix-ru
 import { useTranslation } from 'react-i18next'
 import { Sentence } from '#app/components/bidi.tsx'
 import { InvitationAccount, InvitationClosed } from '#app/components/invitation-card.tsx'
-import { emailField, PASSWORD_MAX, PASSWORD_MIN } from '#app/domain/account.ts'
+import { emailField, InvitationSignupSchema, PASSWORD_MIN } from '#app/domain/account.ts'
 import { acceptInvitation, findInvitation, roundTeam } from '#app/models/invitation.server.ts'
 import { notify } from '#app/models/notification.server.ts'
 import { startSignupVerification } from '#app/models/signup.server.ts'
@@ -12,6 +12,7 @@ import { getUser, startSession } from '#app/utils/auth.server.ts'
 import { signupNeedsVerification } from '#app/utils/env.server.ts'
 import { getLanguage } from '#app/utils/i18n.server.ts'
 import { appOrigin } from '#app/utils/origin.server.ts'
+import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 // Every namespace the page reads must be listed: the browser loads only these before hydrating, and
@@ -42,9 +43,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const token = params.token ?? ''
 	const form = await request.formData()
-	const intent = form.get('intent')
+	const intent = intentOf(form)
 	const invitation = await findInvitation(token)
 	if (!invitation) return data({ error: 'accept.errors.invalid' }, { status: 404 })
+	if (!['request_new_link', 'signup', 'accept'].includes(intent)) throw new Response('Unknown intent', { status: 400 })
 
 	if (intent === 'request_new_link') {
 		// Expired links are not a dead end: the team is told someone wants a new one.
@@ -56,10 +58,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	let headers: Headers | undefined
 	if (intent === 'signup' && !user) {
 		if (invitation.shown !== 'pending') return data({ error: `accept.errors.${invitation.shown}` }, { status: 410 })
-		const displayName = String(form.get('displayName') ?? '').trim()
-		const password = String(form.get('password') ?? '')
-		if (!displayName || displayName.length > 80) return data({ error: 'accept.errors.displayName' }, { status: 400 })
-		if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) return data({ error: 'accept.errors.password' }, { status: 400 })
+		const parsed = parseForm(form, InvitationSignupSchema)
+		// One message for the page, the first field's.
+		if (!parsed.ok) return data({ error: Object.values(parsed.fieldErrors).flat()[0] ?? 'accept.errors.displayName' }, { status: 400 })
+		const { displayName, password } = parsed.value
 		// The account is created for the invited address, whatever the form says.
 		const email = emailField.parse(invitation.email)
 		if (signupNeedsVerification()) {

@@ -13,7 +13,7 @@ export const handle: RouteHandle = { i18n: ['rounds', 'issues'], title: (t) => t
 export async function loader({ request }: LoaderFunctionArgs) {
 	const user = await requireUser(request)
 	const items = await listNotifications(user.id)
-	return { items: items.map((n) => ({ ...n, createdAt: n.createdAt.toISOString(), read: !!n.readAt, readAt: undefined })) }
+	return { items: items.map((n) => ({ ...n, createdAt: n.createdAt.toISOString() })) }
 }
 
 export async function action({ request }: ActionFunctionArgs) {

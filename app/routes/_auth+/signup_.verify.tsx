@@ -1,7 +1,9 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { SignupVerifySchema } from '#app/domain/account.ts'
 import { verifySignup } from '#app/models/signup.server.ts'
+import { parseForm } from '#app/routes/__form.server.ts'
 import { requireAnonymous, startSession } from '#app/utils/auth.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
@@ -16,9 +18,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
 	await requireAnonymous(request)
 	const form = await request.formData()
-	const id = String(form.get('id') ?? '')
-	const code = String(form.get('code') ?? '').slice(0, 32)
-	const result = await verifySignup(id, code)
+	const parsed = parseForm(form, SignupVerifySchema)
+	if (!parsed.ok) return data({ error: 'auth:verify.errors.expired' }, { status: 400 })
+	const result = await verifySignup(parsed.value.id, parsed.value.code)
 	if (!result.ok) return data({ error: `auth:verify.errors.${result.reason}` }, { status: 400 })
 	const headers = await startSession(request, result.userId)
 	throw redirect(result.redirectTo, { headers })

@@ -11,6 +11,7 @@ import { CreateTokenSchema, MAX_ACTIVE_TOKENS, RevokeTokenSchema } from '#app/do
 import { createApiToken, listApiTokens, listTokenDatasetChoices, revokeApiToken } from '#app/models/api-token.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { intentOf } from '#app/routes/__form.server.ts'
 
 export const handle: RouteHandle = { i18n: ['api', 'auth'], title: (t) => t('api:tokens.title') }
 
@@ -36,7 +37,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
 	const user = await requireUser(request)
 	const formData = await request.formData()
-	const intent = formData.get('intent')
+	const intent = intentOf(formData)
 	if (intent === 'create') {
 		const submission = parseWithZod(formData, { schema: CreateTokenSchema })
 		if (submission.status !== 'success') return data({ result: submission.reply(), created: null, notice: null }, { status: 400, headers: noStore })

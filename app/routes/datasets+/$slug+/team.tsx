@@ -8,7 +8,7 @@ import { Field, ValidatedForm } from '#app/components/forms.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { InvitationLanguageSelect } from '#app/components/language-select.tsx'
-import { AddMaintainerSchema, RemoveMaintainerSchema } from '#app/domain/dataset.ts'
+import { AddMaintainerSchema, RemoveMaintainerSchema, RevokeTeamInvitationSchema } from '#app/domain/dataset.ts'
 import { teamInvitationEmail } from '#app/emails/account-emails.server.ts'
 import { listTeam, removeMaintainer } from '#app/models/dataset.server.ts'
 import { inviteToTeam, listTeamInvitations, revokeTeamInvitation } from '#app/models/team-invitation.server.ts'
@@ -17,6 +17,7 @@ import { getLanguage } from '#app/utils/i18n.server.ts'
 import { appOrigin } from '#app/utils/origin.server.ts'
 import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 
 export const handle: RouteHandle = { i18n: ['datasets'], title: (t) => t('datasets:team.title') }
 
@@ -33,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { dataset, user } = await requireDatasetRole(request, params.slug, 'manage_team')
 	const formData = await request.formData()
-	const intent = formData.get('intent')
+	const intent = intentOf(formData)
 	if (intent === 'add') {
 		const submission = parseWithZod(formData, { schema: AddMaintainerSchema })
 		if (submission.status !== 'success') return data({ result: submission.reply(), notice: null }, { status: 400 })
@@ -47,8 +48,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		return { result: submission.reply({ resetForm: true }), notice: 'team.invited' }
 	}
 	if (intent === 'revoke_invitation') {
-		const id = String(formData.get('invitationId') ?? '')
-		const done = /^[0-9a-f-]{36}$/i.test(id) && (await revokeTeamInvitation(dataset.id, id))
+		const parsed = parseForm(formData, RevokeTeamInvitationSchema)
+		const done = parsed.ok && (await revokeTeamInvitation(dataset.id, parsed.value.invitationId))
 		return data({ result: null, notice: done ? 'team.invitationRevoked' : null }, { status: done ? 200 : 404 })
 	}
 	if (intent === 'remove') {

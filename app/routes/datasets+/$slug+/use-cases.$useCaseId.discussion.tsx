@@ -11,6 +11,7 @@ import { getUseCase } from '#app/models/use-case.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { intentOf } from '#app/routes/__form.server.ts'
 
 export const handle: RouteHandle = { i18n: ['discussion', 'datasets'], title: (t) => t('discussion:team.pageTitle') }
 
@@ -37,7 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { user, dataset, useCase, actor } = await requireTeamDiscussion(request, params)
 	const formData = await request.formData()
-	const intent = formData.get('intent')
+	const intent = intentOf(formData)
 	const form = formIdOf(formData)
 	const here = `/datasets/${dataset.slug}/use-cases/${useCase.id}/discussion`
 	if (intent === 'delete') {

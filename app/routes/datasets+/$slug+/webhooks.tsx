@@ -12,6 +12,7 @@ import { createWebhookSchema, WEBHOOK_EVENTS, WebhookTargetSchema } from '#app/d
 import { createWebhook, deleteWebhook, disableWebhook, listDeliveries, listWebhooks, webhookUrlPolicy } from '#app/models/webhook.server.ts'
 import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { intentOf } from '#app/routes/__form.server.ts'
 
 export const handle: RouteHandle = { i18n: ['webhooks', 'datasets'], title: (t) => t('webhooks:title') }
 
@@ -48,7 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { dataset, user } = await requireDatasetRole(request, params.slug, 'manage_versions')
 	const formData = await request.formData()
-	const intent = formData.get('intent')
+	const intent = intentOf(formData)
 	if (intent === 'create') {
 		const submission = parseWithZod(formData, { schema: createWebhookSchema(webhookUrlPolicy()) })
 		if (submission.status !== 'success') return data({ result: submission.reply(), created: null, notice: null }, { status: 400 })

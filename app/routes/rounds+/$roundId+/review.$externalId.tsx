@@ -5,10 +5,10 @@ import { useTranslation } from 'react-i18next'
 import { Sentence } from '#app/components/bidi.tsx'
 import { FormAlert } from '#app/components/forms.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
-import { canGiveVerdict, FlagSchema, groupSuggestions, SkipSchema, visibleOthersFlags } from '#app/domain/review.ts'
+import { canGiveVerdict, FlagFormSchema, groupSuggestions, SkipSchema, visibleOthersFlags, WithdrawFlagSchema } from '#app/domain/review.ts'
 import { getFocusView, getReviewTarget, nextPending, quickVerdict, saveVerdict, withdrawFlag, withdrawVerdict } from '#app/models/review.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
-import { fieldErrorsOf, invariantResponse } from '#app/utils/misc.ts'
+import { invariantResponse } from '#app/utils/misc.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 import { FlagForm, type FlagValues } from './__flag-form.tsx'
@@ -88,7 +88,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		throw redirect(`${base}/${encodeURIComponent(sample.externalId)}`)
 	}
 	if (intent === 'withdraw_flag') {
-		const ok = await withdrawFlag({ ...ids, flagId: String(form.get('flagId') ?? '') })
+		const parsed = parseForm(form, WithdrawFlagSchema)
+		const ok = parsed.ok && (await withdrawFlag({ ...ids, flagId: parsed.value.flagId }))
 		if (!ok) return data({ result: null, error: 'review:errors.notYours' }, { status: 404 })
 		throw redirect(`${base}/${encodeURIComponent(sample.externalId)}`)
 	}
@@ -98,12 +99,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		if (!skip.ok) return data({ result: null, error: 'review:errors.skip' }, { status: 400 })
 		await saveVerdict({ ...ids, verdict: { kind: 'skipped', reason: skip.value.skipReason } })
 	} else if (intent === 'flag') {
-		const parsed = FlagSchema.safeParse({ ...Object.fromEntries(form), affectedGroups: [...form.getAll('affectedGroups'), ...form.getAll('otherGroups')] })
-		if (!parsed.success) {
+		const parsed = parseForm(form, FlagFormSchema, { lists: ['affectedGroups', 'otherGroups'] })
+		if (!parsed.ok) {
 			// Refused: the form comes back as the reviewer left it (without JavaScript it is a new page).
-			return data({ result: { fieldErrors: fieldErrorsOf(parsed.error), values: flagValues(form, externalId) }, error: 'review:errors.flagForm' }, { status: 400 })
+			return data({ result: { fieldErrors: parsed.fieldErrors, values: flagValues(form, externalId) }, error: 'review:errors.flagForm' }, { status: 400 })
 		}
-		await saveVerdict({ ...ids, verdict: { kind: 'flag', flag: parsed.data } })
+		await saveVerdict({ ...ids, verdict: { kind: 'flag', flag: parsed.value } })
 	} else {
 		throw new Response('Unknown intent', { status: 400 })
 	}

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { flagCategories, severities } from '#app/domain/enums.ts'
 import { ErrorList, FormAlert } from '#app/components/forms.tsx'
-import { canGiveVerdict, TemplateFeedbackSchema } from '#app/domain/review.ts'
+import { canGiveVerdict, DeleteTemplateFeedbackSchema, TemplateFeedbackSchema } from '#app/domain/review.ts'
 import { addTemplateFeedback, deleteTemplateFeedback, listOwnTemplateFeedback } from '#app/models/review.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { requireParticipant } from '#app/guards/participant.server.ts'
@@ -27,7 +27,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	if (!canGiveVerdict(round.status)) return data({ fieldErrors: null, error: 'review:errors.closed', saved: false }, { status: 409 })
 	const form = await request.formData()
 	if (intentOf(form) === 'delete') {
-		const ok = await deleteTemplateFeedback({ roundId: round.id, participantId: participant.id, id: String(form.get('id') ?? '') })
+		const parsed = parseForm(form, DeleteTemplateFeedbackSchema)
+		const ok = parsed.ok && (await deleteTemplateFeedback({ roundId: round.id, participantId: participant.id, id: parsed.value.id }))
 		return data({ fieldErrors: null, error: ok ? null : 'review:errors.notYours', saved: false }, { status: ok ? 200 : 404 })
 	}
 	const parsed = parseForm(form, TemplateFeedbackSchema)

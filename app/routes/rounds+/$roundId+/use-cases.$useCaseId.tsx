@@ -10,6 +10,7 @@ import { getUseCase } from '#app/models/use-case.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { requireParticipant } from '#app/guards/participant.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { intentOf } from '#app/routes/__form.server.ts'
 
 export const handle: RouteHandle = {
 	i18n: ['discussion', 'datasets'],
@@ -40,7 +41,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { round, useCase, actor } = await requireDiscussion(request, params)
 	const formData = await request.formData()
-	const intent = formData.get('intent')
+	const intent = intentOf(formData)
 	if (intent !== 'comment' && intent !== 'edit' && intent !== 'delete') throw new Response('Unknown intent', { status: 400 })
 	const form = formIdOf(formData)
 	const here = `/rounds/${round.id}/use-cases/${useCase.id}`

@@ -7,6 +7,7 @@ import { VersionStatusBadge } from '#app/components/status-badge.tsx'
 import { can } from '#app/domain/permissions.ts'
 import { approvalGate, MIN_JUSTIFICATION_LENGTH } from '#app/domain/gate.ts'
 import { availableActions, canChangeSamples, type VersionAction } from '#app/domain/version-status.ts'
+import { manualVersionActions, VersionTransitionSchema } from '#app/domain/version.ts'
 import { listImports } from '#app/models/import.server.ts'
 import { afterRoundClosed } from '#app/models/round-flow.server.ts'
 import { approvalRoundGuard, changeRoundStatus, listRounds, type RoundGuard } from '#app/models/round.server.ts'
@@ -15,6 +16,7 @@ import { gateCounts, listOpenBlockers } from '#app/models/issue.server.ts'
 import { changeVersionStatus } from '#app/models/version.server.ts'
 import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 import { ImportForm } from './__import-form.tsx'
 
 export const handle: RouteHandle = {
@@ -26,7 +28,7 @@ export const handle: RouteHandle = {
 }
 
 // Lifecycle actions a team member may take here; consultation opens with a round, not a button.
-const manualActions: VersionAction[] = ['approve', 'release', 'archive']
+const manualActions: readonly VersionAction[] = manualVersionActions
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset, version } = await requireVersion(request, params, 'view')
@@ -70,9 +72,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { user, dataset, version } = await requireVersion(request, params, 'approve')
 	const form = await request.formData()
-	const intent = String(form.get('intent') ?? '')
-	if (!manualActions.includes(intent as VersionAction)) throw new Response('Unknown intent', { status: 400 })
-	const justification = String(form.get('justification') ?? '').slice(0, 4000)
+	if (!manualActions.includes(intentOf(form) as VersionAction)) throw new Response('Unknown intent', { status: 400 })
+	const parsed = parseForm(form, VersionTransitionSchema)
+	if (!parsed.ok) throw new Response('Bad form', { status: 400 })
+	const { intent, justification, roundChoice: choice, roundJustification } = parsed.value
 	// Approving past a round that is open or short of its coverage target is an explicit choice, with a reason.
 	let roundNote: { choice: 'close' | 'keep_open'; justification: string; rounds: string[] } | null = null
 	// Blockers are answered first (the gate's refusal lists them); the rounds are asked about once the gate would pass.
@@ -80,10 +83,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	if (intent === 'approve' && (await gatePasses())) {
 		const guard = await approvalRoundGuard(version.id)
 		if (guard.length) {
-			const choice = String(form.get('roundChoice') ?? '')
-			const roundJustification = String(form.get('roundJustification') ?? '')
-				.trim()
-				.slice(0, 4000)
 			const hasOpen = guard.some((r) => r.status === 'open')
 			const validChoice = choice === 'close' || (choice === 'keep_open' && hasOpen)
 			if (!validChoice || roundJustification.length < MIN_JUSTIFICATION_LENGTH) {
@@ -103,7 +102,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		versionId: version.id,
 		datasetId: dataset.id,
 		actorId: user.id,
-		action: intent as VersionAction,
+		action: intent,
 		justification: justification || null,
 		mayOverride: can(dataset.role, 'override_gate'),
 		roundNote,

@@ -7,7 +7,7 @@ import { DateTime } from '#app/components/date-time.tsx'
 import { Markdown } from '#app/components/markdown.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
-import { resolutionsFor, TriageSchema } from '#app/domain/issue.ts'
+import { resolutionsFor, triageIntents, TriageSchema } from '#app/domain/issue.ts'
 import { authorKey } from '#app/domain/pseudonymity.ts'
 import { getIssue, listAssignable, nextUntriagedIssue, triageIssue } from '#app/models/triage.server.ts'
 import { isolate } from '#app/utils/bidi.ts'
@@ -15,6 +15,7 @@ import { getEnv } from '#app/utils/env.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 import { IssueBadges, issueTitle } from './__issue-badges.tsx'
 
 export const handle: RouteHandle = {
@@ -50,7 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		useCase: detail.useCase,
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: { label: version.label },
-		issue: { ...issue, lineageId: undefined, contentHash: undefined, sampleId: undefined, commentId: undefined, createdAt: issue.createdAt.toISOString(), updatedAt: issue.updatedAt.toISOString() },
+		issue: { ...issue, createdAt: issue.createdAt.toISOString(), updatedAt: issue.updatedAt.toISOString() },
 		sample: detail.sample,
 		comment: detail.comment,
 		flags: detail.flags.map((f) => ({ ...f, createdAt: f.createdAt.toISOString() })),
@@ -67,17 +68,13 @@ const keptFields = ['resolution', 'publicResponse', 'note'] as const
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { user, dataset, version, detail } = await load(request, params)
-	const form = Object.fromEntries(await request.formData())
-	const parsed = TriageSchema.safeParse(form)
-	const intent = String(form.intent ?? '')
-	const values = intent === 'resolve' ? Object.fromEntries(keptFields.map((k) => [k, typeof form[k] === 'string' ? form[k] : ''])) : undefined
-	if (!parsed.success) {
-		if (!['acknowledge', 'assign', 'blocking', 'resolve', 'reopen', 'respond', 'note'].includes(intent)) throw new Response('Unknown intent', { status: 400 })
-		const fieldErrors: Record<string, string[]> = {}
-		for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0] ?? 'form')] ??= []).push(issue.message)
-		return data<ActionResult>({ intent, error: 'triage.errors.form', fieldErrors, values }, { status: 400 })
-	}
-	const outcome = await triageIssue({ versionId: version.id, issueId: detail.issue.id, actor: { userId: user.id, datasetId: dataset.id }, input: parsed.data })
+	const form = await request.formData()
+	const intent = intentOf(form)
+	if (!(triageIntents as readonly string[]).includes(intent)) throw new Response('Unknown intent', { status: 400 })
+	const values = intent === 'resolve' ? Object.fromEntries(keptFields.map((k) => [k, String(form.get(k) ?? '')])) : undefined
+	const parsed = parseForm(form, TriageSchema)
+	if (!parsed.ok) return data<ActionResult>({ intent, error: 'triage.errors.form', fieldErrors: parsed.fieldErrors, values }, { status: 400 })
+	const outcome = await triageIssue({ versionId: version.id, issueId: detail.issue.id, actor: { userId: user.id, datasetId: dataset.id }, input: parsed.value })
 	if (outcome.ok && intent === 'resolve') {
 		// Decided: on to the next issue nobody has triaged (or back here, saying none is left).
 		const list = issuesPath(dataset.slug, version.label)

@@ -6,11 +6,12 @@ import { ConfirmedField, ConfirmPage, confirmClick, isConfirmed, resubmittable }
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { DateTime } from '#app/components/date-time.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
-import { INBOX_PAGE_SIZE, InboxFilterSchema, resolutionValues, type InboxFilter } from '#app/domain/issue.ts'
+import { BulkAcknowledgeSchema, BulkResolveSchema, INBOX_PAGE_SIZE, InboxFilterSchema, resolutionValues, type InboxFilter } from '#app/domain/issue.ts'
 import { bulkTriage, listAffectedGroups, listIssues } from '#app/models/triage.server.ts'
 import { getImportSummary } from '#app/models/version.server.ts'
 import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 import { IssueBadges, issueTitle } from './__issue-badges.tsx'
 
 export const handle: RouteHandle = {
@@ -54,13 +55,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { user, dataset, version } = await requireVersion(request, params, 'triage')
 	const form = await request.formData()
-	const intent = String(form.get('intent') ?? '')
-	const items = form
-		.getAll('issue')
-		.map((v) => String(v).split(':'))
-		.filter(([id, rev]) => /^[0-9a-f-]{36}$/i.test(id ?? '') && /^\d+$/.test(rev ?? ''))
-		.map(([id, rev]) => ({ id: id!, revision: Number(rev) }))
-	if (!items.length) return data({ error: 'bulk.noneSelected' as const, result: null }, { status: 400 })
+	const intent = intentOf(form)
 	const actor = { userId: user.id, datasetId: dataset.id }
 	// Back to the list the team was looking at, with the outcome, and without Remix's `?index`.
 	const done = (result: { done: number; conflicts: number; skipped: number }) => {
@@ -70,22 +65,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		for (const [k, v] of Object.entries(result)) params.set(k, String(v))
 		return redirect(`${url.pathname}?${params}`, 303)
 	}
+	// One message for the page, the first refusal in the form's order (nothing ticked, no resolution, no public answer).
+	const refused = (fieldErrors: Record<string, string[]>) => data({ error: Object.values(fieldErrors).flat()[0] as BulkError, result: null }, { status: 400 })
 	if (intent === 'bulk_acknowledge') {
-		return done(await bulkTriage({ versionId: version.id, actor, items, input: { intent: 'acknowledge' } }))
+		const parsed = parseForm(form, BulkAcknowledgeSchema, { lists: ['issue'] })
+		if (!parsed.ok) return refused(parsed.fieldErrors)
+		return done(await bulkTriage({ versionId: version.id, actor, items: parsed.value.issue, input: { intent: 'acknowledge' } }))
 	}
 	if (intent === 'bulk_resolve') {
-		const resolution = String(form.get('resolution') ?? '')
-		if (!(resolutionValues as readonly string[]).includes(resolution)) return data({ error: 'bulk.resolutionRequired' as const, result: null }, { status: 400 })
-		const publicResponse = String(form.get('publicResponse') ?? '')
-			.trim()
-			.slice(0, 4000)
-		if (resolution === 'not_an_issue' && publicResponse.length < 10) return data({ error: 'bulk.justificationRequired' as const, result: null }, { status: 400 })
+		const parsed = parseForm(form, BulkResolveSchema, { lists: ['issue'] })
+		if (!parsed.ok) return refused(parsed.fieldErrors)
+		const { issue: items, resolution, publicResponse } = parsed.value
 		// Dismissing many people's concerns at once is confirmed first (a dialog, or this page without JavaScript).
 		if (resolution === 'not_an_issue' && !isConfirmed(form)) return { error: null, result: null, confirm: { count: items.length, fields: resubmittable(form) } }
-		return done(await bulkTriage({ versionId: version.id, actor, items, input: { intent: 'resolve', resolution: resolution as (typeof resolutionValues)[number], publicResponse } }))
+		return done(await bulkTriage({ versionId: version.id, actor, items, input: { intent: 'resolve', resolution, publicResponse } }))
 	}
 	throw new Response('Unknown intent', { status: 400 })
 }
+
+type BulkError = 'bulk.noneSelected' | 'bulk.resolutionRequired' | 'bulk.justificationRequired'
 
 function query(filter: InboxFilter, change: Partial<InboxFilter>) {
 	const merged = { ...filter, ...change }

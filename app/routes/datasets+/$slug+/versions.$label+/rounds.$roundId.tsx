@@ -10,7 +10,7 @@ import { PageHeader } from '#app/components/page-header.tsx'
 import { InvitationLanguageSelect } from '#app/components/language-select.tsx'
 import { availableRoundActions, type RoundAction } from '#app/domain/round-status.ts'
 import { authorKey } from '#app/domain/pseudonymity.ts'
-import { InviteSchema, parseInviteList, RoundActionSchema } from '#app/domain/round.ts'
+import { InvitationTargetSchema, InviteSchema, parseInviteList, RoundActionSchema } from '#app/domain/round.ts'
 import { invitationCounts, inviteToRound, listInvitations, revokeInvitation, rotateInvitation } from '#app/models/invitation.server.ts'
 import { afterRoundClosed, afterRoundOpened, emailInvitations } from '#app/models/round-flow.server.ts'
 import { changeRoundStatus, getRound, getRoundWithDataset, listParticipantsForTeam, roundProgress } from '#app/models/round.server.ts'
@@ -108,8 +108,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		)
 	}
 	if (intent === 'revoke' || intent === 'resend') {
-		const invitationId = String(form.get('invitationId') ?? '')
-		invariantResponse(UUID.test(invitationId), 'Not found', { status: 404 })
+		const parsed = parseForm(form, InvitationTargetSchema)
+		invariantResponse(parsed.ok, 'Not found', { status: 404 })
+		const { invitationId } = parsed.value
 		if (intent === 'revoke') {
 			const done = await revokeInvitation({ roundId: round.id, invitationId, actorId: user.id })
 			return data({ error: done ? null : 'rounds:errors.notPending', invite: null }, { status: done ? 200 : 409 })
