@@ -1,6 +1,8 @@
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { expect } from 'vitest'
-import { rounds } from '#db/schema/rounds.ts'
+import { users } from '#db/schema/accounts.ts'
+import { samples, versions } from '#db/schema/datasets.ts'
+import { participants, rounds } from '#db/schema/rounds.ts'
 import { getDatasetForMember } from '#app/models/dataset.server.ts'
 import { runImport } from '#app/models/import.server.ts'
 import { getVersion } from '#app/models/version.server.ts'
@@ -81,3 +83,34 @@ export async function joinAs(owner: string, roundId: string, name: string, messa
 	await run(consentAction, formRequest('/c', { agree: 'yes' }, { cookie }), {}, { roundId })
 	return cookie
 }
+
+/** The id of the account `name` (name@example.org). */
+export async function userIdOf(name: string) {
+	const [row] = await db
+		.select({ id: users.id })
+		.from(users)
+		.where(eq(users.email, `${name}@example.org`))
+	return row!.id
+}
+
+/** The participant id of `name` (name@example.org) in a round. */
+export async function participantOf(roundId: string, name: string) {
+	const [row] = await db
+		.select({ id: participants.id })
+		.from(participants)
+		.innerJoin(users, eq(users.id, participants.userId))
+		.where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
+	return row!.id
+}
+
+/** A sample of a version's current import, by its external id. */
+export async function sampleOf(versionId: string, externalId: string) {
+	const [row] = await db
+		.select({ id: samples.id, contentHash: samples.contentHash })
+		.from(samples)
+		.innerJoin(versions, eq(versions.currentImportId, samples.importId))
+		.where(and(eq(versions.id, versionId), eq(samples.externalId, externalId)))
+	return row!
+}
+
+export const sampleIdOf = async (versionId: string, externalId: string) => (await sampleOf(versionId, externalId)).id

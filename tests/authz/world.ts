@@ -27,6 +27,7 @@ import { action as discussAction } from '#app/routes/rounds+/$roundId+/use-cases
 import { action as signupAction } from '#app/routes/_auth+/signup.tsx'
 import { startSession } from '#app/utils/auth.server.ts'
 import { db } from '#app/utils/db.server.ts'
+import { flagInput } from '#tests/flag-input.ts'
 import { addMaintainer } from '#tests/team-utils.ts'
 import { cookiesFrom, formRequest, run, TEST_ORIGIN, type RouteResult } from '#tests/route-utils.ts'
 
@@ -125,17 +126,6 @@ async function roundRevision(roundId: string) {
 	return String(r!.revision)
 }
 
-const flag = (severity: 'minor' | 'critical') => ({
-	intent: 'flag' as const,
-	category: 'caricature' as const,
-	severity,
-	affectedGroups: ['older women'],
-	rationale: 'Reads as a parody of grandmothers.',
-	suggestedRewrite: '',
-	quotedSpan: '',
-	unsure: false,
-})
-
 type DatasetSetup = { owner: { id: string; cookie: string }; slug: string; name: string; prefix: string; label: string; stage: 'generation' | 'validation' }
 
 /** A dataset with a version of 6 samples, a use case, a webhook and a round (not yet open). */
@@ -214,7 +204,7 @@ export async function buildWorld() {
 	const v2 = await versionOf('alpha', 'v2')
 	await importInto(v2.id, acct.owner.id, jsonl('a', 6, ' (revised)'))
 	const pia = await participantId(a.roundId, acct.participant.id)
-	await saveVerdict({ roundId: a.roundId, participantId: pia, sampleId: await sampleId(a.importId, 'a-001'), verdict: { kind: 'flag', flag: flag('critical') } })
+	await saveVerdict({ roundId: a.roundId, participantId: pia, sampleId: await sampleId(a.importId, 'a-001'), verdict: { kind: 'flag', flag: flagInput({ severity: 'critical' }) } })
 	const commentId = await comment(acct.participant.cookie, a.roundId, a.useCaseId, 'Who reads these hints?')
 
 	// Dataset "beta": owner bob; b1 in consultation with its own participant, five issues (alpha's
@@ -227,7 +217,7 @@ export async function buildWorld() {
 	await open(acct.otherOwner.cookie, 'beta', 'b1', b.roundId)
 	const pat = await participantId(b.roundId, acct.otherParticipant.id)
 	for (let i = 0; i < 5; i++) {
-		await saveVerdict({ roundId: b.roundId, participantId: pat, sampleId: await sampleId(b.importId, `b-00${i}`), verdict: { kind: 'flag', flag: flag('minor') } })
+		await saveVerdict({ roundId: b.roundId, participantId: pat, sampleId: await sampleId(b.importId, `b-00${i}`), verdict: { kind: 'flag', flag: flagInput() } })
 	}
 	const otherCommentId = await comment(acct.otherParticipant.cookie, b.roundId, b.useCaseId, 'Is this for children?')
 	await ok('b2', run(newVersion, formRequest('/v', { label: 'b2', parent: 'b1', generationMethod: 'templates' }, { cookie: acct.otherOwner.cookie }), {}, { slug: 'beta' }))

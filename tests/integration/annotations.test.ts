@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { users } from '#db/schema/accounts.ts'
 import { samples } from '#db/schema/datasets.ts'
 import { flags } from '#db/schema/reviews.ts'
@@ -21,42 +21,20 @@ import { action as newDataset } from '#app/routes/datasets+/new.tsx'
 import { action as withdrawAction } from '#app/routes/rounds+/$roundId+/withdraw.tsx'
 import { getUser } from '#app/utils/auth.server.ts'
 import { db } from '#app/utils/db.server.ts'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { flagInput } from '#tests/flag-input.ts'
 import { account, createRound, joinAs, P, setRoundStatus } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
-import { startSmtpSink } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 // Names found nowhere else: seeing one in an export can only be a leak.
 const OWNER = 'annotowner'
 const COMMUNITY = ['wilhelminaann', 'bartholomewann', 'evangelineann', 'ptolemyann'] as const
 const EXPERT = 'ottoliaexpertann'
-
-const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({
-	intent: 'flag',
-	category: 'caricature',
-	severity: 'minor',
-	affectedGroups: ['older women'],
-	rationale: 'Reads as a parody of grandmothers.',
-	suggestedRewrite: '',
-	quotedSpan: '',
-	unsure: false,
-	...over,
-})
 
 /**
  * Dataset "hints" v1: a text sample, a chat sample and a formula-like one; a round where four

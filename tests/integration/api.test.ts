@@ -1,5 +1,5 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { users } from '#db/schema/accounts.ts'
 import { apiTokens, idempotencyKeys } from '#db/schema/api.ts'
 import { imports, samples, versions } from '#db/schema/datasets.ts'
@@ -23,24 +23,15 @@ import { sha256Hex } from '#app/utils/crypto.server.ts'
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { flagInput } from '#tests/flag-input.ts'
 import { responseProblems, schemaProblems } from '#tests/openapi-validator.ts'
 import { account, createRound, joinAs, P, setRoundStatus, world } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run, TEST_ORIGIN, type RouteResult } from '#tests/route-utils.ts'
-import { startSmtpSink } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 // ---------------------------------------------------------------------------------------------
 // Calling the API: real Requests through the real route modules; every documented response is
@@ -469,18 +460,6 @@ describe('PUT /api/v1/datasets/{dataset}/versions/{version}/samples', () => {
 
 // ---------------------------------------------------------------------------------------------
 // The gate and issues, driven by the real review and triage functions.
-
-const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({
-	intent: 'flag',
-	category: 'caricature',
-	severity: 'minor',
-	affectedGroups: ['older women'],
-	rationale: 'Reads as a parody of grandmothers.',
-	suggestedRewrite: '',
-	quotedSpan: '',
-	unsure: false,
-	...over,
-})
 
 async function consultation({ open = true } = {}) {
 	const w = await base()

@@ -4,7 +4,7 @@ import { renderToString } from 'react-dom/server'
 import { I18nextProvider } from 'react-i18next'
 // why: a static router stands in for the Remix runtime, so the real page component renders in the test.
 import { createStaticHandler, createStaticRouter, StaticRouterProvider } from 'react-router-dom/server'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { datasets, useCases, versions } from '#db/schema/datasets.ts'
 import { auditEvents } from '#db/schema/issues.ts'
 import { invitations, rounds } from '#db/schema/rounds.ts'
@@ -20,27 +20,16 @@ import { action as newUseCase } from '#app/routes/datasets+/$slug+/use-cases.new
 import { action as editProvenance } from '#app/routes/datasets+/$slug+/versions.$label+/edit.tsx'
 import { action as participantDiscussion } from '#app/routes/rounds+/$roundId+/use-cases.$useCaseId.tsx'
 import { db } from '#app/utils/db.server.ts'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { getI18n } from '#app/utils/i18n.server.ts'
 import { addMaintainer } from '#tests/team-utils.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { account, createRound, joinAs, P, roundAction, setRoundStatus, world } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run } from '#tests/route-utils.ts'
-import { startSmtpSink } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 type AuditView = Awaited<ReturnType<typeof auditLoader>>
 

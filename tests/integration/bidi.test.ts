@@ -1,5 +1,5 @@
 import { type DefaultTreeAdapterMap, parse } from 'parse5'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { feedbackUpdatesEmail } from '#app/emails/feedback-emails.server.ts'
 import { invitationEmail, roundClosedEmail, roundOpenedEmail, roundReminderEmail } from '#app/emails/round-emails.server.ts'
 import { getDatasetForMember } from '#app/models/dataset.server.ts'
@@ -23,13 +23,12 @@ import * as roundHome from '#app/routes/rounds+/$roundId+/_index.tsx'
 import * as consentPage from '#app/routes/rounds+/$roundId+/consent.tsx'
 import * as focusPage from '#app/routes/rounds+/$roundId+/review.$externalId.tsx'
 import { getUser } from '#app/utils/auth.server.ts'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { type Language } from '#app/utils/i18n.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { renderRoute, type RouteModule } from '#tests/render-route.ts'
 import { account, tokenFrom } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run } from '#tests/route-utils.ts'
-import { startSmtpSink } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 import { action as acceptAction } from '#app/routes/invitations.$token.tsx'
 import { action as consentAction } from '#app/routes/rounds+/$roundId+/consent.tsx'
 
@@ -40,17 +39,7 @@ import { action as consentAction } from '#app/routes/rounds+/$roundId+/consent.t
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 type Values = {
 	dataset: string

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { and, eq } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { users } from '#db/schema/accounts.ts'
 import { samples } from '#db/schema/datasets.ts'
 import { issues } from '#db/schema/issues.ts'
@@ -23,25 +23,15 @@ import { action as newVersion } from '#app/routes/datasets+/$slug+/versions.new.
 import { action as newDataset } from '#app/routes/datasets+/new.tsx'
 import { getUser } from '#app/utils/auth.server.ts'
 import { db } from '#app/utils/db.server.ts'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { flagInput } from '#tests/flag-input.ts'
 import { account, createRound, joinAs, P, setRoundStatus } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
-import { startSmtpSink } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 // The JSON Schema written from the Croissant 1.1 and RAI 1.0 specifications. No format plugin is a
 // dependency, so the three formats it uses are defined here.
@@ -55,18 +45,6 @@ const problems = (value: unknown) => (validateCroissant(value) ? [] : (validateC
 
 const COMMUNITY = ['amaliacroissant', 'benedictcroissant', 'cordeliacroissant'] as const
 const EXPERT = 'desmondcroissant'
-
-const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({
-	intent: 'flag',
-	category: 'caricature',
-	severity: 'minor',
-	affectedGroups: ['older women'],
-	rationale: 'A parody.',
-	suggestedRewrite: '',
-	quotedSpan: '',
-	unsure: false,
-	...over,
-})
 
 /** Dataset "hints" v1 (English and Spanish samples, three regions, one never reviewed), three community members and an expert. */
 async function consultation() {

@@ -4,7 +4,7 @@ import { renderToString } from 'react-dom/server'
 import { I18nextProvider } from 'react-i18next'
 // why: a static router stands in for the Remix runtime, so the real thread component renders in the test.
 import { createStaticHandler, createStaticRouter, StaticRouterProvider } from 'react-router-dom/server'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { useCases } from '#db/schema/datasets.ts'
 import { commentRevisions, comments } from '#db/schema/reviews.ts'
 import { rounds } from '#db/schema/rounds.ts'
@@ -24,25 +24,15 @@ import { getDatasetForMember } from '#app/models/dataset.server.ts'
 import { getVersion } from '#app/models/version.server.ts'
 import { getUser } from '#app/utils/auth.server.ts'
 import { db } from '#app/utils/db.server.ts'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { getI18n } from '#app/utils/i18n.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { cookiesFrom, formRequest, getRequest, run } from '#tests/route-utils.ts'
-import { linkIn, startSmtpSink } from '#tests/smtp-sink.ts'
+import { linkIn } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 // The same set-up as tests/integration/rounds.test.ts: everything through the real routes.
 async function account(name: string) {

@@ -34,7 +34,7 @@ import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { createRound, joinAs, P, roundAction, tokenFrom, world } from '#tests/round-fixtures.ts'
 import { cookiesFrom, formRequest, getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
-import { startSmtpSink } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
@@ -57,17 +57,7 @@ afterEach(() => {
 	vi.restoreAllMocks()
 })
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 /** The value of each cookie in a Cookie header, raw and decoded. */
 const cookieValues = (cookie: string) =>

@@ -1,7 +1,6 @@
-import { and, asc, eq, sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { asc, eq, sql } from 'drizzle-orm'
+import { describe, expect, test } from 'vitest'
 import { users } from '#db/schema/accounts.ts'
-import { samples, versions } from '#db/schema/datasets.ts'
 import { participants } from '#db/schema/rounds.ts'
 import { krippendorffAlphaNominal, wilsonInterval } from '#app/domain/metrics.ts'
 import { type FlagInput } from '#app/domain/review.ts'
@@ -12,60 +11,20 @@ import { loader as insightsLoader } from '#app/routes/datasets+/$slug+/versions.
 import { action as acceptAction } from '#app/routes/invitations.$token.tsx'
 import { action as consentAction } from '#app/routes/rounds+/$roundId+/consent.tsx'
 import { db, query } from '#app/utils/db.server.ts'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
-import { createRound, joinAs, P, roundAction, setRoundStatus, tokenFrom, world } from '#tests/round-fixtures.ts'
+import { flagInput } from '#tests/flag-input.ts'
+import { createRound, joinAs, P, participantOf, roundAction, sampleIdOf, setRoundStatus, tokenFrom, world } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run } from '#tests/route-utils.ts'
-import { startSmtpSink } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 // Names that occur nowhere else in the page's data, so finding one means an identity leaked.
 const community = ['anaya', 'bertrand', 'chiamaka', 'dmitri'] as const
 const expert = 'eleonora'
 type Who = (typeof community)[number] | typeof expert
-
-async function participantOf(roundId: string, name: Who) {
-	const [row] = await db
-		.select({ id: participants.id })
-		.from(participants)
-		.innerJoin(users, eq(users.id, participants.userId))
-		.where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
-	return row!.id
-}
-
-async function sampleId(versionId: string, externalId: string) {
-	const [row] = await db
-		.select({ id: samples.id })
-		.from(samples)
-		.innerJoin(versions, eq(versions.currentImportId, samples.importId))
-		.where(and(eq(versions.id, versionId), eq(samples.externalId, externalId)))
-	return row!.id
-}
-
-const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({
-	intent: 'flag',
-	category: 'caricature',
-	severity: 'minor',
-	affectedGroups: [],
-	rationale: 'Reads as a parody of the group.',
-	suggestedRewrite: '',
-	quotedSpan: '',
-	unsure: false,
-	...over,
-})
 
 /** An existing account (already signed in elsewhere) joins another round from its invitation. */
 async function joinExisting(owner: string, roundId: string, name: Who, cookie: string) {
@@ -100,11 +59,11 @@ async function setup() {
 	await setRoundStatus(owner, round1, 'open')
 
 	const p = async (roundId: string, who: Who) => participantOf(roundId, who)
-	const s = async (externalId: string) => sampleId(versionId, externalId)
+	const s = async (externalId: string) => sampleIdOf(versionId, externalId)
 	const noConcerns = async (roundId: string, who: Who, x: string) => saveVerdict({ roundId, participantId: await p(roundId, who), sampleId: await s(x), verdict: { kind: 'no_concerns' } })
 	const skip = async (roundId: string, who: Who, x: string) => saveVerdict({ roundId, participantId: await p(roundId, who), sampleId: await s(x), verdict: { kind: 'skipped', reason: '' } })
 	const flag = async (roundId: string, who: Who, x: string, over: Partial<FlagInput> = {}) =>
-		saveVerdict({ roundId, participantId: await p(roundId, who), sampleId: await s(x), verdict: { kind: 'flag', flag: flagInput(over) } })
+		saveVerdict({ roundId, participantId: await p(roundId, who), sampleId: await s(x), verdict: { kind: 'flag', flag: flagInput({ affectedGroups: [], ...over }) } })
 
 	await flag(round1, 'anaya', 'h-000')
 	await noConcerns(round1, 'bertrand', 'h-000')

@@ -1,27 +1,17 @@
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { resetEnvCache } from '#app/utils/env.server.ts'
+import { describe, expect, test } from 'vitest'
 import { supportedLanguages } from '#app/domain/enums.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { createRound, roundAction, world } from '#tests/round-fixtures.ts'
-import { type Received, startSmtpSink } from '#tests/smtp-sink.ts'
+import { type Received } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 // An owner invites a community member and an expert in one list, in each of the four languages;
 // the emails go through the app's real path (route action, invitation, mailer, SMTP) to a sink.
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 type Strings = Record<string, string>
 const emails = (lng: string) => (JSON.parse(readFileSync(`locales/${lng}/emails.json`, 'utf8')) as { invitation: Strings }).invitation

@@ -1,10 +1,9 @@
 import { and, asc, eq } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { users } from '#db/schema/accounts.ts'
 import { samples, versions } from '#db/schema/datasets.ts'
 import { issueEvents, issues } from '#db/schema/issues.ts'
 import { participants } from '#db/schema/rounds.ts'
-import { type FlagInput } from '#app/domain/review.ts'
 import { UseCaseSchema } from '#app/domain/use-case.ts'
 import { addComment } from '#app/models/comment.server.ts'
 import { saveVerdict } from '#app/models/review.server.ts'
@@ -19,40 +18,18 @@ import * as reportRoute from '#app/routes/datasets+/$slug+/versions.$label+/repo
 import { loader as reportJson } from '#app/routes/datasets+/$slug+/versions.$label+/report[.]json.ts'
 import { loader as reportMd } from '#app/routes/datasets+/$slug+/versions.$label+/report[.]md.ts'
 import { db } from '#app/utils/db.server.ts'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { flagInput } from '#tests/flag-input.ts'
 import { renderRoute } from '#tests/render-route.ts'
 import { createRound, joinAs, P, setRoundStatus, world } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
-import { startSmtpSink } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 const BASE = '/datasets/hints/versions/v1/issues'
-const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({
-	intent: 'flag',
-	category: 'caricature',
-	severity: 'minor',
-	affectedGroups: [],
-	rationale: 'Reads as a parody.',
-	suggestedRewrite: '',
-	quotedSpan: '',
-	unsure: false,
-	...over,
-})
-
 /**
  * Hints v1 in consultation, three issues in creation order: #1 a critical flag (blocking), #2 a
  * minor flag (not blocking), #3 an opposed comment on a use case (blocking), written in Markdown
@@ -73,8 +50,8 @@ async function setup() {
 				.innerJoin(versions, eq(versions.currentImportId, samples.importId))
 				.where(and(eq(versions.id, w.versionId), eq(samples.externalId, externalId)))
 		)[0]!.id
-	await saveVerdict({ roundId, participantId: ana!.id, sampleId: await sampleId('h-000'), verdict: { kind: 'flag', flag: flagInput({ severity: 'critical' }) } })
-	await saveVerdict({ roundId, participantId: ana!.id, sampleId: await sampleId('h-001'), verdict: { kind: 'flag', flag: flagInput() } })
+	await saveVerdict({ roundId, participantId: ana!.id, sampleId: await sampleId('h-000'), verdict: { kind: 'flag', flag: flagInput({ severity: 'critical', affectedGroups: [] }) } })
+	await saveVerdict({ roundId, participantId: ana!.id, sampleId: await sampleId('h-001'), verdict: { kind: 'flag', flag: flagInput({ affectedGroups: [] }) } })
 	const useCase = await createUseCase(w.datasetId, UseCaseSchema.parse({ title: 'Tutoring app for children', purpose: 'Hints for pupils aged 8 to 12.', pipelineStage: 'fine_tuning' }), ownerId)
 	const comment = await addComment({
 		useCaseId: useCase.id,

@@ -2,9 +2,9 @@ import { and, asc, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { users } from '#db/schema/accounts.ts'
 import { webhookDeliveries } from '#db/schema/api.ts'
-import { datasetMembers, samples, versions } from '#db/schema/datasets.ts'
+import { datasetMembers, versions } from '#db/schema/datasets.ts'
 import { auditEvents, issues } from '#db/schema/issues.ts'
-import { emails, notifications, participants, rounds } from '#db/schema/rounds.ts'
+import { emails, notifications, rounds } from '#db/schema/rounds.ts'
 import { type FlagInput } from '#app/domain/review.ts'
 import { UseCaseSchema } from '#app/domain/use-case.ts'
 import { addComment, type CommentActor } from '#app/models/comment.server.ts'
@@ -27,72 +27,31 @@ import { action as withdrawAction } from '#app/routes/rounds+/$roundId+/withdraw
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { flagInput } from '#tests/flag-input.ts'
 import { renderRoute } from '#tests/render-route.ts'
-import { account, createRound, joinAs, P, setRoundStatus, world } from '#tests/round-fixtures.ts'
+import { account, createRound, joinAs, P, participantOf, sampleIdOf, setRoundStatus, userIdOf, world } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
-import { startSmtpSink } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
+const sink = useSmtpSink()
+beforeAll(() => {
 	process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS = 'true'
 	resetEnvCache()
 })
-afterAll(async () => {
-	delete process.env.SMTP_URL
+afterAll(() => {
 	delete process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS
 	delete process.env.NOTIFY_DIGEST_MINUTES
 	resetEnvCache()
-	await sink.close()
-})
-
-const userId = async (name: string) =>
-	(
-		await db
-			.select({ id: users.id })
-			.from(users)
-			.where(eq(users.email, `${name}@example.org`))
-	)[0]!.id
-
-async function participantOf(roundId: string, name: string) {
-	const [row] = await db
-		.select({ id: participants.id })
-		.from(participants)
-		.innerJoin(users, eq(users.id, participants.userId))
-		.where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
-	return row!.id
-}
-
-async function sampleOf(versionId: string, externalId: string) {
-	const [row] = await db
-		.select({ id: samples.id })
-		.from(samples)
-		.innerJoin(versions, eq(versions.currentImportId, samples.importId))
-		.where(and(eq(versions.id, versionId), eq(samples.externalId, externalId)))
-	return row!.id
-}
-
-const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({
-	intent: 'flag',
-	category: 'caricature',
-	severity: 'minor',
-	affectedGroups: ['older women'],
-	rationale: 'Reads as a parody of grandmothers.',
-	suggestedRewrite: '',
-	quotedSpan: '',
-	unsure: false,
-	...over,
 })
 
 /** Dataset "hints" v1 (4 samples), a maintainer "mia" (Spanish) besides the owner, a round with ana and ben. */
 async function setup() {
 	const w = await world(4)
-	const ownerId = await userId('owner')
+	const ownerId = await userIdOf('owner')
 	await account('mia', 'es')
-	const miaId = await userId('mia')
+	const miaId = await userIdOf('mia')
 	await db.insert(datasetMembers).values({ datasetId: w.datasetId, userId: miaId, role: 'maintainer' })
 	const roundId = await createRound(w.owner, { overlap: '2' })
 	const ana = await joinAs(w.owner, roundId, 'ana', sink.messages)
@@ -103,7 +62,7 @@ async function setup() {
 type World = Awaited<ReturnType<typeof setup>>
 
 async function flag(w: World, who: 'ana' | 'ben', externalId: string, over: Partial<FlagInput> = {}) {
-	await saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, who), sampleId: await sampleOf(w.versionId, externalId), verdict: { kind: 'flag', flag: flagInput(over) } })
+	await saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, who), sampleId: await sampleIdOf(w.versionId, externalId), verdict: { kind: 'flag', flag: flagInput(over) } })
 }
 
 const noticesOf = (id: string) =>
@@ -221,7 +180,7 @@ describe('owner notifications', () => {
 		// A new blocking issue at once.
 		await flag(w, 'ben', 'h-001', { severity: 'critical' })
 		const useCase = await createUseCase(w.datasetId, UseCaseSchema.parse({ title: 'Tutoring older learners', purpose: 'Hints for a tutoring app.', pipelineStage: 'evaluation' }), w.ownerId)
-		const anaActor: CommentActor = { userId: await userId('ana'), datasetId: w.datasetId, participantId: await participantOf(w.roundId, 'ana'), roundId: w.roundId }
+		const anaActor: CommentActor = { userId: await userIdOf('ana'), datasetId: w.datasetId, participantId: await participantOf(w.roundId, 'ana'), roundId: w.roundId }
 		expect(await addComment({ useCaseId: useCase.id, actor: anaActor, stance: 'opposed', body: 'This should not be used for grading.' })).toMatchObject({ ok: true })
 		expect((await run(withdrawAction, formRequest('/w', { feedback: 'keep' }, { cookie: w.cookies.ben }), {}, { roundId: w.roundId })).status).toBe(302)
 
@@ -258,7 +217,7 @@ describe('owner notifications', () => {
 	test('a round reaching its coverage target, and its closing time, are told once', async () => {
 		const w = await setup()
 		const review = async (who: 'ana' | 'ben', externalId: string) =>
-			saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, who), sampleId: await sampleOf(w.versionId, externalId), verdict: { kind: 'no_concerns' } })
+			saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, who), sampleId: await sampleIdOf(w.versionId, externalId), verdict: { kind: 'no_concerns' } })
 		for (const id of ['h-000', 'h-001', 'h-002', 'h-003']) await review('ana', id)
 		expect(await notifyCoveredRounds()).toBe(0)
 		for (const id of ['h-000', 'h-001', 'h-002', 'h-003']) await review('ben', id)
@@ -387,10 +346,10 @@ describe('the inbox', () => {
 			.update(rounds)
 			.set({ closesAt: sql`now() + interval '5 hours'` })
 			.where(eq(rounds.id, w.roundId))
-		await saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, 'ana'), sampleId: await sampleOf(w.versionId, 'h-002'), verdict: { kind: 'no_concerns' } })
-		await saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, 'ben'), sampleId: await sampleOf(w.versionId, 'h-002'), verdict: { kind: 'no_concerns' } })
+		await saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, 'ana'), sampleId: await sampleIdOf(w.versionId, 'h-002'), verdict: { kind: 'no_concerns' } })
+		await saveVerdict({ roundId: w.roundId, participantId: await participantOf(w.roundId, 'ben'), sampleId: await sampleIdOf(w.versionId, 'h-002'), verdict: { kind: 'no_concerns' } })
 		const useCase = await createUseCase(w.datasetId, UseCaseSchema.parse({ title: 'Tutoring older learners', pipelineStage: 'evaluation' }), w.ownerId)
-		const anaActor: CommentActor = { userId: await userId('ana'), datasetId: w.datasetId, participantId: await participantOf(w.roundId, 'ana'), roundId: w.roundId }
+		const anaActor: CommentActor = { userId: await userIdOf('ana'), datasetId: w.datasetId, participantId: await participantOf(w.roundId, 'ana'), roundId: w.roundId }
 		await addComment({ useCaseId: useCase.id, actor: anaActor, stance: 'supportive', body: 'Helpful for my grandmother.' })
 
 		const load = async (cookie: string) => (await run(inboxRoute2.loader as never, getRequest('/inbox', { cookie }), {}, {})).data as Awaited<ReturnType<typeof inboxRoute2.loader>>

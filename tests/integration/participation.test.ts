@@ -1,26 +1,16 @@
 import { sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { recordConsent, withdrawFromRound } from '#app/models/participation.server.ts'
 import { saveVerdict } from '#app/models/review.server.ts'
 import { query } from '#app/utils/db.server.ts'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { flagInput } from '#tests/flag-input.ts'
 import { createRound, joinAs, setRoundStatus, world } from '#tests/round-fixtures.ts'
-import { startSmtpSink } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 type Row = { id: string; consented_at: Date | null; withdrawn_at: Date | null; keep_feedback: boolean | null; show_name: boolean; warn_each_time: boolean; expertise: string }
 const participantOf = async (name: string) =>
@@ -83,8 +73,7 @@ describe('withdrawFromRound', () => {
 		const { roundId } = await setup()
 		const ana = await participantOf('ana')
 		const [first] = await query<{ sample_id: number }>(sql`select sample_id::int as sample_id from assignments where participant_id = ${ana.id} order by position limit 1`)
-		const flag = { intent: 'flag', category: 'caricature', severity: 'minor', affectedGroups: ['Oaxaca'], rationale: '', suggestedRewrite: '', quotedSpan: '', unsure: false } as const
-		await saveVerdict({ roundId, participantId: ana.id, sampleId: first!.sample_id, verdict: { kind: 'flag', flag: { ...flag, affectedGroups: [...flag.affectedGroups] } } })
+		await saveVerdict({ roundId, participantId: ana.id, sampleId: first!.sample_id, verdict: { kind: 'flag', flag: flagInput({ affectedGroups: ['Oaxaca'], rationale: '' }) } })
 		expect(await count('flags', ana.id)).toBe(1)
 		expect(await withdrawFromRound({ roundId, participantId: ana.id, keepFeedback: false })).toBe(true)
 		expect(await participantOf('ana')).toMatchObject({ keep_feedback: false })

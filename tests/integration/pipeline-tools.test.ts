@@ -23,6 +23,7 @@ import { getUser } from '#app/utils/auth.server.ts'
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { flagInput } from '#tests/flag-input.ts'
 import { ensureBuild, freePort, startInstance, type Instance } from '#tests/instances.ts'
 import { createRound, joinAs, setRoundStatus, world } from '#tests/round-fixtures.ts'
 import { getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
@@ -276,7 +277,7 @@ print(json.dumps(out))
 				sampleId: s!.id,
 				verdict: {
 					kind: 'flag',
-					flag: { intent: 'flag', category: 'demeaning', severity: 'critical', affectedGroups: ['Ammanis'], rationale: 'Slur.', suggestedRewrite: '', quotedSpan: '', unsure: false },
+					flag: flagInput({ category: 'demeaning', severity: 'critical', affectedGroups: ['Ammanis'], rationale: 'Slur.' }),
 				},
 			})
 			const created = await run(

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { type AppLoadContext } from '@remix-run/node'
 import { and, eq } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { users } from '#db/schema/accounts.ts'
 import { samples, versions } from '#db/schema/datasets.ts'
 import { issues } from '#db/schema/issues.ts'
@@ -27,43 +27,21 @@ import { action as newVersion } from '#app/routes/datasets+/$slug+/versions.new.
 import { action as newDataset } from '#app/routes/datasets+/new.tsx'
 import { getUser } from '#app/utils/auth.server.ts'
 import { db } from '#app/utils/db.server.ts'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { flagInput } from '#tests/flag-input.ts'
 import { account, createRound, joinAs, P, setRoundStatus } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run } from '#tests/route-utils.ts'
-import { startSmtpSink } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 // Names that appear nowhere else, so finding one in an output can only be a leak.
 const OWNER = 'magnoliaowner'
 const COMMUNITY = ['quetzallicommunity', 'bartholomewcommunity', 'evangelinecommunity'] as const
 const EXPERT = 'ottilieexpert'
 const SECRETS = ['INTERNAL-NOTE-7f3a the flagger is my neighbour', 'INTERNAL-RESOLVE-NOTE-19c2', 'INTERNAL-BLOCKING-REASON-55e1 policy says so']
-
-const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({
-	intent: 'flag',
-	category: 'caricature',
-	severity: 'minor',
-	affectedGroups: ['older women'],
-	rationale: 'Reads as a parody of grandmothers.',
-	suggestedRewrite: '',
-	quotedSpan: '',
-	unsure: false,
-	...over,
-})
 
 /**
  * The fixed consultation of the golden files, built with the real routes and model functions:

@@ -1,29 +1,18 @@
 import { sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { loader as startReview } from '#app/routes/rounds+/$roundId+/review._index.tsx'
 import { action as focusAction, loader as focusLoader } from '#app/routes/rounds+/$roundId+/review.$externalId.tsx'
 import { action as templatesAction, loader as templatesLoader } from '#app/routes/rounds+/$roundId+/templates.tsx'
 import { action as withdrawAction } from '#app/routes/rounds+/$roundId+/withdraw.tsx'
 import { query } from '#app/utils/db.server.ts'
-import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { createRound, joinAs, setRoundStatus, world } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run } from '#tests/route-utils.ts'
-import { startSmtpSink } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 async function setup(overlap = '2') {
 	const { owner } = await world(4)

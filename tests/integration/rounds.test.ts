@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { invitations, participants, rounds } from '#db/schema/rounds.ts'
 import { runImport } from '#app/models/import.server.ts'
 import { runDueRoundJobs } from '#app/jobs/round-deadlines.server.ts'
@@ -20,21 +20,12 @@ import { db, query } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { cookiesFrom, formRequest, getRequest, run } from '#tests/route-utils.ts'
-import { linkIn, startSmtpSink } from '#tests/smtp-sink.ts'
+import { linkIn } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
-beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
-	resetEnvCache()
-})
-afterAll(async () => {
-	delete process.env.SMTP_URL
-	resetEnvCache()
-	await sink.close()
-})
+const sink = useSmtpSink()
 
 async function account(name: string, language = 'en') {
 	const req = formRequest('/signup', { email: `${name}@example.org`, displayName: name, password: 'long enough password' })

@@ -1,13 +1,11 @@
 import { createHmac } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import { type AddressInfo } from 'node:net'
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { asc, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { users } from '#db/schema/accounts.ts'
 import { webhookDeliveries, webhooks } from '#db/schema/api.ts'
-import { samples, versions } from '#db/schema/datasets.ts'
 import { auditEvents, issues } from '#db/schema/issues.ts'
-import { participants, rounds } from '#db/schema/rounds.ts'
+import { rounds } from '#db/schema/rounds.ts'
 import { type FlagInput } from '#app/domain/review.ts'
 import { ProvenanceSchema } from '#app/domain/version.ts'
 import { verify } from '#app/domain/webhook.ts'
@@ -23,9 +21,10 @@ import { action as webhooksAction, loader as webhooksLoader } from '#app/routes/
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
-import { account, createRound, joinAs, P, setRoundStatus, world } from '#tests/round-fixtures.ts'
+import { flagInput } from '#tests/flag-input.ts'
+import { account, createRound, joinAs, P, participantOf, sampleIdOf, setRoundStatus, userIdOf, world } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run } from '#tests/route-utils.ts'
-import { startSmtpSink } from '#tests/smtp-sink.ts'
+import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
 useTestDatabase()
 
@@ -37,7 +36,7 @@ useTestDatabase()
 type Hit = { path: string; headers: IncomingHttpHeaders; body: string }
 type Reply = { status: number; body?: string; delayMs?: number }
 
-let sink: Awaited<ReturnType<typeof startSmtpSink>>
+const sink = useSmtpSink()
 let receiver: { base: string; hits: Hit[]; reply: (hit: Hit) => Reply; close: () => Promise<void> }
 
 async function startReceiver() {
@@ -64,16 +63,12 @@ async function startReceiver() {
 }
 
 beforeAll(async () => {
-	sink = await startSmtpSink()
-	process.env.SMTP_URL = sink.url
 	allowPrivateNetworks(true)
 	receiver = await startReceiver()
 })
 afterAll(async () => {
-	delete process.env.SMTP_URL
 	delete process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS
 	resetEnvCache()
-	await sink.close()
 	await receiver.close()
 })
 function allowPrivateNetworks(on: boolean) {
@@ -102,48 +97,10 @@ function checkSignature(hit: Hit, secret: string) {
 
 const queued = (webhookId: string) => db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId)).orderBy(asc(webhookDeliveries.createdAt), asc(webhookDeliveries.event))
 
-const userId = async (name: string) =>
-	(
-		await db
-			.select({ id: users.id })
-			.from(users)
-			.where(eq(users.email, `${name}@example.org`))
-	)[0]!.id
-
-async function participantOf(roundId: string, name: string) {
-	const [row] = await db
-		.select({ id: participants.id })
-		.from(participants)
-		.innerJoin(users, eq(users.id, participants.userId))
-		.where(and(eq(participants.roundId, roundId), eq(users.email, `${name}@example.org`)))
-	return row!.id
-}
-
-async function sampleOf(versionId: string, externalId: string) {
-	const [row] = await db
-		.select({ id: samples.id })
-		.from(samples)
-		.innerJoin(versions, eq(versions.currentImportId, samples.importId))
-		.where(and(eq(versions.id, versionId), eq(samples.externalId, externalId)))
-	return row!.id
-}
-
-const flagInput = (over: Partial<FlagInput> = {}): FlagInput => ({
-	intent: 'flag',
-	category: 'caricature',
-	severity: 'minor',
-	affectedGroups: ['older women'],
-	rationale: 'Reads as a parody of grandmothers.',
-	suggestedRewrite: '',
-	quotedSpan: '',
-	unsure: false,
-	...over,
-})
-
 /** Dataset "hints" v1 with a webhook for every event (and one for round.closed only), a round with ana. */
 async function setup(events: WebhookEvent[] = [...WEBHOOK_EVENTS]) {
 	const w = await world(4)
-	const ownerId = await userId('owner')
+	const ownerId = await userIdOf('owner')
 	const hook = await createWebhook({ datasetId: w.datasetId, actorId: ownerId, url: `${receiver.base}/all?token=abc`, events })
 	const roundsOnly = await createWebhook({ datasetId: w.datasetId, actorId: ownerId, url: `${receiver.base}/rounds`, events: ['round.closed'] })
 	const roundId = await createRound(w.owner, { overlap: '2' })
@@ -153,7 +110,7 @@ async function setup(events: WebhookEvent[] = [...WEBHOOK_EVENTS]) {
 
 async function flag(w: Awaited<ReturnType<typeof setup>>, externalId: string, over: Partial<FlagInput> = {}) {
 	const participantId = await participantOf(w.roundId, 'ana')
-	await saveVerdict({ roundId: w.roundId, participantId, sampleId: await sampleOf(w.versionId, externalId), verdict: { kind: 'flag', flag: flagInput(over) } })
+	await saveVerdict({ roundId: w.roundId, participantId, sampleId: await sampleIdOf(w.versionId, externalId), verdict: { kind: 'flag', flag: flagInput(over) } })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,7 +249,7 @@ describe('events are queued where the change happens, in its transaction', () =>
 describe('delivery', () => {
 	async function oneHook(path = '/d') {
 		const w = await world(1)
-		const hook = await createWebhook({ datasetId: w.datasetId, actorId: await userId('owner'), url: `${receiver.base}${path}`, events: [...WEBHOOK_EVENTS] })
+		const hook = await createWebhook({ datasetId: w.datasetId, actorId: await userIdOf('owner'), url: `${receiver.base}${path}`, events: [...WEBHOOK_EVENTS] })
 		const emit = (n = 1) =>
 			db.transaction(async (tx) => {
 				for (let i = 0; i < n; i++)
@@ -465,7 +422,7 @@ describe('private networks (WEBHOOK_ALLOW_PRIVATE_NETWORKS off, the default)', (
 	/** A webhook to `url` with one message queued. Stored directly: the form would refuse these URLs. */
 	async function queuedTo(url: string) {
 		const w = await world(1)
-		const hook = await createWebhook({ datasetId: w.datasetId, actorId: await userId('owner'), url, events: ['round.closed'] })
+		const hook = await createWebhook({ datasetId: w.datasetId, actorId: await userIdOf('owner'), url, events: ['round.closed'] })
 		await db.transaction((tx) => enqueueEvent(tx, { datasetId: w.datasetId, event: 'round.closed', payload: { dataset: 'hints', version: 'v1', round: { id: 'r', title: 'r', stage: 'validation' } } }))
 		return { ...w, hook }
 	}
@@ -509,7 +466,7 @@ describe('private networks (WEBHOOK_ALLOW_PRIVATE_NETWORKS off, the default)', (
 			['https://[fd00::1]/', 'address fd00::1 is not public'],
 		]
 		const w = await world(1)
-		const ownerId = await userId('owner')
+		const ownerId = await userIdOf('owner')
 		const hooks = await Promise.all(cases.map(([url]) => createWebhook({ datasetId: w.datasetId, actorId: ownerId, url, events: ['round.closed'] })))
 		await db.transaction((tx) => enqueueEvent(tx, { datasetId: w.datasetId, event: 'round.closed', payload: { dataset: 'hints', version: 'v1', round: { id: 'r', title: 'r', stage: 'validation' } } }))
 		const started = Date.now()
