@@ -142,6 +142,8 @@ const lines = [
 	'figures of that run) and how to reproduce it. `npm run bench` runs them all and rewrites this',
 	'file; `npm run bench -- --only triage,gate` re-measures some and keeps the others.',
 	'',
+	'Comparisons of two commits side by side, kept by hand and not rewritten here: [before/after the layering refactor (issue #26)](benchmarks-refactor.md).',
+	'',
 	'| benchmark | measured on | machine | commit | run time |',
 	'|---|---|---|---|---:|',
 	...BENCHES.filter((b) => store.entries[b.name]).map((b) => {
