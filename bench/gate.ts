@@ -67,6 +67,8 @@ if (scratch) {
 }
 const engineName = scratch ? `PostgreSQL ${((await scratch.admin`show server_version`)[0]!.server_version as string).split(' ')[0]}` : pgliteVersion()
 process.env.NODE_ENV = 'production'
+// Production requires the public origin (decision 024); the server it starts inherits it.
+process.env.APP_URL ??= `http://127.0.0.1:${PORT}`
 
 let server: ReturnType<typeof spawn> | undefined
 /** Stops the server and drops the database (or removes the PGlite folder); once, however often called. */

@@ -69,6 +69,8 @@ if (scratch) {
 }
 const engineName = scratch ? `PostgreSQL ${pgVersion}` : pgliteVersion()
 process.env.NODE_ENV = 'production'
+// Production requires the public origin (decision 024); the server it starts inherits it.
+process.env.APP_URL ??= `http://127.0.0.1:${PORT}`
 
 const { migrate, db, closeDb, query } = await import('#app/utils/db.server.ts')
 const { hashPassword } = await import('#app/utils/password.server.ts')
