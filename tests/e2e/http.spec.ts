@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http'
 import zlib from 'node:zlib'
-import { expect, expectAccessible, msg, openAccountMenu, signUp, test, uniqueEmail } from './fixtures.ts'
+import { expect, expectAccessible, msg, openAccountMenu, signUp, test, uniqueEmail, waitForHydration } from './fixtures.ts'
 
 test('a POST with a foreign, missing or null Origin gets 403 and changes nothing', async ({ request, baseURL }) => {
 	const form = { email: 'x@example.org', password: 'whatever password', displayName: 'X' }
@@ -78,6 +78,8 @@ test('a GET never signs anyone out', async ({ request }) => {
 
 test('keyboard: the first Tab reaches the skip link, which moves focus to the main content', async ({ page }) => {
 	await page.goto('/signin')
+	// Pressed once the page is interactive: a key pressed while React is still hydrating can race it.
+	await waitForHydration(page)
 	await page.keyboard.press('Tab')
 	const skip = page.getByRole('link', { name: 'Skip to main content' })
 	await expect(skip).toBeFocused()
