@@ -267,7 +267,7 @@ type Actor = { userId: string; datasetId: string }
 
 /**
  * Applies one triage action to one issue of `versionId`, if the issue is still at `revision`.
- * Concurrency: the row is locked, then its revision compared — of N racing edits made on the same
+ * Concurrency: the row is locked (FOR NO KEY UPDATE), then its revision compared — of N racing edits made on the same
  * revision exactly one wins and the others get `conflict` with the current state.
  */
 export async function triageIssue({ versionId, issueId, actor, input }: { versionId: string; issueId: string; actor: Actor; input: TriageInput }): Promise<TriageOutcome> {
@@ -276,7 +276,10 @@ export async function triageIssue({ versionId, issueId, actor, input }: { versio
 			.select({ ...issueState, lineageId: issues.lineageId, triagedAt: issues.triagedAt })
 			.from(issues)
 			.where(and(eq(issues.id, issueId), eq(issues.versionId, versionId)))
-			.for('update')
+			// Not FOR UPDATE, the same lock as evaluateIssue: a flag being linked holds a KEY SHARE lock
+			// on this row (foreign key), which FOR UPDATE waits for and which then queues behind it
+			// (a deadlock with 12 flags and 12 notes racing on PostgreSQL). Triage changes no key column.
+			.for('no key update')
 		if (!cur) return { ok: false, reason: 'not_found' } as const
 		if (input.intent === 'note') {
 			await tx.insert(issueEvents).values({ issueId, kind: 'noted', actorId: actor.userId, note: input.note, internal: true })
