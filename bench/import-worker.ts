@@ -12,6 +12,7 @@ import { runImport } from '#app/models/import.server.ts'
 import { createVersion } from '#app/models/version.server.ts'
 import { closeDb, db, migrate } from '#app/utils/db.server.ts'
 import { openRawCopy } from './raw-copy.ts'
+import { emptyProvenance } from '#tests/version-fixtures.ts'
 
 const [mode, file, rowsArg] = process.argv.slice(2) as ['ours' | 'copy', string, string]
 const rows = Number(rowsArg)
@@ -29,15 +30,7 @@ if (mode === 'ours') {
 		label: 'v1',
 		parentLabel: null,
 		userId: owner!.id,
-		generationMethod: 'other',
-		modelName: '',
-		modelVersion: '',
-		modelProvider: '',
-		promptTemplates: '',
-		personaDefinitions: '',
-		seedDataDescription: '',
-		knownLimitations: '',
-		changelog: '',
+		...emptyProvenance,
 	})
 	const started = performance.now()
 	const outcome = await runImport({ versionId: v.version!.id, format: 'jsonl', filename: 'bench.jsonl', userId: owner!.id, source: createReadStream(file, { highWaterMark: 256 * 1024 }) })

@@ -30,6 +30,7 @@ import { sql } from 'drizzle-orm'
 import { type Engine, pgliteMissingSection, pgliteVersion, runPglitePass, serverDatabaseEnv, usePgliteDataDir } from './pglite-pass.ts'
 import { perRequest, startCpuCount } from './proc-cpu.ts'
 import { scratchDatabase } from './scratch-db.ts'
+import { emptyProvenance } from '#tests/version-fixtures.ts'
 
 const args = process.argv.slice(2)
 const arg = (name: string, fallback: string) => {
@@ -94,15 +95,8 @@ const version = (
 		label: 'v1',
 		parentLabel: null,
 		userId: owner!.id,
+		...emptyProvenance,
 		generationMethod: 'persona_simulation',
-		modelName: '',
-		modelVersion: '',
-		modelProvider: '',
-		promptTemplates: '',
-		personaDefinitions: '',
-		seedDataDescription: '',
-		knownLimitations: '',
-		changelog: '',
 	})
 ).version!
 const origins = ['Oaxaca', 'Lagos', 'Amman', 'Bogotá', 'Lucknow', 'Dakar']

@@ -9,6 +9,7 @@ import { browseSamples } from '#app/models/sample.server.ts'
 import { changeVersionStatus, createVersion } from '#app/models/version.server.ts'
 import { db, query } from '#app/utils/db.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { emptyProvenance } from '#tests/version-fixtures.ts'
 
 useTestDatabase()
 
@@ -20,15 +21,7 @@ async function setup() {
 		label: 'v1',
 		parentLabel: null,
 		userId: owner!.id,
-		generationMethod: 'other',
-		modelName: '',
-		modelVersion: '',
-		modelProvider: '',
-		promptTemplates: '',
-		personaDefinitions: '',
-		seedDataDescription: '',
-		knownLimitations: '',
-		changelog: '',
+		...emptyProvenance,
 	})
 	return { userId: owner!.id, datasetId: dataset!.id, versionId: v.version!.id }
 }

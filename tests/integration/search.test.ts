@@ -7,6 +7,7 @@ import { browseSamples, countSamples, facetCounts, getFacetKeys, resolveFilters,
 import { createVersion } from '#app/models/version.server.ts'
 import { db } from '#app/utils/db.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { emptyProvenance } from '#tests/version-fixtures.ts'
 
 useTestDatabase()
 
@@ -20,15 +21,7 @@ async function importFixture() {
 		label: 'v1',
 		parentLabel: null,
 		userId: owner!.id,
-		generationMethod: 'other',
-		modelName: '',
-		modelVersion: '',
-		modelProvider: '',
-		promptTemplates: '',
-		personaDefinitions: '',
-		seedDataDescription: '',
-		knownLimitations: '',
-		changelog: '',
+		...emptyProvenance,
 	})
 	const outcome = await runImport({
 		versionId: v.version!.id,
@@ -156,15 +149,7 @@ describe('facets from the whole version', () => {
 			label: 'v1',
 			parentLabel: null,
 			userId: owner!.id,
-			generationMethod: 'other',
-			modelName: '',
-			modelVersion: '',
-			modelProvider: '',
-			promptTemplates: '',
-			personaDefinitions: '',
-			seedDataDescription: '',
-			knownLimitations: '',
-			changelog: '',
+			...emptyProvenance,
 		})
 		const body = rows.map((r) => JSON.stringify(r)).join('\n')
 		const outcome = await runImport({
