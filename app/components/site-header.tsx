@@ -1,7 +1,8 @@
 import { Form, Link, useLocation } from '@remix-run/react'
+import { useEffect, useRef } from 'react'
 import { useTranslation } from 'react-i18next'
 import { supportedLanguages } from '#app/domain/enums.ts'
-import { type Language, languageNames } from '#app/utils/i18n.ts'
+import { directionOf, isSupportedLanguage, type Language, languageNames } from '#app/utils/i18n.ts'
 
 export function SiteHeader({ user, language }: { user: { displayName: string; unread: number; team?: boolean } | null; language: string }) {
 	const { t } = useTranslation()
@@ -45,34 +46,84 @@ export function SiteHeader({ user, language }: { user: { displayName: string; un
 	)
 }
 
+/**
+ * Ten languages: a disclosure menu (native <details>, so it opens with the keyboard and without
+ * JavaScript); each language is named in itself, in its own `lang` and direction, and is a submit
+ * button of one form that posts to /language and comes back to this page.
+ */
 function LanguageSwitcher({ current }: { current: string }) {
 	const { t } = useTranslation()
 	const location = useLocation()
+	const menu = useMenuThatCloses()
+	const currentName = isSupportedLanguage(current) ? languageNames[current] : current
 	return (
-		<Form method="post" action="/language" className="flex items-center gap-1" aria-label={t('shell.language')}>
-			<input type="hidden" name="redirectTo" value={location.pathname + location.search} />
-			<span className="sr-only">{t('shell.language')}</span>
-			{supportedLanguages.map((lng: Language) => (
-				<button
-					key={lng}
-					type="submit"
-					name="lng"
-					value={lng}
-					lang={lng}
-					aria-pressed={lng === current}
-					className="rounded px-2 py-1 text-sm text-slate-800 hover:bg-slate-100 aria-pressed:bg-slate-800 aria-pressed:text-white"
-				>
-					{languageNames[lng]}
-				</button>
-			))}
-		</Form>
+		<details ref={menu} className="language-menu relative">
+			<summary className="cursor-pointer rounded px-2 py-1 text-sm hover:bg-slate-100">
+				<span className="sr-only">{t('shell.language')}: </span>
+				<span lang={current}>{currentName}</span>
+			</summary>
+			<Form method="post" action="/language" className="absolute end-0 z-10 mt-2 w-56 rounded-md border border-slate-200 bg-white p-2 shadow-lg" aria-label={t('shell.language')}>
+				<input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+				<ul className="flex flex-col gap-1">
+					{supportedLanguages.map((lng: Language) => (
+						<li key={lng}>
+							<button
+								type="submit"
+								name="lng"
+								value={lng}
+								lang={lng}
+								dir={directionOf(lng)}
+								aria-current={lng === current ? 'true' : undefined}
+								className="block w-full rounded px-2 py-1 text-start text-sm text-slate-800 hover:bg-slate-100 aria-[current=true]:bg-slate-800 aria-[current=true]:text-white"
+							>
+								{languageNames[lng]}
+							</button>
+						</li>
+					))}
+				</ul>
+			</Form>
+		</details>
 	)
+}
+
+/**
+ * A header menu (<details>) that closes as a menu does: after a navigation (the header stays
+ * mounted across client-side navigations, so an open menu would stay open over the next page),
+ * on Escape (focus back on its summary) and on a click outside it. Without JavaScript a
+ * navigation loads a new page, where it starts closed.
+ */
+function useMenuThatCloses() {
+	const ref = useRef<HTMLDetailsElement>(null)
+	const location = useLocation()
+	useEffect(() => {
+		if (ref.current) ref.current.open = false
+	}, [location.key])
+	useEffect(() => {
+		const onKey = (e: KeyboardEvent) => {
+			const menu = ref.current
+			if (e.key !== 'Escape' || !menu?.open) return
+			menu.open = false
+			menu.querySelector('summary')?.focus()
+		}
+		const onClick = (e: MouseEvent) => {
+			const menu = ref.current
+			if (menu?.open && e.target instanceof Node && !menu.contains(e.target)) menu.open = false
+		}
+		document.addEventListener('keydown', onKey)
+		document.addEventListener('click', onClick)
+		return () => {
+			document.removeEventListener('keydown', onKey)
+			document.removeEventListener('click', onClick)
+		}
+	}, [])
+	return ref
 }
 
 function AccountMenu({ displayName }: { displayName: string }) {
 	const { t } = useTranslation()
+	const menu = useMenuThatCloses()
 	return (
-		<details className="relative">
+		<details ref={menu} className="account-menu relative">
 			<summary className="cursor-pointer rounded px-2 py-1 text-sm hover:bg-slate-100">
 				<span className="sr-only">{t('shell.accountMenu')}: </span>
 				{displayName}

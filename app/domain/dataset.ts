@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { emailField } from './account.ts'
+import { supportedLanguages } from './enums.ts'
 
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 
@@ -15,7 +16,7 @@ export const AddMaintainerSchema = z.object({
 	intent: z.literal('add'),
 	email: emailField,
 	// The invitation's language is the inviter's choice: the invitee's account (if any) is not consulted.
-	language: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['en', 'es', 'fr', 'ar']).optional()),
+	language: z.preprocess((v) => (v === '' ? undefined : v), z.enum(supportedLanguages).optional()),
 })
 export const RemoveMaintainerSchema = z.object({ intent: z.literal('remove'), userId: z.uuid() })
 

@@ -6,7 +6,8 @@
  */
 
 // The interface languages (users.preferred_language, invitations.language); app/utils/i18n.ts loads them.
-export const supportedLanguages = ['en', 'es', 'fr', 'ar'] as const
+/** The interface's languages (BCP 47), in the switcher's order: the first four, then the six of issue #25. */
+export const supportedLanguages = ['en', 'es', 'fr', 'ar', 'hi', 'ur', 'sw', 'zh-Hans', 'id', 'pt-BR'] as const
 
 // Datasets and their team
 export const datasetRoles = ['owner', 'maintainer'] as const

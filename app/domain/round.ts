@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { participantRoles, roundStages, selectionModes } from '#app/domain/enums.ts'
+import { participantRoles, roundStages, selectionModes, supportedLanguages } from '#app/domain/enums.ts'
 import { emailField } from './account.ts'
 
 const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean())
@@ -94,7 +94,7 @@ export const InviteSchema = z.object({
 	role: z.enum(participantRoles, { error: 'validation.invalidChoice' }),
 	message: z.string().trim().max(2000, { error: 'validation.tooLong' }).optional().default(''),
 	// '' is "their language if known, else mine".
-	language: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['en', 'es', 'fr', 'ar']).optional()),
+	language: z.preprocess((v) => (v === '' ? undefined : v), z.enum(supportedLanguages).optional()),
 })
 
 /** How a participant appears to the dataset team: "Community member 4" (see also `authorKey`). */

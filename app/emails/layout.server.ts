@@ -14,7 +14,8 @@ export function escapeHtml(value: string): string {
 // Escaped first, so the only markup a line break can add is our own <br>.
 const escapeLines = (value: string) => escapeHtml(value.replace(/\r\n?/g, '\n')).replace(/\n/g, '<br>\n')
 
-const font = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans Arabic', Tahoma, Arial, sans-serif"
+const font =
+	"-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans Devanagari', 'Nirmala UI', Mangal, 'Noto Sans Arabic', 'Noto Naskh Arabic', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', Tahoma, Arial, sans-serif"
 const styles = {
 	body: 'margin:0;padding:0;background-color:#f5f5f4;',
 	main: `max-width:600px;margin:0 auto;padding:32px 24px;background-color:#ffffff;color:#1c1917;font-family:${font};font-size:16px;line-height:1.6;`,

@@ -3,6 +3,8 @@ import { type IncomingMessage, type ServerResponse } from 'node:http'
 import path from 'node:path'
 import { Transform } from 'node:stream'
 import { type Request as ExpressRequest, type RequestHandler, type Response as ExpressResponse } from 'express'
+import { fallbackLanguage, type Language, negotiateLanguage, supportedLanguages } from '../domain/language.ts'
+import { directionOf } from '../utils/i18n.ts'
 
 /**
  * What the server checks before the app sees a request (docs/security.md, "HTTP hardening"):
@@ -202,8 +204,8 @@ export function tooLarge(req: ExpressRequest, res: ExpressResponse, limit: numbe
 
 type Texts = { title: string; body: string; home: string }
 const KEYS = { 400: 'badRequest', 413: 'tooLarge' } as const
-const LANGUAGES = ['en', 'es', 'fr', 'ar'] as const
-type Lang = (typeof LANGUAGES)[number]
+const LANGUAGES = supportedLanguages
+type Lang = Language
 let texts: Record<Lang, Record<keyof typeof KEYS, Texts>> | undefined
 
 function loadTexts() {
@@ -227,8 +229,7 @@ function languageOf(req: ExpressRequest): Lang {
 			// a cookie we did not write: ignored
 		}
 	}
-	const accepted = req.acceptsLanguages([...LANGUAGES])
-	return typeof accepted === 'string' && LANGUAGES.includes(accepted as Lang) ? (accepted as Lang) : 'en'
+	return negotiateLanguage(req.headers['accept-language']) ?? fallbackLanguage
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -237,7 +238,7 @@ export function errorPage(req: ExpressRequest, res: ExpressResponse, status: key
 	texts ??= loadTexts()
 	const lng = languageOf(req)
 	const t = texts[lng][status]
-	const dir = lng === 'ar' ? 'rtl' : 'ltr'
+	const dir = directionOf(lng)
 	res
 		.status(status)
 		.set({ 'Content-Type': 'text/html; charset=utf-8', 'Content-Language': lng, 'Cache-Control': 'no-store' })

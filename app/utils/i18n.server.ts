@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url'
 import { createCookie } from '@remix-run/node'
 import { createInstance, type i18n as I18n, type Resource, type TFunction } from 'i18next'
 import { initReactI18next } from 'react-i18next'
-import { RemixI18Next } from 'remix-i18next/server'
 import { supportedLanguages } from '#app/domain/enums.ts'
 import { getUser } from './auth.server.ts'
 import { cookieSecure } from './env.server.ts'
+import { negotiateLanguage } from '#app/domain/language.ts'
 import { defaultNamespace, fallbackLanguage, isSupportedLanguage, type Language } from './i18n.ts'
 
 type LocaleFiles = Record<string, { default: Record<string, unknown> }>
@@ -50,15 +50,6 @@ export const languageCookie = createCookie('lng', {
 	maxAge: 60 * 60 * 24 * 365,
 })
 
-const detector = new RemixI18Next({
-	detection: {
-		supportedLanguages: [...supportedLanguages],
-		fallbackLanguage,
-		cookie: languageCookie,
-		order: ['cookie', 'header'],
-	},
-})
-
 /** Profile language first, then the switcher's cookie, then Accept-Language. */
 export async function getLanguage(request: Request): Promise<Language> {
 	const user = await getUser(request)
@@ -68,8 +59,9 @@ export async function getLanguage(request: Request): Promise<Language> {
 
 /** The switcher's cookie, then Accept-Language: what is known without the database (the error page when it is down). */
 export async function getBrowserLanguage(request: Request): Promise<Language> {
-	const detected = await detector.getLocale(request)
-	return isSupportedLanguage(detected) ? detected : fallbackLanguage
+	const chosen = (await languageCookie.parse(request.headers.get('Cookie')).catch(() => null)) as unknown
+	if (isSupportedLanguage(chosen)) return chosen
+	return negotiateLanguage(request.headers.get('Accept-Language')) ?? fallbackLanguage
 }
 
 // One i18next instance per language, built once: building one per request cost ~40% of throughput.

@@ -12,6 +12,12 @@ export const languageNames: Record<Language, string> = {
 	es: 'Español',
 	fr: 'Français',
 	ar: 'العربية',
+	hi: 'हिन्दी',
+	ur: 'اردو',
+	sw: 'Kiswahili',
+	'zh-Hans': '简体中文',
+	id: 'Bahasa Indonesia',
+	'pt-BR': 'Português (Brasil)',
 }
 
 // Scripts written right to left, by BCP 47 primary language subtag (also used for sample text).

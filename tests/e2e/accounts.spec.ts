@@ -1,4 +1,5 @@
 import { expect, expectAccessible, msg, openAccountMenu, signUp, test, uniqueEmail, waitForHydration } from './fixtures.ts'
+import { chooseLanguage } from './language.ts'
 
 const password = 'a long passphrase for e2e'
 
@@ -28,7 +29,7 @@ test('sign up, sign out, sign in, switch to Arabic, and the profile language per
 	await page.getByRole('button', { name: 'Sign in' }).click()
 	await expect(page.getByRole('heading', { level: 1, name: `Welcome back, ${name}` })).toBeVisible()
 
-	await page.getByRole('button', { name: 'العربية' }).click()
+	await chooseLanguage(page, 'العربية')
 	await expect(page.locator('html')).toHaveAttribute('dir', 'rtl')
 	await expect(page.locator('html')).toHaveAttribute('lang', 'ar')
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText(msg('ar', 'home.welcomeBack', { name }))

@@ -45,7 +45,7 @@ export async function signUp(page: Page, { email, name, password }: { email: str
 }
 
 export async function openAccountMenu(page: Page) {
-	await page.locator('header details > summary').click()
+	await page.locator('header details.account-menu > summary').click()
 }
 
 /** Waits until React has hydrated the page (root sets data-hydrated), before using JavaScript behaviour. */

@@ -1,5 +1,6 @@
 import { expect, expectAccessible, msg, signUp, test, uniqueEmail } from './fixtures.ts'
 import { createDataset, createVersion, openRound, uploadText, v1File } from './team-helpers.ts'
+import { chooseLanguage } from './language.ts'
 
 test('the team reads the insights and the printable report in Arabic, downloads the CSV, and registers a webhook', async ({ page }) => {
 	// A team of its own: the language choice below is saved on this person's profile.
@@ -8,7 +9,7 @@ test('the team reads the insights and the printable report in Arabic, downloads 
 	await createVersion(page, slug, 'v1', null)
 	await uploadText(page, 'v1.jsonl', v1File)
 	await openRound(page, slug, 'v1')
-	await page.getByRole('button', { name: 'العربية' }).click()
+	await chooseLanguage(page, 'العربية')
 	await expect(page.locator('html')).toHaveAttribute('dir', 'rtl')
 
 	const base = `/datasets/${slug}/versions/v1`

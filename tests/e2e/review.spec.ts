@@ -2,6 +2,7 @@ import { type Browser, type Page } from '@playwright/test'
 import { type ConsoleErrors, expect, expectAccessible, msg, test, uniqueEmail, waitForHydration } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
 import { confirmRoundAction } from './team-helpers.ts'
+import { chooseLanguage } from './language.ts'
 
 const password = 'a long passphrase for e2e'
 
@@ -132,7 +133,7 @@ test.describe('without JavaScript', () => {
 
 test('in Arabic, the focus view is right-to-left and translated, and a verdict still goes to the next sample', async ({ page, browser, consoleErrors }) => {
 	const { reviewer, context } = await roundWithReviewer(page, browser, consoleErrors)
-	await reviewer.getByRole('button', { name: 'العربية' }).click()
+	await chooseLanguage(reviewer, 'العربية')
 	await expect(reviewer.locator('html')).toHaveAttribute('dir', 'rtl')
 	await reviewer.getByRole('link', { name: msg('ar', 'rounds:home.start') }).click()
 	await expect(reviewer.locator('html')).toHaveAttribute('lang', 'ar')

@@ -3,6 +3,7 @@ import { type ConsoleErrors, expect, expectAccessible, expectAccessible as axe, 
 import { invitationPath, mailTo } from './mail.ts'
 import { demoOwner, signIn } from './round-helpers.ts'
 import { confirmRoundAction } from './team-helpers.ts'
+import { chooseLanguage } from './language.ts'
 
 // A reviewer's consultation end to end, as a first real round played it (issue 16): on a phone,
 // with JavaScript in English and in Arabic and without JavaScript, through at least ten samples.
@@ -45,7 +46,7 @@ async function join(browser: Browser, consoleErrors: ConsoleErrors, email: strin
 	await page.goto(invitationPath(await mailTo(email)))
 	if (javaScriptEnabled) await waitForHydration(page)
 	if (lng === 'ar') {
-		await page.getByRole('button', { name: 'العربية' }).click()
+		await chooseLanguage(page, 'العربية')
 		await expect(page.locator('html')).toHaveAttribute('lang', 'ar')
 		if (javaScriptEnabled) await waitForHydration(page)
 	}

@@ -22,6 +22,19 @@ describe('choosing the language', () => {
 		expect(await getLanguage(getRequest('/', { headers: { 'Accept-Language': 'de-DE,ja' } }))).toBe('en')
 	})
 
+	test('a regional tag reaches the language it is a variety of', async () => {
+		expect(await getLanguage(getRequest('/', { headers: { 'Accept-Language': 'pt-PT,pt;q=0.9' } }))).toBe('pt-BR')
+		expect(await getLanguage(getRequest('/', { headers: { 'Accept-Language': 'zh-TW,zh;q=0.9,en;q=0.1' } }))).toBe('zh-Hans')
+		expect(await getLanguage(getRequest('/', { headers: { 'Accept-Language': 'ur-PK' } }))).toBe('ur')
+	})
+
+	test('a tag with a script or region is a value of the switch, and its cookie is read back', async () => {
+		for (const lng of ['zh-Hans', 'pt-BR'] as const) {
+			const res = await run(languageAction, formRequest('/language', { lng, redirectTo: '/' }))
+			expect(await getLanguage(getRequest('/', { cookie: cookiesFrom(res.headers), headers: { 'Accept-Language': 'en' } }))).toBe(lng)
+		}
+	})
+
 	test('the switcher cookie beats Accept-Language', async () => {
 		const res = await run(languageAction, formRequest('/language', { lng: 'ar', redirectTo: '/signin?x=1' }))
 		expect(res.status).toBe(302)

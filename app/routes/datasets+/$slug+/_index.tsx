@@ -34,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function DatasetOverview() {
-	const { t } = useTranslation(['datasets', 'audit'])
+	const { t, i18n } = useTranslation(['datasets', 'audit'])
 	const { dataset, canEdit, canManageTeam, canViewAudit, canManageWebhooks, useCases, versions } = useLoaderData<typeof loader>()
 	const base = `/datasets/${dataset.slug}`
 	return (
@@ -107,7 +107,7 @@ export default function DatasetOverview() {
 									<td className="py-2">
 										<VersionStatusBadge status={v.status} overriddenBlockers={v.overriddenBlockers} />
 									</td>
-									<td className="py-2">{v.sampleCount.toLocaleString()}</td>
+									<td className="py-2">{v.sampleCount.toLocaleString(i18n.language)}</td>
 									<td className="py-2">{v.parent ?? '—'}</td>
 								</tr>
 							))}
