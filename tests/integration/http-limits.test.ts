@@ -112,12 +112,17 @@ describe.skipIf(!!process.env.DATABASE_URL)('request bodies over raw sockets (em
 		c.destroy()
 	})
 
-	test('a chunked form over the limit: 413 once the limit is passed, and the connection goes on', async () => {
+	test('a chunked form over the limit: 413 once the limit is passed (in Urdu, right to left, for a browser asking ur-PK), and the connection goes on', async () => {
 		const c = await connect()
-		await c.write(requestHead('POST', '/signin', { Host: host, Origin: origin, 'Content-Type': 'application/x-www-form-urlencoded', 'Transfer-Encoding': 'chunked' }))
+		await c.write(
+			requestHead('POST', '/signin', { Host: host, Origin: origin, 'Accept-Language': 'ur-PK,en;q=0.5', 'Content-Type': 'application/x-www-form-urlencoded', 'Transfer-Encoding': 'chunked' }),
+		)
 		for (let sent = 0; sent <= FORM_LIMIT; sent += 64 * KiB) await c.write(chunk('x'.repeat(64 * KiB)))
 		const res = await c.response()
 		expect(res.status).toBe(413)
+		expect(res.body.toString()).toContain('<html lang="ur" dir="rtl">')
+		const urdu = JSON.parse(readFileSync('locales/ur/common.json', 'utf8')) as { errorPage: { tooLarge: { title: string } } }
+		expect(res.body.toString()).toContain(urdu.errorPage.tooLarge.title)
 		await c.write(chunk('x'.repeat(64 * KiB)))
 		await c.write(chunk(''))
 		await expectNextAnswered(c)
