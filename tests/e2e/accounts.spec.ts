@@ -105,7 +105,7 @@ test.describe('without JavaScript', () => {
 		await page.getByRole('button', { name: 'Create account' }).click()
 		await expect(page.getByRole('heading', { level: 1, name: 'Welcome back, Nojs' })).toBeVisible()
 
-		await page.getByRole('button', { name: 'Français' }).click()
+		await chooseLanguage(page, 'Français')
 		await expect(page.locator('html')).toHaveAttribute('lang', 'fr')
 		await openAccountMenu(page)
 		await page.getByRole('button', { name: msg('fr', 'shell.signOut') }).click()

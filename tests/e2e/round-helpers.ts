@@ -1,5 +1,5 @@
 import { type Browser, expect, type Page } from '@playwright/test'
-import { expectAccessible } from './fixtures.ts'
+import { expectAccessible, waitForHydrationIfScripted } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
 
 // The round flow of tests/e2e/rounds.spec.ts, shared by specs that need people in an open round.
@@ -8,6 +8,7 @@ export const demoOwner = { email: 'ada.owner@roundtable.test', password: 'roundt
 
 export async function signIn(page: Page, { email, password }: { email: string; password: string }) {
 	await page.goto('/signin')
+	await waitForHydrationIfScripted(page)
 	await page.getByLabel('Email').fill(email)
 	await page.getByLabel('Password').fill(password)
 	await page.getByRole('button', { name: 'Sign in' }).click()
