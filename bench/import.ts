@@ -66,7 +66,8 @@ async function generate(jsonlFile: string, copyFile: string) {
 type Result = { mode: string; rows: number; seconds: number; rowsPerSecond: number; peakRssBytes: number }
 
 function measure(mode: 'ours' | 'copy', file: string, env: Record<string, string>): Result {
-	const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, NODE_ENV: 'production', SEED_DEMO: 'false' }
+	// Production refuses to start on PostgreSQL without a public origin (decision 024); these workers send no email.
+	const childEnv: NodeJS.ProcessEnv = { APP_URL: 'http://localhost:3000', ...process.env, ...env, NODE_ENV: 'production', SEED_DEMO: 'false' }
 	for (const [k, v] of Object.entries(childEnv)) if (v === '') delete childEnv[k]
 	const output = execFileSync(process.execPath, ['--import', 'tsx', 'bench/import-worker.ts', mode, file, String(rows)], {
 		env: childEnv,

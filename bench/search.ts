@@ -72,7 +72,8 @@ type Queries = {
 }
 
 function child(file: string, argv: string[], env: Record<string, string>): string {
-	const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, NODE_ENV: 'production', SEED_DEMO: 'false' }
+	// Production refuses to start on PostgreSQL without a public origin (decision 024); these workers send no email.
+	const childEnv: NodeJS.ProcessEnv = { APP_URL: 'http://localhost:3000', ...process.env, ...env, NODE_ENV: 'production', SEED_DEMO: 'false' }
 	const output = execFileSync(process.execPath, ['--import', 'tsx', file, ...argv], { env: childEnv, encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] })
 	return output.trim().split('\n').pop()!
 }

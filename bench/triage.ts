@@ -50,6 +50,7 @@ const { admin, name: dbName, url: dbUrl } = scratch
 if (!REUSE) await scratch.create()
 process.env.DATABASE_URL = dbUrl
 process.env.NODE_ENV = 'production'
+process.env.APP_URL ??= 'http://localhost:3000'
 
 const { migrate, db, closeDb } = await import('#app/utils/db.server.ts')
 const { listIssues, listAffectedGroups, getIssue } = await import('#app/models/triage.server.ts')
