@@ -133,6 +133,21 @@ function classOf(cp: number): number {
 	return c
 }
 
+/**
+ * The words of a text as caricature signals count them (issue #21): a sample's lexemes without the
+ * extra last character of a continuous run (there only so that a one-character query finds it),
+ * so a run of n ≥ 2 characters gives its n − 1 bigrams and a run of one character that character.
+ */
+export function words(input: string): string[] {
+	return tokenize(input, 'query').map((t) => t.lexeme)
+}
+
+/** The characters (a base with its marks) of a lexeme of a script written without spaces, or null for a word of any other script. */
+export function runCharacters(lexeme: string): string[] | null {
+	if (!CONTINUOUS.test(lexeme)) return null
+	return Array.from(lexeme.matchAll(CHARACTER), (m) => m[0])
+}
+
 const quote = (lexeme: string) => (lexeme.includes("'") || lexeme.includes('\\') ? `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'` : `'${lexeme}'`)
 
 /** A sample's text as a tsvector literal (`'a':1,4 'b':2`), cast by the database without re-parsing. */
