@@ -222,6 +222,27 @@ describe('caricature signals after an import', () => {
 		expect((await apiGet(w.token, null)).status).toBe(400)
 	})
 
+	test('a value whose text repeats itself is marked as less diverse than the version, on the page too', async () => {
+		const rand = lcg(7)
+		const body = Array.from({ length: 120 }, (_, i) => {
+			const group = i % 2 ? 'loop' : 'varied'
+			const words = group === 'loop' ? 'the same river and the same garden every single morning'.split(' ') : Array.from({ length: 14 }, () => FILLER[Math.floor(rand() * FILLER.length)]!)
+			return JSON.stringify({ id: `d-${String(i).padStart(3, '0')}`, language: 'en', content: words.join(' '), metadata: { persona: { group } } })
+		}).join('\n')
+		const w = await setup(body)
+		expect(await computeNextSignals()).toMatchObject({ status: 'succeeded' })
+		const values = await getSignalValues(w.versionId, 'persona.group')
+		const loop = values.find((v) => v.value === 'loop')!
+		const varied = values.find((v) => v.value === 'varied')!
+		expect(loop.lowDiversity).toBe(true)
+		expect(varied.lowDiversity).toBe(false)
+		expect(loop.distinct2).toBeLessThan(varied.distinct2)
+		const page = await run(signalsRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}/signals`, { cookie: w.owner }), {}, P)
+		const html = await renderRoute(signalsRoute, { path: `/datasets/${P.slug}/versions/${P.label}/signals`, data: page.data })
+		expect(html.match(/data-testid="low-diversity"/g)).toHaveLength(1)
+		expect(html).toContain('Lower diversity than the version')
+	})
+
 	test('nobody outside the team reads them: 404 on the page, the CSV and the API (a token of another dataset)', async () => {
 		const w = await setup()
 		await computePendingSignals()
