@@ -9,7 +9,7 @@ import { runImport } from '#app/models/import.server.ts'
 import { claimSignalComputation, recordSignalProgress, getSignalState, getSignalSummary, getSignalValues } from '#app/models/signals.server.ts'
 import { getVersion } from '#app/models/version.server.ts'
 import { loader as apiLoader } from '#app/routes/api+/v1.datasets.$dataset.versions.$version.signals.ts'
-import { loader as versionLoader } from '#app/routes/datasets+/$slug+/versions.$label+/_index.tsx'
+import * as versionRoute from '#app/routes/datasets+/$slug+/versions.$label+/_index.tsx'
 import { loader as csvLoader } from '#app/routes/datasets+/$slug+/versions.$label+/signals[.]csv.ts'
 import * as signalsRoute from '#app/routes/datasets+/$slug+/versions.$label+/signals.tsx'
 import { action as newVersion } from '#app/routes/datasets+/$slug+/versions.new.tsx'
@@ -132,8 +132,10 @@ describe('caricature signals after an import', () => {
 		expect(early.status).toBe(409)
 		expect(early.data).toMatchObject({ error: { code: 'conflict', details: { status: 'queued', samples_total: 600 } } })
 		expect(responseProblems('get', API_PATH, 409, early.data, early.headers)).toEqual([])
-		const versionPage = await run(versionLoader, getRequest(`/datasets/${P.slug}/versions/${P.label}`, { cookie: w.owner }), {}, P)
+		const versionPage = await run(versionRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}`, { cookie: w.owner }), {}, P)
 		expect((versionPage.data as { signals: unknown }).signals).toEqual({ status: 'queued', total: 600 })
+		const queuedHtml = await renderRoute(versionRoute, { path: `/datasets/${P.slug}/versions/${P.label}`, data: versionPage.data })
+		expect(queuedHtml).toMatch(/data-testid="signal-state"[^>]*>.*queued; they are computed shortly after the import/s)
 
 		// Small batches, so progress is written several times before the result.
 		expect(await computeNextSignals({ batch: 100 })).toEqual({ versionId: w.versionId, status: 'succeeded' })
@@ -160,8 +162,10 @@ describe('caricature signals after an import', () => {
 		expect(summary.skipped).toContainEqual({ attribute: 'persona.uid', reason: 'high_cardinality', distinct: 600 })
 
 		// The version page: ready, with its link.
-		const ready = await run(versionLoader, getRequest(`/datasets/${P.slug}/versions/${P.label}`, { cookie: w.owner }), {}, P)
+		const ready = await run(versionRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}`, { cookie: w.owner }), {}, P)
 		expect((ready.data as { signals: { status: string } }).signals.status).toBe('succeeded')
+		const readyHtml = await renderRoute(versionRoute, { path: `/datasets/${P.slug}/versions/${P.label}`, data: ready.data })
+		expect(readyHtml).toContain(`href="/datasets/${P.slug}/versions/${P.label}/signals">Show the signals</a>`)
 
 		// The Signals page: the attribute chosen by the GET form, per value the terms, the skipped key said.
 		const page = await run(signalsRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}/signals?attribute=persona.group`, { cookie: w.owner }), {}, P)
@@ -277,6 +281,11 @@ describe('caricature signals after an import', () => {
 		expect(res.data).toMatchObject({ error: { code: 'conflict', details: { status: 'failed' } } })
 		const page = await run(signalsRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}/signals`, { cookie: w.owner }), {}, P)
 		expect((page.data as PageData).state).toMatchObject({ status: 'failed', error: expect.stringMatching(/s-0010/) })
+		const failedHtml = await renderRoute(signalsRoute, { path: `/datasets/${P.slug}/versions/${P.label}/signals`, data: page.data, language: 'fr' })
+		expect(failedHtml).toContain('Les signaux n’ont pas pu être calculés : Sample s-0010')
+		const versionPage = await run(versionRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}`, { cookie: w.owner }), {}, P)
+		const versionHtml = await renderRoute(versionRoute, { path: `/datasets/${P.slug}/versions/${P.label}`, data: versionPage.data })
+		expect(versionHtml).toContain('the computation failed: Sample s-0010')
 	})
 
 	test('two job runs at once compute a version once; a re-import queues it again and supersedes a run in progress', async () => {
