@@ -304,6 +304,28 @@ export const openApiDocument: OpenApiDocument = {
 				},
 			},
 		},
+		'/api/v1/datasets/{dataset}/versions/{version}/signals': {
+			get: {
+				operationId: 'getSignals',
+				summary: 'Which words mark each value of a metadata attribute (caricature signals)',
+				description:
+					'Computed by a background job after each import ("Marked Personas", Cheng, Durmus & Jurafsky 2023: weighted log-odds with an informative Dirichlet prior, terms kept when they pass a Benjamini–Hochberg false-discovery control). Per value of the attribute: its samples, its distinct-2 (distinct word pairs / all word pairs) and the terms that mark it, z descending. Keys with more than 50 distinct values are not compared. 409 while the signals are queued or computing (details.status, samples_done, samples_total; Retry-After) or when the computation failed (details.status = failed, details.error); 404 when the version has no samples or the attribute was not compared (details.attributes lists those that were).',
+				tags: ['versions'],
+				parameters: [
+					param('dataset'),
+					param('version'),
+					{ name: 'attribute', in: 'query', required: true, description: 'A metadata key, nested keys dotted (persona.group).', schema: { type: 'string' } },
+				],
+				responses: {
+					'200': json(ref('Signals'), 'The attribute’s values with their marking terms.'),
+					'400': errorWith('invalid_query: attribute is missing.'),
+					'409': json(ref('Error'), 'conflict: the signals are queued, computing, or failed; details.status says which.', {
+						'Retry-After': { description: 'Seconds to wait before asking again (while queued or computing).', schema: { type: 'string' } },
+					}),
+					...standard,
+				},
+			},
+		},
 		'/api/v1/datasets/{dataset}/versions/{version}/annotations': {
 			get: {
 				operationId: 'exportAnnotations',
@@ -492,6 +514,42 @@ export const openApiDocument: OpenApiDocument = {
 					blocked: { type: 'boolean', description: 'true unless status is approved or released and blocking_issues is 0.' },
 					blocking_issues: { type: 'integer', minimum: 0, description: 'Unresolved (open or acknowledged) blocking issues.' },
 					open_issues: { type: 'integer', minimum: 0, description: 'Unresolved issues, blocking or not.' },
+				},
+			},
+			Signals: {
+				type: 'object',
+				additionalProperties: false,
+				required: ['attribute', 'computed_at', 'values'],
+				properties: {
+					attribute: { type: 'string' },
+					computed_at: dateTime,
+					values: {
+						type: 'array',
+						items: {
+							type: 'object',
+							additionalProperties: false,
+							required: ['value', 'samples', 'distinct2', 'terms'],
+							properties: {
+								value: { type: 'string' },
+								samples: { type: 'integer', minimum: 0 },
+								distinct2: { type: 'number', minimum: 0, maximum: 1, description: 'Distinct word bigrams / all word bigrams of this value’s samples.' },
+								terms: {
+									type: 'array',
+									description: 'Terms passing the false-discovery control, z descending.',
+									items: {
+										type: 'object',
+										additionalProperties: false,
+										required: ['term', 'z', 'count'],
+										properties: {
+											term: { type: 'string' },
+											z: { type: 'number', description: 'Weighted log-odds z-score against all other samples.' },
+											count: { type: 'integer', minimum: 0, description: 'Occurrences in this value’s samples.' },
+										},
+									},
+								},
+							},
+						},
+					},
 				},
 			},
 			Issue: issue,

@@ -10,6 +10,7 @@ import { notifyCoveredRounds } from '#app/models/team-notify.server.ts'
 import { reapStaleImports } from './import-reaper.server.ts'
 import { sendPendingNotificationEmails } from './notification-emails.server.ts'
 import { runDueRoundJobs } from './round-deadlines.server.ts'
+import { computePendingSignals } from './signals.server.ts'
 import { deliverDueWebhooks } from './webhook-delivery.server.ts'
 
 let timer: ReturnType<typeof setInterval> | undefined
@@ -26,6 +27,8 @@ export function startScheduler() {
 		await deliverDueWebhooks().catch((error: Error) => console.error(`webhooks: ${error.message}`))
 		// Uploads whose process died are failed here, not by whoever next opens a page (a GET never writes).
 		await reapStaleImports().catch((error: Error) => console.error(`stale imports: ${error.message}`))
+		// Last: a large version's signals take minutes, and the jobs above should not wait for them.
+		await computePendingSignals().catch((error: Error) => console.error(`signals: ${error.message}`))
 	}
 	timer = setInterval(tick, env.SCHEDULER_INTERVAL_SECONDS * 1000)
 	timer.unref()

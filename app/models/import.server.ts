@@ -10,6 +10,7 @@ import { db, openBulkWriter, query, type Tx } from '#app/utils/db.server.ts'
 import { importLimits } from '#app/utils/env.server.ts'
 import { recordAudit } from './audit.server.ts'
 import { carryOverIssues } from './issue.server.ts'
+import { queueSignals } from './signals.server.ts'
 
 const PROGRESS_EVERY_MS = 750
 const STALE_AFTER_SECONDS = 120
@@ -160,6 +161,8 @@ export async function runImport(input: {
 				.where(eq(imports.id, importId))
 			// A child version inherits its parent's issues on the samples it kept (app/models/issue.server.ts).
 			await carryOverIssues(tx, { versionId: input.versionId, importId })
+			// The signals job computes this sample set's caricature signals after publishing (app/jobs/signals.server.ts).
+			await queueSignals(tx, { versionId: input.versionId, importId, total: rows })
 			await auditImport(audit, 'import.succeeded', { rows }, tx)
 			return { previous: v.previous }
 		})

@@ -14,6 +14,7 @@ import { comments, flags } from '#db/schema/reviews.ts'
 import { emails, invitations, participants, rounds } from '#db/schema/rounds.ts'
 import { createApiToken, revokeApiToken } from '#app/models/api-token.server.ts'
 import { runImport } from '#app/models/import.server.ts'
+import { computePendingSignals } from '#app/jobs/signals.server.ts'
 import { saveVerdict } from '#app/models/review.server.ts'
 import { createWebhook } from '#app/models/webhook.server.ts'
 import { action as newUseCase } from '#app/routes/datasets+/$slug+/use-cases.new.tsx'
@@ -242,6 +243,8 @@ export async function buildWorld() {
 	if (!('token' in token) || !('token' in revoked) || !('token' in otherToken)) throw new Error('token set-up failed')
 	expect(await revokeApiToken({ userId: acct.owner.id, tokenId: revoked.token.id })).toBe(true)
 
+	// The signals job, as the scheduler would run it after the imports: the Signals page and its CSV have data.
+	await computePendingSignals()
 	const issueRows = await db.select({ id: issues.id, versionId: issues.versionId, number: issues.number, revision: issues.revision }).from(issues).orderBy(asc(issues.number))
 	const aIssues = issueRows.filter((i) => i.versionId === a.versionId)
 	const bIssues = issueRows.filter((i) => i.versionId === b.versionId)

@@ -14,13 +14,15 @@ import { approvalRoundGuard, changeRoundStatus, listRounds, type RoundGuard } fr
 import { appOrigin } from '#app/utils/origin.server.ts'
 import { gateCounts, listOpenBlockers } from '#app/models/issue.server.ts'
 import { changeVersionStatus } from '#app/models/version.server.ts'
+import { getSignalState } from '#app/models/signals.server.ts'
 import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 import { ImportForm } from './__import-form.tsx'
+import { SignalStateLine } from './__signal-state.tsx'
 
 export const handle: RouteHandle = {
-	i18n: ['datasets', 'rounds', 'issues', 'report', 'insights'],
+	i18n: ['datasets', 'rounds', 'issues', 'report', 'insights', 'signals'],
 	title: (t, data) => {
 		const d = data as { version?: { label: string }; dataset?: { name: string } } | undefined
 		return d?.version ? `${d.version.label} · ${d.dataset?.name}` : t('datasets:version.title')
@@ -32,7 +34,7 @@ const manualActions: readonly VersionAction[] = manualVersionActions
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset, version } = await requireVersion(request, params, 'view')
-	const [imports, rounds, gate] = await Promise.all([listImports(version.id), listRounds(version.id), gateCounts(version.id)])
+	const [imports, rounds, gate, signals] = await Promise.all([listImports(version.id), listRounds(version.id), gateCounts(version.id), getSignalState(version.id)])
 	const status = version.status
 	const notice = new URL(request.url).searchParams.get('notice')
 	return {
@@ -63,6 +65,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		canEdit: can(dataset.role, 'manage_versions') && canChangeSamples(status),
 		actions: can(dataset.role, 'approve') ? availableActions(status).filter((a) => manualActions.includes(a)) : [],
 		gate,
+		signals,
 		// Listed where the approval is offered, so the team sees what stands in the way before trying.
 		blockers: gate.blocking && (status === 'in_consultation' || status === 'blocked') ? await listOpenBlockers(version.id, 20) : [],
 		mayOverride: can(dataset.role, 'override_gate'),
@@ -113,7 +116,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function VersionPage() {
 	const { t, i18n } = useTranslation(['datasets', 'rounds', 'common'])
-	const { dataset, version, imports, rounds, canRunRounds, canImport, canEdit, actions, notice, gate, blockers: listedBlockers, mayOverride } = useLoaderData<typeof loader>()
+	const { dataset, version, imports, rounds, canRunRounds, canImport, canEdit, actions, notice, gate, signals, blockers: listedBlockers, mayOverride } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const base = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
 	const provenance = [
@@ -200,9 +203,13 @@ export default function VersionPage() {
 						<Link to={`${base}/insights`} className="btn">
 							{t('insights:link')}
 						</Link>
+						<Link to={`${base}/signals`} className="btn">
+							{t('signals:link')}
+						</Link>
 					</span>
 				</div>
 				<p className={gate.blocking ? 'font-semibold text-red-900' : 'text-slate-700'}>{t('issues:version.summary', { open: gate.open, blocking: gate.blocking, count: gate.open })}</p>
+				<SignalStateLine state={signals} href={`${base}/signals`} />
 			</section>
 			{!canChangeSamples(version.status) ? <p className="text-sm text-slate-700">{t('version.frozen')}</p> : null}
 

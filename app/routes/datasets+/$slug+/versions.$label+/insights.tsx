@@ -17,7 +17,7 @@ import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 
 export const handle: RouteHandle = {
-	i18n: ['datasets', 'insights', 'review', 'rounds', 'issues'],
+	i18n: ['datasets', 'insights', 'review', 'rounds', 'issues', 'signals'],
 	title: (t, data) => {
 		const d = data as { version?: { label: string } } | undefined
 		return d?.version ? `${t('insights:title')} · ${d.version.label}` : t('insights:title')
@@ -71,6 +71,9 @@ export default function InsightsPage() {
 		<div className="flex flex-col gap-8">
 			<PageHeader crumbs={datasetCrumbs(t, dataset, version)} title={t('heading', { label: version.label })} />
 			<p className="text-slate-700">{t('intro')}</p>
+			<p>
+				<Link to={`/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}/signals`}>{t('signals:link')}</Link>
+			</p>
 			{rounds.length === 0 ? (
 				<p className="card">{t('noRounds')}</p>
 			) : (

@@ -1,0 +1,74 @@
+/**
+ * The signals job (issue #21): computes each published sample set's caricature signals, after the
+ * import (which only queues it). It claims one queued version at a time (one UPDATE … SKIP LOCKED,
+ * so two instances never compute the same one), streams the samples in keyset batches into the
+ * pure accumulator (app/domain/signals/compute.ts) with progress after every batch, and stores the
+ * result in one transaction. A failure records its message and status failed; it is not retried.
+ */
+import { chatText, SignalAccumulator } from '#app/domain/signals/compute.ts'
+import { SIGNAL_BATCH, SIGNAL_CHAT_ROLES, MAX_SIGNAL_VALUES } from '#app/domain/signals/status.ts'
+import { claimSignalComputation, failSignals, readSignalBatch, recordSignalProgress, type SignalClaim, type SignalSampleRow, signalAttributes, storeSignals } from '#app/models/signals.server.ts'
+
+export type SignalRunOutcome = { versionId: string; status: 'succeeded' | 'failed' | 'superseded'; error?: string }
+
+let running = false
+
+/** The scheduler's pass: computes queued versions one after another; a pass already running in this process is not doubled. */
+export async function computePendingSignals(options: { max?: number; batch?: number } = {}): Promise<SignalRunOutcome[]> {
+	if (running) return []
+	running = true
+	try {
+		const outcomes: SignalRunOutcome[] = []
+		for (let i = 0; i < (options.max ?? 10); i++) {
+			const outcome = await computeNextSignals(options)
+			if (!outcome) break
+			outcomes.push(outcome)
+		}
+		return outcomes
+	} finally {
+		running = false
+	}
+}
+
+/** Claims one computation and runs it to the end; null when none is waiting. */
+export async function computeNextSignals(options: { batch?: number } = {}): Promise<SignalRunOutcome | null> {
+	const claim = await claimSignalComputation()
+	if (!claim) return null
+	try {
+		return await compute(claim, options.batch ?? SIGNAL_BATCH)
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error)
+		console.error(`signals of version ${claim.versionId}: ${message}`)
+		await failSignals(claim, message)
+		return { versionId: claim.versionId, status: 'failed', error: message }
+	}
+}
+
+async function compute(claim: SignalClaim, batch: number): Promise<SignalRunOutcome> {
+	const superseded = { versionId: claim.versionId, status: 'superseded' as const }
+	const { attributes, skipped } = await signalAttributes(claim.importId)
+	const accumulator = new SignalAccumulator({ attributes, maxValues: MAX_SIGNAL_VALUES })
+	let after = 0
+	let done = 0
+	for (;;) {
+		const rows = await readSignalBatch(claim.importId, after, batch)
+		if (!rows.length) break
+		for (const row of rows) accumulator.add({ text: sampleText(row), language: row.language, metadata: row.metadata })
+		after = rows[rows.length - 1]!.id
+		done += rows.length
+		// A re-import (or a later claim after this run was presumed dead) makes the rest of this work moot.
+		if (!(await recordSignalProgress(claim, done))) return superseded
+	}
+	const stored = await storeSignals(claim, accumulator.result(), { skipped, method: { chatRoles: [...SIGNAL_CHAT_ROLES], highCardinalityAbove: MAX_SIGNAL_VALUES } })
+	return stored ? { versionId: claim.versionId, status: 'succeeded' } : superseded
+}
+
+/** A sample's words: its content, or for a chat the turns of the counted roles. */
+function sampleText(row: SignalSampleRow): string {
+	if (row.content !== null) return row.content
+	if (row.messages === null || row.messages === undefined) return ''
+	if (!Array.isArray(row.messages) || row.messages.some((m) => !m || typeof m !== 'object' || typeof (m as { content?: unknown }).content !== 'string')) {
+		throw new Error(`Sample ${row.externalId} has chat messages that are not a list of { role, content } turns.`)
+	}
+	return chatText(row.messages as Array<{ role: string; content: string }>, [...SIGNAL_CHAT_ROLES])
+}

@@ -1,0 +1,193 @@
+/**
+ * A version's caricature signals (issue #21): the queue row each published import leaves, the
+ * job's claim, batches, progress and result, and what pages and the API read back. The
+ * computation itself is pure (app/domain/signals/compute.ts); the job that drives it is
+ * app/jobs/signals.server.ts.
+ */
+import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import { imports, samples } from '#db/schema/datasets.ts'
+import { signalValues, versionSignals } from '#db/schema/signals.ts'
+import { MAX_SIGNAL_VALUES, type SignalState } from '#app/domain/signals/status.ts'
+import { type SignalTerm, type SkippedAttribute, type VersionSignals } from '#app/domain/signals/types.ts'
+import { db, query, type Tx } from '#app/utils/db.server.ts'
+
+/** A run that has not reported for this long is taken to have died with its process. */
+export const SIGNAL_LEASE_SECONDS = 300
+/** Claims of one computation before it is failed for good (a sample set that kills the process each time). */
+export const SIGNAL_MAX_ATTEMPTS = 3
+const MAX_ERROR_LENGTH = 500
+
+/** In the transaction that publishes an import: the version's signals are to be computed (again) from it. */
+export async function queueSignals(tx: Tx, { versionId, importId, total }: { versionId: string; importId: string; total: number }) {
+	const queued = { importId, status: 'queued' as const, samplesDone: 0, samplesTotal: total, error: null, attempts: 0, queuedAt: new Date(), heartbeatAt: null }
+	await tx
+		.insert(versionSignals)
+		.values({ versionId, ...queued })
+		.onConflictDoUpdate({ target: versionSignals.versionId, set: { ...queued, computedAt: null, method: null, distinct2: null, samples: null, skipped: [], attributes: [] } })
+	// The previous sample set's values describe samples that are gone.
+	await tx.delete(signalValues).where(eq(signalValues.versionId, versionId))
+}
+
+export type SignalClaim = { versionId: string; importId: string; attempts: number; total: number }
+
+/**
+ * Claims the oldest queued computation, or one whose run stopped reporting (a dead process), with
+ * one UPDATE … FOR UPDATE SKIP LOCKED: two instances never claim the same one. Runs that died too
+ * often are failed here first.
+ */
+export async function claimSignalComputation(): Promise<SignalClaim | null> {
+	await db.execute(sql`
+		update ${versionSignals} set status = 'failed', error = ${`The computation stopped without finishing ${SIGNAL_MAX_ATTEMPTS} times.`}
+		where status = 'running' and heartbeat_at < now() - make_interval(secs => ${SIGNAL_LEASE_SECONDS}) and attempts >= ${SIGNAL_MAX_ATTEMPTS}`)
+	const [row] = await query<{ version_id: string; import_id: string; attempts: number; samples_total: number }>(sql`
+		update ${versionSignals} s set status = 'running', attempts = s.attempts + 1, heartbeat_at = now(), samples_done = 0, error = null
+		where s.version_id = (
+			select q.version_id from ${versionSignals} q
+			where q.status = 'queued'
+				or (q.status = 'running' and q.heartbeat_at < now() - make_interval(secs => ${SIGNAL_LEASE_SECONDS}) and q.attempts < ${SIGNAL_MAX_ATTEMPTS})
+			order by q.queued_at
+			limit 1
+			for update skip locked)
+		returning s.version_id, s.import_id, s.attempts, s.samples_total`)
+	return row ? { versionId: row.version_id, importId: row.import_id, attempts: Number(row.attempts), total: Number(row.samples_total) } : null
+}
+
+/** Only the run that holds the claim writes: a re-import or a later claim makes it stale. */
+const mine = (c: SignalClaim) => and(eq(versionSignals.versionId, c.versionId), eq(versionSignals.importId, c.importId), eq(versionSignals.attempts, c.attempts), eq(versionSignals.status, 'running'))
+
+/**
+ * The categorical keys of an import, from the facet keys counted while it was imported: keys with
+ * more than MAX_SIGNAL_VALUES values (or offered as a search field) and keys with one value are
+ * skipped up front, and said so.
+ */
+export async function signalAttributes(importId: string): Promise<{ attributes: string[]; skipped: SkippedAttribute[] }> {
+	const [row] = await db.select({ keys: imports.facetKeys }).from(imports).where(eq(imports.id, importId))
+	const attributes: string[] = []
+	const skipped: SkippedAttribute[] = []
+	for (const k of row?.keys ?? []) {
+		if (k.kind === 'search' || k.distinct > MAX_SIGNAL_VALUES) skipped.push({ attribute: k.key, reason: 'high_cardinality', distinct: k.distinct })
+		else if (k.distinct < 2) skipped.push({ attribute: k.key, reason: 'single_value', distinct: k.distinct })
+		else attributes.push(k.key)
+	}
+	return { attributes, skipped }
+}
+
+export type SignalSampleRow = { id: number; externalId: string; content: string | null; messages: unknown; language: string | null; metadata: Record<string, unknown> }
+
+/** The next batch of an import's samples after `afterId` (keyset on the primary key: no OFFSET, however far in). */
+export async function readSignalBatch(importId: string, afterId: number, limit: number): Promise<SignalSampleRow[]> {
+	return db
+		.select({ id: samples.id, externalId: samples.externalId, content: samples.content, messages: samples.messages, language: samples.language, metadata: samples.metadata })
+		.from(samples)
+		.where(and(eq(samples.importId, importId), gt(samples.id, afterId)))
+		.orderBy(asc(samples.id))
+		.limit(limit)
+}
+
+/** Progress, and the heartbeat that keeps the claim; false when the claim is no longer this run's. */
+export async function recordSignalProgress(claim: SignalClaim, done: number): Promise<boolean> {
+	const rows = await db.update(versionSignals).set({ samplesDone: done, heartbeatAt: new Date() }).where(mine(claim)).returning({ versionId: versionSignals.versionId })
+	return rows.length > 0
+}
+
+/** The result, in one transaction; false (nothing written) when the claim went stale meanwhile. */
+export async function storeSignals(claim: SignalClaim, result: VersionSignals, options: { skipped: SkippedAttribute[]; method: Record<string, unknown> }): Promise<boolean> {
+	return db.transaction(async (tx) => {
+		const [row] = await tx
+			.update(versionSignals)
+			.set({
+				status: 'succeeded',
+				samplesDone: result.samples,
+				samplesTotal: result.samples,
+				heartbeatAt: new Date(),
+				computedAt: new Date(),
+				method: { ...result.method, ...options.method },
+				distinct2: result.distinct2,
+				samples: result.samples,
+				skipped: [...options.skipped, ...result.skipped],
+				attributes: result.attributes.map((a) => a.attribute),
+			})
+			.where(mine(claim))
+			.returning({ versionId: versionSignals.versionId })
+		if (!row) return false
+		await tx.delete(signalValues).where(eq(signalValues.versionId, claim.versionId))
+		const rows = result.attributes.flatMap((a) =>
+			a.values.map((v, position) => ({
+				versionId: claim.versionId,
+				attribute: a.attribute,
+				value: v.value,
+				position,
+				samples: v.samples,
+				share: v.share,
+				distinct2: v.distinct2,
+				lowDiversity: v.lowDiversity,
+				terms: v.terms,
+			})),
+		)
+		for (let i = 0; i < rows.length; i += 500) await tx.insert(signalValues).values(rows.slice(i, i + 500))
+		return true
+	})
+}
+
+/** A failed computation keeps its message; it is not retried (a re-import queues a new one). */
+export async function failSignals(claim: SignalClaim, message: string) {
+	await db
+		.update(versionSignals)
+		.set({ status: 'failed', error: message.slice(0, MAX_ERROR_LENGTH) || 'Unknown error', heartbeatAt: new Date() })
+		.where(mine(claim))
+}
+
+/** The state line of the version page: queued, computing n of N, ready, failed with its message, or none (no samples yet). */
+export async function getSignalState(versionId: string): Promise<SignalState> {
+	const [row] = await db
+		.select({ status: versionSignals.status, done: versionSignals.samplesDone, total: versionSignals.samplesTotal, error: versionSignals.error, computedAt: versionSignals.computedAt })
+		.from(versionSignals)
+		.where(eq(versionSignals.versionId, versionId))
+	if (!row) return { status: 'none' }
+	if (row.status === 'queued') return { status: 'queued', total: row.total }
+	if (row.status === 'running') return { status: 'running', done: row.done, total: row.total }
+	if (row.status === 'failed') return { status: 'failed', error: row.error ?? '' }
+	return { status: 'succeeded', computedAt: (row.computedAt ?? new Date(0)).toISOString() }
+}
+
+/** A computed version's summary: when, over how many samples, which keys were computed and which skipped, the method. */
+export async function getSignalSummary(versionId: string) {
+	const [row] = await db
+		.select({
+			computedAt: versionSignals.computedAt,
+			samples: versionSignals.samples,
+			distinct2: versionSignals.distinct2,
+			attributes: versionSignals.attributes,
+			skipped: versionSignals.skipped,
+			method: versionSignals.method,
+		})
+		.from(versionSignals)
+		.where(and(eq(versionSignals.versionId, versionId), eq(versionSignals.status, 'succeeded')))
+	if (!row) return null
+	return {
+		computedAt: (row.computedAt ?? new Date(0)).toISOString(),
+		samples: row.samples ?? 0,
+		distinct2: row.distinct2 ?? 0,
+		attributes: row.attributes,
+		skipped: row.skipped,
+		method: row.method ?? {},
+	}
+}
+
+export type StoredValueSignal = { value: string; samples: number; share: number; distinct2: number; lowDiversity: boolean; terms: SignalTerm[] }
+
+/** One attribute's values, in the computed order (only a succeeded computation has any). */
+export async function getSignalValues(versionId: string, attribute: string): Promise<StoredValueSignal[]> {
+	return db
+		.select({
+			value: signalValues.value,
+			samples: signalValues.samples,
+			share: signalValues.share,
+			distinct2: signalValues.distinct2,
+			lowDiversity: signalValues.lowDiversity,
+			terms: signalValues.terms,
+		})
+		.from(signalValues)
+		.where(and(eq(signalValues.versionId, versionId), eq(signalValues.attribute, attribute)))
+		.orderBy(asc(signalValues.position))
+}

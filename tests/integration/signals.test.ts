@@ -1,0 +1,313 @@
+import { eq, sql } from 'drizzle-orm'
+import { describe, expect, test } from 'vitest'
+import { samples } from '#db/schema/datasets.ts'
+import { versionSignals } from '#db/schema/signals.ts'
+import { computeNextSignals, computePendingSignals } from '#app/jobs/signals.server.ts'
+import { createApiToken } from '#app/models/api-token.server.ts'
+import { getDatasetForMember } from '#app/models/dataset.server.ts'
+import { runImport } from '#app/models/import.server.ts'
+import { claimSignalComputation, recordSignalProgress, getSignalState, getSignalSummary, getSignalValues } from '#app/models/signals.server.ts'
+import { getVersion } from '#app/models/version.server.ts'
+import { loader as apiLoader } from '#app/routes/api+/v1.datasets.$dataset.versions.$version.signals.ts'
+import * as versionRoute from '#app/routes/datasets+/$slug+/versions.$label+/_index.tsx'
+import { loader as csvLoader } from '#app/routes/datasets+/$slug+/versions.$label+/signals[.]csv.ts'
+import * as signalsRoute from '#app/routes/datasets+/$slug+/versions.$label+/signals.tsx'
+import { action as newVersion } from '#app/routes/datasets+/$slug+/versions.new.tsx'
+import { action as newDataset } from '#app/routes/datasets+/new.tsx'
+import { getUser } from '#app/utils/auth.server.ts'
+import { db } from '#app/utils/db.server.ts'
+import { useTestDatabase } from '#tests/db-utils.ts'
+import { responseProblems } from '#tests/openapi-validator.ts'
+import { renderRoute } from '#tests/render-route.ts'
+import { account } from '#tests/round-fixtures.ts'
+import { formRequest, getRequest, run } from '#tests/route-utils.ts'
+
+useTestDatabase()
+
+const P = { slug: 'personas', label: 'v1' }
+const API = { dataset: P.slug, version: P.label }
+const API_PATH = '/api/v1/datasets/{dataset}/versions/{version}/signals'
+const GROUPS = ['north', 'south', 'east'] as const
+const PLANTED = 'saffron'
+const PROMPT_ONLY = 'questionnaire'
+// Plain content words (none is a stop word in English), drawn at random for every sample.
+const FILLER = (
+	'river mountain garden window market bicycle teacher kitchen letter morning village harbour library pencil orchard meadow ' +
+	'lantern basket engine blanket carpet ladder mirror pocket rabbit saddle tunnel violin wagon anchor bridge candle desert'
+).split(' ')
+
+/** A small deterministic generator, so the planted data is the same on every run. */
+function lcg(seed: number) {
+	let s = seed >>> 0
+	return () => {
+		s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+		return s / 2 ** 32
+	}
+}
+
+/**
+ * 600 samples, 200 per persona.group; PLANTED in 30 % of "north" samples and 2 % of the others.
+ * Every tenth sample is a chat whose user turn says PROMPT_ONLY in "south" (only assistant turns
+ * count). persona.uid is unique per sample: a key to skip as high-cardinality.
+ */
+function plantedFile() {
+	const rand = lcg(21)
+	const lines: string[] = []
+	for (let i = 0; i < 600; i++) {
+		const group = GROUPS[i % 3]!
+		const k = Math.floor(i / 3)
+		const words = Array.from({ length: 14 }, () => FILLER[Math.floor(rand() * FILLER.length)]!)
+		const planted = group === 'north' ? k < 60 : k < 4
+		if (planted) words.splice(Math.floor(rand() * words.length), 0, PLANTED)
+		const metadata = { persona: { group, uid: `u-${String(i).padStart(4, '0')}` } }
+		const id = `s-${String(i).padStart(4, '0')}`
+		const text = words.join(' ')
+		lines.push(
+			JSON.stringify(
+				i % 10 === 0
+					? {
+							id,
+							language: 'en',
+							metadata,
+							messages: [
+								{ role: 'user', content: group === 'south' ? `${PROMPT_ONLY} ${PROMPT_ONLY} please` : 'please write' },
+								{ role: 'assistant', content: text },
+							],
+						}
+					: { id, language: 'en', metadata, content: text },
+			),
+		)
+	}
+	return lines.join('\n')
+}
+
+async function importFile(versionId: string, userId: string, body: string) {
+	const outcome = await runImport({
+		versionId,
+		format: 'jsonl',
+		filename: 'personas.jsonl',
+		userId,
+		source: (async function* () {
+			yield new TextEncoder().encode(body)
+		})(),
+	})
+	expect(outcome.status).toBe('succeeded')
+	return outcome
+}
+
+async function setup(body = plantedFile()) {
+	const owner = await account('owner')
+	await run(newDataset, formRequest('/d', { name: 'Personas', slug: P.slug }, { cookie: owner }))
+	await run(newVersion, formRequest('/v', { label: P.label, generationMethod: 'persona_simulation' }, { cookie: owner }), {}, { slug: P.slug })
+	const me = (await getUser(getRequest('/', { cookie: owner })))!
+	const dataset = (await getDatasetForMember({ slug: P.slug, userId: me.id }))!
+	const version = (await getVersion({ datasetId: dataset.id, label: P.label }))!
+	await importFile(version.id, me.id, body)
+	const created = await createApiToken({ userId: me.id, name: 'pipeline', datasetSlugs: [P.slug] })
+	if (!('token' in created)) throw new Error('no token')
+	return { owner, userId: me.id, versionId: version.id, token: created.token.token }
+}
+
+const apiGet = (token: string, attribute: string | null) =>
+	run(
+		apiLoader,
+		getRequest(`/api/v1/datasets/${P.slug}/versions/${P.label}/signals${attribute === null ? '' : `?attribute=${encodeURIComponent(attribute)}`}`, { headers: { Authorization: `Bearer ${token}` } }),
+		{},
+		API,
+	)
+
+type PageData = {
+	state: { status: string }
+	summary: { samples: number; attributes: string[]; skipped: Array<{ attribute: string; reason: string; distinct: number }> } | null
+	attribute: string | null
+	values: Array<{ value: string; samples: number; share: number; lowDiversity: boolean; terms: Array<{ term: string; z: number; count: number }> }>
+}
+
+describe('caricature signals after an import', () => {
+	test('queued by the import, computed by the job with progress, readable through the model, the pages, the CSV and the API', async () => {
+		const w = await setup()
+		// Queued in the import's own transaction; the API says so with a 409 until the job has run.
+		expect(await getSignalState(w.versionId)).toEqual({ status: 'queued', total: 600 })
+		const early = await apiGet(w.token, 'persona.group')
+		expect(early.status).toBe(409)
+		expect(early.data).toMatchObject({ error: { code: 'conflict', details: { status: 'queued', samples_total: 600 } } })
+		expect(responseProblems('get', API_PATH, 409, early.data, early.headers)).toEqual([])
+		const versionPage = await run(versionRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}`, { cookie: w.owner }), {}, P)
+		expect((versionPage.data as { signals: unknown }).signals).toEqual({ status: 'queued', total: 600 })
+		const queuedHtml = await renderRoute(versionRoute, { path: `/datasets/${P.slug}/versions/${P.label}`, data: versionPage.data })
+		expect(queuedHtml).toMatch(/data-testid="signal-state"[^>]*>.*queued; they are computed shortly after the import/s)
+
+		// Small batches, so progress is written several times before the result.
+		expect(await computeNextSignals({ batch: 100 })).toEqual({ versionId: w.versionId, status: 'succeeded' })
+		const [row] = await db.select().from(versionSignals).where(eq(versionSignals.versionId, w.versionId))
+		expect(row).toMatchObject({ status: 'succeeded', samplesDone: 600, samplesTotal: 600, samples: 600, error: null, attempts: 1 })
+		expect(row!.computedAt).toBeInstanceOf(Date)
+		expect(row!.method).toMatchObject({ prior: 'informative-dirichlet', chatRoles: ['assistant'] })
+		expect(await computeNextSignals()).toBeNull()
+
+		// The model: the planted word is north's top term, far past chance; nowhere else; the prompt-only word never counts.
+		const values = await getSignalValues(w.versionId, 'persona.group')
+		expect(values.map((v) => v.value).sort()).toEqual([...GROUPS].sort())
+		const north = values.find((v) => v.value === 'north')!
+		expect(north.samples).toBe(200)
+		expect(north.share).toBeCloseTo(1 / 3, 5)
+		expect(north.terms[0]).toMatchObject({ term: PLANTED })
+		expect(north.terms[0]!.z).toBeGreaterThan(5)
+		for (const v of values) {
+			if (v.value !== 'north') expect(v.terms.map((t) => t.term)).not.toContain(PLANTED)
+			expect(v.terms.map((t) => t.term)).not.toContain(PROMPT_ONLY)
+		}
+		const summary = (await getSignalSummary(w.versionId))!
+		expect(summary.attributes).toEqual(['persona.group'])
+		expect(summary.skipped).toContainEqual({ attribute: 'persona.uid', reason: 'high_cardinality', distinct: 600 })
+
+		// The version page: ready, with its link.
+		const ready = await run(versionRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}`, { cookie: w.owner }), {}, P)
+		expect((ready.data as { signals: { status: string } }).signals.status).toBe('succeeded')
+		const readyHtml = await renderRoute(versionRoute, { path: `/datasets/${P.slug}/versions/${P.label}`, data: ready.data })
+		expect(readyHtml).toContain(`href="/datasets/${P.slug}/versions/${P.label}/signals">Show the signals</a>`)
+
+		// The Signals page: the attribute chosen by the GET form, per value the terms, the skipped key said.
+		const page = await run(signalsRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}/signals?attribute=persona.group`, { cookie: w.owner }), {}, P)
+		expect(page.status).toBe(200)
+		const data = page.data as PageData
+		expect(data.attribute).toBe('persona.group')
+		expect(data.summary).toMatchObject({ samples: 600, attributes: ['persona.group'] })
+		expect(data.summary!.skipped).toContainEqual({ attribute: 'persona.uid', reason: 'high_cardinality', distinct: 600 })
+		expect(data.values.find((v) => v.value === 'north')!.terms[0]!.term).toBe(PLANTED)
+		// Rendered: the strongest term's bar is full length (a logical size, so it grows from the start in RTL too), and
+		// "samples with this word" opens the browse page filtered by the value and searching the word.
+		const html = await renderRoute(signalsRoute, { path: `/datasets/${P.slug}/versions/${P.label}/signals`, data })
+		expect(html).toContain('[inline-size:100%]')
+		expect(html).toContain(`/datasets/${P.slug}/versions/${P.label}/samples?attr=persona.group%3Anorth&amp;q=${PLANTED}`)
+		expect(html).toContain('signals.csv?attribute=persona.group')
+		const arabic = await renderRoute(signalsRoute, { path: `/datasets/${P.slug}/versions/${P.label}/signals`, data, language: 'ar' })
+		expect(arabic).toContain('كيف نجد المؤشرات')
+		expect(arabic).toContain('العينات التي فيها هذه الكلمة')
+		// An attribute that was not computed falls back to the first one.
+		const fallback = await run(signalsRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}/signals?attribute=persona.uid`, { cookie: w.owner }), {}, P)
+		expect((fallback.data as PageData).attribute).toBe('persona.group')
+
+		// The CSV: a header, then one row per listed term of each value (or one row for a value without any).
+		const csv = await run(csvLoader, getRequest(`/datasets/${P.slug}/versions/${P.label}/signals.csv?attribute=persona.group`, { cookie: w.owner }), {}, P)
+		expect(csv.status).toBe(200)
+		expect(csv.headers.get('Content-Type')).toMatch(/^text\/csv/)
+		expect(csv.headers.get('Content-Disposition')).toMatch(/attachment; filename="personas-v1-signals-persona.group.csv"/)
+		const lines = String(csv.data)
+			.replace(/^\uFEFF/, '')
+			.trimEnd()
+			.split('\r\n')
+		expect(lines[0]).toBe('"attribute","value","samples","share","distinct2","version_distinct2","low_diversity","rank","term","z","count","term_samples"')
+		expect(lines.length - 1).toBe(values.reduce((n, v) => n + Math.max(1, v.terms.length), 0))
+		expect(lines.some((l) => l.startsWith(`"persona.group","north","200",`) && l.includes(`,"1","${PLANTED}",`))).toBe(true)
+
+		// The API: exactly the documented shape.
+		const res = await apiGet(w.token, 'persona.group')
+		expect(res.status).toBe(200)
+		expect(responseProblems('get', API_PATH, 200, res.data, res.headers)).toEqual([])
+		const body = res.data as { attribute: string; computed_at: string; values: Array<Record<string, unknown> & { terms: Array<Record<string, unknown>> }> }
+		expect(Object.keys(body).sort()).toEqual(['attribute', 'computed_at', 'values'])
+		expect(body.attribute).toBe('persona.group')
+		expect(body.computed_at).toBe(row!.computedAt!.toISOString())
+		for (const v of body.values) {
+			expect(Object.keys(v).sort()).toEqual(['distinct2', 'samples', 'terms', 'value'])
+			for (const t of v.terms) expect(Object.keys(t).sort()).toEqual(['count', 'term', 'z'])
+		}
+		const apiNorth = body.values.find((v) => v.value === 'north')!
+		expect(apiNorth).toMatchObject({ samples: 200, distinct2: north.distinct2 })
+		expect(apiNorth.terms[0]).toEqual({ term: PLANTED, z: north.terms[0]!.z, count: north.terms[0]!.count })
+		// Skipped and unknown keys are 404 with the computed ones listed; a missing attribute is 400.
+		for (const key of ['persona.uid', 'nope']) {
+			const missing = await apiGet(w.token, key)
+			expect(missing.status).toBe(404)
+			expect(missing.data).toMatchObject({ error: { code: 'not_found', details: { attributes: ['persona.group'] } } })
+			expect(responseProblems('get', API_PATH, 404, missing.data, missing.headers)).toEqual([])
+		}
+		expect((await apiGet(w.token, null)).status).toBe(400)
+	})
+
+	test('a value whose text repeats itself is marked as less diverse than the version, on the page too', async () => {
+		const rand = lcg(7)
+		const body = Array.from({ length: 120 }, (_, i) => {
+			const group = i % 2 ? 'loop' : 'varied'
+			const words = group === 'loop' ? 'the same river and the same garden every single morning'.split(' ') : Array.from({ length: 14 }, () => FILLER[Math.floor(rand() * FILLER.length)]!)
+			return JSON.stringify({ id: `d-${String(i).padStart(3, '0')}`, language: 'en', content: words.join(' '), metadata: { persona: { group } } })
+		}).join('\n')
+		const w = await setup(body)
+		expect(await computeNextSignals()).toMatchObject({ status: 'succeeded' })
+		const values = await getSignalValues(w.versionId, 'persona.group')
+		const loop = values.find((v) => v.value === 'loop')!
+		const varied = values.find((v) => v.value === 'varied')!
+		expect(loop.lowDiversity).toBe(true)
+		expect(varied.lowDiversity).toBe(false)
+		expect(loop.distinct2).toBeLessThan(varied.distinct2)
+		const page = await run(signalsRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}/signals`, { cookie: w.owner }), {}, P)
+		const html = await renderRoute(signalsRoute, { path: `/datasets/${P.slug}/versions/${P.label}/signals`, data: page.data })
+		expect(html.match(/data-testid="low-diversity"/g)).toHaveLength(1)
+		expect(html).toContain('Lower diversity than the version')
+	})
+
+	test('nobody outside the team reads them: 404 on the page, the CSV and the API (a token of another dataset)', async () => {
+		const w = await setup()
+		await computePendingSignals()
+		const stranger = await account('stranger')
+		await run(newDataset, formRequest('/d', { name: 'Other', slug: 'other' }, { cookie: stranger }))
+		const strangerId = (await getUser(getRequest('/', { cookie: stranger })))!.id
+		const created = await createApiToken({ userId: strangerId, name: 'other', datasetSlugs: ['other'] })
+		if (!('token' in created)) throw new Error('no token')
+		expect((await run(signalsRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}/signals`, { cookie: stranger }), {}, P)).status).toBe(404)
+		expect((await run(csvLoader, getRequest(`/datasets/${P.slug}/versions/${P.label}/signals.csv`, { cookie: stranger }), {}, P)).status).toBe(404)
+		const res = await apiGet(created.token.token, 'persona.group')
+		expect(res.status).toBe(404)
+		expect(JSON.stringify(res.data)).not.toContain(PLANTED)
+		// The team's own token still reads them.
+		expect((await apiGet(w.token, 'persona.group')).status).toBe(200)
+	})
+
+	test('a failing computation is stored as failed with its message and not retried', async () => {
+		const w = await setup()
+		// A chat row whose turns are not a list: the job cannot read it.
+		await db.execute(sql`update ${samples} set messages = ${JSON.stringify({ broken: true })}::jsonb where external_id = 's-0010'`)
+		const outcome = await computeNextSignals()
+		expect(outcome).toMatchObject({ versionId: w.versionId, status: 'failed' })
+		const state = await getSignalState(w.versionId)
+		expect(state.status).toBe('failed')
+		expect(state.status === 'failed' && state.error).toMatch(/s-0010.*not a list/)
+		expect(await getSignalSummary(w.versionId)).toBeNull()
+		// No retry storm: nothing is claimed again.
+		expect(await computeNextSignals()).toBeNull()
+		const res = await apiGet(w.token, 'persona.group')
+		expect(res.status).toBe(409)
+		expect(res.data).toMatchObject({ error: { code: 'conflict', details: { status: 'failed' } } })
+		const page = await run(signalsRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}/signals`, { cookie: w.owner }), {}, P)
+		expect((page.data as PageData).state).toMatchObject({ status: 'failed', error: expect.stringMatching(/s-0010/) })
+		const failedHtml = await renderRoute(signalsRoute, { path: `/datasets/${P.slug}/versions/${P.label}/signals`, data: page.data, language: 'fr' })
+		expect(failedHtml).toContain('Les signaux n’ont pas pu être calculés : Sample s-0010')
+		const versionPage = await run(versionRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}`, { cookie: w.owner }), {}, P)
+		const versionHtml = await renderRoute(versionRoute, { path: `/datasets/${P.slug}/versions/${P.label}`, data: versionPage.data })
+		expect(versionHtml).toContain('the computation failed: Sample s-0010')
+	})
+
+	test('two job runs at once compute a version once; a re-import queues it again and supersedes a run in progress', async () => {
+		const w = await setup()
+		const outcomes = await Promise.all([computeNextSignals(), computeNextSignals()])
+		expect(outcomes.filter((o) => o?.status === 'succeeded')).toHaveLength(1)
+		expect(outcomes.filter((o) => o === null)).toHaveLength(1)
+		const [row] = await db.select({ attempts: versionSignals.attempts }).from(versionSignals).where(eq(versionSignals.versionId, w.versionId))
+		expect(row!.attempts).toBe(1)
+
+		// A claim is exclusive: while one run holds it, another finds nothing.
+		await importFile(w.versionId, w.userId, plantedFile())
+		expect(await getSignalState(w.versionId)).toEqual({ status: 'queued', total: 600 })
+		expect(await getSignalValues(w.versionId, 'persona.group')).toEqual([])
+		const claim = await claimSignalComputation()
+		expect(claim).toMatchObject({ versionId: w.versionId, attempts: 1, total: 600 })
+		expect(await claimSignalComputation()).toBeNull()
+		// Re-imported while that run was going: its claim is stale, the new sample set is queued and computed.
+		await importFile(w.versionId, w.userId, plantedFile())
+		expect(await getSignalState(w.versionId)).toEqual({ status: 'queued', total: 600 })
+		expect(await recordSignalProgress(claim!, 100)).toBe(false)
+		expect(await computeNextSignals()).toMatchObject({ status: 'succeeded' })
+		expect((await getSignalValues(w.versionId, 'persona.group')).find((v) => v.value === 'north')!.terms[0]!.term).toBe(PLANTED)
+	})
+})
