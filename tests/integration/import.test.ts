@@ -53,6 +53,19 @@ describe('importing a sample file', () => {
 		expect(new Set(hashes.map((r) => r.h)).size).toBe(3)
 	})
 
+	test('a published set is vacuumed and analyzed at once: its pages are all-visible (so a match count reads the index alone) and the planner knows its rows', async () => {
+		const { versionId, userId } = await setup()
+		const lines = Array.from({ length: 300 }, (_, i) => line(`v-${i}`)).join('\n')
+		const outcome = await runImport({ versionId, format: 'jsonl', filename: 'v.jsonl', userId, source: chunks(lines) })
+		expect(outcome.status).toBe('succeeded')
+		const [stats] = await query<{ pages: number; visible: number; tuples: number }>(
+			sql`select relpages as pages, relallvisible as visible, reltuples::int as tuples from pg_class where relname = 'samples'`,
+		)
+		expect(stats!.pages).toBeGreaterThan(0)
+		expect(stats!.visible).toBe(stats!.pages)
+		expect(stats!.tuples).toBe(300)
+	})
+
 	test('one bad line anywhere means nothing lands, and every error names its line', async () => {
 		const { versionId, userId } = await setup()
 		const body = [line('a'), line('b'), '{"id": "c", "content": 5}', line('d'), '{"id": "a", "content": "again"}', 'not json'].join('\n')
