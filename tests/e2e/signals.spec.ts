@@ -1,0 +1,90 @@
+import { type Page } from '@playwright/test'
+import { expect, expectAccessible, msg, signUp, test, uniqueEmail } from './fixtures.ts'
+import { chooseLanguage } from './language.ts'
+import { createDataset, createVersion, uploadText } from './team-helpers.ts'
+
+// Issue #21: after an import, the team sees where the generated text marks a group, and goes from
+// a marking word to the samples that contain it.
+
+/** 600 samples over three groups from one shared vocabulary; "lantern" in 30 % of north's samples and 2 % of the others'. */
+function plantedFile() {
+	const vocabulary = ['river', 'market', 'teacher', 'morning', 'letter', 'garden', 'window', 'bread', 'music', 'train', 'summer', 'doctor', 'paper', 'street', 'coffee', 'friend']
+	let seed = 7
+	const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+	const lines: string[] = []
+	for (let i = 0; i < 600; i++) {
+		const group = ['north', 'south', 'east'][i % 3]!
+		const words = Array.from({ length: 12 }, () => vocabulary[Math.floor(next() * vocabulary.length)]!)
+		if (next() < (group === 'north' ? 0.3 : 0.02)) words.splice(5, 0, 'lantern')
+		lines.push(JSON.stringify({ id: `p-${String(i).padStart(3, '0')}`, content: words.join(' '), language: 'en', metadata: { persona: { group } } }))
+	}
+	return lines.join('\n')
+}
+
+/** The version page until the signals job (every few seconds in the suite) says they are ready. */
+async function waitForSignals(page: Page, slug: string) {
+	await expect(async () => {
+		await page.goto(`/datasets/${slug}/versions/v1`)
+		await expect(page.getByRole('link', { name: msg('en', 'signals:state.view') })).toBeVisible({ timeout: 1_000 })
+	}).toPass({ timeout: 60_000 })
+}
+
+test('the team reads a version’s signals, opens the samples a marking word is in, and downloads them; without JavaScript and in Arabic too', async ({ page, browser }) => {
+	await signUp(page, { email: uniqueEmail('signals'), name: 'Sig', password: 'a long passphrase for e2e' })
+	const slug = await createDataset(page, 'signals')
+	await createVersion(page, slug, 'v1', null)
+	await uploadText(page, 'planted.jsonl', plantedFile())
+	await waitForSignals(page, slug)
+	await expect(page.getByText(msg('en', 'signals:state.succeeded'))).toBeVisible()
+	await page.getByRole('link', { name: msg('en', 'signals:state.view') }).click()
+	await expect(page.getByRole('heading', { level: 1 })).toContainText('v1')
+	await expectAccessible(page)
+
+	// The attribute chooser, then the words that mark each group: "lantern" for north, and only there.
+	await page.getByLabel(msg('en', 'signals:chooser.attribute'), { exact: true }).selectOption('persona.group')
+	await page.getByRole('button', { name: msg('en', 'signals:chooser.apply') }).click()
+	await expect(page).toHaveURL(/attribute=persona\.group/)
+	const north = page.getByRole('table', { name: msg('en', 'signals:terms.caption', { value: 'north' }) })
+	await expect(north.getByRole('row').nth(1)).toContainText('lantern')
+	for (const other of ['south', 'east']) await expect(page.getByRole('table', { name: msg('en', 'signals:terms.caption', { value: other }) }).getByText('lantern')).toHaveCount(0)
+	await expectAccessible(page)
+
+	// The CSV holds the same words.
+	const download = page.waitForEvent('download')
+	await page.getByRole('link', { name: msg('en', 'signals:csv') }).click()
+	const csv = await (await (await download).createReadStream()).toArray()
+	expect(Buffer.concat(csv).toString('utf8')).toMatch(/"persona\.group","north",.*"1","lantern"/)
+
+	// From the word to the samples: the browse page filtered by group and word, the word marked.
+	await north
+		.getByRole('link', { name: new RegExp(msg('en', 'signals:terms.link')) })
+		.first()
+		.click()
+	await expect(page).toHaveURL(/\/samples\?.*q=lantern/)
+	const results = page.getByRole('region', { name: 'Matching samples' })
+	await expect(results.locator('mark', { hasText: 'lantern' }).first()).toBeVisible()
+	const matching = Number((await page.getByTestId('matching').textContent())!.replace(/\D/g, ''))
+	expect(matching).toBeGreaterThan(30)
+	expect(matching).toBeLessThan(100)
+
+	// Without JavaScript the chooser is a plain GET form.
+	const noJs = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() })
+	const plain = await noJs.newPage()
+	await plain.goto(`/datasets/${slug}/versions/v1/signals`)
+	await plain.getByLabel(msg('en', 'signals:chooser.attribute'), { exact: true }).selectOption('persona.group')
+	await plain.getByRole('button', { name: msg('en', 'signals:chooser.apply') }).click()
+	await expect(
+		plain
+			.getByRole('table', { name: msg('en', 'signals:terms.caption', { value: 'north' }) })
+			.getByRole('row')
+			.nth(1),
+	).toContainText('lantern')
+	await noJs.close()
+
+	// In Arabic the page reads right to left, translated, and stays accessible.
+	await page.goto(`/datasets/${slug}/versions/v1/signals?attribute=persona.group`)
+	await chooseLanguage(page, 'العربية')
+	await expect(page.locator('html')).toHaveAttribute('dir', 'rtl')
+	await expect(page.getByRole('heading', { level: 2, name: msg('ar', 'signals:method.title') })).toBeVisible()
+	await expectAccessible(page)
+})
