@@ -32,7 +32,11 @@ export function msg(lng: string, key: string, vars: Record<string, string> = {})
 	let value: unknown = data
 	for (const part of path.split('.')) value = (value as Messages)[part]
 	if (typeof value !== 'string') throw new Error(`No string ${lng}:${key}`)
-	return value.replace(/{{\s*(\w+)\s*}}/g, (_, k: string) => vars[k] ?? '')
+	// `{{count, number}}` is written as the reader's locale writes numbers, as i18next does.
+	return value.replace(/{{\s*(\w+)\s*(,\s*number\s*)?}}/g, (_, k: string, asNumber?: string) => {
+		const v = vars[k] ?? ''
+		return asNumber && v !== '' && !Number.isNaN(Number(v)) ? new Intl.NumberFormat(lng).format(Number(v)) : v
+	})
 }
 
 export async function signUp(page: Page, { email, name, password }: { email: string; name: string; password: string }) {

@@ -86,7 +86,7 @@ describe('translations', () => {
 						const nothing = key.endsWith('_zero')
 						const own = placeholders(text)
 						for (const p of placeholders(source)) if (!nothing && !(countInWords && p.startsWith('{{count'))) expect(own, `${lng}:${ns}.${key} lacks ${p}`).toContain(p)
-						for (const p of own) expect(placeholders(source).concat('{{count}}'), `${lng}:${ns}.${key} has an unknown ${p}`).toContain(p)
+						for (const p of own) expect(placeholders(source).concat('{{count}}', '{{count,number}}'), `${lng}:${ns}.${key} has an unknown ${p}`).toContain(p)
 						expect(tags(text), `${lng}:${ns}.${key}`).toEqual(tags(source))
 					}
 				})

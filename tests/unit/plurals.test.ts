@@ -52,7 +52,7 @@ describe('every language resolves every plural key for every count', () => {
 
 	test('each count takes the form its language’s rules name: Hindi and Urdu one/other, Chinese and Indonesian other, Portuguese many for a million', () => {
 		const file = (lng: string) => JSON.parse(readFileSync(path.resolve('locales', lng, 'issues.json'), 'utf8')) as { inbox: Record<string, string> }
-		const expected = (lng: string, form: string, n: number) => file(lng).inbox[`rowFeedback_${form}`]!.replace('{{count}}', String(n))
+		const expected = (lng: string, form: string, n: number) => file(lng).inbox[`rowFeedback_${form}`]!.replace(/{{count(, number)?}}/, new Intl.NumberFormat(lng).format(n))
 		const said = (lng: (typeof supportedLanguages)[number], n: number) => getFixedT(lng, 'issues')('inbox.rowFeedback', { count: n })
 		for (const lng of ['hi', 'ur'] as const) {
 			expect(said(lng, 1)).toBe(expected(lng, 'one', 1))
@@ -60,5 +60,13 @@ describe('every language resolves every plural key for every count', () => {
 		}
 		for (const lng of ['zh-Hans', 'id'] as const) expect([said(lng, 1), said(lng, 5)]).toEqual([expected(lng, 'other', 1), expected(lng, 'other', 5)])
 		expect([said('pt-BR', 1), said('pt-BR', 5), said('pt-BR', 1_000_000)]).toEqual([expected('pt-BR', 'one', 1), expected('pt-BR', 'other', 5), expected('pt-BR', 'many', 1_000_000)])
+	})
+
+	test('counts are written as the reader writes numbers (Intl): lakh grouping in Hindi, spaces in French, dots in Indonesian', () => {
+		const said = (lng: (typeof supportedLanguages)[number]) => getFixedT(lng, 'issues')('inbox.rowFeedback', { count: 1_000_000 })
+		expect(said('hi')).toContain('10,00,000')
+		expect(said('fr')).toContain('1\u202f000\u202f000')
+		expect(said('id')).toContain('1.000.000')
+		expect(said('en')).toContain('1,000,000')
 	})
 })
