@@ -106,6 +106,7 @@ for (const who of [
 		// comes back entirely in the new language, as a reload shows it.
 		await page.goto(round)
 		await waitForHydration(page)
+		await page.locator('details.language-menu > summary').click()
 		await page.getByRole('banner').locator(`button[name="lng"][value="${who.switchTo}"]`).click()
 		await expect(page.locator('html')).toHaveAttribute('lang', who.switchTo)
 		await page.waitForLoadState('networkidle')
