@@ -379,7 +379,7 @@ export const openApiDocument: OpenApiDocument = {
 				operationId: 'exportReport',
 				summary: 'The consultation report (JSON, CSV of issues, or the Markdown section for a dataset card)',
 				description:
-					'The same files as the report page’s downloads: json (format roundtable.consultation-report/1, every issue), csv (one formula-safe row per issue), md (the "Community consultation" section, in English). Participants only as counts by role.',
+					'The same files as the report page’s downloads: json (format roundtable.consultation-report/1, every issue, and `signals`: the caricature signals of the attribute marked most strongly, as in the section "What the text says about each group"), csv (one formula-safe row per issue), md (the "Community consultation" section, in English). Participants only as counts by role.',
 				tags: ['exports'],
 				parameters: [param('dataset'), param('version'), { name: 'format', in: 'query', description: 'json, csv or md.', schema: { type: 'string', enum: ['json', 'csv', 'md'], default: 'json' } }],
 				responses: {

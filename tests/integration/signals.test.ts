@@ -14,6 +14,9 @@ import { getVersion } from '#app/models/version.server.ts'
 import { loader as apiLoader } from '#app/routes/api+/v1.datasets.$dataset.versions.$version.signals.ts'
 import * as versionRoute from '#app/routes/datasets+/$slug+/versions.$label+/_index.tsx'
 import { loader as csvLoader } from '#app/routes/datasets+/$slug+/versions.$label+/signals[.]csv.ts'
+import { loader as reportJsonLoader } from '#app/routes/datasets+/$slug+/versions.$label+/report[.]json.ts'
+import { loader as reportMdLoader } from '#app/routes/datasets+/$slug+/versions.$label+/report[.]md.ts'
+import * as reportRoute from '#app/routes/datasets+/$slug+/versions.$label+/report.tsx'
 import * as signalsRoute from '#app/routes/datasets+/$slug+/versions.$label+/signals.tsx'
 import { action as newVersion } from '#app/routes/datasets+/$slug+/versions.new.tsx'
 import { action as newDataset } from '#app/routes/datasets+/new.tsx'
@@ -426,5 +429,68 @@ describe('the signals checked against the reviewers’ verdicts (issue #21, item
 		const yi = rates.find((r) => r.value === '乙')!
 		expect(yi.withTerms.reviewed + yi.withoutTerms.reviewed).toBe(2)
 		expect(yi.withTerms.flagged + yi.withoutTerms.flagged).toBe(1)
+	})
+})
+
+describe('the consultation report’s section “What the text says about each group”', () => {
+	const reportPath = `/datasets/${P.slug}/versions/${P.label}/report`
+	const markdown = async (cookie: string) => String((await run(reportMdLoader, getRequest(`${reportPath}.md`, { cookie }), {}, P)).data)
+
+	test('says the signals are not computed yet, then lists the strongest attribute’s groups with their words, z and diversity marks (page, Markdown, JSON)', async () => {
+		const w = await setup()
+		const before = await run(reportRoute.loader, getRequest(reportPath, { cookie: w.owner }), {}, P)
+		expect((before.data as { report: { signals: unknown } }).report.signals).toMatchObject({ status: 'queued', attribute: null, values: [] })
+		const beforeHtml = await renderRoute(reportRoute, { path: reportPath, data: before.data })
+		expect(beforeHtml).toContain('What the text says about each group')
+		expect(beforeHtml).toMatch(/data-testid="signals-absent">The signals are not computed yet/)
+		const beforeMd = await markdown(w.owner)
+		expect(beforeMd).toContain('### What the text says about each group\n\nThe words of the generated text are counted separately')
+		expect(beforeMd).toContain('The signals are not computed yet; they are computed shortly after each import.')
+
+		expect(await computeNextSignals()).toMatchObject({ status: 'succeeded' })
+		const north = (await getSignalValues(w.versionId, 'persona.group')).find((v) => v.value === 'north')!
+		const page = await run(reportRoute.loader, getRequest(reportPath, { cookie: w.owner }), {}, P)
+		const signals = (page.data as { report: { signals: { status: string; attribute: string; attributes: string[]; values: Array<{ value: string; terms: Array<{ term: string; z: number }> }> } } })
+			.report.signals
+		expect(signals).toMatchObject({ status: 'succeeded', attribute: 'persona.group', attributes: ['persona.group'] })
+		expect(signals.values.map((v) => v.value).sort()).toEqual([...GROUPS].sort())
+		const reportNorth = signals.values.find((v) => v.value === 'north')!
+		expect(reportNorth.terms[0]).toEqual({ term: PLANTED, z: north.terms[0]!.z, count: north.terms[0]!.count })
+		expect(reportNorth.terms.length).toBeLessThanOrEqual(5)
+		const html = await renderRoute(reportRoute, { path: reportPath, data: page.data })
+		expect(html).not.toContain('data-testid="signals-absent"')
+		expect(html).toContain('The attribute whose groups the text marks most strongly: persona.group.')
+		expect(html).toContain(`${PLANTED} (z-score ${north.terms[0]!.z.toFixed(1)})`)
+
+		const md = await markdown(w.owner)
+		expect(md).toContain('The attribute whose groups the text marks most strongly: persona.group.')
+		expect(md).toMatch(new RegExp(`^\\| north \\| 200 \\| 33\\.3 % \\| [0-9.]+ \\| ${PLANTED} \\(z-score ${north.terms[0]!.z.toFixed(1).replace('.', '\\.')}\\)`, 'm'))
+		// In another language, the method in its words.
+		const fr = await renderRoute(reportRoute, { path: reportPath, data: page.data, language: 'fr' })
+		expect(fr).toContain('Ce que le texte dit de chaque groupe')
+		expect(fr).toContain('Les mots du texte généré sont comptés à part')
+		expect(fr).toContain(`${PLANTED} (score z ${new Intl.NumberFormat('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(north.terms[0]!.z)})`)
+
+		const json = (await run(reportJsonLoader, getRequest(`${reportPath}.json`, { cookie: w.owner }), {}, P)).data as {
+			signals: { attribute: string; values: Array<{ value: string; terms: Array<{ term: string }> }> }
+		}
+		expect(json.signals.attribute).toBe('persona.group')
+		expect(json.signals.values.find((v) => v.value === 'north')!.terms[0]!.term).toBe(PLANTED)
+	})
+
+	test('the attribute with the strongest signals is the one shown; the others are named', async () => {
+		const rand = lcg(11)
+		const body = Array.from({ length: 300 }, (_, i) => {
+			const words = Array.from({ length: 12 }, () => FILLER[Math.floor(rand() * FILLER.length)]!)
+			const region = i % 2 ? 'coast' : 'inland'
+			if (region === 'coast' && i % 10 < 7) words.push('fishing', 'fishing')
+			return JSON.stringify({ id: sid(i), language: 'en', content: words.join(' '), metadata: { region, shuffled: i % 3 ? 'a' : 'b' } })
+		}).join('\n')
+		const w = await setup(body)
+		expect(await computeNextSignals()).toMatchObject({ status: 'succeeded' })
+		const md = await markdown(w.owner)
+		expect(md).toContain('The attribute whose groups the text marks most strongly: region. ')
+		expect(md).toContain('Also compared (see the Signals page): shuffled.')
+		expect(md).toMatch(/^\| coast \| 150 \| 50\.0 % \| [0-9.]+ \| fishing \(z-score/m)
 	})
 })
