@@ -550,6 +550,29 @@ export const openApiDocument: OpenApiDocument = {
 							},
 						},
 					},
+					flag_rates: {
+						type: 'array',
+						description:
+							'Only once the version has verdicts (any round): per value, its reviewed samples (a verdict that is not a skip) containing at least one of its listed terms, as search cuts words (CJK bigrams), against those containing none, and how many of each anyone flagged.',
+						items: {
+							type: 'object',
+							additionalProperties: false,
+							required: ['value', 'with_terms', 'without_terms'],
+							properties: { value: { type: 'string' }, with_terms: ref('FlagShare'), without_terms: ref('FlagShare') },
+						},
+					},
+				},
+			},
+			FlagShare: {
+				type: 'object',
+				additionalProperties: false,
+				required: ['reviewed', 'flagged', 'share', 'low', 'high'],
+				properties: {
+					reviewed: { type: 'integer', minimum: 0 },
+					flagged: { type: 'integer', minimum: 0 },
+					share: nullable({ type: 'number', minimum: 0, maximum: 1, description: 'flagged / reviewed; null when none was reviewed.' }),
+					low: nullable({ type: 'number', minimum: 0, maximum: 1, description: 'Lower bound of the 95 % Wilson interval.' }),
+					high: nullable({ type: 'number', minimum: 0, maximum: 1, description: 'Upper bound of the 95 % Wilson interval.' }),
 				},
 			},
 			Issue: issue,

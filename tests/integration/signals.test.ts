@@ -388,6 +388,18 @@ describe('the signals checked against the reviewers’ verdicts (issue #21, item
 		if (southTerms.length === 0) expect(south.withTerms).toEqual({ reviewed: 0, flagged: 0, interval: null })
 		expect(rates.find((r) => r.value === 'east')).toMatchObject({ withTerms: { reviewed: 0, flagged: 0, interval: null }, withoutTerms: { reviewed: 0, flagged: 0, interval: null } })
 
+		// The API: the optional flag_rates, documented.
+		const api = await apiGet(w.token, 'persona.group')
+		expect(api.status).toBe(200)
+		expect(responseProblems('get', API_PATH, 200, api.data, api.headers)).toEqual([])
+		const apiRates = (api.data as { flag_rates: Array<{ value: string; with_terms: Record<string, number>; without_terms: Record<string, number> }> }).flag_rates
+		expect(apiRates.find((r) => r.value === 'north')).toEqual({
+			value: 'north',
+			with_terms: { reviewed: 20, flagged: 15, share: 0.75, low: north.withTerms.interval!.low, high: north.withTerms.interval!.high },
+			without_terms: { reviewed: 30, flagged: 3, share: 0.1, low: north.withoutTerms.interval!.low, high: north.withoutTerms.interval!.high },
+		})
+		expect(apiRates.find((r) => r.value === 'east')!.with_terms).toEqual({ reviewed: 0, flagged: 0, share: null, low: null, high: null })
+
 		// The page: the explanation in words, a table per value with the counts and the interval.
 		const page = await run(signalsRoute.loader, getRequest(`/datasets/${P.slug}/versions/${P.label}/signals?attribute=persona.group`, { cookie: w.owner }), {}, P)
 		const data = page.data as { flagRates: Array<{ value: string; withTerms: { reviewed: number } }> }
