@@ -379,7 +379,7 @@ export const openApiDocument: OpenApiDocument = {
 				operationId: 'exportReport',
 				summary: 'The consultation report (JSON, CSV of issues, or the Markdown section for a dataset card)',
 				description:
-					'The same files as the report page’s downloads: json (format roundtable.consultation-report/1, every issue), csv (one formula-safe row per issue), md (the "Community consultation" section, in English). Participants only as counts by role.',
+					'The same files as the report page’s downloads: json (format roundtable.consultation-report/1, every issue, and `signals`: the caricature signals of the attribute marked most strongly, as in the section "What the text says about each group"), csv (one formula-safe row per issue), md (the "Community consultation" section, in English). Participants only as counts by role.',
 				tags: ['exports'],
 				parameters: [param('dataset'), param('version'), { name: 'format', in: 'query', description: 'json, csv or md.', schema: { type: 'string', enum: ['json', 'csv', 'md'], default: 'json' } }],
 				responses: {
@@ -550,6 +550,29 @@ export const openApiDocument: OpenApiDocument = {
 							},
 						},
 					},
+					flag_rates: {
+						type: 'array',
+						description:
+							'Only once the version has verdicts (any round): per value, its reviewed samples (a verdict that is not a skip) containing at least one of its listed terms, as search cuts words (CJK bigrams), against those containing none, and how many of each anyone flagged.',
+						items: {
+							type: 'object',
+							additionalProperties: false,
+							required: ['value', 'with_terms', 'without_terms'],
+							properties: { value: { type: 'string' }, with_terms: ref('FlagShare'), without_terms: ref('FlagShare') },
+						},
+					},
+				},
+			},
+			FlagShare: {
+				type: 'object',
+				additionalProperties: false,
+				required: ['reviewed', 'flagged', 'share', 'low', 'high'],
+				properties: {
+					reviewed: { type: 'integer', minimum: 0 },
+					flagged: { type: 'integer', minimum: 0 },
+					share: nullable({ type: 'number', minimum: 0, maximum: 1, description: 'flagged / reviewed; null when none was reviewed.' }),
+					low: nullable({ type: 'number', minimum: 0, maximum: 1, description: 'Lower bound of the 95 % Wilson interval.' }),
+					high: nullable({ type: 'number', minimum: 0, maximum: 1, description: 'Upper bound of the 95 % Wilson interval.' }),
 				},
 			},
 			Issue: issue,

@@ -18,6 +18,7 @@ import {
 } from '#app/domain/enums.ts'
 import { type TFunction } from 'i18next'
 import { resolutionValues } from './issue.ts'
+import { percentText, signalsAbsentText, signalsChosenText, signalTermsText, type ReportSignals } from './signals/report.ts'
 
 export const REPORT_FORMAT = 'roundtable.consultation-report/1'
 
@@ -126,6 +127,8 @@ export type ConsultationReport = {
 	rounds: ReportRound[]
 	/** Distinct people across the version's rounds, per role; `minGroupSize` is the suppression threshold. */
 	participation: Participation & { minGroupSize: number }
+	/** "What the text says about each group": the caricature signals of the attribute marked most strongly (issue #21). */
+	signals: ReportSignals
 	summary: {
 		issues: number
 		open: number
@@ -474,6 +477,26 @@ export function toMarkdown(report: ConsultationReport, t: TFunction): string {
 				],
 			),
 		)
+
+	h3('signals')
+	para(t('report:signals.method'))
+	const absent = signalsAbsentText(t, report.signals)
+	if (absent) para(absent)
+	else {
+		para(signalsChosenText(t, report.signals, e))
+		out.push(
+			table(
+				[t('report:signals.value'), t('report:signals.samples'), t('report:signals.share'), t('report:signals.distinct2'), t('report:signals.terms')],
+				report.signals.values.map((v) => [
+					e(v.value),
+					String(v.samples),
+					percentText(v.share),
+					`${v.distinct2.toFixed(2)}${v.lowDiversity ? ` (${t('report:signals.lowDiversity')})` : ''}`,
+					signalTermsText(t, v, e),
+				]),
+			),
+		)
+	}
 
 	h3('issues')
 	const s = report.summary

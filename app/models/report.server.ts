@@ -23,6 +23,7 @@ import {
 } from '#app/domain/report.ts'
 import { db, query, queryCursor } from '#app/utils/db.server.ts'
 import { gateCounts } from './issue.server.ts'
+import { getReportSignals } from './signals.server.ts'
 import { type getVersion } from './version.server.ts'
 
 type Version = NonNullable<Awaited<ReturnType<typeof getVersion>>>
@@ -221,7 +222,7 @@ async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
 /** Everything but the issue list (`issues` empty, `summary.listed` 0), and the highest issue number counted. */
 async function reportWithoutIssues({ dataset, version, now = new Date() }: ReportArgs): Promise<{ report: ConsultationReport; lastNumber: number }> {
 	const versionId = version.id
-	const [roundRows, perRound, perPerson, counts, overrideRows, roundApprovalRows, gate] = await Promise.all([
+	const [roundRows, perRound, perPerson, counts, overrideRows, roundApprovalRows, gate, signals] = await Promise.all([
 		db
 			.select({
 				id: rounds.id,
@@ -274,6 +275,7 @@ async function reportWithoutIssues({ dataset, version, now = new Date() }: Repor
 			.where(and(eq(auditEvents.versionId, versionId), sql`${auditEvents.action} in ('version.approved', 'version.approved_with_override')`, sql`${auditEvents.after} ->> 'roundChoice' is not null`))
 			.orderBy(asc(auditEvents.createdAt), asc(auditEvents.id)),
 		gateCounts(versionId),
+		getReportSignals(versionId),
 	])
 
 	const people = publishParticipation(
@@ -331,6 +333,7 @@ async function reportWithoutIssues({ dataset, version, now = new Date() }: Repor
 			participation: people.rounds[n]!,
 		})),
 		participation: { ...people.total, minGroupSize: MIN_GROUP_SIZE },
+		signals,
 		summary: {
 			issues: sum(() => true),
 			open: sum((c) => c.status === 'open'),

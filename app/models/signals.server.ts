@@ -7,6 +7,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm'
 import { imports, samples } from '#db/schema/datasets.ts'
 import { signalValues, versionSignals } from '#db/schema/signals.ts'
+import { reportSignals, type ReportSignals } from '#app/domain/signals/report.ts'
 import { MAX_SIGNAL_VALUES, type SignalState } from '#app/domain/signals/status.ts'
 import { type SignalTerm, type SkippedAttribute, type VersionSignals } from '#app/domain/signals/types.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
@@ -190,4 +191,25 @@ export async function getSignalValues(versionId: string, attribute: string): Pro
 		.from(signalValues)
 		.where(and(eq(signalValues.versionId, versionId), eq(signalValues.attribute, attribute)))
 		.orderBy(asc(signalValues.position))
+}
+
+/** The consultation report's signals section (app/domain/signals/report.ts): the state, and every stored value of the version (a few hundred rows at most). */
+export async function getReportSignals(versionId: string): Promise<ReportSignals> {
+	const [state, summary] = await Promise.all([getSignalState(versionId), getSignalSummary(versionId)])
+	const rows = summary
+		? await db
+				.select({
+					attribute: signalValues.attribute,
+					value: signalValues.value,
+					samples: signalValues.samples,
+					share: signalValues.share,
+					distinct2: signalValues.distinct2,
+					lowDiversity: signalValues.lowDiversity,
+					terms: signalValues.terms,
+				})
+				.from(signalValues)
+				.where(eq(signalValues.versionId, versionId))
+				.orderBy(asc(signalValues.attribute), asc(signalValues.position))
+		: []
+	return reportSignals(state, summary, rows)
 }

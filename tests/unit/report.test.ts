@@ -312,6 +312,15 @@ function reportWith(text: string): ConsultationReport {
 			},
 		],
 		participation: { ...count, minGroupSize: 3 },
+		signals: {
+			status: 'succeeded',
+			computedAt: '2030-01-01T00:00:00.000Z',
+			samples: 4,
+			distinct2: 0.5,
+			attributes: [text, 'persona.other'],
+			attribute: text,
+			values: [{ value: text, samples: 4, share: 1, distinct2: 0.25, lowDiversity: true, terms: [{ term: text, z: 5.25, count: 3 }] }],
+		},
 		summary: {
 			issues: 3,
 			open: 1,
@@ -414,6 +423,7 @@ describe('markdown escaping', () => {
 			'### Provenance of the synthetic data',
 			'### Consultation rounds',
 			'### Who took part',
+			'### What the text says about each group',
 			'### Issues raised and how they were handled',
 			'### Limitations documented after the consultation',
 			'### Responses to feedback',
@@ -430,7 +440,7 @@ describe('markdown escaping', () => {
 			expect(md).not.toContain('report:')
 			expect(md).not.toContain('Community consultation')
 			expect(md).not.toContain('fewer than')
-			expect(md.match(/^### /gm)).toHaveLength(9)
+			expect(md.match(/^### /gm)).toHaveLength(10)
 		}
 		const arabic = toMarkdown(reportWith('x'), loadT('ar'))
 		expect(arabic).toContain('أقل من 3')

@@ -1,4 +1,5 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
+import { getSignalFlagRates, type FlagShare } from '#app/models/signal-flags.server.ts'
 import { getSignalState, getSignalSummary, getSignalValues } from '#app/models/signals.server.ts'
 import { ApiError, apiJson, apiRoute, methodNotAllowed, notFound } from '#app/utils/api.server.ts'
 import { requireApiVersion } from '#app/guards/api-token.server.ts'
@@ -30,9 +31,14 @@ export const loader = apiRoute(async ({ request, params }: LoaderFunctionArgs) =
 		})
 	}
 	const values = await getSignalValues(version.id, attribute)
+	// One query over the version's reviewed samples only: present once there are verdicts.
+	const rates = await getSignalFlagRates(version.id, attribute, values)
 	return apiJson({
 		attribute,
 		computed_at: summary.computedAt,
 		values: values.map((v) => ({ value: v.value, samples: v.samples, distinct2: v.distinct2, terms: v.terms.map((t) => ({ term: t.term, z: t.z, count: t.count })) })),
+		...(rates ? { flag_rates: rates.map((r) => ({ value: r.value, with_terms: flagShare(r.withTerms), without_terms: flagShare(r.withoutTerms) })) } : {}),
 	})
 })
+
+const flagShare = (s: FlagShare) => ({ reviewed: s.reviewed, flagged: s.flagged, share: s.interval?.rate ?? null, low: s.interval?.low ?? null, high: s.interval?.high ?? null })

@@ -21,6 +21,7 @@ import {
 	severityText,
 	statusText,
 } from '#app/domain/report.ts'
+import { percentText, signalsAbsentText, signalsChosenText, signalTermsText } from '#app/domain/signals/report.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { PipelineDownloads } from './__pipeline-downloads.tsx'
 import { requireReport } from './__report.server.ts'
@@ -224,6 +225,30 @@ export default function ReportPage() {
 						]}
 					/>
 				) : null}
+			</Section>
+
+			<Section id="signals-heading" title={t('report:sections.signals')}>
+				<p>{t('report:signals.method')}</p>
+				{signalsAbsentText(t, report.signals) ? (
+					<p data-testid="signals-absent">{signalsAbsentText(t, report.signals)}</p>
+				) : (
+					<>
+						<p dir="auto">{signalsChosenText(t, report.signals)}</p>
+						<Table
+							caption={`${t('report:sections.signals')}: ${report.signals.attribute ?? ''}`}
+							head={[t('report:signals.value'), t('report:signals.samples'), t('report:signals.share'), t('report:signals.distinct2'), t('report:signals.terms')]}
+							rows={report.signals.values.map((v) => [
+								<bdi key="v">{v.value}</bdi>,
+								String(v.samples),
+								percentText(v.share),
+								`${v.distinct2.toFixed(2)}${v.lowDiversity ? ` (${t('report:signals.lowDiversity')})` : ''}`,
+								<span key="t" dir="auto">
+									{signalTermsText(t, v)}
+								</span>,
+							])}
+						/>
+					</>
+				)}
 			</Section>
 
 			<Section id="issues-heading" title={t('report:sections.issues')}>

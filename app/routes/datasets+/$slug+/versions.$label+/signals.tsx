@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { useChartFormat } from '#app/components/charts/format.ts'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
+import { getSignalFlagRates, type FlagShare } from '#app/models/signal-flags.server.ts'
 import { getSignalState, getSignalSummary, getSignalValues } from '#app/models/signals.server.ts'
 import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
@@ -24,6 +25,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const wanted = new URL(request.url).searchParams.get('attribute')
 	const attribute = summary ? (summary.attributes.find((a) => a === wanted) ?? summary.attributes[0] ?? null) : null
 	const values = attribute ? await getSignalValues(version.id, attribute) : []
+	// Item 4: the signals against the reviewers' verdicts (null: no verdict yet).
+	const flagRates = attribute && values.length ? await getSignalFlagRates(version.id, attribute, values) : null
 	return {
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: { label: version.label },
@@ -38,6 +41,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		},
 		attribute,
 		values,
+		flagRates,
 	}
 }
 
@@ -72,7 +76,7 @@ const barClass = (z: number, max: number) => BAR_LENGTHS[Math.max(1, Math.round(
 export default function SignalsPage() {
 	const { t } = useTranslation(['signals', 'datasets'])
 	const f = useChartFormat()
-	const { dataset, version, state, summary, attribute, values } = useLoaderData<typeof loader>()
+	const { dataset, version, state, summary, attribute, values, flagRates } = useLoaderData<typeof loader>()
 	const base = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
 	const decimals = new Intl.NumberFormat(f.lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 	return (
@@ -118,7 +122,25 @@ export default function SignalsPage() {
 							) : null}
 						</div>
 					)}
-					{attribute ? values.map((v, i) => <ValueSection key={v.value} id={`value-${i}`} base={base} attribute={attribute} versionDistinct2={summary.distinct2} v={v} />) : null}
+					{attribute && values.length ? (
+						<section aria-labelledby="people-heading" className="card flex flex-col gap-2" data-testid="flag-rates-intro">
+							<h2 id="people-heading">{t('people.title')}</h2>
+							<p>{flagRates ? t('people.body') : t('people.noVerdicts')}</p>
+						</section>
+					) : null}
+					{attribute
+						? values.map((v, i) => (
+								<ValueSection
+									key={v.value}
+									id={`value-${i}`}
+									base={base}
+									attribute={attribute}
+									versionDistinct2={summary.distinct2}
+									v={v}
+									rates={flagRates?.find((r) => r.value === v.value) ?? null}
+								/>
+							))
+						: null}
 					{summary.skipped.length ? (
 						<section aria-labelledby="skipped-heading" className="card flex flex-col gap-2">
 							<h2 id="skipped-heading">{t('skipped.title')}</h2>
@@ -135,7 +157,21 @@ export default function SignalsPage() {
 	)
 }
 
-function ValueSection({ id, base, attribute, versionDistinct2, v }: { id: string; base: string; attribute: string; versionDistinct2: number; v: Data['values'][number] }) {
+function ValueSection({
+	id,
+	base,
+	attribute,
+	versionDistinct2,
+	v,
+	rates,
+}: {
+	id: string
+	base: string
+	attribute: string
+	versionDistinct2: number
+	v: Data['values'][number]
+	rates: NonNullable<Data['flagRates']>[number] | null
+}) {
 	const { t } = useTranslation('signals')
 	const f = useChartFormat()
 	const decimals = new Intl.NumberFormat(f.lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
@@ -211,6 +247,55 @@ function ValueSection({ id, base, attribute, versionDistinct2, v }: { id: string
 					</table>
 				</div>
 			)}
+			{rates ? <FlagRatesTable id={id} value={v.value} hasTerms={v.terms.length > 0} rates={rates} /> : null}
 		</section>
+	)
+}
+
+/** Item 4: verdicts on this value's samples with and without its listed words. */
+function FlagRatesTable({ id, value, hasTerms, rates }: { id: string; value: string; hasTerms: boolean; rates: { withTerms: FlagShare; withoutTerms: FlagShare } }) {
+	const { t } = useTranslation('signals')
+	const f = useChartFormat()
+	const rows = hasTerms ? ([['withTerms', rates.withTerms] as const, ['withoutTerms', rates.withoutTerms] as const] as const) : ([['withoutTerms', rates.withoutTerms] as const] as const)
+	return (
+		<div className="overflow-x-auto">
+			<table className="w-full text-start" data-testid="flag-rates">
+				<caption className="text-start text-sm text-slate-700" dir="auto">
+					{t('people.caption', { value })}
+				</caption>
+				<thead>
+					<tr>
+						<th scope="col" className="text-start">
+							{t('people.group')}
+						</th>
+						<th scope="col" className="text-end">
+							{t('people.reviewed')}
+						</th>
+						<th scope="col" className="text-end">
+							{t('people.flagged')}
+						</th>
+						<th scope="col" className="text-end">
+							{t('people.share')}
+						</th>
+						<th scope="col" className="text-end">
+							{t('people.interval')}
+						</th>
+					</tr>
+				</thead>
+				<tbody>
+					{rows.map(([key, s]) => (
+						<tr key={key} id={`${id}-${key}`}>
+							<th scope="row" className="text-start font-medium">
+								{t(`people.${key}`)}
+							</th>
+							<td className="text-end tabular-nums">{f.number(s.reviewed)}</td>
+							<td className="text-end tabular-nums">{f.number(s.flagged)}</td>
+							<td className="text-end tabular-nums">{s.interval ? f.percent(s.interval.rate) : t('people.none')}</td>
+							<td className="text-end tabular-nums">{s.interval ? t('people.intervalValue', { low: f.percent(s.interval.low), high: f.percent(s.interval.high) }) : t('people.none')}</td>
+						</tr>
+					))}
+				</tbody>
+			</table>
+		</div>
 	)
 }
