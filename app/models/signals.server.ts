@@ -177,17 +177,20 @@ export async function getSignalSummary(versionId: string) {
 
 export type StoredValueSignal = { value: string; samples: number; share: number; distinct2: number; lowDiversity: boolean; terms: SignalTerm[] }
 
+/** What a page, the CSV, the API and the report read of a stored value (explicit columns, as everywhere). */
+const valueColumns = {
+	value: signalValues.value,
+	samples: signalValues.samples,
+	share: signalValues.share,
+	distinct2: signalValues.distinct2,
+	lowDiversity: signalValues.lowDiversity,
+	terms: signalValues.terms,
+}
+
 /** One attribute's values, in the computed order (only a succeeded computation has any). */
 export async function getSignalValues(versionId: string, attribute: string): Promise<StoredValueSignal[]> {
 	return db
-		.select({
-			value: signalValues.value,
-			samples: signalValues.samples,
-			share: signalValues.share,
-			distinct2: signalValues.distinct2,
-			lowDiversity: signalValues.lowDiversity,
-			terms: signalValues.terms,
-		})
+		.select(valueColumns)
 		.from(signalValues)
 		.where(and(eq(signalValues.versionId, versionId), eq(signalValues.attribute, attribute)))
 		.orderBy(asc(signalValues.position))
@@ -198,15 +201,7 @@ export async function getReportSignals(versionId: string): Promise<ReportSignals
 	const [state, summary] = await Promise.all([getSignalState(versionId), getSignalSummary(versionId)])
 	const rows = summary
 		? await db
-				.select({
-					attribute: signalValues.attribute,
-					value: signalValues.value,
-					samples: signalValues.samples,
-					share: signalValues.share,
-					distinct2: signalValues.distinct2,
-					lowDiversity: signalValues.lowDiversity,
-					terms: signalValues.terms,
-				})
+				.select({ attribute: signalValues.attribute, ...valueColumns })
 				.from(signalValues)
 				.where(eq(signalValues.versionId, versionId))
 				.orderBy(asc(signalValues.attribute), asc(signalValues.position))
