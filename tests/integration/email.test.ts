@@ -236,7 +236,7 @@ describe('round emails', () => {
 				expect(email.text, `${language}: ${email.subject}`).not.toMatch(/\b(invitation|roundOpened|roundReminder|roundClosed|footer)\.\w+/)
 				expect(email.text).not.toContain('{{')
 				expect(email.html).toContain(`lang="${language}"`)
-				expect(email.html).toContain(`dir="${language === 'ar' ? 'rtl' : 'ltr'}"`)
+				expect(email.html).toContain(`dir="${['ar', 'ur'].includes(language) ? 'rtl' : 'ltr'}"`)
 			}
 		}
 	})
