@@ -138,23 +138,24 @@ export async function failSignals(claim: SignalClaim, message: string) {
 		.where(mine(claim))
 }
 
-/** The state line of the version page: queued, computing n of N, ready, failed with its message, or none (no samples yet). */
-export async function getSignalState(versionId: string): Promise<SignalState> {
-	const [row] = await db
-		.select({ status: versionSignals.status, done: versionSignals.samplesDone, total: versionSignals.samplesTotal, error: versionSignals.error, computedAt: versionSignals.computedAt })
-		.from(versionSignals)
-		.where(eq(versionSignals.versionId, versionId))
-	if (!row) return { status: 'none' }
-	if (row.status === 'queued') return { status: 'queued', total: row.total }
-	if (row.status === 'running') return { status: 'running', done: row.done, total: row.total }
-	if (row.status === 'failed') return { status: 'failed', error: row.error ?? '' }
-	return { status: 'succeeded', computedAt: (row.computedAt ?? new Date(0)).toISOString() }
+type SignalRow = typeof versionSignals.$inferSelect
+export type SignalSummary = {
+	computedAt: string
+	samples: number
+	distinct2: number
+	attributes: SignalRow['attributes']
+	skipped: SignalRow['skipped']
+	method: NonNullable<SignalRow['method']> | Record<string, never>
 }
 
-/** A computed version's summary: when, over how many samples, which keys were computed and which skipped, the method. */
-export async function getSignalSummary(versionId: string) {
+/** A version's computation as pages read it: its state line, and its summary once it succeeded (one row, read once). */
+export async function getSignals(versionId: string): Promise<{ state: SignalState; summary: SignalSummary | null }> {
 	const [row] = await db
 		.select({
+			status: versionSignals.status,
+			done: versionSignals.samplesDone,
+			total: versionSignals.samplesTotal,
+			error: versionSignals.error,
 			computedAt: versionSignals.computedAt,
 			samples: versionSignals.samples,
 			distinct2: versionSignals.distinct2,
@@ -163,16 +164,26 @@ export async function getSignalSummary(versionId: string) {
 			method: versionSignals.method,
 		})
 		.from(versionSignals)
-		.where(and(eq(versionSignals.versionId, versionId), eq(versionSignals.status, 'succeeded')))
-	if (!row) return null
+		.where(eq(versionSignals.versionId, versionId))
+	if (!row) return { state: { status: 'none' }, summary: null }
+	if (row.status === 'queued') return { state: { status: 'queued', total: row.total }, summary: null }
+	if (row.status === 'running') return { state: { status: 'running', done: row.done, total: row.total }, summary: null }
+	if (row.status === 'failed') return { state: { status: 'failed', error: row.error ?? '' }, summary: null }
+	const computedAt = (row.computedAt ?? new Date(0)).toISOString()
 	return {
-		computedAt: (row.computedAt ?? new Date(0)).toISOString(),
-		samples: row.samples ?? 0,
-		distinct2: row.distinct2 ?? 0,
-		attributes: row.attributes,
-		skipped: row.skipped,
-		method: row.method ?? {},
+		state: { status: 'succeeded', computedAt },
+		summary: { computedAt, samples: row.samples ?? 0, distinct2: row.distinct2 ?? 0, attributes: row.attributes, skipped: row.skipped, method: row.method ?? {} },
 	}
+}
+
+/** The state line of the version page: queued, computing n of N, ready, failed with its message, or none (no samples yet). */
+export async function getSignalState(versionId: string): Promise<SignalState> {
+	return (await getSignals(versionId)).state
+}
+
+/** A computed version's summary: when, over how many samples, which keys were computed and which skipped, the method. */
+export async function getSignalSummary(versionId: string) {
+	return (await getSignals(versionId)).summary
 }
 
 export type StoredValueSignal = { value: string; samples: number; share: number; distinct2: number; lowDiversity: boolean; terms: SignalTerm[] }
@@ -198,7 +209,7 @@ export async function getSignalValues(versionId: string, attribute: string): Pro
 
 /** The consultation report's signals section (app/domain/signals/report.ts): the state, and every stored value of the version (a few hundred rows at most). */
 export async function getReportSignals(versionId: string): Promise<ReportSignals> {
-	const [state, summary] = await Promise.all([getSignalState(versionId), getSignalSummary(versionId)])
+	const { state, summary } = await getSignals(versionId)
 	const rows = summary
 		? await db
 				.select({ attribute: signalValues.attribute, ...valueColumns })

@@ -3,7 +3,7 @@ import { type IncomingMessage, type ServerResponse } from 'node:http'
 import path from 'node:path'
 import { Transform } from 'node:stream'
 import { type Request as ExpressRequest, type RequestHandler, type Response as ExpressResponse } from 'express'
-import { fallbackLanguage, type Language, negotiateLanguage, supportedLanguages } from '../domain/language.ts'
+import { fallbackLanguage, isSupportedLanguage, type Language, negotiateLanguage, supportedLanguages } from '../domain/language.ts'
 import { directionOf } from '../utils/i18n.ts'
 
 /**
@@ -204,13 +204,11 @@ export function tooLarge(req: ExpressRequest, res: ExpressResponse, limit: numbe
 
 type Texts = { title: string; body: string; home: string }
 const KEYS = { 400: 'badRequest', 413: 'tooLarge' } as const
-const LANGUAGES = supportedLanguages
-type Lang = Language
-let texts: Record<Lang, Record<keyof typeof KEYS, Texts>> | undefined
+let texts: Record<Language, Record<keyof typeof KEYS, Texts>> | undefined
 
 function loadTexts() {
-	const out = {} as Record<Lang, Record<keyof typeof KEYS, Texts>>
-	for (const lng of LANGUAGES) {
+	const out = {} as Record<Language, Record<keyof typeof KEYS, Texts>>
+	for (const lng of supportedLanguages) {
 		const common = JSON.parse(readFileSync(path.resolve('locales', lng, 'common.json'), 'utf8')) as { errorPage: Record<string, { title: string; body: string }> & { home: string } }
 		const page = common.errorPage
 		out[lng] = { 400: { ...page[KEYS[400]]!, home: page.home }, 413: { ...page[KEYS[413]]!, home: page.home } }
@@ -219,12 +217,12 @@ function loadTexts() {
 }
 
 /** The switcher's cookie (Remix's cookie encoding: base64 of a JSON string), then Accept-Language. */
-function languageOf(req: ExpressRequest): Lang {
+function languageOf(req: ExpressRequest): Language {
 	const cookie = /(?:^|;\s*)lng=([^;]*)/.exec(req.headers.cookie ?? '')?.[1]
 	if (cookie) {
 		try {
 			const value = JSON.parse(Buffer.from(decodeURIComponent(cookie), 'base64').toString('utf8')) as unknown
-			if (LANGUAGES.includes(value as Lang)) return value as Lang
+			if (isSupportedLanguage(value)) return value
 		} catch {
 			// a cookie we did not write: ignored
 		}

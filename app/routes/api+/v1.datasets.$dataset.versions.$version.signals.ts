@@ -1,6 +1,6 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { getSignalFlagRates, type FlagShare } from '#app/models/signal-flags.server.ts'
-import { getSignalState, getSignalSummary, getSignalValues } from '#app/models/signals.server.ts'
+import { getSignals, getSignalValues } from '#app/models/signals.server.ts'
 import { ApiError, apiJson, apiRoute, methodNotAllowed, notFound } from '#app/utils/api.server.ts'
 import { requireApiVersion } from '#app/guards/api-token.server.ts'
 
@@ -16,9 +16,8 @@ export const loader = apiRoute(async ({ request, params }: LoaderFunctionArgs) =
 	const { version } = await requireApiVersion(request, params, 'view')
 	const attribute = new URL(request.url).searchParams.get('attribute')
 	if (!attribute) throw new ApiError(400, 'invalid_query', 'The query string is not valid; see details.fields.', { fields: { attribute: ['Required: a metadata key, e.g. persona.group.'] } })
-	const summary = await getSignalSummary(version.id)
+	const { state, summary } = await getSignals(version.id)
 	if (!summary) {
-		const state = await getSignalState(version.id)
 		if (state.status === 'none') throw notFound(`Version "${version.label}" has no samples, so no signals.`)
 		if (state.status === 'failed') throw new ApiError(409, 'conflict', `The signals could not be computed: ${state.error}`, { status: 'failed', error: state.error })
 		const progress = state.status === 'running' ? { samples_done: state.done, samples_total: state.total } : { samples_done: 0, samples_total: state.status === 'queued' ? state.total : 0 }

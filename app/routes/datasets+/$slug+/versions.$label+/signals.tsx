@@ -5,7 +5,7 @@ import { useChartFormat } from '#app/components/charts/format.ts'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { getSignalFlagRates, type FlagShare } from '#app/models/signal-flags.server.ts'
-import { getSignalState, getSignalSummary, getSignalValues } from '#app/models/signals.server.ts'
+import { getSignals, getSignalValues } from '#app/models/signals.server.ts'
 import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { signalStateText } from './__signal-state.tsx'
@@ -21,7 +21,7 @@ export const handle: RouteHandle = {
 /** The team's view of a version's caricature signals (issue #21), precomputed by the signals job: one attribute at a time. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset, version } = await requireVersion(request, params, 'view')
-	const [state, summary] = await Promise.all([getSignalState(version.id), getSignalSummary(version.id)])
+	const { state, summary } = await getSignals(version.id)
 	const wanted = new URL(request.url).searchParams.get('attribute')
 	const attribute = summary ? (summary.attributes.find((a) => a === wanted) ?? summary.attributes[0] ?? null) : null
 	const values = attribute ? await getSignalValues(version.id, attribute) : []
@@ -203,25 +203,15 @@ function ValueSection({
 						<caption className="text-start text-sm text-slate-700" dir="auto">
 							{t('terms.caption', { value: v.value })}
 						</caption>
-						<thead>
-							<tr>
-								<th scope="col" className="text-start">
-									{t('terms.term')}
-								</th>
-								<th scope="col" className="text-end">
-									{t('terms.z')}
-								</th>
-								<th scope="col" className="text-end">
-									{t('terms.count')}
-								</th>
-								<th scope="col" className="text-start">
-									{t('terms.strength')}
-								</th>
-								<th scope="col" className="text-start">
-									{t('terms.samples')}
-								</th>
-							</tr>
-						</thead>
+						<ColumnHeadings
+							columns={[
+								['terms.term', 'start'],
+								['terms.z', 'end'],
+								['terms.count', 'end'],
+								['terms.strength', 'start'],
+								['terms.samples', 'start'],
+							]}
+						/>
 						<tbody>
 							{v.terms.map((term) => (
 								<tr key={term.term}>
@@ -252,6 +242,22 @@ function ValueSection({
 	)
 }
 
+/** A table's column headings: each a key of this page's namespace, aligned to the start (text) or the end (numbers). */
+function ColumnHeadings({ columns }: { columns: Array<[key: string, align: 'start' | 'end']> }) {
+	const { t } = useTranslation('signals')
+	return (
+		<thead>
+			<tr>
+				{columns.map(([key, align]) => (
+					<th key={key} scope="col" className={align === 'end' ? 'text-end' : 'text-start'}>
+						{t(key)}
+					</th>
+				))}
+			</tr>
+		</thead>
+	)
+}
+
 /** Item 4: verdicts on this value's samples with and without its listed words. */
 function FlagRatesTable({ id, value, hasTerms, rates }: { id: string; value: string; hasTerms: boolean; rates: { withTerms: FlagShare; withoutTerms: FlagShare } }) {
 	const { t } = useTranslation('signals')
@@ -263,25 +269,15 @@ function FlagRatesTable({ id, value, hasTerms, rates }: { id: string; value: str
 				<caption className="text-start text-sm text-slate-700" dir="auto">
 					{t('people.caption', { value })}
 				</caption>
-				<thead>
-					<tr>
-						<th scope="col" className="text-start">
-							{t('people.group')}
-						</th>
-						<th scope="col" className="text-end">
-							{t('people.reviewed')}
-						</th>
-						<th scope="col" className="text-end">
-							{t('people.flagged')}
-						</th>
-						<th scope="col" className="text-end">
-							{t('people.share')}
-						</th>
-						<th scope="col" className="text-end">
-							{t('people.interval')}
-						</th>
-					</tr>
-				</thead>
+				<ColumnHeadings
+					columns={[
+						['people.group', 'start'],
+						['people.reviewed', 'end'],
+						['people.flagged', 'end'],
+						['people.share', 'end'],
+						['people.interval', 'end'],
+					]}
+				/>
 				<tbody>
 					{rows.map(([key, s]) => (
 						<tr key={key} id={`${id}-${key}`}>
