@@ -1,5 +1,5 @@
 import { data, type LinksFunction, type LoaderFunctionArgs } from '@remix-run/node'
-import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches, useRouteError, useRouteLoaderData } from '@remix-run/react'
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches, useNavigation, useRouteError, useRouteLoaderData } from '@remix-run/react'
 import { type ReactNode, useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useChangeLanguage } from 'remix-i18next/react'
@@ -90,7 +90,27 @@ export default function App() {
 	useEffect(() => {
 		document.documentElement.dataset.hydrated = 'true'
 	}, [])
-	return <Outlet />
+	const navigation = useNavigation().state
+	// Whether a submission or page load is under way (a form's answer can show before the page's
+	// data has been read again): tests wait for "idle" before the next click.
+	useEffect(() => {
+		document.documentElement.dataset.navigation = navigation
+	}, [navigation])
+	return (
+		<>
+			<NavigationProgress busy={navigation !== 'idle'} />
+			<Outlet />
+		</>
+	)
+}
+
+/**
+ * A thin bar along the top while a page loads or a form is sent (with JavaScript, the page stays
+ * in place meanwhile; on a slow connection the person sees that something is happening). Screen
+ * readers are told by the page that follows, not by this bar.
+ */
+function NavigationProgress({ busy }: { busy: boolean }) {
+	return <div aria-hidden="true" data-testid="navigation-progress" className={busy ? 'fixed inset-x-0 top-0 z-50 h-1 animate-pulse bg-sky-700' : 'hidden'} />
 }
 
 export function ErrorBoundary() {

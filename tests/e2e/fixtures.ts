@@ -67,6 +67,16 @@ export async function waitForHydrationIfScripted(page: Page) {
 	if (await page.evaluate(() => '__remixContext' in window)) await waitForHydration(page)
 }
 
+/**
+ * With JavaScript, waits until no submission or page load is under way (the root keeps
+ * html[data-navigation] at the router's state). A form's answer (its action data) shows while the
+ * page's data is still being read again; a click then would cancel that read, which Remix reports
+ * as a console error ("AbortError"), so helpers wait for this before the next submission.
+ */
+export async function waitForIdleNavigation(page: Page) {
+	if (await page.evaluate(() => '__remixContext' in window)) await expect(page.locator('html')).toHaveAttribute('data-navigation', 'idle')
+}
+
 /** Chromium's console message for a Content-Security-Policy violation (an inline style or script, a foreign source). */
 export function isCspViolation(text: string) {
 	return /violates the following Content Security Policy directive/i.test(text)

@@ -1,5 +1,5 @@
 import { type Browser, expect, type Page } from '@playwright/test'
-import { expectAccessible, waitForHydrationIfScripted } from './fixtures.ts'
+import { expectAccessible, waitForHydrationIfScripted, waitForIdleNavigation } from './fixtures.ts'
 import { invitationPath, mailTo } from './mail.ts'
 
 // The round flow of tests/e2e/rounds.spec.ts, shared by specs that need people in an open round.
@@ -20,6 +20,7 @@ export async function invite(page: Page, email: string, role: 'community' | 'exp
 	await page.getByLabel('Role', { exact: true }).selectOption(role)
 	await page.getByRole('button', { name: 'Send invitations' }).click()
 	await expect(page.getByRole('status')).toContainText(`Invited ${email}.`)
+	await waitForIdleNavigation(page)
 }
 
 /** Creates a validation round on the demo's tutoring-hints v1 and returns its id (the page stays on it). */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { expect, type Page } from '@playwright/test'
+import { waitForIdleNavigation } from './fixtures.ts'
 
 // A dataset team's own dataset, so a spec never changes the shared demo (other specs run beside it).
 
@@ -54,10 +55,12 @@ export async function confirmRoundAction(page: Page, button: 'Open the round' | 
 	const after = page.getByRole('button', { name: button === 'Open the round' ? 'Close the round' : 'Reopen the round' })
 	const onDialog = (d: { accept: () => Promise<void> }) => void d.accept()
 	page.once('dialog', onDialog)
+	await waitForIdleNavigation(page)
 	await page.getByRole('button', { name: button }).click()
 	const confirmPage = page.getByTestId('confirm-page')
 	await expect(after.or(confirmPage)).toBeVisible()
 	if (await confirmPage.isVisible()) await confirmPage.getByRole('button', { name: yes }).click()
 	page.off('dialog', onDialog)
 	await expect(after).toBeVisible()
+	await waitForIdleNavigation(page)
 }
