@@ -55,7 +55,9 @@ export function protocolText(d: DatasetDocumentation): string {
 					? `a random selection of ${r.sampleCount} samples (seed ${r.selection.seed ?? '—'})`
 					: r.selection.mode === 'stratified'
 						? `${r.sampleCount} samples stratified by ${r.selection.attribute ?? '—'}`
-						: `${r.sampleCount} hand-picked samples`
+						: r.selection.mode === 'signals'
+							? `${r.sampleCount} samples aimed where the caricature signals of ${r.selection.attribute ?? '—'} are (weighted, seed ${r.selection.seed ?? '—'})`
+							: `${r.sampleCount} hand-picked samples`
 		return `“${r.title}” (${r.stage} stage, ${r.status}): ${selection}, ${r.overlap} reviewers per sample, ${r.blindReview ? 'blind review (others’ flags hidden until one’s own verdict)' : 'open review'}`
 	})
 	return [

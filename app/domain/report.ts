@@ -12,6 +12,7 @@ import {
 	type Resolution,
 	type RoundStage,
 	type RoundStatus,
+	type SelectionMode,
 	type Severity,
 	type TemplateTarget,
 	type VersionStatus,
@@ -65,8 +66,8 @@ export type ReportRound = {
 	closesAt: string | null
 	openedAt: string | null
 	closedAt: string | null
-	/** `size`: N of a random selection or the number of hand-picked ids; `seed` reproduces random and stratified ones. */
-	selection: { mode: 'all' | 'random' | 'stratified' | 'manual'; size: number | null; seed: number | null; attribute: string | null; perValue: number | null }
+	/** `size`: N of a random or signal-aimed selection or the number of hand-picked ids; `seed` reproduces random, stratified and signal-aimed ones. */
+	selection: { mode: SelectionMode; size: number | null; seed: number | null; attribute: string | null; perValue: number | null }
 	sampleCount: number
 	overlap: number
 	blindReview: boolean
@@ -216,6 +217,7 @@ export function selectionText(t: TFunction, round: ReportRound, esc: Esc = same)
 	const count = round.sampleCount
 	if (s.mode === 'random') return t('report:rounds.selection.random', { count, seed: s.seed ?? '—' })
 	if (s.mode === 'stratified') return t('report:rounds.selection.stratified', { count, attribute: esc(s.attribute ?? ''), perValue: s.perValue ?? '—', seed: s.seed ?? '—' })
+	if (s.mode === 'signals') return t('report:rounds.selection.signals', { count, attribute: esc(s.attribute ?? ''), seed: s.seed ?? '—' })
 	if (s.mode === 'manual') return t('report:rounds.selection.manual', { count })
 	return t('report:rounds.selection.all', { count })
 }

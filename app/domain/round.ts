@@ -38,6 +38,10 @@ export const RoundSchema = z
 			if (!v.attribute) ctx.addIssue({ code: 'custom', path: ['attribute'], message: 'validation.required' })
 			if (!v.perValue) ctx.addIssue({ code: 'custom', path: ['perValue'], message: 'validation.required' })
 		}
+		if (v.selectionMode === 'signals') {
+			if (!v.attribute) ctx.addIssue({ code: 'custom', path: ['attribute'], message: 'validation.required' })
+			if (!v.sampleN) ctx.addIssue({ code: 'custom', path: ['sampleN'], message: 'validation.required' })
+		}
 		if (v.selectionMode === 'manual' && !v.externalIds?.trim()) ctx.addIssue({ code: 'custom', path: ['externalIds'], message: 'validation.required' })
 	})
 

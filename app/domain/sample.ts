@@ -3,3 +3,14 @@ export function canonicalSampleContent(sample: { content?: string | null; messag
 	const messages = sample.messages?.map((m) => [m.role, m.content]) ?? null
 	return JSON.stringify([sample.content ?? null, messages, sample.imageUrl ?? null])
 }
+
+/**
+ * A dotted metadata key ("persona.age") as a PostgreSQL text[] literal for `metadata #> path`, each
+ * part quoted, so keys holding commas, quotes or braces stay one part.
+ */
+export function metadataPathLiteral(key: string): string {
+	return `{${key
+		.split('.')
+		.map((k) => `"${k.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)
+		.join(',')}}`
+}

@@ -20,8 +20,10 @@ function inScope(scope: InsightScope): SQL {
 
 /** The version's rounds, for the round picker. */
 export async function listInsightRounds(versionId: string) {
-	return query<{ id: string; title: string; status: string; overlap: number; sampleCount: number }>(sql`
-		select id, title, status, overlap, sample_count as "sampleCount" from rounds where version_id = ${versionId} order by created_at, id`)
+	// The selection's parameters only for a round aimed where the signals are (a hand-picked list can be long).
+	return query<{ id: string; title: string; status: string; overlap: number; sampleCount: number; signalSelection: Record<string, unknown> | null }>(sql`
+		select id, title, status, overlap, sample_count as "sampleCount", case when selection_mode = 'signals' then selection_params end as "signalSelection"
+		from rounds where version_id = ${versionId} order by created_at, id`)
 }
 
 export type CoverageRow = { roundId: string; title: string; overlap: number; samples: number; covered: number; started: number }

@@ -36,9 +36,9 @@ const str = (v: unknown) => (typeof v === 'string' ? v : null)
 function selectionOf(mode: ReportRound['selection']['mode'], params: Record<string, unknown>): ReportRound['selection'] {
 	return {
 		mode,
-		size: mode === 'random' ? num(params.n) : mode === 'manual' && Array.isArray(params.externalIds) ? params.externalIds.length : null,
-		seed: mode === 'random' || mode === 'stratified' ? num(params.seed) : null,
-		attribute: mode === 'stratified' ? str(params.attribute) : null,
+		size: mode === 'random' || mode === 'signals' ? num(params.n) : mode === 'manual' && Array.isArray(params.externalIds) ? params.externalIds.length : null,
+		seed: mode === 'random' || mode === 'stratified' || mode === 'signals' ? num(params.seed) : null,
+		attribute: mode === 'stratified' || mode === 'signals' ? str(params.attribute) : null,
 		perValue: mode === 'stratified' ? num(params.perValue) : null,
 	}
 }

@@ -6,15 +6,21 @@ import { assignments, participants, roundEvents, roundSamples, rounds } from '#d
 import { rebalance } from '#app/domain/assignment.ts'
 import { attribute, groupKey } from '#app/domain/pseudonymity.ts'
 import { randomSeed } from '#app/domain/random.ts'
+import { type SignalSelection } from '#app/domain/signals/selection.ts'
 import { type RoundAction, transitionRound } from '#app/domain/round-status.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
 import { getEnv } from '#app/utils/env.server.ts'
 import { groupSizes } from './pseudonymity.server.ts'
 import { recordAudit } from './audit.server.ts'
 import { emitRoundClosed, emitVersionStatusChanged } from './webhook.server.ts'
+import { metadataPathLiteral } from '#app/domain/sample.ts'
 
 export type SelectionSpec =
-	{ mode: 'all' } | { mode: 'random'; n: number; seed: number } | { mode: 'stratified'; attribute: string; perValue: number; seed: number } | { mode: 'manual'; externalIds: string[] }
+	| { mode: 'all' }
+	| { mode: 'random'; n: number; seed: number }
+	| { mode: 'stratified'; attribute: string; perValue: number; seed: number }
+	| SignalSelection
+	| { mode: 'manual'; externalIds: string[] }
 
 export type RoundSettings = {
 	stage: RoundStage
@@ -49,6 +55,8 @@ async function selectSamples(tx: Tx, roundId: string, importId: string, spec: Se
 					row_number() over (partition by metadata #>> string_to_array(${spec.attribute}, '.') order by md5(${String(spec.seed)} || external_id), external_id) as rn
 				from ${samples} where import_id = ${importId} and metadata #>> string_to_array(${spec.attribute}, '.') is not null
 			) s where rn <= ${spec.perValue}`
+	} else if (spec.mode === 'signals') {
+		statement = signalSelectionStatement(importId, spec)
 	} else {
 		const list = spec.externalIds.join('\n')
 		statement = sql`select id, array_position(string_to_array(${list}, E'\\n'), external_id) as position
@@ -63,6 +71,34 @@ async function selectSamples(tx: Tx, roundId: string, importId: string, spec: Se
 		return { count, unknown: spec.externalIds.filter((id) => !have.has(id)).slice(0, 20) }
 	}
 	return { count }
+}
+
+/**
+ * "Where the signals are" (decision 049): per value of the attribute, its quota of samples drawn by
+ * weighted sampling without replacement — key −ln(u)/w, smallest first, u uniform from
+ * md5(seed ‖ external id), w = the term boost when the sample's words contain one of its value's
+ * terms, else 1 — interleaved across values like the stratified mode. The value is read as the
+ * signals read it (a string, number or boolean at the path).
+ */
+function signalSelectionStatement(importId: string, spec: SignalSelection) {
+	const path = metadataPathLiteral(spec.attribute)
+	const weights = JSON.stringify(spec.weights.filter((w) => w.quota > 0).map((w) => ({ value: w.value, quota: w.quota, terms: w.terms })))
+	return sql`select id, row_number() over (order by rn, value) as position from (
+			select s.id, w.value, w.quota,
+				row_number() over (
+					partition by w.value
+					order by -ln((('x' || substr(md5(${String(spec.seed)} || s.external_id), 1, 12))::bit(48)::bigint + 0.5) / 281474976710656.0)
+						/ (case when coalesce(tsvector_to_array(s.search_vector), '{}') && w.terms then ${spec.termBoost}::float8 else 1.0 end),
+						s.external_id) as rn
+			from ${samples} s
+			cross join lateral (
+				select case when jsonb_typeof(s.metadata #> ${path}::text[]) in ('string', 'number', 'boolean') then s.metadata #>> ${path}::text[] end as value) v
+			join (
+				select x.value, x.quota, array(select jsonb_array_elements_text(x.terms)) as terms
+				from jsonb_to_recordset(${weights}::jsonb) as x(value text, quota int, terms jsonb)
+			) w on w.value = v.value
+			where s.import_id = ${importId}
+		) s where rn <= quota`
 }
 
 export async function createRound(input: { versionId: string; importId: string; userId: string; settings: RoundSettings; selection: SelectionSpec }) {

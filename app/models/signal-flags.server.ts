@@ -12,11 +12,13 @@ import { versionSignals } from '#db/schema/signals.ts'
 import { wilsonInterval, type Interval } from '#app/domain/metrics.ts'
 import { query } from '#app/utils/db.server.ts'
 import { type StoredValueSignal } from './signals.server.ts'
+import { metadataPathLiteral } from '#app/domain/sample.ts'
 
 export type FlagShare = { reviewed: number; flagged: number; interval: Interval | null }
 export type ValueFlagRates = { value: string; terms: string[]; withTerms: FlagShare; withoutTerms: FlagShare }
 
-const share = (reviewed: number, flagged: number): FlagShare => ({ reviewed, flagged, interval: wilsonInterval(flagged, reviewed) })
+/** Reviewed and flagged samples, with the flagged share's 95 % Wilson interval (none when nothing was reviewed). */
+export const flagShare = (reviewed: number, flagged: number): FlagShare => ({ reviewed, flagged, interval: wilsonInterval(flagged, reviewed) })
 
 /**
  * Per value of `attribute` (the values and terms of the stored signals): the version's reviewed
@@ -30,10 +32,7 @@ const share = (reviewed: number, flagged: number): FlagShare => ({ reviewed, fla
 export async function getSignalFlagRates(versionId: string, attribute: string, values: StoredValueSignal[]): Promise<ValueFlagRates[] | null> {
 	const termsByValue: Record<string, string[]> = {}
 	for (const v of values) termsByValue[v.value] = v.terms.map((t) => t.term)
-	const path = `{${attribute
-		.split('.')
-		.map((k) => `"${k.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)
-		.join(',')}}`
+	const path = metadataPathLiteral(attribute)
 	const rows = await query<{ value: string | null; has_term: boolean | null; reviewed: number; flagged: number }>(sql`
 		with reviewed as (
 			select r.sample_id, bool_or(r.verdict = 'flagged') as flagged
@@ -60,6 +59,6 @@ export async function getSignalFlagRates(versionId: string, attribute: string, v
 	}
 	return values.map((v) => {
 		const c = counts.get(v.value) ?? { with: [0, 0], without: [0, 0] }
-		return { value: v.value, terms: termsByValue[v.value]!, withTerms: share(...c.with), withoutTerms: share(...c.without) }
+		return { value: v.value, terms: termsByValue[v.value]!, withTerms: flagShare(...c.with), withoutTerms: flagShare(...c.without) }
 	})
 }

@@ -1,7 +1,8 @@
 import { type Page } from '@playwright/test'
 import { expect, expectAccessible, msg, signUp, test, uniqueEmail } from './fixtures.ts'
 import { chooseLanguage } from './language.ts'
-import { createDataset, createVersion, uploadText } from './team-helpers.ts'
+import { invite, joinAndStartReviewing, flagCritical } from './round-helpers.ts'
+import { confirmRoundAction, createDataset, createVersion, uploadText } from './team-helpers.ts'
 
 // Issue #21: after an import, the team sees where the generated text marks a group, and goes from
 // a marking word to the samples that contain it.
@@ -86,5 +87,60 @@ test('the team reads a version’s signals, opens the samples a marking word is 
 	await chooseLanguage(page, 'العربية')
 	await expect(page.locator('html')).toHaveAttribute('dir', 'rtl')
 	await expect(page.getByRole('heading', { level: 2, name: msg('ar', 'signals:method.title') })).toBeVisible()
+	await expectAccessible(page)
+})
+
+test('the owner aims a round where the signals are, sees its weights, and the reviewer’s verdicts come back in the round’s insights', async ({ page, browser }) => {
+	await signUp(page, { email: uniqueEmail('aimed'), name: 'Aim', password: 'a long passphrase for e2e' })
+	const slug = await createDataset(page, 'aimed')
+	await createVersion(page, slug, 'v1', null)
+	await uploadText(page, 'planted.jsonl', plantedFile())
+	await waitForSignals(page, slug)
+
+	// The form says which attributes have signals; the owner asks for 30 samples where they are.
+	await page.goto(`/datasets/${slug}/versions/v1/rounds/new`)
+	await expect(page.getByText(msg('en', 'rounds:fields.signalsHint', { attributes: 'persona.group' }))).toBeVisible()
+	await page.getByLabel('Title', { exact: true }).fill('Where the signals are')
+	await page.getByLabel(msg('en', 'rounds:fields.selectionMode'), { exact: true }).selectOption({ label: msg('en', 'rounds:selection.signals') })
+	await page.getByLabel(msg('en', 'rounds:fields.sampleN'), { exact: true }).fill('30')
+	await page.getByLabel(msg('en', 'rounds:fields.seed'), { exact: true }).fill('5')
+	await page.getByLabel(msg('en', 'rounds:fields.attribute'), { exact: true }).selectOption('persona.group')
+	await page.getByLabel('Reviewers per sample').fill('1')
+	await page.getByRole('button', { name: 'Create round' }).click()
+	await expect(page.getByRole('heading', { level: 1, name: 'Where the signals are' })).toBeVisible()
+	const roundId = new URL(page.url()).pathname.split('/').pop()!
+
+	// The round page shows what weighed the choice: north, marked by "lantern", takes more than its third.
+	const weights = page.getByRole('table', { name: msg('en', 'rounds:signalWeights.caption', { attribute: 'persona.group' }) })
+	await expect(weights).toBeVisible()
+	await expect(page.getByTestId('signal-weights')).toContainText('with seed 5')
+	const north = weights.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'north', exact: true }) })
+	await expect(north).toContainText('lantern')
+	expect(Number(await north.locator('td').nth(3).textContent())).toBeGreaterThan(10)
+	await expectAccessible(page)
+
+	// A community member reviews five samples: two flagged, three without concerns.
+	const email = uniqueEmail('aimed-rev')
+	await invite(page, email, 'community')
+	await confirmRoundAction(page, 'Open the round')
+	const reviewer = await joinAndStartReviewing(browser, email)
+	await flagCritical(reviewer)
+	await flagCritical(reviewer)
+	for (let i = 0; i < 3; i++) {
+		const heading = reviewer.getByRole('heading', { level: 1 })
+		const before = (await heading.textContent())!
+		await reviewer.getByRole('button', { name: msg('en', 'review:verdict.noConcerns'), exact: true }).click()
+		await expect(heading).not.toHaveText(before)
+	}
+	await reviewer.context().close()
+
+	// The round's insights: the favoured samples against the others, counted from those five verdicts.
+	await page.goto(`/datasets/${slug}/versions/v1/insights?round=${roundId}`)
+	await expect(page.getByRole('heading', { level: 2, name: msg('en', 'insights:signalSelection.title') })).toBeVisible()
+	const cell = (group: 'selected' | 'other', column: number) => page.locator(`#signal-selection-${group} td`).nth(column)
+	const count = async (group: 'selected' | 'other', column: number) => Number((await cell(group, column).textContent())!.replace(/\D/g, ''))
+	expect((await count('selected', 0)) + (await count('other', 0))).toBe(30)
+	expect((await count('selected', 1)) + (await count('other', 1))).toBe(5)
+	expect((await count('selected', 2)) + (await count('other', 2))).toBe(2)
 	await expectAccessible(page)
 })

@@ -8,9 +8,12 @@ import { BarChart } from '#app/components/charts/bar-chart.tsx'
 import { useChartFormat } from '#app/components/charts/format.ts'
 import { IntervalChart } from '#app/components/charts/interval-chart.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
+import { FlagShareTable } from '#app/components/flag-share-table.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
+import { isSignalSelection } from '#app/domain/signals/selection.ts'
 import { alphaReading, type AlphaResult, formatAgreement } from '#app/domain/metrics.ts'
 import { attributeChoices, getAgreement, getCoverage, getFlagBreakdown, getFlagRateByAttribute, getParticipation, listInsightRounds, listMinoritySignal } from '#app/models/insights.server.ts'
+import { getSignalSelectionRates } from '#app/models/signal-selection.server.ts'
 import { getImportSummary } from '#app/models/version.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { requireVersion } from '#app/guards/dataset.server.ts'
@@ -37,13 +40,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const attribute = choices.find((c) => c.key === wanted)?.key ?? choices.find((c) => c.values > 1)?.key ?? choices[0]?.key ?? null
 	const page = Math.min(10_000, Math.max(1, Number.parseInt(url.searchParams.get('page') ?? '1', 10) || 1))
 	const scope = { versionId: version.id, roundId: round?.id ?? null }
-	const [coverage, participation, flags, rate, agreement, minority] = await Promise.all([
+	const aimed = round && isSignalSelection(round.signalSelection) ? round.signalSelection : null
+	const [coverage, participation, flags, rate, agreement, minority, signalRates] = await Promise.all([
 		getCoverage(scope),
 		getParticipation(scope),
 		getFlagBreakdown(scope),
 		attribute ? getFlagRateByAttribute(scope, attribute) : Promise.resolve(null),
 		getAgreement(scope),
 		listMinoritySignal(scope, page),
+		round && aimed ? getSignalSelectionRates(round.id, aimed) : Promise.resolve(null),
 	])
 	return {
 		dataset: { slug: dataset.slug, name: dataset.name },
@@ -58,6 +63,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		rate,
 		agreement,
 		minority,
+		signalSelection: aimed && signalRates ? { attribute: aimed.attribute, rates: signalRates } : null,
 	}
 }
 
@@ -114,6 +120,7 @@ export default function InsightsPage() {
 					<Coverage coverage={data.coverage} />
 					<Participation participation={data.participation} />
 					<Flags flags={data.flags} />
+					{data.signalSelection ? <SignalSelectionSection selection={data.signalSelection} /> : null}
 					<Rate rate={data.rate} />
 					<AgreementSection agreement={data.agreement} />
 					<Minority minority={data.minority} base={`/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`} query={{ round: round?.id ?? '', attribute: attribute ?? '' }} />
@@ -129,6 +136,26 @@ function Section({ id, title, children }: { id: string; title: string; children:
 			<h2 id={`${id}-heading`}>{title}</h2>
 			{children}
 		</section>
+	)
+}
+
+/** A round aimed where the signals are: were the samples the signals favoured flagged more than the round's others? */
+function SignalSelectionSection({ selection }: { selection: NonNullable<Data['signalSelection']> }) {
+	const { t } = useTranslation(['insights', 'signals'])
+	const { selected, other } = selection.rates
+	return (
+		<Section id="signal-selection" title={t('signalSelection.title')}>
+			<p className="text-slate-700">{t('signalSelection.body', { attribute: selection.attribute })}</p>
+			<FlagShareTable
+				id="signal-selection"
+				testId="signal-selection-rates"
+				caption={t('signalSelection.caption', { attribute: selection.attribute })}
+				rows={[
+					{ key: 'selected', label: t('signalSelection.selected'), ...selected },
+					{ key: 'other', label: t('signalSelection.other'), ...other },
+				]}
+			/>
+		</Section>
 	)
 }
 

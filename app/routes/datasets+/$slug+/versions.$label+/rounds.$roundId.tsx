@@ -10,6 +10,7 @@ import { PageHeader } from '#app/components/page-header.tsx'
 import { InvitationLanguageSelect } from '#app/components/language-select.tsx'
 import { availableRoundActions, type RoundAction } from '#app/domain/round-status.ts'
 import { authorKey } from '#app/domain/pseudonymity.ts'
+import { isSignalSelection, type SignalSelection } from '#app/domain/signals/selection.ts'
 import { InvitationTargetSchema, InviteSchema, parseInviteList, RoundActionSchema } from '#app/domain/round.ts'
 import { invitationCounts, inviteToRound, listInvitations, revokeInvitation, rotateInvitation } from '#app/models/invitation.server.ts'
 import { afterRoundClosed, afterRoundOpened, emailInvitations } from '#app/models/round-flow.server.ts'
@@ -57,6 +58,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 			closesAt: round.closesAt?.toISOString() ?? null,
 			closedAt: round.closedAt?.toISOString() ?? null,
 		},
+		// A round aimed where the signals are: what weighed the choice, as recorded with it.
+		signalSelection: isSignalSelection(round.selectionParams) ? round.selectionParams : null,
 		actions: availableRoundActions(round.status),
 		participants: people,
 		counts,
@@ -132,7 +135,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function TeamRoundPage() {
 	const { t } = useTranslation(['rounds', 'datasets', 'common'])
-	const { dataset, version, round, actions, participants, counts, invitations, progress } = useLoaderData<typeof loader>()
+	const data = useLoaderData<typeof loader>()
+	const { dataset, version, round, actions, participants, counts, invitations, progress } = data
 	const actionData = useActionData<typeof action>()
 	const versionPath = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
 	const confirm = actionData && 'confirm' in actionData ? actionData.confirm : null
@@ -199,6 +203,7 @@ export default function TeamRoundPage() {
 					<dt className="font-medium">{t('fields.blockThreshold')}</dt>
 					<dd>{round.blockThreshold}</dd>
 				</dl>
+				{data.signalSelection ? <SignalWeights selection={data.signalSelection} /> : null}
 				{round.guidelines ? <Markdown>{round.guidelines}</Markdown> : null}
 				{actions.length ? (
 					<Form method="post" className="flex flex-col gap-3 border-t border-slate-200 pt-3">
@@ -391,6 +396,60 @@ function InviteResults({ invite }: { invite: { results: Array<{ line: number; em
 					))}
 				</ul>
 			) : null}
+		</div>
+	)
+}
+
+/** How "where the signals are" chose this round's samples: per value, its strength, weight, the samples taken and the words that favoured a sample. */
+function SignalWeights({ selection }: { selection: SignalSelection }) {
+	const { t, i18n } = useTranslation('rounds')
+	const number = new Intl.NumberFormat(i18n.language, { maximumFractionDigits: 2 })
+	return (
+		<div className="flex flex-col gap-2 border-t border-slate-200 pt-3" data-testid="signal-weights">
+			<p className="text-sm text-slate-700">{t('signalWeights.body', { attribute: selection.attribute, seed: selection.seed, boost: selection.termBoost })}</p>
+			<div className="overflow-x-auto">
+				<table className="w-full text-start text-sm">
+					<caption className="text-start font-medium" dir="auto">
+						{t('signalWeights.caption', { attribute: selection.attribute })}
+					</caption>
+					<thead>
+						<tr>
+							<th scope="col" className="text-start">
+								{t('signalWeights.value')}
+							</th>
+							<th scope="col" className="text-end">
+								{t('signalWeights.samples')}
+							</th>
+							<th scope="col" className="text-end">
+								{t('signalWeights.strength')}
+							</th>
+							<th scope="col" className="text-end">
+								{t('signalWeights.weight')}
+							</th>
+							<th scope="col" className="text-end">
+								{t('signalWeights.taken')}
+							</th>
+							<th scope="col" className="text-start">
+								{t('signalWeights.terms')}
+							</th>
+						</tr>
+					</thead>
+					<tbody>
+						{selection.weights.map((w) => (
+							<tr key={w.value}>
+								<th scope="row" className="text-start font-medium" dir="auto">
+									{w.value}
+								</th>
+								<td className="text-end tabular-nums">{number.format(w.samples)}</td>
+								<td className="text-end tabular-nums">{number.format(w.strength)}</td>
+								<td className="text-end tabular-nums">{number.format(w.weight)}</td>
+								<td className="text-end tabular-nums">{number.format(w.quota)}</td>
+								<td dir="auto">{w.terms.length ? w.terms.join(', ') : t('signalWeights.noTerms')}</td>
+							</tr>
+						))}
+					</tbody>
+				</table>
+			</div>
 		</div>
 	)
 }

@@ -11,6 +11,8 @@ import { randomSeed } from '#app/domain/random.ts'
 import { RoundSchema } from '#app/domain/round.ts'
 import { zonedLocalToUtc } from '#app/domain/time.ts'
 import { createRound, type SelectionSpec } from '#app/models/round.server.ts'
+import { buildSignalSelection } from '#app/models/signal-selection.server.ts'
+import { getSignals } from '#app/models/signals.server.ts'
 import { getImportSummary } from '#app/models/version.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { requireVersion } from '#app/guards/dataset.server.ts'
@@ -22,11 +24,13 @@ export const handle: RouteHandle = { i18n: ['rounds', 'datasets'], title: (t) =>
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset, version } = await requireVersion(request, params, 'manage_versions')
 	invariantResponse(version.currentImportId, 'Import samples first', { status: 409 })
-	const summary = await getImportSummary(version.currentImportId)
+	const [summary, signals] = await Promise.all([getImportSummary(version.currentImportId), getSignals(version.id)])
 	return {
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: { label: version.label, sampleCount: version.sampleCount },
 		attributes: Object.keys(summary.facets),
+		// "Where the signals are" needs them computed: the attributes it can use, or none yet.
+		signalAttributes: signals.summary?.attributes ?? [],
 		timeZone: getTimeZone(request),
 	}
 }
@@ -44,14 +48,21 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		return data({ result: submission.reply({ fieldErrors: { closesAt: ['rounds:errors.dates'] } }) }, { status: 400 })
 	}
 	const seed = v.seed ?? randomSeed()
+	const aimed = v.selectionMode === 'signals' ? await buildSignalSelection({ versionId: version.id, attribute: v.attribute!, n: v.sampleN!, seed }) : null
+	if (aimed && 'error' in aimed) {
+		const fieldErrors: Record<string, string[]> = aimed.error === 'not_ready' ? { selectionMode: ['rounds:errors.signalsNotReady'] } : { attribute: ['rounds:errors.signalsAttribute'] }
+		return data({ result: submission.reply({ fieldErrors }) }, { status: 400 })
+	}
 	const selection: SelectionSpec =
 		v.selectionMode === 'random'
 			? { mode: 'random', n: v.sampleN!, seed }
 			: v.selectionMode === 'stratified'
 				? { mode: 'stratified', attribute: v.attribute!, perValue: v.perValue!, seed }
-				: v.selectionMode === 'manual'
-					? { mode: 'manual', externalIds: [...new Set(v.externalIds!.split(/[\s,]+/).filter(Boolean))] }
-					: { mode: 'all' }
+				: aimed
+					? aimed
+					: v.selectionMode === 'manual'
+						? { mode: 'manual', externalIds: [...new Set(v.externalIds!.split(/[\s,]+/).filter(Boolean))] }
+						: { mode: 'all' }
 	const created = await createRound({
 		versionId: version.id,
 		importId: version.currentImportId,
@@ -81,7 +92,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function NewRound() {
 	const { t } = useTranslation(['rounds', 'datasets', 'common'])
-	const { dataset, version, attributes, timeZone } = useLoaderData<typeof loader>()
+	const { dataset, version, attributes, signalAttributes, timeZone } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const [form, fields] = useForm({
 		id: 'new-round',
@@ -104,7 +115,12 @@ export default function NewRound() {
 				</div>
 				<fieldset className="flex flex-col gap-3">
 					<legend className="mb-1 font-semibold">{t('fields.selection', { count: version.sampleCount })}</legend>
-					<SelectField label={t('fields.selectionMode')} meta={fields.selectionMode} options={selectionModes.map((m) => ({ value: m, label: t(`selection.${m}`) }))} />
+					<SelectField
+						label={t('fields.selectionMode')}
+						meta={fields.selectionMode}
+						hint={signalAttributes.length ? t('fields.signalsHint', { attributes: signalAttributes.join(', ') }) : t('fields.signalsHintNone')}
+						options={selectionModes.map((m) => ({ value: m, label: t(`selection.${m}`) }))}
+					/>
 					<div className="grid gap-4 sm:grid-cols-3">
 						<Field label={t('fields.sampleN')} meta={fields.sampleN} type="number" hint={t('fields.sampleNHint')} />
 						<Field label={t('fields.perValue')} meta={fields.perValue} type="number" hint={t('fields.perValueHint')} />

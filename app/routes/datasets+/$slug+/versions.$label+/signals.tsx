@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { useChartFormat } from '#app/components/charts/format.ts'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
+import { FlagShareTable } from '#app/components/flag-share-table.tsx'
 import { getSignalFlagRates, type FlagShare } from '#app/models/signal-flags.server.ts'
 import { getSignals, getSignalValues } from '#app/models/signals.server.ts'
 import { requireVersion } from '#app/guards/dataset.server.ts'
@@ -261,37 +262,6 @@ function ColumnHeadings({ columns }: { columns: Array<[key: string, align: 'star
 /** Item 4: verdicts on this value's samples with and without its listed words. */
 function FlagRatesTable({ id, value, hasTerms, rates }: { id: string; value: string; hasTerms: boolean; rates: { withTerms: FlagShare; withoutTerms: FlagShare } }) {
 	const { t } = useTranslation('signals')
-	const f = useChartFormat()
-	const rows = hasTerms ? ([['withTerms', rates.withTerms] as const, ['withoutTerms', rates.withoutTerms] as const] as const) : ([['withoutTerms', rates.withoutTerms] as const] as const)
-	return (
-		<div className="overflow-x-auto">
-			<table className="w-full text-start" data-testid="flag-rates">
-				<caption className="text-start text-sm text-slate-700" dir="auto">
-					{t('people.caption', { value })}
-				</caption>
-				<ColumnHeadings
-					columns={[
-						['people.group', 'start'],
-						['people.reviewed', 'end'],
-						['people.flagged', 'end'],
-						['people.share', 'end'],
-						['people.interval', 'end'],
-					]}
-				/>
-				<tbody>
-					{rows.map(([key, s]) => (
-						<tr key={key} id={`${id}-${key}`}>
-							<th scope="row" className="text-start font-medium">
-								{t(`people.${key}`)}
-							</th>
-							<td className="text-end tabular-nums">{f.number(s.reviewed)}</td>
-							<td className="text-end tabular-nums">{f.number(s.flagged)}</td>
-							<td className="text-end tabular-nums">{s.interval ? f.percent(s.interval.rate) : t('people.none')}</td>
-							<td className="text-end tabular-nums">{s.interval ? t('people.intervalValue', { low: f.percent(s.interval.low), high: f.percent(s.interval.high) }) : t('people.none')}</td>
-						</tr>
-					))}
-				</tbody>
-			</table>
-		</div>
-	)
+	const groups = hasTerms ? (['withTerms', 'withoutTerms'] as const) : (['withoutTerms'] as const)
+	return <FlagShareTable id={id} testId="flag-rates" caption={t('people.caption', { value })} rows={groups.map((key) => ({ key, label: t(`people.${key}`), ...rates[key] }))} />
 }
