@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next'
+import { ColumnHeadings } from '#app/components/column-headings.tsx'
 import { useChartFormat } from '#app/components/charts/format.ts'
 import { type Interval } from '#app/domain/metrics.ts'
 
@@ -28,15 +29,7 @@ export function FlagShareTable({ id, caption, rows, testId }: { id: string; capt
 				<caption className="text-start text-sm text-slate-700" dir="auto">
 					{caption}
 				</caption>
-				<thead>
-					<tr>
-						{columns.map(([key, align]) => (
-							<th key={key} scope="col" className={align === 'end' ? 'text-end' : 'text-start'}>
-								{t(key)}
-							</th>
-						))}
-					</tr>
-				</thead>
+				<ColumnHeadings ns="signals" columns={columns} />
 				<tbody>
 					{rows.map((r) => (
 						<tr key={r.key} id={`${id}-${r.key}`}>

@@ -18,6 +18,7 @@ import { action as newDataset } from '#app/routes/datasets+/new.tsx'
 import { getUser } from '#app/utils/auth.server.ts'
 import { db, query } from '#app/utils/db.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { FILLER, GROUPS, lcg, PLANTED } from '#tests/signal-fixtures.ts'
 import { renderRoute } from '#tests/render-route.ts'
 import { account } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run } from '#tests/route-utils.ts'
@@ -27,20 +28,6 @@ import { formRequest, getRequest, run } from '#tests/route-utils.ts'
 useTestDatabase()
 
 const P = { slug: 'aimed', label: 'v1' }
-const GROUPS = ['north', 'south', 'east'] as const
-const PLANTED = 'saffron'
-const FILLER = (
-	'river mountain garden window market bicycle teacher kitchen letter morning village harbour library pencil orchard meadow ' +
-	'lantern basket engine blanket carpet ladder mirror pocket rabbit saddle tunnel violin wagon anchor bridge candle desert'
-).split(' ')
-
-function lcg(seed: number) {
-	let s = seed >>> 0
-	return () => {
-		s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-		return s / 2 ** 32
-	}
-}
 
 /** 600 samples, 200 per persona.group; PLANTED in the first 60 "north" samples (30 %) and in 4 of each other group (2 %). */
 function plantedFile() {

@@ -23,6 +23,7 @@ import { action as newDataset } from '#app/routes/datasets+/new.tsx'
 import { getUser } from '#app/utils/auth.server.ts'
 import { db } from '#app/utils/db.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { FILLER, GROUPS, lcg, PLANTED } from '#tests/signal-fixtures.ts'
 import { responseProblems } from '#tests/openapi-validator.ts'
 import { renderRoute } from '#tests/render-route.ts'
 import { account, userIdOf } from '#tests/round-fixtures.ts'
@@ -33,23 +34,7 @@ useTestDatabase()
 const P = { slug: 'personas', label: 'v1' }
 const API = { dataset: P.slug, version: P.label }
 const API_PATH = '/api/v1/datasets/{dataset}/versions/{version}/signals'
-const GROUPS = ['north', 'south', 'east'] as const
-const PLANTED = 'saffron'
 const PROMPT_ONLY = 'questionnaire'
-// Plain content words (none is a stop word in English), drawn at random for every sample.
-const FILLER = (
-	'river mountain garden window market bicycle teacher kitchen letter morning village harbour library pencil orchard meadow ' +
-	'lantern basket engine blanket carpet ladder mirror pocket rabbit saddle tunnel violin wagon anchor bridge candle desert'
-).split(' ')
-
-/** A small deterministic generator, so the planted data is the same on every run. */
-function lcg(seed: number) {
-	let s = seed >>> 0
-	return () => {
-		s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-		return s / 2 ** 32
-	}
-}
 
 /**
  * 600 samples, 200 per persona.group; PLANTED in 30 % of "north" samples and 2 % of the others.

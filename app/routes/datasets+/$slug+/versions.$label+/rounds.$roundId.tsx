@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { ColumnHeadings } from '#app/components/column-headings.tsx'
 import { ConfirmedField, ConfirmPage, confirmClick, isConfirmed, resubmittable } from '#app/components/confirm.tsx'
 import { DataTable } from '#app/components/data-table.tsx'
 import { DateTime } from '#app/components/date-time.tsx'
@@ -412,28 +413,17 @@ function SignalWeights({ selection }: { selection: SignalSelection }) {
 					<caption className="text-start font-medium" dir="auto">
 						{t('signalWeights.caption', { attribute: selection.attribute })}
 					</caption>
-					<thead>
-						<tr>
-							<th scope="col" className="text-start">
-								{t('signalWeights.value')}
-							</th>
-							<th scope="col" className="text-end">
-								{t('signalWeights.samples')}
-							</th>
-							<th scope="col" className="text-end">
-								{t('signalWeights.strength')}
-							</th>
-							<th scope="col" className="text-end">
-								{t('signalWeights.weight')}
-							</th>
-							<th scope="col" className="text-end">
-								{t('signalWeights.taken')}
-							</th>
-							<th scope="col" className="text-start">
-								{t('signalWeights.terms')}
-							</th>
-						</tr>
-					</thead>
+					<ColumnHeadings
+						ns="rounds"
+						columns={[
+							['signalWeights.value', 'start'],
+							['signalWeights.samples', 'end'],
+							['signalWeights.strength', 'end'],
+							['signalWeights.weight', 'end'],
+							['signalWeights.taken', 'end'],
+							['signalWeights.terms', 'start'],
+						]}
+					/>
 					<tbody>
 						{selection.weights.map((w) => (
 							<tr key={w.value}>

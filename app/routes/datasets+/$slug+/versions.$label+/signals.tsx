@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { useChartFormat } from '#app/components/charts/format.ts'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
+import { ColumnHeadings } from '#app/components/column-headings.tsx'
 import { FlagShareTable } from '#app/components/flag-share-table.tsx'
 import { getSignalFlagRates, type FlagShare } from '#app/models/signal-flags.server.ts'
 import { getSignals, getSignalValues } from '#app/models/signals.server.ts'
@@ -205,6 +206,7 @@ function ValueSection({
 							{t('terms.caption', { value: v.value })}
 						</caption>
 						<ColumnHeadings
+							ns="signals"
 							columns={[
 								['terms.term', 'start'],
 								['terms.z', 'end'],
@@ -240,22 +242,6 @@ function ValueSection({
 			)}
 			{rates ? <FlagRatesTable id={id} value={v.value} hasTerms={v.terms.length > 0} rates={rates} /> : null}
 		</section>
-	)
-}
-
-/** A table's column headings: each a key of this page's namespace, aligned to the start (text) or the end (numbers). */
-function ColumnHeadings({ columns }: { columns: Array<[key: string, align: 'start' | 'end']> }) {
-	const { t } = useTranslation('signals')
-	return (
-		<thead>
-			<tr>
-				{columns.map(([key, align]) => (
-					<th key={key} scope="col" className={align === 'end' ? 'text-end' : 'text-start'}>
-						{t(key)}
-					</th>
-				))}
-			</tr>
-		</thead>
 	)
 }
 
