@@ -67,8 +67,8 @@ test('an owner opens a validation round on a demo version; an expert and a commu
 	await page.reload()
 	const people = page.getByRole('region', { name: /participants/ })
 	// One of each role, and neither has given feedback: below the threshold each role is one row.
-	await expect(people.getByRole('cell', { name: 'Experts, together: 1' })).toBeVisible()
-	await expect(people.getByRole('cell', { name: 'Community members, together: 1' })).toBeVisible()
+	await expect(people.getByRole('rowheader', { name: 'Experts, together: 1' })).toBeVisible()
+	await expect(people.getByRole('rowheader', { name: 'Community members, together: 1' })).toBeVisible()
 	await expect(people.getByText('1 of 1 invited experts have joined.')).toBeVisible()
 	// Pseudonymous: their names reach the team nowhere, their addresses not next to anyone.
 	for (const secret of ['Elena Expert', 'Musa Member']) await expect(page.locator('body')).not.toContainText(secret)

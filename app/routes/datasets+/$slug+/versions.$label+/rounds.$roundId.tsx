@@ -248,6 +248,7 @@ export default function TeamRoundPage() {
 				</ul>
 				{participants.people.length || participants.groups.length ? (
 					<DataTable
+						labelledBy="participants-heading"
 						columns={[{ label: t('participants.who') }, { label: t('participants.state') }, { label: t('participants.progress') }]}
 						rows={[
 							...participants.groups.map((g) => ({
@@ -342,6 +343,7 @@ export default function TeamRoundPage() {
 				<p className="text-sm text-slate-700">{t('invitations.note')}</p>
 				{invitations.length ? (
 					<DataTable
+						labelledBy="invitations-heading"
 						columns={[
 							{ label: t('invitations.who') },
 							{ label: t('invitations.role') },
