@@ -13,7 +13,9 @@ async function newVersion(page: Page, slug: string, label: string) {
 
 async function uploadParquet(page: Page, prefix: string) {
 	await waitForHydrationIfScripted(page)
-	await page.getByLabel('Sample file (.jsonl, .csv or .parquet)').setInputFiles({ name: `${prefix}.parquet`, mimeType: 'application/vnd.apache.parquet', buffer: Buffer.from(mappingFixture({ prefix })) })
+	await page
+		.getByLabel('Sample file (.jsonl, .csv or .parquet)')
+		.setInputFiles({ name: `${prefix}.parquet`, mimeType: 'application/vnd.apache.parquet', buffer: Buffer.from(mappingFixture({ prefix })) })
 	await page.getByRole('button', { name: 'Upload and import' }).click()
 	await expect(page.getByRole('heading', { level: 1, name: 'Choose the columns' })).toBeVisible()
 }

@@ -51,8 +51,7 @@ const submit = (cookie: string, uploadId: string, fields: Array<[string, string]
 		{},
 		{ ...P, uploadId },
 	)
-const importWith = (cookie: string, uploadId: string, uses: string[]) =>
-	submit(cookie, uploadId, [['intent', 'import'], ...uses.map((u): [string, string] => ['use', u])])
+const importWith = (cookie: string, uploadId: string, uses: string[]) => submit(cookie, uploadId, [['intent', 'import'], ...uses.map((u): [string, string] => ['use', u])])
 
 const stagedFile = (id: string) => path.join(stagingDir(), `${id}.parquet`)
 const stagedRows = async () => (await db.select({ id: stagedUploads.id }).from(stagedUploads)).length
@@ -161,9 +160,7 @@ describe('Parquet column mapping (web upload)', () => {
 		expect(cancelled.headers.get('Location')).toBe(V)
 		expect(await stagedRows()).toBe(0)
 		expect(existsSync(stagedFile(next))).toBe(false)
-		expect((await run(columnsRoute.loader as never, getRequest(`${V}/columns/${next}`, { cookie: w.owner }), {}, { ...P, uploadId: next })).headers.get('Location')).toBe(
-			`${V}?notice=stagedgone`,
-		)
+		expect((await run(columnsRoute.loader as never, getRequest(`${V}/columns/${next}`, { cookie: w.owner }), {}, { ...P, uploadId: next })).headers.get('Location')).toBe(`${V}?notice=stagedgone`)
 
 		// The API, given no mapping, applies the remembered one.
 		const after = await put(apiToken, mappingFixture({ prefix: 'e' }))

@@ -69,10 +69,7 @@ export function prefillUses(columns: ReadonlyArray<ColumnInfo>, remembered: Colu
 }
 
 export type MappingProblem =
-	| { code: 'mapping_no_id' }
-	| { code: 'mapping_no_content' }
-	| { code: 'mapping_part_twice'; part: SamplePart; columns: string }
-	| { code: 'mapping_messages_not_list'; column: string; type: string }
+	{ code: 'mapping_no_id' } | { code: 'mapping_no_content' } | { code: 'mapping_part_twice'; part: SamplePart; columns: string } | { code: 'mapping_messages_not_list'; column: string; type: string }
 
 /** A chat column must be a list of structs with role and content (as the schema says; each row is checked again on import). */
 export function isChatType(type: string) {

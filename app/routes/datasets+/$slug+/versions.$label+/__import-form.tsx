@@ -59,7 +59,15 @@ export function ImportForm({ action, hasSamples }: { action: string; hasSamples:
 					<label htmlFor="import-file" className="label">
 						{t('import.file')}
 					</label>
-					<input id="import-file" name="file" type="file" required accept=".jsonl,.ndjson,.json,.csv,.parquet,application/x-ndjson,text/csv,application/vnd.apache.parquet" aria-describedby="import-file-hint" className="input" />
+					<input
+						id="import-file"
+						name="file"
+						type="file"
+						required
+						accept=".jsonl,.ndjson,.json,.csv,.parquet,application/x-ndjson,text/csv,application/vnd.apache.parquet"
+						aria-describedby="import-file-hint"
+						className="input"
+					/>
 					<p id="import-file-hint" className="mt-1 text-sm text-slate-700">
 						{t('import.fileHint')}
 					</p>
