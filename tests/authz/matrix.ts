@@ -121,6 +121,9 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	// GET only points back at the version page (the upload form lives there); it shows nothing.
 	'routes/datasets+/$slug+/versions.$label+/import':            { GET:  [302,  302,  302,  302,  302,  302,  302,  302,  302,  302,  302,  302],
 	                                                                POST: [S,    404,  404,  404,  404,  404,  302,  302,  404,  S,    S,    S] },
+	// A staged Parquet upload's column mapping (alpha's draft v2); the POST sends a mapping without an id, refused (400) so the upload stays.
+	'routes/datasets+/$slug+/versions.$label+/columns.$uploadId': { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S],
+	                                                                POST: [S,    404,  404,  404,  404,  404,  400,  400,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/imports.$importId': { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/imports.$importId.progress':
 	                                                              { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
@@ -213,6 +216,7 @@ export const paramOverrides: Record<string, (w: World) => Record<string, string>
 	'routes/datasets+/$slug+/versions.$label+/diff': (w) => ({ label: w.a.draftLabel }),
 	'routes/datasets+/$slug+/versions.$label+/edit': (w) => ({ label: w.a.draftLabel }),
 	'routes/datasets+/$slug+/versions.$label+/import': (w) => ({ label: w.a.draftLabel }),
+	'routes/datasets+/$slug+/versions.$label+/columns.$uploadId': (w) => ({ label: w.a.draftLabel, uploadId: w.a.stagedUploadId }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.samples': (w) => ({ version: w.a.draftLabel }),
 }
 
@@ -272,6 +276,7 @@ export const postBodies: Record<string, BodyFor> = {
 			),
 		}),
 	'routes/datasets+/$slug+/versions.$label+/import': (_w, p) => ({ multipart: { file: { filename: 'v2.jsonl', type: 'application/x-ndjson', content: jsonl(`web ${p}`) } } }),
+	'routes/datasets+/$slug+/versions.$label+/columns.$uploadId': () => form({ intent: 'import', use: ['metadata', 'content', 'messages', 'language', 'metadata', 'metadata'] }),
 	'routes/datasets+/$slug+/versions.$label+/issues.$number': () => form({ intent: 'note', note: 'Asked the generator team.' }),
 	'routes/datasets+/$slug+/versions.$label+/issues._index': async (w) =>
 		form({ intent: 'bulk_acknowledge', issue: `${w.a.issue.id}:${await revisionOf(db.select({ revision: issues.revision }).from(issues).where(eq(issues.id, w.a.issue.id)))}` }),
