@@ -16,7 +16,7 @@
  */
 import { and, eq } from 'drizzle-orm'
 import { apiTokens, webhooks } from '#db/schema/api.ts'
-import { datasets, useCases, versions } from '#db/schema/datasets.ts'
+import { datasets, stagedUploads, useCases, versions } from '#db/schema/datasets.ts'
 import { issues } from '#db/schema/issues.ts'
 import { comments, flags } from '#db/schema/reviews.ts'
 import { invitations } from '#db/schema/rounds.ts'
@@ -385,6 +385,17 @@ export const swaps: Swap[] = [
 	},
 	{ name: "beta's import under alpha v1", route: `${ver}/imports.$importId`, method: 'GET', principal: 'owner', params: (w) => ({ importId: w.b.importId }), expect: 404 },
 	{ name: "beta's import under alpha v1 (progress)", route: `${ver}/imports.$importId.progress`, method: 'GET', principal: 'owner', params: (w) => ({ importId: w.b.importId }), expect: 404 },
+	// A staged upload is reached only under its own version: alpha's, opened on beta's draft by beta's owner, is not there (and stays staged).
+	{
+		name: "alpha's staged Parquet upload under beta's draft",
+		route: `${ver}/columns.$uploadId`,
+		method: 'POST',
+		principal: 'otherOwner',
+		params: (w) => ({ slug: w.b.slug, label: 'b2', uploadId: w.a.stagedUploadId }),
+		body: () => form({ intent: 'cancel' }),
+		expect: 302,
+		unchanged: async () => (await db.select({ id: stagedUploads.id }).from(stagedUploads)).map((r) => r.id),
+	},
 	{ name: "beta's sample under alpha v1", route: `${ver}/samples.$externalId`, method: 'GET', principal: 'owner', params: () => ({ externalId: 'b-000' }), expect: 404 },
 	{
 		name: "beta's webhook disabled from alpha",
