@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { type AnyPgColumn, bigint, boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { datasetRoles, generationMethods, importFormats, importStatuses, pipelineStages, teamInvitationStatuses, versionStatuses } from '#app/domain/enums.ts'
-import { type ColumnMapping } from '#app/domain/import/column-mapping.ts'
+import { type ColumnInfo, type ColumnMapping } from '#app/domain/import/column-mapping.ts'
 import { users } from './accounts.ts'
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
@@ -175,7 +175,7 @@ export const stagedUploads = pgTable(
 		filename: text('filename').notNull(),
 		bytes: bigint('bytes', { mode: 'number' }).notNull(),
 		rows: bigint('rows', { mode: 'number' }).notNull(),
-		columns: jsonb('columns').$type<Array<{ name: string; type: string }>>().notNull(),
+		columns: jsonb('columns').$type<ColumnInfo[]>().notNull(),
 		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 	},

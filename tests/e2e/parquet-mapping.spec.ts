@@ -11,11 +11,11 @@ async function newVersion(page: Page, slug: string, label: string) {
 	await expect(page.getByRole('heading', { level: 1, name: new RegExp(`Version ${label}`) })).toBeVisible()
 }
 
-async function uploadParquet(page: Page, prefix: string) {
+async function uploadParquet(page: Page, prefix: string, broken: { missingIdAt?: number } = {}) {
 	await waitForHydrationIfScripted(page)
 	await page
 		.getByLabel('Sample file (.jsonl, .csv or .parquet)')
-		.setInputFiles({ name: `${prefix}.parquet`, mimeType: 'application/vnd.apache.parquet', buffer: Buffer.from(mappingFixture({ prefix })) })
+		.setInputFiles({ name: `${prefix}.parquet`, mimeType: 'application/vnd.apache.parquet', buffer: Buffer.from(mappingFixture({ prefix, ...broken })) })
 	await page.getByRole('button', { name: 'Upload and import' }).click()
 	await expect(page.getByRole('heading', { level: 1, name: 'Choose the columns' })).toBeVisible()
 }
@@ -37,6 +37,7 @@ async function journey(page: Page, tag: string, scripted: boolean) {
 	await newVersion(page, slug, 'v1')
 
 	await uploadParquet(page, 'first')
+	await expect(page.getByText('Say what each column of first.parquet (4 rows) holds.', { exact: false })).toBeVisible()
 	// The schema as read from the file, and a guess by name.
 	const columns = page.getByRole('table', { name: 'Columns of the file' })
 	await expect(columns.getByRole('row', { name: /conversation/ })).toContainText('list<struct<role: string, content: string>>')
@@ -73,6 +74,15 @@ async function journey(page: Page, tag: string, scripted: boolean) {
 	await expect(use(page, 'external_id')).toHaveValue('id')
 	await page.getByRole('button', { name: 'Import with these columns' }).click()
 	await expect(page.getByRole('status')).toContainText('4 samples imported.')
+
+	// A file the remembered mapping does not fit (no id on row 2) is rejected whole, the row named.
+	await page.getByRole('link', { name: 'Back to version v2' }).click()
+	await uploadParquet(page, 'third', { missingIdAt: 2 })
+	await page.getByRole('button', { name: 'Import with these columns' }).click()
+	await expect(page.getByRole('alert')).toContainText('The file was rejected: 1 problem.')
+	await expect(page.getByRole('columnheader', { name: 'Row' })).toBeVisible()
+	await expect(page.getByRole('row', { name: /The sample has no id/ })).toContainText('2')
+	await accessible()
 }
 
 test('an owner uploads a Parquet file, maps its columns and imports; the next upload has the mapping pre-filled', async ({ page }) => {

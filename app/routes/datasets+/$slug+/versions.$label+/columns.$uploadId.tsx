@@ -81,7 +81,7 @@ export default function MapColumns() {
 	return (
 		<div className="flex max-w-4xl flex-col gap-6">
 			<PageHeader crumbs={datasetCrumbs(t, dataset, version)} title={t('columns.title')} />
-			<p>{t('columns.intro', { file: upload.filename, count: upload.rows })}</p>
+			<p>{t('columns.intro', { file: upload.filename, rows: t('imports.rows', { count: upload.rows }) })}</p>
 			{remembered ? <p className="text-sm text-slate-700">{t('columns.remembered')}</p> : null}
 			{missing.length ? (
 				<div role="status" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
