@@ -11,7 +11,7 @@ import { type ImportError, type ImportErrorCode, type ImportFormat, type ImportL
 export type Expected = { kind: 'sample'; sample: ParsedSample } | { kind: 'error'; error: ImportError }
 export type GeneratedFile = { format: ImportFormat; bytes: Uint8Array; limits: ImportLimits; expected: Expected[] }
 
-/** Every code the parser itself may produce (the importer adds interrupted, version_frozen, unsupported_format). */
+/** Every code the parser itself may produce (the importer adds interrupted, version_frozen, unsupported_format, invalid_parquet). */
 export const PARSER_CODES: ReadonlySet<ImportErrorCode> = new Set(
 	Object.keys({
 		empty_file: 1,
@@ -49,7 +49,7 @@ export const PARSER_CODES: ReadonlySet<ImportErrorCode> = new Set(
 		csv_wrong_separator: 1,
 		csv_metadata_conflict: 1,
 		file_too_large: 1,
-	} satisfies Record<Exclude<ImportErrorCode, 'interrupted' | 'version_frozen' | 'unsupported_format'>, 1>) as ImportErrorCode[],
+	} satisfies Record<Exclude<ImportErrorCode, 'interrupted' | 'version_frozen' | 'unsupported_format' | 'invalid_parquet'>, 1>) as ImportErrorCode[],
 )
 
 /** After one of these the parser stops: it must be the last event. */

@@ -246,7 +246,7 @@ export const openApiDocument: OpenApiDocument = {
 							schema: {
 								type: 'string',
 								description:
-									'Parquet: columns id, content or messages (a list of {role, content} structs), optional language, image_url, image_alt, metadata (a struct or JSON text); every other column becomes metadata (nested structs stay nested). Row n is reported as line n.',
+									'Parquet: columns id, content or messages (a list of {role, content} structs), optional language, image_url, image_alt, metadata (a struct or JSON text); every other column becomes metadata (nested structs stay nested). Once the dataset has a column mapping, remembered from its last Parquet import through the web upload, that mapping is applied instead: each part from its mapped column, left-out columns dropped, every other column metadata. Row n is reported as line n.',
 							},
 						},
 					},

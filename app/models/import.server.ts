@@ -318,9 +318,9 @@ export async function listImports(versionId: string) {
 		.limit(20)
 }
 
-/** A file refused before parsing (e.g. not .jsonl or .csv): recorded like any failed import so the result page explains it. */
-export async function recordRejectedUpload(input: { versionId: string; filename: string; userId: string | null; code: ImportError['code'] }): Promise<ImportOutcome> {
-	const errors: ImportError[] = [{ line: 0, code: input.code }]
+/** A file refused before parsing (e.g. not .jsonl, .csv or .parquet): recorded like any failed import so the result page explains it. */
+export async function recordRejectedUpload(input: { versionId: string; filename: string; userId: string | null; code: ImportError['code']; params?: ImportError['params'] }): Promise<ImportOutcome> {
+	const errors: ImportError[] = [{ line: 0, code: input.code, ...(input.params ? { params: input.params } : {}) }]
 	const filename = input.filename.slice(0, 255)
 	const row = await db.transaction(async (tx) => {
 		const [row] = await tx

@@ -9,29 +9,42 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { once } from 'node:events'
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet'
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
-import { parquetRowToSample } from '#app/domain/import/parquet-row.ts'
+import { type ColumnInfo, type ColumnMapping } from '#app/domain/import/column-mapping.ts'
+import { mappedRowToSample, parquetRowToSample } from '#app/domain/import/parquet-row.ts'
 
 /** The upload is not a readable Parquet file (malformed, truncated, or an unsupported encoding). */
 export class ParquetFileError extends Error {}
+
+/** The upload is larger than the import limit. */
+export class ParquetTooLargeError extends ParquetFileError {
+	constructor(readonly maxBytes: number) {
+		super(`The file is larger than the limit of ${maxBytes} bytes.`)
+	}
+}
 
 /** Writes `source` to a temporary file (at most `maxBytes`); `cleanup` removes it. */
 export async function spoolParquet(source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ file: string; bytes: number; cleanup: () => Promise<void> }> {
 	const dir = await mkdtemp(path.join(tmpdir(), 'rt-parquet-'))
 	const cleanup = () => rm(dir, { recursive: true, force: true })
 	const file = path.join(dir, 'upload.parquet')
+	return { file, bytes: await writeParquetFile(source, maxBytes, file, cleanup), cleanup }
+}
+
+/** Writes `source` to `file` (at most `maxBytes`), calling `cleanup` if it fails; returns the size. */
+export async function writeParquetFile(source: AsyncIterable<Uint8Array>, maxBytes: number, file: string, cleanup: () => Promise<void>): Promise<number> {
 	const out = createWriteStream(file)
 	let bytes = 0
 	try {
 		for await (const chunk of source) {
 			bytes += chunk.byteLength
-			if (bytes > maxBytes) throw new ParquetFileError(`The file is larger than the limit of ${maxBytes} bytes.`)
+			if (bytes > maxBytes) throw new ParquetTooLargeError(maxBytes)
 			if (!out.write(chunk)) await once(out, 'drain')
 		}
 		out.end()
 		await once(out, 'finish')
-		return { file, bytes, cleanup }
+		return bytes
 	} catch (error) {
 		out.destroy()
 		await cleanup()
@@ -52,8 +65,45 @@ export async function readParquetFooter(file: string): Promise<FileMetaData> {
 	}
 }
 
-/** The rows as JSONL, a row group at a time. */
-export async function* parquetAsJsonl(file: string, metadata: FileMetaData): AsyncGenerator<Uint8Array> {
+/** The file's top-level columns, each with a short description of its type (for the column-mapping form). */
+export function describeColumns(metadata: FileMetaData): ColumnInfo[] {
+	return parquetSchema(metadata).children.map((c) => ({ name: c.element.name, type: describeType(c) }))
+}
+
+function describeType(node: SchemaTree): string {
+	const { element, children } = node
+	const listed = element.converted_type === 'LIST' || element.logical_type?.type === 'LIST'
+	if (listed && children.length === 1) {
+		// The standard three levels (list → repeated group → element); older writers repeat the element itself.
+		const repeated = children[0]!
+		if (!repeated.children.length) return `list<${leafType(repeated.element)}>`
+		return `list<${repeated.children.length === 1 && !listLeaf(repeated) ? describeType(repeated.children[0]!) : structType(repeated)}>`
+	}
+	if (element.converted_type === 'MAP' || element.converted_type === 'MAP_KEY_VALUE' || element.logical_type?.type === 'MAP') return 'map'
+	if (children.length) return structType(node)
+	const leaf = leafType(element)
+	return element.repetition_type === 'REPEATED' ? `list<${leaf}>` : leaf
+}
+
+const structType = (node: SchemaTree) => `struct<${node.children.map((c) => `${c.element.name}: ${describeType(c)}`).join(', ')}>`
+
+/** A repeated group with one child named like a struct field (legacy two-level lists of structs). */
+const listLeaf = (repeated: SchemaTree) => repeated.element.name === 'array' || repeated.element.name.endsWith('_tuple')
+
+function leafType(element: SchemaTree['element']): string {
+	const logical = element.logical_type
+	if (logical?.type === 'STRING' || element.converted_type === 'UTF8' || element.converted_type === 'ENUM') return 'string'
+	if (logical?.type === 'JSON' || element.converted_type === 'JSON') return 'json'
+	if (logical?.type === 'INTEGER') return `${logical.isSigned ? 'int' : 'uint'}${logical.bitWidth}`
+	if (logical?.type === 'TIMESTAMP' || element.converted_type?.startsWith('TIMESTAMP') || element.type === 'INT96') return 'timestamp'
+	if (logical?.type === 'DATE' || element.converted_type === 'DATE') return 'date'
+	if (logical?.type === 'DECIMAL' || element.converted_type === 'DECIMAL') return 'decimal'
+	const physical: Record<string, string> = { BOOLEAN: 'boolean', INT32: 'int32', INT64: 'int64', FLOAT: 'float', DOUBLE: 'double', BYTE_ARRAY: 'binary', FIXED_LEN_BYTE_ARRAY: 'binary' }
+	return physical[element.type ?? ''] ?? 'unknown'
+}
+
+/** The rows as JSONL, a row group at a time; by `mapping` when given, else by column name. */
+export async function* parquetAsJsonl(file: string, metadata: FileMetaData, mapping?: ColumnMapping | null): AsyncGenerator<Uint8Array> {
 	const buffer = await asyncBufferFromFile(file)
 	const encoder = new TextEncoder()
 	let rowStart = 0
@@ -65,7 +115,8 @@ export async function* parquetAsJsonl(file: string, metadata: FileMetaData): Asy
 		} catch (error) {
 			throw new ParquetFileError(`Row group ${n + 1} (rows ${rowStart + 1}–${rowEnd}) cannot be read: ${(error as Error).message}`)
 		}
-		yield encoder.encode(rows.map((row) => `${JSON.stringify(parquetRowToSample(row))}\n`).join(''))
+		const toSample = mapping ? (row: Record<string, unknown>) => mappedRowToSample(row, mapping) : parquetRowToSample
+		yield encoder.encode(rows.map((row) => `${JSON.stringify(toSample(row))}\n`).join(''))
 		rowStart = rowEnd
 	}
 }

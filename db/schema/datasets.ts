@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { type AnyPgColumn, bigint, boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { datasetRoles, generationMethods, importFormats, importStatuses, pipelineStages, teamInvitationStatuses, versionStatuses } from '#app/domain/enums.ts'
+import { type ColumnInfo, type ColumnMapping } from '#app/domain/import/column-mapping.ts'
 import { users } from './accounts.ts'
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
@@ -14,6 +15,8 @@ export const datasets = pgTable(
 		description: text('description').notNull().default(''),
 		// Bumped on every edit; a form that saw an older revision is told, not overwritten.
 		revision: integer('revision').notNull().default(1),
+		// The Parquet column mapping last used to import (decision 047); pre-fills the next one, and the API's default.
+		columnMapping: jsonb('column_mapping').$type<ColumnMapping>(),
 		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -155,6 +158,28 @@ export const imports = pgTable(
 		finishedAt: timestamp('finished_at', { withTimezone: true }),
 	},
 	(t) => [index('imports_version_idx').on(t.versionId, t.startedAt), index('imports_running_idx').on(t.status, t.heartbeatAt)],
+)
+
+/**
+ * A Parquet file received by the web upload and waiting for its column mapping (decision 047): the
+ * file itself is in the staging directory under this id; the row scopes it to a version and says
+ * what its columns are. Removed when the import runs or is cancelled, and by the reaper after a day.
+ */
+export const stagedUploads = pgTable(
+	'staged_uploads',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		versionId: uuid('version_id')
+			.notNull()
+			.references(() => versions.id, { onDelete: 'cascade' }),
+		filename: text('filename').notNull(),
+		bytes: bigint('bytes', { mode: 'number' }).notNull(),
+		rows: bigint('rows', { mode: 'number' }).notNull(),
+		columns: jsonb('columns').$type<ColumnInfo[]>().notNull(),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+	},
+	(t) => [index('staged_uploads_version_idx').on(t.versionId), index('staged_uploads_created_idx').on(t.createdAt)],
 )
 
 export const samples = pgTable(

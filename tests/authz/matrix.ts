@@ -16,7 +16,7 @@
  */
 import { and, eq } from 'drizzle-orm'
 import { apiTokens, webhooks } from '#db/schema/api.ts'
-import { datasets, useCases, versions } from '#db/schema/datasets.ts'
+import { datasets, stagedUploads, useCases, versions } from '#db/schema/datasets.ts'
 import { issues } from '#db/schema/issues.ts'
 import { comments, flags } from '#db/schema/reviews.ts'
 import { invitations } from '#db/schema/rounds.ts'
@@ -121,6 +121,9 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	// GET only points back at the version page (the upload form lives there); it shows nothing.
 	'routes/datasets+/$slug+/versions.$label+/import':            { GET:  [302,  302,  302,  302,  302,  302,  302,  302,  302,  302,  302,  302],
 	                                                                POST: [S,    404,  404,  404,  404,  404,  302,  302,  404,  S,    S,    S] },
+	// A staged Parquet upload's column mapping (alpha's draft v2); the POST sends a mapping without an id, refused (400) so the upload stays.
+	'routes/datasets+/$slug+/versions.$label+/columns.$uploadId': { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S],
+	                                                                POST: [S,    404,  404,  404,  404,  404,  400,  400,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/imports.$importId': { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.$label+/imports.$importId.progress':
 	                                                              { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S] },
@@ -213,6 +216,7 @@ export const paramOverrides: Record<string, (w: World) => Record<string, string>
 	'routes/datasets+/$slug+/versions.$label+/diff': (w) => ({ label: w.a.draftLabel }),
 	'routes/datasets+/$slug+/versions.$label+/edit': (w) => ({ label: w.a.draftLabel }),
 	'routes/datasets+/$slug+/versions.$label+/import': (w) => ({ label: w.a.draftLabel }),
+	'routes/datasets+/$slug+/versions.$label+/columns.$uploadId': (w) => ({ label: w.a.draftLabel, uploadId: w.a.stagedUploadId }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.samples': (w) => ({ version: w.a.draftLabel }),
 }
 
@@ -272,6 +276,7 @@ export const postBodies: Record<string, BodyFor> = {
 			),
 		}),
 	'routes/datasets+/$slug+/versions.$label+/import': (_w, p) => ({ multipart: { file: { filename: 'v2.jsonl', type: 'application/x-ndjson', content: jsonl(`web ${p}`) } } }),
+	'routes/datasets+/$slug+/versions.$label+/columns.$uploadId': () => form({ intent: 'import', use: ['metadata', 'content', 'messages', 'language', 'metadata', 'metadata'] }),
 	'routes/datasets+/$slug+/versions.$label+/issues.$number': () => form({ intent: 'note', note: 'Asked the generator team.' }),
 	'routes/datasets+/$slug+/versions.$label+/issues._index': async (w) =>
 		form({ intent: 'bulk_acknowledge', issue: `${w.a.issue.id}:${await revisionOf(db.select({ revision: issues.revision }).from(issues).where(eq(issues.id, w.a.issue.id)))}` }),
@@ -380,6 +385,17 @@ export const swaps: Swap[] = [
 	},
 	{ name: "beta's import under alpha v1", route: `${ver}/imports.$importId`, method: 'GET', principal: 'owner', params: (w) => ({ importId: w.b.importId }), expect: 404 },
 	{ name: "beta's import under alpha v1 (progress)", route: `${ver}/imports.$importId.progress`, method: 'GET', principal: 'owner', params: (w) => ({ importId: w.b.importId }), expect: 404 },
+	// A staged upload is reached only under its own version: alpha's, opened on beta's draft by beta's owner, is not there (and stays staged).
+	{
+		name: "alpha's staged Parquet upload under beta's draft",
+		route: `${ver}/columns.$uploadId`,
+		method: 'POST',
+		principal: 'otherOwner',
+		params: (w) => ({ slug: w.b.slug, label: 'b2', uploadId: w.a.stagedUploadId }),
+		body: () => form({ intent: 'cancel' }),
+		expect: 302,
+		unchanged: async () => (await db.select({ id: stagedUploads.id }).from(stagedUploads)).map((r) => r.id),
+	},
 	{ name: "beta's sample under alpha v1", route: `${ver}/samples.$externalId`, method: 'GET', principal: 'owner', params: () => ({ externalId: 'b-000' }), expect: 404 },
 	{
 		name: "beta's webhook disabled from alpha",

@@ -14,6 +14,7 @@ import { comments, flags } from '#db/schema/reviews.ts'
 import { emails, invitations, participants, rounds } from '#db/schema/rounds.ts'
 import { createApiToken, revokeApiToken } from '#app/models/api-token.server.ts'
 import { runImport } from '#app/models/import.server.ts'
+import { stageParquetUpload } from '#app/models/parquet-mapping.server.ts'
 import { computePendingSignals } from '#app/jobs/signals.server.ts'
 import { saveVerdict } from '#app/models/review.server.ts'
 import { createWebhook } from '#app/models/webhook.server.ts'
@@ -28,6 +29,7 @@ import { action as discussAction } from '#app/routes/rounds+/$roundId+/use-cases
 import { action as signupAction } from '#app/routes/_auth+/signup.tsx'
 import { startSession } from '#app/utils/auth.server.ts'
 import { db } from '#app/utils/db.server.ts'
+import { mappingFixture } from '#tests/parquet-fixtures.ts'
 import { flagInput } from '#tests/flag-input.ts'
 import { addMaintainer } from '#tests/team-utils.ts'
 import { cookiesFrom, formRequest, run, TEST_ORIGIN, type RouteResult } from '#tests/route-utils.ts'
@@ -204,6 +206,16 @@ export async function buildWorld() {
 	await ok('v2', run(newVersion, formRequest('/v', { label: 'v2', parent: 'v1', generationMethod: 'templates' }, { cookie: acct.owner.cookie }), {}, { slug: 'alpha' }))
 	const v2 = await versionOf('alpha', 'v2')
 	await importInto(v2.id, acct.owner.id, jsonl('a', 6, ' (revised)'))
+	// A Parquet upload waiting for its column mapping (decision 047).
+	const stagedUploadId = await stageParquetUpload({
+		versionId: v2.id,
+		filename: 'v2.parquet',
+		userId: acct.owner.id,
+		source: (async function* () {
+			yield mappingFixture()
+		})(),
+		maxBytes: 1 << 20,
+	})
 	const pia = await participantId(a.roundId, acct.participant.id)
 	await saveVerdict({ roundId: a.roundId, participantId: pia, sampleId: await sampleId(a.importId, 'a-001'), verdict: { kind: 'flag', flag: flagInput({ severity: 'critical' }) } })
 	const commentId = await comment(acct.participant.cookie, a.roundId, a.useCaseId, 'Who reads these hints?')
@@ -257,7 +269,7 @@ export async function buildWorld() {
 	return {
 		accounts: acct,
 		tokens: { token: token.token.token, otherToken: otherToken.token.token, revokedToken: revoked.token.token } satisfies Record<TokenPrincipal, string>,
-		a: { ...a, slug: 'alpha', label: 'v1', draftLabel: 'v2', issue: aIssues[0]!, commentId, inviteeToken, participantToken, spareToken },
+		a: { ...a, slug: 'alpha', label: 'v1', draftLabel: 'v2', issue: aIssues[0]!, commentId, inviteeToken, participantToken, spareToken, stagedUploadId },
 		b: {
 			...b,
 			slug: 'beta',

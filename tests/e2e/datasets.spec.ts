@@ -34,7 +34,7 @@ async function createVersion(page: Page, slug: string, label: string, parent: st
 }
 
 async function upload(page: Page, file: string) {
-	await page.getByLabel('Sample file (.jsonl or .csv)').setInputFiles(fixture(file))
+	await page.getByLabel('Sample file (.jsonl, .csv or .parquet)').setInputFiles(fixture(file))
 	await page.getByRole('button', { name: 'Upload and import' }).click()
 }
 

@@ -13,7 +13,7 @@ async function browseMultilingual(page: Page, tag: string) {
 	await page.getByRole('link', { name: 'New version' }).click()
 	await page.getByLabel('Version label').fill('v1')
 	await page.getByRole('button', { name: 'Create version' }).click()
-	await page.getByLabel('Sample file (.jsonl or .csv)').setInputFiles(path.resolve('tests/fixtures/search/multilingual.jsonl'))
+	await page.getByLabel('Sample file (.jsonl, .csv or .parquet)').setInputFiles(path.resolve('tests/fixtures/search/multilingual.jsonl'))
 	await page.getByRole('button', { name: 'Upload and import' }).click()
 	await expect(page.getByRole('status')).toContainText('37 samples imported.')
 	await page.goto(`/datasets/${slug}/versions/v1/samples`)

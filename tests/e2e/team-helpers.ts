@@ -26,7 +26,7 @@ export async function createVersion(page: Page, slug: string, label: string, par
 }
 
 export async function uploadText(page: Page, name: string, text: string) {
-	await page.getByLabel('Sample file (.jsonl or .csv)').setInputFiles({ name, mimeType: 'application/x-ndjson', buffer: Buffer.from(text) })
+	await page.getByLabel('Sample file (.jsonl, .csv or .parquet)').setInputFiles({ name, mimeType: 'application/x-ndjson', buffer: Buffer.from(text) })
 	await page.getByRole('button', { name: 'Upload and import' }).click()
 	await expect(page.getByRole('status')).toContainText('samples imported')
 }

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import { parquetMetadata } from 'hyparquet'
-import { ByteWriter, ParquetWriter, parquetWriteBuffer } from 'hyparquet-writer'
+import { parquetWriteBuffer } from 'hyparquet-writer'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { samples, versions } from '#db/schema/datasets.ts'
 import { action as tokensAction } from '#app/routes/account+/tokens.tsx'
@@ -8,62 +8,13 @@ import * as samplesRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$v
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { fixture } from '#tests/parquet-fixtures.ts'
 import { world } from '#tests/round-fixtures.ts'
 import { run, TEST_ORIGIN } from '#tests/route-utils.ts'
 
 useTestDatabase()
 beforeAll(() => resetEnvCache())
 afterAll(() => resetEnvCache())
-
-/** Fixtures written by a Parquet writer (hyparquet-writer): nested structs, lists of structs, nulls, dictionary-encoded and compressed columns, several row groups. */
-function fixture(rows = 5, rowGroupSize = 2) {
-	const ids = Array.from({ length: rows }, (_, i) => `p-${i}`)
-	const writer = new ByteWriter()
-	const parquet = new ParquetWriter({
-		writer,
-		codec: 'SNAPPY',
-		schema: [
-			{ name: 'root', num_children: 6 },
-			{ name: 'id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
-			{ name: 'content', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-			{ name: 'messages', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-			{ name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-			{ name: 'element', repetition_type: 'OPTIONAL', num_children: 2 },
-			{ name: 'role', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-			{ name: 'content', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-			{ name: 'language', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-			{ name: 'persona', repetition_type: 'OPTIONAL', num_children: 2 },
-			{ name: 'region', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-			{ name: 'age', type: 'INT32', repetition_type: 'OPTIONAL' },
-			{ name: 'prompt_id', type: 'INT64', repetition_type: 'OPTIONAL' },
-		],
-	})
-	parquet.write({
-		rowGroupSize,
-		columnData: [
-			{ name: 'id', data: ids },
-			// Even rows are chats (content null), odd rows plain text.
-			{ name: 'content', data: ids.map((_, i) => (i % 2 ? `text ${i}` : null)), codec: 'UNCOMPRESSED' },
-			{
-				name: 'messages',
-				data: ids.map((_, i) =>
-					i % 2
-						? null
-						: [
-								{ role: 'user', content: `q ${i}` },
-								{ role: 'assistant', content: `a ${i}` },
-							],
-				),
-			},
-			// Few distinct values: dictionary-encoded by the writer.
-			{ name: 'language', data: ids.map((_, i) => (i % 3 ? 'en' : 'es')), encoding: 'RLE_DICTIONARY' },
-			{ name: 'persona', data: ids.map((_, i) => (i === 4 ? null : { region: i % 2 ? 'Amman' : 'Oaxaca', age: 30 + i })) },
-			{ name: 'prompt_id', data: ids.map((_, i) => (i === 1 ? null : BigInt(100 + i))) },
-		],
-	})
-	parquet.finish()
-	return new Uint8Array(writer.getBuffer())
-}
 
 async function setup() {
 	const w = await world(2)

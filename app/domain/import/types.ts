@@ -59,6 +59,7 @@ export type ImportErrorCode =
 	| 'interrupted'
 	| 'version_frozen'
 	| 'unsupported_format'
+	| 'invalid_parquet'
 
 export type ImportError = {
 	line: number

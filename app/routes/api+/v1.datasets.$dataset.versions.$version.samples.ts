@@ -4,6 +4,7 @@ import { canChangeSamples } from '#app/domain/version-status.ts'
 import { claimIdempotencyKey, finishIdempotencyKey, releaseIdempotencyKey } from '#app/models/idempotency.server.ts'
 import { ImportNotAllowedError, runImport } from '#app/models/import.server.ts'
 import { ParquetFileError, parquetAsJsonl, readParquetFooter, spoolParquet } from '#app/models/parquet-import.server.ts'
+import { getColumnMapping } from '#app/models/parquet-mapping.server.ts'
 import { ApiError, apiJson, apiRoute, assertMethod, hashedBody, importErrorMessage, methodNotAllowed } from '#app/utils/api.server.ts'
 import { requireApiVersion } from '#app/guards/api-token.server.ts'
 import { importLimits } from '#app/utils/env.server.ts'
@@ -26,7 +27,7 @@ const frozen = (label: string) => new ApiError(409, 'version_frozen', `Version "
  */
 export const action = apiRoute(async ({ request, params }: ActionFunctionArgs) => {
 	assertMethod(request, ['PUT'])
-	const { principal, version } = await requireApiVersion(request, params, 'import')
+	const { principal, dataset, version } = await requireApiVersion(request, params, 'import')
 	const csv = isCsv(request.headers.get('Content-Type'))
 	const parquet = isParquet(request.headers.get('Content-Type'))
 	if (!csv && !parquet && !isNdjson(request.headers.get('Content-Type'))) {
@@ -46,7 +47,8 @@ export const action = apiRoute(async ({ request, params }: ActionFunctionArgs) =
 		// Parquet is read from its footer: spooled to a file, checked, then fed to the importer as JSONL rows.
 		const spooled = parquet ? await spoolParquet(body.source, limits.maxFileBytes).catch(invalidParquet) : null
 		const outcome = await (async () => {
-			const source = spooled ? parquetAsJsonl(spooled.file, await readParquetFooter(spooled.file)) : body.source
+			// Parquet columns map by the dataset's remembered mapping (the web upload's, decision 047), else by name.
+			const source = spooled ? parquetAsJsonl(spooled.file, await readParquetFooter(spooled.file), await getColumnMapping(dataset.id)) : body.source
 			return runImport({
 				versionId: version.id,
 				format: csv ? 'csv' : 'jsonl',

@@ -6,7 +6,8 @@ type Progress = { uploaded: number; total: number; rows: number | null }
 /**
  * A plain multipart form (it works without JavaScript: the browser posts the file and shows the
  * result page). With JavaScript the upload goes through XHR for a progress bar, and the server's
- * own progress (rows parsed so far) is polled under the import id the form carries.
+ * own progress (rows parsed so far) is polled under the import id the form carries. A Parquet file
+ * is staged and the answer is its column-mapping page (columns.$uploadId.tsx).
  */
 export function ImportForm({ action, hasSamples }: { action: string; hasSamples: boolean }) {
 	const { t } = useTranslation('datasets')
@@ -58,7 +59,15 @@ export function ImportForm({ action, hasSamples }: { action: string; hasSamples:
 					<label htmlFor="import-file" className="label">
 						{t('import.file')}
 					</label>
-					<input id="import-file" name="file" type="file" required accept=".jsonl,.ndjson,.json,.csv,application/x-ndjson,text/csv" aria-describedby="import-file-hint" className="input" />
+					<input
+						id="import-file"
+						name="file"
+						type="file"
+						required
+						accept=".jsonl,.ndjson,.json,.csv,.parquet,application/x-ndjson,text/csv,application/vnd.apache.parquet"
+						aria-describedby="import-file-hint"
+						className="input"
+					/>
 					<p id="import-file-hint" className="mt-1 text-sm text-slate-700">
 						{t('import.fileHint')}
 					</p>

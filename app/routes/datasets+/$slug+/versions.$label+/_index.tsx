@@ -38,7 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const status = version.status
 	const notice = new URL(request.url).searchParams.get('notice')
 	return {
-		notice: notice === 'frozen' || notice === 'nofile' || notice === 'badname' ? notice : null,
+		notice: notice === 'frozen' || notice === 'nofile' || notice === 'badname' || notice === 'stagedgone' || notice === 'unreadable' ? notice : null,
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: {
 			label: version.label,

@@ -58,7 +58,8 @@ export default function ImportResult() {
 						<thead>
 							<tr className="border-b border-slate-300">
 								<th scope="col" className="w-24 py-2 text-start">
-									{t('imports.line')}
+									{/* A Parquet file's problems are numbered by row (the importer reads row n as line n). */}
+									{/\.parquet$/i.test(imp.filename) ? t('imports.row') : t('imports.line')}
 								</th>
 								<th scope="col" className="py-2 text-start">
 									{t('imports.problem')}
