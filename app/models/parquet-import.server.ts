@@ -52,8 +52,8 @@ export async function readParquetFooter(file: string): Promise<FileMetaData> {
 	}
 }
 
-/** The rows as JSONL, a row group at a time. */
-export async function* parquetAsJsonl(file: string, metadata: FileMetaData): AsyncGenerator<Uint8Array> {
+/** The rows as JSONL, a row group at a time; `mapRow` renames columns first (a Hub import's column mapping). */
+export async function* parquetAsJsonl(file: string, metadata: FileMetaData, mapRow?: (row: Record<string, unknown>) => Record<string, unknown>): AsyncGenerator<Uint8Array> {
 	const buffer = await asyncBufferFromFile(file)
 	const encoder = new TextEncoder()
 	let rowStart = 0
@@ -65,7 +65,7 @@ export async function* parquetAsJsonl(file: string, metadata: FileMetaData): Asy
 		} catch (error) {
 			throw new ParquetFileError(`Row group ${n + 1} (rows ${rowStart + 1}–${rowEnd}) cannot be read: ${(error as Error).message}`)
 		}
-		yield encoder.encode(rows.map((row) => `${JSON.stringify(parquetRowToSample(row))}\n`).join(''))
+		yield encoder.encode(rows.map((row) => `${JSON.stringify(parquetRowToSample(mapRow ? mapRow(row) : row))}\n`).join(''))
 		rowStart = rowEnd
 	}
 }
