@@ -8,7 +8,7 @@ import { users } from '#db/schema/accounts.ts'
 import { datasetHubTokens } from '#db/schema/datasets.ts'
 import { HubImportError } from '#app/domain/hub.ts'
 import { db } from '#app/utils/db.server.ts'
-import { openSecret, sealSecret, SecretUnreadableError } from '#app/utils/secrets.server.ts'
+import { openSecret, sealSecret, SecretsKeyMissingError, SecretUnreadableError } from '#app/utils/secrets.server.ts'
 import { recordAudit } from './audit.server.ts'
 
 const context = (datasetId: string) => `dataset-hub-token:${datasetId}`
@@ -51,8 +51,9 @@ export async function readHubToken(datasetId: string): Promise<string | null> {
 	try {
 		return openSecret(row.ciphertext, context(datasetId), row.keyId)
 	} catch (error) {
-		if (error instanceof SecretUnreadableError)
-			throw new HubImportError('token_unreadable', 'The saved Hub token cannot be read (the server’s SECRETS_KEY changed since it was saved). Save the token again.')
+		// A changed key, or (PostgreSQL in production) no key any more: the owner saves the token again.
+		if (error instanceof SecretUnreadableError || error instanceof SecretsKeyMissingError)
+			throw new HubImportError('token_unreadable', 'The saved Hub token cannot be read (the server’s SECRETS_KEY changed or was removed since it was saved). Save the token again.')
 		throw error
 	}
 }

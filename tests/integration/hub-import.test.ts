@@ -280,6 +280,22 @@ describe('Private and gated datasets, and the saved token', () => {
 		expect(actions).toEqual(expect.arrayContaining(['dataset.hub_token_saved', 'dataset.hub_token_replaced', 'dataset.hub_token_deleted']))
 	})
 
+	test('a token saved under another key is not guessed at: the import says to save it again', async () => {
+		const w = await setup()
+		expect((await page(w.owner, { intent: 'save_token', token: HF_TOKEN })).status).toBe(302)
+		process.env.SECRETS_KEY = 'b'.repeat(64)
+		resetEnvCache()
+		try {
+			const res = await api(w.token, { repo: PRIVATE, id_column: 'prompt_id' })
+			expect(res.status).toBe(422)
+			expect(errorOf(res).code).toBe('hub_token_unreadable')
+			expect(hub.requests).toHaveLength(0)
+		} finally {
+			delete process.env.SECRETS_KEY
+			resetEnvCache()
+		}
+	})
+
 	test('a gated dataset (403) without a token is auth_required, with a token the Hub refuses access_denied', async () => {
 		const w = await setup()
 		const anonymous = await api(w.token, { repo: GATED, id_column: 'prompt_id' })

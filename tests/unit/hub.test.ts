@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { ApiHubImportSchema, HubImportSchema, hubErrorCodes, mapHubRow, missingColumns, offeredSplits, splitFiles } from '#app/domain/hub.ts'
 import { supportedLanguages } from '#app/utils/i18n.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
-import { openSecret, sealSecret, SecretUnreadableError } from '#app/utils/secrets.server.ts'
+import { canStoreSecrets, openSecret, sealSecret, SecretsKeyMissingError, SecretUnreadableError } from '#app/utils/secrets.server.ts'
 
 describe('splitFiles: where a split’s Parquet files are in a commit', () => {
 	const pushToHub = ['README.md', '.gitattributes', 'data/train-00000-of-00002.parquet', 'data/train-00001-of-00002.parquet', 'data/test-00000-of-00001.parquet', 'data/train.jsonl']
@@ -83,6 +83,25 @@ describe('sealed secrets (AES-256-GCM)', () => {
 		process.env.SECRETS_KEY = Buffer.alloc(32, 7).toString('base64')
 		resetEnvCache()
 		expect(() => openSecret(a.sealed, 'dataset-hub-token:1', a.keyId)).toThrow(/another key/)
+	})
+	test('PostgreSQL in production without SECRETS_KEY stores no secret (saving is refused); development derives a stable key', () => {
+		const saved = { NODE_ENV: process.env.NODE_ENV, DATABASE_URL: process.env.DATABASE_URL, APP_URL: process.env.APP_URL }
+		try {
+			Object.assign(process.env, { NODE_ENV: 'production', DATABASE_URL: 'postgres://db.internal/rt', APP_URL: 'https://rt.example.org' })
+			resetEnvCache()
+			expect(canStoreSecrets()).toBe(false)
+			expect(() => sealSecret('hf_x', 'c')).toThrow(SecretsKeyMissingError)
+			process.env.NODE_ENV = 'development'
+			resetEnvCache()
+			const a = sealSecret('hf_x', 'c')
+			resetEnvCache()
+			expect(openSecret(a.sealed, 'c', a.keyId)).toBe('hf_x')
+		} finally {
+			for (const [k, v] of Object.entries(saved))
+				if (v === undefined) delete process.env[k]
+				else process.env[k] = v
+			resetEnvCache()
+		}
 	})
 	test('a SECRETS_KEY that is not 32 bytes stops the start with a message naming it', async () => {
 		const { getEnv } = await import('#app/utils/env.server.ts')
