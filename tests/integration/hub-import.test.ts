@@ -9,6 +9,7 @@ import * as hubPage from '#app/routes/datasets+/$slug+/versions.new-from-hub.tsx
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
+import { responseProblems } from '#tests/openapi-validator.ts'
 import { type FakeHub, noRobotsParquet, noRobotsRows, startFakeHub } from '#tests/hub-server.ts'
 import { account, world } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
@@ -73,8 +74,9 @@ async function setup() {
 	return { ...w, token: (created.data as { created: { token: string } }).created.token }
 }
 
-const api = (token: string, body: unknown, version = 'v1') =>
-	run(
+/** The API route, every answer checked against the OpenAPI document. */
+async function api(token: string, body: unknown, version = 'v1') {
+	const res = await run(
 		hubApi.action as never,
 		new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/${version}/hub-import`, {
 			method: 'POST',
@@ -84,6 +86,9 @@ const api = (token: string, body: unknown, version = 'v1') =>
 		{},
 		{ dataset: 'hints', version },
 	)
+	expect(responseProblems('post', '/api/v1/datasets/{dataset}/versions/{version}/hub-import', res.status, res.data, res.headers)).toEqual([])
+	return res
+}
 
 const page = (cookie: string, fields: Record<string, string>) => run(hubPage.action as never, formRequest('/datasets/hints/versions/new-from-hub', fields, { cookie }), {}, { slug: 'hints' })
 
