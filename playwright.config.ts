@@ -3,6 +3,8 @@ import { defineConfig, devices } from '@playwright/test'
 
 const PORT = Number(process.env.E2E_PORT ?? 3210)
 export const SMTP_PORT = Number(process.env.E2E_SMTP_PORT ?? 2626)
+// The stand-in Hugging Face Hub the Hub import spec starts (tests/hub-server.ts); the app is pointed at it.
+export const HUB_PORT = Number(process.env.E2E_HUB_PORT ?? PORT + 1000)
 
 /** Debian's Chromium (or CHROMIUM_PATH) when present, else Playwright's own download. */
 function chromiumPath(): string | undefined {
@@ -65,6 +67,7 @@ export default defineConfig({
 			SIGNUP_EMAIL_VERIFICATION: 'off',
 			// The scheduler (round closing, notification emails, webhooks) every few seconds, so a test sees an email arrive.
 			SCHEDULER_INTERVAL_SECONDS: '3',
+			HF_ENDPOINT: `http://127.0.0.1:${HUB_PORT}`,
 			...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
 		},
 	},

@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { blockingReasons, flagCategories, generationMethods, issueKinds, issueStatuses, resolutions, templateTargets, versionStatuses } from '#app/domain/enums.ts'
 import { annotationFormats } from './annotations.ts'
 import { apiErrorCodes, ApiNewVersionSchema, ISSUE_PAGE_DEFAULT, ISSUE_PAGE_MAX } from './api.ts'
+import { ApiHubImportSchema } from './hub.ts'
 
 type JsonType = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null'
 
@@ -99,6 +100,7 @@ const version: SchemaObject = {
 		'seed_data_description',
 		'known_limitations',
 		'changelog',
+		'source',
 		'created_at',
 	],
 	properties: {
@@ -115,8 +117,34 @@ const version: SchemaObject = {
 		seed_data_description: { type: 'string' },
 		known_limitations: { type: 'string' },
 		changelog: { type: 'string' },
+		source: nullable({ ...ref('HubSource'), description: 'Where the current samples came from, when they were imported from the Hugging Face Hub; null for an uploaded file.' }),
 		created_at: dateTime,
 	},
+}
+
+const hubSource: SchemaObject = {
+	type: 'object',
+	additionalProperties: false,
+	description: 'A Hugging Face Hub import’s provenance: the commit the revision named when the files were read.',
+	required: ['endpoint', 'repo', 'revision', 'sha', 'config', 'split', 'files'],
+	properties: {
+		endpoint: { type: 'string', description: 'The Hub (HF_ENDPOINT), e.g. https://huggingface.co.' },
+		repo: { type: 'string', examples: ['HuggingFaceH4/no_robots'] },
+		revision: { type: 'string', description: 'What was asked for: a branch, tag or sha.' },
+		sha: { type: 'string', pattern: '^[0-9a-f]{40}$', description: 'The commit that was read.' },
+		config: { type: 'string' },
+		split: { type: 'string' },
+		files: { type: 'array', items: { type: 'string' }, description: 'The split’s Parquet files at that commit, in the order read.' },
+	},
+}
+
+function hubImportSchema(): SchemaObject {
+	const { $schema: _, ...schema } = z.toJSONSchema(ApiHubImportSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>
+	return {
+		...(schema as SchemaObject),
+		description:
+			'What to import: repo (required), revision (branch, tag or sha; default main), config (default "default"), split (default train); *_column name the columns that hold the id, the text, the chat and the language (blank: the columns named so); token, for this request only (else the dataset’s saved token, if any). Unknown fields are refused (422).',
+	}
 }
 
 const issue: SchemaObject = {
@@ -265,6 +293,35 @@ export const openApiDocument: OpenApiDocument = {
 						{ anyOf: [ref('SamplesRejected'), ref('Error')] },
 						'invalid_samples: nothing was imported, details.errors lists the rejected lines; invalid_parquet: the file is not readable Parquet (malformed or truncated); idempotency_key_reused: the key was used for a different request.',
 					),
+				},
+			},
+		},
+		'/api/v1/datasets/{dataset}/versions/{version}/hub-import': {
+			post: {
+				operationId: 'importFromHub',
+				summary: 'Import the version’s samples from a Hugging Face Hub dataset, all or nothing',
+				description:
+					'Resolves the revision to its commit sha (GET {HF_ENDPOINT}/api/datasets/{repo}/revision/{revision}), finds the split’s Parquet files in that commit (refs/convert/parquet’s {config}/{split}/*.parquet; {config}/{split}-*.parquet; for the default config data/{split}-*.parquet or {split}-*.parquet), reads them at that sha ({HF_ENDPOINT}/datasets/{repo}/resolve/{sha}/{path}) one after the other into one import, and records the sha, repo, config, split, endpoint and files in the version’s provenance (Version.source). Parquet columns are read as in uploadSamples; row n of the split (files in order) is reported as line n. Runs while the request is open; not idempotent by key, but importing the same sha again gives the same samples.',
+				tags: ['versions'],
+				parameters: [param('dataset'), param('version')],
+				requestBody: {
+					required: true,
+					content: {
+						'application/json': {
+							schema: ref('HubImport'),
+							example: { repo: 'HuggingFaceH4/no_robots', revision: 'main', config: 'default', split: 'test', id_column: 'prompt_id' },
+						},
+					},
+				},
+				responses: {
+					'200': json(ref('HubImportResult'), 'Every row was valid; the samples are the version’s now, and source says which commit they came from.'),
+					...standard,
+					'409': errorWith('version_frozen: the version is no longer a draft.'),
+					'422': json(
+						{ anyOf: [ref('SamplesRejected'), ref('Error')] },
+						'Nothing was imported. invalid_samples: details.errors lists the rejected rows; validation_failed: details.fields; hub_repo_not_found; hub_revision_not_found; hub_auth_required (401/403 without a token: private, gated or unknown); hub_access_denied (the token was refused or has no access); hub_no_parquet_files (details.offered lists the config/split pairs found); hub_column_not_found; hub_invalid_parquet; hub_too_large (over IMPORT_MAX_FILE_MB in all); hub_token_unreadable (SECRETS_KEY changed since the token was saved).',
+					),
+					'502': errorWith('hub_unreachable: the Hub could not be reached or a download broke off; hub_error: the Hub answered with an unexpected status. Nothing was imported; retry later.'),
 				},
 			},
 		},
@@ -498,6 +555,19 @@ export const openApiDocument: OpenApiDocument = {
 			},
 			NewVersion: newVersionSchema(),
 			Version: version,
+			HubSource: hubSource,
+			HubImport: hubImportSchema(),
+			HubImportResult: {
+				type: 'object',
+				additionalProperties: false,
+				required: ['version', 'import_id', 'rows', 'source'],
+				properties: {
+					version: { type: 'string' },
+					import_id: { type: 'string', format: 'uuid' },
+					rows: { type: 'integer', minimum: 0 },
+					source: ref('HubSource'),
+				},
+			},
 			ImportResult: {
 				type: 'object',
 				additionalProperties: false,

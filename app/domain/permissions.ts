@@ -15,9 +15,11 @@ export type DatasetCapability =
 	/** Approve despite open blocking issues, with a written justification. Owners only. */
 	| 'override_gate'
 	| 'view_audit'
+	/** Save, replace or delete the dataset's Hugging Face Hub token (decision 048). Owners only. */
+	| 'manage_hub_token'
 
 export const datasetCapabilities: Record<DatasetRole, ReadonlySet<DatasetCapability>> = {
-	owner: new Set(['view', 'edit', 'manage_team', 'manage_versions', 'import', 'triage', 'approve', 'override_gate', 'view_audit']),
+	owner: new Set(['view', 'edit', 'manage_team', 'manage_versions', 'import', 'triage', 'approve', 'override_gate', 'view_audit', 'manage_hub_token']),
 	maintainer: new Set(['view', 'edit', 'manage_versions', 'import', 'triage', 'approve', 'view_audit']),
 }
 

@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, ne, sql } from 'drizzle-orm'
 import { facetValues, imports, samples, versions } from '#db/schema/datasets.ts'
+import { type HubSource } from '#app/domain/hub.ts'
 import { FacetCounter } from '#app/domain/import/facets.ts'
 import { foldWord, searchableText, searchVector } from '#app/domain/search/text.ts'
 import { parseSamples } from '#app/domain/import/parse.ts'
@@ -59,6 +60,8 @@ export async function runImport(input: {
 	importId?: string
 	source: AsyncIterable<Uint8Array>
 	limits?: ImportLimits
+	/** Where the file came from (a Hub import); recorded in the version's provenance when it is published, cleared by any other import. */
+	hubSource?: HubSource
 }): Promise<ImportOutcome> {
 	const [version] = await db.select({ status: versions.status, datasetId: versions.datasetId, label: versions.label }).from(versions).where(eq(versions.id, input.versionId))
 	if (!version || version.status !== 'draft') throw new ImportNotAllowedError('Samples can only change while the version is a draft')
@@ -145,7 +148,10 @@ export async function runImport(input: {
 		const published = await db.transaction(async (tx) => {
 			const [v] = await tx.select({ status: versions.status, previous: versions.currentImportId }).from(versions).where(eq(versions.id, input.versionId)).for('update')
 			if (!v || v.status !== 'draft') return null
-			await tx.update(versions).set({ currentImportId: importId, sampleCount: rows, updatedAt: new Date() }).where(eq(versions.id, input.versionId))
+			await tx
+				.update(versions)
+				.set({ currentImportId: importId, sampleCount: rows, source: input.hubSource ?? null, updatedAt: new Date() })
+				.where(eq(versions.id, input.versionId))
 			await tx
 				.update(imports)
 				.set({

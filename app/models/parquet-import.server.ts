@@ -102,8 +102,16 @@ function leafType(element: SchemaTree['element']): string {
 	return physical[element.type ?? ''] ?? 'unknown'
 }
 
-/** The rows as JSONL, a row group at a time; by `mapping` when given, else by column name. */
-export async function* parquetAsJsonl(file: string, metadata: FileMetaData, mapping?: ColumnMapping | null): AsyncGenerator<Uint8Array> {
+/**
+ * The rows as JSONL, a row group at a time: by `mapping` when given (the owner's column mapping),
+ * else by column name, after `mapRow` renames columns (a Hub import's named columns).
+ */
+export async function* parquetAsJsonl(
+	file: string,
+	metadata: FileMetaData,
+	mapping?: ColumnMapping | null,
+	mapRow?: (row: Record<string, unknown>) => Record<string, unknown>,
+): AsyncGenerator<Uint8Array> {
 	const buffer = await asyncBufferFromFile(file)
 	const encoder = new TextEncoder()
 	let rowStart = 0
@@ -115,7 +123,7 @@ export async function* parquetAsJsonl(file: string, metadata: FileMetaData, mapp
 		} catch (error) {
 			throw new ParquetFileError(`Row group ${n + 1} (rows ${rowStart + 1}–${rowEnd}) cannot be read: ${(error as Error).message}`)
 		}
-		const toSample = mapping ? (row: Record<string, unknown>) => mappedRowToSample(row, mapping) : parquetRowToSample
+		const toSample = mapping ? (row: Record<string, unknown>) => mappedRowToSample(row, mapping) : (row: Record<string, unknown>) => parquetRowToSample(mapRow ? mapRow(row) : row)
 		yield encoder.encode(rows.map((row) => `${JSON.stringify(toSample(row))}\n`).join(''))
 		rowStart = rowEnd
 	}

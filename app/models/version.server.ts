@@ -22,6 +22,7 @@ const versionColumns = {
 	seedDataDescription: versions.seedDataDescription,
 	knownLimitations: versions.knownLimitations,
 	changelog: versions.changelog,
+	source: versions.source,
 	sampleCount: versions.sampleCount,
 	currentImportId: versions.currentImportId,
 	revision: versions.revision,

@@ -51,7 +51,28 @@ const schema = z.object({
 	MAIL_FROM: z.string().min(1).default('Roundtable <no-reply@roundtable.invalid>'),
 	// Webhooks to loopback, private and link-local addresses (self-hosted receivers, the test suites).
 	WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
+	// The Hugging Face Hub versions are imported from (a mirror, or the test suites' local one).
+	HF_ENDPOINT: z
+		.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL such as https://huggingface.co' })
+		.default('https://huggingface.co')
+		.transform((v) => v.replace(/\/+$/, '')),
+	// The key that seals stored secrets (Hub tokens) with AES-256-GCM: 32 random bytes, as 64 hex digits or base64 (decision 048).
+	SECRETS_KEY: z
+		.string()
+		.refine((v) => secretsKeyBytes(v) !== null, 'must be 32 random bytes written as 64 hex digits or in base64, e.g. the output of `openssl rand -base64 32`')
+		.optional(),
 })
+
+/** SECRETS_KEY's 32 bytes, or null when it is not 64 hex digits or base64 of 32 bytes. */
+export function secretsKeyBytes(value: string): Buffer | null {
+	const v = value.trim()
+	if (/^[0-9a-fA-F]{64}$/.test(v)) return Buffer.from(v, 'hex')
+	if (/^[A-Za-z0-9+/_-]{43}=?$/.test(v)) {
+		const bytes = Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
+		return bytes.length === 32 ? bytes : null
+	}
+	return null
+}
 
 export type Env = z.infer<typeof schema>
 

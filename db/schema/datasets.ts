@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { type AnyPgColumn, bigint, boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { datasetRoles, generationMethods, importFormats, importStatuses, pipelineStages, teamInvitationStatuses, versionStatuses } from '#app/domain/enums.ts'
+import { type HubSource } from '#app/domain/hub.ts'
 import { type ColumnInfo, type ColumnMapping } from '#app/domain/import/column-mapping.ts'
 import { users } from './accounts.ts'
 
@@ -109,6 +110,8 @@ export const versions = pgTable(
 		seedDataDescription: text('seed_data_description').notNull().default(''),
 		knownLimitations: text('known_limitations').notNull().default(''),
 		changelog: text('changelog').notNull().default(''),
+		// Where the current samples came from when imported from the Hugging Face Hub (commit sha, repo, config, split, endpoint); null for an uploaded file.
+		source: jsonb('source').$type<HubSource>(),
 		revision: integer('revision').notNull().default(1),
 		// The import whose samples are this version's; null until the first import succeeds.
 		currentImportId: uuid('current_import_id').references((): AnyPgColumn => imports.id, { onDelete: 'set null' }),
@@ -125,6 +128,21 @@ export const versions = pgTable(
 	},
 	(t) => [uniqueIndex('versions_dataset_label_key').on(t.datasetId, t.label)],
 )
+
+/**
+ * A dataset's Hugging Face Hub access token, encrypted with AES-256-GCM under SECRETS_KEY (decision
+ * 048): `ciphertext` is `v1.<iv>.<sealed+tag>` in base64url, bound to the dataset id; `key_id` names
+ * the key it was sealed with, so a changed key is told apart from a damaged value.
+ */
+export const datasetHubTokens = pgTable('dataset_hub_tokens', {
+	datasetId: uuid('dataset_id')
+		.primaryKey()
+		.references(() => datasets.id, { onDelete: 'cascade' }),
+	ciphertext: text('ciphertext').notNull(),
+	keyId: text('key_id').notNull(),
+	updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+	updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+})
 
 /**
  * One upload of a sample file into a version. Its rows land under the import while it runs and

@@ -112,6 +112,9 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	                                                                POST: [S,    404,  404,  404,  404,  404,  302,  302,  404,  S,    S,    S] },
 	'routes/datasets+/$slug+/versions.new':                       { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S],
 	                                                                POST: [S,    404,  404,  404,  404,  404,  302,  302,  404,  S,    S,    S] },
+	// The Hub token is the owners' alone (403 for a maintainer, who may still import with it).
+	'routes/datasets+/$slug+/versions.new-from-hub':              { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S],
+	                                                                POST: [S,    404,  404,  404,  404,  404,  302,  403,  404,  S,    S,    S] },
 	// Approving v1 is refused while its blocking issue is open (409) — past the guard, for the team only.
 	'routes/datasets+/$slug+/versions.$label+/_index':            { GET:  [S,    404,  404,  404,  404,  404,  200,  200,  404,  S,    S,    S],
 	                                                                POST: [S,    404,  404,  404,  404,  404,  409,  409,  404,  S,    S,    S] },
@@ -187,6 +190,9 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	// Past the guard the token's request lacks ?attribute= (the matrix sends no query): 400, not 200.
 	'routes/api+/v1.datasets.$dataset.versions.$version.signals': { GET: [401, 401, 401, 401, 401, 401, 401, 401, 401, 400, 404, 401],
 	                                                                POST: [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405] },
+	// Past the guard the matrix's empty body names no repository: 422, before the Hub is asked.
+	'routes/api+/v1.datasets.$dataset.versions.$version.hub-import': { GET: [405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405],
+	                                                                POST: [401,  401,  401,  401,  401,  401,  401,  401,  401,  422,  404,  401] },
 	'routes/api+/v1.datasets.$dataset.versions.$version.samples': { GET:  [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405],
 	                                                                POST: [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405],
 	                                                                PUT:  [401,  401,  401,  401,  401,  401,  401,  401,  401,  200,  404,  401] },
@@ -263,6 +269,7 @@ export const postBodies: Record<string, BodyFor> = {
 	// The team answers a participant's comment (a reply: no stance).
 	'routes/datasets+/$slug+/use-cases.$useCaseId.discussion': (w) => form({ intent: 'comment', body: 'The team reads every one.', parentId: w.a.commentId }),
 	'routes/datasets+/$slug+/versions.new': (_w, p) => form({ label: `web-${slugOf(p)}`, generationMethod: 'templates' }),
+	'routes/datasets+/$slug+/versions.new-from-hub': () => form({ intent: 'delete_token' }),
 	'routes/datasets+/$slug+/versions.$label+/_index': () => form({ intent: 'approve' }),
 	'routes/datasets+/$slug+/versions.$label+/edit': async (w) =>
 		form({
@@ -296,6 +303,7 @@ export const postBodies: Record<string, BodyFor> = {
 	'routes/api+/v1.datasets.$dataset.versions.$version.croissant[.]json': () => ({ json: {} }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.report': () => ({ json: {} }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.signals': () => ({ json: {} }),
+	'routes/api+/v1.datasets.$dataset.versions.$version.hub-import': () => ({ json: {} }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.samples': (_w, p) => ({ ndjson: jsonl(`api ${p}`) }),
 }
 

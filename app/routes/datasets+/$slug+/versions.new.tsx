@@ -1,7 +1,7 @@
 import { useForm } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod/v4'
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
-import { useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { Field, FormAlert, SelectField, ValidatedForm } from '#app/components/forms.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
@@ -58,6 +58,9 @@ export default function NewVersion() {
 	return (
 		<div className="max-w-3xl">
 			<PageHeader crumbs={datasetCrumbs(t, dataset)} title={t('version.newTitle')} />
+			<p className="mb-4 text-sm">
+				<Link to={`/datasets/${dataset.slug}/versions/new-from-hub`}>{t('hub.link')}</Link>
+			</p>
 			<ValidatedForm form={form} className="card flex flex-col gap-6">
 				<FormAlert id={form.errorId} errors={form.errors} />
 				<div className="grid gap-4 sm:grid-cols-2">
