@@ -141,6 +141,7 @@ export const apiErrorCodes = [
 	'version_frozen',
 	'invalid_samples',
 	'invalid_parquet',
+	'column_not_found',
 	'invalid_idempotency_key',
 	'idempotency_key_reused',
 	'idempotency_key_in_progress',

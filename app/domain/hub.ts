@@ -165,6 +165,24 @@ export function mapHubRow(row: Record<string, unknown>, mapping: HubColumnMappin
 	return out
 }
 
+/**
+ * `PUT …/samples` with a Parquet body: the same four columns, named in the query string
+ * (`?id_column=prompt_id`), taken instead of the dataset's remembered mapping for that request.
+ */
+export const ApiParquetColumnsSchema = z
+	.strictObject({
+		id_column: HubImportSchema.shape.idColumn,
+		content_column: HubImportSchema.shape.contentColumn,
+		messages_column: HubImportSchema.shape.messagesColumn,
+		language_column: HubImportSchema.shape.languageColumn,
+	})
+	.transform(({ id_column, content_column, messages_column, language_column }): HubColumnMapping => ({
+		idColumn: id_column,
+		contentColumn: content_column,
+		messagesColumn: messages_column,
+		languageColumn: language_column,
+	}))
+
 /** `POST …/versions/{version}/hub-import`: the same fields in snake case, and a token for this request only. */
 export const ApiHubImportSchema = z
 	.strictObject({

@@ -261,7 +261,18 @@ export const openApiDocument: OpenApiDocument = {
 				description:
 					'The body streams through the importer: one JSON object per line (`id`, `content` or `messages`, optional `language`, `metadata`, `image_url`, `image_alt`). It is imported whole or not at all, and replaces the draft’s samples. With Idempotency-Key, a retry of the same request returns the stored response (header Idempotent-Replayed: true); the same key with a different payload is 422 idempotency_key_reused; while the first request still runs, 409 idempotency_key_in_progress. Keys are kept for 24 hours per token.',
 				tags: ['versions'],
-				parameters: [param('dataset'), param('version'), param('IdempotencyKey')],
+				parameters: [
+					param('dataset'),
+					param('version'),
+					param('IdempotencyKey'),
+					...(['id', 'content', 'messages', 'language'] as const).map((part) => ({
+						name: `${part}_column`,
+						in: 'query' as const,
+						required: false,
+						description: `Parquet only: the column to read the sample’s ${part} from, for this request (instead of the dataset’s remembered mapping); a column already named \`${part}\` then goes to metadata. 422 column_not_found when the file has no such column.`,
+						schema: { type: 'string' as const, minLength: 1, maxLength: 255 },
+					})),
+				],
 				requestBody: {
 					required: true,
 					content: {
@@ -274,7 +285,7 @@ export const openApiDocument: OpenApiDocument = {
 							schema: {
 								type: 'string',
 								description:
-									'Parquet: columns id, content or messages (a list of {role, content} structs), optional language, image_url, image_alt, metadata (a struct or JSON text); every other column becomes metadata (nested structs stay nested). Once the dataset has a column mapping, remembered from its last Parquet import through the web upload, that mapping is applied instead: each part from its mapped column, left-out columns dropped, every other column metadata. Row n is reported as line n.',
+									'Parquet: columns id, content or messages (a list of {role, content} structs), optional language, image_url, image_alt, metadata (a struct or JSON text); every other column becomes metadata (nested structs stay nested). Columns named in the query (id_column, content_column, messages_column, language_column) are taken for this request; otherwise, once the dataset has a column mapping, remembered from its last Parquet import through the web upload, that mapping is applied: each part from its mapped column, left-out columns dropped, every other column metadata. Row n is reported as line n.',
 							},
 						},
 					},
@@ -283,7 +294,7 @@ export const openApiDocument: OpenApiDocument = {
 					'200': json(ref('ImportResult'), 'Every line was valid; the samples are the version’s now.', {
 						'Idempotent-Replayed': { description: '"true" when this is the stored response of an earlier request with the same Idempotency-Key.', schema: { type: 'string' } },
 					}),
-					'400': errorWith('invalid_idempotency_key: the key is not 1–255 visible ASCII characters.'),
+					'400': errorWith('invalid_idempotency_key: the key is not 1–255 visible ASCII characters; invalid_query: a *_column parameter is malformed, or given with a body that is not Parquet.'),
 					...standard,
 					'409': json(ref('Error'), 'version_frozen: the version is no longer a draft; idempotency_key_in_progress: a request with this key is still running (Retry-After).', {
 						'Retry-After': { description: 'Seconds to wait (idempotency_key_in_progress).', schema: { type: 'string' } },
@@ -291,7 +302,7 @@ export const openApiDocument: OpenApiDocument = {
 					'415': errorWith('unsupported_media_type: send application/x-ndjson, text/csv or application/vnd.apache.parquet.'),
 					'422': json(
 						{ anyOf: [ref('SamplesRejected'), ref('Error')] },
-						'invalid_samples: nothing was imported, details.errors lists the rejected lines; invalid_parquet: the file is not readable Parquet (malformed or truncated); idempotency_key_reused: the key was used for a different request.',
+						'invalid_samples: nothing was imported, details.errors lists the rejected lines; invalid_parquet: the file is not readable Parquet (malformed or truncated); column_not_found: a column named in the query is not in the file (details.columns); idempotency_key_reused: the key was used for a different request.',
 					),
 				},
 			},

@@ -8,7 +8,7 @@ import * as samplesRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$v
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
-import { fixture } from '#tests/parquet-fixtures.ts'
+import { fixture, mappingFixture } from '#tests/parquet-fixtures.ts'
 import { world } from '#tests/round-fixtures.ts'
 import { run, TEST_ORIGIN } from '#tests/route-utils.ts'
 
@@ -33,10 +33,14 @@ async function setup() {
 	return { ...w, token: (created.data as { created: { token: string } }).created.token }
 }
 
-const put = (token: string, body: Uint8Array, type = 'application/vnd.apache.parquet') =>
+const put = (token: string, body: Uint8Array, type = 'application/vnd.apache.parquet', query = '') =>
 	run(
 		samplesRoute.action as never,
-		new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/v1/samples`, { method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': type }, body: body as unknown as BodyInit }),
+		new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/v1/samples${query}`, {
+			method: 'PUT',
+			headers: { Authorization: `Bearer ${token}`, 'Content-Type': type },
+			body: body as unknown as BodyInit,
+		}),
 		{},
 		{ dataset: 'hints', version: 'v1' },
 	)
@@ -116,5 +120,42 @@ describe('Parquet uploads', () => {
 			.from(versions)
 			.where(and(eq(versions.id, w.versionId)))
 		expect(v!.n).toBe(2)
+	})
+
+	test('a request names its own columns in the query string: taken for that request; a missing column, a malformed name or a non-Parquet body refused, nothing imported', async () => {
+		const w = await setup()
+		const file = mappingFixture({ rows: 4, prefix: 'q' })
+		const res = await put(w.token, file, undefined, '?id_column=external_id&content_column=text&messages_column=conversation&language_column=lang')
+		expect(res.status, JSON.stringify(res.data)).toBe(200)
+		expect(res.data).toMatchObject({ rows: 4 })
+		const [v] = await db.select({ importId: versions.currentImportId }).from(versions).where(eq(versions.id, w.versionId))
+		const rows = await db
+			.select({ id: samples.externalId, content: samples.content, messages: samples.messages, language: samples.language, metadata: samples.metadata })
+			.from(samples)
+			.where(eq(samples.importId, v!.importId!))
+			.orderBy(samples.id)
+		expect(rows.map((r) => r.id)).toEqual(['q-0', 'q-1', 'q-2', 'q-3'])
+		expect(rows[0]).toMatchObject({
+			content: null,
+			language: 'es',
+			messages: [
+				{ role: 'user', content: 'question 0' },
+				{ role: 'assistant', content: 'reply 0' },
+			],
+		})
+		expect(rows[1]).toMatchObject({ content: 'answer 1', messages: null, language: 'en', metadata: { persona: { region: 'Amman', age: 31 }, note: 'internal note 1' } })
+
+		const missing = await put(w.token, file, undefined, '?id_column=prompt_id&content_column=text')
+		expect(missing.status).toBe(422)
+		expect((missing.data as { error: { code: string; details: { columns: string[] } } }).error).toMatchObject({ code: 'column_not_found', details: { columns: ['prompt_id'] } })
+		const malformed = await put(w.token, file, undefined, '?id_column=a%00b')
+		expect(malformed.status).toBe(400)
+		expect((malformed.data as { error: { code: string } }).error.code).toBe('invalid_query')
+		const unknown = await put(w.token, file, undefined, '?idcolumn=external_id')
+		expect(unknown.status).toBe(400)
+		const jsonl = await put(w.token, new TextEncoder().encode('{"id":"x","content":"y"}\n'), 'application/x-ndjson', '?id_column=id')
+		expect(jsonl.status).toBe(400)
+		// Still the first import's four samples.
+		expect((await db.select({ importId: versions.currentImportId }).from(versions).where(eq(versions.id, w.versionId)))[0]!.importId).toBe(v!.importId)
 	})
 })

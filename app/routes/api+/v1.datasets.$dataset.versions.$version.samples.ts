@@ -1,11 +1,12 @@
 import { type ActionFunctionArgs } from '@remix-run/node'
 import { IDEMPOTENCY_KEY, isCsv, isNdjson, isParquet } from '#app/domain/api.ts'
+import { ApiParquetColumnsSchema, mapHubRow, missingColumns } from '#app/domain/hub.ts'
 import { canChangeSamples } from '#app/domain/version-status.ts'
 import { claimIdempotencyKey, finishIdempotencyKey, releaseIdempotencyKey } from '#app/models/idempotency.server.ts'
 import { ImportNotAllowedError, runImport } from '#app/models/import.server.ts'
-import { ParquetFileError, parquetAsJsonl, readParquetFooter, spoolParquet } from '#app/models/parquet-import.server.ts'
+import { describeColumns, ParquetFileError, parquetAsJsonl, readParquetFooter, spoolParquet } from '#app/models/parquet-import.server.ts'
 import { getColumnMapping } from '#app/models/parquet-mapping.server.ts'
-import { ApiError, apiJson, apiRoute, assertMethod, hashedBody, importErrorMessage, methodNotAllowed } from '#app/utils/api.server.ts'
+import { ApiError, apiJson, apiRoute, assertMethod, fieldErrors, hashedBody, importErrorMessage, methodNotAllowed } from '#app/utils/api.server.ts'
 import { requireApiVersion } from '#app/guards/api-token.server.ts'
 import { importLimits } from '#app/utils/env.server.ts'
 
@@ -37,18 +38,38 @@ export const action = apiRoute(async ({ request, params }: ActionFunctionArgs) =
 			'Send the samples as JSONL with "Content-Type: application/x-ndjson" (or CSV with "Content-Type: text/csv", or Parquet with "Content-Type: application/vnd.apache.parquet").',
 		)
 	}
+	// Parquet only: columns named in the query string (`?id_column=prompt_id`) for this request.
+	const query = new URL(request.url).searchParams
+	const columns = ApiParquetColumnsSchema.safeParse(Object.fromEntries(query))
+	if (!columns.success) throw new ApiError(400, 'invalid_query', 'The query string is not valid; see details.fields.', { fields: fieldErrors(columns.error) })
+	const named = Object.values(columns.data).some(Boolean) ? columns.data : null
+	if (named && !parquet) throw new ApiError(400, 'invalid_query', 'Columns are named in the query string for a Parquet body only.', { fields: { id_column: ['Parquet only.'] } })
 	const key = request.headers.get('Idempotency-Key')
 	if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.')
 	const limits = importLimits()
-	const body = hashedBody(request, `PUT ${new URL(request.url).pathname}`, limits.maxFileBytes)
+	const body = hashedBody(request, `PUT ${new URL(request.url).pathname}${named ? `?${query.toString()}` : ''}`, limits.maxFileBytes)
 
 	const upload = async (importId?: string): Promise<Result> => {
 		if (!canChangeSamples(version.status)) throw frozen(version.label)
 		// Parquet is read from its footer: spooled to a file, checked, then fed to the importer as JSONL rows.
 		const spooled = parquet ? await spoolParquet(body.source, limits.maxFileBytes).catch(invalidParquet) : null
 		const outcome = await (async () => {
-			// Parquet columns map by the dataset's remembered mapping (the web upload's, decision 047), else by name.
-			const source = spooled ? parquetAsJsonl(spooled.file, await readParquetFooter(spooled.file), await getColumnMapping(dataset.id)) : body.source
+			// Parquet columns map by the columns named in the query, else by the dataset's remembered
+			// mapping (the web upload's, decision 047), else by name.
+			const footer = spooled ? await readParquetFooter(spooled.file) : null
+			if (footer && named) {
+				const missing = missingColumns(
+					named,
+					describeColumns(footer).map((c) => c.name),
+				)
+				if (missing.length) throw new ApiError(422, 'column_not_found', `Nothing was imported: the file has no column ${missing.map((c) => `"${c}"`).join(', ')}.`, { columns: missing })
+			}
+			const source =
+				spooled && footer
+					? named
+						? parquetAsJsonl(spooled.file, footer, null, (row) => mapHubRow(row, named))
+						: parquetAsJsonl(spooled.file, footer, await getColumnMapping(dataset.id))
+					: body.source
 			return runImport({
 				versionId: version.id,
 				format: csv ? 'csv' : 'jsonl',
