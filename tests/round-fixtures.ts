@@ -13,9 +13,10 @@ import { action as newDataset } from '#app/routes/datasets+/new.tsx'
 import { action as acceptAction } from '#app/routes/invitations.$token.tsx'
 import { action as consentAction } from '#app/routes/rounds+/$roundId+/consent.tsx'
 import { action as signupAction } from '#app/routes/_auth+/signup.tsx'
+import { action as tokensAction } from '#app/routes/account+/tokens.tsx'
 import { getUser } from '#app/utils/auth.server.ts'
 import { db } from '#app/utils/db.server.ts'
-import { cookiesFrom, formRequest, getRequest, run } from './route-utils.ts'
+import { cookiesFrom, formRequest, getRequest, run, TEST_ORIGIN } from './route-utils.ts'
 import { linkIn, type Received } from './smtp-sink.ts'
 
 /** A small consultation built through the real routes: owner, dataset "hints", version v1 with samples. */
@@ -114,3 +115,20 @@ export async function sampleOf(versionId: string, externalId: string) {
 }
 
 export const sampleIdOf = async (versionId: string, externalId: string) => (await sampleOf(versionId, externalId)).id
+
+/** An API token for the "hints" dataset, created on the tokens page as its owner would (the secret is shown once). */
+export async function apiTokenFor(ownerCookie: string, name: string, dataset = 'hints') {
+	const created = await run(
+		tokensAction,
+		new Request(`${TEST_ORIGIN}/account/tokens`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: ownerCookie },
+			body: new URLSearchParams([
+				['intent', 'create'],
+				['name', name],
+				['datasets', dataset],
+			]),
+		}),
+	)
+	return (created.data as { created: { token: string } }).created.token
+}

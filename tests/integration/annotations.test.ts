@@ -11,7 +11,6 @@ import { getDatasetForMember } from '#app/models/dataset.server.ts'
 import { runImport } from '#app/models/import.server.ts'
 import { addTemplateFeedback, saveVerdict, withdrawFlag } from '#app/models/review.server.ts'
 import { getVersion } from '#app/models/version.server.ts'
-import { action as tokensAction } from '#app/routes/account+/tokens.tsx'
 import * as apiAnnotations from '#app/routes/api+/v1.datasets.$dataset.versions.$version.annotations.ts'
 import { loader as csvLoader } from '#app/routes/datasets+/$slug+/versions.$label+/annotations[.]csv.ts'
 import { loader as jsonlLoader } from '#app/routes/datasets+/$slug+/versions.$label+/annotations[.]jsonl.ts'
@@ -23,7 +22,7 @@ import { getUser } from '#app/utils/auth.server.ts'
 import { db } from '#app/utils/db.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { flagInput } from '#tests/flag-input.ts'
-import { account, createRound, joinAs, P, setRoundStatus } from '#tests/round-fixtures.ts'
+import { account, apiTokenFor, createRound, joinAs, P, setRoundStatus } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
 import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
@@ -265,19 +264,8 @@ describe('the annotations export', () => {
 
 	test('the API: a scoped token downloads each format; a bad format is 400; another dataset is 404', async () => {
 		const w = await consultation()
-		const created = await run(
-			tokensAction,
-			new Request(`${TEST_ORIGIN}/account/tokens`, {
-				method: 'POST',
-				headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner },
-				body: new URLSearchParams([
-					['intent', 'create'],
-					['name', 'ci'],
-					['datasets', 'hints'],
-				]),
-			}),
-		)
-		const token = (created.data as { created: { token: string } }).created.token
+		const created = await apiTokenFor(w.owner, 'ci')
+		const token = created
 		const call = (query: string, dataset = 'hints') =>
 			apiAnnotations.loader({
 				request: new Request(`${TEST_ORIGIN}/api/v1/datasets/${dataset}/versions/v1/annotations${query}`, { headers: { Authorization: `Bearer ${token}` } }),

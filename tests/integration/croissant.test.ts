@@ -15,7 +15,6 @@ import { saveVerdict } from '#app/models/review.server.ts'
 import { triageIssue } from '#app/models/triage.server.ts'
 import { createUseCase } from '#app/models/use-case.server.ts'
 import { getVersion } from '#app/models/version.server.ts'
-import { action as tokensAction } from '#app/routes/account+/tokens.tsx'
 import * as apiCroissant from '#app/routes/api+/v1.datasets.$dataset.versions.$version.croissant[.]json.ts'
 import { loader as webCroissant } from '#app/routes/datasets+/$slug+/versions.$label+/croissant[.]json.ts'
 import { loader as cardLoader } from '#app/routes/datasets+/$slug+/versions.$label+/dataset-card[.]md.ts'
@@ -25,7 +24,7 @@ import { getUser } from '#app/utils/auth.server.ts'
 import { db } from '#app/utils/db.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { flagInput } from '#tests/flag-input.ts'
-import { account, createRound, joinAs, P, setRoundStatus } from '#tests/round-fixtures.ts'
+import { account, apiTokenFor, createRound, joinAs, P, setRoundStatus } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
 import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
@@ -133,19 +132,8 @@ async function consultation() {
 			input: { intent: 'resolve', revision: first!.revision, resolution: 'documented', publicResponse: 'Kept; the grandmother persona is listed as a limitation.', note: '' },
 		}),
 	).toMatchObject({ ok: true })
-	const created = await run(
-		tokensAction,
-		new Request(`${TEST_ORIGIN}/account/tokens`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: owner },
-			body: new URLSearchParams([
-				['intent', 'create'],
-				['name', 'ci'],
-				['datasets', 'hints'],
-			]),
-		}),
-	)
-	const token = (created.data as { created: { token: string } }).created.token
+	const created = await apiTokenFor(owner, 'ci')
+	const token = created
 	const identities = (await db.select({ id: users.id, email: users.email, name: users.displayName }).from(users)).flatMap((u) => [u.id, u.email, u.name])
 	return { owner, token, identities }
 }

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { auditEvents } from '#db/schema/issues.ts'
 import { datasetHubTokens, imports, samples, versions } from '#db/schema/datasets.ts'
 import { readHubToken } from '#app/models/hub-token.server.ts'
-import { action as tokensAction } from '#app/routes/account+/tokens.tsx'
 import * as hubApi from '#app/routes/api+/v1.datasets.$dataset.versions.$version.hub-import.ts'
 import * as hubPage from '#app/routes/datasets+/$slug+/versions.new-from-hub.tsx'
 import { db } from '#app/utils/db.server.ts'
@@ -11,7 +10,7 @@ import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { responseProblems } from '#tests/openapi-validator.ts'
 import { type FakeHub, noRobotsParquet, noRobotsRows, startFakeHub } from '#tests/hub-server.ts'
-import { account, world } from '#tests/round-fixtures.ts'
+import { account, apiTokenFor, world } from '#tests/round-fixtures.ts'
 import { formRequest, getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
 import { addMaintainer } from '#tests/team-utils.ts'
 
@@ -59,19 +58,8 @@ beforeEach(() => {
 
 async function setup() {
 	const w = await world(2)
-	const created = await run(
-		tokensAction,
-		new Request(`${TEST_ORIGIN}/account/tokens`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner },
-			body: new URLSearchParams([
-				['intent', 'create'],
-				['name', 'hub'],
-				['datasets', 'hints'],
-			]),
-		}),
-	)
-	return { ...w, token: (created.data as { created: { token: string } }).created.token }
+	const created = await apiTokenFor(w.owner, 'hub')
+	return { ...w, token: created }
 }
 
 /** The API route, every answer checked against the OpenAPI document. */

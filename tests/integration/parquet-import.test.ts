@@ -3,13 +3,12 @@ import { parquetMetadata } from 'hyparquet'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { samples, versions } from '#db/schema/datasets.ts'
-import { action as tokensAction } from '#app/routes/account+/tokens.tsx'
 import * as samplesRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$version.samples.ts'
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { fixture, mappingFixture } from '#tests/parquet-fixtures.ts'
-import { world } from '#tests/round-fixtures.ts'
+import { apiTokenFor, world } from '#tests/round-fixtures.ts'
 import { run, TEST_ORIGIN } from '#tests/route-utils.ts'
 
 useTestDatabase()
@@ -18,19 +17,8 @@ afterAll(() => resetEnvCache())
 
 async function setup() {
 	const w = await world(2)
-	const created = await run(
-		tokensAction,
-		new Request(`${TEST_ORIGIN}/account/tokens`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner },
-			body: new URLSearchParams([
-				['intent', 'create'],
-				['name', 'pq'],
-				['datasets', 'hints'],
-			]),
-		}),
-	)
-	return { ...w, token: (created.data as { created: { token: string } }).created.token }
+	const created = await apiTokenFor(w.owner, 'pq')
+	return { ...w, token: created }
 }
 
 const put = (token: string, body: Uint8Array, type = 'application/vnd.apache.parquet', query = '') =>

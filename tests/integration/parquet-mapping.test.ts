@@ -3,7 +3,6 @@ import path from 'node:path'
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { datasets, imports, samples, stagedUploads, versions } from '#db/schema/datasets.ts'
-import { action as tokensAction } from '#app/routes/account+/tokens.tsx'
 import * as samplesRoute from '#app/routes/api+/v1.datasets.$dataset.versions.$version.samples.ts'
 import * as columnsRoute from '#app/routes/datasets+/$slug+/versions.$label+/columns.$uploadId.tsx'
 import * as importRoute from '#app/routes/datasets+/$slug+/versions.$label+/import.tsx'
@@ -12,7 +11,7 @@ import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { mappingFixture } from '#tests/parquet-fixtures.ts'
-import { world } from '#tests/round-fixtures.ts'
+import { apiTokenFor, world } from '#tests/round-fixtures.ts'
 import { getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
 
 useTestDatabase()
@@ -59,19 +58,8 @@ const remembered = async (datasetId: string) => (await db.select({ m: datasets.c
 const sampleCount = async (versionId: string) => (await db.select({ n: versions.sampleCount }).from(versions).where(eq(versions.id, versionId)))[0]!.n
 
 async function token(owner: string) {
-	const created = await run(
-		tokensAction,
-		new Request(`${TEST_ORIGIN}/account/tokens`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: owner },
-			body: new URLSearchParams([
-				['intent', 'create'],
-				['name', 'pq'],
-				['datasets', 'hints'],
-			]),
-		}),
-	)
-	return (created.data as { created: { token: string } }).created.token
+	const created = await apiTokenFor(owner, 'pq')
+	return created
 }
 
 const put = (token: string, body: Uint8Array) =>

@@ -18,15 +18,14 @@ import { participants } from '#db/schema/rounds.ts'
 import { changeVersionStatus, getVersion } from '#app/models/version.server.ts'
 import { saveVerdict } from '#app/models/review.server.ts'
 import { triageIssue } from '#app/models/triage.server.ts'
-import { action as tokensAction } from '#app/routes/account+/tokens.tsx'
 import { getUser } from '#app/utils/auth.server.ts'
 import { db } from '#app/utils/db.server.ts'
 import { resetEnvCache } from '#app/utils/env.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { flagInput } from '#tests/flag-input.ts'
 import { ensureBuild, freePort, startInstance, type Instance } from '#tests/instances.ts'
-import { createRound, joinAs, setRoundStatus, world } from '#tests/round-fixtures.ts'
-import { getRequest, run, TEST_ORIGIN } from '#tests/route-utils.ts'
+import { apiTokenFor, createRound, joinAs, setRoundStatus, world } from '#tests/round-fixtures.ts'
+import { getRequest } from '#tests/route-utils.ts'
 import { startSmtpSink } from '#tests/smtp-sink.ts'
 
 useTestDatabase({ emptyBeforeEach: false })
@@ -280,19 +279,8 @@ print(json.dumps(out))
 					flag: flagInput({ category: 'demeaning', severity: 'critical', affectedGroups: ['Ammanis'], rationale: 'Slur.' }),
 				},
 			})
-			const created = await run(
-				tokensAction,
-				new Request(`${TEST_ORIGIN}/account/tokens`, {
-					method: 'POST',
-					headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: TEST_ORIGIN, Cookie: w.owner },
-					body: new URLSearchParams([
-						['intent', 'create'],
-						['name', 'gate'],
-						['datasets', 'hints'],
-					]),
-				}),
-			)
-			const hintsToken = (created.data as { created: { token: string } }).created.token
+			const created = await apiTokenFor(w.owner, 'gate')
+			const hintsToken = created
 			const env = { ROUNDTABLE_TOKEN: hintsToken }
 
 			const summary = path.join(dir, 'blocked.md')
