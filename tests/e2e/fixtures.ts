@@ -67,6 +67,12 @@ export async function waitForHydrationIfScripted(page: Page) {
 	if (await page.evaluate(() => '__remixContext' in window)) await waitForHydration(page)
 }
 
+/** Nothing on the page is wider than the screen (a phone's): the document scrolls only vertically. */
+export async function expectNoHorizontalOverflow(page: Page, what: string) {
+	const widths = await page.evaluate(() => ({ document: document.documentElement.scrollWidth, body: document.body.scrollWidth, viewport: window.innerWidth }))
+	expect(Math.max(widths.document, widths.body), `${what} is wider than ${widths.viewport} px`).toBeLessThanOrEqual(widths.viewport)
+}
+
 /**
  * With JavaScript, waits until no submission or page load is under way (the root keeps
  * html[data-navigation] at the router's state). A form's answer (its action data) shows while the

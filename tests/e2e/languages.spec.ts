@@ -3,7 +3,7 @@ import path from 'node:path'
 import { type Page } from '@playwright/test'
 import { supportedLanguages } from '#app/domain/enums.ts'
 import { directionOf, type Language, languageNames } from '#app/utils/i18n.ts'
-import { expect, expectAccessible, msg, test, uniqueEmail, waitForHydration } from './fixtures.ts'
+import { expect, expectAccessible, expectNoHorizontalOverflow, msg, test, uniqueEmail, waitForHydration } from './fixtures.ts'
 import { chooseLanguage } from './language.ts'
 import { invitationPath, mailTo } from './mail.ts'
 import { createDemoRound, demoOwner, invite, signIn } from './round-helpers.ts'
@@ -37,12 +37,6 @@ async function expectTranslated(page: Page, lng: Language) {
 		keys.filter((k) => text.includes(k)),
 		`bare keys on ${page.url()}`,
 	).toEqual([])
-}
-
-/** Nothing on the page is wider than the phone: the document scrolls only vertically. */
-async function expectNoHorizontalOverflow(page: Page, what: string) {
-	const widths = await page.evaluate(() => ({ document: document.documentElement.scrollWidth, body: document.body.scrollWidth, viewport: window.innerWidth }))
-	expect(Math.max(widths.document, widths.body), `${what} is wider than ${widths.viewport} px`).toBeLessThanOrEqual(widths.viewport)
 }
 
 for (const [lng, name] of [

@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test'
-import { expect, expectAccessible, msg, signUp, test, uniqueEmail } from './fixtures.ts'
+import { expect, expectAccessible, expectNoHorizontalOverflow, msg, signUp, test, uniqueEmail } from './fixtures.ts'
 import { chooseLanguage } from './language.ts'
 import { invite, joinAndStartReviewing, flagCritical } from './round-helpers.ts'
 import { confirmRoundAction, createDataset, createVersion, uploadText } from './team-helpers.ts'
@@ -87,6 +87,13 @@ test('the team reads a version’s signals, opens the samples a marking word is 
 	await chooseLanguage(page, 'العربية')
 	await expect(page.locator('html')).toHaveAttribute('dir', 'rtl')
 	await expect(page.getByRole('heading', { level: 2, name: msg('ar', 'signals:method.title') })).toBeVisible()
+	await expectAccessible(page)
+
+	// On a phone the page scrolls only downwards: wide term tables scroll inside their own box.
+	await page.setViewportSize({ width: 390, height: 844 })
+	await page.reload()
+	await expect(page.getByRole('heading', { level: 2, name: msg('ar', 'signals:method.title') })).toBeVisible()
+	await expectNoHorizontalOverflow(page, 'the Signals page on a phone')
 	await expectAccessible(page)
 })
 
