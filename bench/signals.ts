@@ -1,11 +1,13 @@
 /**
  * `npm run bench -- --only signals-1m` (= `tsx bench/signals.ts --rows 1000000 --name signals-1m`)
  * Caricature signals at scale (issue #21, decisions 044/045), on PostgreSQL, side by side in one run:
- * - import: runImport() of a multilingual JSONL file (bench/search-data.ts text, eight scripts, with
- *   eight categorical metadata attributes) alone, then a second import of the same file while the
- *   signals job computes the first (the job runs after publishing; the import only queues it);
  * - the signals job end to end (computeNextSignals(): claim, keyset batches, accumulator, storage)
- *   in its own process, alone, for the time and the peak RSS of the process doing the computation;
+ *   on the version imported with runImport() from a multilingual JSONL file (bench/search-data.ts
+ *   text, eight scripts, with eight categorical metadata attributes), in its own process and alone,
+ *   for the time and the peak RSS of the process doing the computation;
+ * - the import (which only queues the job, in its publishing transaction): the first
+ *   `--concurrent-rows` samples imported alone, then again while the job computes the big version
+ *   once more (its computation queued again, first in line);
  * - reference: the same per-value term counts (occurrences and samples per attribute value and
  *   word) done by PostgreSQL in one aggregation, unnest of the stored search words grouped by
  *   grouping sets of (value, word);
@@ -13,9 +15,10 @@
  */
 import { execFile } from 'node:child_process'
 import { once } from 'node:events'
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createReadStream, createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import postgres from 'postgres'
 import { samples, vocabularies, type Script } from './search-data.ts'
@@ -29,6 +32,8 @@ const arg = (name: string) => {
 const rows = Number(arg('rows') ?? 100_000)
 const name = arg('name') ?? 'signals'
 const repeat = Number(arg('repeat') ?? 20)
+/** The size of the two imports compared (alone, and while the job runs). */
+const concurrentRows = Math.min(rows, Number(arg('concurrent-rows') ?? rows))
 const out = path.resolve('bench/.out')
 mkdirSync(out, { recursive: true })
 
@@ -106,8 +111,20 @@ async function child<T>(file: string, argv: string[], url: string): Promise<T> {
 }
 
 const jsonlFile = path.join(out, `signals-${rows}.jsonl`)
+const smallFile = path.join(out, `signals-${rows}-${concurrentRows}.jsonl`)
 console.log(`Generating ${rows.toLocaleString()} multilingual samples with ${ATTRIBUTES.length} categorical attributes…`)
 await generate(jsonlFile)
+{
+	// The first concurrentRows lines, for the two imports compared.
+	const small = createWriteStream(smallFile)
+	let left = concurrentRows
+	for await (const line of createInterface({ input: createReadStream(jsonlFile) })) {
+		if (left-- <= 0) break
+		if (!small.write(line + '\n')) await once(small, 'drain')
+	}
+	small.end()
+	await once(small, 'finish')
+}
 
 const db = scratchDatabase(`rt_signals_${Date.now()}`)
 await db.create()
@@ -119,24 +136,30 @@ let page: Page
 let reference: { seconds: number; groups: number }
 let ours: { groups: number }
 let overlapSeconds: number
+let big!: Import
 try {
-	alone = await child<Import>('bench/import-worker.ts', ['ours', jsonlFile, String(rows)], db.url)
-	console.log(`import alone ${Math.round(alone.rowsPerSecond).toLocaleString()} rows/s (the job queued, not running)`)
-
-	// The second import runs while the job computes the first (claimed in its own process).
-	const t0 = performance.now()
-	const importing = child<Import>('bench/import-worker.ts', ['ours', jsonlFile, String(rows)], db.url).then((r) => ({ r, at: performance.now() }))
-	const computing = child<Compute>('bench/signals-worker.ts', ['compute'], db.url).then((r) => ({ r, at: performance.now() }))
-	const [i2, c1] = await Promise.all([importing, computing])
-	withJob = i2.r
-	concurrentCompute = c1.r
-	overlapSeconds = (Math.min(i2.at, c1.at) - t0) / 1000
-	console.log(`import while the job runs ${Math.round(withJob.rowsPerSecond).toLocaleString()} rows/s; that job took ${concurrentCompute.seconds.toFixed(1)} s`)
-
+	big = await child<Import>('bench/import-worker.ts', ['ours', jsonlFile, String(rows)], db.url)
+	console.log(`import of ${rows.toLocaleString()}: ${Math.round(big.rowsPerSecond).toLocaleString()} rows/s`)
 	compute = await child<Compute>('bench/signals-worker.ts', ['compute'], db.url)
 	console.log(`signals alone: ${compute.seconds.toFixed(1)} s, peak RSS ${Math.round(compute.peakRssBytes / 2 ** 20)} MB`)
 	page = await child<Page>('bench/signals-worker.ts', ['page', compute.versionId, String(repeat)], db.url)
 	console.log(`page data p50 ${page.stats.p50.toFixed(1)} ms, p95 ${page.stats.p95.toFixed(1)} ms`)
+
+	alone = await child<Import>('bench/import-worker.ts', ['ours', smallFile, String(concurrentRows)], db.url)
+	console.log(`import of ${concurrentRows.toLocaleString()} alone ${Math.round(alone.rowsPerSecond).toLocaleString()} rows/s (its job queued, not running)`)
+	// The big version's computation queued again, ahead of the one that import queued (as a re-import would, but first in line).
+	const admin = postgres(db.url, { max: 1, onnotice: () => {} })
+	await admin`update version_signals set status = 'queued', attempts = 0, samples_done = 0, queued_at = now() - interval '1 day' where version_id = ${compute.versionId}`
+	await admin.end()
+	const t0 = performance.now()
+	const importing = child<Import>('bench/import-worker.ts', ['ours', smallFile, String(concurrentRows)], db.url).then((r) => ({ r, at: performance.now() }))
+	const computing = child<Compute>('bench/signals-worker.ts', ['compute'], db.url).then((r) => ({ r, at: performance.now() }))
+	const [i2, c1] = await Promise.all([importing, computing])
+	withJob = i2.r
+	concurrentCompute = c1.r
+	if (concurrentCompute.versionId !== compute.versionId) throw new Error('the job computed another version while the import ran')
+	overlapSeconds = (Math.min(i2.at, c1.at) - t0) / 1000
+	console.log(`import while the job runs ${Math.round(withJob.rowsPerSecond).toLocaleString()} rows/s; that job took ${concurrentCompute.seconds.toFixed(1)} s`)
 
 	const sql = postgres(db.url, { max: 1, onnotice: () => {} })
 	try {
@@ -166,6 +189,7 @@ try {
 	await db.drop()
 	await db.admin.end()
 	rmSync(jsonlFile, { force: true })
+	rmSync(smallFile, { force: true })
 }
 
 const importRatio = withJob.rowsPerSecond / alone.rowsPerSecond
@@ -176,7 +200,7 @@ const report = {
 	machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage },
 	rows,
 	attributes: ATTRIBUTES,
-	import: { alone, withJob, ratio: importRatio, overlapSeconds },
+	import: { big, alone, withJob, ratio: importRatio, overlapSeconds },
 	compute,
 	concurrentCompute,
 	reference,
@@ -193,7 +217,7 @@ function markdown(): string {
 	const s = (x: number) => `${x.toFixed(1)} s`
 	const mb = (b: number) => `${n(b / 2 ** 20)} MB`
 	const met = (ok: boolean) => (ok ? 'met' : 'not met')
-	const command = `\`npm run bench -- --only ${name}\` (= \`npx tsx bench/signals.ts --rows ${rows} --name ${name}\`)`
+	const command = `\`npm run bench -- --only ${name}\` (= \`npm run bench:signals -- --rows ${rows} --concurrent-rows ${concurrentRows} --name ${name}\`)`
 	const skipped = page.skipped.length ? ` (skipped: ${JSON.stringify(page.skipped)})` : ''
 	return `## Caricature signals, ${n(rows)} samples (${command})
 
@@ -215,12 +239,14 @@ attributes, \`work_mem\` 512 MB so it stays in memory: ${n(reference.groups)} (v
 |---|---:|---:|
 | signals job, end to end (alone) | **${s(compute.seconds)}** | **${mb(compute.peakRssBytes)}** |
 | reference: one SQL aggregation of the counts | ${s(reference.seconds)} | (server) |
-| signals job while the second import runs | ${s(concurrentCompute.seconds)} | ${mb(concurrentCompute.peakRssBytes)} |
+| signals job while an import runs | ${s(concurrentCompute.seconds)} | ${mb(concurrentCompute.peakRssBytes)} |
 
-**The import.** The same file imported alone (the job queued, nothing computing), then into a
-second version while the job computed the first (the two overlapped for ${s(overlapSeconds)}):
+**The import.** The ${n(rows)} samples were imported at ${n(big.rowsPerSecond)} rows/s (peak RSS ${mb(big.peakRssBytes)}).
+Then the first ${n(concurrentRows)} of them into a second version alone (its job queued, nothing
+computing), and into a third while the job computed the ${n(rows)} samples again (their
+computation queued again, first in line; the two overlapped for ${s(overlapSeconds)}):
 
-| import | rows/s | peak RSS |
+| import of ${n(concurrentRows)} samples | rows/s | peak RSS |
 |---|---:|---:|
 | alone | ${n(alone.rowsPerSecond)} | ${mb(alone.peakRssBytes)} |
 | while the signals job runs | ${n(withJob.rowsPerSecond)} | ${mb(withJob.peakRssBytes)} |
@@ -238,6 +264,11 @@ Notes:
 - The import never computes signals: it queues them in its publishing transaction (one upsert and
   a delete of the previous values). What can slow it is the job running beside it on the same
   machine and database; on 2 cores both compete for the CPU, which the second row shows.
+- Memory: the job holds exact counts per (value, term) for every term seen at least \`minCount\`
+  (5) times (8 bytes a pair in open-addressing tables), the dictionary of every distinct term, and
+  the occurrences of rarer terms until they reach \`minCount\` (decision 044: bounded by the
+  vocabulary, not by the samples). Text without spaces cut into character bigrams gives millions
+  of distinct terms at this size.
 - The reference only counts; the job also cuts the words (tokenizing, stop words), counts distinct
   bigrams, scores every (value, word) pair and stores the result, and reads the samples over the
   network in batches.
