@@ -224,6 +224,7 @@ try {
 		const n = (x: number) => Math.round(x).toLocaleString('en-US')
 		const mb = (x: number) => `${x.toFixed(0)} MB`
 		const met = (ok: boolean) => (ok ? 'met' : 'not met')
+		const label = { jsonl: 'JSONL', csv: 'CSV', parquet: 'Parquet' } as const
 		const command = '`npm run bench -- --only annotations` (= `npm run bench:annotations`)'
 		const row = (label: string, r: ReturnType<typeof summarise>, ratio: string) =>
 			`| ${label} | ${n(r.bytes)} | ${n(r.p50Ms)} ms | ${n(r.rowsPerSecond)} | ${ratio} | ${mb(r.peakHeapGrowthMB)} / ${mb(r.peakRssGrowthMB)} |`
@@ -241,10 +242,10 @@ format's ratio is the median of the runs' own ratios (COPY's time / ours).
 
 | | bytes | time (p50) | rows/s | ratio to COPY (p25–p75) | peak growth: heap + buffers / RSS |
 |---|---:|---:|---:|---:|---:|
-${FORMATS.map((f) => row(`ours: ${f.toUpperCase()}`, results[f], `**${results[f].ratio.toFixed(2)}** (${results[f].ratioP25.toFixed(2)}–${results[f].ratioP75.toFixed(2)})`)).join('\n')}
+${FORMATS.map((f) => row(`ours: ${label[f]}`, results[f], `**${results[f].ratio.toFixed(2)}** (${results[f].ratioP25.toFixed(2)}–${results[f].ratioP75.toFixed(2)})`)).join('\n')}
 ${row('`COPY … TO STDOUT` (CSV)', reference, '1')}
 
-${FORMATS.map((f) => `- ${f.toUpperCase()} export ≥ ${TARGET} × COPY TO (issue #23): **${met(results[f].ratio >= TARGET)}** (${results[f].ratio.toFixed(2)}).`).join('\n')}
+${FORMATS.map((f) => `- ${label[f]} export ≥ ${TARGET} × COPY TO (issue #23): **${met(results[f].ratio >= TARGET)}** (${results[f].ratio.toFixed(2)}).`).join('\n')}
 
 Notes:
 - Ours reads the reviews ${'2,000'} samples at a time per round (the next page asked for while one is

@@ -3,7 +3,8 @@
  * through the same runImport() the upload uses; `parquet` takes a Parquet file the way the API's
  * upload does (spooled to a temporary file, its footer checked, read a row group at a time into
  * runImport()); `copy` is the reference, a raw COPY of the same rows (pre-rendered, same columns)
- * into a scratch table shaped like `samples`.
+ * into a scratch table shaped like `samples`; `read` only reads the Parquet file as the import
+ * does, without a database.
  * Prints one JSON line: { mode, db, rows, seconds, rowsPerSecond, peakRssBytes }.
  */
 import { createReadStream } from 'node:fs'
@@ -18,8 +19,18 @@ import { importLimits } from '#app/utils/env.server.ts'
 import { openRawCopy } from './raw-copy.ts'
 import { emptyProvenance } from '#tests/version-fixtures.ts'
 
-const [mode, file, rowsArg] = process.argv.slice(2) as ['ours' | 'parquet' | 'copy', string, string]
+const [mode, file, rowsArg] = process.argv.slice(2) as ['ours' | 'parquet' | 'copy' | 'read', string, string]
 const rows = Number(rowsArg)
+
+if (mode === 'read') {
+	// The Parquet reader alone, no database: what reading the file a row group at a time costs.
+	const started = performance.now()
+	let bytes = 0
+	for await (const chunk of parquetAsJsonl(file, await readParquetFooter(file))) bytes += chunk.byteLength
+	const seconds = (performance.now() - started) / 1000
+	console.log(JSON.stringify({ mode, rows, bytes, seconds, rowsPerSecond: rows / seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024 }))
+	process.exit(0)
+}
 
 await migrate()
 let seconds: number

@@ -112,7 +112,7 @@ async function generate(parquetFile: string, copyFile: string) {
 
 type Import = { mode: string; rows: number; seconds: number; rowsPerSecond: number; peakRssBytes: number }
 
-function measure(mode: 'parquet' | 'copy', file: string, url: string): Import {
+function measure(mode: 'parquet' | 'copy' | 'read', file: string, url: string): Import {
 	// Production refuses to start on PostgreSQL without a public origin (decision 024); these workers send no email.
 	const env: NodeJS.ProcessEnv = { APP_URL: 'http://localhost:3000', ...process.env, DATABASE_URL: url, NODE_ENV: 'production', SEED_DEMO: 'false' }
 	const output = execFileSync(process.execPath, ['--import', 'tsx', 'bench/import-worker.ts', mode, file, String(rows)], {
@@ -130,8 +130,10 @@ console.log(`Writing ${rows.toLocaleString()} rows as Parquet (row groups of ${R
 await generate(parquetFile, copyFile)
 const fileBytes = statSync(parquetFile).size
 
-const results: { copy: Import; ours: Import } = {} as never
+const results: { copy: Import; ours: Import; read: Import } = {} as never
 try {
+	results.read = measure('read', parquetFile, '')
+	console.log(`reading alone: peak RSS ${Math.round(results.read.peakRssBytes / 2 ** 20)} MB`)
 	for (const mode of ['copy', 'parquet'] as const) {
 		const scratch = scratchDatabase(`rt_parquet_${mode}_${Date.now()}`)
 		await scratch.create()
@@ -148,7 +150,7 @@ try {
 	rmSync(parquetFile, { force: true })
 	rmSync(copyFile, { force: true })
 }
-const { ours, copy } = results
+const { ours, copy, read } = results
 const ratio = ours.rowsPerSecond / copy.rowsPerSecond
 const RSS_LIMIT = 400 * 2 ** 20
 const loadAverage = os.loadavg().map((l) => Math.round(l * 10) / 10)
@@ -160,6 +162,7 @@ const report = {
 	fileBytes,
 	ours,
 	copy,
+	read,
 	ratio,
 }
 writeFileSync(path.join(out, `${name}.json`), JSON.stringify(report, null, 2))
@@ -189,6 +192,7 @@ fresh database; peak RSS is that process's.
 |---|---:|---:|
 | ours: Parquet upload | ${n(ours.rowsPerSecond)} | ${mb(ours.peakRssBytes)} |
 | raw COPY | ${n(copy.rowsPerSecond)} | ${mb(copy.peakRssBytes)} |
+| (the Parquet reader alone, no database: \`parquetAsJsonl\`) | ${n(read.rowsPerSecond)} | ${mb(read.peakRssBytes)} |
 
 - Parquet import ≥ 0.5 × raw COPY (issue #23): **${met(ratio >= 0.5)}** (${ratio.toFixed(2)}).
 - Peak RSS < 400 MB (issue #23): **${met(ours.peakRssBytes < RSS_LIMIT)}** (${mb(ours.peakRssBytes)}).
@@ -196,7 +200,9 @@ fresh database; peak RSS is that process's.
 Notes:
 - The importer holds one row group's rows at a time, so its memory grows with the row-group size
   the file was written with (here ${n(ROW_GROUP)} rows; \`--row-group N\` to try others), not with
-  the file.
+  the file: hyparquet decodes the whole row group into row objects, then \`parquetAsJsonl\` hands it
+  to the importer as one JSONL string and one buffer. The third row is that reading alone, in the
+  same kind of process doing no database work.
 - Load average when the run ended: ${loadAverage.join(', ')} (1, 5, 15 min) on ${os.cpus().length} cores. On a shared
   machine absolute figures are pessimistic; the reference ran in the same minutes.
 
