@@ -16,7 +16,8 @@ type LocaleFiles = Record<string, { default: Record<string, unknown> }>
 function readLocales(): LocaleFiles {
 	const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../locales')
 	const out: LocaleFiles = {}
-	for (const lng of readdirSync(dir)) {
+	// Only the language folders (locales/README.md sits beside them).
+	for (const lng of readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? [d.name] : []))) {
 		for (const file of readdirSync(path.join(dir, lng)).filter((f) => f.endsWith('.json'))) {
 			out[`../../locales/${lng}/${file}`] = { default: JSON.parse(readFileSync(path.join(dir, lng, file), 'utf8')) as Record<string, unknown> }
 		}

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { mulberry32, seededShuffle } from '#app/domain/random.ts'
 import { chatText, logOddsZ, SignalAccumulator, upperTail } from '#app/domain/signals/compute.ts'
+import { TermCounts } from '#app/domain/signals/counts.ts'
 import { stopWordLanguage, stopWordsFor } from '#app/domain/signals/stop-words.ts'
 import type { SignalSample, VersionSignals } from '#app/domain/signals/types.ts'
 
@@ -271,6 +272,33 @@ describe('lexical diversity', () => {
 		const small = acc.result().attributes[0]!.values.find((v) => v.value === 'small')!
 		expect(small.distinct2).toBeLessThan(0.1)
 		expect(small.lowDiversity).toBe(false)
+	})
+})
+
+describe('bounded counting', () => {
+	test('term counts stay exact past 65,535 occurrences or samples (packed counts move to wide ones)', () => {
+		const counts = new TermCounts()
+		for (let i = 0; i < 70_000; i++) {
+			counts.add(1, 2, 1)
+			counts.add(2 + (i % 300), 1, 1)
+		}
+		const seen = new Map<number, [number, number]>()
+		counts.forEach((id, occurrences, samples) => seen.set(id, [occurrences, samples]))
+		expect(seen.get(1)).toEqual([140_000, 70_000])
+		expect(counts.count(1)).toBe(140_000)
+		expect(seen.get(2)).toEqual([234, 234])
+		expect(seen.size).toBe(301)
+		expect(counts.count(9999)).toBe(0)
+	})
+
+	test('a term that reaches minCount late is counted with its earlier occurrences, in the values of their samples', () => {
+		// "lanterns" occurs in 4 samples (below minCount 5: kept aside), then in 40 more, all of value x.
+		const acc = new SignalAccumulator({ attributes: ['other'], minCount: 5 })
+		for (let i = 0; i < 4; i++) acc.add({ text: 'lanterns harbor', language: 'en', metadata: { other: 'x' } })
+		for (let i = 0; i < 200; i++) acc.add({ text: 'harbor tide', language: 'en', metadata: { other: 'y' } })
+		for (let i = 0; i < 40; i++) acc.add({ text: 'lanterns lanterns tide', language: 'en', metadata: { other: 'x' } })
+		const x = acc.result().attributes[0]!.values.find((v) => v.value === 'x')!
+		expect(x.terms.find((t) => t.term === 'lanterns')).toMatchObject({ count: 84, samples: 44 })
 	})
 })
 

@@ -68,12 +68,14 @@ export const LOW_DIVERSITY_MIN_SAMPLES = 20
 const MAX_LEVEL = 24
 const VALUE_DISTINCT_LIMIT = 10_000
 
-type ValueState = { samples: number; tokens: number; bigrams: number; distinct: Distinct; terms: TermCounts }
-type AttributeState = { attribute: string; path: string[]; values: Map<string, ValueState> | null; seen: Distinct }
+type ValueState = { index: number; samples: number; tokens: number; bigrams: number; distinct: Distinct; terms: TermCounts }
+type AttributeState = { attribute: string; path: string[]; values: Map<string, ValueState> | null; list: ValueState[]; seen: Distinct }
 type Level = { samples: number; bigrams: number; distinct: Distinct }
 
 const TERM = 1
 const DROPPED = 2
+/** No value of the attribute, in a sample's record of value indexes. */
+const NO_VALUE = 0xffff
 
 export class SignalAccumulator {
 	private readonly fdr: number
@@ -90,6 +92,26 @@ export class SignalAccumulator {
 	private readonly lexemes: string[] = ['']
 	/** Per stop-word language, per term id: unknown (0), counted (TERM) or not (DROPPED). */
 	private readonly kinds = new Map<string, Uint8Array>()
+	/**
+	 * Rare terms wait. Most distinct terms of a large corpus occur only a few times (in text without
+	 * spaces, most character bigrams), and a term seen fewer than `minCount` times in all is never
+	 * tested nor listed. So a term's occurrences are kept per sample as pending entries until its
+	 * total reaches `minCount`; then they go to the values' tables, and later ones straight there.
+	 * The tables then hold the terms that can matter, not every term once per attribute. The result
+	 * is the same: a term's count in a value is the sum of the same occurrences, only added later.
+	 */
+	private totals = new Uint32Array(1024)
+	private pendingHead = new Int32Array(1024)
+	/** Pending entries from 1 (0 ends a list): next entry, sample record, occurrences; freed entries are reused. */
+	private pendingNext = new Int32Array(1024)
+	private pendingRecord = new Int32Array(1024)
+	private pendingCount = new Uint32Array(1024)
+	private pendingUsed = 1
+	private pendingFree = 0
+	/** Per sample with pending entries, its value's index in each attribute (NO_VALUE: none). */
+	private records = new Uint16Array(1024)
+	private recordCount = 0
+	private readonly sampleStates: Array<ValueState | null>
 	// Buffers reused from sample to sample.
 	private scratch = new Uint32Array(1024)
 	private idBuffer = new Int32Array(1024)
@@ -102,12 +124,15 @@ export class SignalAccumulator {
 		this.maxValues = options.maxValues ?? 50
 		this.minCount = options.minCount ?? 5
 		if (!(this.fdr > 0 && this.fdr < 0.5)) throw new RangeError('fdr must be between 0 and 0.5')
+		if (this.maxValues >= NO_VALUE) throw new RangeError(`maxValues must be below ${NO_VALUE}`)
 		this.attributes = [...new Set(options.attributes)].map((attribute) => ({
 			attribute,
 			path: attribute.split('.'),
 			values: new Map(),
+			list: [],
 			seen: new Distinct(VALUE_DISTINCT_LIMIT),
 		}))
+		this.sampleStates = this.attributes.map(() => null)
 	}
 
 	add(sample: SignalSample) {
@@ -150,7 +175,10 @@ export class SignalAccumulator {
 			r *= 2
 		}
 
-		for (const attribute of this.attributes) {
+		const states = this.sampleStates
+		for (let a = 0; a < this.attributes.length; a++) {
+			const attribute = this.attributes[a]!
+			states[a] = null
 			const value = valueAt(sample.metadata, attribute.path)
 			if (value === null) continue
 			attribute.seen.add(stringHash(value))
@@ -160,18 +188,81 @@ export class SignalAccumulator {
 				if (attribute.values.size >= this.maxValues) {
 					// Too many values to be categories: drop the counts, keep counting distinct values.
 					attribute.values = null
+					attribute.list = []
 					continue
 				}
-				state = { samples: 0, tokens: 0, bigrams: 0, distinct: new Distinct(), terms: new TermCounts() }
+				state = { index: attribute.list.length, samples: 0, tokens: 0, bigrams: 0, distinct: new Distinct(), terms: new TermCounts() }
 				attribute.values.set(value, state)
+				attribute.list.push(state)
 			}
 			state.samples++
 			state.tokens += tokens
 			state.bigrams += bigrams
 			state.distinct.addAll(hashes, bigrams)
-			for (let i = 0; i < distinctTerms; i++) state.terms.add(touched[i]!, scratch[touched[i]!]!, 1)
+			states[a] = state
 		}
-		for (let i = 0; i < distinctTerms; i++) scratch[touched[i]!] = 0
+
+		let record = -1
+		for (let i = 0; i < distinctTerms; i++) {
+			const id = touched[i]!
+			const count = scratch[id]!
+			scratch[id] = 0
+			const before = this.totals[id]!
+			this.totals[id] = before + count
+			if (before + count < this.minCount) {
+				if (record < 0) record = this.record()
+				this.pend(id, record, count)
+				continue
+			}
+			if (before < this.minCount) this.promote(id)
+			for (let a = 0; a < states.length; a++) states[a]?.terms.add(id, count, 1)
+		}
+	}
+
+	/** This sample's value index in each attribute, kept for its pending entries. */
+	private record(): number {
+		const width = this.attributes.length
+		if ((this.recordCount + 1) * width > this.records.length) this.records = grown(this.records, (this.recordCount + 1) * width * 2)
+		const at = this.recordCount * width
+		for (let a = 0; a < width; a++) this.records[at + a] = this.sampleStates[a]?.index ?? NO_VALUE
+		return this.recordCount++
+	}
+
+	private pend(id: number, record: number, count: number) {
+		let entry = this.pendingFree
+		if (entry) this.pendingFree = this.pendingNext[entry]!
+		else {
+			entry = this.pendingUsed++
+			if (entry >= this.pendingNext.length) {
+				const size = this.pendingNext.length * 2
+				this.pendingNext = grown(this.pendingNext, size)
+				this.pendingRecord = grown(this.pendingRecord, size)
+				this.pendingCount = grown(this.pendingCount, size)
+			}
+		}
+		this.pendingNext[entry] = this.pendingHead[id]!
+		this.pendingRecord[entry] = record
+		this.pendingCount[entry] = count
+		this.pendingHead[id] = entry
+	}
+
+	/** A term reached `minCount`: its earlier occurrences go to the tables of their samples' values. */
+	private promote(id: number) {
+		const width = this.attributes.length
+		let entry = this.pendingHead[id]!
+		this.pendingHead[id] = 0
+		while (entry) {
+			const at = this.pendingRecord[entry]! * width
+			for (let a = 0; a < width; a++) {
+				const index = this.records[at + a]!
+				const state = index === NO_VALUE ? undefined : this.attributes[a]!.list[index]
+				state?.terms.add(id, this.pendingCount[entry]!, 1)
+			}
+			const next = this.pendingNext[entry]!
+			this.pendingNext[entry] = this.pendingFree
+			this.pendingFree = entry
+			entry = next
+		}
 	}
 
 	result(): VersionSignals {
@@ -201,17 +292,17 @@ export class SignalAccumulator {
 			largest = Math.max(largest, state.terms.size)
 		}
 		const background = new TermCounts(largest * 2)
-		for (const state of values.values()) {
-			const slots = state.terms.slots
-			for (let s = 0; s < slots.length; s += 3) if (slots[s] !== 0) background.add(slots[s]!, slots[s + 1]!, 0)
-		}
+		for (const state of values.values()) state.terms.forEach((id, occurrences) => background.add(id, occurrences, 0))
 		let tested = 0
-		for (let s = 0; s < background.slots.length; s += 3) if (background.slots[s] !== 0 && background.slots[s + 1]! >= this.minCount) tested++
+		background.forEach((_, occurrences) => {
+			if (occurrences >= this.minCount) tested++
+		})
 
 		const out: ValueSignal[] = []
+		const points = this.baselinePoints()
 		for (const [value, state] of values) {
 			const distinct2 = ratio(state.distinct.estimate(), state.bigrams)
-			const baseline = this.baselineDistinct2(state.samples)
+			const baseline = baselineDistinct2(points, state.samples)
 			out.push({
 				value,
 				samples: state.samples,
@@ -228,38 +319,25 @@ export class SignalAccumulator {
 	private markedTerms(state: ValueState, background: TermCounts, total: number, tested: number): SignalTerm[] {
 		const ni = state.tokens
 		const nj = total - ni
-		const slots = state.terms.slots
 		// Only p ≤ fdr can pass (k·fdr/m ≤ fdr); terms absent from the value have z < 0 and are not listed.
 		const candidates: Array<{ id: number; z: number; p: number; count: number; samples: number }> = []
-		for (let s = 0; s < slots.length; s += 3) {
-			const id = slots[s]!
-			if (id === 0) continue
-			const count = slots[s + 1]!
+		state.terms.forEach((id, count, samples) => {
 			const all = background.count(id)
-			if (all < this.minCount) continue
+			if (all < this.minCount) return
 			const z = logOddsZ(count, ni, all - count, nj, all, total)
-			if (!(z > 0)) continue
+			if (!(z > 0)) return
 			const p = upperTail(z)
-			if (p <= this.fdr) candidates.push({ id, z, p, count, samples: slots[s + 2]! })
-		}
+			if (p <= this.fdr) candidates.push({ id, z, p, count, samples })
+		})
 		candidates.sort((a, b) => b.z - a.z || a.id - b.id)
 		let passing = 0
 		for (let k = 1; k <= candidates.length; k++) if (candidates[k - 1]!.p <= (k * this.fdr) / tested) passing = k
 		return candidates.slice(0, Math.min(passing, this.termsPerValue)).map((c) => ({ term: this.lexemes[c.id]!, z: c.z, count: c.count, samples: c.samples }))
 	}
 
-	/** The version's distinct-2 over a random subsample of `samples` samples (interpolated between the nested subsamples). */
-	private baselineDistinct2(samples: number): number {
-		const points = this.levels.filter((l) => l.samples > 0 && l.bigrams > 0).map((l) => ({ size: Math.log(l.samples), d: ratio(l.distinct.estimate(), l.bigrams) }))
-		if (!points.length) return 0
-		const size = Math.log(samples)
-		if (size >= points[0]!.size) return points[0]!.d
-		for (let k = 0; k + 1 < points.length; k++) {
-			const a = points[k]!
-			const b = points[k + 1]!
-			if (size >= b.size) return a.size === b.size ? a.d : b.d + ((a.d - b.d) * (size - b.size)) / (a.size - b.size)
-		}
-		return points[points.length - 1]!.d
+	/** The nested subsamples' sizes (log) and distinct-2, estimated once for all values. */
+	private baselinePoints(): Point[] {
+		return this.levels.filter((l) => l.samples > 0 && l.bigrams > 0).map((l) => ({ size: Math.log(l.samples), d: ratio(l.distinct.estimate(), l.bigrams) }))
 	}
 
 	private intern(lexeme: string): number {
@@ -271,9 +349,10 @@ export class SignalAccumulator {
 		this.ids.set(own, id)
 		this.lexemes.push(own)
 		if (id >= this.scratch.length) {
-			const grown = new Uint32Array(this.scratch.length * 2)
-			grown.set(this.scratch)
-			this.scratch = grown
+			const size = this.scratch.length * 2
+			this.scratch = grown(this.scratch, size)
+			this.totals = grown(this.totals, size)
+			this.pendingHead = grown(this.pendingHead, size)
 		}
 		return id
 	}
@@ -341,6 +420,28 @@ function valueAt(metadata: Record<string, unknown> | null, path: string[]): stri
 	if (typeof v === 'string') return v
 	if (typeof v === 'number' || typeof v === 'boolean') return String(v)
 	return null
+}
+
+type Point = { size: number; d: number }
+
+/** The version's distinct-2 over a random subsample of `samples` samples (interpolated between the nested subsamples). */
+function baselineDistinct2(points: Point[], samples: number): number {
+	if (!points.length) return 0
+	const size = Math.log(samples)
+	if (size >= points[0]!.size) return points[0]!.d
+	for (let k = 0; k + 1 < points.length; k++) {
+		const a = points[k]!
+		const b = points[k + 1]!
+		if (size >= b.size) return a.size === b.size ? a.d : b.d + ((a.d - b.d) * (size - b.size)) / (a.size - b.size)
+	}
+	return points[points.length - 1]!.d
+}
+
+/** A copy of a typed array in a larger one. */
+function grown<T extends Uint16Array | Uint32Array | Int32Array>(array: T, size: number): T {
+	const out = new (array.constructor as new (n: number) => T)(size)
+	out.set(array)
+	return out
 }
 
 function ratio(distinct: number, total: number): number {

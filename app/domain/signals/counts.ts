@@ -5,64 +5,98 @@
 
 /**
  * Occurrences and containing samples per term id (ids start at 1; 0 marks an empty slot). Open
- * addressing on one typed array, a slot being [id, occurrences, samples] side by side (one cache
- * line per probe): 12 bytes a slot against ~80 for a Map entry, because a million samples × 8
- * attributes × 50 values can hold millions of (value, term) pairs.
+ * addressing on one typed array, a slot being [id, counts] side by side (one cache line per probe):
+ * the counts are packed in one 32-bit word, occurrences in the high half and samples in the low
+ * half, and a term that reaches 65,535 of either moves to a small map of wide counts. 8 bytes a
+ * slot against ~80 for a Map entry, because a million samples × 8 attributes × 50 values can hold
+ * tens of millions of (value, term) pairs; nearly all of them count less than 65,535.
  */
 export class TermCounts {
-	/** Slot s is slots[3s] (the id), slots[3s + 1] (occurrences), slots[3s + 2] (samples). */
-	slots: Uint32Array
 	size = 0
+	private slots: Uint32Array
 	private capacity: number
 	private shift: number
+	/** Counts of the terms whose packed word is WIDE: [occurrences, samples]. */
+	private wide: Map<number, [number, number]> | null = null
 
 	constructor(capacity = 64) {
 		const bits = Math.max(4, Math.ceil(Math.log2(capacity)))
 		this.shift = 32 - bits
 		this.capacity = 1 << bits
-		this.slots = new Uint32Array(this.capacity * 3)
+		this.slots = new Uint32Array(this.capacity * 2)
 	}
 
 	private slot(id: number): number {
 		const mask = this.capacity - 1
 		const slots = this.slots
 		let i = Math.imul(id, 0x9e3779b1) >>> this.shift
-		while (slots[i * 3] !== 0 && slots[i * 3] !== id) i = (i + 1) & mask
-		return i * 3
+		while (slots[i * 2] !== 0 && slots[i * 2] !== id) i = (i + 1) & mask
+		return i * 2
 	}
 
 	add(id: number, count: number, docs: number) {
-		if ((this.size + 1) * 10 > this.capacity * 7) this.grow()
+		if ((this.size + 1) * 5 > this.capacity * 4) this.grow()
 		const at = this.slot(id)
 		const slots = this.slots
 		if (slots[at] === 0) {
 			slots[at] = id
 			this.size++
 		}
-		slots[at + 1]! += count
-		slots[at + 2]! += docs
+		const packed = slots[at + 1]!
+		if (packed !== WIDE) {
+			const occurrences = (packed >>> 16) + count
+			const samples = (packed & 0xffff) + docs
+			if (occurrences < 0xffff && samples < 0xffff) {
+				slots[at + 1] = ((occurrences << 16) | samples) >>> 0
+				return
+			}
+			slots[at + 1] = WIDE
+			;(this.wide ??= new Map()).set(id, [occurrences, samples])
+			return
+		}
+		const wide = this.wide!.get(id)!
+		wide[0] += count
+		wide[1] += docs
 	}
 
 	/** Occurrences of a term (0 when never seen). */
 	count(id: number): number {
 		const at = this.slot(id)
-		return this.slots[at] === id ? this.slots[at + 1]! : 0
+		if (this.slots[at] !== id) return 0
+		const packed = this.slots[at + 1]!
+		return packed === WIDE ? this.wide!.get(id)![0] : packed >>> 16
+	}
+
+	/** Every term with its occurrences and samples, in slot order. */
+	forEach(visit: (id: number, occurrences: number, samples: number) => void) {
+		const slots = this.slots
+		for (let s = 0; s < slots.length; s += 2) {
+			const id = slots[s]!
+			if (id === 0) continue
+			const packed = slots[s + 1]!
+			if (packed === WIDE) {
+				const [occurrences, samples] = this.wide!.get(id)!
+				visit(id, occurrences, samples)
+			} else visit(id, packed >>> 16, packed & 0xffff)
+		}
 	}
 
 	private grow() {
 		const old = this.slots
 		this.capacity *= 2
 		this.shift--
-		this.slots = new Uint32Array(this.capacity * 3)
-		for (let j = 0; j < old.length; j += 3) {
+		this.slots = new Uint32Array(this.capacity * 2)
+		for (let j = 0; j < old.length; j += 2) {
 			if (old[j] === 0) continue
 			const at = this.slot(old[j]!)
 			this.slots[at] = old[j]!
 			this.slots[at + 1] = old[j + 1]!
-			this.slots[at + 2] = old[j + 2]!
 		}
 	}
 }
+
+/** The packed word of a term whose counts are in the wide map. */
+const WIDE = 0xffffffff
 
 const P = 12
 const M = 1 << P
