@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { once } from 'node:events'
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet'
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 import { type ColumnInfo, type ColumnMapping } from '#app/domain/import/column-mapping.ts'
 import { mappedRowToSample, parquetRowToSample } from '#app/domain/import/parquet-row.ts'
@@ -114,17 +114,57 @@ export async function* parquetAsJsonl(
 ): AsyncGenerator<Uint8Array> {
 	const buffer = await asyncBufferFromFile(file)
 	const encoder = new TextEncoder()
+	const names = parquetSchema(metadata).children.map((c) => c.element.name)
+	const toSample = mapping ? (row: Record<string, unknown>) => mappedRowToSample(row, mapping) : (row: Record<string, unknown>) => parquetRowToSample(mapRow ? mapRow(row) : row)
 	let rowStart = 0
 	for (const [n, group] of metadata.row_groups.entries()) {
 		const rowEnd = rowStart + Number(group.num_rows)
-		let rows: Array<Record<string, unknown>>
+		// The row group's columns as hyparquet decodes them (chunks of rows per top-level column);
+		// rows are made from them a slice at a time, so a row group of 100,000 rows is never also
+		// held as 100,000 row objects and one string of them all.
+		const chunks = new Map<string, Array<{ start: number; data: ArrayLike<unknown> }>>()
 		try {
-			rows = (await parquetReadObjects({ file: buffer, metadata, rowStart, rowEnd, compressors })) as Array<Record<string, unknown>>
+			await parquetRead({
+				file: buffer,
+				metadata,
+				rowStart,
+				rowEnd,
+				compressors,
+				onChunk: ({ columnName, columnData, rowStart: start }) => {
+					const list = chunks.get(columnName) ?? []
+					list.push({ start, data: columnData })
+					chunks.set(columnName, list)
+				},
+			})
 		} catch (error) {
 			throw new ParquetFileError(`Row group ${n + 1} (rows ${rowStart + 1}–${rowEnd}) cannot be read: ${(error as Error).message}`)
 		}
-		const toSample = mapping ? (row: Record<string, unknown>) => mappedRowToSample(row, mapping) : (row: Record<string, unknown>) => parquetRowToSample(mapRow ? mapRow(row) : row)
-		yield encoder.encode(rows.map((row) => `${JSON.stringify(toSample(row))}\n`).join(''))
+		const columns = names.filter((name) => chunks.has(name)).map((name) => ({ name, cursor: columnCursor(chunks.get(name)!) }))
+		chunks.clear()
+		for (let from = rowStart; from < rowEnd; from += JSONL_SLICE) {
+			const to = Math.min(from + JSONL_SLICE, rowEnd)
+			let lines = ''
+			for (let r = from; r < to; r++) {
+				const row: Record<string, unknown> = {}
+				for (const c of columns) row[c.name] = c.cursor(r)
+				lines += `${JSON.stringify(toSample(row))}\n`
+			}
+			yield encoder.encode(lines)
+		}
 		rowStart = rowEnd
+	}
+}
+
+/** Rows handed to the importer per piece of JSONL. */
+const JSONL_SLICE = 2000
+
+/** A column's value at a row (rows asked in increasing order), across the chunks hyparquet gave it in. */
+function columnCursor(chunks: Array<{ start: number; data: ArrayLike<unknown> }>) {
+	chunks.sort((a, b) => a.start - b.start)
+	let i = 0
+	return (row: number): unknown => {
+		while (i < chunks.length && row >= chunks[i]!.start + chunks[i]!.data.length) chunks[i++] = { start: 0, data: [] }
+		const chunk = chunks[i]
+		return chunk && row >= chunk.start ? chunk.data[row - chunk.start] : null
 	}
 }
