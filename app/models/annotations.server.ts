@@ -107,6 +107,13 @@ export async function* listAnnotations({ versionId, versionLabel }: { versionId:
 	const minGroup = getEnv().PSEUDONYMITY_MIN_GROUP
 	for (const round of rounds) {
 		const giversOf = (role: ParticipantRole) => givers.find((g) => g.roundId === round.id && g.role === role)?.n ?? 0
+		// One label per person of the round, not one translation per row (a person has many rows).
+		const labels = new Map<string, string | null>()
+		const pseudonymOf = (v: VerdictRow) => {
+			const key = `${v.role} ${v.number}`
+			if (!labels.has(key)) labels.set(key, annotationPseudonym(t(pseudonymKey(v.role), { n: v.number }), giversOf(v.role), minGroup))
+			return labels.get(key)!
+		}
 		const toRow = (v: VerdictRow): AnnotationRow => ({
 			version: versionLabel,
 			round: round.title,
@@ -118,7 +125,7 @@ export async function* listAnnotations({ versionId, versionLabel }: { versionId:
 			language: v.language,
 			metadata: v.metadata,
 			role: v.role,
-			pseudonym: annotationPseudonym(t(pseudonymKey(v.role), { n: v.number }), giversOf(v.role), minGroup),
+			pseudonym: pseudonymOf(v),
 			verdict: v.kind === 'comment' ? 'commented' : v.verdict,
 			category: v.category,
 			severity: v.severity,
