@@ -68,7 +68,10 @@ export default defineConfig({
 			// The scheduler (round closing, notification emails, webhooks) every few seconds, so a test sees an email arrive.
 			SCHEDULER_INTERVAL_SECONDS: '3',
 			HF_ENDPOINT: `http://127.0.0.1:${HUB_PORT}`,
-			...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+			// On PostgreSQL a production server seals stored secrets (a dataset's Hub token) only with
+			// SECRETS_KEY (decision 048): the suite's own key, for this test server only. The embedded
+			// database keeps the no-settings path (a key file beside it).
+			...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, SECRETS_KEY: 'e2e0'.repeat(16) } : {}),
 		},
 	},
 })
