@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import { type AddressInfo } from 'node:net'
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer'
+import { chatColumnSchema } from './parquet-fixtures.ts'
 
 export type NoRobotsRow = { prompt: string; prompt_id: string; messages: Array<{ content: string; role: string }>; category: string }
 
@@ -42,11 +43,8 @@ export function noRobotsParquet(rows: NoRobotsRow[], rowGroupSize = 2): Uint8Arr
 			{ name: 'schema', num_children: 4 },
 			{ name: 'prompt', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
 			{ name: 'prompt_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-			{ name: 'messages', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-			{ name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-			{ name: 'element', repetition_type: 'OPTIONAL', num_children: 2 },
-			{ name: 'content', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-			{ name: 'role', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+			// no_robots' own field order.
+			...chatColumnSchema('messages', ['content', 'role']),
 			{ name: 'category', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
 		],
 	})

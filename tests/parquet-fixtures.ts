@@ -4,6 +4,19 @@
  */
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer'
 
+/**
+ * The schema elements of a chat column: a list of {role, content} structs in Parquet's standard
+ * three levels (list → repeated group → element), its two fields in the order given.
+ */
+export function chatColumnSchema(name: string, fields: ReadonlyArray<'role' | 'content'> = ['role', 'content']) {
+	return [
+		{ name, repetition_type: 'OPTIONAL' as const, converted_type: 'LIST' as const, num_children: 1 },
+		{ name: 'list', repetition_type: 'REPEATED' as const, num_children: 1 },
+		{ name: 'element', repetition_type: 'OPTIONAL' as const, num_children: 2 },
+		...fields.map((field) => ({ name: field, type: 'BYTE_ARRAY' as const, converted_type: 'UTF8' as const, repetition_type: 'OPTIONAL' as const })),
+	]
+}
+
 /** Fixtures written by a Parquet writer (hyparquet-writer): nested structs, lists of structs, nulls, dictionary-encoded and compressed columns, several row groups. */
 export function fixture(rows = 5, rowGroupSize = 2) {
 	const ids = Array.from({ length: rows }, (_, i) => `p-${i}`)
@@ -15,11 +28,7 @@ export function fixture(rows = 5, rowGroupSize = 2) {
 			{ name: 'root', num_children: 6 },
 			{ name: 'id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
 			{ name: 'content', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-			{ name: 'messages', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-			{ name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-			{ name: 'element', repetition_type: 'OPTIONAL', num_children: 2 },
-			{ name: 'role', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-			{ name: 'content', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+			...chatColumnSchema('messages'),
 			{ name: 'language', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
 			{ name: 'persona', repetition_type: 'OPTIONAL', num_children: 2 },
 			{ name: 'region', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
@@ -72,11 +81,7 @@ export function mappingFixture({ rows = 4, missingIdAt, badChatAt, prefix = 'c' 
 			{ name: 'root', num_children: 6 },
 			{ name: 'external_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
 			{ name: 'text', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-			{ name: 'conversation', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-			{ name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-			{ name: 'element', repetition_type: 'OPTIONAL', num_children: 2 },
-			{ name: 'role', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-			{ name: 'content', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+			...chatColumnSchema('conversation'),
 			{ name: 'lang', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
 			{ name: 'persona', repetition_type: 'OPTIONAL', num_children: 2 },
 			{ name: 'region', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
