@@ -1,6 +1,7 @@
 import { HUB_PORT } from '../../playwright.config.ts'
 import { type FakeHub, noRobotsParquet, noRobotsRows, startFakeHub } from '../hub-server.ts'
-import { expect, expectAccessible, signUp, test, uniqueEmail } from './fixtures.ts'
+import { expect, expectAccessible, expectNoHorizontalOverflow, msg, signUp, test, uniqueEmail } from './fixtures.ts'
+import { chooseLanguage } from './language.ts'
 import { createDataset } from './team-helpers.ts'
 
 // The app's HF_ENDPOINT points at this port (playwright.config.ts); the stand-in is laid out like the Hub.
@@ -58,6 +59,24 @@ test('an owner saves a Hub token and imports a private dataset’s split as a ne
 	await page.getByRole('link', { name: 'v1', exact: true }).first().click()
 	await expect(page.getByRole('heading', { level: 1, name: /Version v1/ })).toBeVisible()
 	expect(hub.requests.some((r) => r.path.includes('/resolve/') && r.authorization === `Bearer ${HF_TOKEN}`)).toBe(true)
+})
+
+test('in Arabic on a phone, the Hub import page reads right to left, fits the screen, and imports a public split', async ({ page }) => {
+	await page.setViewportSize({ width: 390, height: 844 })
+	await signUp(page, { email: uniqueEmail('hub-ar'), name: 'Hana', password: 'a long passphrase for e2e' })
+	const slug = await createDataset(page, 'hubar')
+	await page.goto(`/datasets/${slug}/versions/new-from-hub`)
+	await chooseLanguage(page, 'العربية')
+	await expect(page.locator('html')).toHaveAttribute('dir', 'rtl')
+	await expect(page.getByRole('heading', { level: 1, name: msg('ar', 'datasets:hub.title') })).toBeVisible()
+	await expectNoHorizontalOverflow(page, 'the Hub import page on a phone, in Arabic')
+	await expectAccessible(page)
+	await page.getByLabel(msg('ar', 'datasets:fields.label')).fill('v1')
+	await page.getByLabel(msg('ar', 'datasets:hub.repo'), { exact: true }).fill(PUBLIC)
+	await page.getByLabel(msg('ar', 'datasets:hub.idColumn')).fill('prompt_id')
+	await page.getByRole('button', { name: msg('ar', 'datasets:hub.submit') }).click()
+	await expect(page.getByRole('status')).toContainText(msg('ar', 'datasets:imports.succeeded_few', { count: '7' }))
+	await expectAccessible(page)
 })
 
 test.describe('without JavaScript', () => {

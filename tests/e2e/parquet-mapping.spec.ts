@@ -1,6 +1,8 @@
 import { type Page } from '@playwright/test'
 import { mappingFixture } from '#tests/parquet-fixtures.ts'
-import { expect, expectAccessible, signUp, test, uniqueEmail, waitForHydrationIfScripted } from './fixtures.ts'
+import { expect, expectAccessible, expectNoHorizontalOverflow, msg, signUp, test, uniqueEmail, waitForHydration, waitForHydrationIfScripted } from './fixtures.ts'
+import { chooseLanguage } from './language.ts'
+import { createDataset, createVersion } from './team-helpers.ts'
 
 async function newVersion(page: Page, slug: string, label: string) {
 	await page.goto(`/datasets/${slug}`)
@@ -95,4 +97,25 @@ test.describe('without JavaScript', () => {
 	test('the same with plain forms', async ({ page }) => {
 		await journey(page, 'pqnojs', false)
 	})
+})
+
+test('in Arabic on a phone, the mapping page reads right to left, fits the screen, and imports', async ({ page }) => {
+	await page.setViewportSize({ width: 390, height: 844 })
+	await signUp(page, { email: uniqueEmail('pq-ar'), name: 'Pari', password: 'a long passphrase for e2e' })
+	const slug = await createDataset(page, 'pqar')
+	await createVersion(page, slug, 'v1', null)
+	await chooseLanguage(page, 'العربية')
+	await expect(page.locator('html')).toHaveAttribute('dir', 'rtl')
+	await waitForHydration(page)
+	await page.getByLabel(msg('ar', 'datasets:import.file')).setInputFiles({ name: 'chats.parquet', mimeType: 'application/vnd.apache.parquet', buffer: Buffer.from(mappingFixture({ prefix: 'ar' })) })
+	await page.getByRole('button', { name: msg('ar', 'datasets:import.submit') }).click()
+	await expect(page.getByRole('heading', { level: 1, name: msg('ar', 'datasets:columns.title') })).toBeVisible()
+	// The file's own column names stay as written, isolated inside the right-to-left sentence labels.
+	await expect(page.getByLabel(msg('ar', 'datasets:columns.useOf', { column: 'external_id' }))).toHaveValue('id')
+	await expect(page.getByRole('table', { name: msg('ar', 'datasets:columns.caption') })).toBeVisible()
+	await expectNoHorizontalOverflow(page, 'the column mapping page on a phone, in Arabic')
+	await expectAccessible(page)
+	await page.getByRole('button', { name: msg('ar', 'datasets:columns.import') }).click()
+	await expect(page.getByRole('status')).toContainText(msg('ar', 'datasets:imports.succeeded_few', { count: '4' }))
+	await expectAccessible(page)
 })

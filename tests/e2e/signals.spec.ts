@@ -151,3 +151,30 @@ test('the owner aims a round where the signals are, sees its weights, and the re
 	expect((await count('selected', 2)) + (await count('other', 2))).toBe(2)
 	await expectAccessible(page)
 })
+
+test.describe('without JavaScript, on a phone', () => {
+	test.use({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } })
+
+	test('the owner aims a round where the signals are with plain forms and reads its weights', async ({ page }) => {
+		await signUp(page, { email: uniqueEmail('aimed-nojs'), name: 'Aim', password: 'a long passphrase for e2e' })
+		const slug = await createDataset(page, 'aimednojs')
+		await createVersion(page, slug, 'v1', null)
+		await uploadText(page, 'planted.jsonl', plantedFile())
+		await waitForSignals(page, slug)
+
+		await page.goto(`/datasets/${slug}/versions/v1/rounds/new`)
+		await page.getByLabel('Title', { exact: true }).fill('Aimed without scripts')
+		await page.getByLabel(msg('en', 'rounds:fields.selectionMode'), { exact: true }).selectOption({ label: msg('en', 'rounds:selection.signals') })
+		await page.getByLabel(msg('en', 'rounds:fields.sampleN'), { exact: true }).fill('30')
+		await page.getByLabel(msg('en', 'rounds:fields.seed'), { exact: true }).fill('5')
+		await page.getByLabel(msg('en', 'rounds:fields.attribute'), { exact: true }).selectOption('persona.group')
+		await page.getByLabel('Reviewers per sample').fill('1')
+		await page.getByRole('button', { name: 'Create round' }).click()
+		await expect(page.getByRole('heading', { level: 1, name: 'Aimed without scripts' })).toBeVisible()
+		const weights = page.getByRole('table', { name: msg('en', 'rounds:signalWeights.caption', { attribute: 'persona.group' }) })
+		const north = weights.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'north', exact: true }) })
+		await expect(north).toContainText('lantern')
+		await expect(page.getByTestId('signal-weights')).toContainText('with seed 5')
+		await expectNoHorizontalOverflow(page, 'the round page with its signal weights on a phone')
+	})
+})
