@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { DateTime } from '#app/components/date-time.tsx'
-import { ErrorList, Field, FormAlert, SelectField, ValidatedForm } from '#app/components/forms.tsx'
+import { ErrorList, Field, FormAlert, ValidatedForm } from '#app/components/forms.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { HubImportError, HubImportSchema, HubTokenSchema } from '#app/domain/hub.ts'
 import { can } from '#app/domain/permissions.ts'
@@ -19,6 +19,7 @@ import { ImportNotAllowedError } from '#app/models/import.server.ts'
 import { createVersion, getVersion, listVersions } from '#app/models/version.server.ts'
 import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { VersionLabelFields } from './__version-label-fields.tsx'
 import { canStoreSecrets, SecretsKeyMissingError } from '#app/utils/secrets.server.ts'
 import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 
@@ -148,15 +149,7 @@ export default function NewVersionFromHub() {
 				<FormAlert id={form.errorId} errors={form.errors}>
 					{hubError ? <p>{t(`hub.errors.${hubError.code}`, { ...hubError.params, offered: hubError.params.offered || '—' })}</p> : null}
 				</FormAlert>
-				<div className="grid gap-4 sm:grid-cols-2">
-					<Field label={t('fields.label')} meta={fields.label} hint={t('hub.labelHint')} />
-					<SelectField
-						label={t('fields.parent')}
-						meta={fields.parent}
-						hint={t('version.parentHint')}
-						options={[{ value: '', label: t('version.noParent') }, ...versions.map((v) => ({ value: v, label: v }))]}
-					/>
-				</div>
+				<VersionLabelFields fields={fields} versions={versions} labelHint={t('hub.labelHint')} />
 				<fieldset className="flex flex-col gap-4">
 					<legend className="font-semibold">{t('hub.sourceTitle')}</legend>
 					<Field label={t('hub.repo')} meta={fields.repo} hint={t('hub.repoHint')} />

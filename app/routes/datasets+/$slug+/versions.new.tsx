@@ -3,7 +3,7 @@ import { parseWithZod } from '@conform-to/zod/v4'
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { Field, FormAlert, SelectField, ValidatedForm } from '#app/components/forms.tsx'
+import { FormAlert, ValidatedForm } from '#app/components/forms.tsx'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { NewVersionSchema } from '#app/domain/version.ts'
@@ -11,6 +11,7 @@ import { recordAudit } from '#app/models/audit.server.ts'
 import { createVersion, listVersions } from '#app/models/version.server.ts'
 import { requireDatasetRole } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
+import { VersionLabelFields } from './__version-label-fields.tsx'
 import { ProvenanceFields } from './__provenance-fields.tsx'
 
 export const handle: RouteHandle = { i18n: ['datasets'], title: (t) => t('datasets:version.newTitle') }
@@ -63,15 +64,7 @@ export default function NewVersion() {
 			</p>
 			<ValidatedForm form={form} className="card flex flex-col gap-6">
 				<FormAlert id={form.errorId} errors={form.errors} />
-				<div className="grid gap-4 sm:grid-cols-2">
-					<Field label={t('fields.label')} meta={fields.label} hint={t('version.labelHint')} />
-					<SelectField
-						label={t('fields.parent')}
-						meta={fields.parent}
-						hint={t('version.parentHint')}
-						options={[{ value: '', label: t('version.noParent') }, ...versions.map((v) => ({ value: v, label: v }))]}
-					/>
-				</div>
+				<VersionLabelFields fields={fields} versions={versions} labelHint={t('version.labelHint')} />
 				<ProvenanceFields fields={fields} />
 				<button type="submit" className="btn btn-primary self-start">
 					{t('version.create')}
