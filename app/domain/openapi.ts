@@ -312,9 +312,9 @@ export const openApiDocument: OpenApiDocument = {
 				operationId: 'importFromHub',
 				summary: 'Import the version’s samples from a Hugging Face Hub dataset, all or nothing',
 				description:
-					'Resolves the revision to its commit sha (GET {HF_ENDPOINT}/api/datasets/{repo}/revision/{revision}), finds the split’s Parquet files in that commit (refs/convert/parquet’s {config}/{split}/*.parquet; {config}/{split}-*.parquet; for the default config data/{split}-*.parquet or {split}-*.parquet), reads them at that sha ({HF_ENDPOINT}/datasets/{repo}/resolve/{sha}/{path}) one after the other into one import, and records the sha, repo, config, split, endpoint and files in the version’s provenance (Version.source). Parquet columns are read as in uploadSamples; row n of the split (files in order) is reported as line n. Runs while the request is open; not idempotent by key, but importing the same sha again gives the same samples.',
+					'Resolves the revision to its commit sha (GET {HF_ENDPOINT}/api/datasets/{repo}/revision/{revision}), finds the split’s Parquet files in that commit (refs/convert/parquet’s {config}/{split}/*.parquet; {config}/{split}-*.parquet; for the default config data/{split}-*.parquet or {split}-*.parquet), reads them at that sha ({HF_ENDPOINT}/datasets/{repo}/resolve/{sha}/{path}) one after the other into one import, and records the sha, repo, config, split, endpoint and files in the version’s provenance (Version.source). Parquet columns are read as in uploadSamples; row n of the split (files in order) is reported as line n. Runs while the request is open. With Idempotency-Key, a retry of the same request (repo, revision, config, split and columns; the token is not compared) returns the stored response (header Idempotent-Replayed: true), so a retry after the revision moved still answers the first commit; the same key with a different request is 422 idempotency_key_reused; while the first request still runs, 409 idempotency_key_in_progress. Keys are kept for 24 hours per token.',
 				tags: ['versions'],
-				parameters: [param('dataset'), param('version')],
+				parameters: [param('dataset'), param('version'), param('IdempotencyKey')],
 				requestBody: {
 					required: true,
 					content: {
@@ -325,12 +325,17 @@ export const openApiDocument: OpenApiDocument = {
 					},
 				},
 				responses: {
-					'200': json(ref('HubImportResult'), 'Every row was valid; the samples are the version’s now, and source says which commit they came from.'),
+					'200': json(ref('HubImportResult'), 'Every row was valid; the samples are the version’s now, and source says which commit they came from.', {
+						'Idempotent-Replayed': { description: '"true" when this is the stored response of an earlier request with the same Idempotency-Key.', schema: { type: 'string' } },
+					}),
+					'400': errorWith('invalid_idempotency_key: the key is not 1–255 visible ASCII characters.'),
 					...standard,
-					'409': errorWith('version_frozen: the version is no longer a draft.'),
+					'409': json(ref('Error'), 'version_frozen: the version is no longer a draft; idempotency_key_in_progress: a request with this key is still running (Retry-After).', {
+						'Retry-After': { description: 'Seconds to wait (idempotency_key_in_progress).', schema: { type: 'string' } },
+					}),
 					'422': json(
 						{ anyOf: [ref('SamplesRejected'), ref('Error')] },
-						'Nothing was imported. invalid_samples: details.errors lists the rejected rows; validation_failed: details.fields; hub_repo_not_found; hub_revision_not_found; hub_auth_required (401/403 without a token: private, gated or unknown); hub_access_denied (the token was refused or has no access); hub_no_parquet_files (details.offered lists the config/split pairs found); hub_column_not_found; hub_invalid_parquet; hub_too_large (over IMPORT_MAX_FILE_MB in all); hub_token_unreadable (SECRETS_KEY changed since the token was saved).',
+						'Nothing was imported. invalid_samples: details.errors lists the rejected rows; validation_failed: details.fields; hub_repo_not_found; hub_revision_not_found; hub_auth_required (401/403 without a token: private, gated or unknown); hub_access_denied (the token was refused or has no access); hub_no_parquet_files (details.offered lists the config/split pairs found); hub_column_not_found; hub_invalid_parquet; hub_too_large (over IMPORT_MAX_FILE_MB in all); hub_token_unreadable (SECRETS_KEY changed since the token was saved); idempotency_key_reused: the key was used for a different request.',
 					),
 					'502': errorWith('hub_unreachable: the Hub could not be reached or a download broke off; hub_error: the Hub answered with an unexpected status. Nothing was imported; retry later.'),
 				},

@@ -13,6 +13,7 @@ import { and, eq, lt, sql } from 'drizzle-orm'
 import { idempotencyKeys } from '#db/schema/api.ts'
 import { imports } from '#db/schema/datasets.ts'
 import { IDEMPOTENCY_TTL_HOURS } from '#app/domain/api.ts'
+import { ApiError } from '#app/utils/api.server.ts'
 import { db, query } from '#app/utils/db.server.ts'
 
 const STALE_AFTER_SECONDS = 120
@@ -66,4 +67,41 @@ export async function finishIdempotencyKey(input: { tokenId: string; key: string
 /** Gives a claimed key back when its request ended without a result worth replaying (refused, dropped upload). */
 export async function releaseIdempotencyKey({ tokenId, key, importId }: { tokenId: string; key: string; importId: string }) {
 	await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.tokenId, tokenId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.status, 'running'), claimOf(importId)))
+}
+
+export type IdempotentResult = { status: number; body: unknown }
+
+/**
+ * Runs an import-backed request under `Idempotency-Key` (none: it just runs). A finished key
+ * replays its stored response when the request hashes the same; a different request with the key is
+ * 422, one still running is 409. A run that throws gives the key back, since a refusal or an
+ * interrupted transfer is nothing worth replaying. `run` gets the claimed import id to use.
+ */
+export async function runIdempotent(input: {
+	tokenId: string
+	key: string | null
+	requestHash: () => Promise<string>
+	run: (importId?: string) => Promise<IdempotentResult>
+}): Promise<IdempotentResult & { replayed: boolean }> {
+	const { tokenId, key } = input
+	if (key === null) return { ...(await input.run()), replayed: false }
+	const claim = await claimIdempotencyKey({ tokenId, key })
+	if (claim.kind === 'in_progress') {
+		throw new ApiError(409, 'idempotency_key_in_progress', 'A request with this Idempotency-Key is still running. Retry when it has finished.', undefined, { 'Retry-After': '5' })
+	}
+	if (claim.kind === 'done') {
+		if ((await input.requestHash()) !== claim.requestHash) {
+			throw new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request; use a new key for a new request.')
+		}
+		return { status: claim.status, body: claim.body, replayed: true }
+	}
+	let result: IdempotentResult
+	try {
+		result = await input.run(claim.importId)
+	} catch (error) {
+		await releaseIdempotencyKey({ tokenId, key, importId: claim.importId })
+		throw error
+	}
+	await finishIdempotencyKey({ tokenId, key, importId: claim.importId, requestHash: await input.requestHash(), ...result })
+	return { ...result, replayed: false }
 }

@@ -63,12 +63,12 @@ async function setup() {
 }
 
 /** The API route, every answer checked against the OpenAPI document. */
-async function api(token: string, body: unknown, version = 'v1') {
+async function api(token: string, body: unknown, version = 'v1', key?: string) {
 	const res = await run(
 		hubApi.action as never,
 		new Request(`${TEST_ORIGIN}/api/v1/datasets/hints/versions/${version}/hub-import`, {
 			method: 'POST',
-			headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+			headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
 			body: JSON.stringify(body),
 		}),
 		{},
@@ -136,6 +136,29 @@ describe('Importing a version from the Hugging Face Hub', () => {
 		expect(res.data).toMatchObject({ version: 'v1', rows: 10, source: { repo: REPO, sha: sha.main, revision: 'main', config: 'default', split: 'train', endpoint: hub.url } })
 		expect((res.data as { source: { files: string[] } }).source.files).toEqual(['data/train-00000-of-00002.parquet', 'data/train-00001-of-00002.parquet'])
 		expect((await samplesOf('v1')).map((r) => r.id)).toEqual(noRobotsRows(10).map((r) => r.prompt_id))
+	})
+
+	test('Idempotency-Key: a retry after main moved gets the first answer (the same commit, no second import); the key with another split is refused', async () => {
+		const w = await setup()
+		const repo = 'acme/moving'
+		const first = hub.push(repo, { 'data/train-00000-of-00001.parquet': noRobotsParquet(noRobotsRows(3, 'm1-')) })
+		const res = await api(w.token, { repo, id_column: 'prompt_id' }, 'v1', 'hub-run-1')
+		expect(res.status, JSON.stringify(res.data)).toBe(200)
+		expect(res.headers.get('Idempotent-Replayed')).toBeNull()
+		const importsBefore = await db.select({ id: imports.id }).from(imports)
+		// main moves on the Hub; the retry (a lost answer, a re-run CI job) replays the stored answer.
+		hub.push(repo, { 'data/train-00000-of-00001.parquet': noRobotsParquet(noRobotsRows(5, 'm2-')) })
+		const again = await api(w.token, { repo, id_column: 'prompt_id' }, 'v1', 'hub-run-1')
+		expect([again.status, again.headers.get('Idempotent-Replayed')]).toEqual([200, 'true'])
+		expect(again.data).toEqual(res.data)
+		expect((again.data as { source: { sha: string } }).source.sha).toBe(first)
+		expect(await db.select({ id: imports.id }).from(imports)).toHaveLength(importsBefore.length)
+		expect((await samplesOf('v1')).map((r) => r.id)).toEqual(noRobotsRows(3, 'm1-').map((r) => r.prompt_id))
+		// The same key for a different request is an error; a new key imports main as it is now.
+		const other = await api(w.token, { repo, split: 'test', id_column: 'prompt_id' }, 'v1', 'hub-run-1')
+		expect([other.status, errorOf(other).code]).toEqual([422, 'idempotency_key_reused'])
+		const fresh = await api(w.token, { repo, id_column: 'prompt_id' }, 'v1', 'hub-run-2')
+		expect([fresh.status, (fresh.data as { rows: number }).rows]).toEqual([200, 5])
 	})
 
 	test('all or nothing: a duplicate id in the second shard is reported at its row of the split, nothing is imported and the provenance is unchanged', async () => {

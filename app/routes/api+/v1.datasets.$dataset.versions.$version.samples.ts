@@ -2,7 +2,7 @@ import { type ActionFunctionArgs } from '@remix-run/node'
 import { IDEMPOTENCY_KEY, isCsv, isNdjson, isParquet } from '#app/domain/api.ts'
 import { ApiParquetColumnsSchema, mapHubRow, missingColumns } from '#app/domain/hub.ts'
 import { canChangeSamples } from '#app/domain/version-status.ts'
-import { claimIdempotencyKey, finishIdempotencyKey, releaseIdempotencyKey } from '#app/models/idempotency.server.ts'
+import { type IdempotentResult, runIdempotent } from '#app/models/idempotency.server.ts'
 import { ImportNotAllowedError, runImport } from '#app/models/import.server.ts'
 import { describeColumns, ParquetFileError, parquetAsJsonl, readParquetFooter, spoolParquet } from '#app/models/parquet-import.server.ts'
 import { getColumnMapping } from '#app/models/parquet-mapping.server.ts'
@@ -11,8 +11,6 @@ import { requireApiVersion } from '#app/guards/api-token.server.ts'
 import { importLimits } from '#app/utils/env.server.ts'
 
 export const loader = methodNotAllowed(['PUT'])
-
-type Result = { status: number; body: unknown }
 
 const invalidParquet = (error: unknown): never => {
 	throw error instanceof ParquetFileError ? new ApiError(422, 'invalid_parquet', `Nothing was imported: ${error.message}`) : error
@@ -49,7 +47,7 @@ export const action = apiRoute(async ({ request, params }: ActionFunctionArgs) =
 	const limits = importLimits()
 	const body = hashedBody(request, `PUT ${new URL(request.url).pathname}${named ? `?${query.toString()}` : ''}`, limits.maxFileBytes)
 
-	const upload = async (importId?: string): Promise<Result> => {
+	const upload = async (importId?: string): Promise<IdempotentResult> => {
 		if (!canChangeSamples(version.status)) throw frozen(version.label)
 		// Parquet is read from its footer: spooled to a file, checked, then fed to the importer as JSONL rows.
 		const spooled = parquet ? await spoolParquet(body.source, limits.maxFileBytes).catch(invalidParquet) : null
@@ -105,29 +103,6 @@ export const action = apiRoute(async ({ request, params }: ActionFunctionArgs) =
 		}
 	}
 
-	if (key === null) {
-		const result = await upload()
-		return apiJson(result.body, { status: result.status })
-	}
-
-	const claim = await claimIdempotencyKey({ tokenId: principal.tokenId, key })
-	if (claim.kind === 'in_progress') {
-		throw new ApiError(409, 'idempotency_key_in_progress', 'A request with this Idempotency-Key is still running. Retry when it has finished.', undefined, { 'Retry-After': '5' })
-	}
-	if (claim.kind === 'done') {
-		if ((await body.finish()) !== claim.requestHash) {
-			throw new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request; use a new key for a new upload.')
-		}
-		return apiJson(claim.body, { status: claim.status, headers: { 'Idempotent-Replayed': 'true' } })
-	}
-	let result: Result
-	try {
-		result = await upload(claim.importId)
-	} catch (error) {
-		// Refused or interrupted: nothing worth replaying, so the key may be used again.
-		await releaseIdempotencyKey({ tokenId: principal.tokenId, key, importId: claim.importId })
-		throw error
-	}
-	await finishIdempotencyKey({ tokenId: principal.tokenId, key, importId: claim.importId, requestHash: await body.finish(), ...result })
-	return apiJson(result.body, { status: result.status })
+	const result = await runIdempotent({ tokenId: principal.tokenId, key, requestHash: () => body.finish(), run: upload })
+	return apiJson(result.body, { status: result.status, headers: result.replayed ? { 'Idempotent-Replayed': 'true' } : undefined })
 })
