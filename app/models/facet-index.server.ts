@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { type FacetColumns, columnBytes } from '#app/domain/search/facet-index.ts'
 import { getEnv } from '#app/utils/env.server.ts'
-import { query } from '#app/utils/db.server.ts'
+import { query, queryCursor } from '#app/utils/db.server.ts'
 
 /**
  * A published sample set's metadata columns, held in this process (decision 053). Keyed by import:
@@ -23,8 +23,8 @@ export type FacetIndex = FacetColumns & {
 
 type Entry = { promise: Promise<FacetIndex | null>; bytes: number }
 const entries = new Map<string, Entry>()
-/** Ids per read: a window of the primary key, so each read is one index range. */
-const WINDOW = 100_000
+/** Rows per batch read. */
+const BATCH = 20_000
 
 /** The import's columns, read on first use (one read at a time per import); null when it is not a published, complete set or would not fit. */
 export function facetIndex(importId: string): Promise<FacetIndex | null> {
@@ -54,6 +54,25 @@ export function facetIndex(importId: string): Promise<FacetIndex | null> {
 	return entry.promise
 }
 
+/** How long a request waits for columns being read before it is answered by the database instead. */
+export const READY_WAIT_MS = 250
+
+/**
+ * The import's columns if they are in memory or can be read within READY_WAIT_MS (a small set);
+ * otherwise null, while the read goes on for the next request: the first requests on a large set
+ * are counted by the database, as fast as before, never held up by the read.
+ */
+export async function facetIndexIfReady(importId: string): Promise<FacetIndex | null> {
+	const pending = facetIndex(importId)
+	let timer: NodeJS.Timeout | undefined
+	const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), READY_WAIT_MS)))
+	try {
+		return await Promise.race([pending.catch(() => null), late])
+	} finally {
+		clearTimeout(timer)
+	}
+}
+
 /** Forgets an import's columns (its rows were deleted). */
 export function dropFacetIndex(importId: string) {
 	entries.delete(importId)
@@ -80,10 +99,8 @@ function evict() {
 
 async function load(importId: string): Promise<FacetIndex | null> {
 	const started = performance.now()
-	const [head] = await query<{ status: string; rows: number; n: number; first: number | null; last: number | null }>(
-		sql`select i.status, i.rows_read as rows, s.n, s.first, s.last from imports i,
-			lateral (select count(*)::int as n, min(id)::float8 as first, max(id)::float8 as last from samples where import_id = i.id) s
-			where i.id = ${importId}`,
+	const [head] = await query<{ status: string; rows: number; n: number }>(
+		sql`select i.status, i.rows_read as rows, (select count(*)::int from samples where import_id = i.id) as n from imports i where i.id = ${importId}`,
 	)
 	// Only a published set is fixed; its row count says the read below saw all of it.
 	if (!head || head.status !== 'succeeded' || head.n !== head.rows) return null
@@ -122,39 +139,65 @@ async function load(importId: string): Promise<FacetIndex | null> {
 	const language = new Uint16Array(n)
 	const languages: Array<string | null> = [null]
 	const languageOf = new Map<string | null, number>([[null, 0]])
-	const ids = new Float64Array(n)
+	let ids = new Float64Array(n)
 	let ordinal = 0
-	for (let from = head.first ?? 0; head.first !== null && from <= head.last!; from += WINDOW) {
-		const rows = await query<{ id: number; language: string | null; f: string }>(
-			sql`select id::float8 as id, language, array_to_string(facet_ids, ',') as f from samples
-				where import_id = ${importId} and id >= ${from} and id < ${from + WINDOW} order by id`,
-		)
-		for (const r of rows) {
-			if (ordinal >= n) return null
-			ids[ordinal] = r.id
-			let l = languageOf.get(r.language)
-			if (l === undefined) {
-				l = languages.length
-				languages.push(r.language)
-				languageOf.set(r.language, l)
-			}
-			language[ordinal] = l
-			const f = r.f
-			let value = 0
-			for (let i = 0; i <= f.length; i++) {
-				const ch = i < f.length ? f.charCodeAt(i) : 44
-				if (ch !== 44) {
-					value = value * 10 + (ch - 48)
-					continue
-				}
-				if (i > 0) {
-					const packed = dense ? (value >= low && value <= high ? dense[value - low]! : -1) : valueOf.has(value) ? (valueOf.get(value)!.key << 16) | valueOf.get(value)!.local : -1
-					if (packed >= 0) columns[packed >>> 16]![ordinal] = packed & 0xffff
-				}
-				value = 0
-			}
-			ordinal++
+	let sorted = true
+	const take = (r: { id: number; language: string | null; f: string }) => {
+		if (ordinal >= n) return false
+		if (ordinal > 0 && r.id < ids[ordinal - 1]!) sorted = false
+		ids[ordinal] = r.id
+		let l = languageOf.get(r.language)
+		if (l === undefined) {
+			l = languages.length
+			languages.push(r.language)
+			languageOf.set(r.language, l)
 		}
+		language[ordinal] = l
+		const f = r.f
+		let value = 0
+		for (let i = 0; i <= f.length; i++) {
+			const ch = i < f.length ? f.charCodeAt(i) : 44
+			if (ch !== 44) {
+				value = value * 10 + (ch - 48)
+				continue
+			}
+			if (i > 0) {
+				const hit = dense ? (value >= low && value <= high ? dense[value - low]! : -1) : valueOf.get(value)
+				const packed = typeof hit === 'number' ? hit : hit ? (hit.key << 16) | hit.local : -1
+				if (packed >= 0) columns[packed >>> 16]![ordinal] = packed & 0xffff
+			}
+			value = 0
+		}
+		ordinal++
+		return true
+	}
+	const columnsOf = sql`samples.id::float8 as id, samples.language, array_to_string(samples.facet_ids, ',') as f`
+	// PostgreSQL: one read of the set in physical order through a cursor. PGlite: pages by id.
+	const cursor = queryCursor<{ id: number; language: string | null; f: string }>(sql`select ${columnsOf} from samples where samples.import_id = ${importId}`, BATCH)
+	if (cursor) {
+		for await (const rows of cursor) for (const r of rows) if (!take(r)) return null
+	} else {
+		let after = -1
+		for (;;) {
+			const rows = await query<{ id: number; language: string | null; f: string }>(
+				sql`select ${columnsOf} from samples where samples.import_id = ${importId} and samples.id > ${after} order by samples.id limit ${BATCH}`,
+			)
+			for (const r of rows) if (!take(r)) return null
+			if (rows.length < BATCH) break
+			after = rows[rows.length - 1]!.id
+		}
+	}
+	// Rows arrive in physical order, nearly always the order of their ids; if not, the columns are put in id order.
+	if (!sorted && ordinal === n) {
+		const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => ids[a]! - ids[b]!)
+		const permute = <T extends Float64Array | Uint16Array>(a: T): T => {
+			const out = new (a.constructor as new (length: number) => T)(n)
+			for (let i = 0; i < n; i++) out[i] = a[order[i]!]!
+			return out
+		}
+		ids = permute(ids)
+		language.set(permute(language))
+		for (const c of columns) c.set(permute(c))
 	}
 	if (ordinal !== n || languages.length > 0xffff) return null
 	const consecutive = n === 0 || ids[n - 1]! - ids[0]! === n - 1

@@ -4,7 +4,7 @@ import { type FacetKey, facetFilterToJson } from '#app/domain/import/facets.ts'
 import { foldWord, highlight, type Highlighted, parseQuery, type ParsedQuery } from '#app/domain/search/text.ts'
 import { db, query } from '#app/utils/db.server.ts'
 import { evaluate, type KeyFilter, listValues } from '#app/domain/search/facet-index.ts'
-import { type FacetIndex, facetIndex, matchingOrdinals } from '#app/models/facet-index.server.ts'
+import { type FacetIndex, facetIndexIfReady, matchingOrdinals } from '#app/models/facet-index.server.ts'
 
 export const PAGE_SIZE = 50
 /** Values listed per key; "more" (or a search within the key) lists up to MORE_VALUES. */
@@ -174,7 +174,7 @@ function evaluateInMemory(f: ResolvedFilters): Promise<Evaluated | null> {
 	let pending = evaluations.get(f)
 	if (!pending) {
 		pending = (async () => {
-			const index = await facetIndex(f.importId)
+			const index = await facetIndexIfReady(f.importId)
 			if (!index) return null
 			const [search, ...others] = await Promise.all([
 				f.query ? matchingOrdinals(index, sql`${samples.searchVector} @@ ${f.query.tsquery}::tsquery`) : null,
