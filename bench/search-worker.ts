@@ -7,7 +7,9 @@
 import { sql } from 'drizzle-orm'
 import { facetFilterToJson } from '#app/domain/import/facets.ts'
 import { parseQuery } from '#app/domain/search/text.ts'
-import { browseSamples, countSamples, facetCounts, resolveFilters, type SampleFilters } from '#app/models/sample.server.ts'
+import { isDeepStrictEqual } from 'node:util'
+import { dropFacetIndex, facetIndex } from '#app/models/facet-index.server.ts'
+import { browseSamples, countSamples, countSamplesSql, facetCounts, facetCountsSql, resolveFilters, type SampleFilters } from '#app/models/sample.server.ts'
 import { closeDb, db, query } from '#app/utils/db.server.ts'
 import { versions } from '#db/schema/datasets.ts'
 import { SCRIPTS, vocabularies } from './search-data.ts'
@@ -93,11 +95,38 @@ const filters: SampleFilters[] = [
 const facetPane = (f: SampleFilters) => async () => {
 	const r = await resolveFilters(importId, f)
 	const [counts, n] = await Promise.all([facetCounts(r), countSamples(r)])
-	return { keys: counts.size, n }
+	return { counts, n }
 }
+// The recount by the database on every request (decision 032's path, still the fallback).
+const facetPaneSql = (f: SampleFilters) => async () => {
+	const r = await resolveFilters(importId, f)
+	const [counts, n] = await Promise.all([facetCountsSql(r), countSamplesSql(r)])
+	return { counts, n }
+}
+// Cold: the set's columns read from the database by a process that has none (three reads, each after dropping the last).
+const coldMs: number[] = []
+let indexBytes = 0
+const rssBefore = process.memoryUsage().rss
+for (let i = 0; i < 3; i++) {
+	dropFacetIndex(importId)
+	const t0 = performance.now()
+	const index = await facetIndex(importId)
+	coldMs.push(performance.now() - t0)
+	if (!index) throw new Error('the facet index was not built')
+	indexBytes = index.bytes
+}
+const rssAfter = process.memoryUsage().rss
+// Warm: every filter's counts and match count, checked equal to the database's recount.
 const facetMatches: number[] = []
-for (const f of filters) facetMatches.push((await facetPane(f)()).n)
+let mismatches = 0
+for (const f of filters) {
+	const ours = await facetPane(f)()
+	const theirs = await facetPaneSql(f)()
+	if (ours.n !== theirs.n || !isDeepStrictEqual(ours.counts, theirs.counts)) mismatches++
+	facetMatches.push(ours.n)
+}
 const facets = await run(filters.map(facetPane))
+const facetsSql = await run(filters.map(facetPaneSql))
 // Reference: the hand-written COUNT(*) with the same filter (jsonb containment, the GIN index on
 // metadata), and the hand-written GROUP BY of every listed key under it.
 const containment = (f: SampleFilters) => {
@@ -131,6 +160,8 @@ console.log(
 		ftsOurs,
 		ftsReference,
 		facets,
+		facetsSql,
+		facetIndex: { coldMs: stats(coldMs), bytes: indexBytes, rssGrowthBytes: rssAfter - rssBefore, mismatches },
 		countReference,
 		groupReference,
 		searchMatches: stats(matches),

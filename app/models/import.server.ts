@@ -10,6 +10,7 @@ import { sha256Hex } from '#app/utils/crypto.server.ts'
 import { db, openBulkWriter, query, type Tx } from '#app/utils/db.server.ts'
 import { importLimits } from '#app/utils/env.server.ts'
 import { recordAudit } from './audit.server.ts'
+import { dropFacetIndex } from './facet-index.server.ts'
 import { carryOverIssues } from './issue.server.ts'
 import { queueSignals } from './signals.server.ts'
 
@@ -176,6 +177,7 @@ export async function runImport(input: {
 		// The replaced sample set is no longer reachable; drop its rows.
 		if (published.previous) {
 			await db.delete(samples).where(eq(samples.importId, published.previous))
+			dropFacetIndex(published.previous)
 			await db.delete(facetValues).where(eq(facetValues.importId, published.previous))
 		}
 		await markSamplesVisible()
@@ -286,6 +288,7 @@ export async function listUnreachableImports() {
 /** Drops the sample rows an import wrote. */
 export async function dropImportedSamples(importId: string) {
 	await db.delete(samples).where(eq(samples.importId, importId))
+	dropFacetIndex(importId)
 }
 
 export async function getImport({ importId, versionId }: { importId: string; versionId: string }) {

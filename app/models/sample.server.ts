@@ -3,6 +3,8 @@ import { facetValues, imports, samples } from '#db/schema/datasets.ts'
 import { type FacetKey, facetFilterToJson } from '#app/domain/import/facets.ts'
 import { foldWord, highlight, type Highlighted, parseQuery, type ParsedQuery } from '#app/domain/search/text.ts'
 import { db, query } from '#app/utils/db.server.ts'
+import { evaluate, type KeyFilter, listValues } from '#app/domain/search/facet-index.ts'
+import { type FacetIndex, facetIndexIfReady, matchingOrdinals } from '#app/models/facet-index.server.ts'
 
 export const PAGE_SIZE = 50
 /** Values listed per key; "more" (or a search within the key) lists up to MORE_VALUES. */
@@ -114,8 +116,19 @@ function snippet(text: string, q: ParsedQuery | null): Highlighted {
 	return marked
 }
 
-/** How many samples match the filters (exact). */
+/**
+ * How many samples match the filters (exact): from the set's columns in memory (decision 053) when
+ * the facet counts of the same request evaluated them or no search is involved; a search alone is
+ * counted by the database from its index, which is quicker than reading the matching rows' ids.
+ */
 export async function countSamples(f: ResolvedFilters): Promise<number> {
+	const pending = evaluations.get(f) ?? (f.query ? null : evaluateInMemory(f))
+	const evaluated = pending && (await pending)
+	return evaluated ? evaluated.matching : countSamplesSql(f)
+}
+
+/** How many samples match the filters, counted by the database. */
+export async function countSamplesSql(f: ResolvedFilters): Promise<number> {
 	const [row] = await query<{ n: number }>(sql`select count(*)::int as n from ${samples} where ${and(...conditions(f))}`)
 	return row?.n ?? 0
 }
@@ -127,13 +140,68 @@ export async function getFacetKeys(importId: string): Promise<FacetKey[]> {
 
 export type FacetValue = { value: string; count: number }
 export type FacetList = { key: string; values: FacetValue[]; distinct: number }
+export type FacetOptions = { more?: string | null; find?: Record<string, string> }
 
 /**
  * Value counts of the listed keys under the filters: each key's counts apply every filter but its
  * own (values of one key are alternatives), ordered by count. TOP_VALUES per key, MORE_VALUES for
  * `more`; `find` keeps a key's values containing that text (folded), so any value can be reached.
+ * Counted from the set's columns in memory (decision 053); by the database when they are not at hand.
  */
-export async function facetCounts(f: ResolvedFilters, options: { more?: string | null; find?: Record<string, string> } = {}): Promise<Map<string, FacetList>> {
+export async function facetCounts(f: ResolvedFilters, options: FacetOptions = {}): Promise<Map<string, FacetList>> {
+	const evaluated = await evaluateInMemory(f)
+	if (!evaluated) return facetCountsSql(f, options)
+	const { index, status } = evaluated
+	const find = new Map(Object.entries(options.find ?? {}).map(([k, text]) => [k, foldWord(text)]))
+	const keep = new Map<number, number[]>()
+	for (const [key, { ids }] of f.keys) {
+		const k = index.keys.indexOf(key)
+		if (k >= 0)
+			keep.set(
+				k,
+				ids.flatMap((id) => (index.valueOf.get(id)?.key === k ? [index.valueOf.get(id)!.local] : [])),
+			)
+	}
+	const long = new Set([...(options.more ? [options.more] : []), ...find.keys()])
+	return listValues(index, status, { top: TOP_VALUES, longer: MORE_VALUES, long, find, keep })
+}
+
+type Evaluated = { index: FacetIndex; status: Int8Array; matching: number }
+/** One evaluation per resolved request: the page asks for the counts and the match count together. */
+const evaluations = new WeakMap<ResolvedFilters, Promise<Evaluated | null>>()
+
+function evaluateInMemory(f: ResolvedFilters): Promise<Evaluated | null> {
+	let pending = evaluations.get(f)
+	if (!pending) {
+		pending = (async () => {
+			const index = await facetIndexIfReady(f.importId)
+			if (!index) return null
+			const [search, ...others] = await Promise.all([
+				f.query ? matchingOrdinals(index, sql`${samples.searchVector} @@ ${f.query.tsquery}::tsquery`) : null,
+				...[...f.keys].map(([key, { other }]) => (other.length ? matchingOrdinals(index, or(...other.map((v) => attributeCondition(key, v)))!) : null)),
+			])
+			const keys: KeyFilter[] = [...f.keys].map(([key, { ids }], j) => {
+				const k = index.keys.indexOf(key)
+				let chosen: Uint8Array | null = null
+				if (k >= 0 && ids.length) {
+					chosen = new Uint8Array(index.values[k]!.length + 1)
+					for (const id of ids) {
+						const v = index.valueOf.get(id)
+						if (v?.key === k) chosen[v.local] = 1
+					}
+				}
+				return { key: k, chosen, other: others[j] ?? null }
+			})
+			const language = f.language === null ? null : (index.languageOf.get(f.language) ?? -1)
+			return { index, ...evaluate(index, { language, search: search ?? null, keys }) }
+		})()
+		evaluations.set(f, pending)
+	}
+	return pending
+}
+
+/** As facetCounts, counted by the database from the samples under the filters. */
+export async function facetCountsSql(f: ResolvedFilters, options: FacetOptions = {}): Promise<Map<string, FacetList>> {
 	const active = [...f.keys.keys()]
 	const find = options.find ?? {}
 	const groups: Array<{ except?: string; keys: SQL }> = [

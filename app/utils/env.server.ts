@@ -42,6 +42,8 @@ const schema = z.object({
 	IMPORT_MAX_JSON_DEPTH: positiveInt.default(32),
 	IMPORT_MAX_ROWS: positiveInt.default(2_000_000),
 	IMPORT_MAX_FILE_MB: positiveInt.default(2048),
+	// Memory each process may hold for published sample sets' facet columns (decision 053).
+	FACET_CACHE_MB: positiveInt.default(256),
 	// Largest form body (everything but sample uploads and the API), read before anything else runs.
 	FORM_MAX_KB: positiveInt.default(256),
 	SMTP_URL: z
