@@ -39,7 +39,8 @@ try {
 	await migrate()
 	// One version, one open round over all its samples, reviewers with two roles (set-based, as the
 	// scale seed does; the insight tables are then built by the repair function).
-	await query(sql.raw(`
+	await query(
+		sql.raw(`
 		insert into users (email, display_name, password_hash) select 'u' || i || '@bench.test', 'U' || i, 'x' from generate_series(0, ${REVIEWERS}) i;
 		insert into datasets (slug, name, created_by) select 'ds', 'DS', id from users where email = 'u0@bench.test';
 		insert into versions (dataset_id, label, status, created_by) select d.id, 'v1', 'in_consultation', d.created_by from datasets d;
@@ -53,11 +54,19 @@ try {
 		insert into participants (round_id, user_id, role, number, consented_at)
 			select r.id, u.id, case when row_number() over (order by u.email) % 10 = 0 then 'expert' else 'community' end, row_number() over (order by u.email), now()
 			from rounds r, users u where u.email <> 'u0@bench.test';
-	`))
+	`),
+	)
 	const [round] = await query<{ id: string }>(sql`select id from rounds`)
 	const people = (await query<{ id: string }>(sql`select id from participants order by number`)).map((p) => p.id)
 	const sampleIds = (await query<{ id: number }>(sql`select id from samples order by id`)).map((s) => Number(s.id))
-	const TRIGGERS = ['reviews insight_reviews_insert', 'reviews insight_reviews_update', 'reviews insight_reviews_delete', 'flags insight_flags_insert', 'flags insight_flags_update', 'flags insight_flags_delete']
+	const TRIGGERS = [
+		'reviews insight_reviews_insert',
+		'reviews insight_reviews_update',
+		'reviews insight_reviews_delete',
+		'flags insight_flags_insert',
+		'flags insight_flags_update',
+		'flags insight_flags_delete',
+	]
 	const triggers = async (on: boolean) => {
 		for (const x of TRIGGERS) {
 			const [table, name] = x.split(' ')
@@ -85,7 +94,16 @@ try {
 					: r < 9
 						? {
 								kind: 'flag' as const,
-								flag: { intent: 'flag' as const, category: (['caricature', 'stereotype', 'erasure'] as const)[k % 3]!, severity: (['minor', 'major', 'critical'] as const)[k % 3]!, affectedGroups: [], rationale: 'x', suggestedRewrite: '', quotedSpan: '', unsure: false },
+								flag: {
+									intent: 'flag' as const,
+									category: (['caricature', 'stereotype', 'erasure'] as const)[k % 3]!,
+									severity: (['minor', 'major', 'critical'] as const)[k % 3]!,
+									affectedGroups: [],
+									rationale: 'x',
+									suggestedRewrite: '',
+									quotedSpan: '',
+									unsure: false,
+								},
 							}
 						: { kind: 'skipped' as const, reason: 'unclear' }
 			await saveVerdict({ roundId: round!.id, participantId, sampleId, verdict })

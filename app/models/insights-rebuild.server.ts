@@ -26,9 +26,22 @@ export async function rebuildInsights({ repair, versionIds }: { repair: boolean;
 	try {
 		await db.transaction(async (tx) => {
 			const ids = (
-				await query<{ id: string }>(versionIds ? sql`select id from versions where id in (${sql.join(versionIds.map((v) => sql`${v}::uuid`), sql`, `)}) order by id` : sql`select id from versions order by id`, tx)
+				await query<{ id: string }>(
+					versionIds
+						? sql`select id from versions where id in (${sql.join(
+								versionIds.map((v) => sql`${v}::uuid`),
+								sql`, `,
+							)}) order by id`
+						: sql`select id from versions order by id`,
+					tx,
+				)
 			).map((r) => r.id)
-			const inVersions = ids.length ? sql`version_id in (${sql.join(ids.map((v) => sql`${v}::uuid`), sql`, `)})` : sql`false`
+			const inVersions = ids.length
+				? sql`version_id in (${sql.join(
+						ids.map((v) => sql`${v}::uuid`),
+						sql`, `,
+					)})`
+				: sql`false`
 			await query(sql`create temp table insight_before_counts on commit drop as select version_id, round_id, kind, attr, key, n from insight_counts where ${inVersions} and n <> 0`, tx)
 			await query(sql`create temp table insight_before_units on commit drop as select * from insight_units where ${inVersions}`, tx)
 			await query(sql`create temp table insight_before_samples on commit drop as select * from insight_samples where ${inVersions}`, tx)

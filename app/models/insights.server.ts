@@ -31,9 +31,15 @@ async function counts(scope: InsightScope, kinds: string[]) {
 	const rows = await query<{ kind: string; key: string; n: number }>(
 		scope.roundId
 			? sql`select kind, key, n::int as n from insight_counts
-				where version_id = ${scope.versionId} and round_id = ${scope.roundId} and kind in (${sql.join(kinds.map((k) => sql`${k}`), sql`, `)}) and n <> 0`
+				where version_id = ${scope.versionId} and round_id = ${scope.roundId} and kind in (${sql.join(
+					kinds.map((k) => sql`${k}`),
+					sql`, `,
+				)}) and n <> 0`
 			: sql`select kind, key, sum(n)::int as n from insight_counts
-				where version_id = ${scope.versionId} and kind in (${sql.join(kinds.map((k) => sql`${k}`), sql`, `)})
+				where version_id = ${scope.versionId} and kind in (${sql.join(
+					kinds.map((k) => sql`${k}`),
+					sql`, `,
+				)})
 					and (case when kind in ('v', 'f', 'p', 'c') then round_id is not null else round_id is null end)
 				group by kind, key having sum(n) <> 0`,
 	)
@@ -75,7 +81,7 @@ export async function getCoverage(scope: InsightScope) {
 		const only = rounds[0]
 		return { rounds, total: { samples: only?.samples ?? 0, covered: only?.covered ?? 0, started: only?.started ?? 0 } }
 	}
-	const count = (await counts({ versionId: scope.versionId }, ['samples', 'covered', 'started']))
+	const count = await counts({ versionId: scope.versionId }, ['samples', 'covered', 'started'])
 	const one = (kind: string) => count(kind).get('') ?? 0
 	return { rounds, total: { samples: one('samples'), covered: one('covered'), started: one('started') } }
 }
@@ -192,9 +198,9 @@ export type Agreement = { overall: AlphaResult; byCategory: Array<{ category: Fl
 /**
  * Krippendorff's alpha (nominal) between reviewers. A unit is a sample in a round; each reviewer
  * who gave a verdict other than a skip contributes one value: flagged or no concerns; per category,
- * "flagged with this category" or not. For nominal data only the counts per unit matter, so SQL
- * returns how many units share each (reviewers, flagged) pattern — a handful of rows however many
- * samples there are.
+ * "flagged with this category" or not. For nominal data only the counts per unit matter, so the
+ * triggers keep how many units share each (reviewers, flagged) pattern, and per category each
+ * (reviewers, people who used it) — a handful of rows however many samples there are.
  */
 export async function getAgreement(scope: InsightScope): Promise<Agreement> {
 	// One statement, so the units (one pass over the scope's reviews, index-only) are grouped once

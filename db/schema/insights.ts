@@ -31,7 +31,10 @@ export const insightUnits = pgTable(
 		community: integer('community').notNull().default(0),
 		expertAlso: boolean('expert_also').notNull().default(false),
 		maxSeverity: integer('max_severity').notNull().default(0),
-		categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
+		categories: text('categories')
+			.array()
+			.notNull()
+			.default(sql`'{}'::text[]`),
 		contrib: jsonb('contrib').$type<Record<string, number>>().notNull().default({}),
 	},
 	(t) => [
@@ -55,7 +58,10 @@ export const insightSamples = pgTable(
 		community: integer('community').notNull().default(0),
 		expertAlso: boolean('expert_also').notNull().default(false),
 		maxSeverity: integer('max_severity').notNull().default(0),
-		categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
+		categories: text('categories')
+			.array()
+			.notNull()
+			.default(sql`'{}'::text[]`),
 		contrib: jsonb('contrib').$type<Record<string, number>>().notNull().default({}),
 	},
 	(t) => [

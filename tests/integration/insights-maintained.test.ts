@@ -87,9 +87,16 @@ async function writeWorld(overlaps: [number, number]): Promise<World> {
 		.values(PEOPLE.map((_, i) => ({ email: `w${n}-u${i}@insights.test`, displayName: `U${i}`, passwordHash: 'x' })))
 		.returning({ id: users.id })
 	const owner = us[0]!.id
-	const [ds] = await db.insert(datasets).values({ slug: `w${n}`, name: 'W', createdBy: owner }).returning({ id: datasets.id })
+	const [ds] = await db
+		.insert(datasets)
+		.values({ slug: `w${n}`, name: 'W', createdBy: owner })
+		.returning({ id: datasets.id })
 	const [v] = await db.insert(versions).values({ datasetId: ds!.id, label: 'v1', status: 'in_consultation', createdBy: owner }).returning({ id: versions.id })
-	const { importId, sampleIds } = await importSamples(v!.id, owner, Array.from({ length: SAMPLES }, (_, i) => `s-${i}`))
+	const { importId, sampleIds } = await importSamples(
+		v!.id,
+		owner,
+		Array.from({ length: SAMPLES }, (_, i) => `s-${i}`),
+	)
 	const world: World = { versionId: v!.id, rounds: [], participants: [], importId, sampleIds, owner, n }
 	for (const [ri, overlap] of overlaps.entries()) {
 		const [round] = await db
@@ -115,7 +122,11 @@ async function apply(w: World, o: Op) {
 		// the replaced one is deleted, its round samples, reviews and flags with it. `keep` samples
 		// return under the same external ids and are put back into the first round.
 		const previous = w.importId
-		const next = await importSamples(w.versionId, w.owner, Array.from({ length: SAMPLES }, (_, i) => `s-${i}`))
+		const next = await importSamples(
+			w.versionId,
+			w.owner,
+			Array.from({ length: SAMPLES }, (_, i) => `s-${i}`),
+		)
 		await db.delete(samples).where(eq(samples.importId, previous))
 		w.importId = next.importId
 		w.sampleIds = next.sampleIds
