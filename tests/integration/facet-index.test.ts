@@ -31,6 +31,8 @@ const rowArb = fc.record({
 	size: fc.constantFrom<unknown>(1, 2, 3, 10, 'L', true, false, undefined),
 	group: fc.option(fc.constantFrom('α', 'β', 'γ', 'δ'), { nil: undefined }),
 	tier: fc.constantFrom('gold', 'silver'),
+	// More values than the top 20: a chosen value beyond them is still listed.
+	topic: fc.integer({ min: 0, max: 29 }),
 })
 const versionArb = fc.array(rowArb, { minLength: 1, maxLength: 60 }).map((rows) =>
 	rows.map((r, i): Row => ({
@@ -40,6 +42,7 @@ const versionArb = fc.array(rowArb, { minLength: 1, maxLength: 60 }).map((rows) 
 		metadata: {
 			...(r.color !== undefined ? { color: r.color } : {}),
 			...(r.size !== undefined ? { size: r.size } : {}),
+			topic: `t${r.topic}`,
 			persona: { ...(r.group !== undefined ? { group: r.group } : {}), tier: r.tier },
 			// Unique per sample: a search field (or, with few samples, a key not offered), matched in the metadata.
 			ref: `ref-${i}`,
@@ -77,7 +80,7 @@ async function importVersion(rows: Row[], versionId?: string) {
 	return { importId: outcome.importId, versionId }
 }
 
-const KEYS = ['color', 'size', 'persona.group', 'persona.tier', 'ref']
+const KEYS = ['color', 'size', 'persona.group', 'persona.tier', 'ref', 'topic']
 /** Filters drawn from values that exist, values that don't, and literals typed as text ("10", "true"). */
 const filterArb = fc.record({
 	attributes: fc.array(
@@ -86,6 +89,7 @@ const filterArb = fc.record({
 			fc.record({ path: fc.constant('size'), value: fc.constantFrom('1', '2', '3', '10', 'L', 'true', 'false', '010') }),
 			fc.record({ path: fc.constant('persona.group'), value: fc.constantFrom('α', 'β', 'γ', 'δ') }),
 			fc.record({ path: fc.constant('persona.tier'), value: fc.constantFrom('gold', 'silver') }),
+			fc.record({ path: fc.constant('topic'), value: fc.integer({ min: 0, max: 31 }).map((i) => `t${i}`) }),
 			fc.record({ path: fc.constant('ref'), value: fc.integer({ min: 0, max: 70 }).map((i) => `ref-${i}`) }),
 		),
 		{ maxLength: 4 },
@@ -123,7 +127,7 @@ describe('facet counts from the columns in memory', () => {
 		const versions = fc.sample(versionArb, { numRuns: 3, seed: 20261205 })
 		// One version large enough for a search field and for keys beyond the top values.
 		versions.push(
-			Array.from({ length: 120 }, (_, i) => versions[i % versions.length]![i % versions[i % versions.length]!.length]!).map((r, i) => ({
+			Array.from({ length: 200 }, (_, i) => versions[i % versions.length]![i % versions[i % versions.length]!.length]!).map((r, i) => ({
 				...r,
 				id: `b-${i}`,
 				metadata: { ...r.metadata, ref: `ref-${i}` },
@@ -179,6 +183,20 @@ describe('facet counts from the columns in memory', () => {
 		const g = await resolveFilters(importId, { q: 'tea', attributes: [{ path: 'ref', value: 'x5' }] })
 		expect(await facetCounts(g)).toEqual(await facetCountsSql(g))
 		expect(await countSamples(g)).toBe(1)
+	})
+
+	test('a chosen value beyond the top 20 is still listed, with its count', async () => {
+		// 25 topics, t0 the most common (26 samples) … t24 the rarest (2).
+		const rows: Row[] = Array.from({ length: 25 }, (_, t) => Array.from({ length: 26 - t }, () => t))
+			.flat()
+			.map((t, i) => ({ id: `k-${i}`, content: 'tea', metadata: { topic: `t${String(t).padStart(2, '0')}`, ref: `ref-${i}` } }))
+		const { importId } = await importVersion(rows)
+		const f = await resolveFilters(importId, { attributes: [{ path: 'topic', value: 't24' }] })
+		const topic = (await facetCounts(f)).get('topic')!
+		expect(topic.distinct).toBe(25)
+		expect(topic.values).toHaveLength(21)
+		expect(topic.values[20]).toEqual({ value: 't24', count: 2 })
+		expect(await facetCounts(f)).toEqual(await facetCountsSql(f))
 	})
 
 	test('a replaced sample set is counted afresh, and the replaced one is no longer read from memory', async () => {
