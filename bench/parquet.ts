@@ -3,7 +3,7 @@
  * Parquet import (issue #23) on PostgreSQL, side by side in one run: a Parquet file of N rows (id,
  * content, language, flat metadata columns of four types and a nested struct, written with
  * hyparquet-writer in row groups of ROW_GROUP rows, Snappy-compressed) taken the way the API's
- * upload takes it (spooled, footer checked, read a row group at a time into runImport()), beside a
+ * upload takes it (spooled, footer checked, read by row group and row range into runImport()), beside a
  * raw COPY of the same rows pre-rendered with the same search words, facet ids and hashes, into a
  * table with the same indexes (bench/raw-copy.ts). Each side in its own process (its peak RSS).
  */
@@ -181,7 +181,7 @@ ${n(ROW_GROUP)} rows, written with hyparquet-writer): \`id\`, \`content\` (the m
 search benchmark: eight scripts, 20–40 words), \`language\` and metadata columns — \`region\` (text),
 \`prompt_id\` (INT64), \`score\` (DOUBLE), \`quality\` (BOOLEAN) and \`persona\`, a nested struct of
 \`origin\`, \`age\` (INT32) and \`gender\`. **Ours** takes it as the API's upload does: the body spooled
-to a temporary file, the footer checked, then read a row group at a time (hyparquet) into
+to a temporary file, the footer checked, then read by row group and row range (hyparquet) into
 \`runImport()\` as JSONL lines (validation, hashing, search words, facet ids, \`COPY … FROM STDIN\`,
 publishing). **Raw COPY** is the reference: the same rows, as the importer stores them
 (\`parquetRowToSample\`), pre-rendered in COPY text with the same hashes, search words and facet ids,
@@ -198,13 +198,13 @@ fresh database; peak RSS is that process's.
 - Peak RSS < 400 MB (issue #23): **${met(ours.peakRssBytes < RSS_LIMIT)}** (${mb(ours.peakRssBytes)}).
 
 Notes:
-- The importer holds one row group at a time, as the columns hyparquet decodes it into (hyparquet
-  decodes whole column chunks, so a row group is the smallest unit it reads), and makes rows from
-  them 2,000 at a time; its memory grows with the row-group size the file was written with (here
-  ${n(ROW_GROUP)} rows; \`--row-group N\` to try others), not with the file. The third row is that
-  reading alone, in the same kind of process doing no database work. Its live memory is smaller
-  than its peak: with the heap capped (\`node --max-old-space-size=192\`) the same reading peaks at
-  about 380 MB; the rest is garbage of earlier row groups that V8 collects late.
+- The importer reads a row group's small columns (ids, categories, numbers, the persona struct)
+  once, and its large ones (the text) 10,000 rows at a time: hyparquet then fetches and decodes
+  only the pages holding those rows (by the file's offset index). So its memory no longer grows
+  with the row-group size the file was written with (here ${n(ROW_GROUP)} rows; \`--row-group N\` to
+  try others; a pipeline's file with one row group of a million rows is read the same way), and
+  not with the file. The third row is that reading alone, in the same kind of process doing no
+  database work; much of its peak is garbage of earlier ranges that V8 collects late.
 - Load average when the run ended: ${loadAverage.join(', ')} (1, 5, 15 min) on ${os.cpus().length} cores. On a shared
   machine absolute figures are pessimistic; the reference ran in the same minutes.
 

@@ -271,9 +271,12 @@ p50 ${ms(page.stats.p50)}, p95 ${ms(page.stats.p95)}, max ${ms(page.stats.max)} 
 Notes:
 - The import never computes signals: it queues them in its publishing transaction (one upsert and
   a delete of the previous values). What can slow it is the job running beside it on the same
-  machine and database; on 2 cores both compete for the CPU, which the second row shows.
+  machine and database; on 2 cores both would compete for the CPU, so the job waits before each
+  batch while an import is under way (at most 15 minutes in all, decision 045): the job's time
+  while an import runs includes that wait.
 - Memory: the job holds exact counts per (value, term) for every term seen at least \`minCount\`
-  (5) times (8 bytes a pair in open-addressing tables), the dictionary of every distinct term, and
+  (5) times (8 bytes a slot in open-addressing tables, or one 32-bit word per counted term once a
+  value holds a quarter of them), the dictionary of every distinct term (in typed arrays), and
   the occurrences of rarer terms until they reach \`minCount\` (decision 044: bounded by the
   vocabulary, not by the samples). Text without spaces cut into character bigrams gives millions
   of distinct terms at this size.

@@ -4,17 +4,39 @@
  * so two instances never compute the same one), streams the samples in keyset batches into the
  * pure accumulator (app/domain/signals/compute.ts) with progress after every batch, and stores the
  * result in one transaction. A failure records its message and status failed; it is not retried.
+ *
+ * It gives way to imports: before each batch, while an import is under way it waits (keeping its
+ * claim alive), so an upload runs as fast as with no job at all; on a small machine both would
+ * otherwise share the same cores. It waits at most MAX_YIELD_MS in all, so a steady stream of
+ * imports delays the signals but cannot starve them.
  */
 import { chatText, SignalAccumulator } from '#app/domain/signals/compute.ts'
 import { SIGNAL_BATCH, SIGNAL_CHAT_ROLES, MAX_SIGNAL_VALUES } from '#app/domain/signals/status.ts'
-import { claimSignalComputation, failSignals, readSignalBatch, recordSignalProgress, type SignalClaim, type SignalSampleRow, signalAttributes, storeSignals } from '#app/models/signals.server.ts'
+import {
+	claimSignalComputation,
+	failSignals,
+	importUnderWay,
+	readSignalBatch,
+	recordSignalProgress,
+	type SignalClaim,
+	type SignalSampleRow,
+	signalAttributes,
+	storeSignals,
+} from '#app/models/signals.server.ts'
 
 export type SignalRunOutcome = { versionId: string; status: 'succeeded' | 'failed' | 'superseded'; error?: string }
 
 let running = false
 
+/** How often a waiting job looks again whether the import is done. */
+const YIELD_POLL_MS = 1000
+/** The longest a computation waits for imports, in all. */
+const MAX_YIELD_MS = 15 * 60_000
+
+type ComputeOptions = { batch?: number; yieldPollMs?: number }
+
 /** The scheduler's pass: computes queued versions one after another; a pass already running in this process is not doubled. */
-export async function computePendingSignals(options: { max?: number; batch?: number } = {}): Promise<SignalRunOutcome[]> {
+export async function computePendingSignals(options: ComputeOptions & { max?: number } = {}): Promise<SignalRunOutcome[]> {
 	if (running) return []
 	running = true
 	try {
@@ -31,11 +53,11 @@ export async function computePendingSignals(options: { max?: number; batch?: num
 }
 
 /** Claims one computation and runs it to the end; null when none is waiting. */
-export async function computeNextSignals(options: { batch?: number } = {}): Promise<SignalRunOutcome | null> {
+export async function computeNextSignals(options: ComputeOptions = {}): Promise<SignalRunOutcome | null> {
 	const claim = await claimSignalComputation()
 	if (!claim) return null
 	try {
-		return await compute(claim, options.batch ?? SIGNAL_BATCH)
+		return await compute(claim, options.batch ?? SIGNAL_BATCH, options.yieldPollMs ?? YIELD_POLL_MS)
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error)
 		console.error(`signals of version ${claim.versionId}: ${message}`)
@@ -44,13 +66,19 @@ export async function computeNextSignals(options: { batch?: number } = {}): Prom
 	}
 }
 
-async function compute(claim: SignalClaim, batch: number): Promise<SignalRunOutcome> {
+async function compute(claim: SignalClaim, batch: number, pollMs: number): Promise<SignalRunOutcome> {
 	const superseded = { versionId: claim.versionId, status: 'superseded' as const }
 	const { attributes, skipped } = await signalAttributes(claim.importId)
 	const accumulator = new SignalAccumulator({ attributes, maxValues: MAX_SIGNAL_VALUES })
 	let after = 0
 	let done = 0
+	let waited = 0
 	for (;;) {
+		while (waited < MAX_YIELD_MS && (await importUnderWay())) {
+			await new Promise((resolve) => setTimeout(resolve, pollMs))
+			waited += pollMs
+			if (!(await recordSignalProgress(claim, done))) return superseded
+		}
 		const rows = await readSignalBatch(claim.importId, after, batch)
 		if (!rows.length) break
 		for (const row of rows) accumulator.add({ text: sampleText(row), language: row.language, metadata: row.metadata })

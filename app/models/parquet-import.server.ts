@@ -2,7 +2,8 @@
  * Parquet uploads (docs/pipeline.md): the body is spooled to a temporary file (Parquet is read from
  * its footer, so it needs random access), checked, then read one row group at a time with
  * hyparquet and handed to the importer as lines of the sample file — the same all-or-nothing
- * import and per-row errors as JSONL, row n being line n. Only one row group is held in memory.
+ * import and per-row errors as JSONL, row n being line n. What is held in memory is a row group's
+ * small columns and 10,000 rows of its large ones (the text), whatever the row-group size.
  */
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -103,7 +104,7 @@ function leafType(element: SchemaTree['element']): string {
 }
 
 /**
- * The rows as JSONL, a row group at a time: by `mapping` when given (the owner's column mapping),
+ * The rows as JSONL, a row group at a time (its large columns a range of rows at a time): by `mapping` when given (the owner's column mapping),
  * else by column name, after `mapRow` renames columns (a Hub import's named columns).
  */
 export async function* parquetAsJsonl(
@@ -111,49 +112,81 @@ export async function* parquetAsJsonl(
 	metadata: FileMetaData,
 	mapping?: ColumnMapping | null,
 	mapRow?: (row: Record<string, unknown>) => Record<string, unknown>,
+	{ readRange = READ_RANGE, wholeColumnBytes = WHOLE_COLUMN_BYTES }: { readRange?: number; wholeColumnBytes?: number } = {},
 ): AsyncGenerator<Uint8Array> {
 	const buffer = await asyncBufferFromFile(file)
 	const encoder = new TextEncoder()
 	const names = parquetSchema(metadata).children.map((c) => c.element.name)
 	const toSample = mapping ? (row: Record<string, unknown>) => mappedRowToSample(row, mapping) : (row: Record<string, unknown>) => parquetRowToSample(mapRow ? mapRow(row) : row)
-	let rowStart = 0
+	let groupStart = 0
 	for (const [n, group] of metadata.row_groups.entries()) {
-		const rowEnd = rowStart + Number(group.num_rows)
-		// The row group's columns as hyparquet decodes them (chunks of rows per top-level column);
-		// rows are made from them a slice at a time, so a row group of 100,000 rows is never also
-		// held as 100,000 row objects and one string of them all.
-		const chunks = new Map<string, Array<{ start: number; data: ArrayLike<unknown> }>>()
-		try {
-			await parquetRead({
-				file: buffer,
-				metadata,
-				rowStart,
-				rowEnd,
-				compressors,
-				onChunk: ({ columnName, columnData, rowStart: start }) => {
-					const list = chunks.get(columnName) ?? []
-					list.push({ start, data: columnData })
-					chunks.set(columnName, list)
-				},
-			})
-		} catch (error) {
-			throw new ParquetFileError(`Row group ${n + 1} (rows ${rowStart + 1}–${rowEnd}) cannot be read: ${(error as Error).message}`)
-		}
-		const columns = names.filter((name) => chunks.has(name)).map((name) => ({ name, cursor: columnCursor(chunks.get(name)!) }))
-		chunks.clear()
-		for (let from = rowStart; from < rowEnd; from += JSONL_SLICE) {
-			const to = Math.min(from + JSONL_SLICE, rowEnd)
-			let lines = ''
-			for (let r = from; r < to; r++) {
-				const row: Record<string, unknown> = {}
-				for (const c of columns) row[c.name] = c.cursor(r)
-				lines += `${JSON.stringify(toSample(row))}\n`
+		const rows = Number(group.num_rows)
+		const groupEnd = groupStart + rows
+		const read = async (columns: string[], rowStart: number, rowEnd: number) => {
+			const chunks = new Map<string, Array<{ start: number; data: ArrayLike<unknown> }>>()
+			try {
+				await parquetRead({
+					file: buffer,
+					metadata,
+					columns,
+					rowStart,
+					rowEnd,
+					compressors,
+					onChunk: ({ columnName, columnData, rowStart: start }) => {
+						const list = chunks.get(columnName) ?? []
+						list.push({ start, data: columnData })
+						chunks.set(columnName, list)
+					},
+				})
+			} catch (error) {
+				throw new ParquetFileError(`Row group ${n + 1} (rows ${groupStart + 1}–${groupEnd}) cannot be read: ${(error as Error).message}`)
 			}
-			yield encoder.encode(lines)
+			return chunks
 		}
-		rowStart = rowEnd
+		// Small columns (ids, categories, numbers) are decoded once for the row group; large ones (the
+		// text) a range of rows at a time: hyparquet then fetches and decodes only the pages holding
+		// those rows (by the offset index when the file has one), so neither a row group of 100,000
+		// rows nor a pipeline's single row group of a million is decoded whole.
+		const sizes = new Map<string, number>()
+		for (const chunk of group.columns) {
+			const top = chunk.meta_data?.path_in_schema[0]
+			if (top !== undefined) sizes.set(top, (sizes.get(top) ?? 0) + Math.max(Number(chunk.meta_data!.total_uncompressed_size), rows * DECODED_BYTES_PER_VALUE))
+		}
+		const ranged = names.filter((name) => (sizes.get(name) ?? 0) > wholeColumnBytes)
+		const whole = await read(
+			names.filter((name) => sizes.has(name) && !ranged.includes(name)),
+			groupStart,
+			groupEnd,
+		)
+		const cursors = new Map<string, (row: number) => unknown>()
+		for (const [name, list] of whole) cursors.set(name, columnCursor(list))
+		whole.clear()
+		for (let rangeStart = groupStart; rangeStart < groupEnd; rangeStart += readRange) {
+			const rangeEnd = Math.min(rangeStart + readRange, groupEnd)
+			if (ranged.length) for (const [name, list] of await read(ranged, rangeStart, rangeEnd)) cursors.set(name, columnCursor(list))
+			const columns = names.filter((name) => cursors.has(name)).map((name) => ({ name, cursor: cursors.get(name)! }))
+			for (let from = rangeStart; from < rangeEnd; from += JSONL_SLICE) {
+				const to = Math.min(from + JSONL_SLICE, rangeEnd)
+				let lines = ''
+				for (let r = from; r < to; r++) {
+					const row: Record<string, unknown> = {}
+					for (const c of columns) row[c.name] = c.cursor(r)
+					lines += `${JSON.stringify(toSample(row))}\n`
+				}
+				yield encoder.encode(lines)
+			}
+			for (const name of ranged) cursors.delete(name)
+		}
+		groupStart = groupEnd
 	}
 }
+
+/** Rows of a large column decoded per read (a few pages of it). */
+const READ_RANGE = 10_000
+/** A column whose row group decodes to more than this is read a range of rows at a time. */
+const WHOLE_COLUMN_BYTES = 8 << 20
+/** What a decoded value costs at least in memory, whatever its size on disk (a pointer and some). */
+const DECODED_BYTES_PER_VALUE = 16
 
 /** Rows handed to the importer per piece of JSONL. */
 const JSONL_SLICE = 2000

@@ -85,6 +85,17 @@ export async function readSignalBatch(importId: string, afterId: number, limit: 
 		.limit(limit)
 }
 
+/** An import's heartbeat older than this is a dead process's (as the import reaper counts it). */
+const IMPORT_ALIVE_SECONDS = 120
+
+/** Whether an import is under way (running, its process alive): the signals job waits while one is. */
+export async function importUnderWay(): Promise<boolean> {
+	const [row] = await query<{ running: boolean }>(
+		sql`select exists(select 1 from ${imports} where status = 'running' and heartbeat_at > now() - make_interval(secs => ${IMPORT_ALIVE_SECONDS})) as running`,
+	)
+	return row?.running === true
+}
+
 /** Progress, and the heartbeat that keeps the claim; false when the claim is no longer this run's. */
 export async function recordSignalProgress(claim: SignalClaim, done: number): Promise<boolean> {
 	const rows = await db.update(versionSignals).set({ samplesDone: done, heartbeatAt: new Date() }).where(mine(claim)).returning({ versionId: versionSignals.versionId })

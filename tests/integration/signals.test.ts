@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import { describe, expect, test } from 'vitest'
-import { samples } from '#db/schema/datasets.ts'
+import { imports, samples } from '#db/schema/datasets.ts'
 import { reviews } from '#db/schema/reviews.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
 import { versionSignals } from '#db/schema/signals.ts'
@@ -300,6 +300,26 @@ describe('caricature signals after an import', () => {
 		expect(await recordSignalProgress(claim!, 100)).toBe(false)
 		expect(await computeNextSignals()).toMatchObject({ status: 'succeeded' })
 		expect((await getSignalValues(w.versionId, 'persona.group')).find((v) => v.value === 'north')!.terms[0]!.term).toBe(PLANTED)
+	})
+
+	test('the job gives way to an import under way: it waits with its claim kept, then computes; a dead import is not waited for', async () => {
+		const w = await setup()
+		const [live] = await db.insert(imports).values({ versionId: w.versionId, format: 'jsonl', status: 'running' }).returning({ id: imports.id })
+		const job = computeNextSignals({ yieldPollMs: 10 })
+		for (let i = 0; i < 100 && (await getSignalState(w.versionId)).status !== 'running'; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+		await new Promise((resolve) => setTimeout(resolve, 300))
+		// Still waiting: claimed, nothing read, the claim's heartbeat kept.
+		expect(await getSignalState(w.versionId)).toEqual({ status: 'running', done: 0, total: 600 })
+		const [beat] = await db.select({ at: versionSignals.heartbeatAt }).from(versionSignals).where(eq(versionSignals.versionId, w.versionId))
+		expect(beat!.at!.getTime()).toBeGreaterThan(Date.now() - 60_000)
+		await db.update(imports).set({ status: 'failed' }).where(eq(imports.id, live!.id))
+		expect(await job).toMatchObject({ versionId: w.versionId, status: 'succeeded' })
+		expect((await getSignalValues(w.versionId, 'persona.group')).find((v) => v.value === 'north')!.terms[0]!.term).toBe(PLANTED)
+
+		// An import left "running" by a process that died (no heartbeat for 10 minutes) holds nothing up.
+		await db.insert(imports).values({ versionId: w.versionId, format: 'jsonl', status: 'running', heartbeatAt: new Date(Date.now() - 600_000) })
+		await importFile(w.versionId, w.userId, plantedFile())
+		expect(await computeNextSignals({ yieldPollMs: 60_000 })).toMatchObject({ status: 'succeeded' })
 	})
 })
 

@@ -45,7 +45,7 @@
  */
 import { mulberry32 } from '#app/domain/random.ts'
 import { runCharacters, words } from '#app/domain/search/text.ts'
-import { Distinct, pairHash, stringHash, TermCounts } from './counts.ts'
+import { Distinct, pairHash, stringHash, TermCounts, TermDictionary, TermRows } from './counts.ts'
 import { stopWordLanguage, stopWordsFor } from './stop-words.ts'
 import type { AttributeSignals, SignalSample, SignalTerm, SkippedAttribute, ValueSignal, VersionSignals } from './types.ts'
 
@@ -88,10 +88,13 @@ export class SignalAccumulator {
 	private readonly levels: Level[] = []
 	private readonly random = mulberry32(21)
 	/** The dictionary: term → id (ids from 1) and back. */
-	private readonly ids = new Map<string, number>()
-	private readonly lexemes: string[] = ['']
-	/** Per stop-word language, per term id: unknown (0), counted (TERM) or not (DROPPED). */
-	private readonly kinds = new Map<string, Uint8Array>()
+	private readonly dictionary = new TermDictionary()
+	/** Per term id: counted (TERM) or not (DROPPED) in the stop-word language `kindLanguage` (0: not classified yet). */
+	private kinds = new Uint8Array(1024)
+	private kindLanguage = new Uint8Array(1024)
+	private readonly languages = new Map<string, number>()
+	/** The rows of the terms counted per value (seen `minCount` times): a large value's table is indexed by them. */
+	private readonly rows = new TermRows()
 	/**
 	 * Rare terms wait. Most distinct terms of a large corpus occur only a few times (in text without
 	 * spaces, most character bigrams), and a term seen fewer than `minCount` times in all is never
@@ -151,14 +154,21 @@ export class SignalAccumulator {
 		for (let i = 1; i < n; i++) hashes[i - 1] = pairHash(ids[i - 1]!, ids[i]!)
 
 		const language = stopWordLanguage(sample.language)
-		const kinds = this.kindsFor(language)
+		const languageIndex = this.languageIndex(language)
+		const kinds = this.kinds
+		const kindLanguage = this.kindLanguage
 		const scratch = this.scratch
 		const touched = this.touched
 		let distinctTerms = 0
 		let tokens = 0
 		for (let i = 0; i < n; i++) {
 			const id = ids[i]!
-			const kind = kinds[id] || (kinds[id] = this.classify(id, language))
+			let kind = kinds[id]!
+			if (kindLanguage[id] !== languageIndex) {
+				// why: a term met in another language's samples before is classified again (its stop words differ).
+				kind = kinds[id] = this.classify(id, language)
+				kindLanguage[id] = languageIndex
+			}
 			if (kind !== TERM) continue
 			tokens++
 			if (scratch[id] === 0) touched[distinctTerms++] = id
@@ -191,7 +201,7 @@ export class SignalAccumulator {
 					attribute.list = []
 					continue
 				}
-				state = { index: attribute.list.length, samples: 0, tokens: 0, bigrams: 0, distinct: new Distinct(), terms: new TermCounts() }
+				state = { index: attribute.list.length, samples: 0, tokens: 0, bigrams: 0, distinct: new Distinct(), terms: new TermCounts(64, this.rows) }
 				attribute.values.set(value, state)
 				attribute.list.push(state)
 			}
@@ -248,6 +258,7 @@ export class SignalAccumulator {
 
 	/** A term reached `minCount`: its earlier occurrences go to the tables of their samples' values. */
 	private promote(id: number) {
+		this.rows.add(id)
 		const width = this.attributes.length
 		let entry = this.pendingHead[id]!
 		this.pendingHead[id] = 0
@@ -332,7 +343,7 @@ export class SignalAccumulator {
 		candidates.sort((a, b) => b.z - a.z || a.id - b.id)
 		let passing = 0
 		for (let k = 1; k <= candidates.length; k++) if (candidates[k - 1]!.p <= (k * this.fdr) / tested) passing = k
-		return candidates.slice(0, Math.min(passing, this.termsPerValue)).map((c) => ({ term: this.lexemes[c.id]!, z: c.z, count: c.count, samples: c.samples }))
+		return candidates.slice(0, Math.min(passing, this.termsPerValue)).map((c) => ({ term: this.dictionary.lexeme(c.id), z: c.z, count: c.count, samples: c.samples }))
 	}
 
 	/** The nested subsamples' sizes (log) and distinct-2, estimated once for all values. */
@@ -341,36 +352,32 @@ export class SignalAccumulator {
 	}
 
 	private intern(lexeme: string): number {
-		let id = this.ids.get(lexeme)
-		if (id !== undefined) return id
-		id = this.lexemes.length
-		// why: a long slice of a sample's text is a view that keeps the whole text alive; copy it.
-		const own = lexeme.length >= 13 ? (' ' + lexeme).slice(1) : lexeme
-		this.ids.set(own, id)
-		this.lexemes.push(own)
+		const id = this.dictionary.intern(lexeme)
 		if (id >= this.scratch.length) {
 			const size = this.scratch.length * 2
 			this.scratch = grown(this.scratch, size)
 			this.totals = grown(this.totals, size)
 			this.pendingHead = grown(this.pendingHead, size)
+			this.kinds = grown(this.kinds, size)
+			this.kindLanguage = grown(this.kindLanguage, size)
 		}
 		return id
 	}
 
-	private kindsFor(language: string): Uint8Array {
-		let kinds = this.kinds.get(language)
-		if (!kinds || kinds.length < this.lexemes.length) {
-			const grown = new Uint8Array(Math.max(1024, this.lexemes.length * 2))
-			if (kinds) grown.set(kinds)
-			kinds = grown
-			this.kinds.set(language, kinds)
+	/** A stop-word language's number, from 1. */
+	private languageIndex(language: string): number {
+		let index = this.languages.get(language)
+		if (index === undefined) {
+			index = this.languages.size + 1
+			if (index > 255) throw new RangeError('more than 255 stop-word languages')
+			this.languages.set(language, index)
 		}
-		return kinds
+		return index
 	}
 
 	/** Numbers and stop words are not terms; in scripts without spaces, neither is a pair of two one-character stop words (的是). */
 	private classify(id: number, language: string): number {
-		const lexeme = this.lexemes[id]!
+		const lexeme = this.dictionary.lexeme(id)
 		if (/^\p{N}+$/u.test(lexeme)) return DROPPED
 		const stop = stopWordsFor(language)
 		if (stop.has(lexeme)) return DROPPED
@@ -438,7 +445,7 @@ function baselineDistinct2(points: Point[], samples: number): number {
 }
 
 /** A copy of a typed array in a larger one. */
-function grown<T extends Uint16Array | Uint32Array | Int32Array>(array: T, size: number): T {
+function grown<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(array: T, size: number): T {
 	const out = new (array.constructor as new (n: number) => T)(size)
 	out.set(array)
 	return out
