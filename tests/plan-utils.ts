@@ -53,12 +53,7 @@ const categories = `array['caricature','stereotype','misrepresentation','erasure
  * That is the default `SCALE`; bench/scale-data.ts has the large one (`BENCH_SCALE`) for bench:scale.
  * `pg` must be a single connection (temporary tables).
  */
-/**
- * `insights: false` leaves the maintained insights (decision 050) unbuilt: the rows are written with
- * triggers off (as superuser), so they are built afterwards from the raw rows by `insight_rebuild`,
- * here unless the caller times that itself (bench/scale.ts).
- */
-export async function seedScale(pg: postgres.Sql, scale: ScaleConfig = SCALE, { insights = true }: { insights?: boolean } = {}) {
+export async function seedScale(pg: postgres.Sql, scale: ScaleConfig = SCALE) {
 	await pg.unsafe(`set work_mem = '64MB'`)
 	// Every row is built from rows already there, so foreign-key triggers can be skipped where the
 	// role may (superuser): seeding is then twice as fast. Otherwise they simply run.
@@ -220,7 +215,6 @@ export async function seedScale(pg: postgres.Sql, scale: ScaleConfig = SCALE, { 
 		select dataset_id, id, created_by, 'Owner', 'version.approved_with_override', 'version', 'Documented in the card.', '{"overriddenBlockers": 3, "blockers": ["#1", "#2", "#3"]}'::jsonb, now() - k * interval '1 day'
 		from versions cross join generate_series(1, 2) k`)
 	await pg.unsafe('reset session_replication_role').catch(() => {})
-	if (insights) await run('select insight_rebuild(id) from versions')
 	await run('vacuum analyze')
 	const tables = ['samples', 'round_samples', 'assignments', 'reviews', 'flags', 'issues', 'issue_events', 'comments', 'participants', 'audit_events']
 	const counts = await pg.unsafe<Array<{ table: string; rows: number }>>(tables.map((t) => `select '${t}' as table, count(*)::int as rows from ${t}`).join(' union all '))

@@ -2,16 +2,12 @@ import { sql, type SQL } from 'drizzle-orm'
 import { type FlagCategory, flagCategories, type ParticipantRole, participantRoles, type Severity, severities } from '#app/domain/enums.ts'
 import { type AlphaResult, alphaNominalFromCounts, type Interval, protectCount, protectGroupCounts, wilsonInterval } from '#app/domain/metrics.ts'
 import { query } from '#app/utils/db.server.ts'
-import * as recompute from './insights-recompute.server.ts'
 
 /**
- * The dashboard's aggregates for a version (all its rounds) or one of its rounds. They read the
- * figures maintained in the transaction of every write (insight_counts, insight_units,
- * insight_samples: decision 050, migration 0018) instead of counting reviews and flags, so a load
- * costs the same however many verdicts there are. insights-recompute.server.ts counts the same from
- * the raw rows (the reference the tests and `npm run insights:rebuild -- --check` compare with).
- * Everything leaves here as counts: no identities, and counts of people below three are withheld
- * before the numbers reach a loader. The statistics themselves are app/domain/metrics.ts.
+ * The dashboard's aggregates for a version (all its rounds) or one of its rounds. Everything is
+ * counted in SQL over the rounds' own rows (reviews and flags by round, participants by round) and
+ * leaves here as counts: no identities, and counts of people below three are withheld before the
+ * numbers reach a loader. The statistics themselves are app/domain/metrics.ts.
  *
  * The caller has checked the version (requireVersion) and that `roundId`, if any, is one of its rounds.
  */
@@ -20,36 +16,6 @@ export type InsightScope = { versionId: string; roundId?: string | null }
 /** `rounds r` restricted to the scope; every query below starts from it. */
 function inScope(scope: InsightScope): SQL {
 	return scope.roundId ? sql`r.version_id = ${scope.versionId} and r.id = ${scope.roundId}` : sql`r.version_id = ${scope.versionId}`
-}
-
-/**
- * The maintained counters of some kinds in scope, as key → n. A round reads its own rows; the
- * version reads its per-sample kinds (samples, started, covered, m, r, rf: a sample counts once)
- * from its own rows and sums the additive ones (v, f, p, c) over its rounds.
- */
-async function counts(scope: InsightScope, kinds: string[]) {
-	const rows = await query<{ kind: string; key: string; n: number }>(
-		scope.roundId
-			? sql`select kind, key, n::int as n from insight_counts
-				where version_id = ${scope.versionId} and round_id = ${scope.roundId} and kind in (${sql.join(
-					kinds.map((k) => sql`${k}`),
-					sql`, `,
-				)}) and n <> 0`
-			: sql`select kind, key, sum(n)::int as n from insight_counts
-				where version_id = ${scope.versionId} and kind in (${sql.join(
-					kinds.map((k) => sql`${k}`),
-					sql`, `,
-				)})
-					and (case when kind in ('v', 'f', 'p', 'c') then round_id is not null else round_id is null end)
-				group by kind, key having sum(n) <> 0`,
-	)
-	const byKind = new Map<string, Map<string, number>>()
-	for (const r of rows) {
-		const m = byKind.get(r.kind) ?? new Map<string, number>()
-		m.set(r.key, r.n)
-		byKind.set(r.kind, m)
-	}
-	return (kind: string) => byKind.get(kind) ?? new Map<string, number>()
 }
 
 /** The version's rounds, for the round picker. */
@@ -70,20 +36,32 @@ export type CoverageRow = { roundId: string; title: string; overlap: number; sam
 export async function getCoverage(scope: InsightScope) {
 	const rounds = await query<CoverageRow>(sql`
 		select r.id as "roundId", r.title, r.overlap, r.sample_count as samples,
-			coalesce(sum(c.n) filter (where c.kind = 'covered'), 0)::int as covered,
-			coalesce(sum(c.n) filter (where c.kind = 'started'), 0)::int as started
+			coalesce(c.covered, 0)::int as covered, coalesce(c.started, 0)::int as started
 		from rounds r
-		left join insight_counts c on c.version_id = r.version_id and c.round_id = r.id and c.kind in ('covered', 'started')
+		left join lateral (
+			select count(*) filter (where said >= r.overlap) as covered, count(*) as started
+			from (select sample_id, count(*) as said from reviews where round_id = r.id and verdict <> 'skipped' group by sample_id) s
+		) c on true
 		where ${inScope(scope)}
-		group by r.id
 		order by r.created_at, r.id`)
 	if (rounds.length <= 1) {
 		const only = rounds[0]
 		return { rounds, total: { samples: only?.samples ?? 0, covered: only?.covered ?? 0, started: only?.started ?? 0 } }
 	}
-	const count = await counts({ versionId: scope.versionId }, ['samples', 'covered', 'started'])
-	const one = (kind: string) => count(kind).get('') ?? 0
-	return { rounds, total: { samples: one('samples'), covered: one('covered'), started: one('started') } }
+	// One pass over the scope's reviews (index-only: reviews_round_sample_cover_idx) for both counts.
+	const [total] = await query<{ samples: number; covered: number; started: number }>(sql`
+		with said as (
+			select rv.sample_id, count(*) >= min(r.overlap) as covered
+			from reviews rv join rounds r on r.id = rv.round_id
+			where ${inScope(scope)} and rv.verdict <> 'skipped'
+			group by rv.round_id, rv.sample_id
+		)
+		select
+			(select count(distinct rs.sample_id)::int from round_samples rs join rounds r on r.id = rs.round_id where ${inScope(scope)}) as samples,
+			count(distinct sample_id) filter (where covered)::int as covered,
+			count(distinct sample_id)::int as started
+		from said`)
+	return { rounds, total: total ?? { samples: 0, covered: 0, started: 0 } }
 }
 
 type Protected = number | null
@@ -103,7 +81,7 @@ export type RoleParticipation = {
  * does the total when any role is withheld (it could be subtracted back).
  */
 export async function getParticipation(scope: InsightScope) {
-	const [people, invited, count] = await Promise.all([
+	const [people, invited, verdicts] = await Promise.all([
 		query<{ role: ParticipantRole; joined: number; active: number; withdrawn: number }>(sql`
 			select p.role,
 				count(distinct p.user_id) filter (where p.consented_at is not null)::int as joined,
@@ -117,14 +95,17 @@ export async function getParticipation(scope: InsightScope) {
 			from invitations i join rounds r on r.id = i.round_id
 			where ${inScope(scope)} and i.status <> 'revoked'
 			group by i.role`),
-		counts(scope, ['v']),
+		query<{ role: ParticipantRole; verdict: 'no_concerns' | 'flagged' | 'skipped'; n: number }>(sql`
+			select p.role, rv.verdict, count(*)::int as n
+			from reviews rv join rounds r on r.id = rv.round_id join participants p on p.id = rv.participant_id
+			where ${inScope(scope)}
+			group by p.role, rv.verdict`),
 	])
-	const verdicts = count('v')
 	const raw = (role: ParticipantRole) => people.find((p) => p.role === role) ?? { joined: 0, active: 0, withdrawn: 0 }
 	const joined = protectGroupCounts(Object.fromEntries(participantRoles.map((role) => [role, raw(role).joined])) as Record<ParticipantRole, number>)
 	const roles: RoleParticipation[] = participantRoles.map((role) => {
 		const own = raw(role)
-		const count = (v: 'no_concerns' | 'flagged' | 'skipped') => verdicts.get(`${role}/${v}`) ?? 0
+		const count = (v: 'no_concerns' | 'flagged' | 'skipped') => verdicts.find((x) => x.role === role && x.verdict === v)?.n ?? 0
 		return {
 			role,
 			invited: protectCount(invited.find((i) => i.role === role)?.invited ?? 0),
@@ -139,9 +120,12 @@ export async function getParticipation(scope: InsightScope) {
 
 /** Flags on samples by category × severity: how many flags, and on how many samples. */
 export async function getFlagBreakdown(scope: InsightScope) {
-	const flags = (await counts(scope, ['f']))('f')
-	const rows = [...flags].map(([key, flags]) => ({ flags, ...(([category, severity]) => ({ category: category as FlagCategory, severity: severity as Severity }))(key.split('/')) }))
-	const cell = (c: FlagCategory, s: Severity) => flags.get(`${c}/${s}`) ?? 0
+	const rows = await query<{ category: FlagCategory; severity: Severity; flags: number; samples: number }>(sql`
+		select f.category, f.severity, count(*)::int as flags, count(distinct f.sample_id)::int as samples
+		from flags f join rounds r on r.id = f.round_id
+		where ${inScope(scope)} and f.sample_id is not null and f.kind = 'flag' and f.category is not null and f.severity is not null
+		group by f.category, f.severity`)
+	const cell = (c: FlagCategory, s: Severity) => rows.find((r) => r.category === c && r.severity === s)?.flags ?? 0
 	return {
 		byCategory: flagCategories.map((category) => ({
 			category,
@@ -164,18 +148,19 @@ export type RateRow = { value: string | null; reviewed: number; flagged: number;
  * attribute is read (`metadata #>> path`), and only for the samples reviewed in scope.
  */
 export async function getFlagRateByAttribute(scope: InsightScope, attribute: string) {
-	// Counts are kept for the keys counted at import (the only ones the page offers); another key is
-	// counted from the raw rows.
-	const [kept] = await query<{ kept: boolean }>(sql`
-		select coalesce(i.facets ? ${attribute}, false) as kept from versions v left join imports i on i.id = v.current_import_id where v.id = ${scope.versionId}`)
-	if (!kept?.kept) return recompute.getFlagRateByAttribute(scope, attribute)
-	// The value is kept as JSON (null: the sample lacks the attribute); the order is SQL's, as before.
 	const rows = await query<{ value: string | null; reviewed: number; flagged: number }>(sql`
-		select key::jsonb #>> '{}' as value, coalesce(sum(n) filter (where kind = 'r'), 0)::int as reviewed, coalesce(sum(n) filter (where kind = 'rf'), 0)::int as flagged
-		from insight_counts
-		where version_id = ${scope.versionId} and ${scope.roundId ? sql`round_id = ${scope.roundId}` : sql`round_id is null`} and kind in ('r', 'rf') and attr = ${attribute}
-		group by key
-		having sum(n) filter (where kind = 'r') > 0
+		with reviewed as (
+			select rv.sample_id, bool_or(rv.verdict = 'flagged') as flagged
+			from reviews rv join rounds r on r.id = rv.round_id
+			where ${inScope(scope)} and rv.verdict <> 'skipped'
+			group by rv.sample_id
+		)
+		select s.metadata #>> string_to_array(${attribute}, '.') as value, count(*)::int as reviewed, count(*) filter (where reviewed.flagged)::int as flagged
+		from reviewed join samples s on s.id = reviewed.sample_id
+		-- The ids as an array: PostgreSQL then fetches just these samples by primary key, in id order
+		-- (a version's samples are contiguous), instead of hash-joining all million rows of samples.
+		where s.id = any(array(select sample_id from reviewed))
+		group by 1
 		order by reviewed desc, value nulls last`)
 	// Values without the attribute go last, whatever their size.
 	const present = rows.filter((r) => r.value !== null)
@@ -198,9 +183,9 @@ export type Agreement = { overall: AlphaResult; byCategory: Array<{ category: Fl
 /**
  * Krippendorff's alpha (nominal) between reviewers. A unit is a sample in a round; each reviewer
  * who gave a verdict other than a skip contributes one value: flagged or no concerns; per category,
- * "flagged with this category" or not. For nominal data only the counts per unit matter, so the
- * triggers keep how many units share each (reviewers, flagged) pattern, and per category each
- * (reviewers, people who used it) — a handful of rows however many samples there are.
+ * "flagged with this category" or not. For nominal data only the counts per unit matter, so SQL
+ * returns how many units share each (reviewers, flagged) pattern — a handful of rows however many
+ * samples there are.
  */
 export async function getAgreement(scope: InsightScope): Promise<Agreement> {
 	// One statement, so the units (one pass over the scope's reviews, index-only) are grouped once
@@ -209,16 +194,24 @@ export async function getAgreement(scope: InsightScope): Promise<Agreement> {
 	// verdict changes; deleting a review deletes its flags), so the flags are counted from their own
 	// covering index without going back to the reviews; the join with the units keeps only units of
 	// two or more verdicts.
-	// Units of two or more verdicts by pattern (m verdicts, a of them flagged), and per category
-	// (m, a = people who flagged with it), as maintained: a handful of rows however many samples.
-	const count = await counts(scope, ['p', 'c'])
-	const rows = [
-		...[...count('p')].map(([key, units]) => ({ category: null, m: Number(key.split('/')[0]), a: Number(key.split('/')[1]), units })),
-		...[...count('c')].map(([key, units]) => {
-			const [category, m, a] = key.split('/')
-			return { category: category as FlagCategory, m: Number(m), a: Number(a), units }
-		}),
-	]
+	const rows = await query<{ category: FlagCategory | null; m: number; a: number; units: number }>(sql`
+		with u as materialized (
+			select rv.round_id, rv.sample_id, count(*)::int as m, count(*) filter (where rv.verdict = 'flagged')::int as a
+			from reviews rv join rounds r on r.id = rv.round_id
+			where ${inScope(scope)} and rv.verdict <> 'skipped'
+			group by rv.round_id, rv.sample_id
+			having count(*) >= 2
+		), c as (
+			select f.round_id, f.sample_id, f.category, count(distinct f.participant_id)::int as a
+			from flags f join rounds r on r.id = f.round_id
+			where ${inScope(scope)} and f.sample_id is not null and f.kind = 'flag' and f.category is not null
+			group by f.round_id, f.sample_id, f.category
+		)
+		select null as category, m, a, count(*)::int as units from u group by m, a
+		union all
+		select c.category, u.m, c.a, count(*)::int as units
+		from c join u on u.round_id = c.round_id and u.sample_id = c.sample_id
+		group by c.category, u.m, c.a`)
 	const patterns = rows.filter((r) => r.category === null)
 	const categoryPatterns = rows.filter((r): r is typeof r & { category: FlagCategory } => r.category !== null)
 	const overall = alphaNominalFromCounts(patterns.map((p) => ({ counts: { flagged: p.a, no_concerns: p.m - p.a }, weight: p.units })))
@@ -247,37 +240,59 @@ export const MINORITY_PAGE_SIZE = 50
  */
 export async function listMinoritySignal(scope: InsightScope, page = 1) {
 	const offset = (Math.max(1, page) - 1) * MINORITY_PAGE_SIZE
-	// The maintained candidates (community = 1), in the order of their partial index.
-	const candidates = scope.roundId
-		? sql`select sample_id, external_id, categories, max_severity, expert_also from insight_units
-			where round_id = ${scope.roundId} and community = 1 order by max_severity desc, external_id limit ${MINORITY_PAGE_SIZE} offset ${offset}`
-		: sql`select sample_id, external_id, categories, max_severity, expert_also from insight_samples
-			where version_id = ${scope.versionId} and community = 1 order by max_severity desc, external_id limit ${MINORITY_PAGE_SIZE} offset ${offset}`
-	const [rows, count] = await Promise.all([
-		query<{
-			externalId: string
-			categories: FlagCategory[]
-			maxSeverity: number
-			expertAlso: boolean
-			noConcerns: number
-			issueNumber: number | null
-			issueStatus: string | null
-			blocking: boolean | null
-		}>(sql`
-			select sh.external_id as "externalId", sh.categories, sh.max_severity::int as "maxSeverity", sh.expert_also as "expertAlso",
-				(select count(*)::int from reviews rv join rounds r on r.id = rv.round_id where ${inScope(scope)} and rv.sample_id = sh.sample_id and rv.verdict = 'no_concerns') as "noConcerns",
-				i.number as "issueNumber", i.status as "issueStatus", i.blocking
-			from (${candidates}) sh
-			left join issues i on i.version_id = ${scope.versionId} and i.kind = 'sample' and i.sample_id = sh.sample_id
-			order by sh.max_severity desc, sh.external_id`),
-		counts(scope, ['m']),
-	])
+	const rows = await query<{
+		sampleId: number
+		externalId: string
+		categories: FlagCategory[]
+		maxSeverity: number
+		expertAlso: boolean
+		noConcerns: number
+		issueNumber: number | null
+		issueStatus: string | null
+		blocking: boolean | null
+		total: number
+	}>(sql`
+		with flagged as (
+			select f.sample_id,
+				array_agg(distinct f.category) filter (where f.category is not null) as categories,
+				max(case f.severity when 'critical' then 3 when 'major' then 2 when 'minor' then 1 else 0 end) as max_severity,
+				count(distinct p.user_id) filter (where p.role = 'expert') > 0 as expert_also
+			from flags f
+			join rounds r on r.id = f.round_id
+			join participants p on p.id = f.participant_id
+			where ${inScope(scope)} and f.sample_id is not null and f.kind = 'flag'
+			group by f.sample_id
+			having count(distinct p.user_id) filter (where p.role = 'community') = 1
+		),
+		-- The page first; the reviews and the issue of its fifty samples only after (an issue per sample: issues_version_sample_key).
+		shown as (
+			select fl.*, s.external_id, (count(*) over ())::int as total
+			from flagged fl
+			join samples s on s.id = fl.sample_id
+			order by fl.max_severity desc, s.external_id
+			limit ${MINORITY_PAGE_SIZE} offset ${offset}
+		)
+		select sh.sample_id as "sampleId", sh.external_id as "externalId", sh.categories, sh.max_severity::int as "maxSeverity", sh.expert_also as "expertAlso",
+			(select count(*)::int from reviews rv join rounds r on r.id = rv.round_id where ${inScope(scope)} and rv.sample_id = sh.sample_id and rv.verdict = 'no_concerns') as "noConcerns",
+			i.number as "issueNumber", i.status as "issueStatus", i.blocking, sh.total
+		from shown sh
+		left join issues i on i.version_id = ${scope.versionId} and i.kind = 'sample' and i.sample_id = sh.sample_id
+		order by sh.max_severity desc, sh.external_id`)
 	return {
-		total: count('m').get('') ?? 0,
+		total: rows[0]?.total ?? (offset > 0 ? await countMinority(scope) : 0),
 		page: Math.max(1, page),
 		pageSize: MINORITY_PAGE_SIZE,
-		rows: rows.map((r) => ({ ...r, categories: r.categories ?? [] })),
+		rows: rows.map(({ total: _total, sampleId: _sampleId, ...r }) => ({ ...r, categories: r.categories ?? [] })),
 	}
+}
+
+async function countMinority(scope: InsightScope) {
+	const [row] = await query<{ n: number }>(sql`
+		select count(*)::int as n from (
+			select f.sample_id from flags f join rounds r on r.id = f.round_id join participants p on p.id = f.participant_id
+			where ${inScope(scope)} and f.sample_id is not null and f.kind = 'flag'
+			group by f.sample_id having count(distinct p.user_id) filter (where p.role = 'community') = 1) m`)
+	return row?.n ?? 0
 }
 
 /** Metadata keys counted at import, offered as the attribute to break the flag rate down by. */

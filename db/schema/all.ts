@@ -1,12 +1,11 @@
 import * as accounts from './accounts.ts'
 import * as api from './api.ts'
 import * as datasets from './datasets.ts'
-import * as insights from './insights.ts'
 import * as issues from './issues.ts'
 import * as reviews from './reviews.ts'
 import * as rounds from './rounds.ts'
 import * as signals from './signals.ts'
 
 /** The single schema object handed to drizzle (tables themselves live in files by aggregate). */
-export const schema = { ...accounts, ...datasets, ...rounds, ...reviews, ...issues, ...api, ...signals, ...insights }
+export const schema = { ...accounts, ...datasets, ...rounds, ...reviews, ...issues, ...api, ...signals }
 export type Schema = typeof schema
