@@ -204,7 +204,8 @@ export function useLocalQueue({ roundId, participantId, first, firstJudged }: { 
 			let next = at + 1
 			while (next < list.length && done.has(list[next]!.externalId)) next++
 			setIndex(next)
-			void flush()
+			// Sent after the next sample is on screen: the request's work never delays it.
+			window.setTimeout(() => void flush(), 0)
 		},
 		[flush, judged, store],
 	)

@@ -160,7 +160,7 @@ export default function FocusView() {
 	const fromServer = shown?.externalId === data.sample.externalId
 	const [localRefused, setLocalRefused] = useState<{ externalId: string; fieldErrors: Record<string, string[]>; values: FlagValues } | null>(null)
 	// A refused flag's answers belong to the sample they were given on, never to the next one.
-	const serverRefused = actionData?.result?.values?.externalId === shown?.externalId ? actionData!.result : null
+	const serverRefused = shown && actionData?.result && actionData.result.values.externalId === shown.externalId ? actionData.result : null
 	const refused = localRefused && localRefused.externalId === shown?.externalId ? localRefused : serverRefused
 	const shownId = shown?.externalId ?? ''
 	// After each verdict the new sample's heading takes focus, so screen readers start there; the address follows the sample.
@@ -424,7 +424,7 @@ export default function FocusView() {
 			</nav>
 			<ReviewShortcuts prev={prevLocal ? () => lq.go(lq.index - 1) : prev ? url(prev) : null} next={nextLocal ? () => lq.go(lq.index + 1) : next ? url(next) : null} />
 			{lq.enabled ? (
-				<div className="self-end text-sm">
+				<div className="self-end text-sm" data-loaded-ahead={lq.items.length - 1 - lq.index}>
 					<label htmlFor="review-ahead" className="me-2">
 						{t('local.ahead')}
 					</label>
