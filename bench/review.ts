@@ -3,11 +3,14 @@
  * A version of SAMPLES samples (default 1,000,000) is imported; a round picks ROUND_SAMPLES of
  * them at random; REVIEWERS people sign in for real (argon2 and all) and each gets a queue.
  * The server runs as in production (`node build/server.js`, WORKERS processes: WEB_CONCURRENCY).
- * Then, side by side in this run:
+ * Then, side by side in this run (the no-JavaScript loop, then the JavaScript path of the focus view's local queue):
  *  1. open loop: N concurrent reviewers, each loading the focus view, posting a verdict and
  *     thinking 3 s, for N in steps; the largest N whose p99 stays under 100 ms is reported;
  *  2. closed loop, no think time: the review loop's requests/s beside a minimal page of the same
- *     app (the anonymous home page: root loader + render = the framework floor).
+ *     app (the anonymous home page: root loader + render = the framework floor);
+ *  3. the JavaScript path (decision 051): what a browser with the local queue sends per verdict,
+ *     `POST /rounds/:id/review-sync` with the verdict (and its idempotency key) and a refill of one
+ *     sample, in an open loop (--js-steps, default 500,1000) and a closed loop beside the floor.
  * The load generator shares the machine, so it is kept cheap: plain node:http on keep-alive
  * connections (one per reviewer, as a browser holds one), bodies read and dropped.
  * Afterwards the same on PGlite (the embedded database, inside the app's one process), smaller,
@@ -39,8 +42,9 @@ const arg = (name: string, fallback: string) => {
 }
 const SAMPLES = Number(arg('samples', '1000000'))
 const ROUND_SAMPLES = Number(arg('round-samples', '60000'))
-const REVIEWERS = Number(arg('reviewers', '700'))
+const REVIEWERS = Number(arg('reviewers', '1000'))
 const STEPS = arg('steps', '100,300,500,700').split(',').map(Number)
+const JS_STEPS = arg('js-steps', '500,1000').split(',').map(Number)
 const STEP_SECONDS = Number(arg('step-seconds', '20'))
 const THINK_MS = Number(arg('think-ms', '3000'))
 const ENGINE = arg('engine', 'postgres') as Engine
@@ -55,6 +59,9 @@ const CLOSED_SECONDS = 10
 const TARGET_REVIEWERS = 500
 const TARGET_P99_MS = 100
 const TARGET_RATIO = 0.7
+const JS_TARGET_REVIEWERS = 1000
+const JS_TARGET_RATIO = 2
+const JS_TARGET_CPU_MS = 1.5
 const PORT = 3290
 const BASE = `http://127.0.0.1:${PORT}`
 
@@ -293,9 +300,102 @@ async function closedLoop(kind: 'review' | 'floor', seconds = CLOSED_SECONDS) {
 	return { rps: count / seconds, errors, cpu: perRequest(counting.stop(), count) }
 }
 
+/** One request whose answer is read whole (the JavaScript path reads the refill). */
+function requestText(agent: http.Agent, pathname: string, given: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+	return new Promise((resolve, reject) => {
+		const req = http.request({ host: '127.0.0.1', port: PORT, method: 'POST', path: pathname, agent, headers: { ...given, 'Content-Length': String(Buffer.byteLength(body)) } }, (res) => {
+			const chunks: Buffer[] = []
+			res.on('data', (c: Buffer) => chunks.push(c))
+			res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }))
+			res.on('error', reject)
+		})
+		req.on('error', reject)
+		req.end(body)
+	})
+}
+
+/** A reviewer with JavaScript: the samples their page holds (the local queue), in order. */
+type JsReviewer = { cookie: string; loaded: { externalId: string; position: number }[]; done: boolean }
+const jsReviewers: JsReviewer[] = cookies.map((cookie) => ({ cookie, loaded: [], done: false }))
+const syncPath = `/rounds/${roundId}/review-sync`
+const json = { Origin: BASE, 'Content-Type': 'application/json' }
+let keys = 0
+
+/** What the page sends for one verdict: the verdict with its key, and a refill of what it used (5 when the page opens). */
+async function verdictJs(agent: http.Agent, reviewer: JsReviewer): Promise<Sample> {
+	const v = reviewer.loaded.shift()
+	const body = {
+		verdicts: v ? [{ key: `bench-${process.pid}-${keys++}`, externalId: v.externalId, intent: 'no_concerns', fields: {} }] : [],
+		have: reviewer.loaded.map((x) => x.externalId),
+		want: v ? 1 : 5,
+		after: reviewer.loaded.at(-1)?.position ?? v?.position ?? -1,
+	}
+	const t0 = performance.now()
+	const res = await requestText(agent, syncPath, { ...json, Cookie: reviewer.cookie }, JSON.stringify(body))
+	const ms = performance.now() - t0
+	if (res.status !== 200) return { ms, ok: false }
+	const answer = JSON.parse(res.text) as { results: { status: string }[]; queue: { externalId: string; position: number }[] }
+	reviewer.loaded.push(...answer.queue)
+	if (!reviewer.loaded.length) reviewer.done = true
+	return { ms, ok: answer.results.every((r) => r.status === 'recorded') }
+}
+
+async function openLoopJs(users: number) {
+	const results: Sample[] = []
+	const stopAt = performance.now() + STEP_SECONDS * 1000
+	await Promise.all(
+		Array.from({ length: users }, async (_, u) => {
+			const reviewer = jsReviewers[u]!
+			const agent = connection()
+			await new Promise((r) => setTimeout(r, Math.random() * THINK_MS))
+			while (performance.now() < stopAt && !reviewer.done) {
+				results.push(await verdictJs(agent, reviewer).catch(() => ({ ms: 0, ok: false })))
+				await new Promise((r) => setTimeout(r, THINK_MS))
+			}
+			agent.destroy()
+		}),
+	)
+	const ms = results
+		.filter((r) => r.ok)
+		.map((r) => r.ms)
+		.sort((a, b) => a - b)
+	return { users, requests: results.length, errors: results.filter((r) => !r.ok).length, p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99) }
+}
+
+async function closedLoopJs(seconds = CLOSED_SECONDS) {
+	let count = 0
+	let errors = 0
+	let turn = 0
+	const counting = startCpuCount(server.pid!, scratch ? await scratch.backendPids() : [])
+	const stopAt = performance.now() + seconds * 1000
+	await Promise.all(
+		Array.from({ length: CLOSED_CONNECTIONS }, async () => {
+			const agent = connection()
+			while (performance.now() < stopAt) {
+				const reviewer = jsReviewers[turn++ % REVIEWERS]!
+				if (reviewer.done) continue
+				const r = await verdictJs(agent, reviewer)
+				count++
+				if (!r.ok) errors++
+			}
+			agent.destroy()
+		}),
+	)
+	return { rps: count / seconds, errors, cpu: perRequest(counting.stop(), count) }
+}
+
+// Each page opens with its first samples loaded (not measured).
+console.log("Loading the JavaScript reviewers' first samples…")
+{
+	const agent = new http.Agent({ keepAlive: true, maxSockets: 8 })
+	for (let i = 0; i < REVIEWERS; i += 8) await Promise.all(jsReviewers.slice(i, i + 8).map((r) => verdictJs(agent, r)))
+	agent.destroy()
+}
+
 // Warm-up (not measured): the JIT compiles the hot paths, the pools open their connections.
 await closedLoop('floor', 2)
 await closedLoop('review', 3)
+await closedLoopJs(3)
 
 console.log(`Open loop (think time ${THINK_MS / 1000} s, ${STEP_SECONDS} s per step):`)
 const steps: Awaited<ReturnType<typeof openLoop>>[] = []
@@ -304,9 +404,22 @@ for (const n of STEPS.filter((s) => s <= REVIEWERS)) {
 	steps.push(r)
 	console.log(`  ${String(n).padStart(4)} reviewers: ${r.requests} requests, ${r.errors} errors, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`)
 }
+console.log(`JavaScript path, open loop (one verdict with its refill per ${THINK_MS / 1000} s):`)
+const jsSteps: Awaited<ReturnType<typeof openLoopJs>>[] = []
+for (const n of JS_STEPS.filter((s) => s <= REVIEWERS)) {
+	const r = await openLoopJs(n)
+	jsSteps.push(r)
+	console.log(`  ${String(n).padStart(4)} reviewers: ${r.requests} requests, ${r.errors} errors, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`)
+}
 const floor = await closedLoop('floor')
 const loop = await closedLoop('review')
+const js = await closedLoopJs()
 const ratio = loop.rps / floor.rps
+const jsRatio = js.rps / floor.rps
+const jsBest = jsSteps.filter((s) => s.p99 < TARGET_P99_MS && s.errors === 0).pop()
+console.log(
+	`JavaScript path, closed loop: ${js.rps.toFixed(0)} verdicts/s (${js.errors} errors), ratio to the floor ${jsRatio.toFixed(2)}; CPU per verdict app ${js.cpu.appMs} / database ${js.cpu.dbMs} / load generator ${js.cpu.generatorMs} ms`,
+)
 const best = steps.filter((s) => s.p99 < TARGET_P99_MS && s.errors === 0).pop()
 console.log(`Closed loop: review loop ${loop.rps.toFixed(0)} req/s (${loop.errors} errors), minimal page ${floor.rps.toFixed(0)} req/s (${floor.errors} errors), ratio ${ratio.toFixed(2)}`)
 console.log(
@@ -350,6 +463,7 @@ const result = {
 		cpuPerRequestMs: { review: loop.cpu, floor: floor.cpu },
 	},
 	maxReviewersP99Under100: best?.users ?? 0,
+	js: { openLoop: jsSteps, rps: js.rps, errors: js.errors, ratio: jsRatio, cpuPerVerdictMs: js.cpu, maxReviewersP99Under100: jsBest?.users ?? 0 },
 }
 type Result = typeof result
 if (CHILD_OUT) {
@@ -439,6 +553,35 @@ function markdown(): string {
 					: `**not measured** (no step of ${TARGET_REVIEWERS} reviewers or more in this run)`) +
 			`; review-loop throughput ≥ ${Math.round(TARGET_RATIO * 100)}% of the floor — ${ratioMet ? '**met**' : '**not met**'} (${ratio.toFixed(2)}).`,
 	]
+	const jsCpu = js.cpu.appMs + js.cpu.dbMs
+	const jsTested = jsSteps.some((st) => st.users >= JS_TARGET_REVIEWERS)
+	lines.push(
+		'',
+		"### JavaScript path (the focus view's local queue, decision 051)",
+		'',
+		'What a browser with JavaScript sends per verdict: `POST /rounds/:id/review-sync` with the verdict (its idempotency key) and a refill',
+		"of one sample for the page's queue; the answer is JSON (what became of the verdict, the sample to add), no page and no loader.",
+		`Open loop: N reviewers, one verdict each ${THINK_MS / 1000} s, ${STEP_SECONDS} s per step; closed loop as above, beside the same floor page.`,
+		'',
+		'| date | reviewers | workers | requests | errors | p50 | p95 | p99 |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|',
+		...jsSteps.map((st) => `| ${date.slice(0, 10)} | ${n(st.users)} | ${WORKERS} | ${n(st.requests)} | ${n(st.errors)} | ${ms(st.p50)} | ${ms(st.p95)} | ${ms(st.p99)} |`),
+		'',
+		`Closed loop, same run: JavaScript path **${n(js.rps)} verdicts/s**${js.errors ? ` (${n(js.errors)} errors)` : ''}, floor page **${n(floor.rps)} req/s**, ratio **${jsRatio.toFixed(2)}**.`,
+		'',
+		'| closed loop | app | PostgreSQL | load generator | sum |',
+		'|---|---:|---:|---:|---:|',
+		cpuRow('JavaScript path (verdict + refill)', js.cpu),
+		'',
+		`Targets (issue #24): ≥ ${n(JS_TARGET_REVIEWERS)} concurrent reviewers at p99 < ${TARGET_P99_MS} ms — ` +
+			(jsBest && jsBest.users >= JS_TARGET_REVIEWERS
+				? `**met** (${n(jsBest.users)} reviewers)`
+				: jsTested
+					? `**not met** (${jsBest ? `the largest step under ${TARGET_P99_MS} ms p99 without errors: ${n(jsBest.users)} reviewers` : `no step stayed under ${TARGET_P99_MS} ms p99 without errors`})`
+					: `**not measured** (no step of ${n(JS_TARGET_REVIEWERS)} reviewers or more in this run)`) +
+			`; closed-loop throughput ≥ ${JS_TARGET_RATIO} × the floor — ${jsRatio >= JS_TARGET_RATIO ? '**met**' : '**not met**'} (${jsRatio.toFixed(2)}); ` +
+			`CPU per verdict (app + PostgreSQL) ≤ ${JS_TARGET_CPU_MS} ms — ${jsCpu <= JS_TARGET_CPU_MS ? '**met**' : '**not met**'} (${jsCpu.toFixed(2)} ms).`,
+	)
 	if (!concurrencyMet || !ratioMet) {
 		lines.push(
 			'',

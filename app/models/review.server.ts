@@ -1,9 +1,9 @@
 import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm'
 import { type FlagCategory, type Severity, type TemplateTarget } from '#app/domain/enums.ts'
 import { imports, samples } from '#db/schema/datasets.ts'
-import { flags, reviews } from '#db/schema/reviews.ts'
+import { flags, reviews, verdictKeys } from '#db/schema/reviews.ts'
 import { assignments, participants, rounds } from '#db/schema/rounds.ts'
-import { type FlagInput, verdictRoundStatuses } from '#app/domain/review.ts'
+import { canGiveVerdict, type FlagInput, verdictRoundStatuses } from '#app/domain/review.ts'
 import { db, query, queryPrepared, type Tx } from '#app/utils/db.server.ts'
 import { isUuid } from '#app/utils/misc.ts'
 import { issuesOfFlags, reevaluate, syncSampleIssue, syncTemplateIssue } from './issue.server.ts'
@@ -136,6 +136,65 @@ export async function getFocusView(input: { roundId: string; userId: string; ext
 	}
 }
 
+export type QueuedSample = {
+	externalId: string
+	position: number
+	content: string | null
+	messages: (typeof samples.$inferSelect)['messages']
+	imageUrl: string | null
+	imageAlt: string | null
+	language: string | null
+	metadata: Record<string, unknown>
+	others: Category[]
+}
+
+/**
+ * The focus view's local queue (with JavaScript): up to `n` samples still waiting in the
+ * participant's queue, those after position `after` first, then from the start (as nextPending),
+ * leaving out the external ids the page already holds (`have`). Two probes of the partial index
+ * of waiting assignments, then the samples by primary key. `withOthers`: other participants'
+ * flag categories too (rounds without blind review show them before one's own verdict).
+ */
+export async function reviewQueue(input: { participantId: string; roundId: string; after: number; have: readonly string[]; n: number; withOthers: boolean }): Promise<QueuedSample[]> {
+	if (input.n <= 0) return []
+	const m = input.n + input.have.length
+	const waiting = (where: SQL) =>
+		sql`(select a.sample_id, a.position from ${assignments} a where a.participant_id = ${input.participantId} and a.completed_at is null and ${where} order by a.position limit ${m})`
+	const rows = await queryPrepared<{
+		external_id: string
+		position: number
+		content: string | null
+		messages: QueuedSample['messages']
+		image_url: string | null
+		image_alt: string | null
+		language: string | null
+		metadata: Record<string, unknown> | null
+		others: Category[] | null
+	}>(sql`
+		select s.external_id, w.position, s.content, s.messages, s.image_url, s.image_alt, s.language, s.metadata,
+			${
+				input.withOthers
+					? sql`(select json_agg(o.category) from ${flags} o
+				where o.round_id = ${input.roundId} and o.sample_id = s.id and o.participant_id <> ${input.participantId} and o.category is not null)`
+					: sql`null::json`
+			} as others
+		from (${waiting(sql`a.position > ${input.after}`)} union all ${waiting(sql`a.position <= ${input.after}`)}) w
+		join ${samples} s on s.id = w.sample_id
+		where s.external_id not in (select jsonb_array_elements_text(${JSON.stringify(input.have)}::jsonb))
+		order by w.position <= ${input.after}, w.position`)
+	return rows.slice(0, input.n).map((r) => ({
+		externalId: r.external_id,
+		position: r.position,
+		content: r.content,
+		messages: r.messages,
+		imageUrl: r.image_url,
+		imageAlt: r.image_alt,
+		language: r.language,
+		metadata: r.metadata ?? {},
+		others: r.others ?? [],
+	}))
+}
+
 export async function nextPending(participantId: string, after?: number): Promise<string | null> {
 	const base = and(eq(assignments.participantId, participantId), sql`${assignments.completedAt} is null`)
 	const query = (where: ReturnType<typeof and>) =>
@@ -174,7 +233,7 @@ type QuickVerdict = { kind: 'no_concerns' } | { kind: 'skipped'; reason: string 
  * still waiting. `reviewId` null: nothing was written; the caller answers from `target` (404,
  * consent, closed) or, when all of that holds, records the verdict with saveVerdict.
  */
-export async function quickVerdict(input: { roundId: string; userId: string; externalId: string; verdict: QuickVerdict }) {
+export async function quickVerdict(input: { roundId: string; userId: string; externalId: string; verdict: QuickVerdict; key?: string }) {
 	const skipReason = input.verdict.kind === 'skipped' ? input.verdict.reason : ''
 	const fromOk = { roundId: sql`(select round_id from ok)`, participantId: sql`(select participant_id from ok)`, sampleId: sql`(select sample_id from ok)` }
 	const open = sql.join(
@@ -182,30 +241,55 @@ export async function quickVerdict(input: { roundId: string; userId: string; ext
 		sql`, `,
 	)
 	// An earlier verdict with flags is left to saveVerdict: dropping them re-evaluates their issues.
-	const [row] = await queryPrepared<TargetRow & { review_id: string | null; next_pending: string | null }>(sql`
+	const [row] = await queryPrepared<TargetRow & { review_id: string | null; had_flags: boolean; next_pending: string | null }>(sql`
 		with b as (${targetSql(input)}),
 		ok as (select round_id, participant_id, sample_id from b where consented and not withdrawn and sample_id is not null and status in (${open})),
 		had_flags as (
 			select 1 from ${flags} f join ${reviews} r on r.id = f.review_id join ok on r.participant_id = ok.participant_id and r.sample_id = ok.sample_id limit 1
 		),
-		rv as (${upsertReview(fromOk, input.verdict.kind, skipReason, sql`exists (select 1 from ok) and not exists (select 1 from had_flags)`)}),
+		${
+			input.key === undefined
+				? sql`rv as (${upsertReview(fromOk, input.verdict.kind, skipReason, sql`exists (select 1 from ok) and not exists (select 1 from had_flags)`)}),`
+				: // Sent from the local queue with an idempotency key: the verdict is recorded only by the statement that claims its key.
+					sql`claim as (
+			insert into ${verdictKeys} (participant_id, key) select participant_id, ${input.key}::text from ok where not exists (select 1 from had_flags)
+			on conflict do nothing returning 1),
+		rv as (${upsertReview(fromOk, input.verdict.kind, skipReason, sql`exists (select 1 from claim)`)}),`
+		}
 		done as (${completeAssignment(fromOk, sql`exists (select 1 from rv)`)})
-		select b.*, (select id from rv) as review_id,
+		select b.*, (select id from rv) as review_id, exists (select 1 from had_flags) as had_flags,
 			-- The statement sees the queue as it was before it: this sample still counts as waiting.
 			coalesce(${queue(sql`q.completed_at is null and q.position > b.position`, 'asc')},
 				${queue(sql`q.completed_at is null and q.position <> b.position`, 'asc')}) as next_pending
 		from b`)
-	return { target: row ? toTarget(row) : null, reviewId: row?.review_id ?? null, nextPending: row?.next_pending ?? null }
+	const target = row ? toTarget(row) : null
+	// With a key: guard passed, nothing earlier with flags, and still not recorded — the key was used before.
+	const replayed =
+		input.key !== undefined &&
+		!!target &&
+		!row!.review_id &&
+		!row!.had_flags &&
+		target.participant.consented &&
+		!target.participant.withdrawn &&
+		!!target.assignment &&
+		canGiveVerdict(target.round.status)
+	return { target, reviewId: row?.review_id ?? null, replayed, nextPending: row?.next_pending ?? null }
 }
 
 /**
  * Records a verdict. "No concerns" and "skip" replace whatever the participant said before on the
  * sample; a flag is added to their flags on it. The assignment is marked done either way.
+ * Returns the review's id, or null when `key` was given and had been used already (nothing written).
  */
-export async function saveVerdict(input: VerdictTarget & { verdict: Verdict }) {
+export async function saveVerdict(input: VerdictTarget & { verdict: Verdict; key?: string }): Promise<string | null> {
 	const verdict = input.verdict.kind === 'flag' ? 'flagged' : input.verdict.kind
 	const skipReason = input.verdict.kind === 'skipped' ? input.verdict.reason : ''
 	return db.transaction(async (tx) => {
+		// With an idempotency key (the local queue): recorded only by the transaction that claims it; null when it was used before.
+		if (input.key !== undefined) {
+			const claimed = await tx.insert(verdictKeys).values({ participantId: input.participantId, key: input.key }).onConflictDoNothing().returning({ key: verdictKeys.key })
+			if (!claimed.length) return null
+		}
 		if (input.verdict.kind !== 'flag') {
 			// One statement (the review loop's common case, without earlier flags, is quickVerdict): the
 			// verdict replaces what was said before, the flags it had go (their issues are re-evaluated),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
 import { flagCategories, flagKinds, severities, stances, templateTargets, verdicts } from '#app/domain/enums.ts'
 import { users } from './accounts.ts'
 import { samples, useCases } from './datasets.ts'
@@ -32,6 +32,24 @@ export const reviews = pgTable(
 		// index-only, instead of visiting heap pages shared with every other version's reviews.
 		index('reviews_round_sample_cover_idx').on(t.roundId, t.sampleId, t.verdict, t.participantId, t.id),
 	],
+)
+
+/**
+ * Idempotency keys of verdicts sent by the focus view's local queue (with JavaScript, decision 051):
+ * a verdict is recorded in the same transaction that claims its key, so a verdict sent twice (a
+ * retry after a lost answer, a page reloaded with verdicts waiting) is recorded once. Kept with
+ * the participant; a key means "this verdict was recorded", nothing else.
+ */
+export const verdictKeys = pgTable(
+	'verdict_keys',
+	{
+		participantId: uuid('participant_id')
+			.notNull()
+			.references(() => participants.id, { onDelete: 'cascade' }),
+		key: text('key').notNull(),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+	},
+	(t) => [primaryKey({ columns: [t.participantId, t.key] })],
 )
 
 /** One concern about a sample (or, with `templateTarget`, about the generator's templates or personas). */

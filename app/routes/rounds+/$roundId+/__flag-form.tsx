@@ -60,15 +60,21 @@ function fillForm(form: HTMLFormElement, v: Partial<FlagValues>) {
 export function FlagForm({
 	roundId,
 	externalId,
+	action,
 	suggestions,
 	refused,
 	busy,
+	intercept,
 }: {
 	roundId: string
 	externalId: string
+	/** The sample's own address (with the local queue the page's address follows the sample shown). */
+	action?: string
 	suggestions: string[]
 	refused: { fieldErrors: Record<string, string[] | undefined>; values: FlagValues } | null
 	busy: boolean
+	/** With the local queue: takes the flag instead of the form's post; true when it was taken (not refused). */
+	intercept?: (form: HTMLFormElement) => boolean
 }) {
 	const { t } = useTranslation('review')
 	const form = useRef<HTMLFormElement>(null)
@@ -114,11 +120,17 @@ export function FlagForm({
 	return (
 		<Form
 			method="post"
+			action={action}
 			id="flag-form"
 			ref={form}
 			className="card flex flex-col gap-4"
 			onSubmit={(event) => {
 				const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null
+				if (intercept) {
+					event.preventDefault()
+					sent.current = intercept(event.currentTarget)
+					return
+				}
 				if (submitter?.value === 'flag') sent.current = true
 			}}
 		>

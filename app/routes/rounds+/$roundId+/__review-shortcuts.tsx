@@ -17,8 +17,9 @@ function typing(target: EventTarget | null) {
 /**
  * Keyboard-first reviewing (with JavaScript): n no concerns, f flag, s skip, j/k next/previous,
  * 1–8 pick a category, ? help. Never while typing in a field, never with a modifier key.
+ * `prev`/`next`: a page to go to, or (the local queue) a function that shows the sample.
  */
-export function ReviewShortcuts({ prev, next }: { prev: string | null; next: string | null }) {
+export function ReviewShortcuts({ prev, next }: { prev: string | (() => void) | null; next: string | (() => void) | null }) {
 	const { t } = useTranslation('review')
 	const navigate = useNavigate()
 	const dialog = useRef<HTMLDialogElement>(null)
@@ -33,9 +34,11 @@ export function ReviewShortcuts({ prev, next }: { prev: string | null; next: str
 			else if (key === 'n') click('[data-shortcut="n"]')
 			else if (key === 's') click('[data-shortcut="s"]')
 			else if (key === 'f') document.querySelector<HTMLInputElement>('#flag-form input[name="category"]:checked, #flag-form input[name="category"]')?.focus()
-			else if (key === 'j' && next) navigate(next)
-			else if (key === 'k' && prev) navigate(prev)
-			else if (/^[1-8]$/.test(key)) {
+			else if ((key === 'j' && next) || (key === 'k' && prev)) {
+				const to = key === 'j' ? next! : prev!
+				if (typeof to === 'string') void navigate(to)
+				else to()
+			} else if (/^[1-8]$/.test(key)) {
 				const radio = document.querySelector<HTMLInputElement>(`#flag-form [data-category-key="${key}"]`)
 				if (radio) {
 					radio.checked = true

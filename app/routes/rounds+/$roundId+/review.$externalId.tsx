@@ -1,17 +1,19 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
-import { Form, Link, PrefetchPageLinks, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { useEffect, useRef } from 'react'
+import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation } from '@remix-run/react'
+import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Sentence } from '#app/components/bidi.tsx'
 import { FormAlert } from '#app/components/forms.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
 import { canGiveVerdict, FlagFormSchema, groupSuggestions, SkipSchema, visibleOthersFlags, WithdrawFlagSchema } from '#app/domain/review.ts'
+import { AHEAD_MAX } from '#app/domain/review-sync.ts'
 import { getFocusView, getReviewTarget, nextPending, quickVerdict, saveVerdict, withdrawFlag, withdrawVerdict } from '#app/models/review.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
 import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 import { FlagForm, type FlagValues } from './__flag-form.tsx'
+import { type Entry, readFlagForm, useLocalQueue } from './__local-queue.ts'
 import { ReviewShortcuts } from './__review-shortcuts.tsx'
 
 export const handle: RouteHandle = {
@@ -43,6 +45,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		// The content warning was acknowledged at consent; it stands before each sample only for
 		// those who asked to be warned each time.
 		round: { id: round.id, title: round.title, open: canGiveVerdict(round.status), contentWarning: view.participant.warnEachTime ? round.contentWarning : '' },
+		// The reviewer's own participation: where this browser keeps their verdicts waiting to be sent (decision 051).
+		participantId: view.participant.id,
 		sample: {
 			externalId: sample.externalId,
 			content: sample.content,
@@ -132,39 +136,119 @@ function flagValues(form: FormData, externalId: string): FlagValues {
 	}
 }
 
+const AHEAD_CHOICES = [5, 10, AHEAD_MAX]
+
 export default function FocusView() {
 	const { t } = useTranslation(['review', 'datasets', 'common'])
-	const { round, sample, suggestions, own, others, neighbours, nextPending: next, progress } = useLoaderData<typeof loader>()
+	const data = useLoaderData<typeof loader>()
+	const { round, participantId, neighbours, progress } = data
 	const actionData = useActionData<typeof action>()
 	const navigation = useNavigation()
+	const navigate = useNavigate()
 	const busy = navigation.state !== 'idle'
 	const heading = useRef<HTMLHeadingElement>(null)
 	const base = `/rounds/${round.id}/review`
+	const url = (externalId: string) => `${base}/${encodeURIComponent(externalId)}`
+	// With JavaScript the page shows samples from its local queue; the server's sample leads it.
+	const lq = useLocalQueue({
+		roundId: round.id,
+		participantId,
+		first: { ...data.sample, position: progress.position, others: data.others },
+		firstJudged: !!data.own,
+	})
+	const shown = lq.enabled ? lq.current : { ...data.sample, position: progress.position, others: data.others }
+	const fromServer = shown?.externalId === data.sample.externalId
+	const [localRefused, setLocalRefused] = useState<{ externalId: string; fieldErrors: Record<string, string[]>; values: FlagValues } | null>(null)
 	// A refused flag's answers belong to the sample they were given on, never to the next one.
-	const refused = actionData?.result?.values?.externalId === sample.externalId ? actionData.result : null
-	// After each verdict the new sample's heading takes focus, so screen readers start there.
-	useEffect(() => heading.current?.focus(), [sample.externalId])
+	const serverRefused = shown && actionData?.result && actionData.result.values.externalId === shown.externalId ? actionData.result : null
+	const refused = localRefused && localRefused.externalId === shown?.externalId ? localRefused : serverRefused
+	const shownId = shown?.externalId ?? ''
+	// After each verdict the new sample's heading takes focus, so screen readers start there; the address follows the sample.
+	useEffect(() => {
+		heading.current?.focus()
+		if (lq.enabled && shownId && window.location.pathname !== url(shownId)) window.history.replaceState(window.history.state, '', url(shownId))
+	}, [shownId])
+	// The end of the queue, everything sent: the start page says "all done" (or finds what came back to the queue).
+	const finished = lq.enabled && !shown && lq.exhausted && lq.online && !lq.waiting.length
+	useEffect(() => {
+		if (finished) navigate(base)
+	}, [finished, navigate, base])
+
+	const waitingHere = shown ? lq.waiting.filter((e) => e.externalId === shown.externalId) : []
+	const sentHere = shown ? lq.sent.get(shown.externalId) : undefined
+	const own = fromServer && !waitingHere.length && !sentHere ? data.own : null
+	const others = fromServer ? data.others : (shown?.others ?? null)
+	const prevLocal = lq.enabled && lq.index > 0 ? lq.items[lq.index - 1] : null
+	const nextLocal = lq.enabled && shown ? lq.items[lq.index + 1] : null
+	const prev = prevLocal ? null : fromServer ? neighbours.prev : null
+	const next = nextLocal ? null : fromServer ? neighbours.next : null
+	const done = Math.min(progress.total, progress.done + [...lq.judged].filter((id) => id !== data.sample.externalId || !data.own).length)
+	const give = (intent: 'no_concerns' | 'skip', fields: Record<string, string>) => (event: React.FormEvent<HTMLFormElement>) => {
+		if (!lq.enabled) return
+		event.preventDefault()
+		lq.give(intent, fields.skipReason === undefined ? fields : { skipReason: String(new FormData(event.currentTarget).get('skipReason') ?? '') })
+	}
+	const takeFlag = (form: HTMLFormElement) => {
+		const { fields, fieldErrors } = readFlagForm(form)
+		if (fieldErrors) {
+			const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string) : '')
+			setLocalRefused({
+				externalId: shownId,
+				fieldErrors,
+				values: {
+					externalId: shownId,
+					category: text('category'),
+					severity: text('severity'),
+					affectedGroups: (fields.affectedGroups as string[] | undefined) ?? [],
+					otherGroups: text('otherGroups'),
+					rationale: text('rationale'),
+					quotedSpan: text('quotedSpan'),
+					suggestedRewrite: text('suggestedRewrite'),
+					unsure: text('unsure') === 'on',
+				},
+			})
+			return false
+		}
+		setLocalRefused(null)
+		lq.give('flag', fields)
+		return true
+	}
+
+	const outbox = lq.enabled ? <Outbox t={t} waiting={lq.waiting} conflicts={lq.conflicts} online={lq.online} dismiss={lq.dismiss} /> : null
+
+	if (!shown) {
+		return (
+			<div className="flex flex-col gap-3">
+				<h1 ref={heading} tabIndex={-1} className="text-xl focus:outline-none">
+					{t('local.endTitle')}
+				</h1>
+				<p role="status">{t('progress', { done, total: progress.total })}</p>
+				<p>{lq.online ? t('local.loadingNext') : t('local.noneLoaded')}</p>
+				{outbox}
+			</div>
+		)
+	}
 	const content = (
 		<div data-sample-content>
-			<SampleContent sample={sample} />
+			<SampleContent sample={shown} />
 		</div>
 	)
 	return (
 		<div className="flex flex-col gap-3">
-			{next ? <PrefetchPageLinks page={`${base}/${encodeURIComponent(next)}`} /> : null}
 			{/* Compact on purpose: on a phone the sample and the two verdict buttons fit in the first screen. */}
 			<div className="flex flex-col gap-1">
-				<h1 ref={heading} tabIndex={-1} className="text-xl focus:outline-none">
-					<Sentence t={t} k="heading" values={{ id: sample.externalId }} />
+				<h1 ref={heading} tabIndex={-1} className="text-xl focus:outline-none" data-sample-id={shown.externalId}>
+					<Sentence t={t} k="heading" values={{ id: shown.externalId }} />
 				</h1>
 				<div className="flex flex-wrap items-baseline justify-between gap-x-3 text-sm">
 					<Link to={`/rounds/${round.id}`} dir="auto" className="min-w-0 truncate">
 						{round.title}
 					</Link>
-					<p role="status">{t('progress', { done: progress.done, total: progress.total })}</p>
+					<p role="status">{t('progress', { done, total: progress.total })}</p>
 				</div>
 			</div>
-			{actionData?.error ? <FormAlert errors={[actionData.error]} /> : null}
+			{actionData?.error && fromServer ? <FormAlert errors={[actionData.error]} /> : null}
+			{outbox}
 
 			{/* The sample first; the content warning stands before it only for those who asked for it each time. */}
 			{round.contentWarning ? (
@@ -179,8 +263,8 @@ export default function FocusView() {
 			)}
 
 			{round.open ? (
-				<div className="flex flex-wrap gap-3" key={`verdict-${sample.externalId}`}>
-					<Form method="post">
+				<div className="flex flex-wrap gap-3" key={`verdict-${shown.externalId}`}>
+					<Form method="post" action={url(shown.externalId)} onSubmit={give('no_concerns', {})}>
 						<button type="submit" name="intent" value="no_concerns" className="btn btn-primary" disabled={busy} data-shortcut="n" aria-keyshortcuts="n">
 							{t('verdict.noConcerns')}
 						</button>
@@ -197,9 +281,23 @@ export default function FocusView() {
 					{t('metadata')}
 				</h2>
 				<div className="mt-1">
-					<MetadataList metadata={sample.metadata} />
+					<MetadataList metadata={shown.metadata} />
 				</div>
 			</section>
+
+			{waitingHere.length || sentHere ? (
+				<section aria-labelledby="own-heading" className="card flex flex-col gap-2 p-4">
+					<h2 id="own-heading" className="text-base">
+						{t('own.title')}: {waitingHere.map((e) => t(`local.intent.${e.intent}`)).join(', ') || t(`local.intent.${sentHere!}`)}
+					</h2>
+					<p>{waitingHere.length ? t('local.state.waiting') : t('local.state.sent')}</p>
+					{waitingHere.length ? (
+						<button type="button" className="btn self-start" onClick={() => lq.withdrawWaiting(shown.externalId)}>
+							{t('local.withdrawWaiting')}
+						</button>
+					) : null}
+				</section>
+			) : null}
 
 			{own ? (
 				<section aria-labelledby="own-heading" className="card flex flex-col gap-2 p-4">
@@ -221,7 +319,7 @@ export default function FocusView() {
 									</blockquote>
 								) : null}
 								{round.open ? (
-									<Form method="post">
+									<Form method="post" action={url(shown.externalId)}>
 										<input type="hidden" name="flagId" value={f.id} />
 										<button type="submit" name="intent" value="withdraw_flag" className="btn-link text-sm">
 											{t('own.withdrawFlag')}
@@ -232,7 +330,7 @@ export default function FocusView() {
 						))}
 					</ul>
 					{round.open ? (
-						<Form method="post">
+						<Form method="post" action={url(shown.externalId)}>
 							<button type="submit" name="intent" value="withdraw" className="btn">
 								{t('own.withdraw')}
 							</button>
@@ -261,10 +359,18 @@ export default function FocusView() {
 			) : null}
 
 			{round.open ? (
-				<section aria-labelledby="verdict-heading" className="flex flex-col gap-4" key={`form-${sample.externalId}`}>
-					<h2 id="verdict-heading">{own ? t('verdict.change') : t('verdict.title')}</h2>
-					<FlagForm roundId={round.id} externalId={sample.externalId} suggestions={suggestions} refused={refused} busy={busy} />
-					<Form method="post" className="flex flex-wrap items-end gap-2">
+				<section aria-labelledby="verdict-heading" className="flex flex-col gap-4" key={`form-${shown.externalId}`}>
+					<h2 id="verdict-heading">{own || waitingHere.length || sentHere ? t('verdict.change') : t('verdict.title')}</h2>
+					<FlagForm
+						roundId={round.id}
+						externalId={shown.externalId}
+						action={url(shown.externalId)}
+						suggestions={groupSuggestions(shown.metadata)}
+						refused={refused}
+						busy={busy}
+						intercept={lq.enabled ? takeFlag : undefined}
+					/>
+					<Form method="post" action={url(shown.externalId)} className="flex flex-wrap items-end gap-2" onSubmit={give('skip', { skipReason: '' })}>
 						<div>
 							<label htmlFor="skipReason" className="label">
 								{t('verdict.skipReason')}
@@ -281,18 +387,93 @@ export default function FocusView() {
 			)}
 
 			<nav aria-label={t('nav.label')} className="flex flex-wrap gap-3">
-				{neighbours.prev ? (
-					<Link to={`${base}/${encodeURIComponent(neighbours.prev)}`} className="btn" aria-keyshortcuts="k">
+				{prevLocal ? (
+					<a
+						href={url(prevLocal.externalId)}
+						className="btn"
+						aria-keyshortcuts="k"
+						onClick={(e) => {
+							e.preventDefault()
+							lq.go(lq.index - 1)
+						}}
+					>
+						{t('nav.previous')}
+					</a>
+				) : prev ? (
+					<Link to={url(prev)} className="btn" aria-keyshortcuts="k">
 						{t('nav.previous')}
 					</Link>
 				) : null}
-				{neighbours.next ? (
-					<Link to={`${base}/${encodeURIComponent(neighbours.next)}`} className="btn" aria-keyshortcuts="j">
+				{nextLocal ? (
+					<a
+						href={url(nextLocal.externalId)}
+						className="btn"
+						aria-keyshortcuts="j"
+						onClick={(e) => {
+							e.preventDefault()
+							lq.go(lq.index + 1)
+						}}
+					>
+						{t('nav.next')}
+					</a>
+				) : next ? (
+					<Link to={url(next)} className="btn" aria-keyshortcuts="j">
 						{t('nav.next')}
 					</Link>
 				) : null}
 			</nav>
-			<ReviewShortcuts prev={neighbours.prev ? `${base}/${encodeURIComponent(neighbours.prev)}` : null} next={neighbours.next ? `${base}/${encodeURIComponent(neighbours.next)}` : null} />
+			<ReviewShortcuts prev={prevLocal ? () => lq.go(lq.index - 1) : prev ? url(prev) : null} next={nextLocal ? () => lq.go(lq.index + 1) : next ? url(next) : null} />
+			{lq.enabled ? (
+				<div className="self-end text-sm" data-loaded-ahead={lq.items.length - 1 - lq.index}>
+					<label htmlFor="review-ahead" className="me-2">
+						{t('local.ahead')}
+					</label>
+					<select id="review-ahead" className="input inline-block w-auto" value={lq.ahead} onChange={(e) => lq.setAhead(Number(e.target.value))}>
+						{AHEAD_CHOICES.map((n) => (
+							<option key={n} value={n}>
+								{t('local.aheadCount', { count: n })}
+							</option>
+						))}
+					</select>
+				</div>
+			) : null}
+		</div>
+	)
+}
+
+/** What waits in this browser to be sent, and what the server refused, verdict by verdict (announced as it changes). */
+function Outbox({ t, waiting, conflicts, online, dismiss }: { t: ReturnType<typeof useTranslation>['t']; waiting: Entry[]; conflicts: Entry[]; online: boolean; dismiss: (key: string) => void }) {
+	return (
+		<div aria-live="polite" className="flex flex-col gap-2 empty:hidden" data-outbox>
+			{waiting.length ? (
+				<details className="rounded border border-sky-300 bg-sky-50 px-3 py-2 text-sm">
+					<summary className="cursor-pointer" data-waiting={waiting.length}>
+						{t('local.waiting', { count: waiting.length })}
+						{online ? '' : ` ${t('local.offline')}`}
+					</summary>
+					<ul className="mt-1 list-disc ps-5">
+						{waiting.map((e) => (
+							<li key={e.key}>
+								<Sentence t={t} k="local.item" values={{ id: e.externalId }} options={{ verdict: t(`local.intent.${e.intent}`) }} />
+							</li>
+						))}
+					</ul>
+				</details>
+			) : null}
+			{conflicts.length ? (
+				<ul className="flex flex-col gap-1" data-conflicts>
+					{conflicts.map((e) => (
+						<li key={e.key} className="flex flex-wrap items-center gap-2 rounded border border-red-300 bg-red-50 px-3 py-2 text-sm">
+							<span>
+								<Sentence t={t} k={`local.conflict.${e.status}`} values={{ id: e.externalId }} options={{ verdict: t(`local.intent.${e.intent}`) }} />
+							</span>
+							<button type="button" className="btn-link" onClick={() => dismiss(e.key)}>
+								{t('local.dismiss')}
+							</button>
+						</li>
+					))}
+				</ul>
+			) : null}
 		</div>
 	)
 }

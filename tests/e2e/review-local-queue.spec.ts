@@ -1,0 +1,188 @@
+import { type Browser, type Page } from '@playwright/test'
+import { type ConsoleErrors, expect, expectAccessible, test, uniqueEmail, waitForHydration } from './fixtures.ts'
+import { invitationPath, mailTo } from './mail.ts'
+import { confirmRoundAction } from './team-helpers.ts'
+
+// The focus view's local queue (issue 24, decision 051): with JavaScript a verdict shows the next
+// sample without waiting for the server, and verdicts given offline wait in the browser until the
+// connection returns. The no-JavaScript review loop is review.spec.ts and reviewer-journey.spec.ts.
+
+const password = 'a long passphrase for e2e'
+const PHONE = { width: 390, height: 844 }
+
+/** The demo owner opens a one-reviewer-per-sample round on the 15 workplace emails; one reviewer joins on a phone. */
+async function reviewerOnPhone(page: Page, browser: Browser, consoleErrors: ConsoleErrors) {
+	await page.goto('/signin')
+	await page.getByLabel('Email').fill('ada.owner@roundtable.test')
+	await page.getByLabel('Password').fill('roundtable-demo')
+	await page.getByRole('button', { name: 'Sign in' }).click()
+	await expect(page.getByRole('banner').getByRole('link', { name: 'Datasets' })).toBeVisible()
+	await page.goto('/datasets/workplace-emails/versions/v1/rounds/new')
+	const title = `Queue ${Date.now().toString(36)}`
+	await page.getByLabel('Title', { exact: true }).fill(title)
+	await page.getByLabel('Reviewers per sample').fill('1')
+	await page.getByRole('button', { name: 'Create round' }).click()
+	await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible()
+	const email = uniqueEmail('queue')
+	await page.getByLabel('Email addresses').fill(email)
+	await page.getByRole('button', { name: 'Send invitations' }).click()
+	await expect(page.getByRole('status')).toContainText(`Invited ${email}.`)
+	await confirmRoundAction(page, 'Open the round')
+	const context = consoleErrors.watch(await browser.newContext({ viewport: PHONE }))
+	const reviewer = await context.newPage()
+	await reviewer.goto(invitationPath(await mailTo(email)))
+	await reviewer.getByLabel('Display name').fill('Rev')
+	await reviewer.getByLabel('Password').fill(password)
+	await reviewer.getByRole('button', { name: 'Create account and accept' }).click()
+	await reviewer.getByRole('button', { name: 'I understand and want to take part' }).click()
+	await reviewer.getByRole('link', { name: 'Start reviewing' }).click()
+	await expect(reviewer.getByRole('heading', { level: 1 })).toContainText('Sample')
+	await waitForHydration(reviewer)
+	return { reviewer, context }
+}
+
+/** Keeps all 14 other samples loaded (the largest look-ahead is 20) and waits for them. */
+async function loadAll(reviewer: Page) {
+	await reviewer.getByLabel('Samples kept ready').selectOption('20')
+	await expect(reviewer.locator('[data-loaded-ahead]')).toHaveAttribute('data-loaded-ahead', '14')
+}
+
+const shownId = (reviewer: Page) => reviewer.locator('h1[data-sample-id]').getAttribute('data-sample-id')
+
+test('on a 400 ms connection, a verdict shows the next sample in under 50 ms (median of 20)', async ({ page, browser, consoleErrors }) => {
+	const { reviewer, context } = await reviewerOnPhone(page, browser, consoleErrors)
+	await loadAll(reviewer)
+	// 200 ms each way: every request waits 400 ms for its answer.
+	const cdp = await context.newCDPSession(reviewer)
+	await cdp.send('Network.enable')
+	await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 400, downloadThroughput: -1, uploadThroughput: -1 })
+	// Measured in the page: from the key press to the frame after the next sample's heading changed.
+	await reviewer.evaluate(() => {
+		const w = window as unknown as { latencies: number[]; rendered: number[]; shown: string | undefined }
+		w.latencies = []
+		w.rendered = []
+		let pressed: number | null = null
+		window.addEventListener('keydown', (e) => (e.key === 'n' ? (pressed = performance.now()) : null), true)
+		const current = () => document.querySelector<HTMLElement>('h1[data-sample-id]')?.dataset.sampleId
+		w.shown = current()
+		new MutationObserver(() => {
+			const id = current()
+			if (!id || id === w.shown) return
+			w.shown = id
+			if (pressed === null) return
+			const at = pressed
+			pressed = null
+			w.rendered.push(performance.now() - at)
+			// The frame that paints it.
+			requestAnimationFrame(() => w.latencies.push(performance.now() - at))
+		}).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-sample-id'] })
+	})
+	const heading = reviewer.getByRole('heading', { level: 1 })
+	// 14 verdicts that go forward, and 6 changed verdicts (back one sample, then "no concerns" again) that go forward to the next one waiting.
+	let presses = 0
+	for (let i = 0; presses < 20; i++) {
+		const before = await shownId(reviewer)
+		await reviewer.keyboard.press('n')
+		presses++
+		await expect(heading).not.toHaveText(`Sample ${before}`)
+		if (i % 2 === 1 && presses < 20) {
+			await reviewer.keyboard.press('k')
+			await expect(heading).toHaveText(`Sample ${before}`)
+			// The changed verdict waits locally in place of the first one.
+			await expect(reviewer.getByRole('heading', { level: 2, name: /You said: No concerns/ })).toBeVisible()
+			await reviewer.keyboard.press('n')
+			presses++
+			await expect(heading).not.toHaveText(`Sample ${before}`)
+		}
+	}
+	await expect.poll(() => reviewer.evaluate(() => (window as unknown as { latencies: number[] }).latencies.length)).toBe(20)
+	const { latencies, rendered } = await reviewer.evaluate(() => {
+		const w = window as unknown as { latencies: number[]; rendered: number[] }
+		return { latencies: w.latencies, rendered: w.rendered }
+	})
+	const sorted = [...latencies].sort((a, b) => a - b)
+	const median = (sorted[9]! + sorted[10]!) / 2
+	const renderedSorted = [...rendered].sort((a, b) => a - b)
+	console.log(`key press to next sample: median ${median.toFixed(1)} ms, max ${sorted[19]!.toFixed(1)} ms (in the DOM: median ${((renderedSorted[9]! + renderedSorted[10]!) / 2).toFixed(1)} ms)`)
+	expect(median).toBeLessThan(50)
+	// Everything reaches the server in the background, and the loaders never ran again.
+	await expect(reviewer.locator('[data-waiting]')).toHaveCount(0, { timeout: 20_000 })
+	await expectAccessible(reviewer)
+	await context.close()
+})
+
+test('offline, verdicts wait in the browser, survive a reload, and are recorded once each when the connection returns', async ({ page, browser, consoleErrors }) => {
+	test.setTimeout(240_000)
+	const { reviewer, context } = await reviewerOnPhone(page, browser, consoleErrors)
+	// Requests that fail while offline are logged by Chromium.
+	consoleErrors.allow(/Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|FAILED)/)
+	const heading = reviewer.getByRole('heading', { level: 1 })
+	const base = new URL(reviewer.url()).pathname.replace(/[^/]+$/, '')
+	await loadAll(reviewer)
+	await context.setOffline(true)
+	const ids: string[] = []
+	const QUOTE = 'works well for someone your age'
+	for (let i = 0; i < 15; i++) {
+		const id = (await shownId(reviewer))!
+		ids.push(id)
+		if (i === 3) {
+			// The flag form of each new sample starts empty.
+			await expect(reviewer.getByLabel('Why? (required for major and critical)')).toHaveValue('')
+			await reviewer.keyboard.press('f')
+			await reviewer.keyboard.press('1')
+			await reviewer.getByRole('radio', { name: 'Major' }).check()
+			await reviewer.getByLabel('Why? (required for major and critical)').fill('Mocks older staff.')
+			await reviewer.getByLabel('Quote the part that is wrong (optional)').fill(QUOTE)
+			await reviewer.getByRole('button', { name: 'Flag and go to the next sample' }).click()
+		} else if (i === 5) {
+			await reviewer.getByLabel('Why skip? (optional)').fill('Not my language')
+			await reviewer.getByRole('button', { name: 'Skip' }).click()
+		} else {
+			await reviewer.keyboard.press('n')
+		}
+		if (i < 14) {
+			await expect(heading).not.toHaveText(`Sample ${id}`)
+			if (i === 4) await expect(reviewer.getByLabel('Why? (required for major and critical)')).toHaveValue('')
+		}
+		if (i === 8) {
+			// An edit of a verdict still waiting: back one sample, skip it instead; it replaces the waiting one here.
+			await reviewer.keyboard.press('k')
+			await expect(heading).toHaveText(`Sample ${id}`)
+			await reviewer.getByRole('button', { name: 'Skip' }).click()
+			await expect(heading).not.toHaveText(`Sample ${id}`)
+		}
+	}
+	// The end of what is loaded: the page says what waits, and why.
+	await expect(reviewer.getByRole('heading', { level: 1, name: 'No more samples loaded' })).toBeVisible()
+	await expect(reviewer.locator('[data-waiting]')).toHaveText('15 verdicts waiting to be sent. You are offline: they are kept on this device and will be sent when the connection returns.')
+	await expect(reviewer.locator('[data-outbox]')).toHaveAttribute('aria-live', 'polite')
+
+	// Reloaded before anything could be sent: the connection is back, but the server stays out of reach until after the reload.
+	await reviewer.route('**/review-sync', (route) => route.abort())
+	await context.setOffline(false)
+	await reviewer.reload()
+	await waitForHydration(reviewer)
+	await expect(reviewer.locator('[data-waiting]')).toContainText('15 verdicts waiting to be sent.')
+	await reviewer.unroute('**/review-sync')
+	await expect(reviewer.locator('[data-waiting]')).toHaveCount(0, { timeout: 20_000 })
+	await expect(reviewer.locator('[data-conflicts]')).toHaveCount(0)
+
+	// What the server holds, from its own pages (nothing waits in the browser now): each sample once, as given.
+	await reviewer.goto(base.slice(0, -1))
+	await expect(reviewer.getByRole('heading', { level: 1, name: 'You have reviewed every sample in your queue. Thank you!' })).toBeVisible()
+	await expect(reviewer.getByRole('status')).toHaveText('15 of 15 reviewed')
+	const own = async (id: string, verdict: string) => {
+		await reviewer.goto(`${base}${encodeURIComponent(id)}`)
+		await expect(reviewer.getByRole('heading', { level: 2, name: `You said: ${verdict}` })).toBeVisible()
+	}
+	await own(ids[3]!, 'Flagged')
+	// One flag, with its quote: sent once.
+	await expect(reviewer.locator('#own-heading + ul > li')).toHaveCount(1)
+	await expect(reviewer.locator('blockquote')).toHaveText(QUOTE)
+	await own(ids[5]!, 'Skipped')
+	await expect(reviewer.getByText('Not my language')).toBeVisible()
+	await own(ids[8]!, 'Skipped')
+	for (const i of [0, 9, 14]) await own(ids[i]!, 'No concerns')
+	await expectAccessible(reviewer)
+	await context.close()
+})
