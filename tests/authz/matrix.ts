@@ -162,6 +162,8 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	'routes/rounds+/$roundId+/review._index':                     { GET:  [S,    404,  404,  302,  404,  302,  404,  404,  404,  S,    S,    S] },
 	'routes/rounds+/$roundId+/review.$externalId':                { GET:  [S,    404,  404,  200,  404,  200,  404,  404,  404,  S,    S,    S],
 	                                                                POST: [S,    404,  404,  302,  404,  302,  404,  404,  404,  S,    S,    S] },
+	// The focus view's local queue (JavaScript): the reviewer's own verdicts and queue refill, as JSON.
+	'routes/rounds+/$roundId+/review-sync':                       { POST: [S,    404,  404,  200,  404,  200,  404,  404,  404,  S,    S,    S] },
 	'routes/rounds+/$roundId+/templates':                         { GET:  [S,    404,  404,  200,  404,  200,  404,  404,  404,  S,    S,    S],
 	                                                                POST: [S,    404,  404,  200,  404,  200,  404,  404,  404,  S,    S,    S] },
 	'routes/rounds+/$roundId+/use-cases.$useCaseId':              { GET:  [S,    404,  404,  200,  404,  200,  404,  404,  404,  S,    S,    S],
@@ -291,6 +293,7 @@ export const postBodies: Record<string, BodyFor> = {
 	'routes/datasets+/$slug+/versions.$label+/rounds.$roundId': (_w, p) => form({ intent: 'invite', emails: `invited-${slugOf(p)}@example.org`, role: 'community' }),
 	'routes/rounds+/$roundId+/consent': () => form({ agree: 'yes' }),
 	'routes/rounds+/$roundId+/review.$externalId': () => form({ intent: 'no_concerns' }),
+	'routes/rounds+/$roundId+/review-sync': (_w, p) => ({ json: { verdicts: [{ key: `authz-${p}`, externalId: 'a-000', intent: 'no_concerns' }], want: 1 } }),
 	'routes/rounds+/$roundId+/templates': () => form({ intent: 'template_feedback', target: 'persona_definitions', kind: 'comment', rationale: 'Grandmothers are not all alike.', quotedSpan: '' }),
 	'routes/rounds+/$roundId+/use-cases.$useCaseId': (_w, p) => form({ intent: 'comment', stance: 'question', body: `A question from ${p}` }),
 	'routes/rounds+/$roundId+/withdraw': () => form({}),
