@@ -73,5 +73,8 @@ export async function flagCritical(reviewer: Page) {
 	await reviewer.getByLabel('Why? (required for major and critical)').fill('Written as a joke about the sender’s age.')
 	await reviewer.getByRole('button', { name: 'Flag and go to the next sample' }).click()
 	await expect(reviewer.getByRole('heading', { level: 1 })).not.toHaveText(`Sample ${flagged}`)
+	// With JavaScript the next sample shows at once and the flag is sent in the background (the
+	// focus view's local queue, decision 051): what the team sees next needs it to have arrived.
+	await expect(reviewer.locator('[data-waiting]')).toHaveCount(0, { timeout: 20_000 })
 	return flagged
 }
