@@ -30,6 +30,18 @@ async function waitForSignals(page: Page, slug: string) {
 	}).toPass({ timeout: 60_000 })
 }
 
+/** On the round form: 30 samples where the signals of persona.group are, seed 5, one reviewer each. */
+async function createAimedRound(page: Page, title: string) {
+	await page.getByLabel('Title', { exact: true }).fill(title)
+	await page.getByLabel(msg('en', 'rounds:fields.selectionMode'), { exact: true }).selectOption({ label: msg('en', 'rounds:selection.signals') })
+	await page.getByLabel(msg('en', 'rounds:fields.sampleN'), { exact: true }).fill('30')
+	await page.getByLabel(msg('en', 'rounds:fields.seed'), { exact: true }).fill('5')
+	await page.getByLabel(msg('en', 'rounds:fields.attribute'), { exact: true }).selectOption('persona.group')
+	await page.getByLabel('Reviewers per sample').fill('1')
+	await page.getByRole('button', { name: 'Create round' }).click()
+	await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible()
+}
+
 test('the team reads a version’s signals, opens the samples a marking word is in, and downloads them; without JavaScript and in Arabic too', async ({ page, browser }) => {
 	await signUp(page, { email: uniqueEmail('signals'), name: 'Sig', password: 'a long passphrase for e2e' })
 	const slug = await createDataset(page, 'signals')
@@ -107,14 +119,7 @@ test('the owner aims a round where the signals are, sees its weights, and the re
 	// The form says which attributes have signals; the owner asks for 30 samples where they are.
 	await page.goto(`/datasets/${slug}/versions/v1/rounds/new`)
 	await expect(page.getByText(msg('en', 'rounds:fields.signalsHint', { attributes: 'persona.group' }))).toBeVisible()
-	await page.getByLabel('Title', { exact: true }).fill('Where the signals are')
-	await page.getByLabel(msg('en', 'rounds:fields.selectionMode'), { exact: true }).selectOption({ label: msg('en', 'rounds:selection.signals') })
-	await page.getByLabel(msg('en', 'rounds:fields.sampleN'), { exact: true }).fill('30')
-	await page.getByLabel(msg('en', 'rounds:fields.seed'), { exact: true }).fill('5')
-	await page.getByLabel(msg('en', 'rounds:fields.attribute'), { exact: true }).selectOption('persona.group')
-	await page.getByLabel('Reviewers per sample').fill('1')
-	await page.getByRole('button', { name: 'Create round' }).click()
-	await expect(page.getByRole('heading', { level: 1, name: 'Where the signals are' })).toBeVisible()
+	await createAimedRound(page, 'Where the signals are')
 	const roundId = new URL(page.url()).pathname.split('/').pop()!
 
 	// The round page shows what weighed the choice: north, marked by "lantern", takes more than its third.
@@ -163,14 +168,7 @@ test.describe('without JavaScript, on a phone', () => {
 		await waitForSignals(page, slug)
 
 		await page.goto(`/datasets/${slug}/versions/v1/rounds/new`)
-		await page.getByLabel('Title', { exact: true }).fill('Aimed without scripts')
-		await page.getByLabel(msg('en', 'rounds:fields.selectionMode'), { exact: true }).selectOption({ label: msg('en', 'rounds:selection.signals') })
-		await page.getByLabel(msg('en', 'rounds:fields.sampleN'), { exact: true }).fill('30')
-		await page.getByLabel(msg('en', 'rounds:fields.seed'), { exact: true }).fill('5')
-		await page.getByLabel(msg('en', 'rounds:fields.attribute'), { exact: true }).selectOption('persona.group')
-		await page.getByLabel('Reviewers per sample').fill('1')
-		await page.getByRole('button', { name: 'Create round' }).click()
-		await expect(page.getByRole('heading', { level: 1, name: 'Aimed without scripts' })).toBeVisible()
+		await createAimedRound(page, 'Aimed without scripts')
 		const weights = page.getByRole('table', { name: msg('en', 'rounds:signalWeights.caption', { attribute: 'persona.group' }) })
 		const north = weights.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'north', exact: true }) })
 		await expect(north).toContainText('lantern')
