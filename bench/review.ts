@@ -288,7 +288,10 @@ async function closedLoop(kind: 'review' | 'floor', seconds = CLOSED_SECONDS) {
 					continue
 				}
 				const reviewer = reviewers[REVIEWERS - 1 - (turn++ % REVIEWERS)]!
-				if (!reviewer.path) continue
+				if (!reviewer.path) {
+					if (reviewers.every((r) => !r.path)) break
+					continue
+				}
 				for (const r of await reviewOnce(agent, reviewer)) {
 					count++
 					if (!r.ok) errors++
@@ -373,7 +376,11 @@ async function closedLoopJs(seconds = CLOSED_SECONDS) {
 			const agent = connection()
 			while (performance.now() < stopAt) {
 				const reviewer = jsReviewers[turn++ % REVIEWERS]!
-				if (reviewer.done) continue
+				if (reviewer.done) {
+					// Every queue used up: stop (skipping without awaiting would spin and starve the event loop).
+					if (jsReviewers.every((r) => r.done)) break
+					continue
+				}
 				const r = await verdictJs(agent, reviewer)
 				count++
 				if (!r.ok) errors++
