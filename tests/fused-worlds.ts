@@ -140,11 +140,11 @@ export async function reviewState(copy: string) {
 	const where = sql`u.email like ${`${copy}-%`}`
 	const [row] = await query<{ state: unknown }>(sql`
 		select json_build_object(
-			'reviews', (select json_agg(json_build_array(split_part(u.email, '-', 2), r.title, s.external_id, rv.verdict, rv.skip_reason, rv.revision) order by 1, 2, 3)
+			'reviews', (select json_agg(json_build_array(split_part(u.email, '-', 2), r.title, s.external_id, rv.verdict, rv.skip_reason, rv.revision) order by split_part(u.email, '-', 2), r.title, s.external_id)
 				from ${reviews} rv join ${participants} p on p.id = rv.participant_id join ${users} u on u.id = p.user_id join ${rounds} r on r.id = rv.round_id join ${samples} s on s.id = rv.sample_id where ${where}),
-			'assignments', (select json_agg(json_build_array(split_part(u.email, '-', 2), r.title, s.external_id, a.position, a.completed_at is not null) order by 1, 2, 3)
+			'assignments', (select json_agg(json_build_array(split_part(u.email, '-', 2), r.title, s.external_id, a.position, a.completed_at is not null) order by split_part(u.email, '-', 2), r.title, s.external_id)
 				from ${assignments} a join ${participants} p on p.id = a.participant_id join ${users} u on u.id = p.user_id join ${rounds} r on r.id = a.round_id join ${samples} s on s.id = a.sample_id where ${where}),
-			'flags', (select json_agg(json_build_array(split_part(u.email, '-', 2), r.title, s.external_id, f.category, f.severity, i.number) order by 1, 2, 3, 4, 5)
+			'flags', (select json_agg(json_build_array(split_part(u.email, '-', 2), r.title, s.external_id, f.category, f.severity, i.number) order by split_part(u.email, '-', 2), r.title, s.external_id, f.category::text, f.severity::text)
 				from ${flags} f join ${participants} p on p.id = f.participant_id join ${users} u on u.id = p.user_id join ${rounds} r on r.id = f.round_id join ${samples} s on s.id = f.sample_id
 				left join ${issues} i on i.id = f.issue_id where ${where}),
 			'issues', (select json_agg(json_build_array(i.number, i.external_id, i.status, i.blocking, i.blocking_reasons, i.flag_count, i.flagger_count, i.max_severity, i.categories, i.severities) order by i.number)
