@@ -147,7 +147,13 @@ test('offline, verdicts wait in the browser, survive a reload, and are recorded 
 		}
 		if (i < 14) {
 			await expect(heading).not.toHaveText(`Sample ${id}`)
-			if (i === 4) await expect(reviewer.getByLabel('Why? (required for major and critical)')).toHaveValue('')
+			if (i === 4) {
+				await expect(reviewer.getByLabel('Why? (required for major and critical)')).toHaveValue('')
+				// What waits is said under the verdict buttons: its panel never moves the sample or the buttons.
+				const button = (await reviewer.getByRole('button', { name: 'No concerns', exact: true }).boundingBox())!
+				const waiting = (await reviewer.locator('[data-waiting]').boundingBox())!
+				expect(waiting.y).toBeGreaterThanOrEqual(button.y + button.height)
+			}
 		}
 		if (i === 8) {
 			// An edit of a verdict still waiting: back one sample, skip it instead; it replaces the waiting one here.

@@ -248,7 +248,6 @@ export default function FocusView() {
 				</div>
 			</div>
 			{actionData?.error && fromServer ? <FormAlert errors={[actionData.error]} /> : null}
-			{outbox}
 
 			{/* The sample first; the content warning stands before it only for those who asked for it each time. */}
 			{round.contentWarning ? (
@@ -275,6 +274,8 @@ export default function FocusView() {
 					</a>
 				</div>
 			) : null}
+			{/* Under the verdict buttons, not above the sample: a verdict waiting for its answer must not move the sample or the buttons the reviewer is about to press. */}
+			{outbox}
 
 			<section aria-labelledby="persona-heading" className="rounded-lg border border-slate-200 px-3 py-2">
 				<h2 id="persona-heading" className="text-sm font-semibold">
