@@ -18,6 +18,10 @@ import { closeDb, db, migrate } from '#app/utils/db.server.ts'
 import { importLimits } from '#app/utils/env.server.ts'
 import { openRawCopy } from './raw-copy.ts'
 import { emptyProvenance } from '#tests/version-fixtures.ts'
+import { capHeapGrowth } from '#app/server/heap.ts'
+
+// As the server's processes run (app/server/index.ts).
+capHeapGrowth()
 
 const [mode, file, rowsArg] = process.argv.slice(2) as ['ours' | 'parquet' | 'copy' | 'read', string, string]
 const rows = Number(rowsArg)

@@ -11,6 +11,10 @@ import { computeNextSignals } from '#app/jobs/signals.server.ts'
 import { getSignalFlagRates } from '#app/models/signal-flags.server.ts'
 import { getSignals, getSignalValues } from '#app/models/signals.server.ts'
 import { closeDb } from '#app/utils/db.server.ts'
+import { capHeapGrowth } from '#app/server/heap.ts'
+
+// As the server's processes run (app/server/index.ts).
+capHeapGrowth()
 
 const [mode, versionArg, repeatArg] = process.argv.slice(2) as ['compute' | 'page', string | undefined, string | undefined]
 

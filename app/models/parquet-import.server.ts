@@ -132,6 +132,7 @@ export async function* parquetAsJsonl(
 					rowStart,
 					rowEnd,
 					compressors,
+					useOffsetIndex: true,
 					onChunk: ({ columnName, columnData, rowStart: start }) => {
 						const list = chunks.get(columnName) ?? []
 						list.push({ start, data: columnData })

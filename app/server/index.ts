@@ -17,6 +17,9 @@ import { configuredOrigin, type Env, getEnv } from '../utils/env.server.ts'
 import { JOBS_ROLE, serveFromPrimary, supervise } from './cluster.ts'
 import { gracefulDrain } from './drain.ts'
 import { createExpressApp } from './express-app.ts'
+import { capHeapGrowth } from './heap.ts'
+
+capHeapGrowth()
 
 const dev = process.argv.includes('--dev')
 if (dev) process.env.NODE_ENV ??= 'development'
