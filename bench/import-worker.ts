@@ -18,7 +18,7 @@ import { closeDb, db, migrate } from '#app/utils/db.server.ts'
 import { importLimits } from '#app/utils/env.server.ts'
 import { openRawCopy } from './raw-copy.ts'
 import { emptyProvenance } from '#tests/version-fixtures.ts'
-import { capHeapGrowth } from '#app/server/heap.ts'
+import { capHeapGrowth } from '#app/utils/heap.server.ts'
 
 // As the server's processes run (app/server/index.ts).
 capHeapGrowth()

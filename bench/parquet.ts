@@ -206,7 +206,7 @@ Notes:
   not with the file. The third row is that reading alone, in the same kind of process doing no
   database work.
 - Every process here runs as the server's do, with V8's heap growth capped at 2 × the live heap
-  between full collections (app/server/heap.ts, decision 054): hyparquet assembles a struct column
+  between full collections (app/utils/heap.server.ts, decision 054): hyparquet assembles a struct column
   through short-lived arrays per row, and with V8's default factor (up to 4 ×) that garbage, not
   what the importer holds, set the peak.
 - Load average when the run ended: ${loadAverage.join(', ')} (1, 5, 15 min) on ${os.cpus().length} cores. On a shared

@@ -11,7 +11,7 @@ import { computeNextSignals } from '#app/jobs/signals.server.ts'
 import { getSignalFlagRates } from '#app/models/signal-flags.server.ts'
 import { getSignals, getSignalValues } from '#app/models/signals.server.ts'
 import { closeDb } from '#app/utils/db.server.ts'
-import { capHeapGrowth } from '#app/server/heap.ts'
+import { capHeapGrowth } from '#app/utils/heap.server.ts'
 
 // As the server's processes run (app/server/index.ts).
 capHeapGrowth()

@@ -154,14 +154,12 @@ export async function* parquetAsJsonl(
 			if (top !== undefined) sizes.set(top, (sizes.get(top) ?? 0) + Math.max(Number(chunk.meta_data!.total_uncompressed_size), rows * DECODED_BYTES_PER_VALUE))
 		}
 		const ranged = names.filter((name) => (sizes.get(name) ?? 0) > wholeColumnBytes)
-		const whole = await read(
-			names.filter((name) => sizes.has(name) && !ranged.includes(name)),
-			groupStart,
-			groupEnd,
-		)
 		const cursors = new Map<string, (row: number) => unknown>()
-		for (const [name, list] of whole) cursors.set(name, columnCursor(list))
-		whole.clear()
+		// One column per read: what hyparquet builds while decoding a column (for a struct, arrays and
+		// objects per row and level) is then garbage before the next column starts, not all at once.
+		for (const name of names.filter((n) => sizes.has(n) && !ranged.includes(n))) {
+			for (const [column, list] of await read([name], groupStart, groupEnd)) cursors.set(column, columnCursor(list))
+		}
 		for (let rangeStart = groupStart; rangeStart < groupEnd; rangeStart += readRange) {
 			const rangeEnd = Math.min(rangeStart + readRange, groupEnd)
 			if (ranged.length) for (const [name, list] of await read(ranged, rangeStart, rangeEnd)) cursors.set(name, columnCursor(list))

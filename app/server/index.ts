@@ -17,7 +17,7 @@ import { configuredOrigin, type Env, getEnv } from '../utils/env.server.ts'
 import { JOBS_ROLE, serveFromPrimary, supervise } from './cluster.ts'
 import { gracefulDrain } from './drain.ts'
 import { createExpressApp } from './express-app.ts'
-import { capHeapGrowth } from './heap.ts'
+import { capHeapGrowth } from '../utils/heap.server.ts'
 
 capHeapGrowth()
 

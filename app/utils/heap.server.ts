@@ -6,7 +6,8 @@
  * it. The server's processes cap the factor at 2: measured on a 300,000-row Parquet file, the
  * reader's peak RSS fell from 420 MB to 267 MB at the same speed (docs/benchmarks.md, parquet-1m).
  *
- * An operator who sets the flag themselves (`NODE_OPTIONS=--heap-growing-percent=…`) keeps theirs.
+ * An operator who passes the flag themselves (`node --heap-growing-percent=… build/server.js`; Node
+ * refuses it in NODE_OPTIONS) keeps theirs; cluster workers inherit the primary's flags.
  */
 import v8 from 'node:v8'
 
@@ -14,6 +15,6 @@ import v8 from 'node:v8'
 export const HEAP_GROWING_PERCENT = 100
 
 export function capHeapGrowth(): void {
-	const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => /^--heap[-_]growing[-_]percent\b/.test(a))
+	const given = process.execArgv.some((a) => /^--heap[-_]growing[-_]percent\b/.test(a))
 	if (!given) v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`)
 }
