@@ -42,7 +42,10 @@ export function Layout({ children }: { children: ReactNode }) {
 	const error = useRouteError()
 	const rootData = useRootData()
 	const { i18n, t } = useTranslation()
-	const language = rootData?.language ?? i18n.language ?? fallbackLanguage
+	// The language the words are in: after a switch with JavaScript the root's data names the new
+	// language at once, but i18next changes `i18n.language` only once its translations have arrived,
+	// so `lang`, `dir` and the words change together (no moment of Arabic layout with English words).
+	const language = i18n.language || rootData?.language || fallbackLanguage
 	const nonce = useNonce()
 	const title = error ? t(`errorPage.${errorKey(error)}.title`) : undefined
 	return (
