@@ -4,7 +4,7 @@
  * so a process that holds 60 MB but churns through short-lived arrays — reading a Parquet row
  * group, counting a million samples' words — can reach four times that in garbage before collecting
  * it. The server's processes cap the factor at 2: measured on a 300,000-row Parquet file, the
- * reader's peak RSS fell from 420 MB to 267 MB at the same speed (docs/benchmarks.md, parquet-1m).
+ * reader's peak RSS fell from 420 MB to 267 MB at the same speed.
  *
  * An operator who passes the flag themselves (`node --heap-growing-percent=… build/server.js`; Node
  * refuses it in NODE_OPTIONS) keeps theirs; cluster workers inherit the primary's flags.
