@@ -58,10 +58,11 @@ export function isImageAlt(value: string): boolean {
  * reports a duplicate even while its first occurrence is still broken.
  *
  * It keeps a 64-bit hash of each id, not the id: a million ids as strings in a Map held about
- * 58 MB, the largest thing an import keeps alive (decision 054); here each costs 12 bytes in an
- * open-addressing table kept at most half full. Two different ids of one file share a hash with
- * probability n² / 2⁶⁵ — about 3 · 10⁻⁸ for a million ids — and the hash is seeded per import, so a
- * file cannot be written to collide.
+ * 58 MB, the largest thing an import keeps alive (decision 054); here a slot costs 12 bytes, in an
+ * open-addressing table kept at most half full (24 MB for a million ids). If the two 32-bit halves
+ * behave as independent hashes, two different ids of one file share both with probability
+ * n² / 2⁶⁵ — about 3 · 10⁻⁸ for a million ids; the hashes are seeded per import, so a file cannot
+ * be written to collide.
  */
 export class IdRegistry {
 	/** Per slot: the two halves of the hash, and the first line + 1 (0: an empty slot). */
