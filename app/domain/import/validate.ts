@@ -1,3 +1,4 @@
+import { fmix32 } from '#app/domain/hash.ts'
 import { type ChatTurn, type ImportErrorCode, type ImportLimits, type ParsedSample, type ParseEvent } from '#app/domain/import/types.ts'
 
 export type Problem = { code: ImportErrorCode; params?: Record<string, string | number> }
@@ -92,8 +93,9 @@ export class IdRegistry {
 			a = Math.imul(a ^ unit, 0x01000193)
 			b = Math.imul(b ^ unit, 0x0100019d)
 		}
-		a = finalize(a)
-		b = finalize(b ^ id.length)
+		// Signed, as the Int32Array slots read them back.
+		a = fmix32(a) | 0
+		b = fmix32(b ^ id.length) | 0
 		const mask = this.lines.length - 1
 		let slot = a & mask
 		while (this.lines[slot] !== 0) {
@@ -122,12 +124,6 @@ export class IdRegistry {
 			this.lines[slot] = lines[i]!
 		}
 	}
-}
-
-function finalize(h: number): number {
-	h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
-	h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
-	return h ^ (h >>> 16)
 }
 
 /** Field checks for one parsed JSONL object, in the documented order; the first problem wins. */

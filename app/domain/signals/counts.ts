@@ -2,6 +2,7 @@
  * The bounded counters behind caricature signals (issue #21): term counts per attribute value in
  * typed arrays, and distinct counts that are exact while small and a HyperLogLog sketch after.
  */
+import { fmix32 } from '#app/domain/hash.ts'
 
 /**
  * The rows of the terms that can be counted per value (those seen `minCount` times), numbered in
@@ -244,16 +245,6 @@ export class Distinct {
 		else if (e > 2 ** 32 / 30) e = -(2 ** 32) * Math.log(1 - e / 2 ** 32)
 		return Math.round(e)
 	}
-}
-
-/** murmur3's finaliser: every input bit moves every output bit. */
-function fmix32(h: number): number {
-	h ^= h >>> 16
-	h = Math.imul(h, 0x85ebca6b)
-	h ^= h >>> 13
-	h = Math.imul(h, 0xc2b2ae35)
-	h ^= h >>> 16
-	return h >>> 0
 }
 
 /** A hash of an ordered pair of term ids (a word bigram). */

@@ -18,6 +18,7 @@
  *   with 0.23.
  */
 import { words } from '#app/domain/search/text.ts'
+import { fmix32 } from '#app/domain/hash.ts'
 import { mulberry32 } from '#app/domain/random.ts'
 
 export const SHINGLE = 2
@@ -40,15 +41,8 @@ const offsets = new Int32Array(HASHES)
 	}
 }
 
-/** murmur3's finalizer: a bijection of 32-bit integers that spreads every input bit. */
-function fmix(h: number): number {
-	h ^= h >>> 16
-	h = Math.imul(h, 0x85ebca6b)
-	h ^= h >>> 13
-	h = Math.imul(h, 0xc2b2ae35)
-	h ^= h >>> 16
-	return h | 0
-}
+/** Murmur3's finalizer as a signed 32-bit integer (the bands are stored as PostgreSQL integers). */
+const fmix = (h: number): number => fmix32(h) | 0
 
 /** FNV-1a over the UTF-16 code units of a word, finalized. */
 function hashWord(word: string): number {
