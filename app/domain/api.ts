@@ -68,6 +68,8 @@ export const ApiNewVersionSchema = z.strictObject({
 	seed_data_description: ProvenanceSchema.shape.seedDataDescription,
 	known_limitations: ProvenanceSchema.shape.knownLimitations,
 	changelog: ProvenanceSchema.shape.changelog,
+	template_key: ProvenanceSchema.shape.templateKey,
+	persona_key: ProvenanceSchema.shape.personaKey,
 })
 export type ApiNewVersion = z.infer<typeof ApiNewVersionSchema>
 
@@ -82,6 +84,8 @@ export function provenanceFromApi(v: ApiNewVersion) {
 		seedDataDescription: v.seed_data_description,
 		knownLimitations: v.known_limitations,
 		changelog: v.changelog,
+		templateKey: v.template_key,
+		personaKey: v.persona_key,
 	}
 }
 

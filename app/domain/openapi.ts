@@ -7,6 +7,8 @@
 import { z } from 'zod'
 import { blockingReasons, flagCategories, generationMethods, issueKinds, issueStatuses, resolutions, templateTargets, versionStatuses } from '#app/domain/enums.ts'
 import { annotationFormats } from './annotations.ts'
+import { DEFAULT_MIN_SIMILARITY } from './similar/minhash.ts'
+import { MAX_SIMILAR_LIMIT } from './similar/status.ts'
 import { apiErrorCodes, ApiNewVersionSchema, ISSUE_PAGE_DEFAULT, ISSUE_PAGE_MAX } from './api.ts'
 import { ApiHubImportSchema } from './hub.ts'
 
@@ -100,6 +102,8 @@ const version: SchemaObject = {
 		'seed_data_description',
 		'known_limitations',
 		'changelog',
+		'template_key',
+		'persona_key',
 		'source',
 		'created_at',
 	],
@@ -117,6 +121,11 @@ const version: SchemaObject = {
 		seed_data_description: { type: 'string' },
 		known_limitations: { type: 'string' },
 		changelog: { type: 'string' },
+		template_key: {
+			type: 'string',
+			description: "Metadata key (dotted for a nested key) naming each sample's template; samples of the same template × persona are similar (…/similar). Empty when not marked.",
+		},
+		persona_key: { type: 'string', description: "Metadata key naming each sample's persona; empty when not marked." },
 		source: nullable({ ...ref('HubSource'), description: 'Where the current samples came from, when they were imported from the Hugging Face Hub; null for an uploaded file.' }),
 		created_at: dateTime,
 	},
@@ -399,6 +408,32 @@ export const openApiDocument: OpenApiDocument = {
 				},
 			},
 		},
+		'/api/v1/datasets/{dataset}/versions/{version}/samples/{externalId}/similar': {
+			get: {
+				operationId: 'getSimilarSamples',
+				summary: 'The samples like one sample: near-duplicate texts and the same template × persona',
+				description:
+					'Near-duplicates by text: the Jaccard index of the two texts’ sets of word pairs (words cut as search cuts them, so every script works; scripts without spaces in character pairs), found through MinHash signatures and locality-sensitive hashing bands (32 × 4: a pair at 0.6 is found with probability 0.99; below 0.4 the bands miss more pairs), then computed exactly from the texts, so `similarity` is exact. The index is built by a background job after each import; until it is ready `index.status` is queued or running and only template × persona matches are listed. When the version’s provenance marks `template_key` and `persona_key`, every sample with the same values of both (or of the one marked) is listed whatever its text, with its text similarity. `shared` says what a sample shares with this one: text (similarity ≥ min), template, persona. Most similar first. `capped` is true when more than 5,000 text candidates or 2,000 template × persona matches existed and only those were compared.',
+				tags: ['versions'],
+				parameters: [
+					param('dataset'),
+					param('version'),
+					{ name: 'externalId', in: 'path', required: true, description: 'The sample’s id in the imported file.', schema: { type: 'string' } },
+					{
+						name: 'min',
+						in: 'query',
+						description: 'The least text similarity (Jaccard) listed as shared text.',
+						schema: { type: 'number', minimum: 0.1, maximum: 1, default: DEFAULT_MIN_SIMILARITY },
+					},
+					{ name: 'limit', in: 'query', description: 'Samples returned (total counts them all).', schema: { type: 'integer', minimum: 1, maximum: MAX_SIMILAR_LIMIT, default: 50 } },
+				],
+				responses: {
+					'200': json(ref('SimilarSamples'), 'The similar samples, most similar first.'),
+					'400': errorWith('invalid_query: details.fields names the bad parameters (min, limit).'),
+					...standard,
+				},
+			},
+		},
 		'/api/v1/datasets/{dataset}/versions/{version}/annotations': {
 			get: {
 				operationId: 'exportAnnotations',
@@ -600,6 +635,42 @@ export const openApiDocument: OpenApiDocument = {
 					blocked: { type: 'boolean', description: 'true unless status is approved or released and blocking_issues is 0.' },
 					blocking_issues: { type: 'integer', minimum: 0, description: 'Unresolved (open or acknowledged) blocking issues.' },
 					open_issues: { type: 'integer', minimum: 0, description: 'Unresolved issues, blocking or not.' },
+				},
+			},
+			SimilarSamples: {
+				type: 'object',
+				additionalProperties: false,
+				required: ['sample', 'min', 'total', 'capped', 'index', 'similar'],
+				properties: {
+					sample: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string' } } },
+					min: { type: 'number' },
+					total: { type: 'integer', minimum: 0, description: 'Similar samples in all (the list holds the first `limit`).' },
+					capped: { type: 'boolean' },
+					index: {
+						type: 'object',
+						additionalProperties: false,
+						required: ['status'],
+						description: 'The text index of the version’s current samples.',
+						properties: {
+							status: { type: 'string', enum: ['none', 'queued', 'running', 'succeeded', 'failed'] },
+							samples_done: { type: 'integer', minimum: 0 },
+							samples_total: { type: 'integer', minimum: 0 },
+							error: { type: 'string' },
+						},
+					},
+					similar: {
+						type: 'array',
+						items: {
+							type: 'object',
+							additionalProperties: false,
+							required: ['id', 'similarity', 'shared'],
+							properties: {
+								id: { type: 'string' },
+								similarity: { type: 'number', minimum: 0, maximum: 1, description: 'Exact Jaccard index of the word-pair sets.' },
+								shared: { type: 'array', items: { type: 'string', enum: ['text', 'template', 'persona'] } },
+							},
+						},
+					},
 				},
 			},
 			Signals: {

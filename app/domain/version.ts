@@ -15,6 +15,9 @@ export const ProvenanceSchema = z.object({
 	seedDataDescription: text(10_000),
 	knownLimitations: text(10_000),
 	changelog: text(10_000),
+	// Metadata keys (dotted for nested ones) naming each sample's template and persona: similar samples (issue #22).
+	templateKey: text(200),
+	personaKey: text(200),
 })
 export type ProvenanceInput = z.infer<typeof ProvenanceSchema>
 

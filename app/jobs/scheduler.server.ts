@@ -11,6 +11,7 @@ import { reapStaleImports } from './import-reaper.server.ts'
 import { sendPendingNotificationEmails } from './notification-emails.server.ts'
 import { runDueRoundJobs } from './round-deadlines.server.ts'
 import { computePendingSignals } from './signals.server.ts'
+import { buildPendingSimilarity } from './similar.server.ts'
 import { deliverDueWebhooks } from './webhook-delivery.server.ts'
 
 let timer: ReturnType<typeof setInterval> | undefined
@@ -29,6 +30,7 @@ export function startScheduler() {
 		await reapStaleImports().catch((error: Error) => console.error(`stale imports: ${error.message}`))
 		// Last: a large version's signals take minutes, and the jobs above should not wait for them.
 		await computePendingSignals().catch((error: Error) => console.error(`signals: ${error.message}`))
+		await buildPendingSimilarity().catch((error: Error) => console.error(`similar samples: ${error.message}`))
 	}
 	timer = setInterval(tick, env.SCHEDULER_INTERVAL_SECONDS * 1000)
 	timer.unref()

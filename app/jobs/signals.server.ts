@@ -12,59 +12,25 @@
  */
 import { chatText, SignalAccumulator } from '#app/domain/signals/compute.ts'
 import { SIGNAL_BATCH, SIGNAL_CHAT_ROLES, MAX_SIGNAL_VALUES } from '#app/domain/signals/status.ts'
-import {
-	claimSignalComputation,
-	failSignals,
-	importUnderWay,
-	readSignalBatch,
-	recordSignalProgress,
-	type SignalClaim,
-	type SignalSampleRow,
-	signalAttributes,
-	storeSignals,
-} from '#app/models/signals.server.ts'
+import { claimSignalComputation, failSignals, readSignalBatch, recordSignalProgress, type SignalClaim, type SignalSampleRow, signalAttributes, storeSignals } from '#app/models/signals.server.ts'
+import { giveWayToImports, versionJobRunner, type VersionJobOutcome, YIELD_POLL_MS } from './version-job.server.ts'
 
-export type SignalRunOutcome = { versionId: string; status: 'succeeded' | 'failed' | 'superseded'; error?: string }
-
-let running = false
-
-/** How often a waiting job looks again whether the import is done. */
-const YIELD_POLL_MS = 1000
-/** The longest a computation waits for imports, in all. */
-const MAX_YIELD_MS = 15 * 60_000
+export type SignalRunOutcome = VersionJobOutcome
 
 type ComputeOptions = { batch?: number; yieldPollMs?: number }
 
+const runner = versionJobRunner<ComputeOptions>({
+	what: 'signals',
+	claim: claimSignalComputation,
+	fail: failSignals,
+	run: (claim, options) => compute(claim, options.batch ?? SIGNAL_BATCH, options.yieldPollMs ?? YIELD_POLL_MS),
+})
+
 /** The scheduler's pass: computes queued versions one after another; a pass already running in this process is not doubled. */
-export async function computePendingSignals(options: ComputeOptions & { max?: number } = {}): Promise<SignalRunOutcome[]> {
-	if (running) return []
-	running = true
-	try {
-		const outcomes: SignalRunOutcome[] = []
-		for (let i = 0; i < (options.max ?? 10); i++) {
-			const outcome = await computeNextSignals(options)
-			if (!outcome) break
-			outcomes.push(outcome)
-		}
-		return outcomes
-	} finally {
-		running = false
-	}
-}
+export const computePendingSignals = (options: ComputeOptions & { max?: number } = {}) => runner.pending(options)
 
 /** Claims one computation and runs it to the end; null when none is waiting. */
-export async function computeNextSignals(options: ComputeOptions = {}): Promise<SignalRunOutcome | null> {
-	const claim = await claimSignalComputation()
-	if (!claim) return null
-	try {
-		return await compute(claim, options.batch ?? SIGNAL_BATCH, options.yieldPollMs ?? YIELD_POLL_MS)
-	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error)
-		console.error(`signals of version ${claim.versionId}: ${message}`)
-		await failSignals(claim, message)
-		return { versionId: claim.versionId, status: 'failed', error: message }
-	}
-}
+export const computeNextSignals = (options: ComputeOptions = {}) => runner.next(options)
 
 async function compute(claim: SignalClaim, batch: number, pollMs: number): Promise<SignalRunOutcome> {
 	const superseded = { versionId: claim.versionId, status: 'superseded' as const }
@@ -72,13 +38,9 @@ async function compute(claim: SignalClaim, batch: number, pollMs: number): Promi
 	const accumulator = new SignalAccumulator({ attributes, maxValues: MAX_SIGNAL_VALUES })
 	let after = 0
 	let done = 0
-	let waited = 0
+	const budget = { waited: 0 }
 	for (;;) {
-		while (waited < MAX_YIELD_MS && (await importUnderWay())) {
-			await new Promise((resolve) => setTimeout(resolve, pollMs))
-			waited += pollMs
-			if (!(await recordSignalProgress(claim, done))) return superseded
-		}
+		if (!(await giveWayToImports(budget, pollMs, () => recordSignalProgress(claim, done)))) return superseded
 		const rows = await readSignalBatch(claim.importId, after, batch)
 		if (!rows.length) break
 		for (const row of rows) accumulator.add({ text: sampleText(row), language: row.language, metadata: row.metadata })

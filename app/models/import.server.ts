@@ -13,6 +13,7 @@ import { recordAudit } from './audit.server.ts'
 import { dropFacetIndex } from './facet-index.server.ts'
 import { carryOverIssues } from './issue.server.ts'
 import { queueSignals } from './signals.server.ts'
+import { dropBandGroups, queueSimilarity } from './similar.server.ts'
 
 const PROGRESS_EVERY_MS = 750
 const STALE_AFTER_SECONDS = 120
@@ -170,6 +171,8 @@ export async function runImport(input: {
 			await carryOverIssues(tx, { versionId: input.versionId, importId })
 			// The signals job computes this sample set's caricature signals after publishing (app/jobs/signals.server.ts).
 			await queueSignals(tx, { versionId: input.versionId, importId, total: rows })
+			// And its similar-samples index (app/jobs/similar.server.ts), so the upload does not pay for it (decision 055).
+			await queueSimilarity(tx, { versionId: input.versionId, importId, total: rows })
 			await auditImport(audit, 'import.succeeded', { rows }, tx)
 			return { previous: v.previous }
 		})
@@ -177,6 +180,7 @@ export async function runImport(input: {
 		// The replaced sample set is no longer reachable; drop its rows.
 		if (published.previous) {
 			await db.delete(samples).where(eq(samples.importId, published.previous))
+			await dropBandGroups(published.previous)
 			dropFacetIndex(published.previous)
 			await db.delete(facetValues).where(eq(facetValues.importId, published.previous))
 		}

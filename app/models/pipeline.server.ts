@@ -33,6 +33,8 @@ export function versionJson(v: Version) {
 		seed_data_description: v.seedDataDescription,
 		known_limitations: v.knownLimitations,
 		changelog: v.changelog,
+		template_key: v.templateKey,
+		persona_key: v.personaKey,
 		// Set when the samples were imported from the Hugging Face Hub (decision 048).
 		source: v.source
 			? { endpoint: v.source.endpoint, repo: v.source.repo, revision: v.source.revision, sha: v.source.sha, config: v.source.config, split: v.source.split, files: v.source.files }

@@ -11,12 +11,7 @@ import { reportSignals, type ReportSignals } from '#app/domain/signals/report.ts
 import { MAX_SIGNAL_VALUES, type SignalState } from '#app/domain/signals/status.ts'
 import { type SignalTerm, type SkippedAttribute, type VersionSignals } from '#app/domain/signals/types.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
-
-/** A run that has not reported for this long is taken to have died with its process. */
-export const SIGNAL_LEASE_SECONDS = 300
-/** Claims of one computation before it is failed for good (a sample set that kills the process each time). */
-export const SIGNAL_MAX_ATTEMPTS = 3
-const MAX_ERROR_LENGTH = 500
+import { claimVersionJob, failVersionJob, heldBy, recordVersionJobProgress, type VersionJobClaim } from './version-job.server.ts'
 
 /** In the transaction that publishes an import: the version's signals are to be computed (again) from it. */
 export async function queueSignals(tx: Tx, { versionId, importId, total }: { versionId: string; importId: string; total: number }) {
@@ -29,32 +24,14 @@ export async function queueSignals(tx: Tx, { versionId, importId, total }: { ver
 	await tx.delete(signalValues).where(eq(signalValues.versionId, versionId))
 }
 
-export type SignalClaim = { versionId: string; importId: string; attempts: number; total: number }
+export type SignalClaim = VersionJobClaim
 
-/**
- * Claims the oldest queued computation, or one whose run stopped reporting (a dead process), with
- * one UPDATE … FOR UPDATE SKIP LOCKED: two instances never claim the same one. Runs that died too
- * often are failed here first.
- */
+/** Claims the oldest queued computation, or one whose run died (app/models/version-job.server.ts). */
 export async function claimSignalComputation(): Promise<SignalClaim | null> {
-	await db.execute(sql`
-		update ${versionSignals} set status = 'failed', error = ${`The computation stopped without finishing ${SIGNAL_MAX_ATTEMPTS} times.`}
-		where status = 'running' and heartbeat_at < now() - make_interval(secs => ${SIGNAL_LEASE_SECONDS}) and attempts >= ${SIGNAL_MAX_ATTEMPTS}`)
-	const [row] = await query<{ version_id: string; import_id: string; attempts: number; samples_total: number }>(sql`
-		update ${versionSignals} s set status = 'running', attempts = s.attempts + 1, heartbeat_at = now(), samples_done = 0, error = null
-		where s.version_id = (
-			select q.version_id from ${versionSignals} q
-			where q.status = 'queued'
-				or (q.status = 'running' and q.heartbeat_at < now() - make_interval(secs => ${SIGNAL_LEASE_SECONDS}) and q.attempts < ${SIGNAL_MAX_ATTEMPTS})
-			order by q.queued_at
-			limit 1
-			for update skip locked)
-		returning s.version_id, s.import_id, s.attempts, s.samples_total`)
-	return row ? { versionId: row.version_id, importId: row.import_id, attempts: Number(row.attempts), total: Number(row.samples_total) } : null
+	return claimVersionJob(versionSignals)
 }
 
-/** Only the run that holds the claim writes: a re-import or a later claim makes it stale. */
-const mine = (c: SignalClaim) => and(eq(versionSignals.versionId, c.versionId), eq(versionSignals.importId, c.importId), eq(versionSignals.attempts, c.attempts), eq(versionSignals.status, 'running'))
+const mine = (c: SignalClaim) => heldBy(versionSignals, c)
 
 /**
  * The categorical keys of an import, from the facet keys counted while it was imported: keys with
@@ -98,8 +75,7 @@ export async function importUnderWay(): Promise<boolean> {
 
 /** Progress, and the heartbeat that keeps the claim; false when the claim is no longer this run's. */
 export async function recordSignalProgress(claim: SignalClaim, done: number): Promise<boolean> {
-	const rows = await db.update(versionSignals).set({ samplesDone: done, heartbeatAt: new Date() }).where(mine(claim)).returning({ versionId: versionSignals.versionId })
-	return rows.length > 0
+	return recordVersionJobProgress(versionSignals, claim, done)
 }
 
 /** The result, in one transaction; false (nothing written) when the claim went stale meanwhile. */
@@ -143,10 +119,7 @@ export async function storeSignals(claim: SignalClaim, result: VersionSignals, o
 
 /** A failed computation keeps its message; it is not retried (a re-import queues a new one). */
 export async function failSignals(claim: SignalClaim, message: string) {
-	await db
-		.update(versionSignals)
-		.set({ status: 'failed', error: message.slice(0, MAX_ERROR_LENGTH) || 'Unknown error', heartbeatAt: new Date() })
-		.where(mine(claim))
+	await failVersionJob(versionSignals, claim, message)
 }
 
 type SignalRow = typeof versionSignals.$inferSelect

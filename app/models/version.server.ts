@@ -22,6 +22,8 @@ const versionColumns = {
 	seedDataDescription: versions.seedDataDescription,
 	knownLimitations: versions.knownLimitations,
 	changelog: versions.changelog,
+	templateKey: versions.templateKey,
+	personaKey: versions.personaKey,
 	source: versions.source,
 	sampleCount: versions.sampleCount,
 	currentImportId: versions.currentImportId,
@@ -74,7 +76,10 @@ export async function versionLabelTaken(datasetId: string, label: string) {
 	return !!row
 }
 
-export async function createVersion(input: ProvenanceInput & { datasetId: string; label: string; parentLabel: string | null; userId: string }) {
+export async function createVersion(
+	input: Omit<ProvenanceInput, 'templateKey' | 'personaKey'> &
+		Partial<Pick<ProvenanceInput, 'templateKey' | 'personaKey'>> & { datasetId: string; label: string; parentLabel: string | null; userId: string },
+) {
 	const { datasetId, label, parentLabel, userId, ...provenance } = input
 	let parentId: string | null = null
 	if (parentLabel) {

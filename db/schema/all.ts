@@ -5,7 +5,8 @@ import * as issues from './issues.ts'
 import * as reviews from './reviews.ts'
 import * as rounds from './rounds.ts'
 import * as signals from './signals.ts'
+import * as similar from './similar.ts'
 
 /** The single schema object handed to drizzle (tables themselves live in files by aggregate). */
-export const schema = { ...accounts, ...datasets, ...rounds, ...reviews, ...issues, ...api, ...signals }
+export const schema = { ...accounts, ...datasets, ...rounds, ...reviews, ...issues, ...api, ...signals, ...similar }
 export type Schema = typeof schema

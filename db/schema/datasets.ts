@@ -110,6 +110,10 @@ export const versions = pgTable(
 		seedDataDescription: text('seed_data_description').notNull().default(''),
 		knownLimitations: text('known_limitations').notNull().default(''),
 		changelog: text('changelog').notNull().default(''),
+		// The metadata keys naming each sample's template and persona (dotted for nested keys), when the
+		// owner marked them: samples of the same template × persona are similar whatever their text (issue #22).
+		templateKey: text('template_key').notNull().default(''),
+		personaKey: text('persona_key').notNull().default(''),
 		// Where the current samples came from when imported from the Hugging Face Hub (commit sha, repo, config, split, endpoint); null for an uploaded file.
 		source: jsonb('source').$type<HubSource>(),
 		revision: integer('revision').notNull().default(1),

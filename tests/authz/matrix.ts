@@ -192,6 +192,8 @@ export const matrix: Record<string, Partial<Record<Method, Row>>> = {
 	// Past the guard the token's request lacks ?attribute= (the matrix sends no query): 400, not 200.
 	'routes/api+/v1.datasets.$dataset.versions.$version.signals': { GET: [401, 401, 401, 401, 401, 401, 401, 401, 401, 400, 404, 401],
 	                                                                POST: [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405] },
+	'routes/api+/v1.datasets.$dataset.versions.$version.samples_.$externalId.similar': { GET: [401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 404, 401],
+	                                                                POST: [405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405,  405] },
 	// Past the guard the matrix's empty body names no repository: 422, before the Hub is asked.
 	'routes/api+/v1.datasets.$dataset.versions.$version.hub-import': { GET: [405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405],
 	                                                                POST: [401,  401,  401,  401,  401,  401,  401,  401,  401,  422,  404,  401] },
@@ -306,6 +308,7 @@ export const postBodies: Record<string, BodyFor> = {
 	'routes/api+/v1.datasets.$dataset.versions.$version.croissant[.]json': () => ({ json: {} }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.report': () => ({ json: {} }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.signals': () => ({ json: {} }),
+	'routes/api+/v1.datasets.$dataset.versions.$version.samples_.$externalId.similar': () => ({ json: {} }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.hub-import': () => ({ json: {} }),
 	'routes/api+/v1.datasets.$dataset.versions.$version.samples': (_w, p) => ({ ndjson: jsonl(`api ${p}`) }),
 }
@@ -408,6 +411,14 @@ export const swaps: Swap[] = [
 		unchanged: async () => (await db.select({ id: stagedUploads.id }).from(stagedUploads)).map((r) => r.id),
 	},
 	{ name: "beta's sample under alpha v1", route: `${ver}/samples.$externalId`, method: 'GET', principal: 'owner', params: () => ({ externalId: 'b-000' }), expect: 404 },
+	{
+		name: "beta's sample's similar samples through alpha's version (API)",
+		route: 'routes/api+/v1.datasets.$dataset.versions.$version.samples_.$externalId.similar',
+		method: 'GET',
+		principal: 'token',
+		params: () => ({ externalId: 'b-000' }),
+		expect: 404,
+	},
 	{
 		name: "beta's webhook disabled from alpha",
 		route: `${team}/webhooks`,

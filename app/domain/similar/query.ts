@@ -1,0 +1,25 @@
+import { z } from 'zod'
+import { DEFAULT_MIN_SIMILARITY } from './minhash.ts'
+import { MAX_SIMILAR_LIMIT } from './status.ts'
+
+/** The similar-samples query of the pages and the API: threshold (Jaccard, 0.1–1) and page size. */
+export const SimilarQuerySchema = z.object({
+	min: z.coerce.number({ error: 'validation.similarMin' }).min(0.1, { error: 'validation.similarMin' }).max(1, { error: 'validation.similarMin' }).default(DEFAULT_MIN_SIMILARITY),
+	limit: z.coerce
+		.number({ error: 'validation.similarLimit' })
+		.int({ error: 'validation.similarLimit' })
+		.min(1, { error: 'validation.similarLimit' })
+		.max(MAX_SIMILAR_LIMIT, { error: 'validation.similarLimit' })
+		.default(50),
+})
+export type SimilarQuery = z.infer<typeof SimilarQuerySchema>
+
+/** The query string's values, blanks as absent (a form sends an empty field). */
+export function similarQueryInput(params: URLSearchParams): Record<string, string> {
+	const out: Record<string, string> = {}
+	for (const key of ['min', 'limit']) {
+		const value = params.get(key)
+		if (value !== null && value.trim() !== '') out[key] = value.trim()
+	}
+	return out
+}
