@@ -8,6 +8,7 @@ import { and, asc, eq, isNull, notInArray, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import { type IssueStatus, type TemplateTarget } from '#app/domain/enums.ts'
 import { samples, versions } from '#db/schema/datasets.ts'
+import { issueSamples } from '#db/schema/similar.ts'
 import { issueEvents, issueGroups, issues } from '#db/schema/issues.ts'
 import { comments, flags } from '#db/schema/reviews.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
@@ -16,6 +17,7 @@ import { openBlocker, unresolvedIssue } from '#app/guards/gate-sql.server.ts'
 import { db, query, type Tx } from '#app/utils/db.server.ts'
 import { blocksAfterApproval } from '#app/domain/gate.ts'
 import { recordAudit } from './audit.server.ts'
+import { carryOverIssueSamples } from './similar.server.ts'
 import { notifyFlaggers } from './feedback.server.ts'
 import { notifyTeamOfBlocker, notifyTeamOfOpposedComment } from './team-notify.server.ts'
 import { emitIssueEvaluated, emitVersionStatusChanged } from './webhook.server.ts'
@@ -316,6 +318,17 @@ export async function gateCounts(versionId: string, executor: Pick<Tx, 'execute'
 	return { blocking: row?.blocking ?? 0, open: row?.open ?? 0 }
 }
 
+/** The samples the open blockers cover: each sample issue's own and those it was extended to (issue #22). */
+export async function countBlockingSamples(versionId: string): Promise<number> {
+	const [row] = await query<{ n: number }>(
+		sql`select coalesce(sum((${issues.kind} = 'sample')::int + x.n), 0)::int as n
+			from ${issues}
+			cross join lateral (select count(*)::int as n from ${issueSamples} s where s.issue_id = ${issues.id}) x
+			where ${issues.versionId} = ${versionId} and ${openBlocker()}`,
+	)
+	return row?.n ?? 0
+}
+
 /** The open blocking issues, for the message that refuses an approval. */
 export async function listOpenBlockers(versionId: string, limit = 50, executor: Exec | typeof db = db) {
 	return executor
@@ -399,6 +412,8 @@ export async function carryOverIssues(tx: Exec, { versionId, importId }: { versi
 					: { ...base, sampleId: p.new_sample_id, sampleMetadata: p.new_metadata, contentHash: p.new_hash, status: 'open' as const, needsReReview: true, publicResponse: p.public_response }
 		const [row] = await tx.insert(issues).values(values).returning({ id: issues.id })
 		await tx.insert(issueEvents).values({ issueId: row!.id, kind: 'carried_over', after: { from: p.id, change: kind, version: child.label }, internal: false })
+		// The samples the parent's issue was extended to follow it where the child kept them unchanged (issue #22).
+		await carryOverIssueSamples(tx, { fromIssueId: p.id, toIssueId: row!.id, importId })
 		if (kind === 'changed') await tx.insert(issueEvents).values({ issueId: row!.id, kind: 'needs_re_review', internal: false })
 		await evaluateIssue(tx, row!.id, { created: true })
 		counts[kind]++

@@ -12,7 +12,7 @@ import { listImports } from '#app/models/import.server.ts'
 import { afterRoundClosed } from '#app/models/round-flow.server.ts'
 import { approvalRoundGuard, changeRoundStatus, listRounds, type RoundGuard } from '#app/models/round.server.ts'
 import { appOrigin } from '#app/utils/origin.server.ts'
-import { gateCounts, listOpenBlockers } from '#app/models/issue.server.ts'
+import { countBlockingSamples, gateCounts, listOpenBlockers } from '#app/models/issue.server.ts'
 import { changeVersionStatus } from '#app/models/version.server.ts'
 import { getSignalState } from '#app/models/signals.server.ts'
 import { requireVersion } from '#app/guards/dataset.server.ts'
@@ -34,7 +34,14 @@ const manualActions: readonly VersionAction[] = manualVersionActions
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset, version } = await requireVersion(request, params, 'view')
-	const [imports, rounds, gate, signals] = await Promise.all([listImports(version.id), listRounds(version.id), gateCounts(version.id), getSignalState(version.id)])
+	const [imports, rounds, gateIssues, signals, blockingSamples] = await Promise.all([
+		listImports(version.id),
+		listRounds(version.id),
+		gateCounts(version.id),
+		getSignalState(version.id),
+		countBlockingSamples(version.id),
+	])
+	const gate = { ...gateIssues, blockingSamples }
 	const status = version.status
 	const notice = new URL(request.url).searchParams.get('notice')
 	return {
@@ -55,6 +62,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 			seedDataDescription: version.seedDataDescription,
 			knownLimitations: version.knownLimitations,
 			changelog: version.changelog,
+			templateKey: version.templateKey,
+			personaKey: version.personaKey,
 			parent: version.parent ? { label: version.parent.label } : null,
 			hasSamples: !!version.currentImportId,
 		},
@@ -126,6 +135,8 @@ export default function VersionPage() {
 		['generationMethod', t(`generationMethod.${version.generationMethod}`)],
 		['promptTemplates', version.promptTemplates],
 		['personaDefinitions', version.personaDefinitions],
+		['templateKey', version.templateKey],
+		['personaKey', version.personaKey],
 		['seedDataDescription', version.seedDataDescription],
 		['knownLimitations', version.knownLimitations],
 		['changelog', version.changelog],
@@ -209,6 +220,7 @@ export default function VersionPage() {
 					</span>
 				</div>
 				<p className={gate.blocking ? 'font-semibold text-red-900' : 'text-slate-700'}>{t('issues:version.summary', { open: gate.open, blocking: gate.blocking, count: gate.open })}</p>
+				{gate.blockingSamples > gate.blocking ? <p data-testid="blocking-samples">{t('issues:version.blockingSamples', { count: gate.blockingSamples })}</p> : null}
 				<SignalStateLine state={signals} href={`${base}/signals`} />
 			</section>
 			{!canChangeSamples(version.status) ? <p className="text-sm text-slate-700">{t('version.frozen')}</p> : null}

@@ -3,10 +3,14 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { datasetCrumbs } from '#app/components/crumbs.ts'
+import { useChartFormat } from '#app/components/charts/format.ts'
 import { DateTime } from '#app/components/date-time.tsx'
 import { Markdown } from '#app/components/markdown.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
+import { SimilarIndexLine, SimilarList, SimilarThresholdForm } from '#app/components/similar-samples.tsx'
+import { SimilarQuerySchema, similarQueryInput } from '#app/domain/similar/query.ts'
+import { extendIssue, findSimilar, listIssueSamples } from '#app/models/similar.server.ts'
 import { resolutionsFor, triageIntents, TriageSchema } from '#app/domain/issue.ts'
 import { authorKey } from '#app/domain/pseudonymity.ts'
 import { getIssue, listAssignable, nextUntriagedIssue, triageIssue } from '#app/models/triage.server.ts'
@@ -43,6 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { issue } = detail
 	// After the decision form: `saved` names the issue just decided, `next=none` says none is left to triage.
 	const search = new URL(request.url).searchParams
+	const similar = await loadSimilar(version.id, issue, search)
 	const savedNumber = Number(search.get('saved'))
 	const afterSave = Number.isInteger(savedNumber) && savedNumber > 0 ? { number: savedNumber, noneLeft: search.get('next') === 'none' } : null
 	return {
@@ -58,10 +63,36 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		history: detail.history.map((h) => ({ ...h, createdAt: h.createdAt.toISOString() })),
 		team: team.map((m) => ({ id: m.id, name: m.name })),
 		pseudonymityMin: getEnv().PSEUDONYMITY_MIN_GROUP,
+		similar,
 	}
 }
 
-type ActionResult = { intent: string; error: string | null; fieldErrors?: Record<string, string[]>; conflict?: boolean; saved?: boolean; values?: Record<string, string> }
+/** How many similar samples the issue page previews (the sample page lists more). */
+const SIMILAR_PREVIEW = 20
+
+/**
+ * A sample issue's similar samples (issue #22): those not yet on the issue, at the threshold in
+ * the query string, a preview of the most similar; and the samples the issue was extended to.
+ */
+async function loadSimilar(versionId: string, issue: { id: string; kind: string; externalId: string | null }, search: URLSearchParams) {
+	if (issue.kind !== 'sample' || !issue.externalId) return null
+	const parsed = SimilarQuerySchema.safeParse(similarQueryInput(search))
+	const min = parsed.success ? parsed.data.min : SimilarQuerySchema.parse({}).min
+	const [found, extended] = await Promise.all([findSimilar({ versionId, externalId: issue.externalId, min }), listIssueSamples(issue.id)])
+	const on = new Set(extended.map((e) => e.externalId))
+	const candidates = (found?.similar ?? []).filter((s) => !on.has(s.externalId))
+	return {
+		min,
+		invalid: !parsed.success,
+		index: found?.index ?? ({ status: 'none' } as const),
+		total: candidates.length,
+		capped: found?.capped ?? false,
+		items: candidates.slice(0, SIMILAR_PREVIEW).map((s) => ({ externalId: s.externalId, similarity: s.similarity, shared: s.shared })),
+		extended: extended.map((e) => ({ externalId: e.externalId, similarity: e.similarity, how: e.how, present: e.present })),
+	}
+}
+
+type ActionResult = { intent: string; error: string | null; added?: number; fieldErrors?: Record<string, string[]>; conflict?: boolean; saved?: boolean; values?: Record<string, string> }
 
 // What the decision form sends back on a refusal, so a page rendered without JavaScript keeps what was typed.
 const keptFields = ['resolution', 'publicResponse', 'note'] as const
@@ -70,6 +101,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const { user, dataset, version, detail } = await load(request, params)
 	const form = await request.formData()
 	const intent = intentOf(form)
+	if (intent === 'extend' || intent === 'extend_all') {
+		const parsedMin = SimilarQuerySchema.safeParse(similarQueryInput(new URLSearchParams({ min: String(form.get('min') ?? '') })))
+		const min = parsedMin.success ? parsedMin.data.min : SimilarQuerySchema.parse({}).min
+		const pick = intent === 'extend_all' ? ('all' as const) : form.getAll('sample').map(String)
+		const outcome = await extendIssue({ versionId: version.id, issue: detail.issue, actor: { userId: user.id, datasetId: dataset.id }, min, pick })
+		if (!outcome.ok) return data<ActionResult>({ intent, error: `similar.errors.${outcome.reason}` }, { status: 400 })
+		return data<ActionResult>({ intent, error: null, added: outcome.added })
+	}
 	if (!(triageIntents as readonly string[]).includes(intent)) throw new Response('Unknown intent', { status: 400 })
 	const values = intent === 'resolve' ? Object.fromEntries(keptFields.map((k) => [k, String(form.get(k) ?? '')])) : undefined
 	const parsed = parseForm(form, TriageSchema)
@@ -89,7 +128,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function IssuePage() {
 	const { t } = useTranslation(['issues', 'review', 'rounds', 'datasets', 'discussion'])
-	const { dataset, version, issue, sample, comment, useCase, flags, history, team, pseudonymityMin, resolutions, afterSave } = useLoaderData<typeof loader>()
+	const { dataset, version, issue, sample, comment, useCase, flags, history, team, pseudonymityMin, resolutions, afterSave, similar } = useLoaderData<typeof loader>()
 	const actionData = useActionData<typeof action>()
 	const navigation = useNavigation()
 	const busy = navigation.state === 'submitting'
@@ -172,6 +211,15 @@ export default function IssuePage() {
 				</section>
 			) : issue.kind === 'sample' ? (
 				<p className="card">{t('issue.sampleGone')}</p>
+			) : null}
+
+			{similar ? (
+				<SimilarSection
+					similar={similar}
+					versionPath={`/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`}
+					result={actionData && (actionData.intent === 'extend' || actionData.intent === 'extend_all') ? actionData : null}
+					busy={busy}
+				/>
 			) : null}
 
 			{useCase ? (
@@ -446,4 +494,73 @@ function describe(t: (k: string, o?: Record<string, unknown>) => string, key: st
 	if (typeof value === 'boolean') return value ? t('history.yes') : t('history.no')
 	if (key === 'assigneeId') return t('history.someone')
 	return String(value).length > 120 ? `${String(value).slice(0, 120)}…` : String(value)
+}
+
+type SimilarData = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['similar']>
+
+/**
+ * "Similar samples (N)" on a sample issue (issue #22): the samples like this one that the issue
+ * does not cover yet, to add picked ones or all of them; and the samples it was extended to.
+ */
+function SimilarSection({ similar, versionPath, result, busy }: { similar: SimilarData; versionPath: string; result: { error: string | null; added?: number } | null; busy: boolean }) {
+	const { t } = useTranslation(['datasets', 'issues'])
+	const f = useChartFormat()
+	return (
+		<section aria-labelledby="similar-heading" className="card flex flex-col gap-3">
+			<h2 id="similar-heading">{t('datasets:similar.heading', { count: similar.total })}</h2>
+			{result?.error ? (
+				<p role="alert" className="alert-error">
+					{t(`datasets:${result.error}`)}
+				</p>
+			) : result ? (
+				<p role="status" data-testid="extended-status">
+					{t('datasets:similar.added', { count: result.added ?? 0 })}
+				</p>
+			) : null}
+			<SimilarIndexLine state={similar.index} />
+			<SimilarThresholdForm min={similar.min} invalid={similar.invalid} />
+			{similar.items.length ? (
+				<>
+					<p className="text-sm text-slate-700">{t('datasets:similar.extendIntro')}</p>
+					<Form method="post" id="extend-form" className="flex flex-col gap-3">
+						<input type="hidden" name="min" value={similar.min} />
+						<SimilarList items={similar.items} versionPath={versionPath} select={{ form: 'extend-form' }} />
+						{similar.total > similar.items.length ? <p className="text-sm text-slate-700">{t('datasets:similar.more', { shown: similar.items.length })}</p> : null}
+						<div className="flex flex-wrap gap-3">
+							<button type="submit" name="intent" value="extend" className="btn" disabled={busy}>
+								{t('datasets:similar.extendPicked')}
+							</button>
+							<button type="submit" name="intent" value="extend_all" className="btn" disabled={busy}>
+								{t('datasets:similar.extendAll', { count: similar.total })}
+							</button>
+						</div>
+					</Form>
+				</>
+			) : (
+				<p className="text-slate-700">{t('datasets:similar.none')}</p>
+			)}
+			{similar.extended.length ? (
+				<div className="flex flex-col gap-2" data-testid="issue-samples">
+					<h3 className="font-semibold">{t('datasets:similar.covered', { count: similar.extended.length })}</h3>
+					<ul className="flex flex-col divide-y divide-slate-200">
+						{similar.extended.map((e) => (
+							<li key={e.externalId} className="flex flex-wrap gap-x-3 py-1">
+								{e.present ? (
+									<Link to={`${versionPath}/samples/${encodeURIComponent(e.externalId)}`} className="font-mono" dir="auto">
+										{e.externalId}
+									</Link>
+								) : (
+									<span className="font-mono" dir="auto">
+										{e.externalId}
+									</span>
+								)}
+								{e.similarity !== null ? <span>{t('datasets:similar.similarity', { value: f.percent(e.similarity) })}</span> : null}
+								<span className="text-sm text-slate-700">{t(`datasets:similar.how.${e.how}`)}</span>
+							</li>
+						))}
+					</ul>
+				</div>
+			) : null}
+		</section>
+	)
 }

@@ -3,7 +3,10 @@ import { useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
+import { SimilarIndexLine, SimilarList, SimilarThresholdForm } from '#app/components/similar-samples.tsx'
+import { SimilarQuerySchema, similarQueryInput } from '#app/domain/similar/query.ts'
 import { getSample } from '#app/models/sample.server.ts'
+import { findSimilar } from '#app/models/similar.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { requireVersion } from '#app/guards/dataset.server.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
@@ -17,16 +20,28 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { dataset, version } = await requireVersion(request, params, 'view')
 	const sample = version.currentImportId && params.externalId ? await getSample({ importId: version.currentImportId, externalId: params.externalId }) : null
 	invariantResponse(sample, 'Not found', { status: 404 })
+	// Similar samples (issue #22): a bad threshold falls back to the default, said beside the field.
+	const parsed = SimilarQuerySchema.safeParse(similarQueryInput(new URL(request.url).searchParams))
+	const query = parsed.success ? parsed.data : SimilarQuerySchema.parse({})
+	const found = await findSimilar({ versionId: version.id, externalId: sample.externalId, min: query.min })
 	return {
 		dataset: { slug: dataset.slug, name: dataset.name },
 		version: { label: version.label },
 		sample,
+		similar: {
+			min: query.min,
+			invalid: !parsed.success,
+			total: found?.similar.length ?? 0,
+			capped: found?.capped ?? false,
+			index: found?.index ?? ({ status: 'none' } as const),
+			items: (found?.similar ?? []).slice(0, query.limit).map((s) => ({ externalId: s.externalId, similarity: s.similarity, shared: s.shared })),
+		},
 	}
 }
 
 export default function SamplePage() {
 	const { t } = useTranslation('datasets')
-	const { dataset, version, sample } = useLoaderData<typeof loader>()
+	const { dataset, version, sample, similar } = useLoaderData<typeof loader>()
 	const versionPath = `/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`
 	return (
 		<div className="flex max-w-3xl flex-col gap-6">
@@ -48,6 +63,13 @@ export default function SamplePage() {
 				<p className="mt-4 text-xs text-slate-700">
 					{t('sample.language')}: {sample.language ?? '—'} · {t('sample.hash')}: <code className="break-all">{sample.contentHash.slice(0, 16)}</code>
 				</p>
+			</section>
+			<section aria-labelledby="similar-heading" className="card flex flex-col gap-3">
+				<h2 id="similar-heading">{t('similar.heading', { count: similar.total })}</h2>
+				<SimilarIndexLine state={similar.index} />
+				<SimilarThresholdForm min={similar.min} invalid={similar.invalid} />
+				{similar.items.length ? <SimilarList items={similar.items} versionPath={versionPath} /> : <p className="text-slate-700">{t('similar.none')}</p>}
+				{similar.total > similar.items.length || similar.capped ? <p className="text-sm text-slate-700">{t('similar.more', { shown: similar.items.length })}</p> : null}
 			</section>
 		</div>
 	)
