@@ -235,6 +235,8 @@ export async function extendIssue(input: {
 	actor: { userId: string; datasetId: string }
 	min: number
 	pick: string[] | 'all'
+	/** Adding all of them on an audit's evidence (the audit's id, recorded in the log). */
+	audit?: string
 }): Promise<ExtendOutcome> {
 	if (input.issue.kind !== 'sample' || !input.issue.externalId) return { ok: false, reason: 'not_sample_issue' }
 	if (input.pick !== 'all' && !input.pick.length) return { ok: false, reason: 'none_selected' }
@@ -243,7 +245,7 @@ export async function extendIssue(input: {
 	const picked = input.pick === 'all' ? null : new Set(input.pick)
 	const chosen = found.similar.filter((s) => !picked || picked.has(s.externalId))
 	if (picked && chosen.length !== picked.size) return { ok: false, reason: 'not_similar' }
-	const how: SimilarAddedHow = picked ? 'picked' : 'all'
+	const how: SimilarAddedHow = picked ? 'picked' : input.audit ? 'audit' : 'all'
 	return db.transaction(async (tx) => {
 		let added = 0
 		for (let i = 0; i < chosen.length; i += 500) {
@@ -274,7 +276,7 @@ export async function extendIssue(input: {
 				targetType: 'issue',
 				targetId: input.issue.id,
 				targetLabel: `#${input.issue.number}`,
-				after: { added, how, min: input.min },
+				after: { added, how, min: input.min, ...(input.audit ? { audit: input.audit } : {}) },
 			},
 			tx,
 		)

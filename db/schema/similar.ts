@@ -5,6 +5,7 @@ import { signalStatuses } from '#app/domain/signals/status.ts'
 import { users } from './accounts.ts'
 import { imports, samples, versions } from './datasets.ts'
 import { issues } from './issues.ts'
+import { rounds } from './rounds.ts'
 
 /**
  * A version's similar-samples index (issue #22, decision 055): one row per version, queued when an
@@ -76,4 +77,30 @@ export const issueSamples = pgTable(
 		addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
 	},
 	(t) => [primaryKey({ columns: [t.issueId, t.externalId] }), index('issue_samples_sample_idx').on(t.sampleId)],
+)
+
+/**
+ * An audit of an issue's similar samples (issue #22): a random draw of them put into a round for
+ * review, to estimate how many of all of them show the issue's problem. The population is the
+ * similar samples at the threshold (not yet on the issue) when the draw was made; the verdicts on
+ * the drawn samples in that round give the estimate (app/domain/similar/prevalence.ts).
+ */
+export const issueAudits = pgTable(
+	'issue_audits',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		issueId: uuid('issue_id')
+			.notNull()
+			.references(() => issues.id, { onDelete: 'cascade' }),
+		roundId: uuid('round_id')
+			.notNull()
+			.references(() => rounds.id, { onDelete: 'cascade' }),
+		min: doublePrecision('min').notNull(),
+		population: integer('population').notNull(),
+		seed: integer('seed').notNull(),
+		sampleIds: bigint('sample_ids', { mode: 'number' }).array().notNull(),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+	},
+	(t) => [index('issue_audits_issue_idx').on(t.issueId)],
 )

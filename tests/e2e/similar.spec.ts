@@ -107,6 +107,15 @@ test('the owner sees samples like a flagged one, extends the issue to picked one
 	await expect(page.getByRole('heading', { level: 2, name: msg('en', 'datasets:similar.heading_other', { count: String(MEMBERS - 2) }) })).toBeVisible()
 	await expectAccessible(page)
 
+	// An audit: two of the three left, drawn at random into a new draft round; nothing reviewed yet.
+	await page.getByLabel(msg('en', 'datasets:similar.audit.size'), { exact: true }).fill('2')
+	await expect(page.getByLabel(msg('en', 'datasets:similar.audit.title'), { exact: true })).toHaveValue(msg('en', 'datasets:similar.audit.defaultTitle', { number: '1' }))
+	await page.getByRole('button', { name: msg('en', 'datasets:similar.audit.start') }).click()
+	await expect(page.getByTestId('audit-status')).toContainText(msg('en', 'datasets:similar.audit.started_other', { count: '2', population: String(MEMBERS - 2) }))
+	await expect(page.getByTestId('audits').getByRole('link', { name: msg('en', 'datasets:similar.audit.defaultTitle', { number: '1' }) })).toBeVisible()
+	await expect(page.getByTestId('audit-estimate')).toHaveText(msg('en', 'datasets:similar.audit.noneReviewed'))
+	await expectAccessible(page)
+
 	// Without JavaScript: the rest in one press, a plain form post.
 	const noJs = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() })
 	const plain = await noJs.newPage()

@@ -1,8 +1,10 @@
 import { asc, eq, sql } from 'drizzle-orm'
 import { describe, expect, test } from 'vitest'
 import { auditEvents, issues } from '#db/schema/issues.ts'
-import { issueSamples } from '#db/schema/similar.ts'
+import { roundSamples, rounds } from '#db/schema/rounds.ts'
+import { issueAudits, issueSamples } from '#db/schema/similar.ts'
 import { jaccard, shingles } from '#app/domain/similar/minhash.ts'
+import { wilsonInterval } from '#app/domain/similar/prevalence.ts'
 import { ProvenanceSchema } from '#app/domain/version.ts'
 import { buildNextSimilarity } from '#app/jobs/similar.server.ts'
 import { getDatasetForMember } from '#app/models/dataset.server.ts'
@@ -356,5 +358,161 @@ describe('extending a sample issue to similar samples (issue #22)', () => {
 				.from(issueSamples)
 				.where(eq(issueSamples.how, 'carried')),
 		).toEqual([{ n: 1 }])
+	})
+})
+
+describe('auditing an issue’s similar samples (issue #22)', () => {
+	const auditRows = () => db.select().from(issueAudits)
+
+	test('a random draw goes into a new draft round or the open one; the verdicts there give the estimate and its interval; on that evidence the issue takes them all', async () => {
+		const w = await setup()
+		const roundId = (await db.select({ id: rounds.id }).from(rounds).where(eq(rounds.versionId, w.versionId)))[0]!.id
+
+		// Bad input is refused with what is wrong, and nothing is drawn.
+		for (const [entries, error] of [
+			[
+				[
+					['size', '0'],
+					['round', 'new'],
+					['title', 'x'],
+				],
+				'similar.errors.audit_size',
+			],
+			[
+				[
+					['size', '201'],
+					['round', 'new'],
+					['title', 'x'],
+				],
+				'similar.errors.audit_size',
+			],
+			[
+				[
+					['size', '3'],
+					['round', 'new'],
+					['title', ' '],
+				],
+				'similar.errors.audit_title',
+			],
+			[
+				[
+					['size', '3'],
+					['round', '00000000-0000-4000-8000-000000000000'],
+					['title', ''],
+				],
+				'similar.errors.round_closed',
+			],
+		] as Array<[Array<[string, string]>, string]>) {
+			const refused = await act(w.owner, [['intent', 'audit'], ...entries])
+			expect(refused, JSON.stringify(entries)).toMatchObject({ status: 400, data: { error } })
+		}
+		expect(await auditRows()).toEqual([])
+
+		// Three of the four near-duplicates into a new draft round, titled as asked.
+		const drawn = await act(w.owner, [
+			['intent', 'audit'],
+			['size', '3'],
+			['round', 'new'],
+			['title', 'Audit of #1'],
+			['min', '0.6'],
+		])
+		expect(drawn.status).toBe(200)
+		const started = (drawn.data as ActionData & { audit: { roundId: string; drawn: number; population: number } }).audit
+		expect(started).toMatchObject({ drawn: 3, population: 4 })
+		const [newRound] = await db.select({ title: rounds.title, status: rounds.status, sampleCount: rounds.sampleCount }).from(rounds).where(eq(rounds.id, started.roundId))
+		expect(newRound).toEqual({ title: 'Audit of #1', status: 'draft', sampleCount: 3 })
+		const [first] = await auditRows()
+		expect(first).toMatchObject({ issueId: w.issue.id, roundId: started.roundId, min: 0.6, population: 4, createdBy: w.ownerId })
+		expect(first!.sampleIds).toHaveLength(3)
+		const inRound = await db.select({ id: roundSamples.sampleId }).from(roundSamples).where(eq(roundSamples.roundId, started.roundId))
+		expect(inRound.map((r) => r.id).sort()).toEqual([...first!.sampleIds].sort())
+		const drawnIds = await Promise.all(['d-1', 'd-2', 'd-3', 'd-4'].map(async (id) => [id, (await sampleOf(w.versionId, id)).id] as const))
+		for (const id of first!.sampleIds) expect(drawnIds.map(([, n]) => n)).toContain(id)
+		// The page: nothing reviewed yet.
+		const waiting = await page(w.owner)
+		expect(waiting.data.similar!.audits).toEqual([
+			expect.objectContaining({
+				round: { id: started.roundId, title: 'Audit of #1', status: 'draft' },
+				drawn: 3,
+				prevalence: { reviewed: 0, affected: 0, population: 4, estimate: 0, low: 0, high: 4 },
+			}),
+		])
+
+		// The second audit: all four into the open round ana reviews, where they already are.
+		const second = await act(w.owner, [
+			['intent', 'audit'],
+			['size', '20'],
+			['round', roundId],
+			['title', ''],
+		])
+		expect(second).toMatchObject({ status: 200, data: { audit: { roundId, drawn: 4, population: 4 } } })
+		const participant = await participantOf(roundId, 'ana')
+		// ana flags two of them and clears one; a skip is not a review.
+		const verdicts = [
+			['d-1', { kind: 'flag', flag: flagInput({ severity: 'major' }) }],
+			['d-2', { kind: 'flag', flag: flagInput({ severity: 'minor' }) }],
+			['d-3', { kind: 'no_concerns' }],
+			['d-4', { kind: 'skipped', reason: 'unsure' }],
+		] as const
+		for (const [id, verdict] of verdicts) await saveVerdict({ roundId, participantId: participant, sampleId: (await sampleOf(w.versionId, id)).id, verdict })
+		const reviewed = await page(w.owner)
+		const audits = reviewed.data.similar!.audits
+		expect(audits).toHaveLength(2)
+		expect(audits[1]!.prevalence).toEqual(wilsonInterval(2, 3, 4))
+		expect(audits[1]!.prevalence).toMatchObject({ reviewed: 3, affected: 2, population: 4 })
+		// The draft round's draw has no verdicts: its estimate still says nothing.
+		expect(audits[0]!.prevalence.reviewed).toBe(0)
+
+		// On the open round's evidence, every similar sample joins the issue, marked as added on an audit.
+		const extended = await act(w.owner, [
+			['intent', 'extend_audit'],
+			['audit', audits[1]!.id],
+		])
+		expect(extended).toMatchObject({ status: 200, data: { added: 4 } })
+		expect((await rowsOf(w.issue.id)).map((r) => [r.externalId, r.how])).toEqual([
+			['d-1', 'audit'],
+			['d-2', 'audit'],
+			['d-3', 'audit'],
+			['d-4', 'audit'],
+		])
+		// An audit of another issue, or none, is not evidence here.
+		const unknown = await run(
+			issueRoute.action,
+			post(w.owner, [
+				['intent', 'extend_audit'],
+				['audit', '00000000-0000-4000-8000-000000000000'],
+			]),
+			{},
+			params(),
+		)
+		expect(unknown.status).toBe(404)
+		// Nothing left to audit now.
+		expect(
+			await act(w.owner, [
+				['intent', 'audit'],
+				['size', '3'],
+				['round', 'new'],
+				['title', 'Again'],
+			]),
+		).toMatchObject({ status: 400, data: { error: 'similar.errors.none_similar' } })
+
+		const log = await db.select({ action: auditEvents.action, after: auditEvents.after }).from(auditEvents).where(eq(auditEvents.targetId, w.issue.id))
+		expect(log.filter((l) => l.action === 'issue.audit_started').map((l) => l.after)).toEqual([
+			expect.objectContaining({ drawn: 3, population: 4, min: 0.6 }),
+			expect.objectContaining({ drawn: 4, population: 4 }),
+		])
+		expect(log.find((l) => l.action === 'issue.extended')!.after).toMatchObject({ added: 4, how: 'audit', audit: audits[1]!.id })
+
+		// A participant cannot audit: the page is not theirs.
+		expect(
+			(
+				await act(w.ana, [
+					['intent', 'audit'],
+					['size', '3'],
+					['round', 'new'],
+					['title', 'x'],
+				])
+			).status,
+		).toBe(404)
 	})
 })

@@ -23,3 +23,16 @@ export function similarQueryInput(params: URLSearchParams): Record<string, strin
 	}
 	return out
 }
+
+/** The audit form: how many to draw (1–200), into which round ("new" or a round id), the new round's title. */
+export const AuditFormSchema = z
+	.object({
+		size: z.coerce
+			.number({ error: 'similar.errors.audit_size' })
+			.int({ error: 'similar.errors.audit_size' })
+			.min(1, { error: 'similar.errors.audit_size' })
+			.max(200, { error: 'similar.errors.audit_size' }),
+		round: z.string().trim().min(1, { error: 'similar.errors.audit_round' }),
+		title: z.string().trim().max(200, { error: 'similar.errors.audit_title' }).default(''),
+	})
+	.refine((v) => v.round !== 'new' || v.title.length > 0, { error: 'similar.errors.audit_title', path: ['title'] })

@@ -4,8 +4,8 @@
  */
 import { type SignalState } from '#app/domain/signals/status.ts'
 
-/** picked: chosen from the list; all: every similar sample at the threshold; carried: copied from the parent version's issue. */
-export const similarAddedHow = ['picked', 'all', 'carried'] as const
+/** picked: chosen from the list; all: every similar sample at the threshold; audit: every one, on an audit's evidence; carried: copied from the parent version's issue. */
+export const similarAddedHow = ['picked', 'all', 'audit', 'carried'] as const
 export type SimilarAddedHow = (typeof similarAddedHow)[number]
 
 export type SimilarIndexState = SignalState

@@ -9,7 +9,8 @@ import { Markdown } from '#app/components/markdown.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
 import { SimilarIndexLine, SimilarList, SimilarThresholdForm } from '#app/components/similar-samples.tsx'
-import { SimilarQuerySchema, similarQueryInput } from '#app/domain/similar/query.ts'
+import { AuditFormSchema, SimilarQuerySchema, similarQueryInput } from '#app/domain/similar/query.ts'
+import { auditableRounds, DEFAULT_AUDIT_SIZE, getIssueAudit, listIssueAudits, MAX_AUDIT_SIZE, startAudit } from '#app/models/similar-audit.server.ts'
 import { extendIssue, findSimilar, listIssueSamples } from '#app/models/similar.server.ts'
 import { resolutionsFor, triageIntents, TriageSchema } from '#app/domain/issue.ts'
 import { authorKey } from '#app/domain/pseudonymity.ts'
@@ -78,7 +79,12 @@ async function loadSimilar(versionId: string, issue: { id: string; kind: string;
 	if (issue.kind !== 'sample' || !issue.externalId) return null
 	const parsed = SimilarQuerySchema.safeParse(similarQueryInput(search))
 	const min = parsed.success ? parsed.data.min : SimilarQuerySchema.parse({}).min
-	const [found, extended] = await Promise.all([findSimilar({ versionId, externalId: issue.externalId, min }), listIssueSamples(issue.id)])
+	const [found, extended, audits, rounds] = await Promise.all([
+		findSimilar({ versionId, externalId: issue.externalId, min }),
+		listIssueSamples(issue.id),
+		listIssueAudits(issue.id),
+		auditableRounds(versionId),
+	])
 	const on = new Set(extended.map((e) => e.externalId))
 	const candidates = (found?.similar ?? []).filter((s) => !on.has(s.externalId))
 	return {
@@ -89,10 +95,22 @@ async function loadSimilar(versionId: string, issue: { id: string; kind: string;
 		capped: found?.capped ?? false,
 		items: candidates.slice(0, SIMILAR_PREVIEW).map((s) => ({ externalId: s.externalId, similarity: s.similarity, shared: s.shared })),
 		extended: extended.map((e) => ({ externalId: e.externalId, similarity: e.similarity, how: e.how, present: e.present })),
+		audits: audits.map((a) => ({ ...a, createdAt: a.createdAt.toISOString() })),
+		rounds: rounds.map((r) => ({ id: r.id, title: r.title, status: r.status })),
+		auditSize: { default: DEFAULT_AUDIT_SIZE, max: MAX_AUDIT_SIZE },
 	}
 }
 
-type ActionResult = { intent: string; error: string | null; added?: number; fieldErrors?: Record<string, string[]>; conflict?: boolean; saved?: boolean; values?: Record<string, string> }
+type ActionResult = {
+	intent: string
+	error: string | null
+	added?: number
+	audit?: { roundId: string; drawn: number; population: number }
+	fieldErrors?: Record<string, string[]>
+	conflict?: boolean
+	saved?: boolean
+	values?: Record<string, string>
+}
 
 // What the decision form sends back on a refusal, so a page rendered without JavaScript keeps what was typed.
 const keptFields = ['resolution', 'publicResponse', 'note'] as const
@@ -101,6 +119,32 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const { user, dataset, version, detail } = await load(request, params)
 	const form = await request.formData()
 	const intent = intentOf(form)
+	if (intent === 'audit') {
+		const parsedMin = SimilarQuerySchema.safeParse(similarQueryInput(new URLSearchParams({ min: String(form.get('min') ?? '') })))
+		const min = parsedMin.success ? parsedMin.data.min : SimilarQuerySchema.parse({}).min
+		const parsed = AuditFormSchema.safeParse(Object.fromEntries(['size', 'round', 'title'].map((k) => [k, String(form.get(k) ?? '')])))
+		if (!parsed.success) return data<ActionResult>({ intent, error: parsed.error.issues[0]!.message }, { status: 400 })
+		if (!version.currentImportId) throw new Response('Not found', { status: 404 })
+		const { size, round, title } = parsed.data
+		const outcome = await startAudit({
+			versionId: version.id,
+			importId: version.currentImportId,
+			issue: detail.issue,
+			actor: { userId: user.id, datasetId: dataset.id },
+			min,
+			size,
+			target: round === 'new' ? { round: 'new', title } : { round },
+		})
+		if (!outcome.ok) return data<ActionResult>({ intent, error: `similar.errors.${outcome.reason}` }, { status: 400 })
+		return data<ActionResult>({ intent, error: null, audit: { roundId: outcome.roundId, drawn: outcome.drawn, population: outcome.population } })
+	}
+	if (intent === 'extend_audit') {
+		const audit = await getIssueAudit(detail.issue.id, String(form.get('audit') ?? ''))
+		if (!audit) throw new Response('Not found', { status: 404 })
+		const outcome = await extendIssue({ versionId: version.id, issue: detail.issue, actor: { userId: user.id, datasetId: dataset.id }, min: audit.min, pick: 'all', audit: audit.id })
+		if (!outcome.ok) return data<ActionResult>({ intent, error: `similar.errors.${outcome.reason}` }, { status: 400 })
+		return data<ActionResult>({ intent, error: null, added: outcome.added })
+	}
 	if (intent === 'extend' || intent === 'extend_all') {
 		const parsedMin = SimilarQuerySchema.safeParse(similarQueryInput(new URLSearchParams({ min: String(form.get('min') ?? '') })))
 		const min = parsedMin.success ? parsedMin.data.min : SimilarQuerySchema.parse({}).min
@@ -217,7 +261,7 @@ export default function IssuePage() {
 				<SimilarSection
 					similar={similar}
 					versionPath={`/datasets/${dataset.slug}/versions/${encodeURIComponent(version.label)}`}
-					result={actionData && (actionData.intent === 'extend' || actionData.intent === 'extend_all') ? actionData : null}
+					result={actionData && ['extend', 'extend_all', 'extend_audit', 'audit'].includes(actionData.intent) ? actionData : null}
 					busy={busy}
 				/>
 			) : null}
@@ -502,7 +546,17 @@ type SimilarData = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['
  * "Similar samples (N)" on a sample issue (issue #22): the samples like this one that the issue
  * does not cover yet, to add picked ones or all of them; and the samples it was extended to.
  */
-function SimilarSection({ similar, versionPath, result, busy }: { similar: SimilarData; versionPath: string; result: { error: string | null; added?: number } | null; busy: boolean }) {
+function SimilarSection({
+	similar,
+	versionPath,
+	result,
+	busy,
+}: {
+	similar: SimilarData
+	versionPath: string
+	result: { intent: string; error: string | null; added?: number; audit?: { roundId: string; drawn: number; population: number } } | null
+	busy: boolean
+}) {
 	const { t } = useTranslation(['datasets', 'issues'])
 	const f = useChartFormat()
 	return (
@@ -511,6 +565,11 @@ function SimilarSection({ similar, versionPath, result, busy }: { similar: Simil
 			{result?.error ? (
 				<p role="alert" className="alert-error">
 					{t(`datasets:${result.error}`)}
+				</p>
+			) : result?.audit ? (
+				<p role="status" data-testid="audit-status">
+					{t('datasets:similar.audit.started', { count: result.audit.drawn, population: result.audit.population })}{' '}
+					<Link to={`${versionPath}/rounds/${result.audit.roundId}`}>{t('datasets:similar.audit.toRound')}</Link>
 				</p>
 			) : result ? (
 				<p role="status" data-testid="extended-status">
@@ -539,6 +598,8 @@ function SimilarSection({ similar, versionPath, result, busy }: { similar: Simil
 			) : (
 				<p className="text-slate-700">{t('datasets:similar.none')}</p>
 			)}
+			{similar.items.length ? <AuditForm similar={similar} busy={busy} /> : null}
+			{similar.audits.length ? <AuditList similar={similar} versionPath={versionPath} busy={busy} /> : null}
 			{similar.extended.length ? (
 				<div className="flex flex-col gap-2" data-testid="issue-samples">
 					<h3 className="font-semibold">{t('datasets:similar.covered', { count: similar.extended.length })}</h3>
@@ -562,5 +623,103 @@ function SimilarSection({ similar, versionPath, result, busy }: { similar: Simil
 				</div>
 			) : null}
 		</section>
+	)
+}
+
+/** Draw m of the similar samples at random into a round, to estimate how many show the problem. */
+function AuditForm({ similar, busy }: { similar: SimilarData; busy: boolean }) {
+	const { t } = useTranslation(['datasets', 'issues'])
+	const { issue } = useLoaderData<typeof loader>()
+	return (
+		<Form method="post" className="flex flex-col gap-3 border-t border-slate-200 pt-3" aria-labelledby="audit-heading">
+			<h3 id="audit-heading" className="font-semibold">
+				{t('datasets:similar.audit.heading')}
+			</h3>
+			<p className="text-sm text-slate-700">{t('datasets:similar.audit.intro', { count: similar.total })}</p>
+			<input type="hidden" name="min" value={similar.min} />
+			<div className="grid gap-3 sm:grid-cols-3">
+				<div className="flex flex-col gap-1">
+					<label htmlFor="audit-size" className="text-sm font-medium">
+						{t('datasets:similar.audit.size')}
+					</label>
+					<input id="audit-size" name="size" type="number" min={1} max={similar.auditSize.max} defaultValue={similar.auditSize.default} required className="input" />
+				</div>
+				<div className="flex flex-col gap-1">
+					<label htmlFor="audit-round" className="text-sm font-medium">
+						{t('datasets:similar.audit.round')}
+					</label>
+					<select id="audit-round" name="round" defaultValue="new" className="input">
+						<option value="new">{t('datasets:similar.audit.newRound')}</option>
+						{similar.rounds.map((r) => (
+							<option key={r.id} value={r.id}>
+								{r.title} ({t(`rounds:status.${r.status}`)})
+							</option>
+						))}
+					</select>
+				</div>
+				<div className="flex flex-col gap-1">
+					<label htmlFor="audit-title" className="text-sm font-medium">
+						{t('datasets:similar.audit.title')}
+					</label>
+					<input
+						id="audit-title"
+						name="title"
+						defaultValue={t('datasets:similar.audit.defaultTitle', { number: issue.number })}
+						maxLength={200}
+						className="input"
+						dir="auto"
+						aria-describedby="audit-title-hint"
+					/>
+					<p id="audit-title-hint" className="text-xs text-slate-700">
+						{t('datasets:similar.audit.titleHint')}
+					</p>
+				</div>
+			</div>
+			<div>
+				<button type="submit" name="intent" value="audit" className="btn" disabled={busy}>
+					{t('datasets:similar.audit.start')}
+				</button>
+			</div>
+		</Form>
+	)
+}
+
+/** Each audit: its round, what was reviewed, and the estimate with its 95 % interval; the evidence to add them all. */
+function AuditList({ similar, versionPath, busy }: { similar: SimilarData; versionPath: string; busy: boolean }) {
+	const { t } = useTranslation(['datasets', 'rounds'])
+	const f = useChartFormat()
+	return (
+		<ul className="flex flex-col gap-2" data-testid="audits" aria-label={t('datasets:similar.audit.list')}>
+			{similar.audits.map((a) => {
+				const p = a.prevalence
+				return (
+					<li key={a.id} className="flex flex-col gap-1 rounded border border-slate-200 p-3">
+						<p>
+							{t('datasets:similar.audit.inRound', { count: a.drawn })} <Link to={`${versionPath}/rounds/${a.round.id}`}>{a.round.title}</Link> ({t(`rounds:status.${a.round.status}`)})
+						</p>
+						<p data-testid="audit-estimate">
+							{p.reviewed === 0
+								? t('datasets:similar.audit.noneReviewed')
+								: t('datasets:similar.audit.estimate', {
+										reviewed: f.number(p.reviewed),
+										affected: f.number(p.affected),
+										estimate: f.number(p.estimate),
+										population: f.number(p.population),
+										low: f.number(p.low),
+										high: f.number(p.high),
+									})}
+						</p>
+						{p.reviewed > 0 ? (
+							<Form method="post">
+								<input type="hidden" name="audit" value={a.id} />
+								<button type="submit" name="intent" value="extend_audit" className="btn" disabled={busy}>
+									{t('datasets:similar.audit.extend')}
+								</button>
+							</Form>
+						) : null}
+					</li>
+				)
+			})}
+		</ul>
 	)
 }
