@@ -99,7 +99,12 @@ export type ReportIssue = {
 	affectedGroups: string[]
 	publicResponse: string
 	carriedOver: boolean
+	/** How many samples the issue was extended to beyond its own, because they are similar (issue #22); 0 for other kinds. */
+	similarSamples: number
 }
+
+/** An issue as the JSON download lists it: also the external ids of the samples it was extended to (by id, in code-unit order). */
+export type ReportExportIssue = ReportIssue & { similarSampleIds: string[] }
 
 export type ReportOverride = { at: string | null; overriddenBlockers: number; blockers: number[]; justification: string }
 
@@ -136,6 +141,8 @@ export type ConsultationReport = {
 		acknowledged: number
 		resolved: number
 		blocking: number
+		/** The samples the open blocking issues cover: each sample issue's own sample and the similar samples it was extended to. */
+		blockingSamples: number
 		resolutions: Record<Resolution, number>
 		/** How many of the issues `issues` lists (fewer than `issues` when the caller capped the list). */
 		listed: number
@@ -197,6 +204,22 @@ export function blockingText(t: TFunction, issue: ReportIssue): string {
 	if (issue.blocking) return reasons ? t('report:issues.blockingYes', { reasons }) : t('report:issues.blockingPlain')
 	if (issue.teamCall === 'not_blocking' && reasons) return t('report:issues.blockingOverruled', { reasons })
 	return t('report:issues.blockingNo')
+}
+
+/** "also covers 3 similar samples", or '' for an issue not extended to any. */
+export function similarSamplesText(t: TFunction, issue: Pick<ReportIssue, 'similarSamples'>): string {
+	return issue.similarSamples > 0 ? t('report:issues.similarSamples', { count: issue.similarSamples }) : ''
+}
+
+/** The issue table's "About" cell: what the issue is about, and the similar samples it also covers. */
+export function aboutWithSimilarText(t: TFunction, issue: ReportIssue, esc: Esc = same): string {
+	const similar = similarSamplesText(t, issue)
+	return similar ? `${aboutText(t, issue, esc)} · ${similar}` : aboutText(t, issue, esc)
+}
+
+/** "The open blocking issues cover 7 samples…", when they cover more samples than there are of them (else ''). */
+export function blockingSamplesText(t: TFunction, summary: Pick<ConsultationReport['summary'], 'blocking' | 'blockingSamples'>): string {
+	return summary.blockingSamples > summary.blocking ? t('report:issues.blockingSamples', { count: summary.blockingSamples }) : ''
 }
 
 export function categoriesText(t: TFunction, issue: ReportIssue): string {
@@ -285,7 +308,8 @@ export async function* toJsonChunks(report: ConsultationReport, batches: AsyncIt
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-export const CSV_COLUMNS = ['number', 'about', 'status', 'resolution', 'blocking', 'categories', 'max_severity', 'flaggers', 'public_response', 'version'] as const
+// similar_samples was added last (issue #22), so the columns before it keep their positions.
+export const CSV_COLUMNS = ['number', 'about', 'status', 'resolution', 'blocking', 'categories', 'max_severity', 'flaggers', 'public_response', 'version', 'similar_samples'] as const
 
 // Spreadsheets run a cell starting with these as a formula (OWASP "CSV injection").
 const FORMULA_START = new Set(['=', '+', '-', '@'])
@@ -320,7 +344,7 @@ export function csvCell(value: string | number | boolean | null | undefined): st
 /** What a CSV row needs of an issue (a streamed export reads only these columns). */
 export type CsvIssue = Pick<
 	ReportIssue,
-	'number' | 'kind' | 'sample' | 'templateTarget' | 'useCase' | 'status' | 'resolution' | 'blocking' | 'categories' | 'maxSeverity' | 'flaggers' | 'publicResponse'
+	'number' | 'kind' | 'sample' | 'templateTarget' | 'useCase' | 'status' | 'resolution' | 'blocking' | 'categories' | 'maxSeverity' | 'flaggers' | 'publicResponse' | 'similarSamples'
 >
 
 function csvAbout(issue: CsvIssue): string {
@@ -331,7 +355,19 @@ function csvAbout(issue: CsvIssue): string {
 
 /** One issue's CSV row, as plain values (language-independent codes). */
 export function csvIssueRow(i: CsvIssue, versionLabel: string): string[] {
-	return [String(i.number), csvAbout(i), i.status, i.resolution ?? '', i.blocking ? 'true' : 'false', i.categories.join('; '), i.maxSeverity ?? '', String(i.flaggers), i.publicResponse, versionLabel]
+	return [
+		String(i.number),
+		csvAbout(i),
+		i.status,
+		i.resolution ?? '',
+		i.blocking ? 'true' : 'false',
+		i.categories.join('; '),
+		i.maxSeverity ?? '',
+		String(i.flaggers),
+		i.publicResponse,
+		versionLabel,
+		String(i.similarSamples),
+	]
 }
 
 /** A header row, then one row per listed issue. */
@@ -505,6 +541,8 @@ export function toMarkdown(report: ConsultationReport, t: TFunction): string {
 	if (!s.issues) para(t('report:issues.none'))
 	else {
 		para(t('report:issues.summary', { count: s.issues, open: s.open, acknowledged: s.acknowledged, resolved: s.resolved, blocking: s.blocking }))
+		const covered = blockingSamplesText(t, s)
+		if (covered) para(covered)
 		if (s.resolved) para(`${t('report:issues.resolutions')}: ${resolutionsText(t, s.resolutions)}.`)
 		if (s.listed < s.issues) para(t('report:issues.truncated', { count: s.issues, shown: s.listed }))
 		out.push(
@@ -519,7 +557,16 @@ export function toMarkdown(report: ConsultationReport, t: TFunction): string {
 					t('report:issues.severity'),
 					t('report:issues.flaggers'),
 				],
-				report.issues.map((i) => [`#${i.number}`, aboutText(t, i, e), statusText(t, i), resolutionText(t, i), blockingText(t, i), categoriesText(t, i), severityText(t, i), String(i.flaggers)]),
+				report.issues.map((i) => [
+					`#${i.number}`,
+					aboutWithSimilarText(t, i, e),
+					statusText(t, i),
+					resolutionText(t, i),
+					blockingText(t, i),
+					categoriesText(t, i),
+					severityText(t, i),
+					String(i.flaggers),
+				]),
 			),
 		)
 	}

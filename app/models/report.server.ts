@@ -4,10 +4,11 @@
  * role, flags only through the counters kept on issues, no actor of the audit log, no assignee,
  * no issue history (that is where internal notes and the team's blocking reasons live).
  */
-import { and, asc, eq, isNotNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm'
 import { type ParticipantRole, type Resolution, type Severity } from '#app/domain/enums.ts'
 import { auditEvents, issues } from '#db/schema/issues.ts'
 import { participants, rounds } from '#db/schema/rounds.ts'
+import { issueSamples } from '#db/schema/similar.ts'
 import { isOpenBlocker } from '#app/domain/gate.ts'
 import { resolutionValues } from '#app/domain/issue.ts'
 import {
@@ -16,13 +17,14 @@ import {
 	MIN_GROUP_SIZE,
 	type ConsultationReport,
 	type CsvIssue,
+	type ReportExportIssue,
 	type ReportIssue,
 	type ReportOverride,
 	type ReportRound,
 	type ReportRoundApproval,
 } from '#app/domain/report.ts'
 import { db, query, queryCursor } from '#app/utils/db.server.ts'
-import { gateCounts } from './issue.server.ts'
+import { countBlockingSamples, gateCounts } from './issue.server.ts'
 import { getReportSignals } from './signals.server.ts'
 import { type getVersion } from './version.server.ts'
 
@@ -52,6 +54,7 @@ function byRole(rows: Array<{ role: ParticipantRole; n: number }>): Record<Parti
 }
 
 type IssueRow = {
+	id: string
 	number: number
 	kind: ReportIssue['kind']
 	externalId: string | null
@@ -77,12 +80,12 @@ type Columns = 'all' | 'csv'
 // A CSV row needs fewer columns than the report's issue: the rest (two arrays, a jsonb) would be
 // read and parsed for nothing, which is most of an export's time.
 const selected: Record<Columns, SQL> = {
-	all: sql`i.number, i.kind, i.external_id as "externalId", i.template_target as "templateTarget", uc.title as "useCaseTitle",
+	all: sql`i.id, i.number, i.kind, i.external_id as "externalId", i.template_target as "templateTarget", uc.title as "useCaseTitle",
 			i.status, i.resolution, i.needs_re_review as "needsReReview", i.blocking, i.blocking_reasons as "blockingReasons",
 			i.owner_blocking as "ownerBlocking", i.categories, i.max_severity as "maxSeverity", i.flag_count as "flagCount",
 			i.flagger_count as "flaggerCount", i.affected_groups as "affectedGroups", i.public_response as "publicResponse",
 			i.carried_from_id is not null as "carriedOver"`,
-	csv: sql`i.number, i.kind, i.external_id as "externalId", i.template_target as "templateTarget", uc.title as "useCaseTitle",
+	csv: sql`i.id, i.number, i.kind, i.external_id as "externalId", i.template_target as "templateTarget", uc.title as "useCaseTitle",
 			i.status, i.resolution, i.blocking, i.categories, i.max_severity as "maxSeverity", i.flagger_count as "flaggerCount", i.public_response as "publicResponse"`,
 }
 
@@ -117,17 +120,18 @@ function issueSubject(i: Pick<IssueRow, SubjectColumns>) {
 	}
 }
 
-function toCsvIssue(i: Pick<IssueRow, SubjectColumns | 'blocking' | 'categories' | 'maxSeverity' | 'flaggerCount' | 'publicResponse'>): CsvIssue {
+function toCsvIssue(i: Pick<IssueRow, SubjectColumns | 'blocking' | 'categories' | 'maxSeverity' | 'flaggerCount' | 'publicResponse'>, similarSamples: number): CsvIssue {
 	return Object.assign(issueSubject(i), {
 		blocking: i.blocking,
 		categories: i.categories,
 		maxSeverity: severityNames[i.maxSeverity] ?? null,
 		flaggers: i.flaggerCount,
 		publicResponse: i.publicResponse,
+		similarSamples,
 	})
 }
 
-function toReportIssue(i: IssueRow): ReportIssue {
+function toReportIssue(i: IssueRow, similarSamples: number): ReportIssue {
 	return Object.assign(issueSubject(i), {
 		needsReReview: i.needsReReview,
 		blocking: i.blocking,
@@ -140,6 +144,61 @@ function toReportIssue(i: IssueRow): ReportIssue {
 		affectedGroups: i.affectedGroups,
 		publicResponse: i.publicResponse,
 		carriedOver: i.carriedOver,
+		similarSamples,
+	})
+}
+
+// Only an issue about a sample is extended to similar samples: a batch without one asks nothing.
+const sampleIssueIds = (rows: ReadonlyArray<Pick<IssueRow, 'id' | 'kind'>>) => rows.filter((r) => r.kind === 'sample').map((r) => r.id)
+
+/** How many samples each of these issues was extended to (issue #22), in one statement; an issue without any is absent. */
+async function similarSampleCounts(rows: ReadonlyArray<Pick<IssueRow, 'id' | 'kind'>>): Promise<Map<string, number>> {
+	const ids = sampleIssueIds(rows)
+	if (!ids.length) return new Map()
+	const counts = await db
+		.select({ issueId: issueSamples.issueId, n: sql<number>`count(*)::int` })
+		.from(issueSamples)
+		.where(inArray(issueSamples.issueId, ids))
+		.groupBy(issueSamples.issueId)
+	return new Map(counts.map((c) => [c.issueId, c.n]))
+}
+
+/** The external ids of the samples each of these issues was extended to, in one statement, in code-unit order (the same on every collation). */
+async function similarSampleIds(rows: ReadonlyArray<Pick<IssueRow, 'id' | 'kind'>>): Promise<Map<string, string[]>> {
+	const ids = sampleIssueIds(rows)
+	const byIssue = new Map<string, string[]>()
+	if (!ids.length) return byIssue
+	const found = await db
+		.select({ issueId: issueSamples.issueId, externalId: issueSamples.externalId })
+		.from(issueSamples)
+		.where(inArray(issueSamples.issueId, ids))
+		.orderBy(asc(issueSamples.issueId), sql`${issueSamples.externalId} collate "C"`)
+	for (const f of found) {
+		const list = byIssue.get(f.issueId)
+		if (list) list.push(f.externalId)
+		else byIssue.set(f.issueId, [f.externalId])
+	}
+	return byIssue
+}
+
+/** Report issues with their similar samples counted (the page, the Markdown). */
+async function withSimilarCounts(rows: IssueRow[]): Promise<ReportIssue[]> {
+	const counts = await similarSampleCounts(rows)
+	return rows.map((r) => toReportIssue(r, counts.get(r.id) ?? 0))
+}
+
+/** CSV rows with their similar samples counted. */
+async function csvWithSimilarCounts(rows: IssueRow[]): Promise<CsvIssue[]> {
+	const counts = await similarSampleCounts(rows)
+	return rows.map((r) => toCsvIssue(r, counts.get(r.id) ?? 0))
+}
+
+/** The JSON's issues: each with the ids of its similar samples, and their number. */
+async function withSimilarIds(rows: IssueRow[]): Promise<ReportExportIssue[]> {
+	const ids = await similarSampleIds(rows)
+	return rows.map((r) => {
+		const similar = ids.get(r.id) ?? []
+		return Object.assign(toReportIssue(r, similar.length), { similarSampleIds: similar })
 	})
 }
 
@@ -151,7 +210,7 @@ type ReportArgs = { dataset: { slug: string; name: string }; version: Version; n
  */
 export async function getConsultationReport({ issueLimit, ...args }: ReportArgs & { issueLimit?: number }): Promise<ConsultationReport> {
 	const [{ report }, rows] = await Promise.all([reportWithoutIssues(args), query<IssueRow>(issueRowsQuery(args.version.id, { limit: issueLimit }))])
-	const listed = rows.map(toReportIssue)
+	const listed = await withSimilarCounts(rows)
 	return { ...report, summary: { ...report.summary, listed: listed.length }, issues: listed }
 }
 
@@ -165,9 +224,12 @@ const EXPORT_BATCH = 2_000
  * Issues filed while it downloads are left out (the list stops at the last number counted), so
  * the summary and the list agree.
  */
-export async function getConsultationReportExport({ batch = EXPORT_BATCH, ...args }: ReportArgs & { batch?: number }): Promise<{ report: ConsultationReport; issues: AsyncIterable<ReportIssue[]> }> {
+export async function getConsultationReportExport({
+	batch = EXPORT_BATCH,
+	...args
+}: ReportArgs & { batch?: number }): Promise<{ report: ConsultationReport; issues: AsyncIterable<ReportExportIssue[]> }> {
 	const { report, lastNumber } = await reportWithoutIssues(args)
-	return { report: { ...report, summary: { ...report.summary, listed: report.summary.issues } }, issues: issueBatches(args.version.id, lastNumber, batch, 'all', toReportIssue) }
+	return { report: { ...report, summary: { ...report.summary, listed: report.summary.issues } }, issues: issueBatches(args.version.id, lastNumber, batch, 'all', withSimilarIds) }
 }
 
 /**
@@ -176,21 +238,22 @@ export async function getConsultationReportExport({ batch = EXPORT_BATCH, ...arg
  * is read: the first row leaves after one round trip.
  */
 export function listReportCsvIssues({ versionId, batch = EXPORT_BATCH }: { versionId: string; batch?: number }): AsyncIterable<CsvIssue[]> {
-	return issueBatches(versionId, undefined, batch, 'csv', toCsvIssue)
+	return issueBatches(versionId, undefined, batch, 'csv', csvWithSimilarCounts)
 }
 
-async function* issueBatches<T>(versionId: string, upTo: number | undefined, batch: number, columns: Columns, map: (row: IssueRow) => T): AsyncGenerator<T[]> {
+/** `complete` turns a batch of rows into issues, reading what else they need for the whole batch at once (their similar samples). */
+async function* issueBatches<T>(versionId: string, upTo: number | undefined, batch: number, columns: Columns, complete: (rows: IssueRow[]) => Promise<T[]>): AsyncGenerator<T[]> {
 	if (upTo !== undefined && upTo <= 0) return
 	// PostgreSQL: one statement read through a cursor. PGlite (no cursor outside a transaction that
 	// would hold its only connection for the whole download): keyset pages by number.
 	const cursor = queryCursor<IssueRow>(issueRowsQuery(versionId, { upTo, columns }), batch)
 	if (cursor) {
-		for await (const rows of readAhead(cursor)) yield rows.map(map)
+		for await (const rows of readAhead(cursor)) yield await complete(rows)
 		return
 	}
 	for (let after = 0; ;) {
 		const rows = await query<IssueRow>(issueRowsQuery(versionId, { after, upTo, limit: batch, columns }))
-		if (rows.length) yield rows.map(map)
+		if (rows.length) yield await complete(rows)
 		if (rows.length < batch) return
 		after = rows.at(-1)!.number
 	}
@@ -202,14 +265,17 @@ async function* issueBatches<T>(versionId: string, upTo: number | undefined, bat
  */
 async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
 	const it = source[Symbol.asyncIterator]()
-	let next = it.next()
+	// postgres.js's cursor answers a plain `{ done: true }`, not a promise, when asked after its
+	// statement has finished — which happens once the reader is slower than the last read.
+	const step = () => Promise.resolve(it.next())
+	let next = step()
 	try {
 		for (;;) {
 			// A failure is thrown where the batch is awaited; until then it must not count as unhandled.
 			next.catch(() => {})
 			const result = await next
 			if (result.done) return
-			next = it.next()
+			next = step()
 			yield result.value
 		}
 	} finally {
@@ -222,7 +288,7 @@ async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
 /** Everything but the issue list (`issues` empty, `summary.listed` 0), and the highest issue number counted. */
 async function reportWithoutIssues({ dataset, version, now = new Date() }: ReportArgs): Promise<{ report: ConsultationReport; lastNumber: number }> {
 	const versionId = version.id
-	const [roundRows, perRound, perPerson, counts, overrideRows, roundApprovalRows, gate, signals] = await Promise.all([
+	const [roundRows, perRound, perPerson, counts, overrideRows, roundApprovalRows, gate, blockingSamples, signals] = await Promise.all([
 		db
 			.select({
 				id: rounds.id,
@@ -275,6 +341,7 @@ async function reportWithoutIssues({ dataset, version, now = new Date() }: Repor
 			.where(and(eq(auditEvents.versionId, versionId), sql`${auditEvents.action} in ('version.approved', 'version.approved_with_override')`, sql`${auditEvents.after} ->> 'roundChoice' is not null`))
 			.orderBy(asc(auditEvents.createdAt), asc(auditEvents.id)),
 		gateCounts(versionId),
+		countBlockingSamples(versionId),
 		getReportSignals(versionId),
 	])
 
@@ -340,6 +407,7 @@ async function reportWithoutIssues({ dataset, version, now = new Date() }: Repor
 			acknowledged: sum((c) => c.status === 'acknowledged'),
 			resolved: sum((c) => c.status === 'resolved'),
 			blocking: sum(isOpenBlocker),
+			blockingSamples,
 			resolutions: Object.fromEntries(resolutionValues.map((r) => [r, sum((c) => c.status === 'resolved' && c.resolution === r)])) as Record<Resolution, number>,
 			listed: 0,
 		},

@@ -272,6 +272,7 @@ const issue = (over: Partial<ReportIssue>): ReportIssue => ({
 	affectedGroups: [],
 	publicResponse: '',
 	carriedOver: false,
+	similarSamples: 0,
 	...over,
 })
 
@@ -327,13 +328,14 @@ function reportWith(text: string): ConsultationReport {
 			acknowledged: 0,
 			resolved: 2,
 			blocking: 1,
+			blockingSamples: 3,
 			resolutions: { removed: 0, regenerated: 0, documented: 1, not_an_issue: 1, use_case_revised: 0, use_case_narrowed: 0 },
 			listed: 3,
 		},
 		issues: [
 			issue({ number: 1, sample: text, publicResponse: text }),
 			issue({ number: 2, kind: 'use_case', sample: null, useCase: text, resolution: 'not_an_issue', publicResponse: text }),
-			issue({ number: 3, status: 'open', resolution: null, blocking: true, blockingReasons: ['critical'], sample: text }),
+			issue({ number: 3, status: 'open', resolution: null, blocking: true, blockingReasons: ['critical'], sample: text, similarSamples: 2 }),
 		],
 		overrides: { current: null, history: [{ at: '2030-01-01T12:00:00.000Z', overriddenBlockers: 1, blockers: [3], justification: text }] },
 		roundApprovals: [{ at: '2030-01-01T12:00:00.000Z', choice: 'keep_open', rounds: [text], justification: text }],
@@ -497,7 +499,8 @@ describe('small groups and names', () => {
 
 	test('CSV rows: a header, then one row per issue with language-independent codes', () => {
 		const rows = toCsvRows(reportWith('=cmd'))
-		expect(rows[0]).toEqual(['number', 'about', 'status', 'resolution', 'blocking', 'categories', 'max_severity', 'flaggers', 'public_response', 'version'])
+		expect(rows[0]).toEqual(['number', 'about', 'status', 'resolution', 'blocking', 'categories', 'max_severity', 'flaggers', 'public_response', 'version', 'similar_samples'])
+		expect(rows.map((r) => r.at(-1))).toEqual(['similar_samples', '0', '0', '2'])
 		expect(rows.slice(1).map((r) => r.slice(0, 8))).toEqual([
 			['1', 'sample:=cmd', 'resolved', 'documented', 'false', 'stereotype', 'major', '2'],
 			['2', 'use_case:=cmd', 'resolved', 'not_an_issue', 'false', 'stereotype', 'major', '2'],

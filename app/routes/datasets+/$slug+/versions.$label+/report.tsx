@@ -7,6 +7,7 @@ import { DateTime } from '#app/components/date-time.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
 import {
 	aboutText,
+	blockingSamplesText,
 	blockingText,
 	categoriesText,
 	countText,
@@ -19,6 +20,7 @@ import {
 	roundDates,
 	selectionText,
 	severityText,
+	similarSamplesText,
 	statusText,
 } from '#app/domain/report.ts'
 import { percentText, signalsAbsentText, signalsChosenText, signalTermsText } from '#app/domain/signals/report.ts'
@@ -255,6 +257,7 @@ export default function ReportPage() {
 				{s.issues ? (
 					<>
 						<p>{t('report:issues.summary', { count: s.issues, open: s.open, acknowledged: s.acknowledged, resolved: s.resolved, blocking: s.blocking })}</p>
+						{blockingSamplesText(t, s) ? <p data-testid="blocking-samples">{blockingSamplesText(t, s)}</p> : null}
 						{s.resolved ? (
 							<p>
 								{t('report:issues.resolutions')}: {resolutionsText(t, s.resolutions)}
@@ -277,7 +280,10 @@ export default function ReportPage() {
 								<Link key="n" to={`${base}/issues/${i.number}`}>
 									#{i.number}
 								</Link>,
-								<bdi key="a">{aboutText(t, i)}</bdi>,
+								<span key="a">
+									<bdi>{aboutText(t, i)}</bdi>
+									{i.similarSamples > 0 ? ` · ${similarSamplesText(t, i)}` : null}
+								</span>,
 								statusText(t, i),
 								resolutionText(t, i),
 								blockingText(t, i),
