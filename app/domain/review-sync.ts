@@ -37,6 +37,8 @@ export const SyncRequestSchema = z.object({
 	want: z.number().int().min(0).max(AHEAD_MAX).default(0),
 	/** The queue position after which to look first (then from the start). */
 	after: z.number().int().default(-1),
+	/** A sample of the reviewer's queue: the answer lists their samples still waiting that are like it (issue #22), after the verdicts are recorded. */
+	similarOf: externalId.optional(),
 })
 export type SyncRequest = z.input<typeof SyncRequestSchema>
 
@@ -50,3 +52,16 @@ export type SyncStatus = (typeof syncStatuses)[number]
 export const isConflict = (s: SyncStatus) => s !== 'recorded' && s !== 'replayed'
 
 export type SyncResult = { key: string; status: SyncStatus; fieldErrors?: Record<string, string[]> }
+
+/**
+ * One of the reviewer's own samples still waiting that is like the one they flagged (issue #22): its
+ * text only (never HTML, never an image), and what it shares with the flagged one. Nothing about
+ * other reviewers: no counts, no verdicts.
+ */
+export type SimilarItem = {
+	externalId: string
+	content: string | null
+	messages: Array<{ role: string; content: string }> | null
+	language: string | null
+	shared: Array<'text' | 'template' | 'persona'>
+}

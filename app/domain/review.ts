@@ -103,3 +103,33 @@ export const TemplateFeedbackSchema = z
 		if (v.kind === 'flag' && !v.category) ctx.addIssue({ code: 'custom', path: ['category'], message: 'review:errors.category' })
 		if (v.kind === 'flag' && !v.severity) ctx.addIssue({ code: 'custom', path: ['severity'], message: 'review:errors.severity' })
 	})
+
+/** After a flag, at most this many of the reviewer's own waiting samples like the flagged one are offered (issue #22). */
+export const SIMILAR_PROMPT_MAX = 5
+
+/** Which similar samples the prompt offers: a near-identical text, or the same template and the same persona. */
+export function offeredAsSimilar(shared: readonly string[]): boolean {
+	return shared.includes('text') || (shared.includes('template') && shared.includes('persona'))
+}
+
+/** The parts of a flag a "yes, the same" copies (the quote and the rewrite are about the flagged text, so they are not). */
+export type SameFlagSource = Pick<FlagInput, 'category' | 'severity' | 'affectedGroups' | 'unsure' | 'rationale'>
+
+/**
+ * The flag form's fields for "yes, it has the same problem" on a sample like a flagged one: the
+ * same category, severity, groups and unsure mark, and a rationale that opens with `sentence`
+ * (which names the flagged sample) followed by the reviewer's own rationale, cut to fit. The
+ * page sends these exactly as the flag form would, so the flag is recorded as any other.
+ */
+export function sameAsFlagFields(flag: SameFlagSource, sentence: string): Record<string, string | string[]> {
+	const head = sentence.slice(0, RATIONALE_MAX)
+	const own = flag.rationale.trim()
+	const rationale = own ? `${head}\n\n${own}`.slice(0, RATIONALE_MAX) : head
+	return {
+		category: flag.category,
+		severity: flag.severity,
+		affectedGroups: flag.affectedGroups.slice(0, 20).map((g) => g.slice(0, GROUP_MAX)),
+		rationale,
+		...(flag.unsure ? { unsure: 'on' } : {}),
+	}
+}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { FlagSchema, groupSuggestions, visibleOthersFlags } from '#app/domain/review.ts'
+import { FlagSchema, groupSuggestions, offeredAsSimilar, RATIONALE_MAX, sameAsFlagFields, visibleOthersFlags } from '#app/domain/review.ts'
 
 describe('blind review', () => {
 	const others = ['caricature', 'caricature', 'stereotype'] as const
@@ -47,4 +47,33 @@ test('group suggestions come from identity-like metadata', () => {
 		'Afro-Colombian women',
 		'Oaxaca',
 	])
+})
+
+describe('"Do these look the same?" (issue #22)', () => {
+	test('offers a near-identical text, or the same template and persona together; never one of them alone', () => {
+		expect(offeredAsSimilar(['text'])).toBe(true)
+		expect(offeredAsSimilar(['text', 'template'])).toBe(true)
+		expect(offeredAsSimilar(['template', 'persona'])).toBe(true)
+		expect(offeredAsSimilar(['template'])).toBe(false)
+		expect(offeredAsSimilar(['persona'])).toBe(false)
+		expect(offeredAsSimilar([])).toBe(false)
+	})
+
+	test('a yes copies category, severity, groups and unsure; the rationale names the flagged sample, then the reviewer’s own, within the limit', () => {
+		const flag = { category: 'caricature' as const, severity: 'critical' as const, affectedGroups: ['older women'], unsure: true, rationale: 'Reads as a parody.' }
+		const fields = sameAsFlagFields(flag, 'The same problem as sample a-1, which I flagged.')
+		expect(fields).toEqual({
+			category: 'caricature',
+			severity: 'critical',
+			affectedGroups: ['older women'],
+			rationale: 'The same problem as sample a-1, which I flagged.\n\nReads as a parody.',
+			unsure: 'on',
+		})
+		// What the flag form's schema makes of them: the same flag (so a major or critical one keeps its required rationale).
+		expect(FlagSchema.parse({ intent: 'flag', ...fields })).toMatchObject({ ...flag, rationale: fields.rationale, quotedSpan: '', suggestedRewrite: '' })
+		expect(sameAsFlagFields({ ...flag, unsure: false, rationale: '' }, 'Same.')).toEqual({ category: 'caricature', severity: 'critical', affectedGroups: ['older women'], rationale: 'Same.' })
+		const long = sameAsFlagFields({ ...flag, rationale: 'x'.repeat(RATIONALE_MAX) }, 'Same.')
+		expect(long.rationale).toHaveLength(RATIONALE_MAX)
+		expect(FlagSchema.safeParse({ intent: 'flag', ...long }).success).toBe(true)
+	})
 })

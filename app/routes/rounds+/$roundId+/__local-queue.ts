@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { FlagFormSchema } from '#app/domain/review.ts'
-import { AHEAD_DEFAULT, clampAhead, isConflict, SYNC_BATCH, type SyncStatus } from '#app/domain/review-sync.ts'
+import { FlagFormSchema, type FlagInput } from '#app/domain/review.ts'
+import { AHEAD_DEFAULT, clampAhead, isConflict, type SimilarItem, SYNC_BATCH, type SyncStatus } from '#app/domain/review-sync.ts'
 import { fieldErrorsOf } from '#app/utils/misc.ts'
 import { type SyncAnswer } from './review-sync.ts'
 
@@ -37,8 +37,8 @@ function newKey() {
 	return Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('')
 }
 
-/** The flag form's fields as the server reads them, checked here first with the same schema. */
-export function readFlagForm(form: HTMLFormElement): { fields: Fields; fieldErrors: Record<string, string[]> | null } {
+/** The flag form's fields as the server reads them, checked here first with the same schema (`value`: the flag as the server will record it). */
+export function readFlagForm(form: HTMLFormElement): { fields: Fields; fieldErrors: Record<string, string[]> | null; value?: FlagInput } {
 	const data = new FormData(form)
 	const fields: Fields = {}
 	for (const [name, value] of data) {
@@ -48,7 +48,7 @@ export function readFlagForm(form: HTMLFormElement): { fields: Fields; fieldErro
 	}
 	const input: Record<string, unknown> = { ...fields, intent: 'flag', affectedGroups: data.getAll('affectedGroups'), otherGroups: data.getAll('otherGroups') }
 	const parsed = FlagFormSchema.safeParse(input)
-	return { fields, fieldErrors: parsed.success ? null : fieldErrorsOf(parsed.error) }
+	return parsed.success ? { fields, fieldErrors: null, value: parsed.data } : { fields, fieldErrors: fieldErrorsOf(parsed.error) }
 }
 
 export function useLocalQueue({ roundId, participantId, first, firstJudged }: { roundId: string; participantId: string; first: QueueSample; firstJudged: boolean }) {
@@ -64,8 +64,8 @@ export function useLocalQueue({ roundId, participantId, first, firstJudged }: { 
 	const [sent, setSent] = useState<ReadonlyMap<string, Intent>>(new Map())
 	const [ahead, setAheadState] = useState(AHEAD_DEFAULT)
 	// The latest state, for the sender (it runs outside React's render).
-	const state = useRef({ items, index, outbox, ahead, exhausted })
-	state.current = { items, index, outbox, ahead, exhausted }
+	const state = useRef({ items, index, outbox, ahead, exhausted, judged })
+	state.current = { items, index, outbox, ahead, exhausted, judged }
 	const inflight = useRef<Set<string> | null>(null)
 	const storeKey = outboxKey(participantId)
 
@@ -189,25 +189,64 @@ export function useLocalQueue({ roundId, participantId, first, firstJudged }: { 
 
 	const current = items[index] ?? null
 
-	/** A verdict on the sample shown: into the outbox (replacing what still waits for that sample), then the next sample not yet judged. */
+	/** Into the outbox (replacing what still waits for that sample; flags add up as they do on the server); the sample is judged here. */
+	const put = useCallback(
+		(externalId: string, intent: Intent, fields: Fields) => {
+			const sending = inflight.current
+			const kept = state.current.outbox.filter((e) => e.externalId !== externalId || !!e.status || sending?.has(e.key) || (intent === 'flag' && e.intent === 'flag'))
+			store([...kept, { key: newKey(), externalId, intent, fields }])
+			const done = new Set([...state.current.judged, externalId])
+			state.current.judged = done
+			setJudged(done)
+			// Sent after the next sample is on screen: the request's work never delays it.
+			window.setTimeout(() => void flush(), 0)
+			return done
+		},
+		[flush, store],
+	)
+
+	/** A verdict on the sample shown, then the next sample not yet judged. */
 	const give = useCallback(
 		(intent: Intent, fields: Fields) => {
-			const { items: list, index: at, outbox: box } = state.current
+			const { items: list, index: at } = state.current
 			const sample = list[at]
 			if (!sample) return
-			const sending = inflight.current
-			// Applied here while it waits: a new verdict replaces the waiting one; flags add up as they do on the server.
-			const kept = box.filter((e) => e.externalId !== sample.externalId || !!e.status || sending?.has(e.key) || (intent === 'flag' && e.intent === 'flag'))
-			store([...kept, { key: newKey(), externalId: sample.externalId, intent, fields }])
-			const done = new Set([...judged, sample.externalId])
-			setJudged(done)
+			const done = put(sample.externalId, intent, fields)
 			let next = at + 1
 			while (next < list.length && done.has(list[next]!.externalId)) next++
 			setIndex(next)
-			// Sent after the next sample is on screen: the request's work never delays it.
-			window.setTimeout(() => void flush(), 0)
 		},
-		[flush, judged, store],
+		[put],
+	)
+
+	/** A verdict on a sample of the queue that is not the one shown (the prompt after a flag, issue #22): sent like any other. */
+	const giveOn = useCallback((externalId: string, intent: Intent, fields: Fields) => void put(externalId, intent, fields), [put])
+
+	/** From the sample shown, on to the first one not judged yet (after verdicts given on samples further on). */
+	const skipJudged = useCallback(() => {
+		const { items: list, index: at, judged: done } = state.current
+		let next = at
+		while (next < list.length && done.has(list[next]!.externalId)) next++
+		if (next !== at) setIndex(next)
+	}, [])
+
+	/** The reviewer's samples still waiting that are like `externalId` (null: not known, e.g. offline). Reads only: no verdict rides along. */
+	const lookupSimilar = useCallback(
+		async (externalId: string): Promise<SimilarItem[] | null> => {
+			try {
+				const res = await fetch(`/rounds/${roundId}/review-sync`, {
+					method: 'POST',
+					headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+					credentials: 'same-origin',
+					body: JSON.stringify({ verdicts: [], similarOf: externalId }),
+				})
+				if (!res.ok || res.redirected || !res.headers.get('content-type')?.includes('json')) return null
+				return ((await res.json()) as SyncAnswer).similar ?? null
+			} catch {
+				return null
+			}
+		},
+		[roundId],
 	)
 
 	/** Takes back a verdict that has not been sent yet: it never leaves this browser. */
@@ -243,6 +282,9 @@ export function useLocalQueue({ roundId, participantId, first, firstJudged }: { 
 		items,
 		go: setIndex,
 		give,
+		giveOn,
+		skipJudged,
+		lookupSimilar,
 		withdrawWaiting,
 		dismiss,
 		waiting: outbox.filter((e) => !e.status),

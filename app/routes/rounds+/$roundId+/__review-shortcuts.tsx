@@ -2,7 +2,7 @@ import { useNavigate } from '@remix-run/react'
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 
-const keys = ['n', 'f', 's', 'j', 'k', '1–8', '?'] as const
+const keys = ['n', 'y', 'f', 's', 'j', 'k', '1–8', '?'] as const
 
 const nonTextInputs = new Set(['radio', 'checkbox', 'button', 'submit', 'reset', 'range', 'color', 'file', 'image'])
 
@@ -16,7 +16,9 @@ function typing(target: EventTarget | null) {
 
 /**
  * Keyboard-first reviewing (with JavaScript): n no concerns, f flag, s skip, j/k next/previous,
- * 1–8 pick a category, ? help. Never while typing in a field, never with a modifier key.
+ * 1–8 pick a category, ? help; after a flag, in "Do these look the same?", y yes and n no (the
+ * prompt marks its current answers with the same data-shortcut). Never while typing in a field,
+ * never with a modifier key.
  * `prev`/`next`: a page to go to, or (the local queue) a function that shows the sample.
  */
 export function ReviewShortcuts({ prev, next }: { prev: string | (() => void) | null; next: string | (() => void) | null }) {
@@ -32,6 +34,7 @@ export function ReviewShortcuts({ prev, next }: { prev: string | (() => void) | 
 			const key = event.key
 			if (key === '?') dialog.current?.showModal()
 			else if (key === 'n') click('[data-shortcut="n"]')
+			else if (key === 'y') click('[data-shortcut="y"]')
 			else if (key === 's') click('[data-shortcut="s"]')
 			else if (key === 'f') document.querySelector<HTMLInputElement>('#flag-form input[name="category"]:checked, #flag-form input[name="category"]')?.focus()
 			else if ((key === 'j' && next) || (key === 'k' && prev)) {

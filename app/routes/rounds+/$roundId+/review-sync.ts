@@ -1,7 +1,8 @@
 import { type ActionFunctionArgs } from '@remix-run/node'
 import { canGiveVerdict, FlagFormSchema, SkipSchema, visibleOthersFlags } from '#app/domain/review.ts'
-import { type SyncResult, type SyncVerdict, SyncRequestSchema } from '#app/domain/review-sync.ts'
+import { type SimilarItem, type SyncResult, type SyncVerdict, SyncRequestSchema } from '#app/domain/review-sync.ts'
 import { getReviewTarget, quickVerdict, reviewQueue, saveVerdict } from '#app/models/review.server.ts'
+import { similarPending } from '#app/models/similar-review.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { parseForm } from '#app/routes/__form.server.ts'
@@ -10,7 +11,8 @@ import { parseForm } from '#app/routes/__form.server.ts'
  * The focus view's local queue (with JavaScript, decision 051). POST: the verdicts waiting in the
  * browser, in order, each with its idempotency key, and how many samples to add to the page's
  * queue; the answer is what became of each verdict and the samples to add — nothing else, so no
- * loader runs again. With no verdicts it only loads samples (when the page opens).
+ * loader runs again. With no verdicts it only loads samples (when the page opens). With `similarOf`
+ * it also lists the reviewer's waiting samples like that one (the prompt after a flag).
  * Only the signed-in reviewer's own queue in this round: anything else is 404.
  */
 
@@ -79,7 +81,15 @@ async function refill(target: Target, input: { have: string[]; want: number; aft
 	return queue.map(({ others, ...sample }) => ({ ...sample, others: visibleOthersFlags({ blind: target.round.blindReview, hasOwnVerdict: false, othersCategories: others }) }))
 }
 
-export type SyncAnswer = { results: SyncResult[]; queue: Awaited<ReturnType<typeof refill>> }
+/** The reviewer's samples still waiting that are like one of theirs ("Do these look the same?", issue #22); null when they may not give verdicts on it. */
+async function similarOf(roundId: string, userId: string, externalId: string): Promise<SimilarItem[] | null> {
+	const target = await getReviewTarget({ roundId, userId, externalId })
+	invariantResponse(target, 'Not found', { status: 404 })
+	if (conflict(target)) return null
+	return similarPending({ roundId: target.round.id, participantId: target.participant.id, externalId })
+}
+
+export type SyncAnswer = { results: SyncResult[]; queue: Awaited<ReturnType<typeof refill>>; similar?: SimilarItem[] | null }
 
 const headers = { 'Cache-Control': 'no-store' }
 
@@ -102,5 +112,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	if (input.want > 0 && !target) target = await getReviewTarget({ roundId, userId: user.id, externalId: '' })
 	invariantResponse(target || !input.want, 'Not found', { status: 404 })
 	const queue = target && input.want > 0 ? await refill(target, input) : []
-	return Response.json({ results, queue } satisfies SyncAnswer, { headers })
+	// After the verdicts: a flag sent in this request is already recorded when its similar samples are looked up.
+	const similar = input.similarOf === undefined ? undefined : await similarOf(roundId, user.id, input.similarOf)
+	return Response.json({ results, queue, ...(similar === undefined ? {} : { similar }) } satisfies SyncAnswer, { headers })
 }

@@ -8,6 +8,7 @@ import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
 import { canGiveVerdict, FlagFormSchema, groupSuggestions, SkipSchema, visibleOthersFlags, WithdrawFlagSchema } from '#app/domain/review.ts'
 import { AHEAD_MAX } from '#app/domain/review-sync.ts'
 import { getFocusView, getReviewTarget, nextPending, quickVerdict, saveVerdict, withdrawFlag, withdrawVerdict } from '#app/models/review.server.ts'
+import { similarPending, similarPrompt } from '#app/models/similar-review.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
 import { type RouteHandle } from '#app/utils/route-handle.ts'
@@ -15,6 +16,7 @@ import { intentOf, parseForm } from '#app/routes/__form.server.ts'
 import { FlagForm, type FlagValues } from './__flag-form.tsx'
 import { type Entry, readFlagForm, useLocalQueue } from './__local-queue.ts'
 import { ReviewShortcuts } from './__review-shortcuts.tsx'
+import { SimilarPrompt, useSimilarPrompt } from './__similar-prompt.tsx'
 
 export const handle: RouteHandle = {
 	i18n: ['review', 'rounds', 'datasets'],
@@ -41,6 +43,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const view = guard(roundId, UUID.test(roundId) ? await getFocusView({ roundId, userId: user.id, externalId }) : null)
 	const { round, sample, own } = view
 	invariantResponse(sample, 'Not found', { status: 404 })
+	// "Do these look the same?" after a flag (issue #22): this sample's flag and the reviewer's waiting samples like it; with nothing to offer, on to the next sample.
+	const askSimilar = new URL(request.url).searchParams.has('similar')
+	const prompt = askSimilar && canGiveVerdict(round.status) ? await similarPrompt({ roundId: round.id, participantId: view.participant.id, sample }) : null
+	if (askSimilar && !prompt) {
+		const base = `/rounds/${round.id}/review`
+		throw redirect(view.nextPending ? `${base}/${encodeURIComponent(view.nextPending)}` : base)
+	}
 	return {
 		// The content warning was acknowledged at consent; it stands before each sample only for
 		// those who asked to be warned each time.
@@ -62,7 +71,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		neighbours: view.neighbours,
 		nextPending: view.nextPending && view.nextPending !== sample.externalId ? view.nextPending : null,
 		progress: { ...view.progress, position: sample.position },
+		prompt,
 	}
+}
+
+/** The prompt's address: the flagged sample's page, asking for its similar samples. */
+const promptPath = (roundId: string, externalId: string) => `/rounds/${roundId}/review/${encodeURIComponent(externalId)}?similar=1`
+
+/** The flagged sample a prompt's answer came from (a hidden field of its form): the answer leads back to that prompt. */
+function similarOfField(form: FormData): string | null {
+	const value = form.get('similarOf')
+	return typeof value === 'string' && value.length > 0 && value.length <= 500 ? value : null
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -76,8 +95,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const skip = intent === 'skip' ? parseForm(form, SkipSchema) : null
 	const quickInput = intent === 'no_concerns' ? { kind: 'no_concerns' as const } : skip?.ok ? { kind: 'skipped' as const, reason: skip.value.skipReason } : null
 	const quick = known && quickInput ? await quickVerdict({ roundId, userId: user.id, externalId, verdict: quickInput }) : null
+	const similarOf = similarOfField(form)
 	if (quick?.reviewId && quick.target) {
 		const base = `/rounds/${quick.target.round.id}/review`
+		if (similarOf) throw redirect(promptPath(quick.target.round.id, similarOf))
 		throw redirect(quick.nextPending ? `${base}/${encodeURIComponent(quick.nextPending)}` : base)
 	}
 	const target = quick ? quick.target : known ? await getReviewTarget({ roundId, userId: user.id, externalId }) : null
@@ -109,9 +130,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			return data({ result: { fieldErrors: parsed.fieldErrors, values: flagValues(form, externalId) }, error: 'review:errors.flagForm' }, { status: 400 })
 		}
 		await saveVerdict({ ...ids, verdict: { kind: 'flag', flag: parsed.value } })
+		// A flag of its own (not a "yes" in a prompt): the reviewer's waiting samples like it are offered next.
+		if (!similarOf && (await similarPending({ roundId: round.id, participantId: participant.id, externalId }))?.length) throw redirect(promptPath(round.id, externalId))
 	} else {
 		throw new Response('Unknown intent', { status: 400 })
 	}
+	// An answer in the prompt: back to it (it leads on to the next sample once nothing is left in it).
+	if (similarOf) throw redirect(promptPath(round.id, similarOf))
 	// One round trip: the answer is the next sample still waiting.
 	const next = await nextPending(participant.id, sample.position)
 	throw redirect(next ? `${base}/${encodeURIComponent(next)}` : base)
@@ -163,13 +188,16 @@ export default function FocusView() {
 	const serverRefused = shown && actionData?.result && actionData.result.values.externalId === shown.externalId ? actionData.result : null
 	const refused = localRefused && localRefused.externalId === shown?.externalId ? localRefused : serverRefused
 	const shownId = shown?.externalId ?? ''
+	// "Do these look the same?" after a flag (issue #22): from the server (the page after a flag without JavaScript), or from this page's flag.
+	const similar = useSimilarPrompt({ lq, fromServer: data.prompt, roundOpen: round.open })
+	const promptOpen = similar.open
 	// After each verdict the new sample's heading takes focus, so screen readers start there; the address follows the sample.
 	useEffect(() => {
 		heading.current?.focus()
-		if (lq.enabled && shownId && window.location.pathname !== url(shownId)) window.history.replaceState(window.history.state, '', url(shownId))
-	}, [shownId])
+		if (lq.enabled && shownId && !promptOpen && window.location.pathname + window.location.search !== url(shownId)) window.history.replaceState(window.history.state, '', url(shownId))
+	}, [shownId, promptOpen])
 	// The end of the queue, everything sent: the start page says "all done" (or finds what came back to the queue).
-	const finished = lq.enabled && !shown && lq.exhausted && lq.online && !lq.waiting.length
+	const finished = lq.enabled && !shown && lq.exhausted && lq.online && !lq.waiting.length && !promptOpen
 	useEffect(() => {
 		if (finished) navigate(base)
 	}, [finished, navigate, base])
@@ -189,12 +217,12 @@ export default function FocusView() {
 		lq.give(intent, fields.skipReason === undefined ? fields : { skipReason: String(new FormData(event.currentTarget).get('skipReason') ?? '') })
 	}
 	const takeFlag = (form: HTMLFormElement) => {
-		const { fields, fieldErrors } = readFlagForm(form)
-		if (fieldErrors) {
+		const { fields, fieldErrors, value } = readFlagForm(form)
+		if (fieldErrors || !value) {
 			const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string) : '')
 			setLocalRefused({
 				externalId: shownId,
-				fieldErrors,
+				fieldErrors: fieldErrors ?? {},
 				values: {
 					externalId: shownId,
 					category: text('category'),
@@ -211,10 +239,33 @@ export default function FocusView() {
 		}
 		setLocalRefused(null)
 		lq.give('flag', fields)
+		// Offline the list cannot be known: the reviewer goes on as after any flag.
+		if (lq.online) similar.ask(shownId, value)
 		return true
 	}
 
 	const outbox = lq.enabled ? <Outbox t={t} waiting={lq.waiting} conflicts={lq.conflicts} online={lq.online} dismiss={lq.dismiss} /> : null
+
+	if (similar.prompt && promptOpen) {
+		// Without JavaScript "Not now" is the next sample waiting after the flagged one; with it, the next one loaded.
+		const after = lq.enabled ? shown?.externalId : data.nextPending
+		return (
+			<div className="flex flex-col gap-3">
+				<SimilarPrompt
+					roundId={round.id}
+					prompt={similar.prompt}
+					items={similar.items}
+					heading={heading}
+					continueTo={after ? url(after) : base}
+					onContinue={lq.enabled ? similar.close : undefined}
+					answer={lq.enabled ? (externalId, intent, fields) => lq.giveOn(externalId, intent, fields) : undefined}
+					busy={busy}
+				/>
+				{outbox}
+				<ReviewShortcuts prev={null} next={null} />
+			</div>
+		)
+	}
 
 	if (!shown) {
 		return (
@@ -269,7 +320,7 @@ export default function FocusView() {
 						</button>
 					</Form>
 					{/* A link to the flag form below: no JavaScript needed, and the form keeps its one submit. */}
-					<a href="#flag-form" className="btn" data-verdict-flag aria-keyshortcuts="f">
+					<a href="#flag-form" className="btn" data-verdict-flag aria-keyshortcuts="f" onClick={lq.enabled ? () => void similar.lookup(shown.externalId) : undefined}>
 						{t('verdict.flag')}
 					</a>
 				</div>
@@ -362,15 +413,18 @@ export default function FocusView() {
 			{round.open ? (
 				<section aria-labelledby="verdict-heading" className="flex flex-col gap-4" key={`form-${shown.externalId}`}>
 					<h2 id="verdict-heading">{own || waitingHere.length || sentHere ? t('verdict.change') : t('verdict.title')}</h2>
-					<FlagForm
-						roundId={round.id}
-						externalId={shown.externalId}
-						action={url(shown.externalId)}
-						suggestions={groupSuggestions(shown.metadata)}
-						refused={refused}
-						busy={busy}
-						intercept={lq.enabled ? takeFlag : undefined}
-					/>
+					{/* Starting a flag: the reviewer's waiting samples like this one are looked up now, so the prompt after it needs no wait. */}
+					<div onFocus={lq.enabled ? () => void similar.lookup(shown.externalId) : undefined}>
+						<FlagForm
+							roundId={round.id}
+							externalId={shown.externalId}
+							action={url(shown.externalId)}
+							suggestions={groupSuggestions(shown.metadata)}
+							refused={refused}
+							busy={busy}
+							intercept={lq.enabled ? takeFlag : undefined}
+						/>
+					</div>
 					<Form method="post" action={url(shown.externalId)} className="flex flex-wrap items-end gap-2" onSubmit={give('skip', { skipReason: '' })}>
 						<div>
 							<label htmlFor="skipReason" className="label">
