@@ -31,6 +31,7 @@ const BENCHES: { name: string; script: string; file: string; args?: string[]; no
 	{ name: 'search', script: 'bench:search', file: 'bench/search.ts' },
 	{ name: 'search-1m', script: 'bench:search', file: 'bench/search.ts', args: ['--rows', '1000000', '--name', 'search-1m'], extra: true },
 	{ name: 'signals-1m', script: 'bench:signals', file: 'bench/signals.ts', args: ['--rows', '1000000', '--concurrent-rows', '100000', '--name', 'signals-1m'], extra: true },
+	{ name: 'similar-1m', script: 'bench:similar', file: 'bench/similar.ts', args: ['--rows', '1000000', '--name', 'similar-1m'], extra: true },
 	{ name: 'review', script: 'bench:review', file: 'bench/review.ts', built: true },
 	{ name: 'triage', script: 'bench:triage', file: 'bench/triage.ts' },
 	{ name: 'scale', script: 'bench:scale', file: 'bench/scale.ts', node: ['--expose-gc'] },
