@@ -40,4 +40,6 @@ ALTER TABLE "sample_band_groups" ADD CONSTRAINT "sample_band_groups_import_id_im
 ALTER TABLE "version_similarity" ADD CONSTRAINT "version_similarity_version_id_versions_id_fk" FOREIGN KEY ("version_id") REFERENCES "public"."versions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "version_similarity" ADD CONSTRAINT "version_similarity_import_id_imports_id_fk" FOREIGN KEY ("import_id") REFERENCES "public"."imports"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "issue_samples_sample_idx" ON "issue_samples" USING btree ("sample_id");--> statement-breakpoint
-CREATE INDEX "version_similarity_queue_idx" ON "version_similarity" USING btree ("status","queued_at");
+CREATE INDEX "version_similarity_queue_idx" ON "version_similarity" USING btree ("status","queued_at");--> statement-breakpoint
+-- Versions published before similar samples existed get their index built by the job, as after an import.
+INSERT INTO "version_similarity" ("version_id", "import_id", "samples_total") SELECT "id", "current_import_id", "sample_count" FROM "versions" WHERE "current_import_id" IS NOT NULL;

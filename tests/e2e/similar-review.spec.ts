@@ -1,6 +1,7 @@
 import { type Browser, type Page } from '@playwright/test'
 import { type ConsoleErrors, expect, expectAccessible, expectNoHorizontalOverflow, msg, signUp, test, uniqueEmail, waitForHydration, waitForHydrationIfScripted } from './fixtures.ts'
 import { chooseLanguage } from './language.ts'
+import { templatedFile, waitForIndex } from './similar-helpers.ts'
 import { invitationPath, mailTo } from './mail.ts'
 import { invite } from './round-helpers.ts'
 import { confirmRoundAction, createDataset, uploadText } from './team-helpers.ts'
@@ -14,36 +15,6 @@ import { confirmRoundAction, createDataset, uploadText } from './team-helpers.ts
 const PHONE = { width: 390, height: 844 }
 const password = 'a long passphrase for e2e'
 const FAMILIES = 3
-const MEMBERS = 5
-
-/** As similar.spec.ts: per family five near-duplicate texts and one of other words, all with the family's template and persona. */
-function templatedFile() {
-	const bases = [
-		'the old fisherman sat by the harbour and told the children a long story about the winter storm',
-		'my grandmother cooks rice every sunday and the whole street can smell the spices from the window',
-		'a young engineer from the village explains the new water pump to the elders at the meeting hall',
-	]
-	const swaps = ['quietly', 'happily', 'slowly', 'bravely', 'gently']
-	const lines: string[] = []
-	for (let f = 0; f < FAMILIES; f++) {
-		const metadata = { generator: { template: `t${f}` }, persona: { id: `p${f}` } }
-		for (let m = 0; m < MEMBERS; m++) {
-			const words = bases[f]!.split(' ')
-			words[3 + m * 2] = swaps[m]!
-			lines.push(JSON.stringify({ id: `f${f}-${m}`, content: words.join(' '), language: 'en', metadata }))
-		}
-		lines.push(JSON.stringify({ id: `f${f}-other`, content: `completely different words number ${f} about weather trains and museums`, language: 'en', metadata }))
-	}
-	return lines.join('\n')
-}
-
-/** The owner's sample page until the similar-samples job has built the text index. */
-async function waitForIndex(page: Page, path: string) {
-	await expect(async () => {
-		await page.goto(path)
-		await expect(page.getByTestId('similar-index')).toHaveCount(0, { timeout: 1_000 })
-	}).toPass({ timeout: 60_000 })
-}
 
 /** The invited person opens the emailed link in their own browser, creates an account, consents and starts reviewing. */
 async function join(browser: Browser, consoleErrors: ConsoleErrors, email: string, options: { lng: 'en' | 'ar'; javaScriptEnabled: boolean; viewport?: { width: number; height: number } }) {
@@ -84,7 +55,7 @@ test('after a flag a reviewer answers "Do these look the same?" with y and n, an
 	await page.getByLabel(msg('en', 'datasets:provenance.personaKey'), { exact: true }).fill('persona.id')
 	await page.getByRole('button', { name: 'Create version' }).click()
 	await expect(page.getByRole('heading', { level: 1, name: /Version v1/ })).toBeVisible()
-	await uploadText(page, 'templated.jsonl', templatedFile())
+	await uploadText(page, 'templated.jsonl', templatedFile(FAMILIES))
 	await waitForIndex(page, `/datasets/${slug}/versions/v1/samples/f0-0`)
 	// A round where both community members review every sample.
 	await page.goto(`/datasets/${slug}/versions/v1/rounds/new`)

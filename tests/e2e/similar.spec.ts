@@ -1,6 +1,7 @@
 import { type Page } from '@playwright/test'
 import { expect, expectAccessible, expectNoHorizontalOverflow, msg, signUp, test, uniqueEmail } from './fixtures.ts'
 import { chooseLanguage } from './language.ts'
+import { MEMBERS, templatedFile, waitForIndex } from './similar-helpers.ts'
 import { flagCritical, joinAndStartReviewing } from './round-helpers.ts'
 import { createDataset, openRound, uploadText } from './team-helpers.ts'
 
@@ -9,43 +10,6 @@ import { createDataset, openRound, uploadText } from './team-helpers.ts'
 // counts the samples the blockers cover; without JavaScript, in Arabic and on a phone too.
 
 const FAMILIES = 6
-const MEMBERS = 5
-
-/**
- * FAMILIES templates × MEMBERS near-duplicate texts (one word of 18 changed: Jaccard ≈ 0.79), all of a
- * family with the same template and persona; plus per family one text of other words with the same
- * template and persona, similar by metadata only.
- */
-function templatedFile() {
-	const bases = [
-		'the old fisherman sat by the harbour and told the children a long story about the winter storm',
-		'my grandmother cooks rice every sunday and the whole street can smell the spices from the window',
-		'a young engineer from the village explains the new water pump to the elders at the meeting hall',
-		'the nurse walked two hours through the rain to bring medicine to the family on the hill farm',
-		'our teacher asked every student to write a letter to the mayor about the broken bridge near school',
-		'the market opens before dawn and the traders sing while they arrange the mangoes on wooden tables',
-	]
-	const swaps = ['quietly', 'happily', 'slowly', 'bravely', 'gently']
-	const lines: string[] = []
-	for (let f = 0; f < FAMILIES; f++) {
-		const metadata = { generator: { template: `t${f}` }, persona: { id: `p${f}` } }
-		for (let m = 0; m < MEMBERS; m++) {
-			const words = bases[f]!.split(' ')
-			words[3 + m * 2] = swaps[m]!
-			lines.push(JSON.stringify({ id: `f${f}-${m}`, content: words.join(' '), language: 'en', metadata }))
-		}
-		lines.push(JSON.stringify({ id: `f${f}-other`, content: `completely different words number ${f} about weather trains and museums`, language: 'en', metadata }))
-	}
-	return lines.join('\n')
-}
-
-/** The sample page until the similar-samples job (every few seconds in the suite) has built the text index. */
-async function waitForIndex(page: Page, path: string) {
-	await expect(async () => {
-		await page.goto(path)
-		await expect(page.getByTestId('similar-index')).toHaveCount(0, { timeout: 1_000 })
-	}).toPass({ timeout: 60_000 })
-}
 
 const similarRow = (page: Page, id: string) =>
 	page
@@ -63,7 +27,7 @@ test('the owner sees samples like a flagged one, extends the issue to picked one
 	await page.getByLabel(msg('en', 'datasets:provenance.personaKey'), { exact: true }).fill('persona.id')
 	await page.getByRole('button', { name: 'Create version' }).click()
 	await expect(page.getByRole('heading', { level: 1, name: /Version v1/ })).toBeVisible()
-	await uploadText(page, 'templated.jsonl', templatedFile())
+	await uploadText(page, 'templated.jsonl', templatedFile(FAMILIES))
 
 	// The sample page: its four near-duplicates first, then the text of other words with the same template and persona.
 	const samplePath = `/datasets/${slug}/versions/v1/samples/f0-0`
