@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test'
-import { expect } from './fixtures.ts'
+import { expect, msg } from './fixtures.ts'
 
 // What the similar-samples journeys share (issue #22): a file of templated near-duplicates, and
 // waiting for the background job that indexes them.
@@ -43,4 +43,14 @@ export async function waitForIndex(page: Page, path: string) {
 		await page.goto(path)
 		await expect(page.getByTestId('similar-index')).toHaveCount(0, { timeout: 1_000 })
 	}).toPass({ timeout: 60_000 })
+}
+
+/** A new version v1 whose provenance names the template and persona keys of templatedFile(). */
+export async function createVersionWithKeys(page: Page, slug: string) {
+	await page.goto(`/datasets/${slug}/versions/new`)
+	await page.getByLabel('Version label').fill('v1')
+	await page.getByLabel(msg('en', 'datasets:provenance.templateKey'), { exact: true }).fill('generator.template')
+	await page.getByLabel(msg('en', 'datasets:provenance.personaKey'), { exact: true }).fill('persona.id')
+	await page.getByRole('button', { name: 'Create version' }).click()
+	await expect(page.getByRole('heading', { level: 1, name: /Version v1/ })).toBeVisible()
 }

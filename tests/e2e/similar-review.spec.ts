@@ -1,7 +1,7 @@
 import { type Browser, type Page } from '@playwright/test'
 import { type ConsoleErrors, expect, expectAccessible, expectNoHorizontalOverflow, msg, signUp, test, uniqueEmail, waitForHydration, waitForHydrationIfScripted } from './fixtures.ts'
 import { chooseLanguage } from './language.ts'
-import { templatedFile, waitForIndex } from './similar-helpers.ts'
+import { createVersionWithKeys, templatedFile, waitForIndex } from './similar-helpers.ts'
 import { invitationPath, mailTo } from './mail.ts'
 import { invite } from './round-helpers.ts'
 import { confirmRoundAction, createDataset, uploadText } from './team-helpers.ts'
@@ -49,12 +49,7 @@ test('after a flag a reviewer answers "Do these look the same?" with y and n, an
 	// The owner: a version whose provenance names the template and persona keys, its file, its index.
 	await signUp(page, { email: uniqueEmail('simrev'), name: 'Sim', password })
 	const slug = await createDataset(page, 'simrev')
-	await page.goto(`/datasets/${slug}/versions/new`)
-	await page.getByLabel('Version label').fill('v1')
-	await page.getByLabel(msg('en', 'datasets:provenance.templateKey'), { exact: true }).fill('generator.template')
-	await page.getByLabel(msg('en', 'datasets:provenance.personaKey'), { exact: true }).fill('persona.id')
-	await page.getByRole('button', { name: 'Create version' }).click()
-	await expect(page.getByRole('heading', { level: 1, name: /Version v1/ })).toBeVisible()
+	await createVersionWithKeys(page, slug)
 	await uploadText(page, 'templated.jsonl', templatedFile(FAMILIES))
 	await waitForIndex(page, `/datasets/${slug}/versions/v1/samples/f0-0`)
 	// A round where both community members review every sample.

@@ -1,7 +1,7 @@
 import { type Page } from '@playwright/test'
 import { expect, expectAccessible, expectNoHorizontalOverflow, msg, signUp, test, uniqueEmail } from './fixtures.ts'
 import { chooseLanguage } from './language.ts'
-import { MEMBERS, templatedFile, waitForIndex } from './similar-helpers.ts'
+import { createVersionWithKeys, MEMBERS, templatedFile, waitForIndex } from './similar-helpers.ts'
 import { flagCritical, joinAndStartReviewing } from './round-helpers.ts'
 import { createDataset, openRound, uploadText } from './team-helpers.ts'
 
@@ -21,12 +21,7 @@ test('the owner sees samples like a flagged one, extends the issue to picked one
 	await signUp(page, { email: uniqueEmail('similar'), name: 'Sim', password: 'a long passphrase for e2e' })
 	const slug = await createDataset(page, 'similar')
 	// The provenance names which metadata keys hold the template and the persona.
-	await page.goto(`/datasets/${slug}/versions/new`)
-	await page.getByLabel('Version label').fill('v1')
-	await page.getByLabel(msg('en', 'datasets:provenance.templateKey'), { exact: true }).fill('generator.template')
-	await page.getByLabel(msg('en', 'datasets:provenance.personaKey'), { exact: true }).fill('persona.id')
-	await page.getByRole('button', { name: 'Create version' }).click()
-	await expect(page.getByRole('heading', { level: 1, name: /Version v1/ })).toBeVisible()
+	await createVersionWithKeys(page, slug)
 	await uploadText(page, 'templated.jsonl', templatedFile(FAMILIES))
 
 	// The sample page: its four near-duplicates first, then the text of other words with the same template and persona.

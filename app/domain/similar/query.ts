@@ -36,3 +36,9 @@ export const AuditFormSchema = z
 		title: z.string().trim().max(200, { error: 'similar.errors.audit_title' }).default(''),
 	})
 	.refine((v) => v.round !== 'new' || v.title.length > 0, { error: 'similar.errors.audit_title', path: ['title'] })
+
+/** The pages' reading of the query: what was asked, or the defaults when it was not valid (`invalid` says so beside the field). */
+export function similarQueryOrDefault(params: URLSearchParams): SimilarQuery & { invalid: boolean } {
+	const parsed = SimilarQuerySchema.safeParse(similarQueryInput(params))
+	return parsed.success ? { ...parsed.data, invalid: false } : { ...SimilarQuerySchema.parse({}), invalid: true }
+}

@@ -9,7 +9,7 @@ import { Markdown } from '#app/components/markdown.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
 import { SimilarIndexLine, SimilarList, SimilarThresholdForm } from '#app/components/similar-samples.tsx'
-import { AuditFormSchema, SimilarQuerySchema, similarQueryInput } from '#app/domain/similar/query.ts'
+import { AuditFormSchema, similarQueryOrDefault } from '#app/domain/similar/query.ts'
 import { auditableRounds, DEFAULT_AUDIT_SIZE, getIssueAudit, listIssueAudits, MAX_AUDIT_SIZE, startAudit } from '#app/models/similar-audit.server.ts'
 import { extendIssue, findSimilar, listIssueSamples } from '#app/models/similar.server.ts'
 import { resolutionsFor, triageIntents, TriageSchema } from '#app/domain/issue.ts'
@@ -77,8 +77,7 @@ const SIMILAR_PREVIEW = 20
  */
 async function loadSimilar(versionId: string, issue: { id: string; kind: string; externalId: string | null }, search: URLSearchParams) {
 	if (issue.kind !== 'sample' || !issue.externalId) return null
-	const parsed = SimilarQuerySchema.safeParse(similarQueryInput(search))
-	const min = parsed.success ? parsed.data.min : SimilarQuerySchema.parse({}).min
+	const { min, invalid } = similarQueryOrDefault(search)
 	const [found, extended, audits, rounds] = await Promise.all([
 		findSimilar({ versionId, externalId: issue.externalId, min }),
 		listIssueSamples(issue.id),
@@ -89,7 +88,7 @@ async function loadSimilar(versionId: string, issue: { id: string; kind: string;
 	const candidates = (found?.similar ?? []).filter((s) => !on.has(s.externalId))
 	return {
 		min,
-		invalid: !parsed.success,
+		invalid,
 		index: found?.index ?? ({ status: 'none' } as const),
 		total: candidates.length,
 		capped: found?.capped ?? false,
@@ -120,8 +119,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const form = await request.formData()
 	const intent = intentOf(form)
 	if (intent === 'audit') {
-		const parsedMin = SimilarQuerySchema.safeParse(similarQueryInput(new URLSearchParams({ min: String(form.get('min') ?? '') })))
-		const min = parsedMin.success ? parsedMin.data.min : SimilarQuerySchema.parse({}).min
+		const { min } = similarQueryOrDefault(new URLSearchParams({ min: String(form.get('min') ?? '') }))
 		const parsed = AuditFormSchema.safeParse(Object.fromEntries(['size', 'round', 'title'].map((k) => [k, String(form.get(k) ?? '')])))
 		if (!parsed.success) return data<ActionResult>({ intent, error: parsed.error.issues[0]!.message }, { status: 400 })
 		if (!version.currentImportId) throw new Response('Not found', { status: 404 })
@@ -146,8 +144,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		return data<ActionResult>({ intent, error: null, added: outcome.added })
 	}
 	if (intent === 'extend' || intent === 'extend_all') {
-		const parsedMin = SimilarQuerySchema.safeParse(similarQueryInput(new URLSearchParams({ min: String(form.get('min') ?? '') })))
-		const min = parsedMin.success ? parsedMin.data.min : SimilarQuerySchema.parse({}).min
+		const { min } = similarQueryOrDefault(new URLSearchParams({ min: String(form.get('min') ?? '') }))
 		const pick = intent === 'extend_all' ? ('all' as const) : form.getAll('sample').map(String)
 		const outcome = await extendIssue({ versionId: version.id, issue: detail.issue, actor: { userId: user.id, datasetId: dataset.id }, min, pick })
 		if (!outcome.ok) return data<ActionResult>({ intent, error: `similar.errors.${outcome.reason}` }, { status: 400 })

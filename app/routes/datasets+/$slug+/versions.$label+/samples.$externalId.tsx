@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { MetadataList, SampleContent } from '#app/components/sample-content.tsx'
 import { SimilarIndexLine, SimilarList, SimilarThresholdForm } from '#app/components/similar-samples.tsx'
-import { SimilarQuerySchema, similarQueryInput } from '#app/domain/similar/query.ts'
+import { similarQueryOrDefault } from '#app/domain/similar/query.ts'
 import { getSample } from '#app/models/sample.server.ts'
 import { findSimilar } from '#app/models/similar.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
@@ -21,8 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const sample = version.currentImportId && params.externalId ? await getSample({ importId: version.currentImportId, externalId: params.externalId }) : null
 	invariantResponse(sample, 'Not found', { status: 404 })
 	// Similar samples (issue #22): a bad threshold falls back to the default, said beside the field.
-	const parsed = SimilarQuerySchema.safeParse(similarQueryInput(new URL(request.url).searchParams))
-	const query = parsed.success ? parsed.data : SimilarQuerySchema.parse({})
+	const query = similarQueryOrDefault(new URL(request.url).searchParams)
 	const found = await findSimilar({ versionId: version.id, externalId: sample.externalId, min: query.min })
 	return {
 		dataset: { slug: dataset.slug, name: dataset.name },
@@ -30,7 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		sample,
 		similar: {
 			min: query.min,
-			invalid: !parsed.success,
+			invalid: query.invalid,
 			total: found?.similar.length ?? 0,
 			capped: found?.capped ?? false,
 			index: found?.index ?? ({ status: 'none' } as const),
