@@ -13,8 +13,10 @@ import { runDueRoundJobs } from './round-deadlines.server.ts'
 import { computePendingSignals } from './signals.server.ts'
 import { buildPendingSimilarity } from './similar.server.ts'
 import { deliverDueWebhooks } from './webhook-delivery.server.ts'
+import { keepInsightFigures } from './insights.server.ts'
 
 let timer: ReturnType<typeof setInterval> | undefined
+let insightsTimer: ReturnType<typeof setInterval> | undefined
 
 export function startScheduler() {
 	const env = getEnv()
@@ -35,8 +37,12 @@ export function startScheduler() {
 	timer = setInterval(tick, env.SCHEDULER_INTERVAL_SECONDS * 1000)
 	timer.unref()
 	void tick()
+	// The dashboard's figures on a short timer of their own (decision 057): a pass with nothing to count is one query.
+	insightsTimer = setInterval(() => void keepInsightFigures().catch((error: Error) => console.error(`insight figures: ${error.message}`)), env.INSIGHTS_REFRESH_SECONDS * 1000)
+	insightsTimer.unref()
 }
 
 export function stopScheduler() {
 	clearInterval(timer)
+	clearInterval(insightsTimer)
 }

@@ -101,6 +101,15 @@ export async function getParticipation(scope: InsightScope) {
 			where ${inScope(scope)}
 			group by p.role, rv.verdict`),
 	])
+	return participationFrom(people, invited, verdicts)
+}
+
+/** Shapes the people and verdict counts, withholding small groups (shared with the kept figures, insight-figures.server.ts). */
+export function participationFrom(
+	people: Array<{ role: ParticipantRole; joined: number; active: number; withdrawn: number }>,
+	invited: Array<{ role: ParticipantRole; invited: number }>,
+	verdicts: Array<{ role: ParticipantRole; verdict: 'no_concerns' | 'flagged' | 'skipped'; n: number }>,
+) {
 	const raw = (role: ParticipantRole) => people.find((p) => p.role === role) ?? { joined: 0, active: 0, withdrawn: 0 }
 	const joined = protectGroupCounts(Object.fromEntries(participantRoles.map((role) => [role, raw(role).joined])) as Record<ParticipantRole, number>)
 	const roles: RoleParticipation[] = participantRoles.map((role) => {
@@ -125,6 +134,11 @@ export async function getFlagBreakdown(scope: InsightScope) {
 		from flags f join rounds r on r.id = f.round_id
 		where ${inScope(scope)} and f.sample_id is not null and f.kind = 'flag' and f.category is not null and f.severity is not null
 		group by f.category, f.severity`)
+	return breakdownFrom(rows)
+}
+
+/** Flags by category and severity, shaped for the page. */
+export function breakdownFrom(rows: Array<{ category: FlagCategory; severity: Severity; flags: number }>) {
 	const cell = (c: FlagCategory, s: Severity) => rows.find((r) => r.category === c && r.severity === s)?.flags ?? 0
 	return {
 		byCategory: flagCategories.map((category) => ({
@@ -162,6 +176,11 @@ export async function getFlagRateByAttribute(scope: InsightScope, attribute: str
 		where s.id = any(array(select sample_id from reviewed))
 		group by 1
 		order by reviewed desc, value nulls last`)
+	return rateFrom(attribute, rows)
+}
+
+/** Rows per value (largest first, values without the attribute as `null`), shaped with their intervals. */
+export function rateFrom(attribute: string, rows: Array<{ value: string | null; reviewed: number; flagged: number }>) {
 	// Values without the attribute go last, whatever their size.
 	const present = rows.filter((r) => r.value !== null)
 	const shown = present.slice(0, RATE_VALUES_SHOWN)
@@ -212,6 +231,11 @@ export async function getAgreement(scope: InsightScope): Promise<Agreement> {
 		select c.category, u.m, c.a, count(*)::int as units
 		from c join u on u.round_id = c.round_id and u.sample_id = c.sample_id
 		group by c.category, u.m, c.a`)
+	return agreementFrom(rows)
+}
+
+/** Alpha overall and per category from how many units share each (category, m, a) pattern (category null: the verdict itself). */
+export function agreementFrom(rows: Array<{ category: FlagCategory | null; m: number; a: number; units: number }>): Agreement {
 	const patterns = rows.filter((r) => r.category === null)
 	const categoryPatterns = rows.filter((r): r is typeof r & { category: FlagCategory } => r.category !== null)
 	const overall = alphaNominalFromCounts(patterns.map((p) => ({ counts: { flagged: p.a, no_concerns: p.m - p.a }, weight: p.units })))

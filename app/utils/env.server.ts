@@ -38,6 +38,8 @@ const schema = z.object({
 	NOTIFY_DIGEST_MINUTES: positiveInt.default(60),
 	// How often each instance runs its jobs (round closing, notification emails, webhooks).
 	SCHEDULER_INTERVAL_SECONDS: positiveInt.default(60),
+	// How long the insights dashboard may lag the verdicts: the insights job's interval (decision 057).
+	INSIGHTS_REFRESH_SECONDS: positiveInt.default(2),
 	IMPORT_MAX_LINE_BYTES: positiveInt.default(1024 * 1024),
 	IMPORT_MAX_JSON_DEPTH: positiveInt.default(32),
 	IMPORT_MAX_ROWS: positiveInt.default(2_000_000),

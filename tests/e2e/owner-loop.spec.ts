@@ -54,6 +54,13 @@ test('the owner is told (bell, digest email, inbox); a guarded approval; a block
 	// A critical flag: a new blocking issue. The owner's bell and a digest email say so.
 	const reviewer = await joinAndStartReviewing(browser, reviewerEmail)
 	const first = await flagCritical(reviewer)
+	// The insights dashboard counts the flag within seconds (the insights job, decision 057); until then it says what it has not counted.
+	await page.goto(`/datasets/${slug}/versions/v1/insights`)
+	await expect(async () => {
+		await page.reload()
+		await expect(page.getByText('1 flag on samples.')).toBeVisible({ timeout: 500 })
+	}).toPass({ timeout: 20_000 })
+	await expect(page.getByText('Recent changes not yet in these figures')).toHaveCount(0)
 	await page.goto('/notifications')
 	// Names in the sentence are isolated by invisible FSI … PDI marks: the text reads the same around them.
 	const isolatedMarks = (text: string) => new RegExp(`^[\u2068\u2069]*${[...text].map((c) => `${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\u2068\u2069]*`).join('')}$`)

@@ -26,6 +26,7 @@ import * as outboxPage from '#app/routes/datasets+/$slug+/outbox.tsx'
 import * as teamDiscussionPage from '#app/routes/datasets+/$slug+/use-cases.$useCaseId.discussion.tsx'
 import * as newUseCasePage from '#app/routes/datasets+/$slug+/use-cases.new.tsx'
 import * as versionPage from '#app/routes/datasets+/$slug+/versions.$label+/_index.tsx'
+import { refreshInsightFigures } from '#app/models/insight-upkeep.server.ts'
 import * as insightsPage from '#app/routes/datasets+/$slug+/versions.$label+/insights.tsx'
 import * as issuePage from '#app/routes/datasets+/$slug+/versions.$label+/issues.$number.tsx'
 import * as issuesPage from '#app/routes/datasets+/$slug+/versions.$label+/issues._index.tsx'
@@ -123,6 +124,8 @@ type Snapshot = Map<string, string>
 /** Everything the team can read right now, page by page (loader data, and the HTML it renders to). */
 async function teamView(owner: string, w: { roundId: string; useCaseId: string; apiToken: string; tokens: string[] }): Promise<Snapshot> {
 	const seen: Snapshot = new Map()
+	// The insights job has counted every verdict (the dashboard lags them by seconds, decision 057), so its figures are compared too.
+	await refreshInsightFigures()
 	const page = async (mod: RouteModule & { loader: (args: never) => unknown }, path: string, params: Record<string, string>, html = true) => {
 		const res = await run(mod.loader as never, getRequest(path, { cookie: owner }), {}, params)
 		seen.set(`${path} data`, JSON.stringify(res.data))

@@ -5,6 +5,7 @@ import { participants } from '#db/schema/rounds.ts'
 import { krippendorffAlphaNominal, wilsonInterval } from '#app/domain/metrics.ts'
 import { type FlagInput } from '#app/domain/review.ts'
 import { getAgreement, getCoverage, getFlagBreakdown, getFlagRateByAttribute, getParticipation, listMinoritySignal } from '#app/models/insights.server.ts'
+import { refreshInsightFigures } from '#app/models/insight-upkeep.server.ts'
 import { saveVerdict } from '#app/models/review.server.ts'
 import { roundProgress } from '#app/models/round.server.ts'
 import { loader as insightsLoader } from '#app/routes/datasets+/$slug+/versions.$label+/insights.tsx'
@@ -226,6 +227,11 @@ describe('insights', () => {
 	test('the page: scoped by ?round and ?attribute, team only, and no participant is ever named', async () => {
 		const w = await setup()
 		const load = (search: string, cookie = w.owner) => run(insightsLoader, getRequest(`/datasets/hints/versions/v1/insights${search}`, { cookie }), {}, P)
+		// The page shows the figures the insights job keeps (decision 057): before its pass it says what it has not counted yet.
+		const before = (await load('')).data as Awaited<ReturnType<typeof insightsLoader>>
+		expect(before.pending.units).toBe(9)
+		expect(before.coverage.total).toEqual({ samples: 10, covered: 0, started: 0 })
+		await refreshInsightFigures()
 		const res = await load('?attribute=persona.region')
 		expect(res.status).toBe(200)
 		const data = res.data as Awaited<ReturnType<typeof insightsLoader>>
@@ -233,6 +239,7 @@ describe('insights', () => {
 		expect(data.attributes).toContain('persona.region')
 		expect(data.round).toBeNull()
 		expect(data.coverage.total).toEqual({ samples: 10, covered: 6, started: 7 })
+		expect(data.pending).toEqual({ units: 0, seconds: 0 })
 		expect(data.minority.rows.map((r) => r.externalId)).toEqual(['h-003', 'h-002', 'h-006'])
 
 		const scoped = (await load(`?round=${w.round1}&attribute=persona.region`)).data as typeof data

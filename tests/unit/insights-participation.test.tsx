@@ -13,9 +13,9 @@ const text = (n: Node): string =>
 		.join('')
 
 /** The tables of the participation section, each as rows of [cell text, colspan]. */
-async function participationTables(participation: unknown) {
+function pageData(participation: unknown, pending = { units: 0, seconds: 0 }) {
 	const alpha = { alpha: null, reason: 'no_pairable_units', pairableUnits: 0, pairableValues: 0 }
-	const data = {
+	return {
 		dataset: { slug: 'd', name: 'D' },
 		version: { label: 'v1' },
 		rounds: [{ id: 'r1', title: 'Round one' }],
@@ -28,8 +28,12 @@ async function participationTables(participation: unknown) {
 		rate: null,
 		agreement: { overall: alpha, byCategory: [] },
 		minority: { total: 0, page: 1, pageSize: 50, rows: [] },
+		pending,
 	}
-	const html = await renderRoute(insightsPage as RouteModule, { path: '/datasets/d/versions/v1/insights?round=r1', data })
+}
+
+async function participationTables(participation: unknown) {
+	const html = await renderRoute(insightsPage as RouteModule, { path: '/datasets/d/versions/v1/insights?round=r1', data: pageData(participation) })
 	const section = all(parse(html) as Node).find((n) => attr(n, 'aria-labelledby') === 'participation-heading')!
 	return all(section)
 		.filter((n) => n.nodeName === 'table')
@@ -80,5 +84,21 @@ describe('participation by role: people, then verdicts', () => {
 			[t('rounds:roles.expert'), 1],
 			[t('insights:participation.withheld'), 3],
 		])
+	})
+})
+
+describe('figures the insights job has not counted yet (decision 057)', () => {
+	const none = { roles: [], totalJoined: 0 }
+	const status = async (pending: { units: number; seconds: number }) => {
+		const html = await renderRoute(insightsPage as RouteModule, { path: '/datasets/d/versions/v1/insights?round=r1', data: pageData(none, pending) })
+		return all(parse(html) as Node)
+			.filter((n) => attr(n, 'role') === 'status')
+			.map(text)
+	}
+
+	test('the page says how many changes wait and how old the oldest is, and nothing once all are counted', async () => {
+		expect(await status({ units: 1234, seconds: 3 })).toEqual([t('insights:pending', { count: 1234, seconds: 3 })])
+		expect(t('insights:pending', { count: 1234, seconds: 3 })).toContain('1,234')
+		expect(await status({ units: 0, seconds: 0 })).toEqual([])
 	})
 })

@@ -12,7 +12,9 @@ import { FlagShareTable } from '#app/components/flag-share-table.tsx'
 import { PageHeader } from '#app/components/page-header.tsx'
 import { isSignalSelection } from '#app/domain/signals/selection.ts'
 import { alphaReading, type AlphaResult, formatAgreement } from '#app/domain/metrics.ts'
-import { attributeChoices, getAgreement, getCoverage, getFlagBreakdown, getFlagRateByAttribute, getParticipation, listInsightRounds, listMinoritySignal } from '#app/models/insights.server.ts'
+import { getAgreement, getCoverage, getFlagBreakdown, getFlagRateByAttribute, getParticipation, listMinoritySignal } from '#app/models/insight-figures.server.ts'
+import { pendingInsightChanges } from '#app/models/insight-upkeep.server.ts'
+import { attributeChoices, listInsightRounds } from '#app/models/insights.server.ts'
 import { getSignalSelectionRates } from '#app/models/signal-selection.server.ts'
 import { getImportSummary } from '#app/models/version.server.ts'
 import { invariantResponse } from '#app/utils/misc.ts'
@@ -41,7 +43,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const page = Math.min(10_000, Math.max(1, Number.parseInt(url.searchParams.get('page') ?? '1', 10) || 1))
 	const scope = { versionId: version.id, roundId: round?.id ?? null }
 	const aimed = round && isSignalSelection(round.signalSelection) ? round.signalSelection : null
-	const [coverage, participation, flags, rate, agreement, minority, signalRates] = await Promise.all([
+	// The figures kept by the insights job (decision 057), with what it has not counted yet.
+	const [coverage, participation, flags, rate, agreement, minority, signalRates, pending] = await Promise.all([
 		getCoverage(scope),
 		getParticipation(scope),
 		getFlagBreakdown(scope),
@@ -49,6 +52,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		getAgreement(scope),
 		listMinoritySignal(scope, page),
 		round && aimed ? getSignalSelectionRates(round.id, aimed) : Promise.resolve(null),
+		pendingInsightChanges(scope),
 	])
 	return {
 		dataset: { slug: dataset.slug, name: dataset.name },
@@ -64,6 +68,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		agreement,
 		minority,
 		signalSelection: aimed && signalRates ? { attribute: aimed.attribute, rates: signalRates } : null,
+		pending: { units: pending.units, seconds: pending.since ? Math.max(0, Math.round((Date.now() - Date.parse(pending.since)) / 1000)) : 0 },
 	}
 }
 
@@ -117,6 +122,11 @@ export default function InsightsPage() {
 						</button>
 					</Form>
 					<p className="font-medium">{round ? t('scope.round', { title: round.title }) : t('scope.version', { label: version.label })}</p>
+					{data.pending.units ? (
+						<p role="status" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
+							{t('pending', { count: data.pending.units, seconds: data.pending.seconds })}
+						</p>
+					) : null}
 					<Coverage coverage={data.coverage} />
 					<Participation participation={data.participation} />
 					<Flags flags={data.flags} />
