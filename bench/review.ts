@@ -62,6 +62,17 @@ const TARGET_RATIO = 0.7
 const JS_TARGET_REVIEWERS = 1000
 const JS_TARGET_RATIO = 2
 const JS_TARGET_CPU_MS = 1.5
+/** Issue #27: what keeping the dashboard's figures may add to a verdict's database CPU. */
+const MARK_TARGET_DB_MS = 0.3
+/** The triggers that mark a unit for the insights job (migration 0021). */
+const MARK_TRIGGERS = [
+	['reviews', 'reviews_insight_added'],
+	['reviews', 'reviews_insight_changed'],
+	['reviews', 'reviews_insight_gone'],
+	['flags', 'flags_insight_added'],
+	['flags', 'flags_insight_changed'],
+	['flags', 'flags_insight_gone'],
+] as const
 const PORT = 3290
 const BASE = `http://127.0.0.1:${PORT}`
 
@@ -87,6 +98,7 @@ const { createVersion } = await import('#app/models/version.server.ts')
 const { runImport } = await import('#app/models/import.server.ts')
 const { createRound, changeRoundStatus, rebalanceRound } = await import('#app/models/round.server.ts')
 const { users } = await import('#db/schema/accounts.ts')
+const { refreshInsightFigures } = await import('#app/models/insight-upkeep.server.ts')
 const { participants } = await import('#db/schema/rounds.ts')
 
 console.log(`${engineName}, database ${dbName}: importing ${SAMPLES.toLocaleString()} samples…`)
@@ -162,6 +174,8 @@ const server = spawn(process.execPath, [...(args.includes('--cpu-prof') ? ['--cp
 		WEB_CONCURRENCY: String(WORKERS),
 		// About 20 connections in all, shared out between the workers.
 		DATABASE_POOL_SIZE: String(Math.max(4, Math.ceil(20 / WORKERS))),
+		// The insights job's passes are measured on their own, below, not inside the loops.
+		INSIGHTS_REFRESH_SECONDS: '86400',
 	},
 	stdio: ['ignore', 'ignore', 'inherit'],
 })
@@ -421,6 +435,31 @@ for (const n of JS_STEPS.filter((s) => s <= REVIEWERS)) {
 const floor = await closedLoop('floor')
 const loop = await closedLoop('review')
 const js = await closedLoopJs()
+
+/**
+ * Issue #27 (decision 057): the same closed loop with the unit-marking triggers switched off, side
+ * by side, for what marking adds to a verdict's database CPU; then the insights job's own pass over
+ * the units the run marked, in this process (its database CPU and this process's), per unit.
+ * PostgreSQL only: on PGlite the database is inside the app's process.
+ */
+let marks: { unmarked: Awaited<ReturnType<typeof closedLoopJs>>; addedDbMs: number; job: { units: number; seconds: number; appMs: number; dbMs: number } } | null = null
+if (scratch) {
+	const setTriggers = async (state: 'enable' | 'disable') => {
+		for (const [table, trigger] of MARK_TRIGGERS) await query(sql.raw(`alter table ${table} ${state} trigger ${trigger}`))
+	}
+	await setTriggers('disable')
+	const unmarked = await closedLoopJs().finally(() => setTriggers('enable'))
+	const counting = startCpuCount(server.pid!, await scratch.backendPids())
+	const started = performance.now()
+	const { units } = await refreshInsightFigures()
+	const seconds = (performance.now() - started) / 1000
+	const split = perRequest(counting.stop(), Math.max(1, units))
+	marks = { unmarked, addedDbMs: js.cpu.dbMs - unmarked.cpu.dbMs, job: { units, seconds, appMs: split.generatorMs, dbMs: split.dbMs } }
+	console.log(
+		`Insight marks (issue #27): database CPU per verdict ${js.cpu.dbMs} ms with them, ${unmarked.cpu.dbMs} ms without (${unmarked.rps.toFixed(0)} verdicts/s): ${marks.addedDbMs.toFixed(3)} ms added; ` +
+			`the insights job then counted ${units} units in ${seconds.toFixed(1)} s (${split.generatorMs} ms app + ${split.dbMs} ms database per unit)`,
+	)
+}
 const ratio = loop.rps / floor.rps
 const jsRatio = js.rps / floor.rps
 const jsBest = jsSteps.filter((s) => s.p99 < TARGET_P99_MS && s.errors === 0).pop()
@@ -471,6 +510,7 @@ const result = {
 	},
 	maxReviewersP99Under100: best?.users ?? 0,
 	js: { openLoop: jsSteps, rps: js.rps, errors: js.errors, ratio: jsRatio, cpuPerVerdictMs: js.cpu, maxReviewersP99Under100: jsBest?.users ?? 0 },
+	insightMarks: marks,
 }
 type Result = typeof result
 if (CHILD_OUT) {
@@ -589,6 +629,23 @@ function markdown(): string {
 			`; closed-loop throughput ≥ ${JS_TARGET_RATIO} × the floor — ${jsRatio >= JS_TARGET_RATIO ? '**met**' : '**not met**'} (${jsRatio.toFixed(2)}); ` +
 			`CPU per verdict (app + PostgreSQL) ≤ ${JS_TARGET_CPU_MS} ms — ${jsCpu <= JS_TARGET_CPU_MS ? '**met**' : '**not met**'} (${jsCpu.toFixed(2)} ms).`,
 	)
+	if (marks)
+		lines.push(
+			'',
+			'### What keeping the dashboard costs a verdict (issue #27, decision 057)',
+			'',
+			'The same closed loop again, with the triggers that mark a unit for the insights job switched off, and then the job itself counting',
+			'every unit the run marked (in the benchmark process; the server runs no pass during the loops):',
+			'',
+			'| | verdicts/s | PostgreSQL CPU per verdict |',
+			'|---|---:|---:|',
+			`| JavaScript path, units marked (as shipped) | ${n(js.rps)} | ${js.cpu.dbMs.toFixed(3)} ms |`,
+			`| JavaScript path, triggers off | ${n(marks.unmarked.rps)} | ${marks.unmarked.cpu.dbMs.toFixed(3)} ms |`,
+			'',
+			`Marking adds **${marks.addedDbMs.toFixed(3)} ms** of database CPU per verdict — target ≤ ${MARK_TARGET_DB_MS} ms: ${marks.addedDbMs <= MARK_TARGET_DB_MS ? '**met**' : '**not met**'}. ` +
+				`The insights job, off the verdict's path, counted ${n(marks.job.units)} units in ${marks.job.seconds.toFixed(1)} s: ${marks.job.appMs.toFixed(3)} ms of app and ${marks.job.dbMs.toFixed(3)} ms of database CPU per unit ` +
+				'(a unit is marked once however many verdicts it gets between two passes).',
+		)
 	if (!concurrencyMet || !ratioMet) {
 		lines.push(
 			'',

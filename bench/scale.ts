@@ -83,6 +83,9 @@ const { seedScale } = await import('#tests/plan-utils.ts')
 const { listIssues, listAffectedGroups, getIssue } = await import('#app/models/triage.server.ts')
 const { gateCounts, listOpenBlockers } = await import('#app/models/issue.server.ts')
 const insights = await import('#app/models/insights.server.ts')
+const kept = await import('#app/models/insight-figures.server.ts')
+const { pendingInsightChanges, refreshInsightFigures, resetInsightFigures } = await import('#app/models/insight-upkeep.server.ts')
+const { checkInsightFigures } = await import('#app/models/insight-check.server.ts')
 const { getConsultationReport, getConsultationReportExport, listReportCsvIssues } = await import('#app/models/report.server.ts')
 const { getVersion, getImportSummary } = await import('#app/models/version.server.ts')
 const report = await import('#app/domain/report.ts')
@@ -165,12 +168,31 @@ async function inboxOwner() {
 }
 const inboxOwnerId = await inboxOwner()
 
+/**
+ * Issue #27 (decision 057): the dashboard's kept figures rebuilt from the raw rows — what
+ * `npm run insights:rebuild` does — timed, then checked against a recount of every figure of the
+ * measured version and its rounds (the first pages of the minority signal): drift must be none.
+ */
+async function rebuildInsights() {
+	const started = t()
+	await resetInsightFigures()
+	const { units } = await refreshInsightFigures()
+	const seconds = (t() - started) / 1000
+	const checked = await checkInsightFigures({ versionId, minorityPages: 3 })
+	console.log(`  insight figures rebuilt: ${units.toLocaleString()} units in ${seconds.toFixed(1)} s; checked ${checked.scopes} scopes: ${checked.drift.length} drifted`)
+	for (const d of checked.drift) console.log(`    drift: ${d.roundId ?? 'version'} ${d.figure}`)
+	return { units, seconds, scopes: checked.scopes, drift: checked.drift.length }
+}
+
+const insightRebuild = await rebuildInsights()
 const t18n = loadT()
 const f = (o: Record<string, unknown>) => InboxFilterSchema.parse(o)
 const userId = ids!.owner_id
 const versionScope = { versionId, roundId: null }
 const roundScope = { versionId, roundId: ids!.round_id }
 const ATTRIBUTE = 'persona.origin'
+/** Issue #27: the version and round dashboards at p95 under this. */
+const INSIGHTS_TARGET_MS = 100
 
 /** The dashboard loader's reads (app/routes/…/insights.tsx), in its order: rounds ‖ the import's facets, then six aggregates together. */
 async function dashboard(scope: { versionId: string; roundId: string | null }) {
@@ -182,6 +204,20 @@ async function dashboard(scope: { versionId: string; roundId: string | null }) {
 		insights.getFlagRateByAttribute(scope, ATTRIBUTE),
 		insights.getAgreement(scope),
 		insights.listMinoritySignal(scope, 1),
+	])
+}
+
+/** The same loader as it reads now: the kept figures (decision 057) and what is still to count. */
+async function dashboardKept(scope: { versionId: string; roundId: string | null }) {
+	await Promise.all([insights.listInsightRounds(versionId), version.currentImportId ? getImportSummary(version.currentImportId) : null])
+	return Promise.all([
+		kept.getCoverage(scope),
+		kept.getParticipation(scope),
+		kept.getFlagBreakdown(scope),
+		kept.getFlagRateByAttribute(scope, ATTRIBUTE),
+		kept.getAgreement(scope),
+		kept.listMinoritySignal(scope, 1),
+		pendingInsightChanges(scope),
 	])
 }
 
@@ -260,13 +296,20 @@ const cases: Case[] = [
 		const scope = s === 'version' ? versionScope : roundScope
 		const page = 'Insights dashboard'
 		return [
-			{ page, name: `getCoverage (${s})`, run: () => insights.getCoverage(scope) },
-			{ page, name: `getParticipation (${s})`, run: () => insights.getParticipation(scope) },
-			{ page, name: `getFlagBreakdown (${s})`, run: () => insights.getFlagBreakdown(scope) },
-			{ page, name: `getFlagRateByAttribute ${ATTRIBUTE} (${s})`, run: () => insights.getFlagRateByAttribute(scope, ATTRIBUTE) },
-			{ page, name: `getAgreement (${s})`, run: () => insights.getAgreement(scope) },
-			{ page, name: `listMinoritySignal page 1 (${s})`, run: () => insights.listMinoritySignal(scope, 1) },
-			{ page, name: `dashboard loader, whole (${s})`, total: true, run: () => dashboard(scope) },
+			{ page, name: `kept getCoverage (${s})`, run: () => kept.getCoverage(scope) },
+			{ page, name: `kept getParticipation (${s})`, run: () => kept.getParticipation(scope) },
+			{ page, name: `kept getFlagBreakdown (${s})`, run: () => kept.getFlagBreakdown(scope) },
+			{ page, name: `kept getFlagRateByAttribute ${ATTRIBUTE} (${s})`, run: () => kept.getFlagRateByAttribute(scope, ATTRIBUTE) },
+			{ page, name: `kept getAgreement (${s})`, run: () => kept.getAgreement(scope) },
+			{ page, name: `kept listMinoritySignal page 1 (${s})`, run: () => kept.listMinoritySignal(scope, 1) },
+			{ page, name: `dashboard loader, whole: kept figures (${s})`, total: true, run: () => dashboardKept(scope) },
+			{ page, name: `recount getCoverage (${s})`, run: () => insights.getCoverage(scope) },
+			{ page, name: `recount getParticipation (${s})`, run: () => insights.getParticipation(scope) },
+			{ page, name: `recount getFlagBreakdown (${s})`, run: () => insights.getFlagBreakdown(scope) },
+			{ page, name: `recount getFlagRateByAttribute ${ATTRIBUTE} (${s})`, run: () => insights.getFlagRateByAttribute(scope, ATTRIBUTE) },
+			{ page, name: `recount getAgreement (${s})`, run: () => insights.getAgreement(scope) },
+			{ page, name: `recount listMinoritySignal page 1 (${s})`, run: () => insights.listMinoritySignal(scope, 1) },
+			{ page, name: `dashboard loader, whole: recounted, as before issue #27 (${s})`, run: () => dashboard(scope) },
 		]
 	}),
 	{ page: 'Insights dashboard', name: 'listInsightRounds', run: () => insights.listInsightRounds(versionId) },
@@ -403,6 +446,57 @@ const exportResult = {
 	met: exportRatio >= TARGET_EXPORT,
 	gcExposed: !!gc,
 }
+/**
+ * Issue #27's curve: the measured version's flags grown to 2, 5 and 10 times as many (each flag
+ * copied), the kept figures brought up to date (timed: what the insights job does after such a
+ * burst), and the version dashboard measured again, kept and recounted side by side.
+ */
+const CURVE_RUNS = Math.max(5, Math.round(RUNS / 3))
+async function flagCurve() {
+	const columns = (await query<{ c: string }>(sql`select column_name as c from information_schema.columns where table_name = 'flags' and column_name <> 'id' order by ordinal_position`))
+		.map((r) => `"${r.c}"`)
+		.join(', ')
+	const original = shape!.flags
+	const points: Array<{ factor: number; flags: number; countSeconds: number; units: number; kept: { p50: number; p95: number }; recount: { p50: number; p95: number } }> = []
+	let have = 1
+	for (const factor of [1, 2, 5, 10]) {
+		let countSeconds = 0
+		let units = 0
+		if (factor > have) {
+			for (; have < factor; have++)
+				await query(
+					sql.raw(
+						`insert into flags (${columns}) select ${columns} from flags where round_id in (select id from rounds where version_id = '${versionId}') and id in (select id from flags where round_id in (select id from rounds where version_id = '${versionId}') order by id limit ${original})`,
+					),
+				)
+			const started = t()
+			units = (await refreshInsightFigures()).units
+			countSeconds = (t() - started) / 1000
+		}
+		const k: number[] = []
+		const r: number[] = []
+		for (let i = 0; i < 2 + CURVE_RUNS; i++) {
+			const a = t()
+			await dashboardKept(versionScope)
+			const b = t()
+			await dashboard(versionScope)
+			if (i >= 2) {
+				k.push(b - a)
+				r.push(t() - b)
+			}
+		}
+		const [n] = await query<{ n: number }>(sql`select count(*)::int as n from flags f join rounds r on r.id = f.round_id where r.version_id = ${versionId}`)
+		points.push({ factor, flags: n!.n, countSeconds, units, kept: { p50: pct(k, 50), p95: pct(k, 95) }, recount: { p50: pct(r, 50), p95: pct(r, 95) } })
+		const p = points.at(-1)!
+		console.log(
+			`  ${factor} × the flags (${p.flags.toLocaleString()}): kept p50 ${p.kept.p50.toFixed(1)} / p95 ${p.kept.p95.toFixed(1)} ms, recount p50 ${p.recount.p50.toFixed(1)} / p95 ${p.recount.p95.toFixed(1)} ms${units ? `; ${units.toLocaleString()} units counted in ${countSeconds.toFixed(1)} s` : ''}`,
+		)
+	}
+	return points
+}
+console.log(`Growing the measured version's flags (${CURVE_RUNS} runs per point):`)
+const curve = await flagCurve()
+const insightCheck = await rebuildInsights()
 const loadAfter = os.loadavg()[0]!
 
 // ---- Print ----
@@ -430,6 +524,7 @@ const result = {
 	floor,
 	reads,
 	export: exportResult,
+	insights: { rebuild: insightRebuild, afterCurve: insightCheck, curve },
 }
 
 await closeDb()
@@ -511,17 +606,30 @@ function markdown(r: typeof result, lite: typeof result | null, liteNote: string
 	const c = r.counts
 	const date = r.date.slice(0, 10)
 	const cfg = r.config
-	const p95Of = (name: string) => r.reads.find((x) => x.name === name)?.p95 ?? 0
-	const rateName = (s: string) => `getFlagRateByAttribute ${ATTRIBUTE} (${s})`
+	const keptOf = (scope: string) => r.reads.find((x) => x.name === `dashboard loader, whole: kept figures (${scope})`)
+	const recountOf = (scope: string) => r.reads.find((x) => x.name === `dashboard loader, whole: recounted, as before issue #27 (${scope})`)
+	const curve = r.insights.curve
+	const first = curve[0]
+	const last = curve.at(-1)
+	const keptMet = (['version', 'round'] as const).every((scope) => (keptOf(scope)?.p95 ?? Infinity) < INSIGHTS_TARGET_MS)
+	const curveMet = !!first && !!last && last.kept.p95 <= Math.max(first.kept.p95, INSIGHTS_TARGET_MS) * 1.2
 	const dashboardNote =
-		"Dashboard (decision 020): the scope's reviews and flags are read index-only through covering indexes, `reviews (round_id, sample_id, verdict, participant_id, id)` and " +
-		'`flags (round_id, sample_id, kind, category, severity, participant_id, review_id)` (they replace the two `(round_id, sample_id)` indexes), so an aggregate reads the ' +
-		`${n(r.measured.reviews)} reviews or ${n(r.measured.flags)} flags of its version and no heap page it shares with the other ${r.config.datasets - 1} versions. ` +
-		"Besides: the coverage totals take one pass over the reviews instead of three, agreement groups the reviews into units once (a materialized CTE) for its overall and per-category parts and counts flags from their covering index, the minority list looks up reviews and issues for its page of 50 only, and the loader reads its rounds and the import's facets together before its six aggregates (already concurrent over the pool). " +
-		`One aggregate still reads table pages and is the largest part of the loader: \`getFlagRateByAttribute\` (p95 ${ms(p95Of(rateName('version')))} for the version, ${ms(p95Of(rateName('round')))} for a round), because the attribute lives in \`samples.metadata\`, so every reviewed sample of the scope is fetched by primary key (in id order; no longer a hash join over all ${n(r.counts.samples!)} samples); ` +
-		`\`getAgreement\` is p95 ${ms(p95Of('getAgreement (version)'))} / ${ms(p95Of('getAgreement (round)'))}. ` +
-		`${r.reads.some((x) => x.page === 'Insights dashboard' && !x.total && !x.met) ? 'Not every' : 'Every'} single aggregate is under ${TARGET_MS} ms at p95; the loader runs its six together on ${r.machine.cpus} cores, so for the version their CPU time (p50s summing to ${ms(['getCoverage', 'getParticipation', 'getFlagBreakdown', 'getAgreement', 'listMinoritySignal page 1'].reduce((sum, x) => sum + (r.reads.find((y) => y.name === `${x} (version)`)?.p50 ?? 0), 0) + (r.reads.find((y) => y.name === rateName('version'))?.p50 ?? 0))}) is what the loader's time is made of, and it moves with the machine's load (above). ` +
-		"Going lower needs the attribute kept beside the round's sample, or counts kept as verdicts arrive (coverage, verdicts by role, agreement patterns); both change write paths (round creation, app/models/review.server.ts)."
+		`Dashboard (issue #27, decision 057): the loader reads the figures the insights job keeps — p95 ${ms(keptOf('version')?.p95 ?? 0)} for the version and ${ms(keptOf('round')?.p95 ?? 0)} for a round, ` +
+		`against ${ms(recountOf('version')?.p95 ?? 0)} and ${ms(recountOf('round')?.p95 ?? 0)} for the same figures recounted from the raw rows as before (both in the table above). ` +
+		`Target p95 < ${INSIGHTS_TARGET_MS} ms for both: **${keptMet ? 'met' : 'not met'}**. ` +
+		`The kept figures were rebuilt from the raw rows before measuring (${n(r.insights.rebuild.units)} units in ${r.insights.rebuild.seconds.toFixed(1)} s, what \`npm run insights:rebuild\` does) and checked against a recount of ${r.insights.rebuild.scopes} scopes: ${r.insights.rebuild.drift ? `**${r.insights.rebuild.drift} figures drifted**` : 'no drift'}; ` +
+		`after the flags were grown (below) and counted by the job, the check again found ${r.insights.afterCurve.drift ? `**${r.insights.afterCurve.drift} drifted figures**` : 'no drift'}.`
+	const curveTable = [
+		'| flags of the version | kept: p50 / p95 | recounted: p50 / p95 | units the job counted after growing | in |',
+		'|---:|---:|---:|---:|---:|',
+		...curve.map(
+			(p) =>
+				`| ${n(p.flags)} (${p.factor} ×) | ${ms(p.kept.p50)} / ${ms(p.kept.p95)} | ${ms(p.recount.p50)} / ${ms(p.recount.p95)} | ${p.units ? n(p.units) : '—'} | ${p.units ? `${p.countSeconds.toFixed(1)} s` : '—'} |`,
+		),
+		'',
+		`Target: at 10 × the flags the kept dashboard stays within 20 % of its p95 at 1 × (or of ${INSIGHTS_TARGET_MS} ms, whichever is larger) — **${curveMet ? 'met' : 'not met'}**` +
+			(first && last ? ` (${ms(first.kept.p95)} → ${ms(last.kept.p95)}; recounted ${ms(first.recount.p95)} → ${ms(last.recount.p95)}).` : '.'),
+	]
 	const inbox = r.reads.find((x) => x.page === 'Owner inbox')
 	const inboxNote =
 		`Owner inbox (issue #17: p95 < ${TARGET_MS} ms for someone on the team of 20 datasets with ≈ 200,000 flags in all): an owner added to the ${cfg.datasets} seeded datasets and 10 more without feedback, ` +
@@ -569,6 +677,10 @@ function markdown(r: typeof result, lite: typeof result | null, liteNote: string
 			(missedParts.length ? ` Single calls over ${TARGET_MS} ms at p95: ${missedParts.map((x) => x.name).join('; ')}.` : ''),
 		'',
 		dashboardNote,
+		'',
+		'The version dashboard as the flags grow (each flag of the version copied; the same run):',
+		'',
+		...curveTable,
 		'',
 		inboxNote,
 		'',
