@@ -191,7 +191,9 @@ test('the repair path on a generated world: seeded without marks, rebuilt, check
 
 	// A kept figure damaged by hand is named by the check, scope and figure.
 	const [version] = await query<{ id: string }>(sql`select id from versions order by created_at, id limit 1`)
-	await query(sql`update insight_counts set n = n + 1 where scope_id = ${version!.id} and metric = 'cells' and key = (select min(key) from insight_counts where scope_id = ${version!.id} and metric = 'cells')`)
+	await query(
+		sql`update insight_counts set n = n + 1 where scope_id = ${version!.id} and metric = 'cells' and key = (select min(key) from insight_counts where scope_id = ${version!.id} and metric = 'cells')`,
+	)
 	expect((await checkInsightFigures()).drift.map((d) => [d.versionId, d.roundId, d.figure])).toEqual([[version!.id, null, 'flags']])
 
 	// The command itself (PostgreSQL: it opens its own connection): --check exits 1 and names the drift; a rebuild mends it.
