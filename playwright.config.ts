@@ -16,8 +16,17 @@ function chromiumPath(): string | undefined {
 
 const executablePath = chromiumPath()
 
+/**
+ * Specs about the browser and HTTP layer, not the database: security headers and compression, the
+ * CSP guard, client-side navigation against reloads, the phone layout in ten languages. CI plays
+ * them once, in its PostgreSQL pass; the embedded database's pass (RT_TEST_LABEL=pglite) leaves
+ * them out. Run by hand, every spec runs.
+ */
+const ENGINE_INDEPENDENT = ['http.spec.ts', 'csp-guard.spec.ts', 'client-navigation.spec.ts', 'languages.spec.ts']
+
 export default defineConfig({
 	testDir: 'tests/e2e',
+	testIgnore: process.env.RT_TEST_LABEL === 'pglite' ? ENGINE_INDEPENDENT.map((f) => `**/${f}`) : [],
 	globalSetup: './tests/e2e/global-setup.ts',
 	fullyParallel: true,
 	workers: process.env.CI ? 2 : undefined,
