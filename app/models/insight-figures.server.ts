@@ -1,6 +1,18 @@
 import { sql } from 'drizzle-orm'
 import { type FlagCategory, type ParticipantRole, type Severity } from '#app/domain/enums.ts'
-import { type Agreement, agreementFrom, breakdownFrom, type CoverageRow, type InsightScope, MINORITY_PAGE_SIZE, participationFrom, rateFrom } from '#app/models/insights.server.ts'
+import {
+	type Agreement,
+	agreementFrom,
+	breakdownFrom,
+	countPeople,
+	type CoverageRow,
+	type InsightScope,
+	inScope,
+	MINORITY_PAGE_SIZE,
+	type MinorityRow,
+	participationFrom,
+	rateFrom,
+} from '#app/models/insights.server.ts'
 import { query } from '#app/utils/db.server.ts'
 
 /**
@@ -24,7 +36,7 @@ export async function getCoverage(scope: InsightScope) {
 			coalesce((select n from insight_counts where scope_id = r.id and metric = 'coverage' and key = 'covered'), 0)::int as covered,
 			coalesce((select n from insight_counts where scope_id = r.id and metric = 'coverage' and key = 'started'), 0)::int as started
 		from rounds r
-		where ${scope.roundId ? sql`r.version_id = ${scope.versionId} and r.id = ${scope.roundId}` : sql`r.version_id = ${scope.versionId}`}
+		where ${inScope(scope)}
 		order by r.created_at, r.id`)
 	if (rounds.length <= 1) {
 		const only = rounds[0]
@@ -40,23 +52,7 @@ export async function getCoverage(scope: InsightScope) {
 
 /** People are counted live (a few rows per participant); the verdicts by role come from the counters. */
 export async function getParticipation(scope: InsightScope) {
-	const inScope = scope.roundId ? sql`r.version_id = ${scope.versionId} and r.id = ${scope.roundId}` : sql`r.version_id = ${scope.versionId}`
-	const [people, invited, verdicts] = await Promise.all([
-		query<{ role: ParticipantRole; joined: number; active: number; withdrawn: number }>(sql`
-			select p.role,
-				count(distinct p.user_id) filter (where p.consented_at is not null)::int as joined,
-				count(distinct p.user_id) filter (where exists (select 1 from reviews rv where rv.participant_id = p.id))::int as active,
-				count(distinct p.user_id) filter (where p.withdrawn_at is not null)::int as withdrawn
-			from participants p join rounds r on r.id = p.round_id
-			where ${inScope}
-			group by p.role`),
-		query<{ role: ParticipantRole; invited: number }>(sql`
-			select i.role, count(distinct i.email_hash)::int as invited
-			from invitations i join rounds r on r.id = i.round_id
-			where ${inScope} and i.status <> 'revoked'
-			group by i.role`),
-		counts(scope, 'verdicts'),
-	])
+	const [[people, invited], verdicts] = await Promise.all([countPeople(scope), counts(scope, 'verdicts')])
 	return participationFrom(
 		people,
 		invited,
@@ -103,17 +99,7 @@ export async function getAgreement(scope: InsightScope): Promise<Agreement> {
 /** The minority signal from the scope's kept standings: a page of the partial index `insight_samples_minority_idx`. */
 export async function listMinoritySignal(scope: InsightScope, page = 1) {
 	const offset = (Math.max(1, page) - 1) * MINORITY_PAGE_SIZE
-	const inScope = scope.roundId ? sql`r.version_id = ${scope.versionId} and r.id = ${scope.roundId}` : sql`r.version_id = ${scope.versionId}`
-	const rows = await query<{
-		externalId: string
-		categories: FlagCategory[]
-		maxSeverity: number
-		expertAlso: boolean
-		noConcerns: number
-		issueNumber: number | null
-		issueStatus: string | null
-		blocking: boolean | null
-	}>(sql`
+	const rows = await query<MinorityRow>(sql`
 		with shown as (
 			select sample_id, external_id, categories, max_severity, expert_also
 			from insight_samples
@@ -122,7 +108,7 @@ export async function listMinoritySignal(scope: InsightScope, page = 1) {
 			limit ${MINORITY_PAGE_SIZE} offset ${offset}
 		)
 		select sh.external_id as "externalId", sh.categories, sh.max_severity as "maxSeverity", sh.expert_also as "expertAlso",
-			(select count(*)::int from reviews rv join rounds r on r.id = rv.round_id where ${inScope} and rv.sample_id = sh.sample_id and rv.verdict = 'no_concerns') as "noConcerns",
+			(select count(*)::int from reviews rv join rounds r on r.id = rv.round_id where ${inScope(scope)} and rv.sample_id = sh.sample_id and rv.verdict = 'no_concerns') as "noConcerns",
 			i.number as "issueNumber", i.status as "issueStatus", i.blocking
 		from shown sh
 		left join issues i on i.version_id = ${scope.versionId} and i.kind = 'sample' and i.sample_id = sh.sample_id

@@ -37,6 +37,9 @@ const pair = (a: string, b: number) => `${a}|${b}`
  * transaction. Returns how many units it counted; null when another pass holds the lock.
  */
 export async function countDirtyUnits(batch = UNIT_BATCH): Promise<number | null> {
+	// Most passes find nothing: one read, and no transaction (on PGlite a transaction holds the only connection).
+	const [any] = await query<{ marked: boolean }>(sql`select exists (select 1 from insight_dirty) as marked`)
+	if (!any?.marked) return 0
 	return db.transaction(async (tx) => {
 		const [lock] = await query<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(hashtext('insight-figures')) as ok`, tx)
 		if (!lock?.ok) return null

@@ -13,8 +13,8 @@ import { query } from '#app/utils/db.server.ts'
  */
 export type InsightScope = { versionId: string; roundId?: string | null }
 
-/** `rounds r` restricted to the scope; every query below starts from it. */
-function inScope(scope: InsightScope): SQL {
+/** `rounds r` restricted to the scope; every query below starts from it (and the kept figures' live parts, insight-figures.server.ts). */
+export function inScope(scope: InsightScope): SQL {
 	return scope.roundId ? sql`r.version_id = ${scope.versionId} and r.id = ${scope.roundId}` : sql`r.version_id = ${scope.versionId}`
 }
 
@@ -75,13 +75,9 @@ export type RoleParticipation = {
 	verdicts: { no_concerns: number; flagged: number; skipped: number } | null
 }
 
-/**
- * Participation by role: people invited, joined (consented), active (gave a verdict) and withdrawn;
- * a person in several rounds counts once. Counts of people below three read "fewer than 3", and so
- * does the total when any role is withheld (it could be subtracted back).
- */
-export async function getParticipation(scope: InsightScope) {
-	const [people, invited, verdicts] = await Promise.all([
+/** People by role (joined, active, withdrawn) and invitations by role: counted live, a few rows per person (the kept figures read them too). */
+export function countPeople(scope: InsightScope) {
+	return Promise.all([
 		query<{ role: ParticipantRole; joined: number; active: number; withdrawn: number }>(sql`
 			select p.role,
 				count(distinct p.user_id) filter (where p.consented_at is not null)::int as joined,
@@ -95,6 +91,17 @@ export async function getParticipation(scope: InsightScope) {
 			from invitations i join rounds r on r.id = i.round_id
 			where ${inScope(scope)} and i.status <> 'revoked'
 			group by i.role`),
+	])
+}
+
+/**
+ * Participation by role: people invited, joined (consented), active (gave a verdict) and withdrawn;
+ * a person in several rounds counts once. Counts of people below three read "fewer than 3", and so
+ * does the total when any role is withheld (it could be subtracted back).
+ */
+export async function getParticipation(scope: InsightScope) {
+	const [[people, invited], verdicts] = await Promise.all([
+		countPeople(scope),
 		query<{ role: ParticipantRole; verdict: 'no_concerns' | 'flagged' | 'skipped'; n: number }>(sql`
 			select p.role, rv.verdict, count(*)::int as n
 			from reviews rv join rounds r on r.id = rv.round_id join participants p on p.id = rv.participant_id
@@ -257,6 +264,18 @@ export function agreementFrom(rows: Array<{ category: FlagCategory | null; m: nu
 
 export const MINORITY_PAGE_SIZE = 50
 
+/** A sample of the minority signal, as the page lists it. */
+export type MinorityRow = {
+	externalId: string
+	categories: FlagCategory[]
+	maxSeverity: number
+	expertAlso: boolean
+	noConcerns: number
+	issueNumber: number | null
+	issueStatus: string | null
+	blocking: boolean | null
+}
+
 /**
  * The minority signal: samples flagged by exactly one community member in scope (a person in
  * several rounds counts once), whatever anyone else said. They are listed, never folded into an
@@ -264,18 +283,7 @@ export const MINORITY_PAGE_SIZE = 50
  */
 export async function listMinoritySignal(scope: InsightScope, page = 1) {
 	const offset = (Math.max(1, page) - 1) * MINORITY_PAGE_SIZE
-	const rows = await query<{
-		sampleId: number
-		externalId: string
-		categories: FlagCategory[]
-		maxSeverity: number
-		expertAlso: boolean
-		noConcerns: number
-		issueNumber: number | null
-		issueStatus: string | null
-		blocking: boolean | null
-		total: number
-	}>(sql`
+	const rows = await query<MinorityRow & { sampleId: number; total: number }>(sql`
 		with flagged as (
 			select f.sample_id,
 				array_agg(distinct f.category) filter (where f.category is not null) as categories,
