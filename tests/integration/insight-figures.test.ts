@@ -8,12 +8,13 @@ import { checkInsightFigures } from '#app/models/insight-check.server.ts'
 import * as kept from '#app/models/insight-figures.server.ts'
 import { pendingInsightChanges, refreshInsightFigures, resetInsightFigures } from '#app/models/insight-upkeep.server.ts'
 import * as recount from '#app/models/insights.server.ts'
+import { runImport } from '#app/models/import.server.ts'
 import { withdrawFromRound } from '#app/models/participation.server.ts'
 import { saveVerdict, withdrawFlag, withdrawVerdict } from '#app/models/review.server.ts'
 import { query } from '#app/utils/db.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { flagInput } from '#tests/flag-input.ts'
-import { createRound, joinAs, participantOf, sampleIdOf, setRoundStatus, world } from '#tests/round-fixtures.ts'
+import { createRound, joinAs, participantOf, sampleIdOf, setRoundStatus, userIdOf, world } from '#tests/round-fixtures.ts'
 import { SCALE, seedScale } from '#tests/plan-utils.ts'
 import { formRequest, run } from '#tests/route-utils.ts'
 import { action as acceptAction } from '#app/routes/invitations.$token.tsx'
@@ -25,8 +26,8 @@ import { useSmtpSink } from '#tests/use-smtp-sink.ts'
  * Issue #27: the dashboard's kept figures (app/models/insight-figures.server.ts, kept by
  * app/models/insight-upkeep.server.ts from the marks the triggers of migration 0021 leave) equal a
  * recount from the raw rows (app/models/insights.server.ts) after every write of generated
- * sequences of verdicts, edits, skips, withdrawn verdicts and flags, and withdrawals from a round
- * (keeping and deleting what was said) — on PGlite, and on PostgreSQL when DATABASE_URL is set.
+ * sequences of verdicts, edits, skips, withdrawn verdicts and flags, withdrawals from a round
+ * (keeping and deleting what was said) and re-imports (refused once a round has opened) — on PGlite, and on PostgreSQL when DATABASE_URL is set.
  */
 
 useTestDatabase()
@@ -57,7 +58,28 @@ async function consultation() {
 		...(await Promise.all(['anaya', 'bertrand'].map(async (name) => ({ roundId: r2, participantId: await participantOf(r2, name) })))),
 	]
 	const samples = await Promise.all(Array.from({ length: 6 }, (_, i) => sampleIdOf(versionId, `h-00${i}`)))
-	return { versionId, rounds: [r1, r2], people, samples }
+	return { versionId, ownerId: await userIdOf('owner'), rounds: [r1, r2], people, samples }
+}
+
+/**
+ * A re-import: the same external ids with new words (with `flip`, the other region). Samples change
+ * only while the version is a draft, and opening a round took it out of draft, so a version with
+ * verdicts refuses it whole: the figures are checked after the attempt like after any write.
+ */
+async function reimport(w: World, flip: boolean, generation: number) {
+	const body = Array.from({ length: 6 }, (_, i) =>
+		JSON.stringify({ id: `h-00${i}`, content: `hint ${i}, take ${generation}`, metadata: { persona: { region: (i % 2 === 1) !== flip ? 'Amman' : 'Oaxaca' } } }),
+	).join('\n')
+	const attempt = runImport({
+		versionId: w.versionId,
+		format: 'jsonl',
+		filename: 'h.jsonl',
+		userId: w.ownerId,
+		source: (async function* () {
+			yield new TextEncoder().encode(body)
+		})(),
+	})
+	await expect(attempt).rejects.toThrow('Samples can only change while the version is a draft')
 }
 
 async function expectKeptEqualsRecount(w: World, context: string) {
@@ -90,10 +112,14 @@ const op = fc.oneof(
 	{ weight: 2, arbitrary: fc.record({ kind: fc.constant('withdraw_verdict' as const), person, sample }) },
 	{ weight: 1, arbitrary: fc.record({ kind: fc.constant('withdraw_flag' as const), person, sample }) },
 	{ weight: 1, arbitrary: fc.record({ kind: fc.constant('leave' as const), person, keep: fc.boolean() }) },
+	{ weight: 1, arbitrary: fc.record({ kind: fc.constant('reimport' as const), flip: fc.boolean() }) },
 )
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never
 
+let imports = 0
+
 async function apply(w: World, o: Op, left: Set<number>) {
+	if (o.kind === 'reimport') return reimport(w, o.flip, ++imports)
 	if (left.has(o.person)) return
 	const p = w.people[o.person]!
 	if (o.kind === 'leave') {
