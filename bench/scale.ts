@@ -457,6 +457,8 @@ async function flagCurve() {
 		.map((r) => `"${r.c}"`)
 		.join(', ')
 	const original = shape!.flags
+	// The version's flags before growing, so they are all that is left afterwards (a kept database is measured again unchanged).
+	const originalIds = (await query<{ id: string }>(sql`select f.id from flags f join rounds r on r.id = f.round_id where r.version_id = ${versionId}`)).map((r) => r.id)
 	const points: Array<{ factor: number; flags: number; countSeconds: number; units: number; kept: { p50: number; p95: number }; recount: { p50: number; p95: number } }> = []
 	let have = 1
 	for (const factor of [1, 2, 5, 10]) {
@@ -492,6 +494,8 @@ async function flagCurve() {
 			`  ${factor} × the flags (${p.flags.toLocaleString()}): kept p50 ${p.kept.p50.toFixed(1)} / p95 ${p.kept.p95.toFixed(1)} ms, recount p50 ${p.recount.p50.toFixed(1)} / p95 ${p.recount.p95.toFixed(1)} ms${units ? `; ${units.toLocaleString()} units counted in ${countSeconds.toFixed(1)} s` : ''}`,
 		)
 	}
+	await query(sql`delete from flags f using rounds r where r.id = f.round_id and r.version_id = ${versionId} and not (f.id = any(${`{${originalIds.join(',')}}`}::uuid[]))`)
+	await refreshInsightFigures()
 	return points
 }
 console.log(`Growing the measured version's flags (${CURVE_RUNS} runs per point):`)
