@@ -15,6 +15,9 @@ import { startScheduler, stopScheduler } from './jobs/scheduler.server.ts'
 
 const ABORT_DELAY = 5_000
 
+/** The local queue's exchange, which the server answers ahead of Remix (app/server/review-sync-door.ts). */
+export { answerReviewSync } from './models/review-sync.server.ts'
+
 /**
  * Called once by the server before it listens: schema up to date, demo seeded on an empty embedded
  * database, the scheduler started. In a cluster only one worker does this (`jobs`); the others

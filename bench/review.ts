@@ -41,7 +41,8 @@ const arg = (name: string, fallback: string) => {
 	return i >= 0 ? args[i + 1]! : fallback
 }
 const SAMPLES = Number(arg('samples', '1000000'))
-const ROUND_SAMPLES = Number(arg('round-samples', '60000'))
+// Enough for every loop of the run (the JavaScript path alone records ~40,000 verdicts), so no queue runs dry mid-measurement.
+const ROUND_SAMPLES = Number(arg('round-samples', '150000'))
 const REVIEWERS = Number(arg('reviewers', '1000'))
 const STEPS = arg('steps', '100,300,500,700').split(',').map(Number)
 const JS_STEPS = arg('js-steps', '500,1000').split(',').map(Number)
@@ -53,7 +54,7 @@ const WORKERS = ENGINE === 'pglite' ? 1 : Number(arg('workers', String(os.availa
 const CHILD_OUT = arg('child-out', '')
 const PGLITE = arg('pglite', '1') !== '0'
 /** The PGlite pass's sizes (`--pglite-<name>`): about 2½ minutes on 2 cores. */
-const PGLITE_DEFAULTS: Record<string, string> = { samples: '100000', 'round-samples': '20000', reviewers: '300', steps: '50,100,200,300', 'step-seconds': '15' }
+const PGLITE_DEFAULTS: Record<string, string> = { samples: '100000', 'round-samples': '40000', reviewers: '300', steps: '50,100,200,300', 'step-seconds': '15' }
 const CLOSED_CONNECTIONS = 16
 const CLOSED_SECONDS = 10
 const TARGET_REVIEWERS = 500
@@ -303,7 +304,10 @@ async function closedLoop(kind: 'review' | 'floor', seconds = CLOSED_SECONDS) {
 				}
 				const reviewer = reviewers[REVIEWERS - 1 - (turn++ % REVIEWERS)]!
 				if (!reviewer.path) {
-					if (reviewers.every((r) => !r.path)) break
+					if (reviewers.every((r) => !r.path)) {
+						ranDry = true
+						break
+					}
 					continue
 				}
 				for (const r of await reviewOnce(agent, reviewer)) {
@@ -335,11 +339,15 @@ function requestText(agent: http.Agent, pathname: string, given: Record<string, 
 type JsReviewer = { cookie: string; loaded: { externalId: string; position: number }[]; done: boolean }
 const jsReviewers: JsReviewer[] = cookies.map((cookie) => ({ cookie, loaded: [], done: false }))
 const syncPath = `/rounds/${roundId}/review-sync`
+/** The same exchange through Remix's resource route: the server's door (decision 058) takes only the exact path, so another spelling of the round id goes on to Remix. */
+const syncPathRemix = `/rounds/${roundId.toUpperCase()}/review-sync`
+/** Set when a closed loop stopped early because every queue was used up: its figures would be too low. */
+let ranDry = false
 const json = { Origin: BASE, 'Content-Type': 'application/json' }
 let keys = 0
 
 /** What the page sends for one verdict: the verdict with its key, and a refill of what it used (5 when the page opens). */
-async function verdictJs(agent: http.Agent, reviewer: JsReviewer): Promise<Sample> {
+async function verdictJs(agent: http.Agent, reviewer: JsReviewer, pathname = syncPath): Promise<Sample> {
 	const v = reviewer.loaded.shift()
 	const body = {
 		verdicts: v ? [{ key: `bench-${process.pid}-${keys++}`, externalId: v.externalId, intent: 'no_concerns', fields: {} }] : [],
@@ -348,7 +356,7 @@ async function verdictJs(agent: http.Agent, reviewer: JsReviewer): Promise<Sampl
 		after: reviewer.loaded.at(-1)?.position ?? v?.position ?? -1,
 	}
 	const t0 = performance.now()
-	const res = await requestText(agent, syncPath, { ...json, Cookie: reviewer.cookie }, JSON.stringify(body))
+	const res = await requestText(agent, pathname, { ...json, Cookie: reviewer.cookie }, JSON.stringify(body))
 	const ms = performance.now() - t0
 	if (res.status !== 200) return { ms, ok: false }
 	const answer = JSON.parse(res.text) as { results: { status: string }[]; queue: { externalId: string; position: number }[] }
@@ -379,7 +387,7 @@ async function openLoopJs(users: number) {
 	return { users, requests: results.length, errors: results.filter((r) => !r.ok).length, p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99) }
 }
 
-async function closedLoopJs(seconds = CLOSED_SECONDS) {
+async function closedLoopJs(seconds = CLOSED_SECONDS, pathname = syncPath) {
 	let count = 0
 	let errors = 0
 	let turn = 0
@@ -392,10 +400,13 @@ async function closedLoopJs(seconds = CLOSED_SECONDS) {
 				const reviewer = jsReviewers[turn++ % REVIEWERS]!
 				if (reviewer.done) {
 					// Every queue used up: stop (skipping without awaiting would spin and starve the event loop).
-					if (jsReviewers.every((r) => r.done)) break
+					if (jsReviewers.every((r) => r.done)) {
+						ranDry = true
+						break
+					}
 					continue
 				}
-				const r = await verdictJs(agent, reviewer)
+				const r = await verdictJs(agent, reviewer, pathname)
 				count++
 				if (!r.ok) errors++
 			}
@@ -417,6 +428,7 @@ console.log("Loading the JavaScript reviewers' first samples…")
 await closedLoop('floor', 2)
 await closedLoop('review', 3)
 await closedLoopJs(3)
+await closedLoopJs(2, syncPathRemix)
 
 console.log(`Open loop (think time ${THINK_MS / 1000} s, ${STEP_SECONDS} s per step):`)
 const steps: Awaited<ReturnType<typeof openLoop>>[] = []
@@ -435,6 +447,8 @@ for (const n of JS_STEPS.filter((s) => s <= REVIEWERS)) {
 const floor = await closedLoop('floor')
 const loop = await closedLoop('review')
 const js = await closedLoopJs()
+// The same exchange through Remix's route, side by side: what answering it ahead of Remix saves (decision 058).
+const jsRemix = await closedLoopJs(CLOSED_SECONDS, syncPathRemix)
 
 /**
  * Issue #27 (decision 057): the same closed loop with the unit-marking triggers switched off, side
@@ -461,6 +475,10 @@ if (scratch) {
 	)
 }
 const ratio = loop.rps / floor.rps
+if (ranDry) console.warn('WARNING: a closed loop used up every queue before its time was over: raise --round-samples; its figures are too low.')
+console.log(
+	`JavaScript path through Remix's route: ${jsRemix.rps.toFixed(0)} verdicts/s (${jsRemix.errors} errors); CPU per verdict app ${jsRemix.cpu.appMs} / database ${jsRemix.cpu.dbMs} / load generator ${jsRemix.cpu.generatorMs} ms`,
+)
 const jsRatio = js.rps / floor.rps
 const jsBest = jsSteps.filter((s) => s.p99 < TARGET_P99_MS && s.errors === 0).pop()
 console.log(
@@ -509,7 +527,16 @@ const result = {
 		cpuPerRequestMs: { review: loop.cpu, floor: floor.cpu },
 	},
 	maxReviewersP99Under100: best?.users ?? 0,
-	js: { openLoop: jsSteps, rps: js.rps, errors: js.errors, ratio: jsRatio, cpuPerVerdictMs: js.cpu, maxReviewersP99Under100: jsBest?.users ?? 0 },
+	js: {
+		openLoop: jsSteps,
+		rps: js.rps,
+		errors: js.errors,
+		ratio: jsRatio,
+		cpuPerVerdictMs: js.cpu,
+		maxReviewersP99Under100: jsBest?.users ?? 0,
+		throughRemix: { rps: jsRemix.rps, errors: jsRemix.errors, cpuPerVerdictMs: jsRemix.cpu },
+	},
+	ranDry,
 	insightMarks: marks,
 }
 type Result = typeof result
@@ -608,6 +635,8 @@ function markdown(): string {
 		'',
 		'What a browser with JavaScript sends per verdict: `POST /rounds/:id/review-sync` with the verdict (its idempotency key) and a refill',
 		"of one sample for the page's queue; the answer is JSON (what became of the verdict, the sample to add), no page and no loader.",
+		'The server answers that path itself, ahead of Remix (decision 058); the same exchange through Remix\'s resource route (reached by',
+		'another spelling of the round id) is measured beside it, in the same closed loop.',
 		`Open loop: N reviewers, one verdict each ${THINK_MS / 1000} s, ${STEP_SECONDS} s per step; closed loop as above, beside the same floor page.`,
 		'',
 		'| date | reviewers | workers | requests | errors | p50 | p95 | p99 |',
@@ -619,7 +648,9 @@ function markdown(): string {
 		'| closed loop | app | PostgreSQL | load generator | sum |',
 		'|---|---:|---:|---:|---:|',
 		cpuRow('JavaScript path (verdict + refill)', js.cpu),
+		cpuRow(`the same through Remix's route (${n(jsRemix.rps)} verdicts/s)`, jsRemix.cpu),
 		'',
+		...(ranDry ? ['**A closed loop used up every queue before its time was over: the throughputs above are too low (raise `--round-samples`).**', ''] : []),
 		`Targets (issue #24): ≥ ${n(JS_TARGET_REVIEWERS)} concurrent reviewers at p99 < ${TARGET_P99_MS} ms — ` +
 			(jsBest && jsBest.users >= JS_TARGET_REVIEWERS
 				? `**met** (${n(jsBest.users)} reviewers)`

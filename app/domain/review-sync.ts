@@ -41,6 +41,8 @@ export const SyncRequestSchema = z.object({
 	similarOf: externalId.optional(),
 })
 export type SyncRequest = z.input<typeof SyncRequestSchema>
+/** A request as read (defaults filled in). */
+export type SyncInput = z.output<typeof SyncRequestSchema>
 
 /**
  * What became of one verdict: recorded now, recorded before (the same key: nothing written), or a

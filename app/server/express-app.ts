@@ -10,12 +10,15 @@ import { answer503WhenDatabaseDown } from './database-unavailable.ts'
 import { originCheck } from './origin-check.ts'
 import { remixHandler } from './remix-handler.ts'
 import { limitBody, requestGuard } from './request-guard.ts'
+import { reviewSyncDoor, type ReviewSyncExchange } from './review-sync-door.ts'
 import { securityHeaders } from './security-headers.ts'
 
 /** What the app's entry module (app/entry.server.tsx) offers the server besides rendering. */
 export type AppEntry = {
 	startup(options?: { jobs?: boolean }): Promise<{ demo: { email: string; password: string; role: string }[] | null }>
 	shutdown(): Promise<void>
+	/** The local queue's exchange, served ahead of Remix (app/server/review-sync-door.ts). */
+	answerReviewSync: ReviewSyncExchange
 }
 
 /**
@@ -70,6 +73,10 @@ export async function createExpressApp({ env, dev }: { env: Env; dev: boolean })
 	}
 
 	const entry = (typeof build === 'function' ? await build() : build).entry.module as unknown as AppEntry
+	const entryOf = async () => (typeof build === 'function' ? ((await build()).entry.module as unknown as AppEntry) : entry)
+
+	// The local queue's verdicts (JSON in, JSON out) before Remix, with the same function its route calls (decision 058).
+	app.use(reviewSyncDoor(typeof build === 'function' ? () => entryOf().then((e) => e.answerReviewSync) : () => entry.answerReviewSync))
 
 	app.all(
 		'*',

@@ -52,7 +52,8 @@ export function remixHandler({
 
 const SESSION_COOKIE = /(?:^|;\s*)(?:__Host-)?roundtable_session=/
 
-function cacheControl(req: ExpressRequest, res: ExpressResponse, url: URL) {
+/** Every answer to a request with a session cookie is `private, no-store`; pages, `.data` and redirects without their own Cache-Control are `no-store`. */
+export function cacheControl(req: ExpressRequest, res: ExpressResponse, url: URL) {
 	if (SESSION_COOKIE.test(req.headers.cookie ?? '')) return void res.set('Cache-Control', 'private, no-store')
 	if (res.get('Cache-Control')) return
 	const type = String(res.get('Content-Type') ?? '')

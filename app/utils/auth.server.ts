@@ -159,6 +159,30 @@ export function safeRedirectPath(to: FormDataEntryValue | string | null | undefi
 	return path
 }
 
+/**
+ * The signed-in user's id from a Cookie header alone, for the review-sync door, which has no
+ * Request (app/models/review-sync.server.ts): one index probe of the session, nothing of the bell
+ * or the header. A session that lucia would change on this request — expired (deleted), or in the
+ * second half of its life (extended, with a new cookie) — goes through lucia's own validation, so
+ * the rules are the same as for a page; `setCookie` then says what the browser must hold.
+ */
+export async function userOfCookie(cookie: string): Promise<{ userId: string | null; setCookie: string | null }> {
+	const l = auth()
+	const sessionId = l.readSessionCookie(cookie)
+	if (!sessionId) return { userId: null, setCookie: null }
+	const [row] = await queryPrepared<{ userId: string; expiresMs: number }>(
+		sql`select user_id as "userId", (extract(epoch from expires_at) * 1000)::float8 as "expiresMs" from ${sessions} where id = ${sha256Hex(sessionId)}`,
+	)
+	if (!row) return { userId: null, setCookie: l.createBlankSessionCookie().serialize() }
+	if (row.expiresMs - Date.now() > halfLifeMs()) return { userId: row.userId, setCookie: null }
+	const { session } = await l.validateSession(sessionId)
+	if (!session) return { userId: null, setCookie: l.createBlankSessionCookie().serialize() }
+	return { userId: session.userId, setCookie: session.fresh ? l.createSessionCookie(session.id).serialize() : null }
+}
+
+/** Half a session's life: lucia extends a session validated closer than this to its end. */
+const halfLifeMs = () => new TimeSpan(getEnv().SESSION_DAYS, 'd').milliseconds() / 2
+
 /** Guard for loaders and actions: the signed-in user, or a redirect to sign-in that comes back. */
 export async function requireUser(request: Request): Promise<SessionUser> {
 	const user = await getUser(request)

@@ -1,5 +1,12 @@
+import { type Server } from 'node:http'
+import { type AddressInfo } from 'node:net'
 import { sql } from 'drizzle-orm'
-import { describe, expect, test } from 'vitest'
+import express from 'express'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { answerReviewSync } from '#app/models/review-sync.server.ts'
+import { originCheck } from '#app/server/origin-check.ts'
+import { limitBody, requestGuard } from '#app/server/request-guard.ts'
+import { reviewSyncDoor } from '#app/server/review-sync-door.ts'
 import { type SyncRequest } from '#app/domain/review-sync.ts'
 import { action as syncAction, type SyncAnswer } from '#app/routes/rounds+/$roundId+/review-sync.ts'
 import { query } from '#app/utils/db.server.ts'
@@ -148,5 +155,88 @@ describe('review-sync', () => {
 		// A malformed body or key is refused whole.
 		expect((await sync(ana, roundId, { verdicts: [{ key: 'x', externalId: anaQueue[0]!, intent: 'no_concerns', fields: {} }] })).status).toBe(400)
 		expect(await stored()).toEqual({ reviews: 0, flags: 0 })
+	})
+})
+
+/**
+ * The server's own door for the exchange (app/server/review-sync-door.ts, decision 058): the
+ * middleware the server runs for every request, then the door, then a last handler standing where
+ * Remix stands (it only says that a request got past the door).
+ */
+describe('review-sync, answered ahead of Remix', () => {
+	let server: Server
+	let base = ''
+	const reachedRemix: string[] = []
+	beforeAll(async () => {
+		const app = express()
+		app.use(requestGuard({ appUrl: undefined }))
+		app.use(originCheck(undefined))
+		app.use(limitBody({ form: 256 * 1024, json: 1024 * 1024, upload: 1024 * 1024 }))
+		app.use(reviewSyncDoor(() => answerReviewSync))
+		app.use((req, res) => {
+			reachedRemix.push(`${req.method} ${req.originalUrl}`)
+			res.status(299).end()
+		})
+		server = app.listen(0, '127.0.0.1')
+		await new Promise((r) => server.once('listening', r))
+		base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+	})
+	afterAll(() => new Promise<void>((r) => server.close(() => r())))
+
+	const post = (path: string, cookie: string, body: unknown, origin = base) =>
+		fetch(`${base}${path}`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/json', Origin: origin, Cookie: cookie }, body: JSON.stringify(body) })
+
+	test('the door and the Remix route are one exchange: a verdict recorded through one is a replay through the other', async () => {
+		const { roundId, ana } = await setup()
+		const [a, b] = (await queueOf('ana', roundId)) as [string, string]
+		const body: SyncRequest = { verdicts: [{ key: key(30), externalId: a, intent: 'no_concerns', fields: {} }], have: [a], want: 1, after: -1 }
+		const res = await post(`/rounds/${roundId}/review-sync`, ana, body)
+		expect(res.status).toBe(200)
+		expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8')
+		// A session cookie: never stored by a cache on the way.
+		expect(res.headers.get('cache-control')).toBe('private, no-store')
+		const answer = (await res.json()) as SyncAnswer
+		expect(answer.results).toEqual([{ key: key(30), status: 'recorded' }])
+		expect(answer.queue.map((s) => s.externalId)).toEqual([b])
+		expect(reachedRemix).toEqual([])
+		const again = await sync(ana, roundId, body)
+		expect((again.data as SyncAnswer).results).toEqual([{ key: key(30), status: 'replayed' }])
+		expect(await stored()).toEqual({ reviews: 1, flags: 0 })
+	})
+
+	test('what every request goes through still holds: the Origin check, sign-in, and anything not exactly its path goes on', async () => {
+		const { roundId, ana } = await setup()
+		const [a] = (await queueOf('ana', roundId)) as [string]
+		const body: SyncRequest = { verdicts: [{ key: key(31), externalId: a, intent: 'no_concerns', fields: {} }] }
+		// Another site's page posting with the reviewer's cookie: refused before the door.
+		expect((await post(`/rounds/${roundId}/review-sync`, ana, body, 'https://evil.example')).status).toBe(403)
+		// Signed out: to sign-in, and back here after.
+		const signedOut = await post(`/rounds/${roundId}/review-sync`, '', body)
+		expect(signedOut.status).toBe(302)
+		expect(signedOut.headers.get('location')).toBe(`/signin?redirectTo=${encodeURIComponent(`/rounds/${roundId}/review-sync`)}`)
+		expect((await post(`/rounds/${roundId}/review-sync`, ana, { verdicts: 'no' })).status).toBe(400)
+		expect(await stored()).toEqual({ reviews: 0, flags: 0 })
+		// Another spelling of the path, or another method: left to Remix (whose route answers with the same function).
+		await post(`/rounds/${roundId.toUpperCase()}/review-sync`, ana, body)
+		await post(`/rounds/${roundId}/review-sync/`, ana, body)
+		await fetch(`${base}/rounds/${roundId}/review-sync`)
+		expect(reachedRemix.splice(0)).toEqual([`POST /rounds/${roundId.toUpperCase()}/review-sync`, `POST /rounds/${roundId}/review-sync/`, `GET /rounds/${roundId}/review-sync`])
+		expect(await stored()).toEqual({ reviews: 0, flags: 0 })
+	})
+
+	test("a session is checked by lucia's rules: one in the second half of its life is extended with a new cookie, an expired one signs out", async () => {
+		const { roundId, ana } = await setup()
+		const [a, b] = (await queueOf('ana', roundId)) as [string, string]
+		const expiry = async () => (await query<{ days: number }>(sql`select (extract(epoch from max(expires_at) - now()) / 86400)::float8 as days from sessions s join users u on u.id = s.user_id where u.email = 'ana@example.org'`))[0]!.days
+		await query(sql`update sessions set expires_at = now() + interval '2 days' where user_id = (select id from users where email = 'ana@example.org')`)
+		const extended = await post(`/rounds/${roundId}/review-sync`, ana, { verdicts: [{ key: key(32), externalId: a, intent: 'no_concerns', fields: {} }] })
+		expect(extended.status).toBe(200)
+		expect(extended.headers.get('set-cookie')).toMatch(/roundtable_session=[^;]+;.*Max-Age=2592000/)
+		expect(await expiry()).toBeGreaterThan(29)
+		await query(sql`update sessions set expires_at = now() - interval '1 minute' where user_id = (select id from users where email = 'ana@example.org')`)
+		const expired = await post(`/rounds/${roundId}/review-sync`, ana, { verdicts: [{ key: key(33), externalId: b, intent: 'no_concerns', fields: {} }] })
+		expect(expired.status).toBe(302)
+		expect(expired.headers.get('set-cookie')).toMatch(/roundtable_session=;.*Max-Age=0/)
+		expect(await stored()).toEqual({ reviews: 1, flags: 0 })
 	})
 })
