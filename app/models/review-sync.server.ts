@@ -14,9 +14,9 @@
  */
 import { canGiveVerdict, FlagFormSchema, SkipSchema, visibleOthersFlags } from '#app/domain/review.ts'
 import { type SimilarItem, type SyncInput, SyncRequestSchema, type SyncResult, type SyncVerdict } from '#app/domain/review-sync.ts'
-import { userOfCookie } from '#app/utils/auth.server.ts'
+import { freshSessionUserSql, sessionIdOfCookie, userOfCookie } from '#app/utils/auth.server.ts'
 import { fieldErrorsOf, isUuid } from '#app/utils/misc.ts'
-import { getReviewTarget, quickVerdict, reviewQueue, saveVerdict } from './review.server.ts'
+import { getReviewTarget, type QueuedSample, quickSync, quickVerdict, reviewQueue, saveVerdict } from './review.server.ts'
 import { similarPending } from './similar-review.server.ts'
 
 type Target = NonNullable<Awaited<ReturnType<typeof getReviewTarget>>>
@@ -75,7 +75,37 @@ async function refill(target: Target, input: { have: string[]; want: number; aft
 		n: input.want,
 		withOthers: !target.round.blindReview,
 	})
-	return queue.map(({ others, ...sample }) => ({ ...sample, others: visibleOthersFlags({ blind: target.round.blindReview, hasOwnVerdict: false, othersCategories: others }) }))
+	return shown(target, queue)
+}
+
+/** The samples as the page gets them: other reviewers' flags only where the round shows them before one's own verdict. */
+const shown = (target: Target, queue: QueuedSample[]) =>
+	queue.map(({ others, ...sample }) => ({ ...sample, others: visibleOthersFlags({ blind: target.round.blindReview, hasOwnVerdict: false, othersCategories: others }) }))
+
+/**
+ * The common exchange — one "no concerns" or "skip" and a refill, from a session valid as it
+ * stands — in one statement (quickSync): the session, the guard, the key, the verdict and the
+ * samples to add. Null when it is not that case, or when that statement wrote nothing (not signed
+ * in, not theirs, a conflict, earlier flags): the long way then answers, and gives the same answer
+ * it would have given alone.
+ */
+async function quickExchange(cookie: string, roundId: string, input: SyncInput): Promise<SyncAnswer | null> {
+	const [v] = input.verdicts
+	if (!v || input.verdicts.length !== 1 || v.intent === 'flag' || input.similarOf !== undefined) return null
+	const sessionId = sessionIdOfCookie(cookie)
+	if (!sessionId) return null
+	const skip = v.intent === 'skip' ? SkipSchema.safeParse({ ...v.fields, intent: 'skip' }) : null
+	if (skip && !skip.success) return null
+	const done = await quickSync({
+		roundId,
+		user: freshSessionUserSql(sessionId),
+		externalId: v.externalId,
+		key: v.key,
+		verdict: skip?.success ? { kind: 'skipped', reason: skip.data.skipReason } : { kind: 'no_concerns' },
+		refill: { have: input.have, want: input.want, after: input.after },
+	})
+	if (!done.signedIn || !done.target || !(done.reviewId || done.replayed)) return null
+	return { results: [{ key: v.key, status: done.reviewId ? 'recorded' : 'replayed' }], queue: shown(done.target, done.queue) }
 }
 
 export type SyncAnswer = { results: SyncResult[]; queue: Awaited<ReturnType<typeof refill>>; similar?: SimilarItem[] | null }
@@ -118,19 +148,22 @@ const plain = (status: number, body: string): SyncReply => ({ status, body, head
  * that is not the reviewer's: 404; a body that does not parse: 400.
  */
 export async function answerReviewSync({ cookie, roundId, body, path }: { cookie: string; roundId: string; body: string; path: string }): Promise<SyncReply> {
-	const { userId, setCookie } = await userOfCookie(cookie)
-	const withCookie = (reply: SyncReply): SyncReply => (setCookie ? { ...reply, headers: { ...reply.headers, 'Set-Cookie': setCookie } } : reply)
-	if (!userId) return withCookie({ status: 302, body: '', headers: { Location: `/signin?${new URLSearchParams({ redirectTo: path })}`, 'Cache-Control': 'no-store' } })
-	if (!isUuid(roundId)) return withCookie(plain(404, 'Not found'))
 	let json: unknown = null
 	try {
 		json = JSON.parse(body)
 	} catch {
-		// Not JSON: refused below.
+		// Not JSON: refused below, once the session is known.
 	}
 	const parsed = SyncRequestSchema.safeParse(json)
+	const quick = parsed.success && isUuid(roundId) ? await quickExchange(cookie, roundId, parsed.data) : null
+	if (quick) return answered(quick)
+	const { userId, setCookie } = await userOfCookie(cookie)
+	const withCookie = (reply: SyncReply): SyncReply => (setCookie ? { ...reply, headers: { ...reply.headers, 'Set-Cookie': setCookie } } : reply)
+	if (!userId) return withCookie({ status: 302, body: '', headers: { Location: `/signin?${new URLSearchParams({ redirectTo: path })}`, 'Cache-Control': 'no-store' } })
+	if (!isUuid(roundId)) return withCookie(plain(404, 'Not found'))
 	if (!parsed.success) return withCookie(plain(400, 'Bad request'))
 	const answer = await syncReview({ roundId, userId, input: parsed.data })
-	if (!answer) return withCookie(plain(404, 'Not found'))
-	return withCookie({ status: 200, body: JSON.stringify(answer), headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' } })
+	return withCookie(answer ? answered(answer) : plain(404, 'Not found'))
 }
+
+const answered = (answer: SyncAnswer): SyncReply => ({ status: 200, body: JSON.stringify(answer), headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' } })

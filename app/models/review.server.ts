@@ -27,7 +27,7 @@ type TargetRow = {
  * The participant (by round and user), their round, and the sample at `externalId` if it is in
  * their queue, in one statement: the focus view's guard and its verdict form both start here.
  */
-const targetSql = ({ roundId, userId, externalId }: { roundId: string; userId: string; externalId: string }) => sql`
+const targetSql = ({ roundId, userId, externalId }: { roundId: string; userId: string | SQL; externalId: string }) => sql`
 	select p.id as participant_id, p.consented_at is not null as consented, p.withdrawn_at is not null as withdrawn, p.warn_each_time,
 		r.id as round_id, r.title, r.status, r.content_warning, r.blind_review, t.sample_id, t.position
 	from ${participants} p
@@ -157,32 +157,43 @@ export type QueuedSample = {
  */
 export async function reviewQueue(input: { participantId: string; roundId: string; after: number; have: readonly string[]; n: number; withOthers: boolean }): Promise<QueuedSample[]> {
 	if (input.n <= 0) return []
+	const rows = await queryPrepared<QueueRow>(waitingSamplesSql({ ...input, withOthers: input.withOthers ? sql`true` : sql`false` }))
+	return toQueue(rows, input.n)
+}
+
+type QueueRow = {
+	external_id: string
+	position: number
+	content: string | null
+	messages: QueuedSample['messages']
+	image_url: string | null
+	image_alt: string | null
+	language: string | null
+	metadata: Record<string, unknown> | null
+	others: Category[] | null
+}
+
+/**
+ * reviewQueue's statement (also a subquery of quickSync's): the participant's waiting samples,
+ * those after `after` first, leaving out `have`; at most `n + have.length` rows, cut to `n` by
+ * toQueue. The participant and round may be values or scalar subqueries of an enclosing statement.
+ */
+const waitingSamplesSql = (input: { participantId: string | SQL; roundId: string | SQL; after: number; have: readonly string[]; n: number; withOthers: SQL }) => {
 	const m = input.n + input.have.length
 	const waiting = (where: SQL) =>
 		sql`(select a.sample_id, a.position from ${assignments} a where a.participant_id = ${input.participantId} and a.completed_at is null and ${where} order by a.position limit ${m})`
-	const rows = await queryPrepared<{
-		external_id: string
-		position: number
-		content: string | null
-		messages: QueuedSample['messages']
-		image_url: string | null
-		image_alt: string | null
-		language: string | null
-		metadata: Record<string, unknown> | null
-		others: Category[] | null
-	}>(sql`
+	return sql`
 		select s.external_id, w.position, s.content, s.messages, s.image_url, s.image_alt, s.language, s.metadata,
-			${
-				input.withOthers
-					? sql`(select json_agg(o.category) from ${flags} o
-				where o.round_id = ${input.roundId} and o.sample_id = s.id and o.participant_id <> ${input.participantId} and o.category is not null)`
-					: sql`null::json`
-			} as others
+			case when ${input.withOthers} then (select json_agg(o.category) from ${flags} o
+				where o.round_id = ${input.roundId} and o.sample_id = s.id and o.participant_id <> ${input.participantId} and o.category is not null) end as others
 		from (${waiting(sql`a.position > ${input.after}`)} union all ${waiting(sql`a.position <= ${input.after}`)}) w
 		join ${samples} s on s.id = w.sample_id
 		where s.external_id not in (select jsonb_array_elements_text(${JSON.stringify(input.have)}::jsonb))
-		order by w.position <= ${input.after}, w.position`)
-	return rows.slice(0, input.n).map((r) => ({
+		order by w.position <= ${input.after}, w.position`
+}
+
+const toQueue = (rows: QueueRow[], n: number): QueuedSample[] =>
+	rows.slice(0, n).map((r) => ({
 		externalId: r.external_id,
 		position: r.position,
 		content: r.content,
@@ -193,7 +204,6 @@ export async function reviewQueue(input: { participantId: string; roundId: strin
 		metadata: r.metadata ?? {},
 		others: r.others ?? [],
 	}))
-}
 
 export async function nextPending(participantId: string, after?: number): Promise<string | null> {
 	const base = and(eq(assignments.participantId, participantId), sql`${assignments.completedAt} is null`)
@@ -234,14 +244,30 @@ type QuickVerdict = { kind: 'no_concerns' } | { kind: 'skipped'; reason: string 
  * consent, closed) or, when all of that holds, records the verdict with saveVerdict.
  */
 export async function quickVerdict(input: { roundId: string; userId: string; externalId: string; verdict: QuickVerdict; key?: string }) {
+	const [row] = await queryPrepared<TargetRow & { review_id: string | null; had_flags: boolean; next_pending: string | null }>(sql`
+		${verdictCtes(input)}
+		select b.*, (select id from rv) as review_id, exists (select 1 from had_flags) as had_flags,
+			-- The statement sees the queue as it was before it: this sample still counts as waiting.
+			coalesce(${queue(sql`q.completed_at is null and q.position > b.position`, 'asc')},
+				${queue(sql`q.completed_at is null and q.position <> b.position`, 'asc')}) as next_pending
+		from b`)
+	const target = row ? toTarget(row) : null
+	return { target, reviewId: row?.review_id ?? null, replayed: wasReplayed(input.key, target, row), nextPending: row?.next_pending ?? null }
+}
+
+/**
+ * quickVerdict's CTEs, shared with quickSync: `b` the target, `ok` the target when a verdict may
+ * be given, `had_flags`, `claim` (with a key), `rv` the review written, `done` the assignment.
+ * An earlier verdict with flags is left to saveVerdict: dropping them re-evaluates their issues.
+ */
+function verdictCtes(input: { roundId: string; userId: string | SQL; externalId: string; verdict: QuickVerdict; key?: string }) {
 	const skipReason = input.verdict.kind === 'skipped' ? input.verdict.reason : ''
 	const fromOk = { roundId: sql`(select round_id from ok)`, participantId: sql`(select participant_id from ok)`, sampleId: sql`(select sample_id from ok)` }
 	const open = sql.join(
 		verdictRoundStatuses.map((s) => sql`${s}`),
 		sql`, `,
 	)
-	// An earlier verdict with flags is left to saveVerdict: dropping them re-evaluates their issues.
-	const [row] = await queryPrepared<TargetRow & { review_id: string | null; had_flags: boolean; next_pending: string | null }>(sql`
+	return sql`
 		with b as (${targetSql(input)}),
 		ok as (select round_id, participant_id, sample_id from b where consented and not withdrawn and sample_id is not null and status in (${open})),
 		had_flags as (
@@ -256,24 +282,62 @@ export async function quickVerdict(input: { roundId: string; userId: string; ext
 			on conflict do nothing returning 1),
 		rv as (${upsertReview(fromOk, input.verdict.kind, skipReason, sql`exists (select 1 from claim)`)}),`
 		}
-		done as (${completeAssignment(fromOk, sql`exists (select 1 from rv)`)})
-		select b.*, (select id from rv) as review_id, exists (select 1 from had_flags) as had_flags,
-			-- The statement sees the queue as it was before it: this sample still counts as waiting.
-			coalesce(${queue(sql`q.completed_at is null and q.position > b.position`, 'asc')},
-				${queue(sql`q.completed_at is null and q.position <> b.position`, 'asc')}) as next_pending
-		from b`)
-	const target = row ? toTarget(row) : null
-	// With a key: guard passed, nothing earlier with flags, and still not recorded — the key was used before.
-	const replayed =
-		input.key !== undefined &&
+		done as (${completeAssignment(fromOk, sql`exists (select 1 from rv)`)})`
+}
+
+/** With a key: the guard passed, nothing earlier had flags, and still nothing was recorded — the key was used before. */
+function wasReplayed(key: string | undefined, target: ReturnType<typeof toTarget> | null, row: { review_id: string | null; had_flags: boolean } | undefined) {
+	return (
+		key !== undefined &&
 		!!target &&
-		!row!.review_id &&
-		!row!.had_flags &&
+		!!row &&
+		!row.review_id &&
+		!row.had_flags &&
 		target.participant.consented &&
 		!target.participant.withdrawn &&
 		!!target.assignment &&
 		canGiveVerdict(target.round.status)
-	return { target, reviewId: row?.review_id ?? null, replayed, nextPending: row?.next_pending ?? null }
+	)
+}
+
+/**
+ * The local queue's common exchange — one "no concerns" or "skip" with its key, and a refill — in
+ * one prepared statement (decision 058): the session's user (`user`: a scalar subquery that finds
+ * none when the session is not valid as it stands), the verdict as quickVerdict records it, and up
+ * to `want` of the participant's waiting samples for the page, as reviewQueue reads them. The
+ * statement sees the queue as it was before it, so the judged sample is left out by name.
+ * `signedIn` false or `target` null: nothing was written, and the caller takes the long way.
+ */
+export async function quickSync(input: {
+	roundId: string
+	user: SQL
+	externalId: string
+	verdict: QuickVerdict
+	key: string
+	refill: { have: readonly string[]; want: number; after: number }
+}) {
+	const { want, after } = input.refill
+	const have = [...new Set([...input.refill.have, input.externalId])]
+	const participant = sql`(select participant_id from b)`
+	const [row] = await queryPrepared<
+		Partial<TargetRow> & { signed_in: boolean; review_id: string | null; had_flags: boolean; queue: QueueRow[] | null }
+	>(sql`
+		${verdictCtes({ ...input, userId: sql`(${input.user})` })}
+		select exists (${input.user}) as signed_in, b.*, (select id from rv) as review_id, exists (select 1 from had_flags) as had_flags,
+			case when ${want}::int > 0 then (select json_agg(q) from (${waitingSamplesSql({ participantId: participant, roundId: sql`(select round_id from b)`, after, have, n: want, withOthers: sql`not (select blind_review from b)` })}) q) end as queue
+		from (select 1) one left join b on true`)
+	const target = row?.participant_id ? toTarget(row as TargetRow) : null
+	return {
+		signedIn: !!row?.signed_in,
+		target,
+		reviewId: row?.review_id ?? null,
+		replayed: wasReplayed(input.key, target, row),
+		// In reviewQueue's order: after `after` first, then from the start.
+		queue: toQueue(
+			(row?.queue ?? []).sort((x, y) => Number(x.position <= after) - Number(y.position <= after) || x.position - y.position),
+			want,
+		),
+	}
 }
 
 /**

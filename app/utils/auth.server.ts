@@ -3,7 +3,7 @@
  * functions below; docs/decisions/002-sessions-behind-one-module.md says how to replace it.
  */
 import { redirect } from '@remix-run/node'
-import { eq, lte, sql } from 'drizzle-orm'
+import { eq, lte, type SQL, sql } from 'drizzle-orm'
 import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan } from 'lucia'
 import { sessions, users } from '#db/schema/accounts.ts'
 import { datasetMembers } from '#db/schema/datasets.ts'
@@ -178,6 +178,20 @@ export async function userOfCookie(cookie: string): Promise<{ userId: string | n
 	const { session } = await l.validateSession(sessionId)
 	if (!session) return { userId: null, setCookie: l.createBlankSessionCookie().serialize() }
 	return { userId: session.userId, setCookie: session.fresh ? l.createSessionCookie(session.id).serialize() : null }
+}
+
+/** The session id a Cookie header carries, or null. */
+export function sessionIdOfCookie(cookie: string): string | null {
+	return auth().readSessionCookie(cookie)
+}
+
+/**
+ * A subquery for fused statements (decision 058): the user id of session `sessionId` when lucia
+ * would accept the session unchanged on this request — not expired, not in the second half of its
+ * life — and no row otherwise, in which case the caller goes through userOfCookie.
+ */
+export function freshSessionUserSql(sessionId: string): SQL {
+	return sql`select user_id from ${sessions} where id = ${sha256Hex(sessionId)} and expires_at > now() + ${halfLifeMs()}::float8 * interval '1 millisecond'`
 }
 
 /** Half a session's life: lucia extends a session validated closer than this to its end. */

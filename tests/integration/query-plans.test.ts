@@ -18,10 +18,12 @@ import { getAgreement, getCoverage, getFlagBreakdown, getFlagRateByAttribute, ge
 import { gateCounts, listOpenBlockers } from '#app/models/issue.server.ts'
 import { gateLookup } from '#app/models/pipeline.server.ts'
 import { getConsultationReport } from '#app/models/report.server.ts'
-import { getFocusView, getReviewTarget, nextPending, quickVerdict, saveVerdict } from '#app/models/review.server.ts'
+import { getFocusView, getReviewTarget, nextPending, quickSync, quickVerdict, reviewQueue, saveVerdict } from '#app/models/review.server.ts'
 import { getProgress, getQueue, roundProgress } from '#app/models/round.server.ts'
 import { getIssue, listAffectedGroups, listIssues, triageIssue } from '#app/models/triage.server.ts'
 import { getVersion } from '#app/models/version.server.ts'
+import { freshSessionUserSql } from '#app/utils/auth.server.ts'
+import { sha256Hex } from '#app/utils/crypto.server.ts'
 import { query } from '#app/utils/db.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
 import { explain, seedScale, type PlanCheck, type Statement } from '#tests/plan-utils.ts'
@@ -303,7 +305,22 @@ describe.skipIf(!process.env.DATABASE_URL)('query plans at scale (PostgreSQL)', 
 			quotedSpan: '',
 			unsure: false,
 		}
+		// A session of the reviewer's, for the local queue's one-statement exchange.
+		await query(sql`insert into sessions (id, user_id, expires_at) values (${sha256Hex('query-plans-session')}, ${userId}, now() + interval '30 days') on conflict do nothing`)
 		await expectIndexed([
+			[
+				'quickSync (the local queue’s exchange: session, guard, key, verdict, refill)',
+				() =>
+					quickSync({
+						roundId,
+						user: freshSessionUserSql('query-plans-session'),
+						externalId: pendingExternalId,
+						key: 'query-plans-key',
+						verdict: { kind: 'no_concerns' },
+						refill: { have: [pendingExternalId], want: 5, after: 0 },
+					}),
+			],
+			['reviewQueue (the local queue’s refill, the long way)', () => reviewQueue({ participantId, roundId, after: 0, have: [], n: 5, withOthers: true })],
 			['quickVerdict (the review loop’s POST: guard, verdict, next sample)', () => quickVerdict({ roundId, userId, externalId: pendingExternalId, verdict: { kind: 'no_concerns' } })],
 			['saveVerdict (no concerns)', () => saveVerdict({ roundId, participantId, sampleId, verdict: { kind: 'no_concerns' } })],
 			['saveVerdict (flag)', () => saveVerdict({ roundId, participantId, sampleId, verdict: { kind: 'flag', flag } })],

@@ -3,15 +3,15 @@ import { type AddressInfo } from 'node:net'
 import { sql } from 'drizzle-orm'
 import express from 'express'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { answerReviewSync } from '#app/models/review-sync.server.ts'
+import { answerReviewSync, syncReview } from '#app/models/review-sync.server.ts'
 import { originCheck } from '#app/server/origin-check.ts'
 import { limitBody, requestGuard } from '#app/server/request-guard.ts'
 import { reviewSyncDoor } from '#app/server/review-sync-door.ts'
-import { type SyncRequest } from '#app/domain/review-sync.ts'
+import { type SyncRequest, SyncRequestSchema } from '#app/domain/review-sync.ts'
 import { action as syncAction, type SyncAnswer } from '#app/routes/rounds+/$roundId+/review-sync.ts'
 import { query } from '#app/utils/db.server.ts'
 import { useTestDatabase } from '#tests/db-utils.ts'
-import { createRound, joinAs, setRoundStatus, world } from '#tests/round-fixtures.ts'
+import { createRound, joinAs, setRoundStatus, userIdOf, world } from '#tests/round-fixtures.ts'
 import { run, TEST_ORIGIN } from '#tests/route-utils.ts'
 import { useSmtpSink } from '#tests/use-smtp-sink.ts'
 
@@ -54,6 +54,37 @@ const key = (n: number) => `key-${String(n).padStart(8, '0')}`
 const flag = { category: 'caricature', severity: 'critical', rationale: 'Reads as a parody.', quotedSpan: 'hint', affectedGroups: ['older women'] }
 
 describe('review-sync', () => {
+	test('one verdict with its refill (one statement) answers what the long way answers, other reviewers\' flags and skip reasons included', async () => {
+		const { owner } = await world(16)
+		// Two reviewers per sample, without blind review: the refill shows other reviewers' flags.
+		const roundId = await createRound(owner, { overlap: '2', blindReview: '' })
+		const ana = await joinAs(owner, roundId, 'ana', sink.messages)
+		const ben = await joinAs(owner, roundId, 'ben', sink.messages)
+		await setRoundStatus(owner, roundId, 'open')
+		const anaQueue = await queueOf('ana', roundId)
+		const benQueue = await queueOf('ben', roundId)
+		const shared = benQueue.find((id) => anaQueue.indexOf(id) >= 2)!
+		expect(shared).toBeDefined()
+		expect((await sync(ben, roundId, { verdicts: [{ key: key(40), externalId: shared, intent: 'flag', fields: flag }] })).status).toBe(200)
+		const [a, b] = anaQueue as [string, string]
+		const body: SyncRequest = { verdicts: [{ key: key(41), externalId: a, intent: 'no_concerns', fields: {} }], have: [a], want: 20, after: 0 }
+		const quick = (await sync(ana, roundId, body)).data as SyncAnswer
+		expect(quick.results).toEqual([{ key: key(41), status: 'recorded' }])
+		expect(quick.queue.map((s) => s.externalId)).toEqual(anaQueue.slice(1))
+		expect(quick.queue.find((s) => s.externalId === shared)!.others).toEqual({ caricature: 1 })
+		// The long way (a verdict at a time, then the refill), with the same key: nothing written, the same samples.
+		const long = await syncReview({ roundId, userId: await userIdOf('ana'), input: SyncRequestSchema.parse(body) })
+		expect(long!.results).toEqual([{ key: key(41), status: 'replayed' }])
+		expect(long!.queue).toEqual(quick.queue)
+		// A skip with its reason, the same way.
+		const skipped = (await sync(ana, roundId, { verdicts: [{ key: key(42), externalId: b, intent: 'skip', fields: { skipReason: 'Later' } }], have: [b], want: 1, after: 1 })).data as SyncAnswer
+		expect(skipped.results).toEqual([{ key: key(42), status: 'recorded' }])
+		expect(skipped.queue.map((s) => s.externalId)).toEqual([anaQueue[2]])
+		const [row] = await query<{ verdict: string; skip_reason: string }>(sql`select verdict, skip_reason from reviews r join samples s on s.id = r.sample_id where s.external_id = ${b}`)
+		expect(row).toEqual({ verdict: 'skipped', skip_reason: 'Later' })
+	})
+
+
 	test('verdicts are recorded in order, each key once however often it is sent, and the answer refills the queue', async () => {
 		const { roundId, ana } = await setup()
 		const queue = await queueOf('ana', roundId)
