@@ -16,7 +16,7 @@ import { canGiveVerdict, FlagFormSchema, SkipSchema, visibleOthersFlags } from '
 import { type SimilarItem, type SyncInput, SyncRequestSchema, type SyncResult, type SyncVerdict } from '#app/domain/review-sync.ts'
 import { freshSessionUserSql, sessionIdOfCookie, userOfCookie } from '#app/utils/auth.server.ts'
 import { fieldErrorsOf, isUuid } from '#app/utils/misc.ts'
-import { getReviewTarget, type QueuedSample, quickSync, quickVerdict, reviewQueue, saveVerdict } from './review.server.ts'
+import { getReviewTarget, type QueuedSample, quickSync, type QuickVerdict, quickVerdict, reviewQueue, saveVerdict } from './review.server.ts'
 import { similarPending } from './similar-review.server.ts'
 
 type Target = NonNullable<Awaited<ReturnType<typeof getReviewTarget>>>
@@ -37,14 +37,13 @@ async function record(roundId: string, userId: string, v: SyncVerdict): Promise<
 		result: { key: v.key, status, ...(fieldErrors ? { fieldErrors } : {}) },
 		target,
 	})
-	// The fields as the no-JavaScript form sends them, read by the same schemas.
-	const skip = v.intent === 'skip' ? SkipSchema.safeParse({ ...v.fields, intent: 'skip' }) : null
-	if (skip && !skip.success) return result('invalid', null, fieldErrorsOf(skip.error))
-	const quick = v.intent === 'flag' ? null : { kind: skip?.success ? ('skipped' as const) : ('no_concerns' as const), reason: skip?.data.skipReason ?? '' }
+	const read = quickOf(v)
+	if (read && 'fieldErrors' in read) return result('invalid', null, read.fieldErrors)
+	const quick = read?.verdict
 	let target: Target | null
 	if (quick) {
 		// The common case in one statement: guard, key, verdict.
-		const done = await quickVerdict({ ...at, key: v.key, verdict: quick.kind === 'skipped' ? { kind: 'skipped', reason: quick.reason } : { kind: 'no_concerns' } })
+		const done = await quickVerdict({ ...at, key: v.key, verdict: quick })
 		if (done.reviewId) return result('recorded', done.target)
 		if (done.replayed) return result('replayed', done.target)
 		target = done.target
@@ -56,13 +55,24 @@ async function record(roundId: string, userId: string, v: SyncVerdict): Promise<
 	let id: string | null
 	if (quick) {
 		// "No concerns" or "skip" over an earlier verdict with flags (their issues are re-evaluated).
-		id = await saveVerdict({ ...ids, verdict: quick.kind === 'skipped' ? { kind: 'skipped', reason: quick.reason } : { kind: 'no_concerns' } })
+		id = await saveVerdict({ ...ids, verdict: quick })
 	} else {
 		const parsed = FlagFormSchema.safeParse({ ...v.fields, intent: 'flag' })
 		if (!parsed.success) return result('invalid', target, fieldErrorsOf(parsed.error))
 		id = await saveVerdict({ ...ids, verdict: { kind: 'flag', flag: parsed.data } })
 	}
 	return result(id ? 'recorded' : 'replayed', target)
+}
+
+/**
+ * "No concerns" or "skip" as the one-statement paths record it, its fields read by the schema the
+ * no-JavaScript form is read with; the skip form's errors; null for a flag.
+ */
+function quickOf(v: SyncVerdict): { verdict: QuickVerdict } | { fieldErrors: Record<string, string[]> } | null {
+	if (v.intent === 'flag') return null
+	if (v.intent === 'no_concerns') return { verdict: { kind: 'no_concerns' } }
+	const skip = SkipSchema.safeParse({ ...v.fields, intent: 'skip' })
+	return skip.success ? { verdict: { kind: 'skipped', reason: skip.data.skipReason } } : { fieldErrors: fieldErrorsOf(skip.error) }
 }
 
 async function refill(target: Target, input: { have: string[]; want: number; after: number }) {
@@ -91,17 +101,16 @@ const shown = (target: Target, queue: QueuedSample[]) =>
  */
 async function quickExchange(cookie: string, roundId: string, input: SyncInput): Promise<SyncAnswer | null> {
 	const [v] = input.verdicts
-	if (!v || input.verdicts.length !== 1 || v.intent === 'flag' || input.similarOf !== undefined) return null
+	if (!v || input.verdicts.length !== 1 || input.similarOf !== undefined) return null
+	const read = quickOf(v)
 	const sessionId = sessionIdOfCookie(cookie)
-	if (!sessionId) return null
-	const skip = v.intent === 'skip' ? SkipSchema.safeParse({ ...v.fields, intent: 'skip' }) : null
-	if (skip && !skip.success) return null
+	if (!read || !('verdict' in read) || !sessionId) return null
 	const done = await quickSync({
 		roundId,
 		user: freshSessionUserSql(sessionId),
 		externalId: v.externalId,
 		key: v.key,
-		verdict: skip?.success ? { kind: 'skipped', reason: skip.data.skipReason } : { kind: 'no_concerns' },
+		verdict: read.verdict,
 		refill: { have: input.have, want: input.want, after: input.after },
 	})
 	if (!done.signedIn || !done.target || !(done.reviewId || done.replayed)) return null

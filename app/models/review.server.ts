@@ -234,7 +234,7 @@ const upsertReview = (t: VerdictRef, verdict: string, skipReason: string, onlyIf
 const completeAssignment = (t: VerdictRef, onlyIf: SQL = sql`true`) =>
 	sql`update ${assignments} set completed_at = now() where participant_id = ${t.participantId} and sample_id = ${t.sampleId} and ${onlyIf}`
 
-type QuickVerdict = { kind: 'no_concerns' } | { kind: 'skipped'; reason: string }
+export type QuickVerdict = { kind: 'no_concerns' } | { kind: 'skipped'; reason: string }
 
 /**
  * The review loop's POST in one prepared statement: the verdict's guard (as getReviewTarget), the
