@@ -647,7 +647,7 @@ function markdown(): string {
 		'',
 		'What a browser with JavaScript sends per verdict: `POST /rounds/:id/review-sync` with the verdict (its idempotency key) and a refill',
 		"of one sample for the page's queue; the answer is JSON (what became of the verdict, the sample to add), no page and no loader.",
-		'The server answers that path itself, ahead of Remix (decision 058); the same exchange through Remix\'s resource route (reached by',
+		"The server answers that path itself, ahead of Remix (decision 058); the same exchange through Remix's resource route (reached by",
 		'another spelling of the round id) is measured beside it, in the same closed loop.',
 		`Open loop: N reviewers, one verdict each ${THINK_MS / 1000} s, ${STEP_SECONDS} s per step; closed loop as above, beside the same floor page.`,
 		'',

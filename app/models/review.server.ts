@@ -308,20 +308,11 @@ function wasReplayed(key: string | undefined, target: ReturnType<typeof toTarget
  * statement sees the queue as it was before it, so the judged sample is left out by name.
  * `signedIn` false or `target` null: nothing was written, and the caller takes the long way.
  */
-export async function quickSync(input: {
-	roundId: string
-	user: SQL
-	externalId: string
-	verdict: QuickVerdict
-	key: string
-	refill: { have: readonly string[]; want: number; after: number }
-}) {
+export async function quickSync(input: { roundId: string; user: SQL; externalId: string; verdict: QuickVerdict; key: string; refill: { have: readonly string[]; want: number; after: number } }) {
 	const { want, after } = input.refill
 	const have = [...new Set([...input.refill.have, input.externalId])]
 	const participant = sql`(select participant_id from b)`
-	const [row] = await queryPrepared<
-		Partial<TargetRow> & { signed_in: boolean; review_id: string | null; had_flags: boolean; queue: QueueRow[] | null }
-	>(sql`
+	const [row] = await queryPrepared<Partial<TargetRow> & { signed_in: boolean; review_id: string | null; had_flags: boolean; queue: QueueRow[] | null }>(sql`
 		${verdictCtes({ ...input, userId: sql`(${input.user})` })}
 		select exists (${input.user}) as signed_in, b.*, (select id from rv) as review_id, exists (select 1 from had_flags) as had_flags,
 			case when ${want}::int > 0 then (select json_agg(q) from (${waitingSamplesSql({ participantId: participant, roundId: sql`(select round_id from b)`, after, have, n: want, withOthers: sql`not (select blind_review from b)` })}) q) end as queue

@@ -54,7 +54,7 @@ const key = (n: number) => `key-${String(n).padStart(8, '0')}`
 const flag = { category: 'caricature', severity: 'critical', rationale: 'Reads as a parody.', quotedSpan: 'hint', affectedGroups: ['older women'] }
 
 describe('review-sync', () => {
-	test('one verdict with its refill (one statement) answers what the long way answers, other reviewers\' flags and skip reasons included', async () => {
+	test("one verdict with its refill (one statement) answers what the long way answers, other reviewers' flags and skip reasons included", async () => {
 		const { owner } = await world(16)
 		// Two reviewers per sample, without blind review: the refill shows other reviewers' flags.
 		const roundId = await createRound(owner, { overlap: '2', blindReview: '' })
@@ -83,7 +83,6 @@ describe('review-sync', () => {
 		const [row] = await query<{ verdict: string; skip_reason: string }>(sql`select verdict, skip_reason from reviews r join samples s on s.id = r.sample_id where s.external_id = ${b}`)
 		expect(row).toEqual({ verdict: 'skipped', skip_reason: 'Later' })
 	})
-
 
 	test('verdicts are recorded in order, each key once however often it is sent, and the answer refills the queue', async () => {
 		const { roundId, ana } = await setup()
@@ -258,7 +257,12 @@ describe('review-sync, answered ahead of Remix', () => {
 	test("a session is checked by lucia's rules: one in the second half of its life is extended with a new cookie, an expired one signs out", async () => {
 		const { roundId, ana } = await setup()
 		const [a, b] = (await queueOf('ana', roundId)) as [string, string]
-		const expiry = async () => (await query<{ days: number }>(sql`select (extract(epoch from max(expires_at) - now()) / 86400)::float8 as days from sessions s join users u on u.id = s.user_id where u.email = 'ana@example.org'`))[0]!.days
+		const expiry = async () =>
+			(
+				await query<{ days: number }>(
+					sql`select (extract(epoch from max(expires_at) - now()) / 86400)::float8 as days from sessions s join users u on u.id = s.user_id where u.email = 'ana@example.org'`,
+				)
+			)[0]!.days
 		await query(sql`update sessions set expires_at = now() + interval '2 days' where user_id = (select id from users where email = 'ana@example.org')`)
 		const extended = await post(`/rounds/${roundId}/review-sync`, ana, { verdicts: [{ key: key(32), externalId: a, intent: 'no_concerns', fields: {} }] })
 		expect(extended.status).toBe(200)
