@@ -105,6 +105,15 @@ async function journeyWithJavaScript(browser: Browser, page: Page, consoleErrors
 	const firstUrl = reviewer.url()
 	const firstText = (await reviewer.locator('[data-sample-content]').innerText()).split('\n')[0]!
 
+	// "Do these look the same?" is looked up as soon as a flag is started (decision 056); here its answer is held back
+	// until the flag is given, as on a slow connection.
+	let release = () => {}
+	const held = new Promise<void>((resolve) => (release = resolve))
+	await reviewer.route('**/review-sync', async (route) => {
+		if (route.request().postData()?.includes('"similarOf"')) await held
+		await route.continue()
+	})
+
 	// A draft stays with its own sample: not on the next one, back when the reviewer returns.
 	await reviewer.locator('#category-caricature').check()
 	await reviewer.locator('#rationale').fill('Draft for the first sample only')
@@ -127,12 +136,23 @@ async function journeyWithJavaScript(browser: Browser, page: Page, consoleErrors
 	await reviewer.locator('#suggestedRewrite').fill('Say it plainly.')
 	await reviewer.locator('#unsure').check()
 	await reviewer.getByRole('button', { name: m('review:flag.submit') }).click()
+	// The prompt says it is looking; when none of the reviewer's waiting samples is like the flagged one, it closes
+	// by itself and the next sample shows.
+	await expect(heading).toHaveText(m('review:similar.title'))
+	await expect(reviewer.getByText(m('review:similar.looking'))).toBeVisible()
+	release()
+	await expect(reviewer.locator('h1[data-sample-id]')).toBeVisible()
 	await expect(heading).not.toHaveText(first)
+	await reviewer.unroute('**/review-sync')
 
 	const seen = [first]
 	let skipped = ''
+	// The sample's heading, not the prompt's: right after a flag, "Do these look the same?" shows while its
+	// list is looked up (decision 056), and closes when none of the reviewer's waiting samples is like it.
+	const sampleHeading = reviewer.locator('h1[data-sample-id]')
 	for (let i = 1; i < 10; i++) {
-		const id = (await heading.textContent())!
+		await expect(sampleHeading).toBeVisible()
+		const id = (await sampleHeading.textContent())!
 		expect(seen).not.toContain(id)
 		seen.push(id)
 		await expect(heading).toBeFocused()
