@@ -12,35 +12,25 @@
  * and the Remix resource route (`app/routes/rounds+/$roundId+/review-sync.ts`), which answers any
  * URL the server's door does not take as its own.
  */
-import { canGiveVerdict, FlagFormSchema, SkipSchema, visibleOthersFlags } from '#app/domain/review.ts'
+import { FlagFormSchema, SkipSchema, visibleOthersFlags } from '#app/domain/review.ts'
 import { type SimilarItem, type SyncInput, SyncRequestSchema, type SyncResult, type SyncVerdict } from '#app/domain/review-sync.ts'
 import { freshSessionUserSql, sessionIdOfCookie, userOfCookie } from '#app/utils/auth.server.ts'
 import { fieldErrorsOf, isUuid } from '#app/utils/misc.ts'
-import { getReviewTarget, type QueuedSample, quickSync, type QuickVerdict, quickVerdict, reviewQueue, saveVerdict } from './review.server.ts'
+import { getReviewTarget, type QueuedSample, quickSync, type QuickVerdict, quickVerdict, reviewQueue, type ReviewTarget, saveVerdict, verdictRefusal } from './review.server.ts'
 import { similarPending } from './similar-review.server.ts'
-
-type Target = NonNullable<Awaited<ReturnType<typeof getReviewTarget>>>
-
-/** A conflict of the verdict's target, or null when the verdict may be recorded. */
-function conflict(target: Target): SyncResult['status'] | null {
-	if (!target.participant.consented || target.participant.withdrawn) return 'reviewer_gone'
-	if (!canGiveVerdict(target.round.status)) return 'closed'
-	if (!target.assignment) return 'sample_gone'
-	return null
-}
 
 const NOT_FOUND = Symbol('not found')
 
-async function record(roundId: string, userId: string, v: SyncVerdict): Promise<{ result: SyncResult; target: Target | null } | typeof NOT_FOUND> {
+async function record(roundId: string, userId: string, v: SyncVerdict): Promise<{ result: SyncResult; target: ReviewTarget | null } | typeof NOT_FOUND> {
 	const at = { roundId, userId, externalId: v.externalId }
-	const result = (status: SyncResult['status'], target: Target | null, fieldErrors?: SyncResult['fieldErrors']) => ({
+	const result = (status: SyncResult['status'], target: ReviewTarget | null, fieldErrors?: SyncResult['fieldErrors']) => ({
 		result: { key: v.key, status, ...(fieldErrors ? { fieldErrors } : {}) },
 		target,
 	})
 	const read = quickOf(v)
 	if (read && 'fieldErrors' in read) return result('invalid', null, read.fieldErrors)
 	const quick = read?.verdict
-	let target: Target | null
+	let target: ReviewTarget | null
 	if (quick) {
 		// The common case in one statement: guard, key, verdict.
 		const done = await quickVerdict({ ...at, key: v.key, verdict: quick })
@@ -49,7 +39,7 @@ async function record(roundId: string, userId: string, v: SyncVerdict): Promise<
 		target = done.target
 	} else target = await getReviewTarget(at)
 	if (!target) return NOT_FOUND
-	const refused = conflict(target)
+	const refused = verdictRefusal(target)
 	if (refused) return result(refused, target)
 	const ids = { roundId: target.round.id, participantId: target.participant.id, sampleId: target.assignment!.sampleId, key: v.key }
 	let id: string | null
@@ -75,8 +65,8 @@ function quickOf(v: SyncVerdict): { verdict: QuickVerdict } | { fieldErrors: Rec
 	return skip.success ? { verdict: { kind: 'skipped', reason: skip.data.skipReason } } : { fieldErrors: fieldErrorsOf(skip.error) }
 }
 
-async function refill(target: Target, input: { have: string[]; want: number; after: number }) {
-	const refused = conflict(target)
+async function refill(target: ReviewTarget, input: { have: string[]; want: number; after: number }) {
+	const refused = verdictRefusal(target)
 	if (refused && refused !== 'sample_gone') return []
 	const queue = await reviewQueue({
 		participantId: target.participant.id,
@@ -89,7 +79,7 @@ async function refill(target: Target, input: { have: string[]; want: number; aft
 }
 
 /** The samples as the page gets them: other reviewers' flags only where the round shows them before one's own verdict. */
-const shown = (target: Target, queue: QueuedSample[]) =>
+const shown = (target: ReviewTarget, queue: QueuedSample[]) =>
 	queue.map(({ others, ...sample }) => ({ ...sample, others: visibleOthersFlags({ blind: target.round.blindReview, hasOwnVerdict: false, othersCategories: others }) }))
 
 /**
@@ -125,7 +115,7 @@ export type SyncAnswer = { results: SyncResult[]; queue: Awaited<ReturnType<type
  */
 export async function syncReview({ roundId, userId, input }: { roundId: string; userId: string; input: SyncInput }): Promise<SyncAnswer | null> {
 	const results: SyncResult[] = []
-	let target: Target | null = null
+	let target: ReviewTarget | null = null
 	// In order, one after the other: a later verdict on the same sample replaces an earlier one as it would have online.
 	for (const v of input.verdicts) {
 		const done = await record(roundId, userId, v)
@@ -141,7 +131,7 @@ export async function syncReview({ roundId, userId, input }: { roundId: string; 
 	if (input.similarOf !== undefined) {
 		const of = await getReviewTarget({ roundId, userId, externalId: input.similarOf })
 		if (!of) return null
-		similar = conflict(of) ? null : await similarPending({ roundId: of.round.id, participantId: of.participant.id, externalId: input.similarOf })
+		similar = verdictRefusal(of) ? null : await similarPending({ roundId: of.round.id, participantId: of.participant.id, externalId: input.similarOf })
 	}
 	return { results, queue, ...(similar === undefined ? {} : { similar }) }
 }

@@ -42,6 +42,8 @@ const targetSql = ({ roundId, userId, externalId }: { roundId: string; userId: s
 	) t on true
 	where p.round_id = ${roundId} and p.user_id = ${userId}`
 
+export type ReviewTarget = ReturnType<typeof toTarget>
+
 const toTarget = (row: TargetRow) => ({
 	participant: { id: row.participant_id, consented: row.consented, withdrawn: row.withdrawn, warnEachTime: row.warn_each_time },
 	round: { id: row.round_id, title: row.title, status: row.status, contentWarning: row.content_warning, blindReview: row.blind_review },
@@ -285,19 +287,20 @@ function verdictCtes(input: { roundId: string; userId: string | SQL; externalId:
 		done as (${completeAssignment(fromOk, sql`exists (select 1 from rv)`)})`
 }
 
+/**
+ * Why a verdict on the target cannot be recorded now — the reviewer has withdrawn (or not
+ * consented), the round takes no verdicts, the sample is not in their queue — or null when it can.
+ */
+export function verdictRefusal(target: ReviewTarget): 'reviewer_gone' | 'closed' | 'sample_gone' | null {
+	if (!target.participant.consented || target.participant.withdrawn) return 'reviewer_gone'
+	if (!canGiveVerdict(target.round.status)) return 'closed'
+	if (!target.assignment) return 'sample_gone'
+	return null
+}
+
 /** With a key: the guard passed, nothing earlier had flags, and still nothing was recorded — the key was used before. */
-function wasReplayed(key: string | undefined, target: ReturnType<typeof toTarget> | null, row: { review_id: string | null; had_flags: boolean } | undefined) {
-	return (
-		key !== undefined &&
-		!!target &&
-		!!row &&
-		!row.review_id &&
-		!row.had_flags &&
-		target.participant.consented &&
-		!target.participant.withdrawn &&
-		!!target.assignment &&
-		canGiveVerdict(target.round.status)
-	)
+function wasReplayed(key: string | undefined, target: ReviewTarget | null, row: { review_id: string | null; had_flags: boolean } | undefined) {
+	return key !== undefined && !!target && !!row && !row.review_id && !row.had_flags && verdictRefusal(target) === null
 }
 
 /**

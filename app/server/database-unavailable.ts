@@ -17,12 +17,9 @@ export function answer503WhenDatabaseDown(serverBuild: ServerBuild): ServerBuild
 			try {
 				return await fn(args)
 			} catch (error) {
-				const invalid = invalidInputCode(error)
-				if (invalid) throw new Response('Bad Request', { status: 400, statusText: 'Bad Request', headers: { 'Cache-Control': 'no-store' } })
-				const code = databaseUnavailableCode(error)
-				if (!code) throw error
-				console.error(`${args.request.method} ${new URL(args.request.url).pathname}: database unavailable (${code})`)
-				throw new Response('Service Unavailable', { status: 503, statusText: 'Service Unavailable', headers: { 'Retry-After': '5', 'Cache-Control': 'no-store' } })
+				const answer = databaseErrorAnswer(error, `${args.request.method} ${new URL(args.request.url).pathname}`)
+				if (!answer) throw error
+				throw new Response(answer.statusText, answer)
 			}
 		})
 	const routes = Object.fromEntries(
@@ -32,4 +29,17 @@ export function answer503WhenDatabaseDown(serverBuild: ServerBuild): ServerBuild
 		}),
 	) as ServerBuild['routes']
 	return { ...serverBuild, routes }
+}
+
+/**
+ * The answer to an error from the database that is not a bug: 400 for a value it refused (SQLSTATE
+ * class 22), 503 (logged with `what`, the code only) when it cannot be reached; null for any other
+ * error. Shared by the wrapper above and the server's own doors (app/server/review-sync-door.ts).
+ */
+export function databaseErrorAnswer(error: unknown, what: string): { status: 400 | 503; statusText: string; headers: Record<string, string> } | null {
+	if (invalidInputCode(error)) return { status: 400, statusText: 'Bad Request', headers: { 'Cache-Control': 'no-store' } }
+	const code = databaseUnavailableCode(error)
+	if (!code) return null
+	console.error(`${what}: database unavailable (${code})`)
+	return { status: 503, statusText: 'Service Unavailable', headers: { 'Retry-After': '5', 'Cache-Control': 'no-store' } }
 }

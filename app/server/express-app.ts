@@ -72,11 +72,13 @@ export async function createExpressApp({ env, dev }: { env: Env; dev: boolean })
 		build = answer503WhenDatabaseDown((await import(pathToFileURL(path.join(buildDir, 'server/index.js')).href)) as ServerBuild)
 	}
 
-	const entry = (typeof build === 'function' ? await build() : build).entry.module as unknown as AppEntry
-	const entryOf = async () => (typeof build === 'function' ? ((await build()).entry.module as unknown as AppEntry) : entry)
+	const entryOf = (b: ServerBuild) => b.entry.module as unknown as AppEntry
+	const entry = entryOf(typeof build === 'function' ? await build() : build)
 
-	// The local queue's verdicts (JSON in, JSON out) before Remix, with the same function its route calls (decision 058).
-	app.use(reviewSyncDoor(typeof build === 'function' ? () => entryOf().then((e) => e.answerReviewSync) : () => entry.answerReviewSync))
+	// The local queue's verdicts (JSON in, JSON out) before Remix, with the same function its route calls (decision 058);
+	// in development from the build Vite holds now.
+	const load = build
+	app.use(reviewSyncDoor(typeof load === 'function' ? async () => entryOf(await load()).answerReviewSync : () => entry.answerReviewSync))
 
 	app.all(
 		'*',

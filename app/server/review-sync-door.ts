@@ -1,5 +1,5 @@
 import { type RequestHandler } from 'express'
-import { databaseUnavailableCode, invalidInputCode } from '../utils/db-errors.ts'
+import { databaseErrorAnswer } from './database-unavailable.ts'
 import { cacheControl } from './remix-handler.ts'
 import { type GuardedLocals } from './request-guard.ts'
 
@@ -34,12 +34,10 @@ export function reviewSyncDoor(exchange: () => ReviewSyncExchange | Promise<Revi
 				res.end(reply.body)
 			})
 			.catch((error: unknown) => {
-				// As app/server/database-unavailable.ts answers for Remix's loaders and actions.
-				if (invalidInputCode(error)) return void res.status(400).set('Cache-Control', 'no-store').type('text/plain').end('Bad Request')
-				const code = databaseUnavailableCode(error)
-				if (!code) return next(error)
-				console.error(`POST ${url.pathname}: database unavailable (${code})`)
-				res.status(503).set({ 'Retry-After': '5', 'Cache-Control': 'no-store' }).type('text/plain').end('Service Unavailable')
+				// As Remix's loaders and actions answer it.
+				const answer = databaseErrorAnswer(error, `POST ${url.pathname}`)
+				if (!answer) return next(error)
+				res.status(answer.status).set(answer.headers).type('text/plain').end(answer.statusText)
 			})
 	}
 }

@@ -4,7 +4,7 @@
  */
 import { redirect } from '@remix-run/node'
 import { eq, lte, type SQL, sql } from 'drizzle-orm'
-import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan } from 'lucia'
+import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, type Session, TimeSpan } from 'lucia'
 import { sessions, users } from '#db/schema/accounts.ts'
 import { datasetMembers } from '#db/schema/datasets.ts'
 import { notifications } from '#db/schema/rounds.ts'
@@ -104,14 +104,21 @@ async function resolve(request: Request): Promise<Resolved> {
 	const sessionId = l.readSessionCookie(request.headers.get('Cookie') ?? '')
 	if (!sessionId) return { user: null, sessionId: null, setCookie: null, unread: 0, team: false }
 	const { session, user } = await l.validateSession(sessionId)
-	if (!session) return { user: null, sessionId: null, setCookie: l.createBlankSessionCookie().serialize(), unread: 0, team: false }
+	if (!session) return { user: null, sessionId: null, setCookie: cookieUpdate(null), unread: 0, team: false }
 	return {
 		user: { id: user.id, email: user.email, displayName: user.displayName, preferredLanguage: user.preferredLanguage },
 		sessionId: session.id,
-		setCookie: session.fresh ? l.createSessionCookie(session.id).serialize() : null,
+		setCookie: cookieUpdate(session),
 		unread: user.unread,
 		team: user.team,
 	}
+}
+
+/** The Set-Cookie that lucia's validation calls for: a blank cookie for a session gone, a new one for a session extended, else none. */
+function cookieUpdate(session: Session | null): string | null {
+	const l = auth()
+	if (!session) return l.createBlankSessionCookie().serialize()
+	return session.fresh ? l.createSessionCookie(session.id).serialize() : null
 }
 
 function resolved(request: Request) {
@@ -162,22 +169,17 @@ export function safeRedirectPath(to: FormDataEntryValue | string | null | undefi
 /**
  * The signed-in user's id from a Cookie header alone, for the review-sync door, which has no
  * Request (app/models/review-sync.server.ts): one index probe of the session, nothing of the bell
- * or the header. A session that lucia would change on this request — expired (deleted), or in the
+ * or the header (freshSessionUserSql). Any other session — unknown, expired (deleted), or in the
  * second half of its life (extended, with a new cookie) — goes through lucia's own validation, so
  * the rules are the same as for a page; `setCookie` then says what the browser must hold.
  */
 export async function userOfCookie(cookie: string): Promise<{ userId: string | null; setCookie: string | null }> {
-	const l = auth()
-	const sessionId = l.readSessionCookie(cookie)
+	const sessionId = sessionIdOfCookie(cookie)
 	if (!sessionId) return { userId: null, setCookie: null }
-	const [row] = await queryPrepared<{ userId: string; expiresMs: number }>(
-		sql`select user_id as "userId", (extract(epoch from expires_at) * 1000)::float8 as "expiresMs" from ${sessions} where id = ${sha256Hex(sessionId)}`,
-	)
-	if (!row) return { userId: null, setCookie: l.createBlankSessionCookie().serialize() }
-	if (row.expiresMs - Date.now() > halfLifeMs()) return { userId: row.userId, setCookie: null }
-	const { session } = await l.validateSession(sessionId)
-	if (!session) return { userId: null, setCookie: l.createBlankSessionCookie().serialize() }
-	return { userId: session.userId, setCookie: session.fresh ? l.createSessionCookie(session.id).serialize() : null }
+	const [fresh] = await queryPrepared<{ user_id: string }>(freshSessionUserSql(sessionId))
+	if (fresh) return { userId: fresh.user_id, setCookie: null }
+	const { session } = await auth().validateSession(sessionId)
+	return { userId: session?.userId ?? null, setCookie: cookieUpdate(session) }
 }
 
 /** The session id a Cookie header carries, or null. */
